@@ -1,0 +1,104 @@
+//! Token minting. The `ejento_access_token` is a short-lived HS256 JWT (stateless, so any
+//! replica can check it); the auth-app `access_token` is an opaque random string stored only as
+//! a SHA-256 hash and rotated on each refresh.
+
+use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation, errors::ErrorKind};
+use rand::RngCore;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::error::{Error, Result};
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct AccessClaims {
+    /// User id.
+    pub sub: String,
+    pub org: i64,
+    /// The sign-in (refresh-token family) this token was minted for.
+    pub sid: String,
+    pub iat: i64,
+    pub exp: i64,
+    pub typ: String,
+}
+
+pub struct JwtKeys {
+    encoding: EncodingKey,
+    decoding: DecodingKey,
+}
+
+impl JwtKeys {
+    pub fn new(secret: &str) -> Self {
+        Self {
+            encoding: EncodingKey::from_secret(secret.as_bytes()),
+            decoding: DecodingKey::from_secret(secret.as_bytes()),
+        }
+    }
+
+    pub fn mint(&self, user_id: i64, org_id: i64, session: &str, ttl_secs: u64) -> Result<String> {
+        let now = time::OffsetDateTime::now_utc().unix_timestamp();
+        let claims = AccessClaims {
+            sub: user_id.to_string(),
+            org: org_id,
+            sid: session.to_string(),
+            iat: now,
+            exp: now + ttl_secs as i64,
+            typ: "access".into(),
+        };
+        jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
+            .map_err(|e| Error::Internal(anyhow::anyhow!("cannot sign token: {e}")))
+    }
+
+    pub fn verify(&self, token: &str) -> Result<AccessClaims> {
+        let mut validation = Validation::new(Algorithm::HS256);
+        // Expiry is exact: a token is dead the second its lifetime ends.
+        validation.leeway = 0;
+        match jsonwebtoken::decode::<AccessClaims>(token, &self.decoding, &validation) {
+            Ok(data) if data.claims.typ == "access" => Ok(data.claims),
+            Ok(_) => Err(Error::Unauthorized("This token cannot be used to call the API.".into())),
+            Err(e) if matches!(e.kind(), ErrorKind::ExpiredSignature) => Err(Error::Unauthorized(
+                "Your session has expired. Refresh the access token or sign in again.".into(),
+            )),
+            Err(_) => Err(Error::Unauthorized("The access token is invalid. Please sign in again.".into())),
+        }
+    }
+}
+
+/// A fresh random secret: 32 bytes, URL-safe base64.
+pub fn random_secret() -> String {
+    let mut bytes = [0u8; 32];
+    rand::thread_rng().fill_bytes(&mut bytes);
+    URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// A six-digit one-time code.
+pub fn random_code() -> String {
+    format!("{:06}", rand::thread_rng().next_u32() % 1_000_000)
+}
+
+/// How opaque tokens are stored: never the token itself.
+pub fn sha256_hex(s: &str) -> String {
+    hex::encode(Sha256::digest(s.as_bytes()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn minted_tokens_verify_and_carry_the_session() {
+        let keys = JwtKeys::new("test-secret");
+        let t = keys.mint(7, 3, "fam", 60).unwrap();
+        let c = keys.verify(&t).unwrap();
+        assert_eq!((c.sub.as_str(), c.org, c.sid.as_str()), ("7", 3, "fam"));
+        assert!(JwtKeys::new("other").verify(&t).is_err());
+        assert!(keys.verify("garbage").is_err());
+    }
+
+    #[test]
+    fn random_secrets_differ_and_codes_have_six_digits() {
+        assert_ne!(random_secret(), random_secret());
+        assert_eq!(random_code().len(), 6);
+        assert_eq!(sha256_hex("a").len(), 64);
+    }
+}

@@ -1,0 +1,93 @@
+//! Command line: `serve`, `migrate`, `seed --demo`, `openapi`.
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use tracing_subscriber::EnvFilter;
+
+use crate::{Application, config::Config, db::Db, routes::openapi_document, seed, store::Store};
+
+#[derive(Debug, Parser)]
+#[command(name = "ejento-server", version, about = "Ejento-compatible agent platform: API server and dashboard host")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the server (migrates the database first).
+    Serve {
+        #[command(flatten)]
+        config: Config,
+        /// Also create the demo organization and accounts if they are missing.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Apply database migrations and exit.
+    Migrate {
+        #[command(flatten)]
+        config: Config,
+    },
+    /// Fill the database with demo data.
+    Seed {
+        #[command(flatten)]
+        config: Config,
+        /// The demo organization (required: it is the only seed so far).
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Print the OpenAPI 3.1 document of every implemented route.
+    Openapi,
+}
+
+pub async fn run() -> ExitCode {
+    let cli = Cli::parse();
+    if !matches!(cli.command, Command::Openapi) {
+        tracing_subscriber::fmt()
+            .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn")))
+            .init();
+    }
+    match execute(cli.command).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn execute(command: Command) -> anyhow::Result<()> {
+    match command {
+        Command::Serve { config, demo } => {
+            let app = Application::build(config).await?;
+            if demo {
+                seed::seed_demo(&app.state().store).await?;
+            }
+            let url = format!("http://{}:{}", app.state().config.bind.ip(), app.port());
+            println!("Ejento is running at {url}");
+            if demo {
+                seed::print_demo_logins();
+            }
+            app.run_until_stopped().await
+        }
+        Command::Migrate { config } => {
+            Db::connect(&config.database_url).await?.migrate().await?;
+            println!("Database is up to date.");
+            Ok(())
+        }
+        Command::Seed { config, demo } => {
+            anyhow::ensure!(demo, "say --demo: the demo organization is the only seed");
+            let db = Db::connect(&config.database_url).await?;
+            db.migrate().await?;
+            let created = seed::seed_demo(&Store::new(db)).await?;
+            println!("Demo data ready ({created} accounts created).");
+            seed::print_demo_logins();
+            Ok(())
+        }
+        Command::Openapi => {
+            println!("{}", serde_json::to_string_pretty(&openapi_document())?);
+            Ok(())
+        }
+    }
+}

@@ -1,0 +1,90 @@
+//! Settings, from command-line flags or `EJENTO_*` environment variables.
+
+use std::{net::SocketAddr, path::PathBuf};
+
+use clap::{Args, ValueEnum};
+
+/// Who may register after the first user (who always may, and founds the organization).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SignupPolicy {
+    /// Later sign-ups join the first organization with the role User.
+    Open,
+    /// Only the first user may sign up; everyone else is created by an administrator.
+    Closed,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct Config {
+    /// Database URL: `sqlite://path?mode=rwc` (embedded) or `postgres://…` (scale-out).
+    #[arg(long, env = "EJENTO_DATABASE_URL", default_value = "sqlite://data/ejento.db?mode=rwc")]
+    pub database_url: String,
+
+    /// Address to listen on; port 0 picks a free one.
+    #[arg(long, env = "EJENTO_BIND", default_value = "127.0.0.1:8080")]
+    pub bind: SocketAddr,
+
+    /// Folder of the built dashboard (`trunk build --release` writes `dist/`); served with SPA fallback.
+    #[arg(long, env = "EJENTO_DIST", default_value = "dist")]
+    pub dist: PathBuf,
+
+    /// Secret that signs access tokens. When unset, one is generated on first start and kept in
+    /// the database, so every replica shares it.
+    #[arg(long, env = "EJENTO_JWT_SECRET", hide_env_values = true)]
+    pub jwt_secret: Option<String>,
+
+    /// Lifetime of an `ejento_access_token`, in seconds.
+    #[arg(long, env = "EJENTO_ACCESS_TOKEN_TTL", default_value_t = 900)]
+    pub access_token_ttl_secs: u64,
+
+    /// Lifetime of an auth-app (refresh) token, in seconds.
+    #[arg(long, env = "EJENTO_REFRESH_TOKEN_TTL", default_value_t = 30 * 24 * 3600)]
+    pub refresh_token_ttl_secs: u64,
+
+    #[arg(long, env = "EJENTO_SIGNUP", value_enum, default_value_t = SignupPolicy::Open)]
+    pub signup: SignupPolicy,
+
+    /// Where mail is written: passwordless links land here (and in the log) instead of an SMTP server.
+    #[arg(long, env = "EJENTO_OUTBOX_DIR", default_value = "data/outbox")]
+    pub outbox_dir: PathBuf,
+
+    /// The dashboard's public address, used in links sent by mail.
+    #[arg(long, env = "EJENTO_PUBLIC_URL", default_value = "http://127.0.0.1:8080")]
+    pub public_url: String,
+
+    /// Failed sign-ins per account within the window before further attempts get 429.
+    #[arg(long, env = "EJENTO_LOGIN_MAX_FAILURES_PER_ACCOUNT", default_value_t = 5)]
+    pub login_max_failures_per_account: i64,
+
+    /// Failed sign-ins per client address within the window before further attempts get 429.
+    #[arg(long, env = "EJENTO_LOGIN_MAX_FAILURES_PER_ADDRESS", default_value_t = 30)]
+    pub login_max_failures_per_address: i64,
+
+    /// The sliding window of the two limits above, in seconds.
+    #[arg(long, env = "EJENTO_LOGIN_WINDOW", default_value_t = 900)]
+    pub login_window_secs: i64,
+
+    /// Take the client address from `X-Forwarded-For` (only behind a trusted load balancer).
+    #[arg(long, env = "EJENTO_TRUST_FORWARDED_FOR", default_value_t = false)]
+    pub trust_forwarded_for: bool,
+}
+
+impl Config {
+    /// Settings for a test or an embedded run: a given database, port 0, defaults for the rest.
+    pub fn for_database(database_url: impl Into<String>) -> Self {
+        Self {
+            database_url: database_url.into(),
+            bind: "127.0.0.1:0".parse().expect("literal address"),
+            dist: PathBuf::from("dist"),
+            jwt_secret: None,
+            access_token_ttl_secs: 900,
+            refresh_token_ttl_secs: 30 * 24 * 3600,
+            signup: SignupPolicy::Open,
+            outbox_dir: std::env::temp_dir().join("ejento-outbox"),
+            public_url: "http://127.0.0.1:8080".into(),
+            login_max_failures_per_account: 5,
+            login_max_failures_per_address: 30,
+            login_window_secs: 900,
+            trust_forwarded_for: false,
+        }
+    }
+}

@@ -1,0 +1,26 @@
+//! Ejento-compatible API server.
+//!
+//! - [`config`]: settings from flags and environment.
+//! - [`cli`]: the `serve`, `migrate`, `seed` and `openapi` commands.
+//! - [`startup`]: [`startup::Application`], which binds (port 0 in tests) and serves.
+//! - [`db`]: the connection pool (SQLite or PostgreSQL, chosen by URL) and migrations.
+//! - [`store`]: every SQL query, one module per resource; routes call it, never the reverse.
+//! - [`auth`]: passwords, tokens, and the extractor that turns a request into a caller.
+//! - [`routes`]: one module per resource group; [`routes::api`] records each route for OpenAPI.
+//! - [`error`]: the one error type, mapped to HTTP once.
+
+pub mod auth;
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod domain;
+pub mod error;
+pub mod outbox;
+pub mod routes;
+pub mod seed;
+pub mod startup;
+pub mod store;
+pub mod time_fmt;
+
+pub use config::Config;
+pub use startup::Application;

@@ -1,0 +1,92 @@
+//! Extractors whose rejections speak our error format instead of axum's plain text.
+
+use axum::{
+    Json,
+    extract::{FromRequest, Request, rejection::JsonRejection},
+    http::header::CONTENT_TYPE,
+};
+use serde::de::DeserializeOwned;
+
+use crate::error::Error;
+
+/// `Json<T>` with rejections as `{success:false, message}`: 400 for a body that is not JSON,
+/// 422 (naming the field) for JSON of the wrong shape.
+pub struct ApiJson<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
+    type Rejection = Error;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Error> {
+        match Json::<T>::from_request(req, state).await {
+            Ok(Json(v)) => Ok(ApiJson(v)),
+            Err(rejection) => Err(json_rejection(rejection)),
+        }
+    }
+}
+
+fn json_rejection(rejection: JsonRejection) -> Error {
+    match rejection {
+        JsonRejection::JsonDataError(e) => shape_error(&e.body_text()),
+        JsonRejection::JsonSyntaxError(_) => Error::BadRequest("The request body is not valid JSON.".into()),
+        JsonRejection::MissingJsonContentType(_) => {
+            Error::BadRequest("Send the request body as JSON, with 'Content-Type: application/json'.".into())
+        }
+        other => Error::BadRequest(format!("The request body could not be read: {}", other.body_text())),
+    }
+}
+
+/// Turns serde's "`field`: invalid type…" / "missing field `x`" into a per-field 422.
+pub(crate) fn shape_error(text: &str) -> Error {
+    let detail = text.split_once("target type: ").map(|(_, d)| d).unwrap_or(text);
+    let detail = detail.split(" at line ").next().unwrap_or(detail);
+    if let Some(field) = detail.split_once("missing field `").and_then(|(_, r)| r.split_once('`')).map(|(f, _)| f) {
+        return Error::invalid(field, format!("{field}: this field is required."));
+    }
+    match detail.split_once(": ") {
+        Some((path, why)) if !path.contains(' ') => Error::invalid(path, format!("{path}: {why}.")),
+        _ => Error::Validation { message: format!("The request body has the wrong shape: {detail}."), errors: Default::default() },
+    }
+}
+
+/// A body that is either JSON or `application/x-www-form-urlencoded` (as OAuth-style login forms send).
+pub struct JsonOrForm<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for JsonOrForm<T> {
+    type Rejection = Error;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Error> {
+        let is_form = req
+            .headers()
+            .get(CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+        if !is_form {
+            return ApiJson::<T>::from_request(req, state).await.map(|ApiJson(v)| JsonOrForm(v));
+        }
+        let bytes = axum::body::Bytes::from_request(req, state)
+            .await
+            .map_err(|e| Error::BadRequest(format!("The request body could not be read: {}", e.body_text())))?;
+        serde_urlencoded::from_bytes(&bytes).map(JsonOrForm).map_err(|e| shape_error(&e.to_string()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fields(e: Error) -> Vec<String> {
+        match e {
+            Error::Validation { errors, .. } => errors.into_keys().collect(),
+            other => panic!("expected a validation error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn serde_messages_become_field_errors() {
+        let missing = "Failed to deserialize the JSON body into the target type: missing field `password` at line 1 column 20";
+        assert_eq!(fields(shape_error(missing)), ["password"]);
+        let wrong = "Failed to deserialize the JSON body into the target type: email: invalid type: integer `5`, expected a string at line 1 column 10";
+        assert_eq!(fields(shape_error(wrong)), ["email"]);
+        assert_eq!(fields(shape_error("missing field `username`")), ["username"]);
+    }
+}

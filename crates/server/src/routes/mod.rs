@@ -1,0 +1,86 @@
+//! HTTP routes, one module per resource group. Each module adds its routes to an [`Api`], which
+//! records method, path and summary as it goes: the OpenAPI document is built from the same list
+//! that builds the router, so it cannot miss a route.
+
+mod api_keys;
+mod auth;
+mod extract;
+mod openapi;
+mod users;
+
+use axum::{
+    Router,
+    handler::Handler,
+    http::Method,
+    routing::{MethodRouter, delete, get, post, put},
+};
+
+pub use extract::ApiJson;
+pub use openapi::openapi_document;
+
+use crate::{error::Error, startup::AppState};
+
+/// Whether a route needs a signed-in caller.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    Public,
+    SignedIn,
+}
+
+#[derive(Debug, Clone)]
+pub struct RouteDoc {
+    pub method: Method,
+    pub path: &'static str,
+    pub tag: &'static str,
+    pub summary: &'static str,
+    pub access: Access,
+}
+
+pub struct Api {
+    router: Router<AppState>,
+    docs: Vec<RouteDoc>,
+}
+
+impl Api {
+    fn new() -> Self {
+        Self { router: Router::new(), docs: Vec::new() }
+    }
+
+    /// Adds one route. Several methods on one path merge into one axum route.
+    fn route<H, T>(mut self, method: Method, path: &'static str, doc: (&'static str, &'static str, Access), handler: H) -> Self
+    where
+        H: Handler<T, AppState>,
+        T: 'static,
+    {
+        let method_router: MethodRouter<AppState> = match method {
+            Method::GET => get(handler),
+            Method::POST => post(handler),
+            Method::PUT => put(handler),
+            Method::DELETE => delete(handler),
+            ref other => unreachable!("the API uses GET, POST, PUT and DELETE only, not {other}"),
+        };
+        self.router = self.router.route(path, method_router);
+        let (tag, summary, access) = doc;
+        self.docs.push(RouteDoc { method, path, tag, summary, access });
+        self
+    }
+
+    pub fn docs(&self) -> &[RouteDoc] {
+        &self.docs
+    }
+
+    pub fn into_router(self) -> Router<AppState> {
+        self.router.method_not_allowed_fallback(|method: Method| async move {
+            Error::MethodNotAllowed(format!("This endpoint does not accept {method} requests."))
+        })
+    }
+}
+
+/// Every API route of the server.
+pub fn api_router() -> Api {
+    let api = Api::new();
+    let api = auth::routes(api);
+    let api = users::routes(api);
+    let api = api_keys::routes(api);
+    openapi::routes(api)
+}

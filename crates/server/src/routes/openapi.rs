@@ -1,0 +1,100 @@
+//! The OpenAPI 3.1 document, generated from the route list that builds the router.
+
+use axum::{Json, http::Method};
+use serde_json::{Map, Value, json};
+
+use super::{Access, Api, RouteDoc};
+
+pub(super) fn routes(api: Api) -> Api {
+    api.route(Method::GET, "/api/v2/openapi.json", ("Meta", "OpenAPI document of this server", Access::Public), serve)
+}
+
+async fn serve() -> Json<Value> {
+    Json(openapi_document())
+}
+
+/// Every implemented route with its method, tag, summary, path parameters and security.
+pub fn openapi_document() -> Value {
+    let api = super::api_router();
+    document(api.docs())
+}
+
+fn document(docs: &[RouteDoc]) -> Value {
+    let mut paths = Map::new();
+    for doc in docs {
+        let entry = paths.entry(doc.path.to_string()).or_insert_with(|| json!({}));
+        let parameters: Vec<Value> = path_parameters(doc.path)
+            .map(|name| {
+                let schema = if name.ends_with("_id") { json!({"type": "integer"}) } else { json!({"type": "string"}) };
+                json!({"name": name, "in": "path", "required": true, "schema": schema})
+            })
+            .collect();
+        let mut op = json!({
+            "tags": [doc.tag],
+            "summary": doc.summary,
+            "operationId": operation_id(&doc.method, doc.path),
+            "parameters": parameters,
+            "responses": {
+                "200": {"description": "Success: `{success: true, message, data}`"},
+                "4XX": {"description": "Error: `{success: false, message, errors?}`"}
+            }
+        });
+        if doc.access == Access::SignedIn {
+            op["security"] = json!([{"bearer": [], "subscriptionKey": []}, {"bearer": []}]);
+        } else {
+            op["security"] = json!([]);
+        }
+        entry[doc.method.as_str().to_lowercase()] = op;
+    }
+    json!({
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Ejento-compatible API",
+            "version": env!("CARGO_PKG_VERSION"),
+            "description": "Self-hosted Ejento API: core (/api/v2), auth, response and indexing services."
+        },
+        "components": {
+            "securitySchemes": {
+                "bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"},
+                "subscriptionKey": {"type": "apiKey", "in": "header", "name": "Ocp-Apim-Subscription-Key"}
+            }
+        },
+        "paths": paths
+    })
+}
+
+fn path_parameters(path: &str) -> impl Iterator<Item = &str> {
+    path.split('/').filter_map(|seg| seg.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
+}
+
+fn operation_id(method: &Method, path: &str) -> String {
+    let mut id = method.as_str().to_lowercase();
+    for seg in path.split('/').filter(|s| !s.is_empty()) {
+        id.push('_');
+        id.extend(seg.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '_' }));
+    }
+    id
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_route_appears_once_with_its_method() {
+        let api = super::super::api_router();
+        let doc = document(api.docs());
+        for route in api.docs() {
+            let op = &doc["paths"][route.path][route.method.as_str().to_lowercase()];
+            assert_eq!(op["summary"], route.summary, "{} {}", route.method, route.path);
+        }
+        let ops: usize = doc["paths"].as_object().unwrap().values().map(|p| p.as_object().unwrap().len()).sum();
+        assert_eq!(ops, api.docs().len(), "no route is documented twice");
+    }
+
+    #[test]
+    fn path_parameters_are_listed() {
+        let params: Vec<_> = path_parameters("/api/v2/organizations/{organization_id}/api-keys/{api_key_id}").collect();
+        assert_eq!(params, ["organization_id", "api_key_id"]);
+    }
+}

@@ -1,0 +1,173 @@
+//! Building the application: state, router, middleware, static dashboard, and the server loop.
+
+use std::{net::SocketAddr, sync::Arc, time::Duration};
+
+use axum::{
+    Router,
+    body::Body,
+    extract::Request,
+    http::{HeaderValue, StatusCode, header},
+    response::{IntoResponse, Response},
+};
+use tokio::net::TcpListener;
+use tower::ServiceExt;
+use tower_http::{
+    compression::CompressionLayer,
+    services::{ServeDir, ServeFile},
+    trace::TraceLayer,
+};
+
+use crate::{
+    auth::tokens::{JwtKeys, random_secret},
+    config::Config,
+    db::Db,
+    error::Error,
+    outbox::Outbox,
+    routes,
+    store::Store,
+};
+
+/// Shared by every handler. Cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    pub config: Arc<Config>,
+    pub store: Store,
+    pub jwt: Arc<JwtKeys>,
+    pub outbox: Outbox,
+}
+
+impl AppState {
+    /// Connects, migrates and loads the signing secret (generated and stored on first start).
+    pub async fn init(config: Config) -> anyhow::Result<Self> {
+        let db = Db::connect(&config.database_url).await?;
+        db.migrate().await?;
+        let store = Store::new(db);
+        let secret = match &config.jwt_secret {
+            Some(s) if !s.is_empty() => s.clone(),
+            _ => store.setting_or_init("jwt_secret", &random_secret()).await?,
+        };
+        let outbox = Outbox::new(config.outbox_dir.clone());
+        Ok(Self { config: Arc::new(config), store, jwt: Arc::new(JwtKeys::new(&secret)), outbox })
+    }
+}
+
+pub struct Application {
+    listener: TcpListener,
+    router: Router,
+    state: AppState,
+}
+
+impl Application {
+    /// Binds the configured address (port 0 picks a free port) and prepares the router.
+    pub async fn build(config: Config) -> anyhow::Result<Self> {
+        let listener = TcpListener::bind(config.bind).await?;
+        let state = AppState::init(config).await?;
+        let router = router(state.clone());
+        Ok(Self { listener, router, state })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.listener.local_addr().map(|a| a.port()).unwrap_or(0)
+    }
+
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Serves until Ctrl-C or SIGTERM, then lets in-flight requests finish.
+    pub async fn run_until_stopped(self) -> anyhow::Result<()> {
+        axum::serve(self.listener, self.router.into_make_service_with_connect_info::<SocketAddr>())
+            .with_graceful_shutdown(shutdown_signal())
+            .await?;
+        Ok(())
+    }
+}
+
+pub fn router(state: AppState) -> Router {
+    let dist = state.config.dist.clone();
+    let api = routes::api_router();
+    let index = dist.join("index.html");
+    // Hashed assets come precompressed (.br/.gz written at build time); deep links get index.html.
+    let static_files = ServeDir::new(&dist)
+        .precompressed_br()
+        .precompressed_gzip()
+        .fallback(ServeFile::new(index));
+
+    api.into_router()
+        .fallback(move |req: Request| spa_or_api_not_found(req, static_files.clone()))
+        .layer(
+            TraceLayer::new_for_http()
+                // The span names method and path only: no headers, no query string (tokens may ride there).
+                .make_span_with(|req: &Request<Body>| {
+                    tracing::info_span!("request", method = %req.method(), path = %req.uri().path())
+                })
+                .on_response(|res: &Response, latency: Duration, _span: &tracing::Span| {
+                    tracing::info!(status = res.status().as_u16(), latency_ms = latency.as_millis() as u64, "response");
+                }),
+        )
+        .layer(CompressionLayer::new())
+        .with_state(state)
+}
+
+const API_PREFIXES: [&str; 4] = ["/api/", "/auth-service/", "/response-service/", "/indexing-service/"];
+
+async fn spa_or_api_not_found(req: Request, files: ServeDir<ServeFile>) -> Response {
+    let path = req.uri().path().to_string();
+    if API_PREFIXES.iter().any(|p| path.starts_with(p)) {
+        return Error::NotFound(format!("There is no endpoint {} {path}.", req.method())).into_response();
+    }
+    match files.oneshot(req).await {
+        Ok(mut res) => {
+            if res.status() == StatusCode::NOT_FOUND {
+                return (StatusCode::NOT_FOUND, "The dashboard is not built: run `make run`.").into_response();
+            }
+            // Trunk names assets by content hash, so everything but the HTML shell can be cached for good.
+            let cache = if is_hashed_asset(&path) {
+                "public, max-age=31536000, immutable"
+            } else {
+                "no-cache"
+            };
+            res.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
+            res.map(Body::new)
+        }
+        Err(never) => match never {},
+    }
+}
+
+/// Trunk names built assets `name-<16 hex digits>.ext`; only those may be cached forever.
+fn is_hashed_asset(path: &str) -> bool {
+    let file = path.rsplit('/').next().unwrap_or_default();
+    let stem = file.split('.').next().unwrap_or_default().trim_end_matches("_bg");
+    stem.rsplit_once('-')
+        .is_some_and(|(_, hash)| hash.len() == 16 && hash.chars().all(|c| c.is_ascii_hexdigit()))
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+    tracing::info!("shutting down: finishing in-flight requests");
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn only_content_hashed_assets_are_immutable() {
+        assert!(super::is_hashed_asset("/ejento-dashboard-1a2b3c4d5e6f7a8b_bg.wasm"));
+        assert!(super::is_hashed_asset("/ejento-dashboard-1a2b3c4d5e6f7a8b.js"));
+        assert!(!super::is_hashed_asset("/public/echarts.min.js"));
+        assert!(!super::is_hashed_asset("/login"));
+    }
+}

@@ -1,0 +1,147 @@
+//! Test harness: the real server on port 0 with a fresh database per test — a temp SQLite file,
+//! or a new PostgreSQL database when `EJENTO_TEST_POSTGRES_URL` is set — driven over HTTP.
+
+#![allow(dead_code)]
+
+use ejento_server::{Application, Config};
+use serde_json::{Value, json};
+use sqlx::Connection;
+
+/// Which database a test runs on.
+#[derive(Debug, Clone, Copy)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+pub struct TestApp {
+    pub base: String,
+    pub client: reqwest::Client,
+    pub outbox: std::path::PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+/// The PostgreSQL server to test against, if any.
+pub fn postgres_url() -> Option<String> {
+    std::env::var("EJENTO_TEST_POSTGRES_URL").ok().filter(|u| !u.is_empty())
+}
+
+async fn fresh_postgres_database(admin_url: &str) -> String {
+    let name = format!("ejento_test_{}", uuid_like());
+    let mut conn = sqlx::PgConnection::connect(admin_url).await.expect("connect to the test PostgreSQL");
+    sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut conn).await.expect("create test database");
+    let (base, _) = admin_url.rsplit_once('/').expect("a PostgreSQL URL names a database");
+    format!("{base}/{name}")
+}
+
+fn uuid_like() -> String {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static N: AtomicU64 = AtomicU64::new(0);
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos();
+    format!("{}_{}_{}", std::process::id(), nanos, N.fetch_add(1, Ordering::Relaxed))
+}
+
+impl TestApp {
+    pub async fn spawn(backend: Backend) -> Option<Self> {
+        Self::spawn_with(backend, |_| {}).await
+    }
+
+    /// Starts the server with settings adjusted by `tweak`; `None` when the backend is not
+    /// available here (PostgreSQL without `EJENTO_TEST_POSTGRES_URL`).
+    pub async fn spawn_with(backend: Backend, tweak: impl FnOnce(&mut Config)) -> Option<Self> {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let url = match backend {
+            Backend::Sqlite => format!("sqlite://{}?mode=rwc", dir.path().join("test.db").display()),
+            Backend::Postgres => fresh_postgres_database(&postgres_url()?).await,
+        };
+        let mut config = Config::for_database(url);
+        config.outbox_dir = dir.path().join("outbox");
+        config.dist = dir.path().join("dist");
+        tweak(&mut config);
+        let outbox = config.outbox_dir.clone();
+        let app = Application::build(config).await.expect("the server starts");
+        let base = format!("http://127.0.0.1:{}", app.port());
+        tokio::spawn(app.run_until_stopped());
+        Some(Self { base, client: reqwest::Client::new(), outbox, _dir: dir })
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    pub async fn post_json(&self, path: &str, body: &Value) -> (u16, Value) {
+        read(self.client.post(self.url(path)).json(body).send().await.expect("request")).await
+    }
+
+    pub async fn get_authed(&self, path: &str, token: &str) -> (u16, Value) {
+        read(self.client.get(self.url(path)).bearer_auth(token).send().await.expect("request")).await
+    }
+
+    /// Registers a user and returns the whole response body.
+    pub async fn signup(&self, email: &str, password: &str) -> (u16, Value) {
+        self.post_json(
+            "/auth-service/api/v2/users/signup",
+            &json!({"email": email, "password": password, "full_name": "Test Person"}),
+        )
+        .await
+    }
+
+    pub async fn login(&self, email: &str, password: &str) -> (u16, Value) {
+        self.post_json("/auth-service/api/v2/login/access-token", &json!({"username": email, "password": password}))
+            .await
+    }
+
+    /// Registers and returns (ejento_access_token, access_token).
+    pub async fn signed_up(&self, email: &str) -> (String, String) {
+        let (status, body) = self.signup(email, "a-good-password").await;
+        assert_eq!(status, 201, "{body}");
+        tokens(&body)
+    }
+}
+
+pub fn tokens(body: &Value) -> (String, String) {
+    (
+        body["data"]["ejento_access_token"].as_str().expect("ejento_access_token").to_string(),
+        body["data"]["access_token"].as_str().expect("access_token").to_string(),
+    )
+}
+
+pub async fn read(res: reqwest::Response) -> (u16, Value) {
+    let status = res.status().as_u16();
+    let text = res.text().await.expect("body");
+    let value = serde_json::from_str(&text).unwrap_or_else(|_| panic!("not JSON (status {status}): {text}"));
+    (status, value)
+}
+
+/// Asserts the error envelope: status, `success:false`, and a message a person can read.
+pub fn assert_error(status: u16, body: &Value, expected: u16) {
+    assert_eq!(status, expected, "{body}");
+    assert_eq!(body["success"], false, "{body}");
+    let message = body["message"].as_str().unwrap_or_default();
+    assert!(message.len() > 8, "the message should explain the problem: {body}");
+}
+
+/// Declares one test per backend: `name::sqlite` always runs; `name::postgres` runs against
+/// `EJENTO_TEST_POSTGRES_URL` and says it was skipped when that is unset.
+#[macro_export]
+macro_rules! both_backends {
+    ($name:ident, $body:expr) => {
+        mod $name {
+            use super::*;
+
+            #[tokio::test]
+            async fn sqlite() {
+                let app = common::TestApp::spawn(common::Backend::Sqlite).await.expect("SQLite is always available");
+                ($body)(app).await;
+            }
+
+            #[tokio::test]
+            async fn postgres() {
+                match common::TestApp::spawn(common::Backend::Postgres).await {
+                    Some(app) => ($body)(app).await,
+                    None => eprintln!("skipped: EJENTO_TEST_POSTGRES_URL is not set"),
+                }
+            }
+        }
+    };
+}

@@ -6,6 +6,7 @@
 pub mod api_keys;
 pub mod auth;
 pub mod envelope;
+pub mod validate;
 
 pub use api_keys::*;
 pub use auth::*;

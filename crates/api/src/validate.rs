@@ -1,0 +1,87 @@
+//! Input rules shared by the dashboard (to validate before sending) and the server (to enforce).
+//! Each returns the normalized value or a message a person can act on.
+
+pub const PASSWORD_MIN_CHARS: usize = 8;
+pub const PASSWORD_MAX_CHARS: usize = 128;
+pub const NAME_MAX_CHARS: usize = 100;
+
+/// A trimmed, lower-case e-mail address.
+pub fn email(raw: &str) -> Result<String, String> {
+    let email = raw.trim().to_lowercase();
+    if email.is_empty() {
+        return Err("Enter an e-mail address.".into());
+    }
+    if email.len() > 254 {
+        return Err("An e-mail address has at most 254 characters.".into());
+    }
+    let valid = match email.split_once('@') {
+        Some((local, domain)) => {
+            !local.is_empty()
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
+                && domain.contains('.')
+                && !domain.contains('@')
+                && !email.chars().any(|c| c.is_whitespace() || c.is_control())
+        }
+        None => false,
+    };
+    if !valid {
+        return Err(format!("\"{}\" is not a valid e-mail address.", raw.trim()));
+    }
+    Ok(email)
+}
+
+/// 8 to 128 characters (the cap bounds hashing cost), not only spaces.
+pub fn password(raw: &str) -> Result<(), String> {
+    let n = raw.chars().count();
+    if n < PASSWORD_MIN_CHARS {
+        return Err(format!("A password needs at least {PASSWORD_MIN_CHARS} characters."));
+    }
+    if n > PASSWORD_MAX_CHARS {
+        return Err(format!("A password has at most {PASSWORD_MAX_CHARS} characters."));
+    }
+    if raw.trim().is_empty() {
+        return Err("A password cannot be only spaces.".into());
+    }
+    Ok(())
+}
+
+/// A trimmed name of at most 100 characters without control characters (may be empty).
+pub fn person_name(raw: &str) -> Result<String, String> {
+    let name = raw.trim();
+    if name.chars().count() > NAME_MAX_CHARS {
+        return Err(format!("A name has at most {NAME_MAX_CHARS} characters."));
+    }
+    if name.chars().any(char::is_control) {
+        return Err("A name cannot contain control characters.".into());
+    }
+    Ok(name.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn emails_are_normalized_and_checked() {
+        assert_eq!(email("  Ada@Example.COM ").unwrap(), "ada@example.com");
+        for bad in ["", "ada", "ada@", "@example.com", "ada@example", "a b@example.com", "ada@.com"] {
+            assert!(email(bad).is_err(), "{bad} should be rejected");
+        }
+    }
+
+    #[test]
+    fn passwords_need_eight_to_128_characters() {
+        assert!(password("short").is_err());
+        assert!(password("        ").is_err());
+        assert!(password("long enough").is_ok());
+        assert!(password(&"x".repeat(129)).is_err());
+    }
+
+    #[test]
+    fn names_are_trimmed_and_bounded() {
+        assert_eq!(person_name("  Ada ").unwrap(), "Ada");
+        assert!(person_name(&"a".repeat(101)).is_err());
+        assert!(person_name("a\u{0}b").is_err());
+    }
+}

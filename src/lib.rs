@@ -1,0 +1,54 @@
+//! The Ejento dashboard: a Leptos client-side app built by trunk.
+//!
+//! - [`api`]: the typed client over gloo-net, one module per resource; it refreshes tokens.
+//! - [`session`]: tokens in `localStorage`, refresh with rotation, sign-out.
+//! - [`pages`]: one module per route.
+//! - [`components`]: the shell (sidebar, top bar), form fields, toasts, theme toggle.
+
+pub mod api;
+pub mod components;
+pub mod pages;
+pub mod session;
+pub mod theme;
+
+use leptos::prelude::*;
+use leptos_router::{
+    components::{ParentRoute, Route, Router, Routes},
+    path,
+};
+
+use components::{shell::Shell, toast::ToastHost};
+use pages::{
+    change_password::ChangePassword, coming_soon::SectionPage, confirm::Confirm, home::Home, login::Login,
+    not_found::NotFound, passwordless::Passwordless, register::Register,
+};
+
+/// Who is signed in, shared by every page. `None` until `/users/me` has answered.
+#[derive(Clone, Copy)]
+pub struct Auth {
+    pub user: RwSignal<Option<ejento_api::CurrentUser>>,
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    theme::apply_stored();
+    provide_context(Auth { user: RwSignal::new(None) });
+    components::toast::provide_toasts();
+    view! {
+        <Router>
+            <ToastHost/>
+            <Routes fallback=|| view! { <NotFound/> }>
+                <Route path=path!("/login") view=Login/>
+                <Route path=path!("/register") view=Register/>
+                <Route path=path!("/passwordless") view=Passwordless/>
+                <Route path=path!("/auth/confirmation") view=Confirm/>
+                <ParentRoute path=path!("") view=Shell>
+                    <Route path=path!("") view=Home/>
+                    <Route path=path!("/account/password") view=ChangePassword/>
+                    <Route path=path!("/:section") view=SectionPage/>
+                    <Route path=path!("/:section/*rest") view=SectionPage/>
+                </ParentRoute>
+            </Routes>
+        </Router>
+    }
+}

@@ -1,0 +1,44 @@
+//! One module per route.
+
+pub mod change_password;
+pub mod coming_soon;
+pub mod confirm;
+pub mod home;
+pub mod login;
+pub mod not_found;
+pub mod passwordless;
+pub mod register;
+
+use leptos::prelude::*;
+
+/// The frame of the signed-out pages (sign-in, sign-up, passwordless).
+#[component]
+pub fn AuthCard(title: &'static str, children: Children) -> impl IntoView {
+    view! {
+        <div class="auth-page">
+            <div class="auth-corner">
+                <crate::theme::ThemeToggle/>
+            </div>
+            <main class="auth-card" id="main">
+                <div class="brand auth-brand">
+                    <span class="brand-mark" aria-hidden="true">"E"</span>
+                    <span>"Ejento"</span>
+                </div>
+                <h1>{title}</h1>
+                {children()}
+            </main>
+        </div>
+    }
+}
+
+/// The server's message for the whole form, announced to screen readers.
+#[component]
+pub fn FormError(message: RwSignal<Option<String>>) -> impl IntoView {
+    view! {
+        <Show when=move || message.get().is_some()>
+            <div class="form-error" role="alert">
+                {move || message.get()}
+            </div>
+        </Show>
+    }
+}

@@ -1,0 +1,97 @@
+//! Light and dark themes. With no stored choice the CSS follows the system; the toggle stores
+//! an explicit choice on `<html data-theme>`.
+
+use leptos::prelude::*;
+
+const KEY: &str = "ejento.theme";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Theme {
+    Light,
+    Dark,
+}
+
+impl Theme {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Theme::Light => "light",
+            Theme::Dark => "dark",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "light" => Some(Theme::Light),
+            "dark" => Some(Theme::Dark),
+            _ => None,
+        }
+    }
+
+    pub fn toggled(self) -> Self {
+        match self {
+            Theme::Light => Theme::Dark,
+            Theme::Dark => Theme::Light,
+        }
+    }
+}
+
+fn stored() -> Option<Theme> {
+    crate::session::storage()?.get_item(KEY).ok().flatten().as_deref().and_then(Theme::parse)
+}
+
+fn system() -> Theme {
+    let dark = web_sys::window()
+        .and_then(|w| w.match_media("(prefers-color-scheme: dark)").ok().flatten())
+        .is_some_and(|m| m.matches());
+    if dark { Theme::Dark } else { Theme::Light }
+}
+
+/// The theme in effect: the stored choice, else the system's.
+pub fn current() -> Theme {
+    stored().unwrap_or_else(system)
+}
+
+fn set_attribute(theme: Option<Theme>) {
+    if let Some(root) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.document_element()) {
+        let _ = match theme {
+            Some(t) => root.set_attribute("data-theme", t.as_str()),
+            None => root.remove_attribute("data-theme"),
+        };
+    }
+}
+
+pub fn apply_stored() {
+    set_attribute(stored());
+}
+
+pub fn choose(theme: Theme) {
+    if let Some(s) = crate::session::storage() {
+        let _ = s.set_item(KEY, theme.as_str());
+    }
+    set_attribute(Some(theme));
+}
+
+#[component]
+pub fn ThemeToggle() -> impl IntoView {
+    let theme = RwSignal::new(current());
+    let label = move || match theme.get() {
+        Theme::Light => "Switch to dark theme",
+        Theme::Dark => "Switch to light theme",
+    };
+    view! {
+        <button
+            id="theme-toggle"
+            class="icon-button"
+            type="button"
+            title=label
+            aria-label=label
+            on:click=move |_| {
+                let next = theme.get_untracked().toggled();
+                choose(next);
+                theme.set(next);
+            }
+        >
+            {move || if theme.get() == Theme::Dark { "☀" } else { "☾" }}
+        </button>
+    }
+}

@@ -32,7 +32,9 @@ pub struct Auth {
 #[component]
 pub fn App() -> impl IntoView {
     theme::apply_stored();
-    provide_context(Auth { user: RwSignal::new(None) });
+    provide_context(Auth {
+        user: RwSignal::new(None),
+    });
     components::toast::provide_toasts();
     view! {
         <Router>

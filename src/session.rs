@@ -78,7 +78,11 @@ pub async fn refresh() -> Result<(), ApiError> {
         while REFRESHING.with(Cell::get) {
             gloo_timers::future::TimeoutFuture::new(25).await;
         }
-        return if is_signed_in() { Ok(()) } else { Err(ApiError::signed_out()) };
+        return if is_signed_in() {
+            Ok(())
+        } else {
+            Err(ApiError::signed_out())
+        };
     }
     let Some(auth) = get(AUTH) else {
         return Err(ApiError::signed_out());

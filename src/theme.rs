@@ -36,7 +36,12 @@ impl Theme {
 }
 
 fn stored() -> Option<Theme> {
-    crate::session::storage()?.get_item(KEY).ok().flatten().as_deref().and_then(Theme::parse)
+    crate::session::storage()?
+        .get_item(KEY)
+        .ok()
+        .flatten()
+        .as_deref()
+        .and_then(Theme::parse)
 }
 
 fn system() -> Theme {
@@ -52,7 +57,10 @@ pub fn current() -> Theme {
 }
 
 fn set_attribute(theme: Option<Theme>) {
-    if let Some(root) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.document_element()) {
+    if let Some(root) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.document_element())
+    {
         let _ = match theme {
             Some(t) => root.set_attribute("data-theme", t.as_str()),
             None => root.remove_attribute("data-theme"),

@@ -1,0 +1,197 @@
+//! The dashboard in headless Chromium against the real server serving the release build.
+
+use ejento_e2e::{Browser, SERIAL, Server};
+
+const PASSWORD: &str = "a-good-password";
+
+async fn log_in(browser: &Browser, email: &str, password: &str) {
+    browser.fill("#login-email", email).await;
+    browser.fill("#login-password", password).await;
+    browser.click("#login-submit").await;
+}
+
+#[tokio::test]
+async fn register_log_out_and_log_in_again() {
+    let _serial = SERIAL.lock().await;
+    let server = Server::start().await;
+    let browser = Browser::launch().await;
+
+    browser.goto(&server.url("/register")).await;
+    browser.wait_for("#register-form").await;
+    browser.screenshot("register").await;
+    // The form checks its input before sending anything.
+    browser.fill("#register-email", "not an address").await;
+    browser.click("#register-submit").await;
+    browser.wait_for("#register-email-error").await;
+    browser.wait_for("#register-name-error").await;
+
+    browser.fill("#register-name", "Ada Lovelace").await;
+    browser.fill("#register-email", "ada@example.com").await;
+    browser.fill("#register-password", PASSWORD).await;
+    browser.fill("#register-organization", "Analytical Engines").await;
+    browser.click("#register-submit").await;
+    browser.wait_for_text("#user-name", "Ada Lovelace").await;
+    browser.wait_for_text("#welcome", "Welcome, Ada").await;
+    browser.screenshot("home").await;
+
+    browser.click("#user-menu-button").await;
+    browser.wait_for("#logout").await;
+    browser.screenshot("user-menu").await;
+    browser.click("#logout").await;
+    browser.wait_for("#login-form").await;
+    assert_eq!(
+        browser.eval("return localStorage.getItem('ejento.access_token')").await,
+        serde_json::Value::Null
+    );
+    browser.screenshot("login").await;
+
+    log_in(&browser, "ada@example.com", PASSWORD).await;
+    browser.wait_for_text("#user-name", "Ada Lovelace").await;
+    browser.close().await;
+}
+
+#[tokio::test]
+async fn a_wrong_password_shows_the_servers_message() {
+    let _serial = SERIAL.lock().await;
+    let server = Server::start().await;
+    server.register("grace@example.com", PASSWORD, "Grace Hopper").await;
+    let browser = Browser::launch().await;
+    browser.goto(&server.url("/login")).await;
+    log_in(&browser, "grace@example.com", "not-the-password").await;
+    browser
+        .wait_for_text(".form-error", "Incorrect e-mail or password.")
+        .await;
+    browser
+        .wait_for_text(".toast-message", "Incorrect e-mail or password.")
+        .await;
+    browser.screenshot("login-error").await;
+    browser.close().await;
+}
+
+#[tokio::test]
+async fn a_deep_link_while_signed_out_returns_there_after_sign_in() {
+    let _serial = SERIAL.lock().await;
+    let server = Server::start().await;
+    server.register("kate@example.com", PASSWORD, "Katherine Johnson").await;
+    let browser = Browser::launch().await;
+    browser.goto(&server.url("/agents")).await;
+    let url = browser.wait_for_url("the login page", |u| u.path() == "/login").await;
+    assert_eq!(
+        url.query_pairs()
+            .find(|(k, _)| k == "next")
+            .map(|(_, v)| v.into_owned())
+            .as_deref(),
+        Some("/agents")
+    );
+    log_in(&browser, "kate@example.com", PASSWORD).await;
+    browser.wait_for_url("/agents", |u| u.path() == "/agents").await;
+    browser.wait_for("#coming-soon").await;
+    browser.wait_for_text("#user-name", "Katherine Johnson").await;
+    browser.screenshot("coming-soon").await;
+
+    // Every section of the sidebar answers honestly.
+    browser.click("#nav-analytics").await;
+    browser.wait_for_url("/analytics", |u| u.path() == "/analytics").await;
+    browser.wait_for_text("main h1", "Analytics").await;
+
+    browser.click("#user-menu-button").await;
+    browser.click("#menu-change-password").await;
+    browser.wait_for("#change-password-form").await;
+    browser.screenshot("change-password").await;
+
+    browser.goto(&server.url("/no/such/page")).await;
+    browser.wait_for_text("main h1", "Page not found").await;
+    browser.screenshot("not-found").await;
+    browser.close().await;
+}
+
+#[tokio::test]
+async fn changing_the_password_from_the_menu() {
+    let _serial = SERIAL.lock().await;
+    let server = Server::start().await;
+    server.register("alan@example.com", PASSWORD, "Alan Turing").await;
+    let browser = Browser::launch().await;
+    browser.goto(&server.url("/account/password")).await;
+    log_in(&browser, "alan@example.com", PASSWORD).await;
+    browser.wait_for("#change-password-form").await;
+    browser.fill("#current-password", "wrong-current").await;
+    browser.fill("#new-password", "a-better-password").await;
+    browser.fill("#confirm-password", "a-better-password").await;
+    browser.click("#change-password-submit").await;
+    browser
+        .wait_for_text("#current-password-error", "The current password is not correct.")
+        .await;
+
+    browser.fill("#current-password", PASSWORD).await;
+    browser.click("#change-password-submit").await;
+    browser
+        .wait_for_text(
+            ".toast-message",
+            "Password updated. Other devices have been signed out.",
+        )
+        .await;
+
+    browser.click("#user-menu-button").await;
+    browser.click("#logout").await;
+    log_in(&browser, "alan@example.com", "a-better-password").await;
+    browser.wait_for_text("#user-name", "Alan Turing").await;
+    browser.close().await;
+}
+
+#[tokio::test]
+async fn the_theme_toggle_switches_and_remembers() {
+    let _serial = SERIAL.lock().await;
+    let server = Server::start().await;
+    let browser = Browser::launch().await;
+    browser.goto(&server.url("/passwordless")).await;
+    browser.wait_for("#passwordless-form").await;
+    browser.screenshot("passwordless").await;
+    let theme = "return document.documentElement.getAttribute('data-theme')";
+    let background = "return getComputedStyle(document.body).backgroundColor";
+    assert_eq!(
+        browser.eval(theme).await,
+        serde_json::Value::Null,
+        "follows the system until chosen"
+    );
+    let light_bg = browser.eval(background).await;
+    browser.click("#theme-toggle").await;
+    assert_eq!(browser.eval(theme).await, "dark");
+    assert_ne!(browser.eval(background).await, light_bg, "the colours change");
+    browser.screenshot("passwordless-dark").await;
+    browser.client.refresh().await.expect("reload");
+    browser.wait_for("#passwordless-form").await;
+    assert_eq!(browser.eval(theme).await, "dark", "the choice survives a reload");
+    browser.click("#theme-toggle").await;
+    assert_eq!(browser.eval(theme).await, "light");
+    browser.close().await;
+}
+
+#[tokio::test]
+async fn an_expired_session_is_refreshed_without_the_user_noticing() {
+    let _serial = SERIAL.lock().await;
+    let server = Server::start().await;
+    server.register("mary@example.com", PASSWORD, "Mary Jackson").await;
+    let browser = Browser::launch().await;
+    browser.goto(&server.url("/login")).await;
+    log_in(&browser, "mary@example.com", PASSWORD).await;
+    browser.wait_for_text("#user-name", "Mary Jackson").await;
+    // Make the stored access token unusable: the next call gets a 401, refreshes once, retries.
+    browser
+        .eval("localStorage.setItem('ejento.ejento_access_token', 'expired'); return null")
+        .await;
+    let before = browser.eval("return localStorage.getItem('ejento.access_token')").await;
+    browser.client.refresh().await.expect("reload");
+    browser.wait_for_text("#user-name", "Mary Jackson").await;
+    let after = browser.eval("return localStorage.getItem('ejento.access_token')").await;
+    assert_ne!(before, after, "the auth-app token was rotated by a refresh");
+
+    // A dead sign-in sends the user to the login page, remembering where they were.
+    browser
+        .eval("localStorage.setItem('ejento.ejento_access_token', 'x'); localStorage.setItem('ejento.access_token', 'revoked'); return null")
+        .await;
+    browser.goto(&server.url("/teams")).await;
+    let url = browser.wait_for_url("the login page", |u| u.path() == "/login").await;
+    assert!(url.query().unwrap_or_default().contains("expired=1"), "{url}");
+    browser.wait_for("#login-form").await;
+    browser.close().await;
+}

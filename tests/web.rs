@@ -1,1 +1,73 @@
+//! Dashboard logic and components in headless Chromium (wasm-bindgen-test).
 #![cfg(target_arch = "wasm32")]
+
+use ejento_dashboard::{session, theme::Theme};
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+#[wasm_bindgen_test]
+fn only_same_site_paths_are_returned_to() {
+    assert_eq!(session::safe_next(Some("/agents?x=1".into())), "/agents?x=1");
+    assert_eq!(session::safe_next(Some("//evil.example".into())), "/");
+    assert_eq!(session::safe_next(Some("https://evil.example".into())), "/");
+    assert_eq!(session::safe_next(Some("/\\evil.example".into())), "/");
+    assert_eq!(session::safe_next(None), "/");
+}
+
+#[wasm_bindgen_test]
+fn tokens_are_refreshed_a_minute_before_they_expire() {
+    assert!(!session::needs_refresh(Some(1_000_000.0), 800_000.0));
+    assert!(session::needs_refresh(Some(1_000_000.0), 950_000.0));
+    assert!(session::needs_refresh(None, 0.0));
+}
+
+#[wasm_bindgen_test]
+fn tokens_live_in_local_storage_until_cleared() {
+    session::clear();
+    assert!(!session::is_signed_in());
+    session::store_tokens(&ejento_api::TokenPair {
+        access_token: "auth".into(),
+        ejento_access_token: "access".into(),
+        token_type: "bearer".into(),
+        expires_in: 900,
+    });
+    assert!(session::is_signed_in());
+    assert_eq!(session::access_token().as_deref(), Some("access"));
+    session::clear();
+    assert!(!session::is_signed_in());
+    assert_eq!(session::access_token(), None);
+}
+
+#[wasm_bindgen_test]
+fn themes_toggle_and_persist_on_the_document() {
+    assert_eq!(Theme::Light.toggled(), Theme::Dark);
+    assert_eq!(Theme::parse("dark"), Some(Theme::Dark));
+    assert_eq!(Theme::parse("purple"), None);
+    ejento_dashboard::theme::choose(Theme::Dark);
+    let root = web_sys::window()
+        .unwrap()
+        .document()
+        .unwrap()
+        .document_element()
+        .unwrap();
+    assert_eq!(root.get_attribute("data-theme").as_deref(), Some("dark"));
+    assert_eq!(ejento_dashboard::theme::current(), Theme::Dark);
+    ejento_dashboard::theme::choose(Theme::Light);
+    assert_eq!(root.get_attribute("data-theme").as_deref(), Some("light"));
+}
+
+#[wasm_bindgen_test]
+fn coming_soon_pages_say_so_without_sample_data() {
+    use leptos::prelude::*;
+    let document = web_sys::window().unwrap().document().unwrap();
+    let host = document.create_element("div").unwrap();
+    document.body().unwrap().append_child(&host).unwrap();
+    let host: web_sys::HtmlElement = wasm_bindgen::JsCast::unchecked_into(host);
+    let _mounted = leptos::mount::mount_to(host.clone(), || {
+        view! { <ejento_dashboard::pages::coming_soon::ComingSoon title="Workflows"/> }
+    });
+    let text = host.text_content().unwrap_or_default();
+    assert!(text.contains("Workflows"), "{text}");
+    assert!(text.contains("Coming soon"), "{text}");
+}

@@ -28,7 +28,9 @@ pub async fn request_passwordless(body: &PasswordlessRequest) -> Result<(String,
 }
 
 pub async fn exchange_passwordless(token: &str) -> Result<Session, ApiError> {
-    let body = PasswordlessExchange { token: token.to_string() };
+    let body = PasswordlessExchange {
+        token: token.to_string(),
+    };
     keep(call_public(Method::Post, paths::PASSWORDLESS_EXCHANGE, Some(&body)).await)
 }
 
@@ -37,7 +39,11 @@ pub async fn verify_otp(body: &VerifyOtp) -> Result<Session, ApiError> {
 }
 
 pub async fn change_password(body: &ChangePasswordRequest) -> Result<String, ApiError> {
-    Ok(call::<serde_json::Value, _>(Method::Put, paths::OWN_PASSWORD, Some(body)).await?.message)
+    Ok(
+        call::<serde_json::Value, _>(Method::Put, paths::OWN_PASSWORD, Some(body))
+            .await?
+            .message,
+    )
 }
 
 /// Ends the sign-in on the server (best effort) and forgets the tokens here.

@@ -30,7 +30,11 @@ impl ApiError {
     }
 
     pub fn signed_out() -> Self {
-        Self { status: 401, message: "Your session has ended. Please sign in again.".into(), errors: BTreeMap::new() }
+        Self {
+            status: 401,
+            message: "Your session has ended. Please sign in again.".into(),
+            errors: BTreeMap::new(),
+        }
     }
 
     /// The first message the server gave for one field of a form.
@@ -41,7 +45,11 @@ impl ApiError {
     pub async fn from_response(res: Response) -> Self {
         let status = res.status();
         match res.json::<ErrorBody>().await {
-            Ok(body) => Self { status, message: body.message, errors: body.errors },
+            Ok(body) => Self {
+                status,
+                message: body.message,
+                errors: body.errors,
+            },
             Err(_) => Self {
                 status,
                 message: format!("The server answered with an error ({status})."),
@@ -68,7 +76,12 @@ fn builder(method: Method, path: &str) -> RequestBuilder {
     }
 }
 
-async fn send(method: Method, path: &str, body: Option<&serde_json::Value>, token: Option<&str>) -> Result<Response, ApiError> {
+async fn send(
+    method: Method,
+    path: &str,
+    body: Option<&serde_json::Value>,
+    token: Option<&str>,
+) -> Result<Response, ApiError> {
     let mut req = builder(method, path);
     if let Some(token) = token {
         req = req.header("Authorization", &format!("Bearer {token}"));
@@ -97,7 +110,11 @@ fn to_json<B: Serialize>(body: Option<&B>) -> Option<serde_json::Value> {
 
 /// A call as the signed-in user: refreshes before expiry, retries once after a refresh on 401,
 /// and returns to the sign-in page if the session cannot be renewed.
-pub async fn call<T: DeserializeOwned, B: Serialize>(method: Method, path: &str, body: Option<&B>) -> Result<Envelope<T>, ApiError> {
+pub async fn call<T: DeserializeOwned, B: Serialize>(
+    method: Method,
+    path: &str,
+    body: Option<&B>,
+) -> Result<Envelope<T>, ApiError> {
     let body = to_json(body);
     let token = session::fresh_access_token().await;
     let mut res = send(method, path, body.as_ref(), token.as_deref()).await?;
@@ -114,7 +131,11 @@ pub async fn call<T: DeserializeOwned, B: Serialize>(method: Method, path: &str,
 }
 
 /// A call that needs no sign-in (sign-in itself, sign-up, passwordless).
-pub async fn call_public<T: DeserializeOwned, B: Serialize>(method: Method, path: &str, body: Option<&B>) -> Result<Envelope<T>, ApiError> {
+pub async fn call_public<T: DeserializeOwned, B: Serialize>(
+    method: Method,
+    path: &str,
+    body: Option<&B>,
+) -> Result<Envelope<T>, ApiError> {
     let body = to_json(body);
     decode(send(method, path, body.as_ref(), None).await?).await
 }

@@ -17,7 +17,7 @@ pub const SECTIONS: [(&str, &str, &str); 8] = [
     ("projects", "Projects", "▦"),
     ("workflows", "Workflows", "⇄"),
     ("evaluations", "Evaluations", "✓"),
-    ("analytics", "Analytics", "▁▃▅"),
+    ("analytics", "Analytics", "◔"),
     ("admin", "Admin", "⚙"),
 ];
 
@@ -25,7 +25,11 @@ pub const SECTIONS: [(&str, &str, &str); 8] = [
 pub fn Shell() -> impl IntoView {
     let location = use_location();
     if !session::is_signed_in() {
-        let here = format!("{}{}", location.pathname.get_untracked(), location.search.get_untracked());
+        let here = format!(
+            "{}{}",
+            location.pathname.get_untracked(),
+            location.search.get_untracked()
+        );
         let to = format!("/login?next={}", String::from(js_sys::encode_uri_component(&here)));
         return view! { <Redirect path=to/> }.into_any();
     }
@@ -103,9 +107,7 @@ fn UserMenu() -> impl IntoView {
     let auth = expect_context::<Auth>();
     let open = RwSignal::new(false);
     let navigate = use_navigate();
-    let name = move || {
-        auth.user.get().map(|u| u.name).unwrap_or_default()
-    };
+    let name = move || auth.user.get().map(|u| u.name).unwrap_or_default();
     let log_out = move |_| {
         let navigate = navigate.clone();
         leptos::task::spawn_local(async move {

@@ -22,7 +22,10 @@ pub struct Toasts {
 }
 
 pub fn provide_toasts() {
-    provide_context(Toasts { list: RwSignal::new(Vec::new()), next_id: StoredValue::new(0) });
+    provide_context(Toasts {
+        list: RwSignal::new(Vec::new()),
+        next_id: StoredValue::new(0),
+    });
 }
 
 pub fn use_toasts() -> Toasts {
@@ -33,7 +36,13 @@ impl Toasts {
     pub fn push(&self, kind: ToastKind, message: impl Into<String>) {
         let id = self.next_id.get_value();
         self.next_id.set_value(id + 1);
-        self.list.update(|l| l.push(Toast { id, kind, message: message.into() }));
+        self.list.update(|l| {
+            l.push(Toast {
+                id,
+                kind,
+                message: message.into(),
+            })
+        });
         let list = self.list;
         gloo_timers::callback::Timeout::new(6_000, move || {
             list.try_update(|l| l.retain(|t| t.id != id));

@@ -41,7 +41,10 @@ pub fn ChangePassword() -> impl IntoView {
             return;
         }
         pending.set(true);
-        let body = ChangePasswordRequest { old_password: old_password.get_untracked(), new_password: new_password.get_untracked() };
+        let body = ChangePasswordRequest {
+            old_password: old_password.get_untracked(),
+            new_password: new_password.get_untracked(),
+        };
         leptos::task::spawn_local(async move {
             match api::auth::change_password(&body).await {
                 Ok(message) => {

@@ -48,7 +48,10 @@ pub fn Login() -> impl IntoView {
             return;
         }
         pending.set(true);
-        let body = LoginRequest { username: email.get_untracked(), password: password.get_untracked() };
+        let body = LoginRequest {
+            username: email.get_untracked(),
+            password: password.get_untracked(),
+        };
         let navigate = navigate.clone();
         leptos::task::spawn_local(async move {
             match api::auth::login(&body).await {

@@ -36,8 +36,13 @@ pub fn Passwordless() -> impl IntoView {
             return;
         }
         pending.set(true);
-        let origin = web_sys::window().and_then(|w| w.location().origin().ok()).unwrap_or_default();
-        let body = PasswordlessRequest { email: email.get_untracked(), next: Some(format!("{origin}/auth/confirmation")) };
+        let origin = web_sys::window()
+            .and_then(|w| w.location().origin().ok())
+            .unwrap_or_default();
+        let body = PasswordlessRequest {
+            email: email.get_untracked(),
+            next: Some(format!("{origin}/auth/confirmation")),
+        };
         leptos::task::spawn_local(async move {
             match api::auth::request_passwordless(&body).await {
                 Ok((message, data)) => sent.set(Some((data.otp_session_id, message))),
@@ -59,11 +64,18 @@ pub fn Passwordless() -> impl IntoView {
             errors.set("code", "The code has 6 digits.");
             return;
         }
-        let Some((session_id, _)) = sent.get_untracked() else { return };
+        let Some((session_id, _)) = sent.get_untracked() else {
+            return;
+        };
         pending.set(true);
         let navigate = navigate.clone();
         leptos::task::spawn_local(async move {
-            match api::auth::verify_otp(&VerifyOtp { otp_session_id: session_id, code: typed }).await {
+            match api::auth::verify_otp(&VerifyOtp {
+                otp_session_id: session_id,
+                code: typed,
+            })
+            .await
+            {
                 Ok(session) => {
                     auth.user.set(Some(session.user));
                     navigate("/", Default::default());

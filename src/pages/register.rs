@@ -68,7 +68,10 @@ pub fn Register() -> impl IntoView {
                 Ok(session) => {
                     toasts.success(format!("Welcome, {}!", session.user.name));
                     auth.user.set(Some(session.user));
-                    navigate(&session::safe_next(query.with_untracked(|q| q.get("next"))), Default::default());
+                    navigate(
+                        &session::safe_next(query.with_untracked(|q| q.get("next"))),
+                        Default::default(),
+                    );
                 }
                 Err(e) => {
                     errors.absorb(

@@ -177,7 +177,10 @@ mod tests {
                 name: "X".into(),
                 role: OrgRole::User,
                 is_superuser: false,
-                organization: OrgRef { id: 1, org_name: "O".into() },
+                organization: OrgRef {
+                    id: 1,
+                    org_name: "O".into(),
+                },
                 created_on: "2026-01-01T00:00:00.000000Z".into(),
             },
         };

@@ -14,7 +14,11 @@ pub struct Envelope<T> {
 
 impl<T> Envelope<T> {
     pub fn ok(message: impl Into<String>, data: T) -> Self {
-        Self { success: true, message: message.into(), data }
+        Self {
+            success: true,
+            message: message.into(),
+            data,
+        }
     }
 }
 
@@ -39,7 +43,11 @@ pub struct PageMeta {
 impl PageMeta {
     pub fn new(count: u64, items_per_page: u64, current_page: u64) -> Self {
         let per = items_per_page.max(1);
-        Self { count, num_pages: count.div_ceil(per).max(1), current_page }
+        Self {
+            count,
+            num_pages: count.div_ceil(per).max(1),
+            current_page,
+        }
     }
 }
 
@@ -56,7 +64,14 @@ mod tests {
 
     #[test]
     fn error_body_omits_empty_field_errors() {
-        let body = ErrorBody { success: false, message: "nope".into(), errors: BTreeMap::new() };
-        assert_eq!(serde_json::to_string(&body).unwrap(), r#"{"success":false,"message":"nope"}"#);
+        let body = ErrorBody {
+            success: false,
+            message: "nope".into(),
+            errors: BTreeMap::new(),
+        };
+        assert_eq!(
+            serde_json::to_string(&body).unwrap(),
+            r#"{"success":false,"message":"nope"}"#
+        );
     }
 }

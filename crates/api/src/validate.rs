@@ -65,7 +65,15 @@ mod tests {
     #[test]
     fn emails_are_normalized_and_checked() {
         assert_eq!(email("  Ada@Example.COM ").unwrap(), "ada@example.com");
-        for bad in ["", "ada", "ada@", "@example.com", "ada@example", "a b@example.com", "ada@.com"] {
+        for bad in [
+            "",
+            "ada",
+            "ada@",
+            "@example.com",
+            "ada@example",
+            "a b@example.com",
+            "ada@.com",
+        ] {
             assert!(email(bad).is_err(), "{bad} should be rejected");
         }
     }

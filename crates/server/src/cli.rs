@@ -8,7 +8,11 @@ use tracing_subscriber::EnvFilter;
 use crate::{Application, config::Config, db::Db, routes::openapi_document, seed, store::Store};
 
 #[derive(Debug, Parser)]
-#[command(name = "ejento-server", version, about = "Ejento-compatible agent platform: API server and dashboard host")]
+#[command(
+    name = "ejento-server",
+    version,
+    about = "Ejento-compatible agent platform: API server and dashboard host"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,

@@ -16,7 +16,11 @@ pub enum SignupPolicy {
 #[derive(Debug, Clone, Args)]
 pub struct Config {
     /// Database URL: `sqlite://path?mode=rwc` (embedded) or `postgres://…` (scale-out).
-    #[arg(long, env = "EJENTO_DATABASE_URL", default_value = "sqlite://data/ejento.db?mode=rwc")]
+    #[arg(
+        long,
+        env = "EJENTO_DATABASE_URL",
+        default_value = "sqlite://data/ejento.db?mode=rwc"
+    )]
     pub database_url: String,
 
     /// Address to listen on; port 0 picks a free one.

@@ -57,7 +57,10 @@ mod tests {
 
     #[test]
     fn passwords_never_show_in_debug_output() {
-        assert_eq!(format!("{:?}", Password::parse("secret-pass").unwrap()), "Password(***)");
+        assert_eq!(
+            format!("{:?}", Password::parse("secret-pass").unwrap()),
+            "Password(***)"
+        );
     }
 
     #[test]

@@ -34,7 +34,10 @@ pub enum Error {
     Conflict(String),
     /// 422: readable but invalid; one list of messages per field.
     #[error("{message}")]
-    Validation { message: String, errors: BTreeMap<String, Vec<String>> },
+    Validation {
+        message: String,
+        errors: BTreeMap<String, Vec<String>>,
+    },
     /// 429: slow down.
     #[error("{0}")]
     TooManyRequests(String),
@@ -96,7 +99,10 @@ impl FieldErrors {
             .map(|(field, msgs)| format!("{field}: {}", msgs.join(" ")))
             .collect::<Vec<_>>()
             .join(" ");
-        Err(Error::Validation { message, errors: self.0 })
+        Err(Error::Validation {
+            message,
+            errors: self.0,
+        })
     }
 }
 
@@ -106,16 +112,30 @@ impl IntoResponse for Error {
         let (message, errors) = match self {
             Error::Database(e) => {
                 tracing::error!(error = %e, "database error");
-                ("Something went wrong on our side. Please try again.".to_string(), BTreeMap::new())
+                (
+                    "Something went wrong on our side. Please try again.".to_string(),
+                    BTreeMap::new(),
+                )
             }
             Error::Internal(e) => {
                 tracing::error!(error = ?e, "internal error");
-                ("Something went wrong on our side. Please try again.".to_string(), BTreeMap::new())
+                (
+                    "Something went wrong on our side. Please try again.".to_string(),
+                    BTreeMap::new(),
+                )
             }
             Error::Validation { message, errors } => (message, errors),
             other => (other.to_string(), BTreeMap::new()),
         };
-        (status, Json(ErrorBody { success: false, message, errors })).into_response()
+        (
+            status,
+            Json(ErrorBody {
+                success: false,
+                message,
+                errors,
+            }),
+        )
+            .into_response()
     }
 }
 

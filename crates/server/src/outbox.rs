@@ -21,7 +21,16 @@ impl Outbox {
             .await
             .with_context(|| format!("cannot create the outbox folder {}", self.dir.display()))?;
         let stamp = crate::time_fmt::now().replace([':', '.'], "-");
-        let safe_to: String = to.chars().map(|c| if c.is_ascii_alphanumeric() || c == '@' || c == '.' { c } else { '_' }).collect();
+        let safe_to: String = to
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || c == '@' || c == '.' {
+                    c
+                } else {
+                    '_'
+                }
+            })
+            .collect();
         let path = self.dir.join(format!("{stamp}-{safe_to}.txt"));
         let message = format!("To: {to}\nSubject: {subject}\n\n{body}\n");
         tokio::fs::write(&path, message)

@@ -15,7 +15,12 @@ pub const DEMO_PASSWORD: &str = "ejento-demo-2026";
 /// (e-mail, first name, last name, role) of each demo account; the first founds the organization.
 pub const DEMO_USERS: [(&str, &str, &str, OrgRole); 4] = [
     ("admin@northwind.example", "Ada", "Lovelace", OrgRole::GlobalAdmin),
-    ("builder@northwind.example", "Grace", "Hopper", OrgRole::ApplicationAdmin),
+    (
+        "builder@northwind.example",
+        "Grace",
+        "Hopper",
+        OrgRole::ApplicationAdmin,
+    ),
     ("analyst@northwind.example", "Katherine", "Johnson", OrgRole::User),
     ("support@northwind.example", "Alan", "Turing", OrgRole::User),
 ];

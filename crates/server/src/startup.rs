@@ -47,7 +47,12 @@ impl AppState {
             _ => store.setting_or_init("jwt_secret", &random_secret()).await?,
         };
         let outbox = Outbox::new(config.outbox_dir.clone());
-        Ok(Self { config: Arc::new(config), store, jwt: Arc::new(JwtKeys::new(&secret)), outbox })
+        Ok(Self {
+            config: Arc::new(config),
+            store,
+            jwt: Arc::new(JwtKeys::new(&secret)),
+            outbox,
+        })
     }
 }
 
@@ -63,7 +68,11 @@ impl Application {
         let listener = TcpListener::bind(config.bind).await?;
         let state = AppState::init(config).await?;
         let router = router(state.clone());
-        Ok(Self { listener, router, state })
+        Ok(Self {
+            listener,
+            router,
+            state,
+        })
     }
 
     pub fn port(&self) -> u16 {
@@ -76,9 +85,12 @@ impl Application {
 
     /// Serves until Ctrl-C or SIGTERM, then lets in-flight requests finish.
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
-        axum::serve(self.listener, self.router.into_make_service_with_connect_info::<SocketAddr>())
-            .with_graceful_shutdown(shutdown_signal())
-            .await?;
+        axum::serve(
+            self.listener,
+            self.router.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
         Ok(())
     }
 }
@@ -127,7 +139,8 @@ async fn spa_or_api_not_found(req: Request, files: ServeDir<ServeFile>) -> Respo
             } else {
                 "no-cache"
             };
-            res.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
+            res.headers_mut()
+                .insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
             res.map(Body::new)
         }
         Err(never) => match never {},

@@ -7,7 +7,9 @@ const FORMAT: &[FormatItem<'static>] =
 
 /// Formats a UTC instant the way every `created_on` is written (fixed width, so text order is time order).
 pub fn format(t: OffsetDateTime) -> String {
-    t.to_offset(time::UtcOffset::UTC).format(FORMAT).expect("a UTC instant always formats")
+    t.to_offset(time::UtcOffset::UTC)
+        .format(FORMAT)
+        .expect("a UTC instant always formats")
 }
 
 pub fn now() -> String {

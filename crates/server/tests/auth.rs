@@ -11,48 +11,59 @@ const REFRESH: &str = "/auth-service/api/v2/users/refresh-access-token";
 const PASSWORD: &str = "/auth-service/api/v2/users/me/password";
 const ME: &str = "/api/v2/users/me";
 
-both_backends!(first_user_founds_the_organization_and_later_ones_join_it, |app: TestApp| async move {
-    let (status, body) = app.signup("Founder@Example.com", "a-good-password").await;
-    assert_eq!(status, 201, "{body}");
-    assert_eq!(body["success"], true);
-    assert_eq!(body["data"]["user"]["email"], "founder@example.com", "addresses are normalized");
-    assert_eq!(body["data"]["user"]["role"], "Global Admin");
-    assert_eq!(body["data"]["user"]["is_superuser"], true);
-    let org = body["data"]["user"]["organization"].clone();
+both_backends!(
+    first_user_founds_the_organization_and_later_ones_join_it,
+    |app: TestApp| async move {
+        let (status, body) = app.signup("Founder@Example.com", "a-good-password").await;
+        assert_eq!(status, 201, "{body}");
+        assert_eq!(body["success"], true);
+        assert_eq!(
+            body["data"]["user"]["email"], "founder@example.com",
+            "addresses are normalized"
+        );
+        assert_eq!(body["data"]["user"]["role"], "Global Admin");
+        assert_eq!(body["data"]["user"]["is_superuser"], true);
+        let org = body["data"]["user"]["organization"].clone();
 
-    let (status, body) = app.signup("second@example.com", "another-password").await;
-    assert_eq!(status, 201, "{body}");
-    assert_eq!(body["data"]["user"]["role"], "User");
-    assert_eq!(body["data"]["user"]["organization"], org, "joins the same organization");
+        let (status, body) = app.signup("second@example.com", "another-password").await;
+        assert_eq!(status, 201, "{body}");
+        assert_eq!(body["data"]["user"]["role"], "User");
+        assert_eq!(body["data"]["user"]["organization"], org, "joins the same organization");
 
-    let (token, _) = tokens(&body);
-    let (status, me) = app.get_authed(ME, &token).await;
-    assert_eq!(status, 200, "{me}");
-    assert_eq!(me["data"]["email"], "second@example.com");
-    assert_eq!(me["data"]["full_name"], "Test Person");
-    assert_eq!(me["data"]["first_name"], "Test");
-    assert_eq!(me["data"]["id"], me["data"]["user_id"]);
-});
+        let (token, _) = tokens(&body);
+        let (status, me) = app.get_authed(ME, &token).await;
+        assert_eq!(status, 200, "{me}");
+        assert_eq!(me["data"]["email"], "second@example.com");
+        assert_eq!(me["data"]["full_name"], "Test Person");
+        assert_eq!(me["data"]["first_name"], "Test");
+        assert_eq!(me["data"]["id"], me["data"]["user_id"]);
+    }
+);
 
-both_backends!(signup_rejects_bad_input_with_field_messages, |app: TestApp| async move {
-    let (status, body) = app.signup("not-an-email", "short").await;
-    assert_error(status, &body, 422);
-    assert!(body["errors"]["email"].is_array(), "{body}");
-    assert!(body["errors"]["password"].is_array(), "{body}");
+both_backends!(
+    signup_rejects_bad_input_with_field_messages,
+    |app: TestApp| async move {
+        let (status, body) = app.signup("not-an-email", "short").await;
+        assert_error(status, &body, 422);
+        assert!(body["errors"]["email"].is_array(), "{body}");
+        assert!(body["errors"]["password"].is_array(), "{body}");
 
-    let (status, body) = app.post_json(SIGNUP, &json!({"email": "a@example.com"})).await;
-    assert_error(status, &body, 422);
-    assert!(body["errors"]["password"].is_array(), "missing field is named: {body}");
+        let (status, body) = app.post_json(SIGNUP, &json!({"email": "a@example.com"})).await;
+        assert_error(status, &body, 422);
+        assert!(body["errors"]["password"].is_array(), "missing field is named: {body}");
 
-    let (status, body) = app.post_json(SIGNUP, &json!({"email": 5, "password": "a-good-password"})).await;
-    assert_error(status, &body, 422);
-    assert!(body["errors"]["email"].is_array(), "wrong type is named: {body}");
+        let (status, body) = app
+            .post_json(SIGNUP, &json!({"email": 5, "password": "a-good-password"}))
+            .await;
+        assert_error(status, &body, 422);
+        assert!(body["errors"]["email"].is_array(), "wrong type is named: {body}");
 
-    app.signed_up("dup@example.com").await;
-    let (status, body) = app.signup("DUP@example.com", "a-good-password").await;
-    assert_error(status, &body, 409);
-    assert!(body["message"].as_str().unwrap().contains("already exists"), "{body}");
-});
+        app.signed_up("dup@example.com").await;
+        let (status, body) = app.signup("DUP@example.com", "a-good-password").await;
+        assert_error(status, &body, 409);
+        assert!(body["message"].as_str().unwrap().contains("already exists"), "{body}");
+    }
+);
 
 both_backends!(malformed_json_is_a_400_not_a_500, |app: TestApp| async move {
     let res = app
@@ -66,40 +77,53 @@ both_backends!(malformed_json_is_a_400_not_a_500, |app: TestApp| async move {
     let (status, body) = read(res).await;
     assert_error(status, &body, 400);
 
-    let res = app.client.post(app.url(SIGNUP)).header("content-type", "text/plain").body("hello").send().await.unwrap();
-    let (status, body) = read(res).await;
-    assert_error(status, &body, 400);
-});
-
-both_backends!(login_accepts_json_and_form_and_rejects_wrong_credentials, |app: TestApp| async move {
-    app.signed_up("ada@example.com").await;
-    let (status, body) = app.login("ada@example.com", "a-good-password").await;
-    assert_eq!(status, 200, "{body}");
-    assert!(body["data"]["ejento_access_token"].as_str().unwrap().len() > 20);
-    assert!(body["data"]["access_token"].as_str().unwrap().len() > 20);
-    assert_eq!(body["data"]["token_type"], "bearer");
-
     let res = app
         .client
-        .post(app.url(LOGIN))
-        .form(&[("username", "ada@example.com"), ("password", "a-good-password")])
+        .post(app.url(SIGNUP))
+        .header("content-type", "text/plain")
+        .body("hello")
         .send()
         .await
         .unwrap();
     let (status, body) = read(res).await;
-    assert_eq!(status, 200, "form login: {body}");
-
-    let (status, body) = app.login("ada@example.com", "wrong-password").await;
-    assert_error(status, &body, 401);
-    assert_eq!(body["message"], "Incorrect e-mail or password.");
-
-    let (status, unknown) = app.login("nobody@example.com", "a-good-password").await;
-    assert_error(status, &unknown, 401);
-    assert_eq!(unknown["message"], body["message"], "unknown users look exactly like wrong passwords");
-
-    let (status, body) = app.post_json(LOGIN, &json!({"username": "ada@example.com"})).await;
-    assert_error(status, &body, 422);
+    assert_error(status, &body, 400);
 });
+
+both_backends!(
+    login_accepts_json_and_form_and_rejects_wrong_credentials,
+    |app: TestApp| async move {
+        app.signed_up("ada@example.com").await;
+        let (status, body) = app.login("ada@example.com", "a-good-password").await;
+        assert_eq!(status, 200, "{body}");
+        assert!(body["data"]["ejento_access_token"].as_str().unwrap().len() > 20);
+        assert!(body["data"]["access_token"].as_str().unwrap().len() > 20);
+        assert_eq!(body["data"]["token_type"], "bearer");
+
+        let res = app
+            .client
+            .post(app.url(LOGIN))
+            .form(&[("username", "ada@example.com"), ("password", "a-good-password")])
+            .send()
+            .await
+            .unwrap();
+        let (status, body) = read(res).await;
+        assert_eq!(status, 200, "form login: {body}");
+
+        let (status, body) = app.login("ada@example.com", "wrong-password").await;
+        assert_error(status, &body, 401);
+        assert_eq!(body["message"], "Incorrect e-mail or password.");
+
+        let (status, unknown) = app.login("nobody@example.com", "a-good-password").await;
+        assert_error(status, &unknown, 401);
+        assert_eq!(
+            unknown["message"], body["message"],
+            "unknown users look exactly like wrong passwords"
+        );
+
+        let (status, body) = app.post_json(LOGIN, &json!({"username": "ada@example.com"})).await;
+        assert_error(status, &body, 422);
+    }
+);
 
 both_backends!(protected_routes_need_a_valid_token, |app: TestApp| async move {
     let (status, body) = read(app.client.get(app.url(ME)).send().await.unwrap()).await;
@@ -111,93 +135,185 @@ both_backends!(protected_routes_need_a_valid_token, |app: TestApp| async move {
     assert_error(status, &body, 401);
 });
 
-both_backends!(refresh_rotates_and_reuse_revokes_the_sign_in, |app: TestApp| async move {
-    let (_, first) = app.signed_up("ada@example.com").await;
-    let res = app.client.post(app.url(REFRESH)).bearer_auth(&first).send().await.unwrap();
-    let (status, body) = read(res).await;
-    assert_eq!(status, 200, "{body}");
-    let (access, second) = tokens(&body);
-    assert_ne!(second, first, "the auth-app token rotates");
-    assert_eq!(app.get_authed(ME, &access).await.0, 200);
+both_backends!(
+    refresh_rotates_and_reuse_revokes_the_sign_in,
+    |app: TestApp| async move {
+        let (_, first) = app.signed_up("ada@example.com").await;
+        let res = app
+            .client
+            .post(app.url(REFRESH))
+            .bearer_auth(&first)
+            .send()
+            .await
+            .unwrap();
+        let (status, body) = read(res).await;
+        assert_eq!(status, 200, "{body}");
+        let (access, second) = tokens(&body);
+        assert_ne!(second, first, "the auth-app token rotates");
+        assert_eq!(app.get_authed(ME, &access).await.0, 200);
 
-    // Presenting the already-used token again ends the whole sign-in...
-    let (status, body) = read(app.client.post(app.url(REFRESH)).bearer_auth(&first).send().await.unwrap()).await;
-    assert_error(status, &body, 401);
-    assert!(body["message"].as_str().unwrap().contains("already used"), "{body}");
-    // ...so the newest token of that family is dead too, and so are its access tokens.
-    let (status, body) = read(app.client.post(app.url(REFRESH)).bearer_auth(&second).send().await.unwrap()).await;
-    assert_error(status, &body, 401);
-    let (status, body) = app.get_authed(ME, &access).await;
-    assert_error(status, &body, 401);
+        // Presenting the already-used token again ends the whole sign-in...
+        let (status, body) = read(
+            app.client
+                .post(app.url(REFRESH))
+                .bearer_auth(&first)
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_error(status, &body, 401);
+        assert!(body["message"].as_str().unwrap().contains("already used"), "{body}");
+        // ...so the newest token of that family is dead too, and so are its access tokens.
+        let (status, body) = read(
+            app.client
+                .post(app.url(REFRESH))
+                .bearer_auth(&second)
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_error(status, &body, 401);
+        let (status, body) = app.get_authed(ME, &access).await;
+        assert_error(status, &body, 401);
 
-    // Another sign-in is unaffected, and the body form of refresh works.
-    let (_, body) = app.login("ada@example.com", "a-good-password").await;
-    let (_, other) = tokens(&body);
-    let (status, body) = app.post_json(REFRESH, &json!({"refresh_token": other})).await;
-    assert_eq!(status, 200, "{body}");
+        // Another sign-in is unaffected, and the body form of refresh works.
+        let (_, body) = app.login("ada@example.com", "a-good-password").await;
+        let (_, other) = tokens(&body);
+        let (status, body) = app.post_json(REFRESH, &json!({"refresh_token": other})).await;
+        assert_eq!(status, 200, "{body}");
 
-    let (status, body) = read(app.client.post(app.url(REFRESH)).send().await.unwrap()).await;
-    assert_error(status, &body, 401);
-});
+        let (status, body) = read(app.client.post(app.url(REFRESH)).send().await.unwrap()).await;
+        assert_error(status, &body, 401);
+    }
+);
 
 #[tokio::test]
 async fn expired_access_tokens_are_refused() {
-    let app = TestApp::spawn_with(common::Backend::Sqlite, |c| c.access_token_ttl_secs = 1).await.unwrap();
+    let app = TestApp::spawn_with(common::Backend::Sqlite, |c| c.access_token_ttl_secs = 1)
+        .await
+        .unwrap();
     let (access, auth) = app.signed_up("ada@example.com").await;
     assert_eq!(app.get_authed(ME, &access).await.0, 200);
     tokio::time::sleep(std::time::Duration::from_millis(2100)).await;
     let (status, body) = app.get_authed(ME, &access).await;
     assert_error(status, &body, 401);
     assert!(body["message"].as_str().unwrap().contains("expired"), "{body}");
-    let (status, body) = read(app.client.post(app.url(REFRESH)).bearer_auth(&auth).send().await.unwrap()).await;
+    let (status, body) = read(
+        app.client
+            .post(app.url(REFRESH))
+            .bearer_auth(&auth)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
     assert_eq!(status, 200, "the auth-app token still refreshes: {body}");
 }
 
-both_backends!(changing_the_password_needs_the_old_one_and_signs_out_other_devices, |app: TestApp| async move {
-    let (access, auth) = app.signed_up("ada@example.com").await;
-    let (_, body) = app.login("ada@example.com", "a-good-password").await;
-    let (other_access, other_auth) = tokens(&body);
+both_backends!(
+    changing_the_password_needs_the_old_one_and_signs_out_other_devices,
+    |app: TestApp| async move {
+        let (access, auth) = app.signed_up("ada@example.com").await;
+        let (_, body) = app.login("ada@example.com", "a-good-password").await;
+        let (other_access, other_auth) = tokens(&body);
 
-    let put = |token: String, body: serde_json::Value| {
-        let req = app.client.put(app.url(PASSWORD)).bearer_auth(token).json(&body);
-        async move { read(req.send().await.unwrap()).await }
-    };
-    let (status, body) = put(access.clone(), json!({"old_password": "wrong-one!", "new_password": "brand-new-pass"})).await;
-    assert_error(status, &body, 422);
-    assert!(body["errors"]["old_password"].is_array(), "{body}");
-    let (status, body) = put(access.clone(), json!({"old_password": "a-good-password", "new_password": "short"})).await;
-    assert_error(status, &body, 422);
-    assert!(body["errors"]["new_password"].is_array(), "{body}");
+        let put = |token: String, body: serde_json::Value| {
+            let req = app.client.put(app.url(PASSWORD)).bearer_auth(token).json(&body);
+            async move { read(req.send().await.unwrap()).await }
+        };
+        let (status, body) = put(
+            access.clone(),
+            json!({"old_password": "wrong-one!", "new_password": "brand-new-pass"}),
+        )
+        .await;
+        assert_error(status, &body, 422);
+        assert!(body["errors"]["old_password"].is_array(), "{body}");
+        let (status, body) = put(
+            access.clone(),
+            json!({"old_password": "a-good-password", "new_password": "short"}),
+        )
+        .await;
+        assert_error(status, &body, 422);
+        assert!(body["errors"]["new_password"].is_array(), "{body}");
 
-    let (status, body) = put(access.clone(), json!({"old_password": "a-good-password", "new_password": "brand-new-pass"})).await;
-    assert_eq!(status, 200, "{body}");
-    assert_eq!(app.login("ada@example.com", "a-good-password").await.0, 401);
-    assert_eq!(app.login("ada@example.com", "brand-new-pass").await.0, 200);
+        let (status, body) = put(
+            access.clone(),
+            json!({"old_password": "a-good-password", "new_password": "brand-new-pass"}),
+        )
+        .await;
+        assert_eq!(status, 200, "{body}");
+        assert_eq!(app.login("ada@example.com", "a-good-password").await.0, 401);
+        assert_eq!(app.login("ada@example.com", "brand-new-pass").await.0, 200);
 
-    // This device stays signed in; the other one is signed out.
-    assert_eq!(app.get_authed(ME, &access).await.0, 200);
-    assert_eq!(read(app.client.post(app.url(REFRESH)).bearer_auth(&auth).send().await.unwrap()).await.0, 200);
-    assert_eq!(app.get_authed(ME, &other_access).await.0, 401);
-    assert_eq!(read(app.client.post(app.url(REFRESH)).bearer_auth(&other_auth).send().await.unwrap()).await.0, 401);
-});
+        // This device stays signed in; the other one is signed out.
+        assert_eq!(app.get_authed(ME, &access).await.0, 200);
+        assert_eq!(
+            read(
+                app.client
+                    .post(app.url(REFRESH))
+                    .bearer_auth(&auth)
+                    .send()
+                    .await
+                    .unwrap()
+            )
+            .await
+            .0,
+            200
+        );
+        assert_eq!(app.get_authed(ME, &other_access).await.0, 401);
+        assert_eq!(
+            read(
+                app.client
+                    .post(app.url(REFRESH))
+                    .bearer_auth(&other_auth)
+                    .send()
+                    .await
+                    .unwrap()
+            )
+            .await
+            .0,
+            401
+        );
+    }
+);
 
 both_backends!(passwordless_link_and_code_sign_in_once, |app: TestApp| async move {
     app.signed_up("ada@example.com").await;
-    let (status, body) =
-        app.post_json("/auth-service/api/v2/users/passwordless-exchange-token", &json!({"email": "ada@example.com"})).await;
+    let (status, body) = app
+        .post_json(
+            "/auth-service/api/v2/users/passwordless-exchange-token",
+            &json!({"email": "ada@example.com"}),
+        )
+        .await;
     assert_eq!(status, 200, "{body}");
     let session = body["data"]["otp_session_id"].as_str().unwrap().to_string();
 
     // Unknown addresses get the same answer and no mail.
-    let (status, body) =
-        app.post_json("/auth-service/api/v2/users/passwordless-exchange-token", &json!({"email": "nobody@example.com"})).await;
+    let (status, body) = app
+        .post_json(
+            "/auth-service/api/v2/users/passwordless-exchange-token",
+            &json!({"email": "nobody@example.com"}),
+        )
+        .await;
     assert_eq!(status, 200, "{body}");
 
-    let mails: Vec<_> = std::fs::read_dir(&app.outbox).unwrap().map(|e| e.unwrap().path()).collect();
+    let mails: Vec<_> = std::fs::read_dir(&app.outbox)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
     assert_eq!(mails.len(), 1, "one mail, to the existing account");
     let mail = std::fs::read_to_string(&mails[0]).unwrap();
     assert!(mail.starts_with("To: ada@example.com"), "{mail}");
-    let token = mail.split("token=").nth(1).unwrap().split_whitespace().next().unwrap().to_string();
+    let token = mail
+        .split("token=")
+        .nth(1)
+        .unwrap()
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .to_string();
     let code = mail.split("code: ").nth(1).unwrap().trim()[..6].to_string();
 
     let exchange = "/auth-service/api/v2/users/exchange-passwordless-token";
@@ -207,33 +323,60 @@ both_backends!(passwordless_link_and_code_sign_in_once, |app: TestApp| async mov
     assert_eq!(app.get_authed(ME, &access).await.0, 200);
     let (status, body) = app.post_json(exchange, &json!({"token": token})).await;
     assert_error(status, &body, 401);
-    let (status, body) = app.post_json("/auth-service/api/v2/users/validate-magic-link", &json!({"token": "made-up"})).await;
+    let (status, body) = app
+        .post_json(
+            "/auth-service/api/v2/users/validate-magic-link",
+            &json!({"token": "made-up"}),
+        )
+        .await;
     assert_error(status, &body, 401);
 
     // The code of the same request was consumed with the link.
-    let (status, body) =
-        app.post_json("/auth-service/api/v2/users/verify-otp", &json!({"otp_session_id": session, "code": code})).await;
+    let (status, body) = app
+        .post_json(
+            "/auth-service/api/v2/users/verify-otp",
+            &json!({"otp_session_id": session, "code": code}),
+        )
+        .await;
     assert_error(status, &body, 401);
 
-    let (status, body) = app.post_json("/auth-service/api/v2/users/passwordless-auth", &json!({"email": "not an email"})).await;
+    let (status, body) = app
+        .post_json(
+            "/auth-service/api/v2/users/passwordless-auth",
+            &json!({"email": "not an email"}),
+        )
+        .await;
     assert_error(status, &body, 422);
 });
 
 both_backends!(one_time_codes_lock_after_five_wrong_tries, |app: TestApp| async move {
     app.signed_up("ada@example.com").await;
-    let (_, body) = app.post_json("/auth-service/api/v2/users/passwordless-auth", &json!({"email": "ada@example.com"})).await;
+    let (_, body) = app
+        .post_json(
+            "/auth-service/api/v2/users/passwordless-auth",
+            &json!({"email": "ada@example.com"}),
+        )
+        .await;
     let session = body["data"]["otp_session_id"].as_str().unwrap().to_string();
     let mail_path = std::fs::read_dir(&app.outbox).unwrap().next().unwrap().unwrap().path();
     let mail = std::fs::read_to_string(mail_path).unwrap();
     let code = mail.split("code: ").nth(1).unwrap().trim()[..6].to_string();
     let wrong = if code == "000000" { "111111" } else { "000000" };
     for _ in 0..5 {
-        let (status, body) =
-            app.post_json("/auth-service/api/v2/users/verify-otp", &json!({"otp_session_id": session, "code": wrong})).await;
+        let (status, body) = app
+            .post_json(
+                "/auth-service/api/v2/users/verify-otp",
+                &json!({"otp_session_id": session, "code": wrong}),
+            )
+            .await;
         assert_error(status, &body, 401);
     }
-    let (status, body) =
-        app.post_json("/auth-service/api/v2/users/verify-otp", &json!({"otp_session_id": session, "code": code})).await;
+    let (status, body) = app
+        .post_json(
+            "/auth-service/api/v2/users/verify-otp",
+            &json!({"otp_session_id": session, "code": code}),
+        )
+        .await;
     assert_error(status, &body, 429);
 });
 
@@ -252,10 +395,15 @@ both_backends!(failed_logins_are_rate_limited_per_account, |app: TestApp| async 
 
 #[tokio::test]
 async fn failed_logins_are_rate_limited_per_address() {
-    let app = TestApp::spawn_with(common::Backend::Sqlite, |c| c.login_max_failures_per_address = 3).await.unwrap();
+    let app = TestApp::spawn_with(common::Backend::Sqlite, |c| c.login_max_failures_per_address = 3)
+        .await
+        .unwrap();
     app.signed_up("ada@example.com").await;
     for i in 0..3 {
-        assert_eq!(app.login(&format!("guess{i}@example.com"), "whatever-pass").await.0, 401);
+        assert_eq!(
+            app.login(&format!("guess{i}@example.com"), "whatever-pass").await.0,
+            401
+        );
     }
     let (status, body) = app.login("ada@example.com", "a-good-password").await;
     assert_error(status, &body, 429);
@@ -263,21 +411,48 @@ async fn failed_logins_are_rate_limited_per_address() {
 
 #[tokio::test]
 async fn closed_signup_admits_only_the_founder() {
-    let app = TestApp::spawn_with(common::Backend::Sqlite, |c| c.signup = ejento_server::config::SignupPolicy::Closed)
-        .await
-        .unwrap();
+    let app = TestApp::spawn_with(common::Backend::Sqlite, |c| {
+        c.signup = ejento_server::config::SignupPolicy::Closed
+    })
+    .await
+    .unwrap();
     app.signed_up("founder@example.com").await;
     let (status, body) = app.signup("late@example.com", "a-good-password").await;
     assert_error(status, &body, 403);
-    let (status, body) = read(app.client.get(app.url("/auth-service/api/v2/feature-flags/logins")).send().await.unwrap()).await;
+    let (status, body) = read(
+        app.client
+            .get(app.url("/auth-service/api/v2/feature-flags/logins"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
     assert_eq!(status, 200);
     assert_eq!(body["data"]["signup"], false);
 }
 
 both_backends!(sign_out_ends_the_session, |app: TestApp| async move {
     let (access, auth) = app.signed_up("ada@example.com").await;
-    let res = app.client.post(app.url("/auth-service/api/v2/users/logout")).bearer_auth(&access).send().await.unwrap();
+    let res = app
+        .client
+        .post(app.url("/auth-service/api/v2/users/logout"))
+        .bearer_auth(&access)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(read(res).await.0, 200);
     assert_eq!(app.get_authed(ME, &access).await.0, 401);
-    assert_eq!(read(app.client.post(app.url(REFRESH)).bearer_auth(&auth).send().await.unwrap()).await.0, 401);
+    assert_eq!(
+        read(
+            app.client
+                .post(app.url(REFRESH))
+                .bearer_auth(&auth)
+                .send()
+                .await
+                .unwrap()
+        )
+        .await
+        .0,
+        401
+    );
 });

@@ -5,12 +5,15 @@ mod common;
 use common::{TestApp, assert_error, read};
 use serde_json::json;
 
-both_backends!(unknown_api_routes_and_methods_answer_in_the_envelope, |app: TestApp| async move {
-    let (status, body) = read(app.client.get(app.url("/api/v2/no-such-thing")).send().await.unwrap()).await;
-    assert_error(status, &body, 404);
-    let (status, body) = read(app.client.delete(app.url("/api/v2/users/me")).send().await.unwrap()).await;
-    assert_error(status, &body, 405);
-});
+both_backends!(
+    unknown_api_routes_and_methods_answer_in_the_envelope,
+    |app: TestApp| async move {
+        let (status, body) = read(app.client.get(app.url("/api/v2/no-such-thing")).send().await.unwrap()).await;
+        assert_error(status, &body, 404);
+        let (status, body) = read(app.client.delete(app.url("/api/v2/users/me")).send().await.unwrap()).await;
+        assert_error(status, &body, 405);
+    }
+);
 
 #[tokio::test]
 async fn openapi_lists_every_auth_row_of_the_contract() {
@@ -18,8 +21,16 @@ async fn openapi_lists_every_auth_row_of_the_contract() {
     let (status, doc) = read(app.client.get(app.url("/api/v2/openapi.json")).send().await.unwrap()).await;
     assert_eq!(status, 200);
     assert_eq!(doc["openapi"], "3.1.0");
-    let tsv = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/reference/endpoints.tsv"))
-        .or_else(|_| std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../../shared/reference/endpoints.tsv")));
+    let tsv = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../../shared/reference/endpoints.tsv"
+    ))
+    .or_else(|_| {
+        std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../../../shared/reference/endpoints.tsv"
+        ))
+    });
     let Ok(tsv) = tsv else {
         eprintln!("skipped the contract comparison: shared/reference/endpoints.tsv is not beside the project");
         return;
@@ -38,65 +49,117 @@ async fn openapi_lists_every_auth_row_of_the_contract() {
     assert_eq!(checked, 7, "six Authentication rows and GET users/me");
 }
 
-both_backends!(api_keys_are_validated_with_their_scope_once_the_org_has_some, |app: TestApp| async move {
-    let (admin, _) = app.signed_up("admin@example.com").await;
-    let (_, me) = app.get_authed("/api/v2/users/me", &admin).await;
-    let org = me["data"]["organization"]["id"].as_i64().unwrap();
-    let keys = format!("/api/v2/organizations/{org}/api-keys");
-    let with_key = |method: reqwest::Method, path: &str, key: &str| {
-        app.client.request(method, app.url(path)).bearer_auth(&admin).header("Ocp-Apim-Subscription-Key", key)
-    };
+both_backends!(
+    api_keys_are_validated_with_their_scope_once_the_org_has_some,
+    |app: TestApp| async move {
+        let (admin, _) = app.signed_up("admin@example.com").await;
+        let (_, me) = app.get_authed("/api/v2/users/me", &admin).await;
+        let org = me["data"]["organization"]["id"].as_i64().unwrap();
+        let keys = format!("/api/v2/organizations/{org}/api-keys");
+        let with_key = |method: reqwest::Method, path: &str, key: &str| {
+            app.client
+                .request(method, app.url(path))
+                .bearer_auth(&admin)
+                .header("Ocp-Apim-Subscription-Key", key)
+        };
 
-    // Without keys in the org, any header value is accepted (clients always send one).
-    let (status, _) = read(with_key(reqwest::Method::GET, "/api/v2/users/me", "anything").send().await.unwrap()).await;
-    assert_eq!(status, 200);
+        // Without keys in the org, any header value is accepted (clients always send one).
+        let (status, _) = read(
+            with_key(reqwest::Method::GET, "/api/v2/users/me", "anything")
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(status, 200);
 
-    let create = |body: serde_json::Value| {
-        let req = app.client.post(app.url(&keys)).bearer_auth(&admin).json(&body);
-        async move { read(req.send().await.unwrap()).await }
-    };
-    let (status, body) = create(json!({"name": "", "scope": "Everything"})).await;
-    assert_error(status, &body, 422);
-    assert!(body["errors"]["name"].is_array() && body["errors"]["scope"].is_array(), "{body}");
+        let create = |body: serde_json::Value| {
+            let req = app.client.post(app.url(&keys)).bearer_auth(&admin).json(&body);
+            async move { read(req.send().await.unwrap()).await }
+        };
+        let (status, body) = create(json!({"name": "", "scope": "Everything"})).await;
+        assert_error(status, &body, 422);
+        assert!(
+            body["errors"]["name"].is_array() && body["errors"]["scope"].is_array(),
+            "{body}"
+        );
 
-    let (status, body) = create(json!({"name": "reporting", "scope": "Read Only"})).await;
-    assert_eq!(status, 201, "{body}");
-    let read_only = body["data"]["key"].as_str().unwrap().to_string();
-    let (_, body) = create(json!({"name": "users-only", "scope": "Restricted", "restrictions": {"users": "Read"}})).await;
-    let restricted = body["data"]["key"].as_str().unwrap().to_string();
-    let restricted_id = body["data"]["id"].as_i64().unwrap();
+        let (status, body) = create(json!({"name": "reporting", "scope": "Read Only"})).await;
+        assert_eq!(status, 201, "{body}");
+        let read_only = body["data"]["key"].as_str().unwrap().to_string();
+        let (_, body) =
+            create(json!({"name": "users-only", "scope": "Restricted", "restrictions": {"users": "Read"}})).await;
+        let restricted = body["data"]["key"].as_str().unwrap().to_string();
+        let restricted_id = body["data"]["id"].as_i64().unwrap();
 
-    let (status, body) = read(with_key(reqwest::Method::GET, "/api/v2/users/me", "made-up").send().await.unwrap()).await;
-    assert_error(status, &body, 401);
-    let (status, _) = read(with_key(reqwest::Method::GET, "/api/v2/users/me", &read_only).send().await.unwrap()).await;
-    assert_eq!(status, 200);
-    let (status, body) = read(
-        with_key(reqwest::Method::POST, &keys, &read_only).json(&json!({"name": "x", "scope": "All"})).send().await.unwrap(),
-    )
-    .await;
-    assert_error(status, &body, 403);
-    let (status, _) = read(with_key(reqwest::Method::GET, "/api/v2/users/me", &restricted).send().await.unwrap()).await;
-    assert_eq!(status, 200, "users: Read allows reading users");
-    let (status, body) = read(with_key(reqwest::Method::GET, &keys, &restricted).send().await.unwrap()).await;
-    assert_error(status, &body, 403);
+        let (status, body) = read(
+            with_key(reqwest::Method::GET, "/api/v2/users/me", "made-up")
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_error(status, &body, 401);
+        let (status, _) = read(
+            with_key(reqwest::Method::GET, "/api/v2/users/me", &read_only)
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(status, 200);
+        let (status, body) = read(
+            with_key(reqwest::Method::POST, &keys, &read_only)
+                .json(&json!({"name": "x", "scope": "All"}))
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_error(status, &body, 403);
+        let (status, _) = read(
+            with_key(reqwest::Method::GET, "/api/v2/users/me", &restricted)
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(status, 200, "users: Read allows reading users");
+        let (status, body) = read(with_key(reqwest::Method::GET, &keys, &restricted).send().await.unwrap()).await;
+        assert_error(status, &body, 403);
 
-    // The list never shows secrets; a revoked key stops working.
-    let (status, list) = app.get_authed(&keys, &admin).await;
-    assert_eq!(status, 200);
-    assert_eq!(list["data"].as_array().unwrap().len(), 2);
-    assert!(list["data"][0].get("key").is_none(), "{list}");
-    let res = app.client.delete(app.url(&format!("{keys}/{restricted_id}"))).bearer_auth(&admin).send().await.unwrap();
-    assert_eq!(read(res).await.0, 200);
-    let (status, body) = read(with_key(reqwest::Method::GET, "/api/v2/users/me", &restricted).send().await.unwrap()).await;
-    assert_error(status, &body, 401);
+        // The list never shows secrets; a revoked key stops working.
+        let (status, list) = app.get_authed(&keys, &admin).await;
+        assert_eq!(status, 200);
+        assert_eq!(list["data"].as_array().unwrap().len(), 2);
+        assert!(list["data"][0].get("key").is_none(), "{list}");
+        let res = app
+            .client
+            .delete(app.url(&format!("{keys}/{restricted_id}")))
+            .bearer_auth(&admin)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(read(res).await.0, 200);
+        let (status, body) = read(
+            with_key(reqwest::Method::GET, "/api/v2/users/me", &restricted)
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_error(status, &body, 401);
 
-    // Only Global Admins manage keys; other organizations see a 404.
-    let (user, _) = app.signed_up("user@example.com").await;
-    let (status, body) = app.get_authed(&keys, &user).await;
-    assert_error(status, &body, 403);
-    let (status, body) = app.get_authed(&format!("/api/v2/organizations/{}/api-keys", org + 1000), &admin).await;
-    assert_error(status, &body, 404);
-});
+        // Only Global Admins manage keys; other organizations see a 404.
+        let (user, _) = app.signed_up("user@example.com").await;
+        let (status, body) = app.get_authed(&keys, &user).await;
+        assert_error(status, &body, 403);
+        let (status, body) = app
+            .get_authed(&format!("/api/v2/organizations/{}/api-keys", org + 1000), &admin)
+            .await;
+        assert_error(status, &body, 404);
+    }
+);
 
 #[tokio::test]
 async fn deep_links_fall_back_to_the_dashboard_shell() {

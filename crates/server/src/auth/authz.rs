@@ -19,7 +19,9 @@ pub fn require(caller: &Caller, permission: OrgPermission) -> Result<()> {
     if allowed {
         Ok(())
     } else {
-        Err(Error::Forbidden("Only a Global Admin of the organization can do that.".into()))
+        Err(Error::Forbidden(
+            "Only a Global Admin of the organization can do that.".into(),
+        ))
     }
 }
 

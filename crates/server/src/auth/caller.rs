@@ -51,7 +51,9 @@ impl FromRequestParts<AppState> for Caller {
             .parse()
             .map_err(|_| Error::Unauthorized("The access token is invalid. Please sign in again.".into()))?;
         if !state.store.token_family_alive(&claims.sid).await? {
-            return Err(Error::Unauthorized("This session was signed out. Please sign in again.".into()));
+            return Err(Error::Unauthorized(
+                "This session was signed out. Please sign in again.".into(),
+            ));
         }
         let user = match state.store.find_user(user_id).await? {
             Some(u) if u.is_active() && u.organization_id == claims.org => u,
@@ -60,7 +62,10 @@ impl FromRequestParts<AppState> for Caller {
         if let Some(key) = subscription_key(&parts.headers) {
             check_subscription_key(state, &user, key, &parts.method, parts.uri.path()).await?;
         }
-        Ok(Caller { user, session: claims.sid })
+        Ok(Caller {
+            user,
+            session: claims.sid,
+        })
     }
 }
 
@@ -82,14 +87,24 @@ pub(crate) fn subscription_key(headers: &HeaderMap) -> Option<&str> {
 /// The header is optional. An organization without API keys accepts any value (clients such as
 /// the public Quickstart template always send one); once it has keys, a presented key must be
 /// one of them, active, and its scope must allow this method on this resource group.
-async fn check_subscription_key(state: &AppState, user: &UserRow, key: &str, method: &Method, path: &str) -> Result<()> {
+async fn check_subscription_key(
+    state: &AppState,
+    user: &UserRow,
+    key: &str,
+    method: &Method,
+    path: &str,
+) -> Result<()> {
     if !state.store.org_has_active_api_keys(user.organization_id).await? {
         return Ok(());
     }
     let row = state.store.find_api_key_by_hash(&sha256_hex(key)).await?;
     let row = match row {
         Some(r) if r.is_active() && r.organization_id == user.organization_id => r,
-        _ => return Err(Error::Unauthorized("The subscription key (Ocp-Apim-Subscription-Key) is invalid or revoked.".into())),
+        _ => {
+            return Err(Error::Unauthorized(
+                "The subscription key (Ocp-Apim-Subscription-Key) is invalid or revoked.".into(),
+            ));
+        }
     };
     let writes = !matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS);
     match row.scope.as_str() {
@@ -127,7 +142,11 @@ pub fn resource_category(path: &str) -> &str {
 
 /// The client's address for throttling: the socket peer, or the first `X-Forwarded-For` hop
 /// when the server is configured to trust its load balancer.
-pub fn client_address(parts_headers: &HeaderMap, connect: Option<&ConnectInfo<SocketAddr>>, trust_forwarded: bool) -> String {
+pub fn client_address(
+    parts_headers: &HeaderMap,
+    connect: Option<&ConnectInfo<SocketAddr>>,
+    trust_forwarded: bool,
+) -> String {
     if trust_forwarded
         && let Some(first) = parts_headers
             .get("x-forwarded-for")
@@ -138,7 +157,9 @@ pub fn client_address(parts_headers: &HeaderMap, connect: Option<&ConnectInfo<So
     {
         return first.to_string();
     }
-    connect.map(|c| c.0.ip().to_string()).unwrap_or_else(|| "unknown".into())
+    connect
+        .map(|c| c.0.ip().to_string())
+        .unwrap_or_else(|| "unknown".into())
 }
 
 #[cfg(test)]
@@ -148,8 +169,14 @@ mod tests {
     #[test]
     fn categories_are_the_first_segment_after_the_service_prefix() {
         assert_eq!(resource_category("/api/v2/agents/3/tags"), "agents");
-        assert_eq!(resource_category("/response-service/api/v2/agents/3/responses"), "agents");
-        assert_eq!(resource_category("/indexing-service/api/v2/corpora/1/documents"), "corpora");
+        assert_eq!(
+            resource_category("/response-service/api/v2/agents/3/responses"),
+            "agents"
+        );
+        assert_eq!(
+            resource_category("/indexing-service/api/v2/corpora/1/documents"),
+            "corpora"
+        );
         assert_eq!(resource_category("/api/v2/users/me"), "users");
     }
 

@@ -59,7 +59,9 @@ impl JwtKeys {
             Err(e) if matches!(e.kind(), ErrorKind::ExpiredSignature) => Err(Error::Unauthorized(
                 "Your session has expired. Refresh the access token or sign in again.".into(),
             )),
-            Err(_) => Err(Error::Unauthorized("The access token is invalid. Please sign in again.".into())),
+            Err(_) => Err(Error::Unauthorized(
+                "The access token is invalid. Please sign in again.".into(),
+            )),
         }
     }
 }

@@ -25,14 +25,24 @@ use crate::{
 const TAG: &str = "Organizations";
 
 pub(super) fn routes(api: Api) -> Api {
-    api.route(Method::GET, "/api/v2/organizations/{organization_id}/api-keys", (TAG, "Get all API Keys of an Organization", SignedIn), list)
-        .route(Method::POST, "/api/v2/organizations/{organization_id}/api-keys", (TAG, "Create an API Key in an Organization", SignedIn), create)
-        .route(
-            Method::DELETE,
-            "/api/v2/organizations/{organization_id}/api-keys/{api_key_id}",
-            (TAG, "Revoke an API Key of an Organization", SignedIn),
-            revoke,
-        )
+    api.route(
+        Method::GET,
+        "/api/v2/organizations/{organization_id}/api-keys",
+        (TAG, "Get all API Keys of an Organization", SignedIn),
+        list,
+    )
+    .route(
+        Method::POST,
+        "/api/v2/organizations/{organization_id}/api-keys",
+        (TAG, "Create an API Key in an Organization", SignedIn),
+        create,
+    )
+    .route(
+        Method::DELETE,
+        "/api/v2/organizations/{organization_id}/api-keys/{api_key_id}",
+        (TAG, "Revoke an API Key of an Organization", SignedIn),
+        revoke,
+    )
 }
 
 fn to_wire(row: ApiKeyRow) -> ApiKey {
@@ -51,11 +61,21 @@ fn org_id(raw: &str) -> Result<i64> {
     raw.parse().map_err(|_| Error::not_found("Organization"))
 }
 
-async fn list(State(state): State<AppState>, caller: Caller, Path(organization_id): Path<String>) -> Result<Json<Envelope<Vec<ApiKey>>>> {
+async fn list(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(organization_id): Path<String>,
+) -> Result<Json<Envelope<Vec<ApiKey>>>> {
     let organization_id = org_id(&organization_id)?;
     authz::require_own_org(&caller, organization_id)?;
     authz::require(&caller, OrgPermission::ManageApiKeys)?;
-    let keys = state.store.list_api_keys(organization_id).await?.into_iter().map(to_wire).collect();
+    let keys = state
+        .store
+        .list_api_keys(organization_id)
+        .await?
+        .into_iter()
+        .map(to_wire)
+        .collect();
     Ok(Json(Envelope::ok("API keys fetched successfully.", keys)))
 }
 
@@ -76,10 +96,17 @@ async fn create(
     if !API_KEY_SCOPES.contains(&body.scope.as_str()) {
         errors.add("scope", format!("Scope must be one of: {}.", API_KEY_SCOPES.join(", ")));
     }
-    let restrictions: BTreeMap<String, String> = if body.scope == "Restricted" { body.restrictions } else { BTreeMap::new() };
+    let restrictions: BTreeMap<String, String> = if body.scope == "Restricted" {
+        body.restrictions
+    } else {
+        BTreeMap::new()
+    };
     for (category, level) in &restrictions {
         if !API_KEY_LEVELS.contains(&level.as_str()) {
-            errors.add("restrictions", format!("{category}: the level must be one of {}.", API_KEY_LEVELS.join(", ")));
+            errors.add(
+                "restrictions",
+                format!("{category}: the level must be one of {}.", API_KEY_LEVELS.join(", ")),
+            );
         }
     }
     errors.finish()?;
@@ -102,7 +129,10 @@ async fn create(
         StatusCode::CREATED,
         Json(Envelope::ok(
             "API key created. Copy it now: it will not be shown again.",
-            CreatedApiKey { api_key: to_wire(row), key },
+            CreatedApiKey {
+                api_key: to_wire(row),
+                key,
+            },
         )),
     ))
 }

@@ -40,38 +40,73 @@ const PASSWORDLESS_TTL: Duration = Duration::minutes(15);
 const MAX_OTP_ATTEMPTS: i64 = 5;
 
 pub(super) fn routes(api: Api) -> Api {
-    api.route(Method::POST, "/auth-service/api/v2/login/access-token", (TAG, "Authenticate User", Public), login)
-        .route(Method::POST, "/auth-service/api/v2/users/signup", (TAG, "Register User", Public), signup)
-        .route(Method::POST, "/auth-service/api/v2/users/refresh-access-token", (TAG, "Refresh Access Token", Public), refresh)
-        .route(Method::PUT, "/auth-service/api/v2/users/me/password", (TAG, "Update Own Password", SignedIn), change_password)
-        .route(
-            Method::POST,
-            "/auth-service/api/v2/users/passwordless-exchange-token",
-            (TAG, "Request Passwordless Exchange Token", Public),
-            request_passwordless,
-        )
-        .route(
-            Method::POST,
-            "/auth-service/api/v2/users/exchange-passwordless-token",
-            (TAG, "Exchange Passwordless Token for Access Tokens", Public),
-            exchange_passwordless,
-        )
-        // The names the newer public client uses for the same two steps, plus the code variant.
-        .route(
-            Method::POST,
-            "/auth-service/api/v2/users/passwordless-auth",
-            (TAG, "Passwordless Authentication (Email Magic Link)", Public),
-            request_passwordless,
-        )
-        .route(
-            Method::POST,
-            "/auth-service/api/v2/users/validate-magic-link",
-            (TAG, "Validate Magic Link Token", Public),
-            exchange_passwordless,
-        )
-        .route(Method::POST, "/auth-service/api/v2/users/verify-otp", (TAG, "Verify Email OTP", Public), verify_otp)
-        .route(Method::POST, "/auth-service/api/v2/users/logout", (TAG, "Sign Out", SignedIn), logout)
-        .route(Method::GET, "/auth-service/api/v2/feature-flags/logins", (TAG, "Get Login Feature Flags", Public), login_flags)
+    api.route(
+        Method::POST,
+        "/auth-service/api/v2/login/access-token",
+        (TAG, "Authenticate User", Public),
+        login,
+    )
+    .route(
+        Method::POST,
+        "/auth-service/api/v2/users/signup",
+        (TAG, "Register User", Public),
+        signup,
+    )
+    .route(
+        Method::POST,
+        "/auth-service/api/v2/users/refresh-access-token",
+        (TAG, "Refresh Access Token", Public),
+        refresh,
+    )
+    .route(
+        Method::PUT,
+        "/auth-service/api/v2/users/me/password",
+        (TAG, "Update Own Password", SignedIn),
+        change_password,
+    )
+    .route(
+        Method::POST,
+        "/auth-service/api/v2/users/passwordless-exchange-token",
+        (TAG, "Request Passwordless Exchange Token", Public),
+        request_passwordless,
+    )
+    .route(
+        Method::POST,
+        "/auth-service/api/v2/users/exchange-passwordless-token",
+        (TAG, "Exchange Passwordless Token for Access Tokens", Public),
+        exchange_passwordless,
+    )
+    // The names the newer public client uses for the same two steps, plus the code variant.
+    .route(
+        Method::POST,
+        "/auth-service/api/v2/users/passwordless-auth",
+        (TAG, "Passwordless Authentication (Email Magic Link)", Public),
+        request_passwordless,
+    )
+    .route(
+        Method::POST,
+        "/auth-service/api/v2/users/validate-magic-link",
+        (TAG, "Validate Magic Link Token", Public),
+        exchange_passwordless,
+    )
+    .route(
+        Method::POST,
+        "/auth-service/api/v2/users/verify-otp",
+        (TAG, "Verify Email OTP", Public),
+        verify_otp,
+    )
+    .route(
+        Method::POST,
+        "/auth-service/api/v2/users/logout",
+        (TAG, "Sign Out", SignedIn),
+        logout,
+    )
+    .route(
+        Method::GET,
+        "/auth-service/api/v2/feature-flags/logins",
+        (TAG, "Get Login Feature Flags", Public),
+        login_flags,
+    )
 }
 
 /// Starts a sign-in: a new token family with its first auth-app token, and an access token.
@@ -83,7 +118,10 @@ pub(crate) async fn issue_tokens(state: &AppState, user: &UserRow) -> Result<Tok
 async fn mint_in_family(state: &AppState, user: &UserRow, family: &str) -> Result<TokenPair> {
     let auth_token = random_secret();
     let expires = time_fmt::from_now(Duration::seconds(state.config.refresh_token_ttl_secs as i64));
-    state.store.insert_refresh_token(user.id, family, &sha256_hex(&auth_token), &expires).await?;
+    state
+        .store
+        .insert_refresh_token(user.id, family, &sha256_hex(&auth_token), &expires)
+        .await?;
     let ttl = state.config.access_token_ttl_secs;
     Ok(TokenPair {
         access_token: auth_token,
@@ -94,7 +132,10 @@ async fn mint_in_family(state: &AppState, user: &UserRow, family: &str) -> Resul
 }
 
 async fn session(state: &AppState, user: &UserRow) -> Result<Session> {
-    Ok(Session { tokens: issue_tokens(state, user).await?, user: user.to_current_user() })
+    Ok(Session {
+        tokens: issue_tokens(state, user).await?,
+        user: user.to_current_user(),
+    })
 }
 
 async fn signup(
@@ -122,15 +163,27 @@ async fn signup(
         unreachable!("finish() returned Ok, so every field parsed");
     };
     if state.store.find_user_by_email(&email).await?.is_some() {
-        return Err(Error::Conflict(format!("An account with the e-mail address {} already exists.", email.as_str())));
+        return Err(Error::Conflict(format!(
+            "An account with the e-mail address {} already exists.",
+            email.as_str()
+        )));
     }
     let org_name = if org_name.is_empty() {
-        let who = if first_name.as_str().is_empty() { email.as_str() } else { first_name.as_str() };
+        let who = if first_name.as_str().is_empty() {
+            email.as_str()
+        } else {
+            first_name.as_str()
+        };
         format!("{who}'s Organization")
     } else {
         org_name.to_string()
     };
-    let new = NewUser { email, password_hash: Some(password::hash(&pw).await?), first_name, last_name };
+    let new = NewUser {
+        email,
+        password_hash: Some(password::hash(&pw).await?),
+        first_name,
+        last_name,
+    };
     let open = state.config.signup == SignupPolicy::Open;
     let (user, message) = match state.store.sign_up(new, open, &org_name).await? {
         SignupOutcome::Founded(u) => (u, "Organization created; you are its Global Admin."),
@@ -143,7 +196,10 @@ async fn signup(
         }
     };
     tracing::info!(user_id = user.id, org_id = user.organization_id, "user registered");
-    Ok((StatusCode::CREATED, Json(Envelope::ok(message, session(&state, &user).await?))))
+    Ok((
+        StatusCode::CREATED,
+        Json(Envelope::ok(message, session(&state, &user).await?)),
+    ))
 }
 
 async fn login(
@@ -157,7 +213,9 @@ async fn login(
     let window = Duration::seconds(state.config.login_window_secs);
     let since = time_fmt::from_now(-window);
     let (by_account, by_address) = state.store.login_failures_since(&account_key, &address, &since).await?;
-    if by_account >= state.config.login_max_failures_per_account || by_address >= state.config.login_max_failures_per_address {
+    if by_account >= state.config.login_max_failures_per_account
+        || by_address >= state.config.login_max_failures_per_address
+    {
         let minutes = (state.config.login_window_secs + 59) / 60;
         return Err(Error::TooManyRequests(format!(
             "Too many failed sign-in attempts. Wait {minutes} minutes, or sign in with an e-mail link instead."
@@ -177,7 +235,10 @@ async fn login(
         }
     };
     state.store.clear_login_failures(&account_key, &since).await?;
-    Ok(Json(Envelope::ok("Logged in successfully.", session(&state, &user).await?)))
+    Ok(Json(Envelope::ok(
+        "Logged in successfully.",
+        session(&state, &user).await?,
+    )))
 }
 
 /// The body the refresh endpoint also accepts, for clients that cannot set the header.
@@ -187,7 +248,11 @@ struct RefreshBody {
     access_token: Option<String>,
 }
 
-async fn refresh(State(state): State<AppState>, headers: HeaderMap, body: axum::body::Bytes) -> Result<Json<Envelope<TokenPair>>> {
+async fn refresh(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Result<Json<Envelope<TokenPair>>> {
     let from_header = headers
         .get(axum::http::header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
@@ -205,7 +270,11 @@ async fn refresh(State(state): State<AppState>, headers: HeaderMap, body: axum::
         Error::Unauthorized("Send the auth-app token as 'Authorization: Bearer <access_token>'.".into())
     })?;
     let invalid = || Error::Unauthorized("The refresh token is invalid or has expired. Please sign in again.".into());
-    let row = state.store.find_refresh_token(&sha256_hex(&token)).await?.ok_or_else(invalid)?;
+    let row = state
+        .store
+        .find_refresh_token(&sha256_hex(&token))
+        .await?
+        .ok_or_else(invalid)?;
     if row.revoked_on.is_some() || row.expires_on < time_fmt::now() {
         return Err(invalid());
     }
@@ -237,12 +306,20 @@ async fn change_password(
         errors.add("new_password", "The new password must differ from the current one.");
     }
     errors.finish()?;
-    let Some(new_pw) = new_pw else { unreachable!("finish() returned Ok") };
+    let Some(new_pw) = new_pw else {
+        unreachable!("finish() returned Ok")
+    };
     if !password::verify(&body.old_password, caller.user.password_hash.as_deref()).await? {
         return Err(Error::invalid("old_password", "The current password is not correct."));
     }
-    state.store.set_password_hash(caller.user_id(), &password::hash(&new_pw).await?).await?;
-    state.store.revoke_other_token_families(caller.user_id(), &caller.session).await?;
+    state
+        .store
+        .set_password_hash(caller.user_id(), &password::hash(&new_pw).await?)
+        .await?;
+    state
+        .store
+        .revoke_other_token_families(caller.user_id(), &caller.session)
+        .await?;
     Ok(Json(Envelope::ok(
         "Password updated. Other devices have been signed out.",
         serde_json::json!({}),
@@ -262,7 +339,13 @@ async fn request_passwordless(
         let expires = time_fmt::from_now(PASSWORDLESS_TTL);
         state
             .store
-            .insert_passwordless(user.id, &sha256_hex(&token), &otp_session_id, &code_hash(&otp_session_id, &code), &expires)
+            .insert_passwordless(
+                user.id,
+                &sha256_hex(&token),
+                &otp_session_id,
+                &code_hash(&otp_session_id, &code),
+                &expires,
+            )
             .await?;
         let base = body
             .next
@@ -275,7 +358,10 @@ async fn request_passwordless(
         let text = format!(
             "Sign in to Ejento with this link (valid for 15 minutes, once):\n{link}\n\nOr enter this code: {code}\n\nIf you did not ask for it, ignore this message."
         );
-        state.outbox.send(email.as_str(), "Your Ejento sign-in link", &text).await?;
+        state
+            .outbox
+            .send(email.as_str(), "Your Ejento sign-in link", &text)
+            .await?;
     }
     Ok(Json(Envelope::ok(
         "If an account exists for that address, a sign-in link and code have been sent to it.",
@@ -292,21 +378,34 @@ async fn exchange_passwordless(
     ApiJson(body): ApiJson<PasswordlessExchange>,
 ) -> Result<Json<Envelope<Session>>> {
     let invalid = || Error::Unauthorized("This sign-in link is invalid, used or expired. Request a new one.".into());
-    let row = state.store.find_passwordless_by_token(&sha256_hex(body.token.trim())).await?.ok_or_else(invalid)?;
+    let row = state
+        .store
+        .find_passwordless_by_token(&sha256_hex(body.token.trim()))
+        .await?
+        .ok_or_else(invalid)?;
     if row.used_on.is_some() || row.expires_on < time_fmt::now() || !state.store.use_passwordless(row.id).await? {
         return Err(invalid());
     }
     finish_passwordless(&state, row.user_id).await
 }
 
-async fn verify_otp(State(state): State<AppState>, ApiJson(body): ApiJson<VerifyOtp>) -> Result<Json<Envelope<Session>>> {
+async fn verify_otp(
+    State(state): State<AppState>,
+    ApiJson(body): ApiJson<VerifyOtp>,
+) -> Result<Json<Envelope<Session>>> {
     let invalid = || Error::Unauthorized("This code is invalid or expired. Request a new one.".into());
-    let row = state.store.find_passwordless_by_session(body.otp_session_id.trim()).await?.ok_or_else(invalid)?;
+    let row = state
+        .store
+        .find_passwordless_by_session(body.otp_session_id.trim())
+        .await?
+        .ok_or_else(invalid)?;
     if row.used_on.is_some() || row.expires_on < time_fmt::now() {
         return Err(invalid());
     }
     if row.attempts >= MAX_OTP_ATTEMPTS {
-        return Err(Error::TooManyRequests("Too many wrong codes. Request a new sign-in link.".into()));
+        return Err(Error::TooManyRequests(
+            "Too many wrong codes. Request a new sign-in link.".into(),
+        ));
     }
     if code_hash(body.otp_session_id.trim(), body.code.trim()) != row.code_hash {
         state.store.count_passwordless_attempt(row.id).await?;
@@ -323,7 +422,10 @@ async fn finish_passwordless(state: &AppState, user_id: i64) -> Result<Json<Enve
         Some(u) if u.is_active() => u,
         _ => return Err(Error::Unauthorized("This account is no longer active.".into())),
     };
-    Ok(Json(Envelope::ok("Logged in successfully.", session(state, &user).await?)))
+    Ok(Json(Envelope::ok(
+        "Logged in successfully.",
+        session(state, &user).await?,
+    )))
 }
 
 async fn logout(State(state): State<AppState>, caller: Caller) -> Result<Json<Envelope<serde_json::Value>>> {

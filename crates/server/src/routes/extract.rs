@@ -39,12 +39,19 @@ fn json_rejection(rejection: JsonRejection) -> Error {
 pub(crate) fn shape_error(text: &str) -> Error {
     let detail = text.split_once("target type: ").map(|(_, d)| d).unwrap_or(text);
     let detail = detail.split(" at line ").next().unwrap_or(detail);
-    if let Some(field) = detail.split_once("missing field `").and_then(|(_, r)| r.split_once('`')).map(|(f, _)| f) {
+    if let Some(field) = detail
+        .split_once("missing field `")
+        .and_then(|(_, r)| r.split_once('`'))
+        .map(|(f, _)| f)
+    {
         return Error::invalid(field, format!("{field}: this field is required."));
     }
     match detail.split_once(": ") {
         Some((path, why)) if !path.contains(' ') => Error::invalid(path, format!("{path}: {why}.")),
-        _ => Error::Validation { message: format!("The request body has the wrong shape: {detail}."), errors: Default::default() },
+        _ => Error::Validation {
+            message: format!("The request body has the wrong shape: {detail}."),
+            errors: Default::default(),
+        },
     }
 }
 
@@ -61,12 +68,16 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for JsonOrForm<T> {
             .and_then(|v| v.to_str().ok())
             .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
         if !is_form {
-            return ApiJson::<T>::from_request(req, state).await.map(|ApiJson(v)| JsonOrForm(v));
+            return ApiJson::<T>::from_request(req, state)
+                .await
+                .map(|ApiJson(v)| JsonOrForm(v));
         }
         let bytes = axum::body::Bytes::from_request(req, state)
             .await
             .map_err(|e| Error::BadRequest(format!("The request body could not be read: {}", e.body_text())))?;
-        serde_urlencoded::from_bytes(&bytes).map(JsonOrForm).map_err(|e| shape_error(&e.to_string()))
+        serde_urlencoded::from_bytes(&bytes)
+            .map(JsonOrForm)
+            .map_err(|e| shape_error(&e.to_string()))
     }
 }
 
@@ -83,7 +94,8 @@ mod tests {
 
     #[test]
     fn serde_messages_become_field_errors() {
-        let missing = "Failed to deserialize the JSON body into the target type: missing field `password` at line 1 column 20";
+        let missing =
+            "Failed to deserialize the JSON body into the target type: missing field `password` at line 1 column 20";
         assert_eq!(fields(shape_error(missing)), ["password"]);
         let wrong = "Failed to deserialize the JSON body into the target type: email: invalid type: integer `5`, expected a string at line 1 column 10";
         assert_eq!(fields(shape_error(wrong)), ["email"]);

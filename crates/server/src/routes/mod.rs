@@ -43,11 +43,20 @@ pub struct Api {
 
 impl Api {
     fn new() -> Self {
-        Self { router: Router::new(), docs: Vec::new() }
+        Self {
+            router: Router::new(),
+            docs: Vec::new(),
+        }
     }
 
     /// Adds one route. Several methods on one path merge into one axum route.
-    fn route<H, T>(mut self, method: Method, path: &'static str, doc: (&'static str, &'static str, Access), handler: H) -> Self
+    fn route<H, T>(
+        mut self,
+        method: Method,
+        path: &'static str,
+        doc: (&'static str, &'static str, Access),
+        handler: H,
+    ) -> Self
     where
         H: Handler<T, AppState>,
         T: 'static,
@@ -61,7 +70,13 @@ impl Api {
         };
         self.router = self.router.route(path, method_router);
         let (tag, summary, access) = doc;
-        self.docs.push(RouteDoc { method, path, tag, summary, access });
+        self.docs.push(RouteDoc {
+            method,
+            path,
+            tag,
+            summary,
+            access,
+        });
         self
     }
 

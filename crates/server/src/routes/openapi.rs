@@ -6,7 +6,12 @@ use serde_json::{Map, Value, json};
 use super::{Access, Api, RouteDoc};
 
 pub(super) fn routes(api: Api) -> Api {
-    api.route(Method::GET, "/api/v2/openapi.json", ("Meta", "OpenAPI document of this server", Access::Public), serve)
+    api.route(
+        Method::GET,
+        "/api/v2/openapi.json",
+        ("Meta", "OpenAPI document of this server", Access::Public),
+        serve,
+    )
 }
 
 async fn serve() -> Json<Value> {
@@ -25,7 +30,11 @@ fn document(docs: &[RouteDoc]) -> Value {
         let entry = paths.entry(doc.path.to_string()).or_insert_with(|| json!({}));
         let parameters: Vec<Value> = path_parameters(doc.path)
             .map(|name| {
-                let schema = if name.ends_with("_id") { json!({"type": "integer"}) } else { json!({"type": "string"}) };
+                let schema = if name.ends_with("_id") {
+                    json!({"type": "integer"})
+                } else {
+                    json!({"type": "string"})
+                };
                 json!({"name": name, "in": "path", "required": true, "schema": schema})
             })
             .collect();
@@ -64,7 +73,8 @@ fn document(docs: &[RouteDoc]) -> Value {
 }
 
 fn path_parameters(path: &str) -> impl Iterator<Item = &str> {
-    path.split('/').filter_map(|seg| seg.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
+    path.split('/')
+        .filter_map(|seg| seg.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
 }
 
 fn operation_id(method: &Method, path: &str) -> String {
@@ -88,7 +98,12 @@ mod tests {
             let op = &doc["paths"][route.path][route.method.as_str().to_lowercase()];
             assert_eq!(op["summary"], route.summary, "{} {}", route.method, route.path);
         }
-        let ops: usize = doc["paths"].as_object().unwrap().values().map(|p| p.as_object().unwrap().len()).sum();
+        let ops: usize = doc["paths"]
+            .as_object()
+            .unwrap()
+            .values()
+            .map(|p| p.as_object().unwrap().len())
+            .sum();
         assert_eq!(ops, api.docs().len(), "no route is documented twice");
     }
 

@@ -66,25 +66,29 @@ impl Store {
         .bind(time_fmt::now())
         .fetch_one(self.pool())
         .await?;
-        Ok(sqlx::query_as(&format!("{COLUMNS} WHERE id = $1")).bind(id).fetch_one(self.pool()).await?)
+        Ok(sqlx::query_as(&format!("{COLUMNS} WHERE id = $1"))
+            .bind(id)
+            .fetch_one(self.pool())
+            .await?)
     }
 
     pub async fn list_api_keys(&self, organization_id: i64) -> Result<Vec<ApiKeyRow>> {
-        Ok(sqlx::query_as(&format!("{COLUMNS} WHERE organization_id = $1 AND is_active = 1 ORDER BY id"))
-            .bind(organization_id)
-            .fetch_all(self.pool())
-            .await?)
+        Ok(sqlx::query_as(&format!(
+            "{COLUMNS} WHERE organization_id = $1 AND is_active = 1 ORDER BY id"
+        ))
+        .bind(organization_id)
+        .fetch_all(self.pool())
+        .await?)
     }
 
     /// Revokes a key of the organization; false if it has no such active key.
     pub async fn revoke_api_key(&self, organization_id: i64, id: i64) -> Result<bool> {
-        let done = sqlx::query(
-            "UPDATE api_keys SET is_active = 0 WHERE id = $1 AND organization_id = $2 AND is_active = 1",
-        )
-        .bind(id)
-        .bind(organization_id)
-        .execute(self.pool())
-        .await?;
+        let done =
+            sqlx::query("UPDATE api_keys SET is_active = 0 WHERE id = $1 AND organization_id = $2 AND is_active = 1")
+                .bind(id)
+                .bind(organization_id)
+                .execute(self.pool())
+                .await?;
         Ok(done.rows_affected() == 1)
     }
 }

@@ -4,20 +4,18 @@ use crate::{error::Result, time_fmt};
 impl Store {
     /// Failed sign-ins since `since` for an account and for an address.
     pub async fn login_failures_since(&self, account_key: &str, address: &str, since: &str) -> Result<(i64, i64)> {
-        let by_account: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM login_failures WHERE account_key = $1 AND created_on > $2",
-        )
-        .bind(account_key)
-        .bind(since)
-        .fetch_one(self.pool())
-        .await?;
-        let by_address: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM login_failures WHERE address = $1 AND created_on > $2",
-        )
-        .bind(address)
-        .bind(since)
-        .fetch_one(self.pool())
-        .await?;
+        let by_account: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM login_failures WHERE account_key = $1 AND created_on > $2")
+                .bind(account_key)
+                .bind(since)
+                .fetch_one(self.pool())
+                .await?;
+        let by_address: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM login_failures WHERE address = $1 AND created_on > $2")
+                .bind(address)
+                .bind(since)
+                .fetch_one(self.pool())
+                .await?;
         Ok((by_account, by_address))
     }
 

@@ -45,11 +45,18 @@ impl UserRow {
             email: self.email.clone(),
             first_name: self.first_name.clone(),
             last_name: self.last_name.clone(),
-            name: if full_name.is_empty() { self.email.clone() } else { full_name.clone() },
+            name: if full_name.is_empty() {
+                self.email.clone()
+            } else {
+                full_name.clone()
+            },
             full_name,
             role,
             is_superuser: role == OrgRole::GlobalAdmin,
-            organization: OrgRef { id: self.organization_id, org_name: self.org_name.clone() },
+            organization: OrgRef {
+                id: self.organization_id,
+                org_name: self.org_name.clone(),
+            },
             created_on: self.created_on.clone(),
         }
     }
@@ -79,7 +86,10 @@ pub enum SignupOutcome {
 impl Store {
     pub async fn find_user_by_email(&self, email: &Email) -> Result<Option<UserRow>> {
         let sql = format!("SELECT {USER_COLUMNS} WHERE u.email = $1 AND u.is_deleted = 0");
-        Ok(sqlx::query_as(&sql).bind(email.as_str()).fetch_optional(self.pool()).await?)
+        Ok(sqlx::query_as(&sql)
+            .bind(email.as_str())
+            .fetch_optional(self.pool())
+            .await?)
     }
 
     pub async fn find_user(&self, id: i64) -> Result<Option<UserRow>> {

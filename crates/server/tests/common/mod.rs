@@ -28,8 +28,13 @@ pub fn postgres_url() -> Option<String> {
 
 async fn fresh_postgres_database(admin_url: &str) -> String {
     let name = format!("ejento_test_{}", uuid_like());
-    let mut conn = sqlx::PgConnection::connect(admin_url).await.expect("connect to the test PostgreSQL");
-    sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut conn).await.expect("create test database");
+    let mut conn = sqlx::PgConnection::connect(admin_url)
+        .await
+        .expect("connect to the test PostgreSQL");
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&mut conn)
+        .await
+        .expect("create test database");
     let (base, _) = admin_url.rsplit_once('/').expect("a PostgreSQL URL names a database");
     format!("{base}/{name}")
 }
@@ -37,7 +42,10 @@ async fn fresh_postgres_database(admin_url: &str) -> String {
 fn uuid_like() -> String {
     use std::sync::atomic::{AtomicU64, Ordering};
     static N: AtomicU64 = AtomicU64::new(0);
-    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos();
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos();
     format!("{}_{}_{}", std::process::id(), nanos, N.fetch_add(1, Ordering::Relaxed))
 }
 
@@ -62,7 +70,12 @@ impl TestApp {
         let app = Application::build(config).await.expect("the server starts");
         let base = format!("http://127.0.0.1:{}", app.port());
         tokio::spawn(app.run_until_stopped());
-        Some(Self { base, client: reqwest::Client::new(), outbox, _dir: dir })
+        Some(Self {
+            base,
+            client: reqwest::Client::new(),
+            outbox,
+            _dir: dir,
+        })
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -70,11 +83,27 @@ impl TestApp {
     }
 
     pub async fn post_json(&self, path: &str, body: &Value) -> (u16, Value) {
-        read(self.client.post(self.url(path)).json(body).send().await.expect("request")).await
+        read(
+            self.client
+                .post(self.url(path))
+                .json(body)
+                .send()
+                .await
+                .expect("request"),
+        )
+        .await
     }
 
     pub async fn get_authed(&self, path: &str, token: &str) -> (u16, Value) {
-        read(self.client.get(self.url(path)).bearer_auth(token).send().await.expect("request")).await
+        read(
+            self.client
+                .get(self.url(path))
+                .bearer_auth(token)
+                .send()
+                .await
+                .expect("request"),
+        )
+        .await
     }
 
     /// Registers a user and returns the whole response body.
@@ -87,8 +116,11 @@ impl TestApp {
     }
 
     pub async fn login(&self, email: &str, password: &str) -> (u16, Value) {
-        self.post_json("/auth-service/api/v2/login/access-token", &json!({"username": email, "password": password}))
-            .await
+        self.post_json(
+            "/auth-service/api/v2/login/access-token",
+            &json!({"username": email, "password": password}),
+        )
+        .await
     }
 
     /// Registers and returns (ejento_access_token, access_token).
@@ -101,7 +133,10 @@ impl TestApp {
 
 pub fn tokens(body: &Value) -> (String, String) {
     (
-        body["data"]["ejento_access_token"].as_str().expect("ejento_access_token").to_string(),
+        body["data"]["ejento_access_token"]
+            .as_str()
+            .expect("ejento_access_token")
+            .to_string(),
         body["data"]["access_token"].as_str().expect("access_token").to_string(),
     )
 }
@@ -131,7 +166,9 @@ macro_rules! both_backends {
 
             #[tokio::test]
             async fn sqlite() {
-                let app = common::TestApp::spawn(common::Backend::Sqlite).await.expect("SQLite is always available");
+                let app = common::TestApp::spawn(common::Backend::Sqlite)
+                    .await
+                    .expect("SQLite is always available");
                 ($body)(app).await;
             }
 

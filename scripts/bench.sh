@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Sizes of the release dashboard (budget: initial wasm <= 350 KB brotli, <= 1.2 MB raw;
+# initial transfer excluding charts <= 500 KB brotli). Expects scripts/build-dashboard.sh first.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+printf '%-48s %10s %10s %10s\n' asset raw gzip-9 brotli-11
+total_raw=0; total_gz=0; total_br=0
+for f in dist/*.wasm dist/*.js dist/*.css dist/index.html; do
+  [ -e "$f" ] || continue
+  raw=$(stat -c %s "$f")
+  gz=$(gzip -9 -c "$f" | wc -c)
+  br=$(brotli -q 11 -c "$f" | wc -c)
+  total_raw=$((total_raw + raw)); total_gz=$((total_gz + gz)); total_br=$((total_br + br))
+  printf '%-48s %10d %10d %10d\n' "$(basename "$f")" "$raw" "$gz" "$br"
+done
+printf '%-48s %10d %10d %10d\n' "initial transfer (all of the above)" "$total_raw" "$total_gz" "$total_br"

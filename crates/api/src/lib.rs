@@ -3,14 +3,18 @@
 //! Every JSON body that crosses the wire is declared here once, so the two sides cannot drift.
 //! Field names follow the real Ejento API (see `shared/reference/ejento-api.md`).
 
+pub mod agent;
 pub mod api_keys;
 pub mod auth;
 pub mod envelope;
+pub mod org;
 pub mod validate;
 
+pub use agent::*;
 pub use api_keys::*;
 pub use auth::*;
 pub use envelope::*;
+pub use org::*;
 
 /// URL prefixes of the four Ejento services, all served by one process.
 pub mod paths {

@@ -93,3 +93,31 @@ mod tests {
         assert!(person_name("a\u{0}b").is_err());
     }
 }
+
+pub const RESOURCE_NAME_MAX_CHARS: usize = 100;
+pub const DESCRIPTION_MAX_CHARS: usize = 2000;
+
+/// The name of a team, project, agent…: required, at most 100 characters, no control characters.
+pub fn resource_name(raw: &str, what: &str) -> Result<String, String> {
+    let name = raw.trim();
+    if name.is_empty() {
+        return Err(format!("Give the {what} a name."));
+    }
+    if name.chars().count() > RESOURCE_NAME_MAX_CHARS {
+        return Err(format!(
+            "A {what} name has at most {RESOURCE_NAME_MAX_CHARS} characters."
+        ));
+    }
+    if name.chars().any(char::is_control) {
+        return Err(format!("A {what} name cannot contain control characters."));
+    }
+    Ok(name.to_string())
+}
+
+/// Free text of bounded length (descriptions, prompts use their own limits).
+pub fn bounded_text(raw: &str, max_chars: usize) -> Result<String, String> {
+    if raw.chars().count() > max_chars {
+        return Err(format!("At most {max_chars} characters."));
+    }
+    Ok(raw.trim().to_string())
+}

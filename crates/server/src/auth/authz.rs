@@ -1,36 +1,163 @@
-//! Role checks, in one place. Routes state what they need; this module decides.
+//! Role checks, in one place. Routes say what they are about to do; this module loads the
+//! resource within the caller's organization and decides. A resource of another organization is
+//! a 404, exactly like one that does not exist.
+//!
+//! Org roles: Global Admin (everything), Application Admin (every team, project and agent, but
+//! not users or API keys), User. Resource roles (team, project, agent): Admin or Member. A
+//! project's team passes its members' roles to the project; a project passes roles to its agents;
+//! an agent's owner is its Admin. Public agents are visible (not editable) to the whole org.
 
-use ejento_api::OrgRole;
+use ejento_api::{OrgRole, ResourceRole};
 
 use super::Caller;
-use crate::error::{Error, Result};
+use crate::{
+    error::{Error, Result},
+    startup::AppState,
+    store::{AgentRow, ProjectRow, TeamRow},
+};
 
-/// Organization-level permissions. Later resource roles (team, project, agent) join here.
+/// Organization-level actions.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum OrgPermission {
-    /// Create, list and revoke the organization's API keys.
+pub enum OrgAction {
     ManageApiKeys,
+    ManageUsers,
+    CreateTeam,
+    CreateProjectWithoutTeam,
+    ManageAgentTypes,
 }
 
-pub fn require(caller: &Caller, permission: OrgPermission) -> Result<()> {
-    let allowed = match permission {
-        OrgPermission::ManageApiKeys => caller.role() == OrgRole::GlobalAdmin,
-    };
-    if allowed {
-        Ok(())
-    } else {
-        Err(Error::Forbidden(
-            "Only a Global Admin of the organization can do that.".into(),
-        ))
+impl OrgAction {
+    /// The grantable permission that also allows the action (besides the roles that always may).
+    fn permission(self) -> Option<&'static str> {
+        match self {
+            OrgAction::ManageUsers => Some("manage_users"),
+            OrgAction::CreateTeam => Some("manage_teams"),
+            OrgAction::CreateProjectWithoutTeam => Some("manage_projects"),
+            OrgAction::ManageApiKeys | OrgAction::ManageAgentTypes => None,
+        }
     }
 }
 
-/// Access to an organization named in a path: a caller of another organization sees a 404,
-/// exactly as for an organization that does not exist.
+/// Global and Application Admins administer every team, project and agent of the organization.
+pub fn is_org_admin(caller: &Caller) -> bool {
+    matches!(caller.role(), OrgRole::GlobalAdmin | OrgRole::ApplicationAdmin)
+}
+
+pub async fn allowed(state: &AppState, caller: &Caller, action: OrgAction) -> Result<bool> {
+    let by_role = match action {
+        OrgAction::ManageApiKeys | OrgAction::ManageUsers => caller.role() == OrgRole::GlobalAdmin,
+        OrgAction::CreateTeam | OrgAction::CreateProjectWithoutTeam | OrgAction::ManageAgentTypes => {
+            is_org_admin(caller)
+        }
+    };
+    if by_role {
+        return Ok(true);
+    }
+    match action.permission() {
+        Some(p) => Ok(state
+            .store
+            .org_permissions(caller.user_id())
+            .await?
+            .iter()
+            .any(|g| g.permission == p)),
+        None => Ok(false),
+    }
+}
+
+pub async fn require(state: &AppState, caller: &Caller, action: OrgAction) -> Result<()> {
+    if allowed(state, caller, action).await? {
+        return Ok(());
+    }
+    Err(Error::Forbidden(match action {
+        OrgAction::ManageApiKeys => "Only a Global Admin can manage API keys.".into(),
+        OrgAction::ManageUsers => "Only a Global Admin (or a user allowed to manage users) can do that.".into(),
+        OrgAction::CreateTeam => "Only administrators (or users allowed to manage teams) can create teams.".into(),
+        OrgAction::CreateProjectWithoutTeam => {
+            "Only administrators can create a project without a team; choose a team you are an Admin of.".into()
+        }
+        OrgAction::ManageAgentTypes => "Only administrators can change agent types.".into(),
+    }))
+}
+
+/// Access to an organization named in a path.
 pub fn require_own_org(caller: &Caller, organization_id: i64) -> Result<()> {
     if caller.org_id() == organization_id {
         Ok(())
     } else {
         Err(Error::not_found("Organization"))
     }
+}
+
+/// What the caller is about to do with a team, project or agent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Need {
+    /// Read it.
+    View,
+    /// Work inside it (create agents in a project).
+    Contribute,
+    /// Change or delete it, manage its members.
+    Administer,
+}
+
+fn check(role: Option<ResourceRole>, need: Need, visible: bool, what: &str) -> Result<()> {
+    let ok = match need {
+        Need::View => visible || role.is_some(),
+        Need::Contribute => role.is_some(),
+        Need::Administer => role == Some(ResourceRole::Admin),
+    };
+    if ok {
+        return Ok(());
+    }
+    Err(Error::Forbidden(match need {
+        Need::View => format!("This {what} is private: ask its owner or an administrator for access."),
+        Need::Contribute => format!("You are not a member of this {what}."),
+        Need::Administer => format!("Only an Admin of this {what} can do that."),
+    }))
+}
+
+pub async fn team(state: &AppState, caller: &Caller, id: i64, need: Need) -> Result<TeamRow> {
+    let team = state
+        .store
+        .find_team(caller.org_id(), caller.user_id(), id)
+        .await?
+        .ok_or_else(|| Error::not_found("Team"))?;
+    let role = if is_org_admin(caller) {
+        Some(ResourceRole::Admin)
+    } else {
+        team.my_role.as_deref().and_then(ResourceRole::parse)
+    };
+    // Teams are the organization's directory: every member may look at any of them.
+    check(role, need, true, "team")?;
+    Ok(team)
+}
+
+pub async fn project(state: &AppState, caller: &Caller, id: i64, need: Need) -> Result<ProjectRow> {
+    let project = state
+        .store
+        .find_project(caller.org_id(), caller.user_id(), id)
+        .await?
+        .ok_or_else(|| Error::not_found("Project"))?;
+    let role = if is_org_admin(caller) {
+        Some(ResourceRole::Admin)
+    } else {
+        project.my_role()
+    };
+    check(role, need, true, "project")?;
+    Ok(project)
+}
+
+/// Loads an agent and the caller's effective role on it (org admins are Admins of every agent).
+pub async fn agent(state: &AppState, caller: &Caller, id: i64, need: Need) -> Result<(AgentRow, Option<ResourceRole>)> {
+    let agent = state
+        .store
+        .find_agent(caller.org_id(), id)
+        .await?
+        .ok_or_else(|| Error::not_found("Agent"))?;
+    let role = if is_org_admin(caller) {
+        Some(ResourceRole::Admin)
+    } else {
+        state.store.agent_role(&agent, caller.user_id()).await?
+    };
+    check(role, need, agent.access == "Public", "agent")?;
+    Ok((agent, role))
 }

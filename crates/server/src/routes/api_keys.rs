@@ -14,7 +14,7 @@ use super::{Access::SignedIn, Api, ApiJson};
 use crate::{
     auth::{
         Caller,
-        authz::{self, OrgPermission},
+        authz::{self, OrgAction},
         tokens::{random_secret, sha256_hex},
     },
     error::{Error, FieldErrors, Result},
@@ -68,7 +68,7 @@ async fn list(
 ) -> Result<Json<Envelope<Vec<ApiKey>>>> {
     let organization_id = org_id(&organization_id)?;
     authz::require_own_org(&caller, organization_id)?;
-    authz::require(&caller, OrgPermission::ManageApiKeys)?;
+    authz::require(&state, &caller, OrgAction::ManageApiKeys).await?;
     let keys = state
         .store
         .list_api_keys(organization_id)
@@ -87,7 +87,7 @@ async fn create(
 ) -> Result<(StatusCode, Json<Envelope<CreatedApiKey>>)> {
     let organization_id = org_id(&organization_id)?;
     authz::require_own_org(&caller, organization_id)?;
-    authz::require(&caller, OrgPermission::ManageApiKeys)?;
+    authz::require(&state, &caller, OrgAction::ManageApiKeys).await?;
     let mut errors = FieldErrors::default();
     let name = body.name.trim();
     if name.is_empty() || name.chars().count() > 100 {
@@ -144,7 +144,7 @@ async fn revoke(
 ) -> Result<Json<Envelope<serde_json::Value>>> {
     let organization_id = org_id(&organization_id)?;
     authz::require_own_org(&caller, organization_id)?;
-    authz::require(&caller, OrgPermission::ManageApiKeys)?;
+    authz::require(&state, &caller, OrgAction::ManageApiKeys).await?;
     let id: i64 = api_key_id.parse().map_err(|_| Error::not_found("API key"))?;
     if !state.store.revoke_api_key(organization_id, id).await? {
         return Err(Error::not_found("API key"));

@@ -102,3 +102,56 @@ mod tests {
         assert_eq!(fields(shape_error("missing field `username`")), ["username"]);
     }
 }
+
+/// Path parameters. An id that is not a number cannot exist, so it is a 404 like any missing one.
+pub struct ApiPath<T>(pub T);
+
+impl<T, S> axum::extract::FromRequestParts<S> for ApiPath<T>
+where
+    T: DeserializeOwned + Send,
+    S: Send + Sync,
+{
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut axum::http::request::Parts, state: &S) -> Result<Self, Error> {
+        axum::extract::Path::<T>::from_request_parts(parts, state)
+            .await
+            .map(|axum::extract::Path(v)| ApiPath(v))
+            .map_err(|_| Error::NotFound("Not found: the address names something that does not exist.".into()))
+    }
+}
+
+/// Query parameters, with a readable 400 when one has the wrong type.
+pub struct ApiQuery<T>(pub T);
+
+impl<T, S> axum::extract::FromRequestParts<S> for ApiQuery<T>
+where
+    T: DeserializeOwned + Send,
+    S: Send + Sync,
+{
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut axum::http::request::Parts, _state: &S) -> Result<Self, Error> {
+        let query = parts.uri.query().unwrap_or_default();
+        serde_urlencoded::from_str(query)
+            .map(ApiQuery)
+            .map_err(|e| Error::BadRequest(format!("A query parameter is not valid: {e}.")))
+    }
+}
+
+/// The list parameters every list accepts.
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct ListQuery {
+    pub page: Option<u64>,
+    pub items_per_page: Option<u64>,
+    /// Text search (names, e-mails, descriptions, depending on the list).
+    pub search: Option<String>,
+    /// A column, optionally prefixed with `-` for descending.
+    pub sort: Option<String>,
+}
+
+impl ListQuery {
+    pub fn page(&self) -> crate::store::PageRequest {
+        crate::store::PageRequest::new(self.page, self.items_per_page)
+    }
+}

@@ -2,10 +2,15 @@
 //! records method, path and summary as it goes: the OpenAPI document is built from the same list
 //! that builds the router, so it cannot miss a route.
 
+mod agent_extras;
+mod agents;
 mod api_keys;
 mod auth;
 mod extract;
 mod openapi;
+mod organizations;
+mod projects;
+mod teams;
 mod users;
 
 use axum::{
@@ -15,7 +20,7 @@ use axum::{
     routing::{MethodRouter, delete, get, post, put},
 };
 
-pub use extract::ApiJson;
+pub use extract::{ApiJson, ApiPath, ApiQuery, ListQuery};
 pub use openapi::openapi_document;
 
 use crate::{error::Error, startup::AppState};
@@ -91,11 +96,29 @@ impl Api {
     }
 }
 
+/// `{success: true, message, data}` with 200.
+pub fn ok<T>(message: impl Into<String>, data: T) -> axum::Json<ejento_api::Envelope<T>> {
+    axum::Json(ejento_api::Envelope::ok(message, data))
+}
+
+/// `{success: true, message, data}` with 201 Created.
+pub fn created<T>(
+    message: impl Into<String>,
+    data: T,
+) -> (axum::http::StatusCode, axum::Json<ejento_api::Envelope<T>>) {
+    (axum::http::StatusCode::CREATED, ok(message, data))
+}
+
 /// Every API route of the server.
 pub fn api_router() -> Api {
     let api = Api::new();
     let api = auth::routes(api);
     let api = users::routes(api);
+    let api = organizations::routes(api);
     let api = api_keys::routes(api);
+    let api = teams::routes(api);
+    let api = projects::routes(api);
+    let api = agents::routes(api);
+    let api = agent_extras::routes(api);
     openapi::routes(api)
 }

@@ -1,15 +1,27 @@
 //! Every SQL statement of the server, one module per resource. Routes call the store; the
 //! store knows nothing of HTTP. Queries use `$n` placeholders, valid on SQLite and PostgreSQL.
 
+mod agent_social;
+mod agents;
 mod api_keys;
+mod corpora_links;
+mod org_admin;
+pub mod pagination;
 mod passwordless;
+mod projects;
 mod settings;
+mod teams;
 mod throttle;
 mod tokens;
 mod users;
 
+pub use agent_social::RecentKind;
+pub use agents::{AgentConfig, AgentExtras, AgentFilter, AgentRow};
 pub use api_keys::{ApiKeyRow, NewApiKey};
+pub use pagination::PageRequest;
 pub use passwordless::PasswordlessRow;
+pub use projects::{ProjectFilter, ProjectRow};
+pub use teams::{MemberRow, MemberTable, TeamRow};
 pub use tokens::RefreshTokenRow;
 pub use users::{NewUser, SignupOutcome, UserRow};
 

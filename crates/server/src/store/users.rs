@@ -103,13 +103,7 @@ impl Store {
         let now = time_fmt::now();
         if self.claim_setting("organization_founded", &now).await? {
             let mut tx = self.pool().begin().await?;
-            let org_id: i64 = sqlx::query_scalar(
-                "INSERT INTO organizations (org_name, created_on, modified_on) VALUES ($1, $2, $2) RETURNING id",
-            )
-            .bind(org_name)
-            .bind(&now)
-            .fetch_one(&mut *tx)
-            .await?;
+            let org_id = super::org_admin::insert_organization(&mut tx, org_name, &now).await?;
             let user_id = insert_user(&mut tx, org_id, &new, OrgRole::GlobalAdmin, &now).await;
             let user_id = match user_id {
                 Ok(id) => id,
@@ -150,13 +144,10 @@ impl Store {
 
     pub async fn create_organization(&self, org_name: &str) -> Result<i64> {
         let now = time_fmt::now();
-        Ok(sqlx::query_scalar(
-            "INSERT INTO organizations (org_name, created_on, modified_on) VALUES ($1, $2, $2) RETURNING id",
-        )
-        .bind(org_name)
-        .bind(&now)
-        .fetch_one(self.pool())
-        .await?)
+        let mut tx = self.pool().begin().await?;
+        let id = super::org_admin::insert_organization(&mut tx, org_name, &now).await?;
+        tx.commit().await?;
+        Ok(id)
     }
 
     pub async fn set_password_hash(&self, user_id: i64, hash: &str) -> Result<()> {

@@ -1,0 +1,348 @@
+//! Agents ("assistants") and everything attached to them.
+
+use serde::{Deserialize, Serialize};
+
+use crate::{LlmConfiguration, PageMeta, ResourceRole};
+
+pub const AGENT_ACCESS: [&str; 2] = ["Private", "Public"];
+pub const AGENT_STATUS: [&str; 2] = ["Draft", "Live"];
+pub const REASONING_MODES: [&str; 3] = ["standard", "react", "deep"];
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AgentType {
+    pub id: i64,
+    pub name: String,
+    pub description: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Instruction {
+    pub id: i64,
+    pub instruction: String,
+    pub created_by: String,
+    pub created_on: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Agent {
+    pub id: i64,
+    pub agent_name: String,
+    pub domain: String,
+    pub industry_area: String,
+    pub prefix_prompt: String,
+    pub instructions: Vec<Instruction>,
+    pub sample_q1: String,
+    pub sample_q2: String,
+    pub sample_q3: String,
+    pub agent_type: AgentType,
+    pub access: String,
+    pub status: String,
+    pub is_active: bool,
+    pub llm_config: Option<LlmConfiguration>,
+    pub caching_enabled: bool,
+    pub react_enabled: bool,
+    pub react_max_iteration_count: i64,
+    pub reasoning_mode: String,
+    pub chunk_count: i64,
+    pub tags: Vec<String>,
+    pub agent_image: String,
+    pub project: i64,
+    pub project_name: String,
+    pub organization: i64,
+    pub owner: i64,
+    pub cloned_from: Option<i64>,
+    pub like_count: i64,
+    pub dislike_count: i64,
+    pub average_rating: Option<f64>,
+    pub is_starred: bool,
+    /// The caller's role on the agent (`None`: sees it because it is Public).
+    pub my_role: Option<ResourceRole>,
+    pub created_by: String,
+    pub created_on: String,
+    pub modified_by: String,
+    pub modified_on: String,
+}
+
+/// Create (all required fields) and update (every field optional) share this body.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct AgentInput {
+    #[serde(default)]
+    pub project_id: Option<i64>,
+    #[serde(default, alias = "name")]
+    pub agent_name: Option<String>,
+    #[serde(default, alias = "description")]
+    pub domain: Option<String>,
+    #[serde(default)]
+    pub industry_area: Option<String>,
+    #[serde(default)]
+    pub prefix_prompt: Option<String>,
+    #[serde(default)]
+    pub instructions: Option<Vec<String>>,
+    #[serde(default)]
+    pub sample_q1: Option<String>,
+    #[serde(default)]
+    pub sample_q2: Option<String>,
+    #[serde(default)]
+    pub sample_q3: Option<String>,
+    #[serde(default)]
+    pub agent_type_id: Option<i64>,
+    #[serde(default)]
+    pub access: Option<String>,
+    #[serde(default)]
+    pub status: Option<String>,
+    #[serde(default, alias = "llm_model")]
+    pub llm_config_id: Option<i64>,
+    #[serde(default)]
+    pub caching_enabled: Option<bool>,
+    #[serde(default)]
+    pub react_enabled: Option<bool>,
+    #[serde(default)]
+    pub react_max_iteration_count: Option<i64>,
+    #[serde(default)]
+    pub reasoning_mode: Option<String>,
+    #[serde(default)]
+    pub chunk_count: Option<i64>,
+    #[serde(default)]
+    pub tags: Option<Vec<String>>,
+    #[serde(default)]
+    pub agent_image: Option<String>,
+    /// Why this change was made; recorded in the history checkpoint.
+    #[serde(default)]
+    pub change_reason: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AgentPage {
+    pub agents: Vec<Agent>,
+    pub meta: PageMeta,
+}
+
+/// One checkpoint of an agent's configuration, as the Stable API names it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HistoryRecord {
+    pub history_id: i64,
+    pub history_date: String,
+    pub history_change_reason: String,
+    pub modified_by: String,
+    pub agent_name: String,
+    pub domain: String,
+    pub prefix_prompt: String,
+    pub instructions: Vec<String>,
+    pub sample_q1: String,
+    pub sample_q2: String,
+    pub sample_q3: String,
+    pub access: String,
+    pub status: String,
+    pub agent_type: String,
+    pub llm_config: Option<i64>,
+    pub caching_enabled: bool,
+    pub react_enabled: bool,
+    pub react_max_iteration_count: i64,
+    pub reasoning_mode: String,
+    pub chunk_count: i64,
+    pub tags: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HistoryPage {
+    pub history_records: Vec<HistoryRecord>,
+    pub total_records: u64,
+    pub current_page: u64,
+    pub total_pages: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PromptVersion {
+    pub history_id: i64,
+    pub history_date: String,
+    pub modified_by: String,
+    pub prefix_prompt: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccessInput {
+    pub access: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AgentAccess {
+    pub agent_id: i64,
+    pub access: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AgentStatus {
+    pub agent_id: i64,
+    pub status: String,
+    pub is_active: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ActivateInput {
+    pub is_active: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Alias {
+    pub id: i64,
+    pub agent_id: i64,
+    pub alias: String,
+    pub created_by: String,
+    pub created_on: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AliasInput {
+    pub alias: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TagsInput {
+    #[serde(default)]
+    pub add: Vec<String>,
+    #[serde(default)]
+    pub remove: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TagCount {
+    pub tag: String,
+    pub agent_count: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AgentTags {
+    pub agent_id: i64,
+    pub agent_name: String,
+    pub tags: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Comment {
+    pub id: i64,
+    pub agent_id: i64,
+    pub user_id: i64,
+    pub author: String,
+    pub comment: String,
+    pub created_on: String,
+    pub modified_on: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CommentInput {
+    pub comment: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Review {
+    pub id: i64,
+    pub agent_id: i64,
+    pub agent_name: String,
+    pub user_id: i64,
+    pub author: String,
+    pub review: String,
+    pub rating: Option<i64>,
+    pub created_on: String,
+    pub modified_on: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReviewInput {
+    pub review: String,
+    #[serde(default)]
+    pub rating: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RatingSummary {
+    pub agent_id: i64,
+    pub average_rating: Option<f64>,
+    pub rating_count: i64,
+    pub my_rating: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RatingInput {
+    pub rating: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VoteSummary {
+    pub agent_id: i64,
+    pub like_count: i64,
+    pub dislike_count: i64,
+    /// "upvote", "downvote" or null.
+    pub my_vote: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VoteInput {
+    /// "upvote", "downvote" or "none" (withdraw).
+    pub vote: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AgentPermission {
+    pub agent_id: i64,
+    pub user_id: i64,
+    pub role: Option<ResourceRole>,
+    pub can_view: bool,
+    pub can_edit: bool,
+    pub can_delete: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TeamRole {
+    pub agent_id: i64,
+    pub user_id: i64,
+    pub team_id: Option<i64>,
+    pub team_name: Option<String>,
+    pub role: Option<ResourceRole>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AgentUserGrant {
+    pub agent_id: i64,
+    pub agent_name: String,
+    pub user_id: i64,
+    pub email: String,
+    pub role: ResourceRole,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CorpusConnection {
+    pub agent_id: i64,
+    pub corpus_id: i64,
+    pub corpus_name: String,
+    pub is_enabled: bool,
+    pub is_default: bool,
+    pub connected_by: String,
+    pub created_on: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConnectionInput {
+    pub is_enabled: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CorpusIds {
+    pub corpus_ids: Vec<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GenerateImage {
+    #[serde(alias = "description")]
+    pub prompt: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GeneratedImage {
+    /// An SVG data URL, usable directly as `agent_image`.
+    pub agent_image: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InstructionsInput {
+    pub instructions: Vec<String>,
+}

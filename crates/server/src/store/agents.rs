@@ -1,0 +1,622 @@
+use std::collections::HashMap;
+
+use ejento_api::{AgentType, HistoryRecord, Instruction, ResourceRole};
+use serde::{Deserialize, Serialize};
+
+use super::{
+    Store,
+    pagination::{PageRequest, like_pattern, placeholders},
+    projects::MEMBER_OF_PROJECT,
+    teams::order_by,
+};
+use crate::{error::Result, time_fmt};
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct AgentRow {
+    pub id: i64,
+    pub organization_id: i64,
+    pub project_id: i64,
+    pub project_name: String,
+    pub owner_id: i64,
+    pub agent_type_id: i64,
+    pub agent_type_name: String,
+    pub agent_type_description: String,
+    pub agent_name: String,
+    pub domain: String,
+    pub industry_area: String,
+    pub prefix_prompt: String,
+    pub sample_q1: String,
+    pub sample_q2: String,
+    pub sample_q3: String,
+    pub access: String,
+    pub status: String,
+    pub is_active: i64,
+    pub llm_config_id: Option<i64>,
+    pub caching_enabled: i64,
+    pub react_enabled: i64,
+    pub react_max_iteration_count: i64,
+    pub reasoning_mode: String,
+    pub chunk_count: i64,
+    pub agent_image: String,
+    pub cloned_from: Option<i64>,
+    pub created_by: String,
+    pub created_on: String,
+    pub modified_by: String,
+    pub modified_on: String,
+}
+
+impl AgentRow {
+    pub fn agent_type(&self) -> AgentType {
+        AgentType {
+            id: self.agent_type_id,
+            name: self.agent_type_name.clone(),
+            description: self.agent_type_description.clone(),
+        }
+    }
+}
+
+/// Everything an agent's configuration is: what a history checkpoint snapshots and restores.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AgentConfig {
+    pub agent_name: String,
+    pub domain: String,
+    pub industry_area: String,
+    pub prefix_prompt: String,
+    pub instructions: Vec<String>,
+    pub sample_q1: String,
+    pub sample_q2: String,
+    pub sample_q3: String,
+    pub agent_type_id: i64,
+    pub agent_type: String,
+    pub access: String,
+    pub status: String,
+    pub is_active: bool,
+    pub llm_config_id: Option<i64>,
+    pub caching_enabled: bool,
+    pub react_enabled: bool,
+    pub react_max_iteration_count: i64,
+    pub reasoning_mode: String,
+    pub chunk_count: i64,
+    pub tags: Vec<String>,
+    pub agent_image: String,
+}
+
+impl AgentConfig {
+    pub fn of(row: &AgentRow, instructions: Vec<String>, tags: Vec<String>) -> Self {
+        Self {
+            agent_name: row.agent_name.clone(),
+            domain: row.domain.clone(),
+            industry_area: row.industry_area.clone(),
+            prefix_prompt: row.prefix_prompt.clone(),
+            instructions,
+            sample_q1: row.sample_q1.clone(),
+            sample_q2: row.sample_q2.clone(),
+            sample_q3: row.sample_q3.clone(),
+            agent_type_id: row.agent_type_id,
+            agent_type: row.agent_type_name.clone(),
+            access: row.access.clone(),
+            status: row.status.clone(),
+            is_active: row.is_active != 0,
+            llm_config_id: row.llm_config_id,
+            caching_enabled: row.caching_enabled != 0,
+            react_enabled: row.react_enabled != 0,
+            react_max_iteration_count: row.react_max_iteration_count,
+            reasoning_mode: row.reasoning_mode.clone(),
+            chunk_count: row.chunk_count,
+            tags,
+            agent_image: row.agent_image.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+struct HistoryRow {
+    history_id: i64,
+    history_date: String,
+    history_change_reason: String,
+    modified_by: String,
+    snapshot: String,
+}
+
+impl HistoryRow {
+    fn into_record(self) -> Option<(HistoryRecord, AgentConfig)> {
+        let c: AgentConfig = serde_json::from_str(&self.snapshot).ok()?;
+        let record = HistoryRecord {
+            history_id: self.history_id,
+            history_date: self.history_date,
+            history_change_reason: self.history_change_reason,
+            modified_by: self.modified_by,
+            agent_name: c.agent_name.clone(),
+            domain: c.domain.clone(),
+            prefix_prompt: c.prefix_prompt.clone(),
+            instructions: c.instructions.clone(),
+            sample_q1: c.sample_q1.clone(),
+            sample_q2: c.sample_q2.clone(),
+            sample_q3: c.sample_q3.clone(),
+            access: c.access.clone(),
+            status: c.status.clone(),
+            agent_type: c.agent_type.clone(),
+            llm_config: c.llm_config_id,
+            caching_enabled: c.caching_enabled,
+            react_enabled: c.react_enabled,
+            react_max_iteration_count: c.react_max_iteration_count,
+            reasoning_mode: c.reasoning_mode.clone(),
+            chunk_count: c.chunk_count,
+            tags: c.tags.clone(),
+        };
+        Some((record, c))
+    }
+}
+
+const AGENT_SELECT: &str = "SELECT a.id, a.organization_id, a.project_id, p.name AS project_name, a.owner_id, a.agent_type_id, \
+     ty.name AS agent_type_name, ty.description AS agent_type_description, a.agent_name, a.domain, a.industry_area, \
+     a.prefix_prompt, a.sample_q1, a.sample_q2, a.sample_q3, a.access, a.status, a.is_active, a.llm_config_id, \
+     a.caching_enabled, a.react_enabled, a.react_max_iteration_count, a.reasoning_mode, a.chunk_count, a.agent_image, \
+     a.cloned_from, a.created_by, a.created_on, a.modified_by, a.modified_on \
+     FROM agents a JOIN projects p ON p.id = a.project_id JOIN agent_types ty ON ty.id = a.agent_type_id";
+
+/// Which agents a list shows, beyond what the caller may see.
+#[derive(Debug, Clone, Default)]
+pub struct AgentFilter {
+    pub search: Option<String>,
+    pub project_id: Option<i64>,
+    pub team_id: Option<i64>,
+    pub tag: Option<String>,
+    pub agent_type_id: Option<i64>,
+    pub access: Option<String>,
+    pub status: Option<String>,
+    pub is_active: Option<bool>,
+    pub starred: bool,
+    /// Only agents whose project belongs to one of the caller's teams.
+    pub my_teams: bool,
+    pub user_team_id: Option<i64>,
+}
+
+/// Extra per-agent facts for the agent object: instructions, tags, votes, rating, starred.
+#[derive(Debug, Default)]
+pub struct AgentExtras {
+    pub instructions: HashMap<i64, Vec<Instruction>>,
+    pub tags: HashMap<i64, Vec<String>>,
+    pub votes: HashMap<i64, (i64, i64)>,
+    pub ratings: HashMap<i64, f64>,
+    pub starred: HashMap<i64, bool>,
+}
+
+impl Store {
+    /// A page of the agents `caller` may see (every agent of the org for org admins).
+    pub async fn list_agents(
+        &self,
+        org: i64,
+        caller: i64,
+        org_admin: bool,
+        filter: &AgentFilter,
+        sort: Option<&str>,
+        page: PageRequest,
+    ) -> Result<(Vec<AgentRow>, i64)> {
+        let visible = format!(
+            "($3 = 1 OR a.access = 'Public' OR a.owner_id = $1 \
+             OR EXISTS (SELECT 1 FROM agent_users au WHERE au.agent_id = a.id AND au.user_id = $1) OR {MEMBER_OF_PROJECT})"
+        );
+        let where_ = format!(
+            "a.organization_id = $2 AND a.is_deleted = 0 AND {visible} \
+             AND ($4 = '' OR LOWER(a.agent_name) LIKE $4 ESCAPE '\\' OR LOWER(a.domain) LIKE $4 ESCAPE '\\') \
+             AND ($5 = 0 OR a.project_id = $5) AND ($6 = 0 OR p.team_id = $6) \
+             AND ($7 = '' OR EXISTS (SELECT 1 FROM agent_tags tg WHERE tg.agent_id = a.id AND tg.tag = $7)) \
+             AND ($8 = 0 OR a.agent_type_id = $8) AND ($9 = '' OR a.access = $9) AND ($10 = '' OR a.status = $10) \
+             AND ($11 = -1 OR a.is_active = $11) \
+             AND ($12 = 0 OR EXISTS (SELECT 1 FROM starred_agents s WHERE s.agent_id = a.id AND s.user_id = $1)) \
+             AND ($13 = 0 OR EXISTS (SELECT 1 FROM team_members tm WHERE tm.team_id = p.team_id AND tm.user_id = $1)) \
+             AND ($14 = 0 OR EXISTS (SELECT 1 FROM team_members tm WHERE tm.team_id = $14 AND tm.user_id = a.owner_id))"
+        );
+        let pattern = like_pattern(filter.search.as_deref());
+        let is_active = filter.is_active.map(i64::from).unwrap_or(-1);
+        macro_rules! bind_all {
+            ($q:expr) => {
+                $q.bind(caller)
+                    .bind(org)
+                    .bind(org_admin as i64)
+                    .bind(&pattern)
+                    .bind(filter.project_id.unwrap_or(0))
+                    .bind(filter.team_id.unwrap_or(0))
+                    .bind(filter.tag.clone().unwrap_or_default())
+                    .bind(filter.agent_type_id.unwrap_or(0))
+                    .bind(filter.access.clone().unwrap_or_default())
+                    .bind(filter.status.clone().unwrap_or_default())
+                    .bind(is_active)
+                    .bind(filter.starred as i64)
+                    .bind(filter.my_teams as i64)
+                    .bind(filter.user_team_id.unwrap_or(0))
+            };
+        }
+        let sql = format!(
+            "{AGENT_SELECT} WHERE {where_} {} LIMIT $15 OFFSET $16",
+            order_by(sort, "a.", "agent_name")
+        );
+        let rows = bind_all!(sqlx::query_as(&sql))
+            .bind(page.limit())
+            .bind(page.offset())
+            .fetch_all(self.pool())
+            .await?;
+        let count_sql = format!("SELECT COUNT(*) FROM agents a JOIN projects p ON p.id = a.project_id WHERE {where_}");
+        let count: i64 = bind_all!(sqlx::query_scalar(&count_sql)).fetch_one(self.pool()).await?;
+        Ok((rows, count))
+    }
+
+    pub async fn find_agent(&self, org: i64, id: i64) -> Result<Option<AgentRow>> {
+        let sql = format!("{AGENT_SELECT} WHERE a.id = $1 AND a.organization_id = $2 AND a.is_deleted = 0");
+        Ok(sqlx::query_as(&sql)
+            .bind(id)
+            .bind(org)
+            .fetch_optional(self.pool())
+            .await?)
+    }
+
+    pub async fn agents_by_ids(&self, ids: &[i64]) -> Result<Vec<AgentRow>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = format!(
+            "{AGENT_SELECT} WHERE a.is_deleted = 0 AND a.id IN ({})",
+            placeholders(1, ids.len())
+        );
+        let mut q = sqlx::query_as(&sql);
+        for id in ids {
+            q = q.bind(*id);
+        }
+        Ok(q.fetch_all(self.pool()).await?)
+    }
+
+    /// The user's own role on the agent: owner, direct grant, or via the agent's project.
+    pub async fn agent_role(&self, agent: &AgentRow, user: i64) -> Result<Option<ResourceRole>> {
+        if agent.owner_id == user {
+            return Ok(Some(ResourceRole::Admin));
+        }
+        let direct: Option<String> =
+            sqlx::query_scalar("SELECT role FROM agent_users WHERE agent_id = $1 AND user_id = $2")
+                .bind(agent.id)
+                .bind(user)
+                .fetch_optional(self.pool())
+                .await?;
+        let direct = direct.as_deref().and_then(ResourceRole::parse);
+        Ok(direct.max(self.project_role(agent.project_id, user).await?))
+    }
+
+    pub async fn agent_extras(&self, ids: &[i64], caller: i64) -> Result<AgentExtras> {
+        let mut extras = AgentExtras::default();
+        if ids.is_empty() {
+            return Ok(extras);
+        }
+        let list = placeholders(2, ids.len());
+        macro_rules! with_ids {
+            ($sql:expr) => {{
+                let mut q = sqlx::query_as($sql).bind(caller);
+                for id in ids {
+                    q = q.bind(*id);
+                }
+                q
+            }};
+        }
+        let sql = format!(
+            "SELECT id, agent_id, instruction, created_by, created_on FROM agent_instructions \
+             WHERE ($1 = $1) AND is_deleted = 0 AND agent_id IN ({list}) ORDER BY agent_id, position"
+        );
+        let rows: Vec<(i64, i64, String, String, String)> = with_ids!(&sql).fetch_all(self.pool()).await?;
+        for (id, agent, instruction, created_by, created_on) in rows {
+            extras.instructions.entry(agent).or_default().push(Instruction {
+                id,
+                instruction,
+                created_by,
+                created_on,
+            });
+        }
+        let sql = format!("SELECT agent_id, tag FROM agent_tags WHERE ($1 = $1) AND agent_id IN ({list}) ORDER BY tag");
+        let rows: Vec<(i64, String)> = with_ids!(&sql).fetch_all(self.pool()).await?;
+        for (agent, tag) in rows {
+            extras.tags.entry(agent).or_default().push(tag);
+        }
+        let sql = format!(
+            "SELECT agent_id, CAST(SUM(CASE WHEN vote > 0 THEN 1 ELSE 0 END) AS BIGINT), CAST(SUM(CASE WHEN vote < 0 THEN 1 ELSE 0 END) AS BIGINT) \
+             FROM agent_votes WHERE ($1 = $1) AND agent_id IN ({list}) GROUP BY agent_id"
+        );
+        let rows: Vec<(i64, i64, i64)> = with_ids!(&sql).fetch_all(self.pool()).await?;
+        for (agent, up, down) in rows {
+            extras.votes.insert(agent, (up, down));
+        }
+        let sql = format!(
+            "SELECT agent_id, CAST(SUM(rating) AS BIGINT), COUNT(*) FROM agent_ratings WHERE ($1 = $1) AND agent_id IN ({list}) GROUP BY agent_id"
+        );
+        let rows: Vec<(i64, i64, i64)> = with_ids!(&sql).fetch_all(self.pool()).await?;
+        for (agent, sum, n) in rows {
+            if n > 0 {
+                extras
+                    .ratings
+                    .insert(agent, ((sum as f64 / n as f64) * 100.0).round() / 100.0);
+            }
+        }
+        let sql = format!("SELECT agent_id FROM starred_agents WHERE user_id = $1 AND agent_id IN ({list})");
+        let mut q = sqlx::query_scalar::<_, i64>(&sql).bind(caller);
+        for id in ids {
+            q = q.bind(*id);
+        }
+        for agent in q.fetch_all(self.pool()).await? {
+            extras.starred.insert(agent, true);
+        }
+        Ok(extras)
+    }
+
+    pub async fn agent_config(&self, row: &AgentRow) -> Result<AgentConfig> {
+        let instructions: Vec<String> = sqlx::query_scalar(
+            "SELECT instruction FROM agent_instructions WHERE agent_id = $1 AND is_deleted = 0 ORDER BY position",
+        )
+        .bind(row.id)
+        .fetch_all(self.pool())
+        .await?;
+        let tags: Vec<String> = sqlx::query_scalar("SELECT tag FROM agent_tags WHERE agent_id = $1 ORDER BY tag")
+            .bind(row.id)
+            .fetch_all(self.pool())
+            .await?;
+        Ok(AgentConfig::of(row, instructions, tags))
+    }
+
+    /// Creates an agent with its first checkpoint, its creator as Admin, and its default corpus
+    /// `<name>_Default` connected with `is_default`, all in one transaction.
+    pub async fn create_agent(
+        &self,
+        org: i64,
+        project: i64,
+        owner: i64,
+        by: &str,
+        config: &AgentConfig,
+    ) -> Result<i64> {
+        let now = time_fmt::now();
+        let mut tx = self.pool().begin().await?;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO agents (organization_id, project_id, owner_id, agent_type_id, agent_name, access, status, \
+             reasoning_mode, created_by, created_on, modified_by, modified_on) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $9, $10) RETURNING id",
+        )
+        .bind(org)
+        .bind(project)
+        .bind(owner)
+        .bind(config.agent_type_id)
+        .bind(&config.agent_name)
+        .bind(&config.access)
+        .bind(&config.status)
+        .bind(&config.reasoning_mode)
+        .bind(by)
+        .bind(&now)
+        .fetch_one(&mut *tx)
+        .await?;
+        write_config(&mut tx, id, config, "Initial checkpoint", by, &now).await?;
+        sqlx::query("INSERT INTO agent_users (agent_id, user_id, role, created_on) VALUES ($1, $2, 'Admin', $3)")
+            .bind(id)
+            .bind(owner)
+            .bind(&now)
+            .execute(&mut *tx)
+            .await?;
+        let corpus: i64 = sqlx::query_scalar(
+            "INSERT INTO corpora (organization_id, owner_id, name, description, created_by, created_on, modified_by, modified_on) \
+             VALUES ($1, $2, $3, $4, $5, $6, $5, $6) RETURNING id",
+        )
+        .bind(org)
+        .bind(owner)
+        .bind(format!("{}_Default", config.agent_name))
+        .bind(format!("Default corpus of the agent {}", config.agent_name))
+        .bind(by)
+        .bind(&now)
+        .fetch_one(&mut *tx)
+        .await?;
+        sqlx::query(
+            "INSERT INTO agent_corpora (agent_id, corpus_id, is_enabled, is_default, connected_by, created_on) \
+             VALUES ($1, $2, 1, 1, $3, $4)",
+        )
+        .bind(id)
+        .bind(corpus)
+        .bind(by)
+        .bind(&now)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// Saves a whole configuration and writes a checkpoint of it, atomically.
+    pub async fn save_agent_config(&self, agent: i64, config: &AgentConfig, reason: &str, by: &str) -> Result<()> {
+        let now = time_fmt::now();
+        let mut tx = self.pool().begin().await?;
+        write_config(&mut tx, agent, config, reason, by, &now).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn delete_agent(&self, agent: i64, by: &str) -> Result<()> {
+        let mut tx = self.pool().begin().await?;
+        sqlx::query("UPDATE agents SET is_deleted = 1, modified_by = $1, modified_on = $2 WHERE id = $3")
+            .bind(by)
+            .bind(time_fmt::now())
+            .bind(agent)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("DELETE FROM starred_agents WHERE agent_id = $1")
+            .bind(agent)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("DELETE FROM recent_items WHERE kind = 'agent' AND item_id = $1")
+            .bind(agent)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn agent_history(&self, agent: i64, page: PageRequest) -> Result<(Vec<HistoryRecord>, i64)> {
+        let rows: Vec<HistoryRow> = sqlx::query_as(
+            "SELECT history_id, history_date, history_change_reason, modified_by, snapshot FROM agent_history \
+             WHERE agent_id = $1 ORDER BY history_id DESC LIMIT $2 OFFSET $3",
+        )
+        .bind(agent)
+        .bind(page.limit())
+        .bind(page.offset())
+        .fetch_all(self.pool())
+        .await?;
+        let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM agent_history WHERE agent_id = $1")
+            .bind(agent)
+            .fetch_one(self.pool())
+            .await?;
+        Ok((
+            rows.into_iter()
+                .filter_map(|r| r.into_record().map(|(rec, _)| rec))
+                .collect(),
+            count,
+        ))
+    }
+
+    pub async fn history_checkpoint(&self, agent: i64, history: i64) -> Result<Option<(HistoryRecord, AgentConfig)>> {
+        let row: Option<HistoryRow> = sqlx::query_as(
+            "SELECT history_id, history_date, history_change_reason, modified_by, snapshot FROM agent_history \
+             WHERE agent_id = $1 AND history_id = $2",
+        )
+        .bind(agent)
+        .bind(history)
+        .fetch_optional(self.pool())
+        .await?;
+        Ok(row.and_then(HistoryRow::into_record))
+    }
+
+    /// Every checkpoint where the system prompt changed, newest first.
+    pub async fn prompt_history(&self, agent: i64) -> Result<Vec<HistoryRecord>> {
+        let rows: Vec<HistoryRow> = sqlx::query_as(
+            "SELECT history_id, history_date, history_change_reason, modified_by, snapshot FROM agent_history \
+             WHERE agent_id = $1 ORDER BY history_id ASC",
+        )
+        .bind(agent)
+        .fetch_all(self.pool())
+        .await?;
+        let mut out: Vec<HistoryRecord> = Vec::new();
+        for (record, _) in rows.into_iter().filter_map(HistoryRow::into_record) {
+            if out.last().is_none_or(|prev| prev.prefix_prompt != record.prefix_prompt) {
+                out.push(record);
+            }
+        }
+        out.reverse();
+        Ok(out)
+    }
+
+    pub async fn agent_types(&self, org: i64) -> Result<Vec<AgentType>> {
+        let rows: Vec<(i64, String, String)> =
+            sqlx::query_as("SELECT id, name, description FROM agent_types WHERE organization_id = $1 ORDER BY id")
+                .bind(org)
+                .fetch_all(self.pool())
+                .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, name, description)| AgentType { id, name, description })
+            .collect())
+    }
+
+    pub async fn update_agent_type(&self, org: i64, id: i64, name: &str, description: &str) -> Result<bool> {
+        let done = sqlx::query(
+            "UPDATE agent_types SET name = $1, description = $2, modified_on = $3 WHERE id = $4 AND organization_id = $5",
+        )
+        .bind(name)
+        .bind(description)
+        .bind(time_fmt::now())
+        .bind(id)
+        .bind(org)
+        .execute(self.pool())
+        .await
+        .map_err(|e| match &e {
+            sqlx::Error::Database(db) if db.is_unique_violation() => {
+                crate::error::Error::Conflict(format!("An agent type named \"{name}\" already exists."))
+            }
+            _ => e.into(),
+        })?;
+        Ok(done.rows_affected() == 1)
+    }
+}
+
+async fn write_config(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    agent: i64,
+    c: &AgentConfig,
+    reason: &str,
+    by: &str,
+    now: &str,
+) -> Result<()> {
+    sqlx::query(
+        "UPDATE agents SET agent_name = $1, domain = $2, industry_area = $3, prefix_prompt = $4, sample_q1 = $5, \
+         sample_q2 = $6, sample_q3 = $7, agent_type_id = $8, access = $9, status = $10, is_active = $11, \
+         llm_config_id = $12, caching_enabled = $13, react_enabled = $14, react_max_iteration_count = $15, \
+         reasoning_mode = $16, chunk_count = $17, agent_image = $18, modified_by = $19, modified_on = $20 WHERE id = $21",
+    )
+    .bind(&c.agent_name)
+    .bind(&c.domain)
+    .bind(&c.industry_area)
+    .bind(&c.prefix_prompt)
+    .bind(&c.sample_q1)
+    .bind(&c.sample_q2)
+    .bind(&c.sample_q3)
+    .bind(c.agent_type_id)
+    .bind(&c.access)
+    .bind(&c.status)
+    .bind(c.is_active as i64)
+    .bind(c.llm_config_id)
+    .bind(c.caching_enabled as i64)
+    .bind(c.react_enabled as i64)
+    .bind(c.react_max_iteration_count)
+    .bind(&c.reasoning_mode)
+    .bind(c.chunk_count)
+    .bind(&c.agent_image)
+    .bind(by)
+    .bind(now)
+    .bind(agent)
+    .execute(&mut **tx)
+    .await?;
+    let current: Vec<String> = sqlx::query_scalar(
+        "SELECT instruction FROM agent_instructions WHERE agent_id = $1 AND is_deleted = 0 ORDER BY position",
+    )
+    .bind(agent)
+    .fetch_all(&mut **tx)
+    .await?;
+    if current != c.instructions {
+        sqlx::query("UPDATE agent_instructions SET is_deleted = 1 WHERE agent_id = $1 AND is_deleted = 0")
+            .bind(agent)
+            .execute(&mut **tx)
+            .await?;
+        for (position, instruction) in c.instructions.iter().enumerate() {
+            sqlx::query(
+                "INSERT INTO agent_instructions (agent_id, instruction, position, created_by, created_on) VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(agent)
+            .bind(instruction)
+            .bind(position as i64)
+            .bind(by)
+            .bind(now)
+            .execute(&mut **tx)
+            .await?;
+        }
+    }
+    sqlx::query("DELETE FROM agent_tags WHERE agent_id = $1")
+        .bind(agent)
+        .execute(&mut **tx)
+        .await?;
+    for tag in &c.tags {
+        sqlx::query("INSERT INTO agent_tags (agent_id, tag) VALUES ($1, $2)")
+            .bind(agent)
+            .bind(tag)
+            .execute(&mut **tx)
+            .await?;
+    }
+    let snapshot = serde_json::to_string(c).map_err(anyhow::Error::from)?;
+    sqlx::query(
+        "INSERT INTO agent_history (agent_id, history_date, history_change_reason, modified_by, snapshot) VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(agent)
+    .bind(now)
+    .bind(reason)
+    .bind(by)
+    .bind(snapshot)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,75 @@
+//! Shared list mechanics: page bounds, text search patterns, and `IN (…)` placeholder lists.
+
+use ejento_api::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, PageMeta};
+
+/// A validated page request.
+#[derive(Debug, Clone, Copy)]
+pub struct PageRequest {
+    pub page: u64,
+    pub items_per_page: u64,
+}
+
+impl PageRequest {
+    pub fn new(page: Option<u64>, items_per_page: Option<u64>) -> Self {
+        Self {
+            page: page.unwrap_or(1).max(1),
+            items_per_page: items_per_page.unwrap_or(DEFAULT_PAGE_SIZE).clamp(1, MAX_PAGE_SIZE),
+        }
+    }
+
+    pub fn limit(&self) -> i64 {
+        self.items_per_page as i64
+    }
+
+    pub fn offset(&self) -> i64 {
+        ((self.page - 1) * self.items_per_page) as i64
+    }
+
+    pub fn meta(&self, count: i64) -> PageMeta {
+        PageMeta::new(count.max(0) as u64, self.items_per_page, self.page)
+    }
+}
+
+/// A `LIKE` pattern matching `text` anywhere, lower-cased, with `%`, `_` and `\` escaped (use
+/// with `ESCAPE '\'`). Empty when there is nothing to search for.
+pub fn like_pattern(text: Option<&str>) -> String {
+    let text = text.map(str::trim).unwrap_or_default().to_lowercase();
+    if text.is_empty() {
+        return String::new();
+    }
+    let escaped: String = text
+        .chars()
+        .flat_map(|c| match c {
+            '%' | '_' | '\\' => vec!['\\', c],
+            c => vec![c],
+        })
+        .collect();
+    format!("%{escaped}%")
+}
+
+/// `$first, $first+1, …` for `n` values.
+pub fn placeholders(first: usize, n: usize) -> String {
+    (first..first + n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pages_are_bounded() {
+        let p = PageRequest::new(Some(0), Some(1000));
+        assert_eq!((p.page, p.items_per_page), (1, MAX_PAGE_SIZE));
+        assert_eq!(PageRequest::new(Some(3), Some(10)).offset(), 20);
+    }
+
+    #[test]
+    fn search_patterns_escape_wildcards() {
+        assert_eq!(like_pattern(Some(" Ab%c_ ")), "%ab\\%c\\_%");
+        assert_eq!(like_pattern(Some("  ")), "");
+        assert_eq!(placeholders(3, 3), "$3, $4, $5");
+    }
+}

@@ -11,6 +11,8 @@ pub enum SignupPolicy {
     Open,
     /// Only the first user may sign up; everyone else is created by an administrator.
     Closed,
+    /// Every sign-up founds its own organization (a hosted, multi-tenant service).
+    Organizations,
 }
 
 #[derive(Debug, Clone, Args)]

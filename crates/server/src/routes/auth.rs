@@ -184,8 +184,7 @@ async fn signup(
         first_name,
         last_name,
     };
-    let open = state.config.signup == SignupPolicy::Open;
-    let (user, message) = match state.store.sign_up(new, open, &org_name).await? {
+    let (user, message) = match state.store.sign_up(new, state.config.signup, &org_name).await? {
         SignupOutcome::Founded(u) => (u, "Organization created; you are its Global Admin."),
         SignupOutcome::Joined(u) => (u, "User registered successfully."),
         SignupOutcome::Closed => {
@@ -439,7 +438,7 @@ async fn login_flags(State(state): State<AppState>) -> Json<Envelope<LoginFeatur
         LoginFeatureFlags {
             password: true,
             passwordless: true,
-            signup: state.config.signup == SignupPolicy::Open,
+            signup: state.config.signup != SignupPolicy::Closed,
             // No identity provider is configured in a self-hosted install yet.
             sso_providers: Vec::new(),
         },

@@ -1,6 +1,7 @@
 use ejento_api::{CurrentUser, OrgRef, OrgRole};
 
 use super::Store;
+use crate::config::SignupPolicy;
 use crate::{
     domain::{Email, PersonName},
     error::{Error, Result, ResultExt},
@@ -99,9 +100,10 @@ impl Store {
 
     /// Registers a user. The first one founds the organization (named after them) and becomes its
     /// Global Admin; the `organization_founded` setting decides the race between two first sign-ups.
-    pub async fn sign_up(&self, new: NewUser, open_signup: bool, org_name: &str) -> Result<SignupOutcome> {
+    pub async fn sign_up(&self, new: NewUser, policy: SignupPolicy, org_name: &str) -> Result<SignupOutcome> {
         let now = time_fmt::now();
-        if self.claim_setting("organization_founded", &now).await? {
+        let founds = policy == SignupPolicy::Organizations || self.claim_setting("organization_founded", &now).await?;
+        if founds {
             let mut tx = self.pool().begin().await?;
             let org_id = super::org_admin::insert_organization(&mut tx, org_name, &now).await?;
             let user_id = insert_user(&mut tx, org_id, &new, OrgRole::GlobalAdmin, &now).await;
@@ -110,9 +112,11 @@ impl Store {
                 Err(e) => {
                     // Give the founding slot back so the next sign-up can found the organization.
                     drop(tx);
-                    sqlx::query("DELETE FROM server_settings WHERE key = 'organization_founded'")
-                        .execute(self.pool())
-                        .await?;
+                    if policy != SignupPolicy::Organizations {
+                        sqlx::query("DELETE FROM server_settings WHERE key = 'organization_founded'")
+                            .execute(self.pool())
+                            .await?;
+                    }
                     return Err(e);
                 }
             };
@@ -120,7 +124,7 @@ impl Store {
             let user = self.find_user(user_id).await?.ok_or_else(|| Error::not_found("User"))?;
             return Ok(SignupOutcome::Founded(user));
         }
-        if !open_signup {
+        if policy == SignupPolicy::Closed {
             return Ok(SignupOutcome::Closed);
         }
         let org_id: i64 = sqlx::query_scalar("SELECT id FROM organizations ORDER BY id LIMIT 1")

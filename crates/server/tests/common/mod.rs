@@ -182,3 +182,39 @@ macro_rules! both_backends {
         }
     };
 }
+
+impl TestApp {
+    /// Any request as a signed-in user; `body` is sent as JSON when given.
+    pub async fn call(&self, method: &str, path: &str, token: &str, body: Option<&Value>) -> (u16, Value) {
+        let method = reqwest::Method::from_bytes(method.as_bytes()).expect("an HTTP method");
+        let mut req = self.client.request(method, self.url(path)).bearer_auth(token);
+        if let Some(b) = body {
+            req = req.json(b);
+        }
+        read(req.send().await.expect("request")).await
+    }
+
+    /// A call that must succeed; returns `data`.
+    pub async fn ok(&self, method: &str, path: &str, token: &str, body: Option<&Value>) -> Value {
+        let (status, value) = self.call(method, path, token, body).await;
+        assert!((200..300).contains(&status), "{method} {path} → {status}: {value}");
+        assert_eq!(value["success"], true, "{value}");
+        value["data"].clone()
+    }
+
+    /// Signs up and returns (access token, user id, organization id).
+    pub async fn member(&self, email: &str, name: &str) -> (String, i64, i64) {
+        let (status, body) = self
+            .post_json(
+                "/auth-service/api/v2/users/signup",
+                &json!({"email": email, "password": "a-good-password", "full_name": name}),
+            )
+            .await;
+        assert_eq!(status, 201, "{body}");
+        (
+            body["data"]["ejento_access_token"].as_str().unwrap().to_string(),
+            body["data"]["user"]["id"].as_i64().unwrap(),
+            body["data"]["user"]["organization"]["id"].as_i64().unwrap(),
+        )
+    }
+}

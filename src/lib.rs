@@ -19,8 +19,18 @@ use leptos_router::{
 
 use components::{shell::Shell, toast::ToastHost};
 use pages::{
-    change_password::ChangePassword, coming_soon::SectionPage, confirm::Confirm, home::Home, login::Login,
-    not_found::NotFound, passwordless::Passwordless, register::Register,
+    agents::{AgentDetail, AgentsPage, NewAgentPage},
+    change_password::ChangePassword,
+    coming_soon::SectionPage,
+    confirm::Confirm,
+    home::Home,
+    login::Login,
+    not_found::NotFound,
+    passwordless::Passwordless,
+    projects::{ProjectDetail, ProjectsPage},
+    register::Register,
+    teams::{TeamDetail, TeamsPage},
+    users::{UserDetail, UsersPage},
 };
 
 /// Who is signed in, shared by every page. `None` until `/users/me` has answered.
@@ -47,6 +57,15 @@ pub fn App() -> impl IntoView {
                 <ParentRoute path=path!("") view=Shell>
                     <Route path=path!("") view=Home/>
                     <Route path=path!("/account/password") view=ChangePassword/>
+                    <Route path=path!("/teams") view=TeamsPage/>
+                    <Route path=path!("/teams/:id") view=TeamDetail/>
+                    <Route path=path!("/projects") view=ProjectsPage/>
+                    <Route path=path!("/projects/:id") view=ProjectDetail/>
+                    <Route path=path!("/agents") view=AgentsPage/>
+                    <Route path=path!("/agents/new") view=NewAgentPage/>
+                    <Route path=path!("/agents/:id") view=AgentDetail/>
+                    <Route path=path!("/admin") view=UsersPage/>
+                    <Route path=path!("/admin/users/:id") view=UserDetail/>
                     <Route path=path!("/:section") view=SectionPage/>
                     <Route path=path!("/:section/*rest") view=SectionPage/>
                 </ParentRoute>

@@ -123,12 +123,19 @@ impl Browser {
 
     /// Waits up to 15 s for an element (the wasm app renders after it loads).
     pub async fn wait_for(&self, css: &str) -> Element {
-        self.client
+        match self
+            .client
             .wait()
             .at_most(Duration::from_secs(15))
             .for_element(Locator::Css(css))
             .await
-            .unwrap_or_else(|e| panic!("{css} did not appear: {e}"))
+        {
+            Ok(el) => el,
+            Err(e) => {
+                self.screenshot("failure").await;
+                panic!("{css} did not appear: {e} (see target/screenshots/failure.png)")
+            }
+        }
     }
 
     /// Waits until the element's text equals `expected`.
@@ -146,7 +153,8 @@ impl Browser {
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
-        panic!("{css} should read {expected:?}, last read {last:?}");
+        self.screenshot("failure").await;
+        panic!("{css} should read {expected:?}, last read {last:?} (see target/screenshots/failure.png)");
     }
 
     /// Waits until the current path (and query) satisfies `pred`.
@@ -169,11 +177,14 @@ impl Browser {
     }
 
     pub async fn click(&self, css: &str) {
-        self.wait_for(css)
-            .await
-            .click()
-            .await
-            .unwrap_or_else(|e| panic!("click {css}: {e}"));
+        let el = self.wait_for(css).await;
+        // Centre it first: the sticky top bar must not cover what a person would click.
+        let arg = serde_json::to_value(&el).expect("element reference");
+        let _ = self
+            .client
+            .execute("arguments[0].scrollIntoView({block: 'center'});", vec![arg])
+            .await;
+        el.click().await.unwrap_or_else(|e| panic!("click {css}: {e}"));
     }
 
     pub async fn eval(&self, script: &str) -> Value {
@@ -190,5 +201,82 @@ impl Browser {
 
     pub async fn close(self) {
         let _ = self.client.close().await;
+    }
+}
+
+impl Browser {
+    /// How many elements match now.
+    pub async fn count(&self, css: &str) -> usize {
+        self.client
+            .find_all(Locator::Css(css))
+            .await
+            .map(|v| v.len())
+            .unwrap_or(0)
+    }
+
+    /// Waits until exactly `n` elements match.
+    pub async fn wait_for_count(&self, css: &str, n: usize) {
+        let deadline = Instant::now() + Duration::from_secs(15);
+        let mut last = 0;
+        while Instant::now() < deadline {
+            last = self.count(css).await;
+            if last == n {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("{css}: expected {n} elements, saw {last}");
+    }
+
+    /// Waits until some element matching `css` contains `text`.
+    pub async fn wait_for_any_text(&self, css: &str, text: &str) {
+        let deadline = Instant::now() + Duration::from_secs(15);
+        while Instant::now() < deadline {
+            if let Ok(elements) = self.client.find_all(Locator::Css(css)).await {
+                for el in elements {
+                    if el.text().await.is_ok_and(|t| t.contains(text)) {
+                        return;
+                    }
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        self.screenshot("failure").await;
+        panic!("no {css} contains {text:?} (see target/screenshots/failure.png)");
+    }
+
+    /// Clicks the element matching `css` whose text contains `text`.
+    pub async fn click_text(&self, css: &str, text: &str) {
+        self.wait_for_any_text(css, text).await;
+        for el in self.client.find_all(Locator::Css(css)).await.expect("elements") {
+            if el.text().await.is_ok_and(|t| t.contains(text)) {
+                el.click().await.expect("click");
+                return;
+            }
+        }
+    }
+
+    /// The `value` property of a form control.
+    pub async fn value(&self, css: &str) -> String {
+        self.wait_for(css)
+            .await
+            .prop("value")
+            .await
+            .expect("value")
+            .unwrap_or_default()
+    }
+
+    /// Accepts the confirmation dialog that the last action opened.
+    pub async fn accept_dialog(&self) {
+        let deadline = Instant::now() + Duration::from_secs(5);
+        loop {
+            match self.client.accept_alert().await {
+                Ok(()) => return,
+                Err(e) => {
+                    assert!(Instant::now() < deadline, "no dialog to accept: {e}");
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+            }
+        }
     }
 }

@@ -1,6 +1,9 @@
 //! The typed API client: one function per endpoint, grouped by resource, all over [`call`].
 
+pub mod agents;
 pub mod auth;
+pub mod projects;
+pub mod teams;
 pub mod users;
 
 use std::collections::BTreeMap;
@@ -138,4 +141,19 @@ pub async fn call_public<T: DeserializeOwned, B: Serialize>(
 ) -> Result<Envelope<T>, ApiError> {
     let body = to_json(body);
     decode(send(method, path, body.as_ref(), None).await?).await
+}
+
+/// GET as the signed-in user, returning `data`.
+pub async fn get<T: DeserializeOwned>(path: &str) -> Result<T, ApiError> {
+    Ok(call::<T, ()>(Method::Get, path, None).await?.data)
+}
+
+/// A query string of the non-empty pairs, each URL-encoded.
+pub fn query(pairs: &[(&str, &str)]) -> String {
+    pairs
+        .iter()
+        .filter(|(_, v)| !v.is_empty())
+        .map(|(k, v)| format!("{k}={}", String::from(js_sys::encode_uri_component(v))))
+        .collect::<Vec<_>>()
+        .join("&")
 }

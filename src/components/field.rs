@@ -87,3 +87,35 @@ impl FormErrors {
         }
     }
 }
+
+/// A labelled multi-line field.
+#[component]
+pub fn TextArea(
+    id: &'static str,
+    label: &'static str,
+    value: RwSignal<String>,
+    #[prop(into)] error: Signal<Option<String>>,
+    #[prop(default = 4)] rows: u32,
+    #[prop(optional)] hint: Option<&'static str>,
+    #[prop(optional, into)] disabled: Signal<bool>,
+) -> impl IntoView {
+    let error_id = format!("{id}-error");
+    view! {
+        <div class="field">
+            <label for=id>{label}</label>
+            <textarea
+                id=id
+                name=id
+                rows=rows
+                disabled=move || disabled.get()
+                prop:value=move || value.get()
+                on:input=move |ev| value.set(event_target_value(&ev))
+                aria-invalid=move || if error.get().is_some() { "true" } else { "false" }
+            ></textarea>
+            {hint.map(|h| view! { <p class="field-hint">{h}</p> })}
+            <Show when=move || error.get().is_some()>
+                <p class="field-error" id=error_id.clone()>{move || error.get()}</p>
+            </Show>
+        </div>
+    }
+}

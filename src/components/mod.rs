@@ -1,5 +1,9 @@
 //! Building blocks shared by the pages.
 
 pub mod field;
+pub mod load;
+pub mod members;
+pub mod pager;
 pub mod shell;
 pub mod toast;
+pub mod url;

@@ -3,7 +3,10 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 
-use crate::{Auth, components::shell::SECTIONS};
+use crate::{
+    Auth,
+    components::shell::{READY, SECTIONS},
+};
 
 #[component]
 pub fn Home() -> impl IntoView {
@@ -38,7 +41,7 @@ pub fn Home() -> impl IntoView {
                                     <span class="nav-icon" aria-hidden="true">{icon}</span>
                                     <span class="section-name">{label}</span>
                                 </A>
-                                <span class="badge">"Coming soon"</span>
+                                {(!READY.contains(&path)).then(|| view! { <span class="badge">"Coming soon"</span> })}
                             </li>
                         }
                     })

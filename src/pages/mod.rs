@@ -1,5 +1,7 @@
 //! One module per route.
 
+pub mod agent_detail;
+pub mod agents;
 pub mod change_password;
 pub mod coming_soon;
 pub mod confirm;
@@ -7,7 +9,10 @@ pub mod home;
 pub mod login;
 pub mod not_found;
 pub mod passwordless;
+pub mod projects;
 pub mod register;
+pub mod teams;
+pub mod users;
 
 use leptos::prelude::*;
 

@@ -44,7 +44,10 @@ pub async fn seed_demo(store: &Store) -> Result<usize> {
         };
         let user = match org_id {
             Some(org) => store.create_user(org, &new, role).await?,
-            None => match store.sign_up(new, crate::config::SignupPolicy::Open, DEMO_ORGANIZATION).await? {
+            None => match store
+                .sign_up(new, crate::config::SignupPolicy::Open, DEMO_ORGANIZATION)
+                .await?
+            {
                 SignupOutcome::Founded(u) | SignupOutcome::Joined(u) => u,
                 SignupOutcome::Closed => unreachable!("seeding always signs up with open policy"),
             },

@@ -13,12 +13,28 @@ use serde_json::{Value, json};
 /// (method, path, body). `{name}` is replaced by the id of organization A's object of that name.
 const ROUTES: &[(&str, &str, &str)] = &[
     ("GET", "/api/v2/organizations/{organization_id}/api-keys", ""),
-    ("POST", "/api/v2/organizations/{organization_id}/api-keys", r#"{"name":"k","scope":"All"}"#),
-    ("DELETE", "/api/v2/organizations/{organization_id}/api-keys/{api_key_id}", ""),
+    (
+        "POST",
+        "/api/v2/organizations/{organization_id}/api-keys",
+        r#"{"name":"k","scope":"All"}"#,
+    ),
+    (
+        "DELETE",
+        "/api/v2/organizations/{organization_id}/api-keys/{api_key_id}",
+        "",
+    ),
     ("GET", "/api/v2/organizations/{organization_id}/users", ""),
-    ("POST", "/api/v2/organizations/{organization_id}/users", r#"{"email":"new@example.org"}"#),
+    (
+        "POST",
+        "/api/v2/organizations/{organization_id}/users",
+        r#"{"email":"new@example.org"}"#,
+    ),
     ("GET", "/api/v2/organizations/{organization_id}/configurations", ""),
-    ("GET", "/api/v2/organizations/{organization_id}/configurations/active", ""),
+    (
+        "GET",
+        "/api/v2/organizations/{organization_id}/configurations/active",
+        "",
+    ),
     ("GET", "/api/v2/organizations/{organization_id}/model-deployment", ""),
     ("GET", "/api/v2/llm-configurations/{llm_config_id}", ""),
     ("GET", "/api/v2/users/{user_id}", ""),
@@ -27,9 +43,21 @@ const ROUTES: &[(&str, &str, &str)] = &[
     ("GET", "/api/v2/users/by-email/{user_email}", ""),
     ("GET", "/api/v2/users/{user_id}/permissions", ""),
     ("GET", "/api/v2/users/{user_id}/projects", ""),
-    ("POST", "/api/v2/users/{user_id}/organization-permissions", r#"{"permission":"view_analytics"}"#),
-    ("PUT", "/api/v2/users/{user_id}/organization-permissions/{permission_id}", r#"{"permission":"manage_tools"}"#),
-    ("DELETE", "/api/v2/users/{user_id}/organization-permissions/{permission_id}", ""),
+    (
+        "POST",
+        "/api/v2/users/{user_id}/organization-permissions",
+        r#"{"permission":"view_analytics"}"#,
+    ),
+    (
+        "PUT",
+        "/api/v2/users/{user_id}/organization-permissions/{permission_id}",
+        r#"{"permission":"manage_tools"}"#,
+    ),
+    (
+        "DELETE",
+        "/api/v2/users/{user_id}/organization-permissions/{permission_id}",
+        "",
+    ),
     ("GET", "/api/v2/teams/{team_id}", ""),
     ("PUT", "/api/v2/teams/{team_id}", r#"{"name":"Taken over"}"#),
     ("DELETE", "/api/v2/teams/{team_id}", ""),
@@ -46,7 +74,11 @@ const ROUTES: &[(&str, &str, &str)] = &[
     ("GET", "/api/v2/projects/{project_id}/agents", ""),
     ("GET", "/api/v2/projects/{project_id}/users", ""),
     ("POST", "/api/v2/projects/{project_id}/users", r#"{"user_ids":[]}"#),
-    ("PUT", "/api/v2/projects/{project_id}/users/{user_id}", r#"{"role":"Admin"}"#),
+    (
+        "PUT",
+        "/api/v2/projects/{project_id}/users/{user_id}",
+        r#"{"role":"Admin"}"#,
+    ),
     ("DELETE", "/api/v2/projects/{project_id}/users/{user_id}", ""),
     ("POST", "/api/v2/users/me/recent-projects/{project_id}", ""),
     ("GET", "/api/v2/agents/{agent_id}", ""),
@@ -57,24 +89,44 @@ const ROUTES: &[(&str, &str, &str)] = &[
     ("GET", "/api/v2/agents/{agent_id}/history", ""),
     ("POST", "/api/v2/agents/{agent_id}/history/{history_id}/restore", ""),
     ("GET", "/api/v2/agents/{agent_id}/prompt-history", ""),
-    ("POST", "/api/v2/agents/{agent_id}/instructions", r#"{"instructions":["x"]}"#),
+    (
+        "POST",
+        "/api/v2/agents/{agent_id}/instructions",
+        r#"{"instructions":["x"]}"#,
+    ),
     ("GET", "/api/v2/agents/{agent_id}/access", ""),
     ("PUT", "/api/v2/agents/{agent_id}/access", r#"{"access":"Public"}"#),
     ("GET", "/api/v2/agents/{agent_id}/aliases", ""),
-    ("POST", "/api/v2/agents/{agent_id}/aliases", r#"{"alias":"steal@example.org"}"#),
+    (
+        "POST",
+        "/api/v2/agents/{agent_id}/aliases",
+        r#"{"alias":"steal@example.org"}"#,
+    ),
     ("GET", "/api/v2/agents/{agent_id}/aliases/{alias_id}", ""),
-    ("PUT", "/api/v2/agents/{agent_id}/aliases/{alias_id}", r#"{"alias":"steal@example.org"}"#),
+    (
+        "PUT",
+        "/api/v2/agents/{agent_id}/aliases/{alias_id}",
+        r#"{"alias":"steal@example.org"}"#,
+    ),
     ("DELETE", "/api/v2/agents/{agent_id}/aliases/{alias_id}", ""),
     ("PUT", "/api/v2/agents/{agent_id}/tags", r#"{"add":["x"]}"#),
     ("GET", "/api/v2/agents/{agent_id}/comments", ""),
     ("POST", "/api/v2/agents/{agent_id}/comments", r#"{"comment":"x"}"#),
-    ("PUT", "/api/v2/agents/{agent_id}/comments/{comment_id}", r#"{"comment":"x"}"#),
+    (
+        "PUT",
+        "/api/v2/agents/{agent_id}/comments/{comment_id}",
+        r#"{"comment":"x"}"#,
+    ),
     ("DELETE", "/api/v2/agents/{agent_id}/comments/{comment_id}", ""),
     ("GET", "/api/v2/agents/{agent_id}/ratings", ""),
     ("PUT", "/api/v2/agents/{agent_id}/ratings", r#"{"rating":1}"#),
     ("GET", "/api/v2/agents/{agent_id}/reviews", ""),
     ("POST", "/api/v2/agents/{agent_id}/reviews", r#"{"review":"x"}"#),
-    ("PUT", "/api/v2/agents/{agent_id}/reviews/{review_id}", r#"{"review":"x"}"#),
+    (
+        "PUT",
+        "/api/v2/agents/{agent_id}/reviews/{review_id}",
+        r#"{"review":"x"}"#,
+    ),
     ("DELETE", "/api/v2/agents/{agent_id}/reviews/{review_id}", ""),
     ("GET", "/api/v2/agents/{agent_id}/users", ""),
     ("POST", "/api/v2/agents/{agent_id}/users", r#"{"user_ids":[]}"#),
@@ -88,7 +140,11 @@ const ROUTES: &[(&str, &str, &str)] = &[
     ("GET", "/api/v2/agents/{agent_id}/corpora/default", ""),
     ("GET", "/api/v2/agents/{agent_id}/corpora/{corpus_id}", ""),
     ("POST", "/api/v2/agents/{agent_id}/corpora/{corpus_id}", ""),
-    ("PUT", "/api/v2/agents/{agent_id}/corpora/{corpus_id}", r#"{"is_enabled":false}"#),
+    (
+        "PUT",
+        "/api/v2/agents/{agent_id}/corpora/{corpus_id}",
+        r#"{"is_enabled":false}"#,
+    ),
     ("DELETE", "/api/v2/agents/{agent_id}/corpora/{corpus_id}", ""),
     ("GET", "/api/v2/agent-types/{agent_type_id}", ""),
     ("PUT", "/api/v2/agent-types/{agent_type_id}", r#"{"name":"Taken over"}"#),
@@ -104,38 +160,103 @@ async fn organization_a(app: &TestApp) -> HashMap<&'static str, String> {
     let (admin, _, org) = app.member("ada@a.example", "Ada A").await;
     let mut ids: HashMap<&'static str, String> = HashMap::new();
     let mut put = |k: &'static str, v: &Value| {
-        ids.insert(k, v.as_i64().map(|n| n.to_string()).unwrap_or_else(|| v.as_str().unwrap().to_string()));
+        ids.insert(
+            k,
+            v.as_i64()
+                .map(|n| n.to_string())
+                .unwrap_or_else(|| v.as_str().unwrap().to_string()),
+        );
     };
     put("organization_id", &json!(org));
-    let team = app.ok("POST", "/api/v2/teams", &admin, Some(&json!({"name": "A team"}))).await;
+    let team = app
+        .ok("POST", "/api/v2/teams", &admin, Some(&json!({"name": "A team"})))
+        .await;
     put("team_id", &team["id"]);
-    let project = app.ok("POST", "/api/v2/projects", &admin, Some(&json!({"name": "A project", "team_id": team["id"]}))).await;
+    let project = app
+        .ok(
+            "POST",
+            "/api/v2/projects",
+            &admin,
+            Some(&json!({"name": "A project", "team_id": team["id"]})),
+        )
+        .await;
     put("project_id", &project["id"]);
-    let agent = app.ok("POST", "/api/v2/agents", &admin, Some(&json!({"project_id": project["id"], "agent_name": "A agent", "access": "Public"}))).await;
+    let agent = app
+        .ok(
+            "POST",
+            "/api/v2/agents",
+            &admin,
+            Some(&json!({"project_id": project["id"], "agent_name": "A agent", "access": "Public"})),
+        )
+        .await;
     let agent_id = agent["id"].as_i64().unwrap();
     put("agent_id", &agent["id"]);
     put("agent_type_id", &agent["agent_type"]["id"]);
     put("llm_config_id", &agent["llm_config"]["id"]);
-    let history = app.ok("GET", &format!("/api/v2/agents/{agent_id}/history"), &admin, None).await;
+    let history = app
+        .ok("GET", &format!("/api/v2/agents/{agent_id}/history"), &admin, None)
+        .await;
     put("history_id", &history["history_records"][0]["history_id"]);
-    let corpora = app.ok("GET", &format!("/api/v2/agents/{agent_id}/corpora"), &admin, None).await;
+    let corpora = app
+        .ok("GET", &format!("/api/v2/agents/{agent_id}/corpora"), &admin, None)
+        .await;
     put("corpus_id", &corpora["items"]["agent_corpus"][0]["corpus_id"]);
-    let alias = app.ok("POST", &format!("/api/v2/agents/{agent_id}/aliases"), &admin, Some(&json!({"alias": "a@a.example"}))).await;
+    let alias = app
+        .ok(
+            "POST",
+            &format!("/api/v2/agents/{agent_id}/aliases"),
+            &admin,
+            Some(&json!({"alias": "a@a.example"})),
+        )
+        .await;
     put("alias_id", &alias["id"]);
-    let comment = app.ok("POST", &format!("/api/v2/agents/{agent_id}/comments"), &admin, Some(&json!({"comment": "mine"}))).await;
+    let comment = app
+        .ok(
+            "POST",
+            &format!("/api/v2/agents/{agent_id}/comments"),
+            &admin,
+            Some(&json!({"comment": "mine"})),
+        )
+        .await;
     put("comment_id", &comment["id"]);
-    let review = app.ok("POST", &format!("/api/v2/agents/{agent_id}/reviews"), &admin, Some(&json!({"review": "mine"}))).await;
+    let review = app
+        .ok(
+            "POST",
+            &format!("/api/v2/agents/{agent_id}/reviews"),
+            &admin,
+            Some(&json!({"review": "mine"})),
+        )
+        .await;
     put("review_id", &review["id"]);
     let ann = app
-        .ok("POST", &format!("/api/v2/organizations/{org}/users"), &admin, Some(&json!({"email": "ann@a.example", "first_name": "Ann"})))
+        .ok(
+            "POST",
+            &format!("/api/v2/organizations/{org}/users"),
+            &admin,
+            Some(&json!({"email": "ann@a.example", "first_name": "Ann"})),
+        )
         .await["id"]
         .as_i64()
         .unwrap();
     put("user_id", &json!(ann));
     put("user_email", &json!("ann@a.example"));
-    let grant = app.ok("POST", &format!("/api/v2/users/{ann}/organization-permissions"), &admin, Some(&json!({"permission": "manage_teams"}))).await;
+    let grant = app
+        .ok(
+            "POST",
+            &format!("/api/v2/users/{ann}/organization-permissions"),
+            &admin,
+            Some(&json!({"permission": "manage_teams"})),
+        )
+        .await;
     put("permission_id", &grant["id"]);
-    let key = app.ok("POST", &format!("/api/v2/organizations/{org}/api-keys"), &admin, Some(&json!({"name": "k", "scope": "All"}))).await;
+    let key = app
+        .ok(
+            "POST",
+            &format!("/api/v2/organizations/{org}/api-keys"),
+            &admin,
+            Some(&json!({"name": "k", "scope": "All"})),
+        )
+        .await;
     put("api_key_id", &key["id"]);
     ids
 }
@@ -151,7 +272,9 @@ fn fill(path: &str, ids: &HashMap<&'static str, String>) -> String {
 
 #[tokio::test]
 async fn another_organization_sees_404_for_every_id() {
-    let app = TestApp::spawn_with(common::Backend::Sqlite, |c| c.signup = SignupPolicy::Organizations).await.unwrap();
+    let app = TestApp::spawn_with(common::Backend::Sqlite, |c| c.signup = SignupPolicy::Organizations)
+        .await
+        .unwrap();
     let ids = organization_a(&app).await;
     let (intruder, _, org_b) = app.member("bea@b.example", "Bea B").await;
     assert_ne!(org_b.to_string(), ids["organization_id"], "B is its own organization");
@@ -163,10 +286,19 @@ async fn another_organization_sees_404_for_every_id() {
         assert_error(status, &response, 404);
     }
     // Lists never show A's things to B.
-    for list in ["/api/v2/teams", "/api/v2/projects", "/api/v2/agents", "/api/v2/users", "/api/v2/agent-tags"] {
+    for list in [
+        "/api/v2/teams",
+        "/api/v2/projects",
+        "/api/v2/agents",
+        "/api/v2/users",
+        "/api/v2/agent-tags",
+    ] {
         let data = app.ok("GET", list, &intruder, None).await;
         let text = data.to_string();
-        assert!(!text.contains("A team") && !text.contains("A agent") && !text.contains("ann@a.example"), "{list}: {text}");
+        assert!(
+            !text.contains("A team") && !text.contains("A agent") && !text.contains("ann@a.example"),
+            "{list}: {text}"
+        );
     }
     // And A's things are untouched.
     let (admin_a, _) = {
@@ -174,9 +306,14 @@ async fn another_organization_sees_404_for_every_id() {
         assert_eq!(s, 200);
         common::tokens(&b)
     };
-    let agent = app.ok("GET", &format!("/api/v2/agents/{}", ids["agent_id"]), &admin_a, None).await;
+    let agent = app
+        .ok("GET", &format!("/api/v2/agents/{}", ids["agent_id"]), &admin_a, None)
+        .await;
     assert_eq!(agent["prefix_prompt"], "");
-    assert_eq!(app.ok("GET", "/api/v2/teams", &admin_a, None).await["teams"][0]["name"], "A team");
+    assert_eq!(
+        app.ok("GET", "/api/v2/teams", &admin_a, None).await["teams"][0]["name"],
+        "A team"
+    );
 }
 
 #[test]
@@ -222,7 +359,10 @@ const LATER: &[&str] = &[
 
 #[test]
 fn openapi_lists_every_contract_row_of_the_organization_groups() {
-    let tsv = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/reference/endpoints.tsv"));
+    let tsv = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../../shared/reference/endpoints.tsv"
+    ));
     let Ok(tsv) = tsv else {
         eprintln!("skipped: shared/reference/endpoints.tsv is not beside the project");
         return;
@@ -233,7 +373,9 @@ fn openapi_lists_every_contract_row_of_the_organization_groups() {
     for line in tsv.lines().skip(1) {
         let cols: Vec<&str> = line.split('\t').collect();
         let (group, method, path) = (cols[0], cols[2], cols[3]);
-        let in_scope = ["Teams", "Projects", "Users", "Organizations", "Agents"].iter().any(|g| group.starts_with(g))
+        let in_scope = ["Teams", "Projects", "Users", "Organizations", "Agents"]
+            .iter()
+            .any(|g| group.starts_with(g))
             && !group.contains("Chat Threads")
             && !group.contains("Agent Tools");
         if !in_scope || LATER.contains(&path) {

@@ -482,7 +482,9 @@ async fn set_tags(
 
 #[derive(Debug, Deserialize)]
 struct TagScope {
+    #[serde(default, deserialize_with = "super::extract::lenient::opt_i64")]
     project_id: Option<i64>,
+    #[serde(default, deserialize_with = "super::extract::lenient::opt_i64")]
     team_id: Option<i64>,
 }
 
@@ -1072,6 +1074,7 @@ async fn update_agent_type(
 
 #[derive(Debug, Default, Deserialize)]
 struct ConnectionQuery {
+    #[serde(default, deserialize_with = "super::extract::lenient::opt_bool")]
     is_enabled: Option<bool>,
 }
 

@@ -237,15 +237,22 @@ pub(super) async fn one(state: &AppState, caller: &Caller, row: AgentRow) -> Res
 struct AgentQuery {
     #[serde(flatten)]
     list: ListQuery,
+    #[serde(default, deserialize_with = "super::extract::lenient::opt_i64")]
     project_id: Option<i64>,
+    #[serde(default, deserialize_with = "super::extract::lenient::opt_i64")]
     team_id: Option<i64>,
     tag: Option<String>,
+    #[serde(default, deserialize_with = "super::extract::lenient::opt_i64")]
     agent_type_id: Option<i64>,
     access: Option<String>,
     status: Option<String>,
+    #[serde(default, deserialize_with = "super::extract::lenient::opt_bool")]
     is_active: Option<bool>,
+    #[serde(default, deserialize_with = "super::extract::lenient::opt_bool")]
     starred: Option<bool>,
+    #[serde(default, deserialize_with = "super::extract::lenient::opt_i64")]
     project_team_id: Option<i64>,
+    #[serde(default, deserialize_with = "super::extract::lenient::opt_i64")]
     user_team_id: Option<i64>,
 }
 
@@ -719,7 +726,9 @@ async fn status(State(state): State<AppState>, caller: Caller, ApiPath(id): ApiP
 
 #[derive(Debug, Deserialize)]
 struct HistoryQuery {
+    #[serde(default, deserialize_with = "super::extract::lenient::opt_u64")]
     page: Option<u64>,
+    #[serde(default, deserialize_with = "super::extract::lenient::opt_u64")]
     items_per_page: Option<u64>,
 }
 

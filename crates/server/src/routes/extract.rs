@@ -142,7 +142,9 @@ where
 /// The list parameters every list accepts.
 #[derive(Debug, Default, serde::Deserialize)]
 pub struct ListQuery {
+    #[serde(default, deserialize_with = "lenient::opt_u64")]
     pub page: Option<u64>,
+    #[serde(default, deserialize_with = "lenient::opt_u64")]
     pub items_per_page: Option<u64>,
     /// Text search (names, e-mails, descriptions, depending on the list).
     pub search: Option<String>,
@@ -153,5 +155,56 @@ pub struct ListQuery {
 impl ListQuery {
     pub fn page(&self) -> crate::store::PageRequest {
         crate::store::PageRequest::new(self.page, self.items_per_page)
+    }
+}
+
+/// Query values arrive as text; inside `#[serde(flatten)]` serde no longer converts them, so
+/// numeric and boolean query fields read text (or native values) through these.
+pub mod lenient {
+    use serde::{Deserialize, Deserializer, de::Error};
+
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Raw {
+        Text(String),
+        Int(i64),
+        Bool(bool),
+    }
+
+    fn raw<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Raw>, D::Error> {
+        Ok(Option::<Raw>::deserialize(d)?.filter(|r| !matches!(r, Raw::Text(t) if t.is_empty())))
+    }
+
+    pub fn opt_i64<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
+        match raw(d)? {
+            None => Ok(None),
+            Some(Raw::Int(n)) => Ok(Some(n)),
+            Some(Raw::Text(t)) => t
+                .trim()
+                .parse()
+                .map(Some)
+                .map_err(|_| D::Error::custom(format!("\"{t}\" is not a number"))),
+            Some(Raw::Bool(_)) => Err(D::Error::custom("expected a number")),
+        }
+    }
+
+    pub fn opt_u64<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
+        match opt_i64(d)? {
+            Some(n) if n < 0 => Err(D::Error::custom("expected a positive number")),
+            other => Ok(other.map(|n| n as u64)),
+        }
+    }
+
+    pub fn opt_bool<'de, D: Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Error> {
+        match raw(d)? {
+            None => Ok(None),
+            Some(Raw::Bool(b)) => Ok(Some(b)),
+            Some(Raw::Text(t)) => match t.trim() {
+                "true" | "1" => Ok(Some(true)),
+                "false" | "0" => Ok(Some(false)),
+                other => Err(D::Error::custom(format!("\"{other}\" is not true or false"))),
+            },
+            Some(Raw::Int(n)) => Ok(Some(n != 0)),
+        }
     }
 }

@@ -127,6 +127,7 @@ pub(super) fn routes(api: Api) -> Api {
 struct ProjectQuery {
     #[serde(flatten)]
     list: ListQuery,
+    #[serde(default, deserialize_with = "super::extract::lenient::opt_i64")]
     team_id: Option<i64>,
 }
 

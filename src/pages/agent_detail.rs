@@ -1,0 +1,854 @@
+//! One agent: header actions (star, vote, activate, delete) and the tabs Overview,
+//! Configuration, Access & users, Tags, History (diff and restore), Reviews & comments.
+
+use ejento_api::{
+    Agent, AgentInput, Comment, HistoryPage, HistoryRecord, ResourceRole, Review, ReviewInput, VoteSummary,
+};
+use leptos::{ev::SubmitEvent, prelude::*};
+use leptos_router::{
+    components::A,
+    hooks::{use_navigate, use_params_map},
+};
+
+use super::{FormError, agents::AgentImage};
+use crate::{
+    Auth, api,
+    components::{
+        field::{FormErrors, TextArea},
+        load::{Load, confirm, load, show},
+        members::{Members, Scope},
+        toast::use_toasts,
+        url::{query_param, query_setter},
+    },
+};
+
+const TABS: [(&str, &str); 6] = [
+    ("overview", "Overview"),
+    ("configuration", "Configuration"),
+    ("access", "Access & users"),
+    ("tags", "Tags"),
+    ("history", "History"),
+    ("reviews", "Reviews & comments"),
+];
+
+#[component]
+pub fn AgentDetail() -> impl IntoView {
+    let params = use_params_map();
+    let id = Signal::derive(move || {
+        params
+            .with(|p| p.get("id"))
+            .and_then(|v| v.parse::<i64>().ok())
+            .unwrap_or(0)
+    });
+    let state = load(
+        move || id.get(),
+        |id| async move {
+            let agent = api::agents::one(id).await;
+            if agent.is_ok() {
+                api::agents::visit(id).await;
+            }
+            agent
+        },
+    );
+    view! {
+        <section class="page">
+            {move || match state.get() {
+                Load::Loading => view! { <p class="loading" role="status">"Loading…"</p> }.into_any(),
+                Load::Failed(e) => view! {
+                    <div class="empty-state" id="agent-unavailable" role="alert">
+                        <p class="empty-title">{if e.status == 403 { "No access" } else { "Agent not available" }}</p>
+                        <p>{e.message}</p>
+                        <p><A href="/agents">"Back to agents"</A></p>
+                    </div>
+                }.into_any(),
+                Load::Ready(agent) => view! { <AgentView agent=agent state=state/> }.into_any(),
+            }}
+        </section>
+    }
+}
+
+#[component]
+fn AgentView(agent: Agent, state: RwSignal<Load<Agent>>) -> impl IntoView {
+    let toasts = use_toasts();
+    let navigate = use_navigate();
+    let tab = query_param("tab");
+    let set = query_setter();
+    let id = agent.id;
+    let is_admin = agent.my_role == Some(ResourceRole::Admin);
+    let update = move |a: Agent| state.set(Load::Ready(a));
+    let votes = load(move || id, |id| async move { api::agents::votes(id).await });
+    let starred = agent.is_starred;
+    let active = agent.is_active;
+
+    let toggle_star = move |_| {
+        leptos::task::spawn_local(async move {
+            match api::agents::set_starred(id, !starred).await {
+                Ok(a) => {
+                    toasts.success(if a.is_starred {
+                        "Starred."
+                    } else {
+                        "Removed from starred."
+                    });
+                    update(a);
+                }
+                Err(e) => toasts.error(e.message),
+            }
+        });
+    };
+    let vote = move |kind: &'static str| {
+        move |_| {
+            let current = votes
+                .get_untracked()
+                .ready()
+                .and_then(|v: &VoteSummary| v.my_vote.clone());
+            let next = if current.as_deref() == Some(kind) { "none" } else { kind };
+            leptos::task::spawn_local(async move {
+                match api::agents::vote(id, next).await {
+                    Ok(v) => votes.set(Load::Ready(v)),
+                    Err(e) => toasts.error(e.message),
+                }
+            });
+        }
+    };
+    let toggle_active = move |_| {
+        leptos::task::spawn_local(async move {
+            match api::agents::set_active(id, !active).await {
+                Ok(a) => {
+                    toasts.success(if a.is_active {
+                        "Agent activated."
+                    } else {
+                        "Agent deactivated."
+                    });
+                    update(a);
+                }
+                Err(e) => toasts.error(e.message),
+            }
+        });
+    };
+    let delete = move |_| {
+        if !confirm("Delete this agent? Its configuration and history will no longer be available.") {
+            return;
+        }
+        let navigate = navigate.clone();
+        leptos::task::spawn_local(async move {
+            match api::agents::delete(id).await {
+                Ok(()) => {
+                    toasts.success("Agent deleted.");
+                    navigate("/agents", Default::default());
+                }
+                Err(e) => toasts.error(e.message),
+            }
+        });
+    };
+    let vote_label = move |kind: &'static str| {
+        move || {
+            let v = votes.get();
+            let summary = v.ready();
+            let count = summary
+                .map(|s| {
+                    if kind == "upvote" {
+                        s.like_count
+                    } else {
+                        s.dislike_count
+                    }
+                })
+                .unwrap_or(0);
+            let mine = summary.and_then(|s| s.my_vote.clone()).as_deref() == Some(kind);
+            (count, mine)
+        }
+    };
+    let up = vote_label("upvote");
+    let down = vote_label("downvote");
+    let project_link = (format!("/projects/{}", agent.project), agent.project_name.clone());
+    let current_tab = move || {
+        let t = tab.get();
+        if TABS.iter().any(|(k, _)| *k == t) {
+            t
+        } else {
+            "overview".to_string()
+        }
+    };
+
+    view! {
+        <header class="page-header agent-header">
+            <div class="agent-title">
+                <AgentImage agent=agent.clone() class="agent-image large"/>
+                <div>
+                    <p class="crumbs"><A href="/agents">"Agents"</A>" · "<A href=project_link.0>{project_link.1}</A></p>
+                    <h1 id="agent-title">{agent.agent_name.clone()}</h1>
+                    <p class="small">
+                        <span class="badge">{agent.access.clone()}</span>" "
+                        <span class="badge">{agent.status.clone()}</span>" "
+                        <span class=if agent.is_active { "badge ok" } else { "badge warn" } id="agent-active">{if agent.is_active { "Active" } else { "Inactive" }}</span>
+                    </p>
+                </div>
+            </div>
+            <div class="header-actions">
+                <button id="star-toggle" class="button" type="button" aria-pressed=starred.to_string() on:click=toggle_star>
+                    {if starred { "★ Starred" } else { "☆ Star" }}
+                </button>
+                <button id="vote-up" class="button" type="button" aria-label="Upvote" aria-pressed=move || up().1.to_string() on:click=vote("upvote")>
+                    {move || format!("▲ {}", up().0)}
+                </button>
+                <button id="vote-down" class="button" type="button" aria-label="Downvote" aria-pressed=move || down().1.to_string() on:click=vote("downvote")>
+                    {move || format!("▼ {}", down().0)}
+                </button>
+                {is_admin.then(|| view! {
+                    <button id="activate-toggle" class="button" type="button" on:click=toggle_active>{if active { "Deactivate" } else { "Activate" }}</button>
+                    <button id="delete-agent" class="button danger" type="button" on:click=delete.clone()>"Delete"</button>
+                })}
+            </div>
+        </header>
+        <nav class="tabs" role="tablist" aria-label="Agent sections">
+            {TABS.into_iter().map(|(key, label)| {
+                let set = set.clone();
+                view! {
+                    <button
+                        id=format!("tab-{key}")
+                        class="tab"
+                        role="tab"
+                        type="button"
+                        aria-selected=move || (current_tab() == key).to_string()
+                        on:click=move |_| set(&[("tab", if key == "overview" { String::new() } else { key.to_string() })])
+                    >
+                        {label}
+                    </button>
+                }
+            }).collect_view()}
+        </nav>
+        <div class="tab-panel" role="tabpanel">
+            {move || {
+                let agent = agent.clone();
+                match current_tab().as_str() {
+                    "configuration" => view! { <ConfigurationTab agent=agent on_saved=Callback::new(update)/> }.into_any(),
+                    "access" => view! { <AccessTab agent=agent on_saved=Callback::new(update)/> }.into_any(),
+                    "tags" => view! { <TagsTab agent=agent on_saved=Callback::new(update)/> }.into_any(),
+                    "history" => view! { <HistoryTab agent=agent on_saved=Callback::new(update)/> }.into_any(),
+                    "reviews" => view! { <ReviewsTab agent=agent/> }.into_any(),
+                    _ => view! { <OverviewTab agent=agent/> }.into_any(),
+                }
+            }}
+        </div>
+    }
+}
+
+#[component]
+fn OverviewTab(agent: Agent) -> impl IntoView {
+    let starters: Vec<String> = [&agent.sample_q1, &agent.sample_q2, &agent.sample_q3]
+        .into_iter()
+        .filter(|q| !q.is_empty())
+        .cloned()
+        .collect();
+    view! {
+        <div class="grid-2">
+            <section class="card">
+                <h2>"About"</h2>
+                <p class="prewrap">{if agent.domain.is_empty() { "No description yet.".to_string() } else { agent.domain.clone() }}</p>
+                <h3>"Conversation starters"</h3>
+                {if starters.is_empty() {
+                    view! { <p class="muted">"None yet."</p> }.into_any()
+                } else {
+                    view! { <ul>{starters.into_iter().map(|q| view! { <li>{q}</li> }).collect_view()}</ul> }.into_any()
+                }}
+            </section>
+            <section class="card">
+                <h2>"At a glance"</h2>
+                <dl class="facts">
+                    <dt>"Type"</dt><dd>{agent.agent_type.name.clone()}</dd>
+                    <dt>"Status"</dt><dd>{format!("{} · {}", agent.status, if agent.is_active { "active" } else { "inactive" })}</dd>
+                    <dt>"Model"</dt><dd>{agent.llm_config.as_ref().map(|l| l.model_name.clone()).unwrap_or_else(|| "—".into())}</dd>
+                    <dt>"Rating"</dt><dd>{agent.average_rating.map(|r| format!("{r:.1} / 5")).unwrap_or_else(|| "Not rated yet".into())}</dd>
+                    <dt>"Votes"</dt><dd>{format!("{} up · {} down", agent.like_count, agent.dislike_count)}</dd>
+                    <dt>"Tags"</dt><dd>{if agent.tags.is_empty() { "—".to_string() } else { agent.tags.join(", ") }}</dd>
+                    <dt>"Owner"</dt><dd>{agent.created_by.clone()}</dd>
+                    <dt>"Last change"</dt><dd>{format!("{} by {}", agent.modified_on, agent.modified_by)}</dd>
+                </dl>
+            </section>
+        </div>
+    }
+}
+
+#[component]
+fn ConfigurationTab(agent: Agent, on_saved: Callback<Agent>) -> impl IntoView {
+    let toasts = use_toasts();
+    let editable = agent.my_role == Some(ResourceRole::Admin);
+    let id = agent.id;
+    let prompt = RwSignal::new(agent.prefix_prompt.clone());
+    let instructions = RwSignal::new(
+        agent
+            .instructions
+            .iter()
+            .map(|i| i.instruction.clone())
+            .collect::<Vec<_>>()
+            .join("\n"),
+    );
+    let domain = RwSignal::new(agent.domain.clone());
+    let q1 = RwSignal::new(agent.sample_q1.clone());
+    let q2 = RwSignal::new(agent.sample_q2.clone());
+    let q3 = RwSignal::new(agent.sample_q3.clone());
+    let reasoning = RwSignal::new(agent.reasoning_mode.clone());
+    let chunks = RwSignal::new(agent.chunk_count.to_string());
+    let caching = RwSignal::new(agent.caching_enabled);
+    let reason = RwSignal::new(String::new());
+    let errors = FormErrors::new();
+    let server_error = RwSignal::new(None::<String>);
+    let pending = RwSignal::new(false);
+    let submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        errors.clear();
+        server_error.set(None);
+        let chunk_count = match chunks.get_untracked().trim().parse::<i64>() {
+            Ok(n) if (1..=100).contains(&n) => n,
+            _ => {
+                errors.set("chunks", "Choose 1 to 100 chunks.");
+                return;
+            }
+        };
+        pending.set(true);
+        let body = AgentInput {
+            prefix_prompt: Some(prompt.get_untracked()),
+            instructions: Some(instructions.get_untracked().lines().map(str::to_string).collect()),
+            domain: Some(domain.get_untracked()),
+            sample_q1: Some(q1.get_untracked()),
+            sample_q2: Some(q2.get_untracked()),
+            sample_q3: Some(q3.get_untracked()),
+            reasoning_mode: Some(reasoning.get_untracked()),
+            chunk_count: Some(chunk_count),
+            caching_enabled: Some(caching.get_untracked()),
+            change_reason: Some(reason.get_untracked()),
+            ..Default::default()
+        };
+        leptos::task::spawn_local(async move {
+            match api::agents::update(id, &body).await {
+                Ok((message, agent)) => {
+                    toasts.success(message);
+                    reason.set(String::new());
+                    on_saved.run(agent);
+                }
+                Err(e) => {
+                    errors.absorb(
+                        &e,
+                        &[
+                            ("prefix_prompt", "prompt"),
+                            ("instructions", "instructions"),
+                            ("domain", "domain"),
+                            ("chunk_count", "chunks"),
+                        ],
+                    );
+                    server_error.set(Some(e.message));
+                }
+            }
+            pending.set(false);
+        });
+    };
+    let disabled = Signal::derive(move || !editable);
+    view! {
+        <form id="config-form" class="card form-card wide" on:submit=submit novalidate=true>
+            {(!editable).then(|| view! { <p class="notice">"Only an Admin of this agent can change its configuration."</p> })}
+            <FormError message=server_error/>
+            <TextArea id="agent-prompt" label="System prompt" value=prompt error=errors.of("prompt") rows=8 disabled=disabled/>
+            <TextArea id="agent-instructions" label="Custom instructions" value=instructions error=errors.of("instructions") rows=4
+                hint="One instruction per line." disabled=disabled/>
+            <TextArea id="agent-description" label="Description" value=domain error=errors.of("domain") rows=2 disabled=disabled/>
+            <fieldset disabled=!editable>
+                <legend>"Conversation starters"</legend>
+                <input aria-label="Starter 1" prop:value=move || q1.get() on:input=move |ev| q1.set(event_target_value(&ev))/>
+                <input aria-label="Starter 2" prop:value=move || q2.get() on:input=move |ev| q2.set(event_target_value(&ev))/>
+                <input aria-label="Starter 3" prop:value=move || q3.get() on:input=move |ev| q3.set(event_target_value(&ev))/>
+            </fieldset>
+            <div class="field-row">
+                <div class="field">
+                    <label for="agent-reasoning">"Reasoning"</label>
+                    <select id="agent-reasoning" disabled=!editable on:change=move |ev| reasoning.set(event_target_value(&ev))>
+                        {ejento_api::REASONING_MODES.into_iter().map(|m| view! { <option value=m selected=move || reasoning.get() == m>{m}</option> }).collect_view()}
+                    </select>
+                </div>
+                <div class="field">
+                    <label for="agent-chunks">"Retrieved chunks"</label>
+                    <input id="agent-chunks" type="number" min="1" max="100" disabled=!editable prop:value=move || chunks.get()
+                        on:input=move |ev| chunks.set(event_target_value(&ev))/>
+                    <Show when=move || errors.of("chunks").get().is_some()><p class="field-error">{move || errors.of("chunks").get()}</p></Show>
+                </div>
+                <div class="field checkbox">
+                    <label><input type="checkbox" disabled=!editable prop:checked=move || caching.get()
+                        on:change=move |ev| caching.set(event_target_checked(&ev))/>" Cache answers"</label>
+                </div>
+            </div>
+            <div class="field">
+                <label for="change-reason">"What changed (optional, kept in History)"</label>
+                <input id="change-reason" disabled=!editable prop:value=move || reason.get() on:input=move |ev| reason.set(event_target_value(&ev))/>
+            </div>
+            {editable.then(|| view! {
+                <button id="save-config" class="button primary" type="submit" disabled=move || pending.get()>
+                    {move || if pending.get() { "Saving…" } else { "Save configuration" }}
+                </button>
+            })}
+        </form>
+    }
+}
+
+#[component]
+fn AccessTab(agent: Agent, on_saved: Callback<Agent>) -> impl IntoView {
+    let toasts = use_toasts();
+    let id = agent.id;
+    let is_admin = agent.my_role == Some(ResourceRole::Admin);
+    let access = agent.access.clone();
+    let refresh = RwSignal::new(0u32);
+    let aliases = load(
+        move || (id, refresh.get()),
+        |(id, _)| async move { api::agents::aliases(id).await },
+    );
+    let new_alias = RwSignal::new(String::new());
+    let set_access = move |ev: leptos::ev::Event| {
+        let value = event_target_value(&ev);
+        leptos::task::spawn_local(async move {
+            let body = AgentInput {
+                access: Some(value),
+                ..Default::default()
+            };
+            match api::agents::update(id, &body).await {
+                Ok((_, a)) => {
+                    toasts.success(format!("Access is now {}.", a.access));
+                    on_saved.run(a);
+                }
+                Err(e) => toasts.error(e.message),
+            }
+        });
+    };
+    let add_alias = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        let value = new_alias.get_untracked();
+        leptos::task::spawn_local(async move {
+            match api::agents::add_alias(id, &value).await {
+                Ok(_) => {
+                    new_alias.set(String::new());
+                    refresh.update(|r| *r += 1);
+                }
+                Err(e) => toasts.error(e.message),
+            }
+        });
+    };
+    view! {
+        <div class="grid-2">
+            <div>
+                <section class="card">
+                    <h2>"Access level"</h2>
+                    <label class="sr-only" for="access-select">"Access level"</label>
+                    <select id="access-select" disabled=!is_admin on:change=set_access>
+                        <option value="Private" selected=access == "Private">"Private: owner, admins and people added below"</option>
+                        <option value="Public" selected=access == "Public">"Public: everyone in the organization can use it"</option>
+                    </select>
+                </section>
+                <section class="card">
+                    <h2>"Aliases"</h2>
+                    {show(aliases, move |list: Vec<ejento_api::Alias>| {
+                        if list.is_empty() {
+                            return view! { <p class="muted">"No aliases."</p> }.into_any();
+                        }
+                        view! {
+                            <ul class="link-list">
+                                {list.into_iter().map(|a| {
+                                    let alias_id = a.id;
+                                    view! {
+                                        <li>
+                                            <code>{a.alias.clone()}</code>
+                                            {is_admin.then(|| view! {
+                                                " "
+                                                <button class="button small danger" type="button" aria-label=format!("Delete alias {}", a.alias)
+                                                    on:click=move |_| {
+                                                        if confirm("Delete this alias?") {
+                                                            leptos::task::spawn_local(async move {
+                                                                match api::agents::delete_alias(id, alias_id).await {
+                                                                    Ok(()) => refresh.update(|r| *r += 1),
+                                                                    Err(e) => toasts.error(e.message),
+                                                                }
+                                                            });
+                                                        }
+                                                    }>"Delete"</button>
+                                            })}
+                                        </li>
+                                    }
+                                }).collect_view()}
+                            </ul>
+                        }.into_any()
+                    })}
+                    {is_admin.then(|| view! {
+                        <form class="inline-form" on:submit=add_alias novalidate=true>
+                            <label class="sr-only" for="alias-input">"New alias"</label>
+                            <input id="alias-input" type="email" placeholder="billing-bot@example.com" prop:value=move || new_alias.get()
+                                on:input=move |ev| new_alias.set(event_target_value(&ev))/>
+                            <button class="button" type="submit">"Add alias"</button>
+                        </form>
+                    })}
+                </section>
+            </div>
+            <Members scope=Scope::Agent(id) can_manage=Signal::derive(move || is_admin)/>
+        </div>
+    }
+}
+
+#[component]
+fn TagsTab(agent: Agent, on_saved: Callback<Agent>) -> impl IntoView {
+    let toasts = use_toasts();
+    let id = agent.id;
+    let is_admin = agent.my_role == Some(ResourceRole::Admin);
+    let tags = agent.tags.clone();
+    let input = RwSignal::new(String::new());
+    let save = move |list: Vec<String>| {
+        leptos::task::spawn_local(async move {
+            let body = AgentInput {
+                tags: Some(list),
+                ..Default::default()
+            };
+            match api::agents::update(id, &body).await {
+                Ok((_, a)) => on_saved.run(a),
+                Err(e) => toasts.error(e.field("tags").unwrap_or(e.message)),
+            }
+        });
+    };
+    let add_tags = tags.clone();
+    let add = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        let mut list = add_tags.clone();
+        list.extend(super::agents::split_tags(&input.get_untracked()));
+        input.set(String::new());
+        save(list);
+    };
+    view! {
+        <section class="card">
+            <h2>"Tags"</h2>
+            {if tags.is_empty() {
+                view! { <p class="muted">"No tags yet."</p> }.into_any()
+            } else {
+                view! {
+                    <ul class="chips" id="tag-list">
+                        {tags.iter().map(|t| {
+                            let rest: Vec<String> = tags.iter().filter(|x| *x != t).cloned().collect();
+                            view! {
+                                <li class="tag">{t.clone()}
+                                    {is_admin.then(|| view! {
+                                        <button class="icon-button small" type="button" aria-label=format!("Remove tag {t}")
+                                            on:click=move |_| save(rest.clone())>"×"</button>
+                                    })}
+                                </li>
+                            }
+                        }).collect_view()}
+                    </ul>
+                }.into_any()
+            }}
+            {is_admin.then(|| view! {
+                <form class="inline-form" on:submit=add novalidate=true>
+                    <label class="sr-only" for="tag-input">"Add tags"</label>
+                    <input id="tag-input" placeholder="billing, faq" prop:value=move || input.get() on:input=move |ev| input.set(event_target_value(&ev))/>
+                    <button id="tag-add" class="button" type="submit">"Add"</button>
+                </form>
+            })}
+        </section>
+    }
+}
+
+/// The fields a checkpoint is compared on, with how to read each from a record and an agent.
+fn compare_rows(record: &HistoryRecord, agent: &Agent) -> Vec<(&'static str, String, String)> {
+    let now_instructions: Vec<String> = agent.instructions.iter().map(|i| i.instruction.clone()).collect();
+    vec![
+        ("Name", record.agent_name.clone(), agent.agent_name.clone()),
+        ("Description", record.domain.clone(), agent.domain.clone()),
+        (
+            "System prompt",
+            record.prefix_prompt.clone(),
+            agent.prefix_prompt.clone(),
+        ),
+        (
+            "Custom instructions",
+            record.instructions.join("\n"),
+            now_instructions.join("\n"),
+        ),
+        (
+            "Starters",
+            [&record.sample_q1, &record.sample_q2, &record.sample_q3]
+                .map(|s| s.as_str())
+                .join("\n"),
+            [&agent.sample_q1, &agent.sample_q2, &agent.sample_q3]
+                .map(|s| s.as_str())
+                .join("\n"),
+        ),
+        ("Type", record.agent_type.clone(), agent.agent_type.name.clone()),
+        ("Access", record.access.clone(), agent.access.clone()),
+        ("Status", record.status.clone(), agent.status.clone()),
+        ("Reasoning", record.reasoning_mode.clone(), agent.reasoning_mode.clone()),
+        (
+            "Retrieved chunks",
+            record.chunk_count.to_string(),
+            agent.chunk_count.to_string(),
+        ),
+        (
+            "Caching",
+            record.caching_enabled.to_string(),
+            agent.caching_enabled.to_string(),
+        ),
+        ("Tags", record.tags.join(", "), agent.tags.join(", ")),
+    ]
+}
+
+#[component]
+fn HistoryTab(agent: Agent, on_saved: Callback<Agent>) -> impl IntoView {
+    let toasts = use_toasts();
+    let id = agent.id;
+    let is_admin = agent.my_role == Some(ResourceRole::Admin);
+    let refresh = RwSignal::new(0u32);
+    let history = load(
+        move || (id, refresh.get()),
+        |(id, _)| async move { api::agents::history(id, 1).await },
+    );
+    let comparing = RwSignal::new(None::<HistoryRecord>);
+    let current = StoredValue::new(agent);
+    let restore = move |record: HistoryRecord| {
+        if !confirm(&format!(
+            "Restore the configuration of {}? The current one stays in History.",
+            record.history_date
+        )) {
+            return;
+        }
+        leptos::task::spawn_local(async move {
+            match api::agents::restore(id, record.history_id).await {
+                Ok(a) => {
+                    toasts.success("Agent restored to the checkpoint.");
+                    comparing.set(None);
+                    refresh.update(|r| *r += 1);
+                    on_saved.run(a);
+                }
+                Err(e) => toasts.error(e.message),
+            }
+        });
+    };
+    view! {
+        <div class="grid-2 history">
+            <section class="card">
+                <h2>"Checkpoints"</h2>
+                {show(history, move |page: HistoryPage| view! {
+                    <p class="muted small">{format!("{} checkpoints", page.total_records)}</p>
+                    <ol class="history-list" id="history-list">
+                        {page.history_records.into_iter().map(|r| {
+                            let for_compare = r.clone();
+                            let for_restore = r.clone();
+                            let hid = r.history_id;
+                            view! {
+                                <li class="history-row" data-history-id=hid.to_string()>
+                                    <div>
+                                        <strong>{r.history_change_reason.clone()}</strong>
+                                        <div class="muted small">{format!("{} · {}", r.history_date, r.modified_by)}</div>
+                                    </div>
+                                    <div class="row-actions">
+                                        <button class="button small compare" type="button" on:click=move |_| comparing.set(Some(for_compare.clone()))>"Compare"</button>
+                                        {is_admin.then(|| view! {
+                                            <button class="button small restore" type="button" on:click=move |_| restore(for_restore.clone())>"Restore"</button>
+                                        })}
+                                    </div>
+                                </li>
+                            }
+                        }).collect_view()}
+                    </ol>
+                })}
+            </section>
+            <section class="card" aria-live="polite">
+                <h2>"Compare with the current configuration"</h2>
+                {move || match comparing.get() {
+                    None => view! { <p class="muted">"Choose a checkpoint to see what differs."</p> }.into_any(),
+                    Some(record) => {
+                        let rows = compare_rows(&record, &current.get_value());
+                        let differing = rows.iter().filter(|(_, a, b)| a != b).count();
+                        view! {
+                            <p class="small">{format!("Checkpoint of {} — {} field(s) differ.", record.history_date, differing)}</p>
+                            <table class="table diff" id="diff-table">
+                                <thead><tr><th>"Field"</th><th>"Checkpoint"</th><th>"Current"</th></tr></thead>
+                                <tbody>
+                                    {rows.into_iter().map(|(label, then, now)| {
+                                        let changed = then != now;
+                                        view! {
+                                            <tr class:changed=changed>
+                                                <th scope="row">{label}{changed.then(|| view! { <span class="sr-only">" (changed)"</span> })}</th>
+                                                <td class="prewrap">{then}</td>
+                                                <td class="prewrap">{now}</td>
+                                            </tr>
+                                        }
+                                    }).collect_view()}
+                                </tbody>
+                            </table>
+                        }.into_any()
+                    }
+                }}
+            </section>
+        </div>
+    }
+}
+
+#[component]
+fn ReviewsTab(agent: Agent) -> impl IntoView {
+    let toasts = use_toasts();
+    let auth = expect_context::<Auth>();
+    let me = Signal::derive(move || auth.user.get().map(|u| u.id).unwrap_or(0));
+    let id = agent.id;
+    let refresh = RwSignal::new(0u32);
+    let reviews = load(
+        move || (id, refresh.get()),
+        |(id, _)| async move { api::agents::reviews(id).await },
+    );
+    let comments = load(
+        move || (id, refresh.get()),
+        |(id, _)| async move { api::agents::comments(id).await },
+    );
+    let review_text = RwSignal::new(String::new());
+    let rating = RwSignal::new(String::new());
+    let comment_text = RwSignal::new(String::new());
+    let editing_review = RwSignal::new(None::<i64>);
+    let editing_comment = RwSignal::new(None::<i64>);
+    let errors = FormErrors::new();
+    let bump = move || refresh.update(|r| *r += 1);
+
+    let submit_review = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        errors.clear();
+        if review_text.get_untracked().trim().is_empty() {
+            errors.set("review", "Write a review.");
+            return;
+        }
+        let body = ReviewInput {
+            review: review_text.get_untracked(),
+            rating: rating.get_untracked().parse().ok(),
+        };
+        let editing = editing_review.get_untracked();
+        leptos::task::spawn_local(async move {
+            let result = match editing {
+                Some(rid) => api::agents::edit_review(id, rid, &body).await,
+                None => api::agents::add_review(id, &body).await,
+            };
+            match result {
+                Ok(_) => {
+                    review_text.set(String::new());
+                    rating.set(String::new());
+                    editing_review.set(None);
+                    bump();
+                }
+                Err(e) => errors.set("review", e.field("review").or(e.field("rating")).unwrap_or(e.message)),
+            }
+        });
+    };
+    let submit_comment = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        errors.clear();
+        if comment_text.get_untracked().trim().is_empty() {
+            errors.set("comment", "Write a comment.");
+            return;
+        }
+        let text = comment_text.get_untracked();
+        let editing = editing_comment.get_untracked();
+        leptos::task::spawn_local(async move {
+            let result = match editing {
+                Some(cid) => api::agents::edit_comment(id, cid, &text).await.map(|_| ()),
+                None => api::agents::add_comment(id, &text).await.map(|_| ()),
+            };
+            match result {
+                Ok(()) => {
+                    comment_text.set(String::new());
+                    editing_comment.set(None);
+                    bump();
+                }
+                Err(e) => errors.set("comment", e.field("comment").unwrap_or(e.message)),
+            }
+        });
+    };
+
+    let review_item = move |r: Review| {
+        let mine = r.user_id == me.get_untracked();
+        let (rid, text, stars) = (r.id, r.review.clone(), r.rating);
+        view! {
+            <li class="review">
+                <div class="muted small">{format!("{} · {}", r.author, r.created_on)}{r.rating.map(|n| format!(" · {}", "★".repeat(n as usize)))}</div>
+                <p class="prewrap">{r.review.clone()}</p>
+                {mine.then(|| view! {
+                    <button class="button small" type="button" on:click=move |_| {
+                        editing_review.set(Some(rid));
+                        review_text.set(text.clone());
+                        rating.set(stars.map(|s| s.to_string()).unwrap_or_default());
+                    }>"Edit"</button>
+                    " "
+                    <button class="button small danger" type="button" on:click=move |_| {
+                        if confirm("Delete your review?") {
+                            leptos::task::spawn_local(async move {
+                                match api::agents::delete_review(id, rid).await {
+                                    Ok(()) => bump(),
+                                    Err(e) => toasts.error(e.message),
+                                }
+                            });
+                        }
+                    }>"Delete"</button>
+                })}
+            </li>
+        }
+    };
+    let comment_item = move |c: Comment| {
+        let mine = c.user_id == me.get_untracked();
+        let (cid, text) = (c.id, c.comment.clone());
+        view! {
+            <li class="comment">
+                <div class="muted small">{format!("{} · {}", c.author, c.created_on)}</div>
+                <p class="prewrap">{c.comment.clone()}</p>
+                {mine.then(|| view! {
+                    <button class="button small" type="button" on:click=move |_| {
+                        editing_comment.set(Some(cid));
+                        comment_text.set(text.clone());
+                    }>"Edit"</button>
+                    " "
+                    <button class="button small danger" type="button" on:click=move |_| {
+                        if confirm("Delete your comment?") {
+                            leptos::task::spawn_local(async move {
+                                match api::agents::delete_comment(id, cid).await {
+                                    Ok(()) => bump(),
+                                    Err(e) => toasts.error(e.message),
+                                }
+                            });
+                        }
+                    }>"Delete"</button>
+                })}
+            </li>
+        }
+    };
+
+    view! {
+        <div class="grid-2">
+            <section class="card">
+                <h2>"Reviews"</h2>
+                <form id="review-form" on:submit=submit_review novalidate=true>
+                    <TextArea id="review-text" label="Your review" value=review_text error=errors.of("review") rows=3/>
+                    <div class="inline-form">
+                        <label for="review-rating">"Rating"</label>
+                        <select id="review-rating" on:change=move |ev| rating.set(event_target_value(&ev))>
+                            <option value="" selected=move || rating.get().is_empty()>"No rating"</option>
+                            {(1..=5).map(|n| view! { <option value=n.to_string() selected=move || rating.get() == n.to_string()>{"★".repeat(n)}</option> }).collect_view()}
+                        </select>
+                        <button class="button primary" type="submit">{move || if editing_review.get().is_some() { "Save review" } else { "Post review" }}</button>
+                    </div>
+                </form>
+                {show(reviews, move |page: api::agents::ReviewPage| {
+                    if page.reviews.is_empty() {
+                        return view! { <p class="muted">"No reviews yet."</p> }.into_any();
+                    }
+                    view! { <ul class="feed">{page.reviews.into_iter().map(review_item).collect_view()}</ul> }.into_any()
+                })}
+            </section>
+            <section class="card">
+                <h2>"Comments"</h2>
+                <form id="comment-form" on:submit=submit_comment novalidate=true>
+                    <TextArea id="comment-text" label="Your comment" value=comment_text error=errors.of("comment") rows=2/>
+                    <button class="button primary" type="submit">{move || if editing_comment.get().is_some() { "Save comment" } else { "Post comment" }}</button>
+                </form>
+                {show(comments, move |page: api::agents::CommentPage| {
+                    if page.comments.is_empty() {
+                        return view! { <p class="muted">"No comments yet."</p> }.into_any();
+                    }
+                    view! { <ul class="feed">{page.comments.into_iter().map(comment_item).collect_view()}</ul> }.into_any()
+                })}
+            </section>
+        </div>
+    }
+}

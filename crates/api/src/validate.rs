@@ -58,6 +58,34 @@ pub fn person_name(raw: &str) -> Result<String, String> {
     Ok(name.to_string())
 }
 
+pub const RESOURCE_NAME_MAX_CHARS: usize = 100;
+pub const DESCRIPTION_MAX_CHARS: usize = 2000;
+
+/// The name of a team, project, agent…: required, at most 100 characters, no control characters.
+pub fn resource_name(raw: &str, what: &str) -> Result<String, String> {
+    let name = raw.trim();
+    if name.is_empty() {
+        return Err(format!("Give the {what} a name."));
+    }
+    if name.chars().count() > RESOURCE_NAME_MAX_CHARS {
+        return Err(format!(
+            "A {what} name has at most {RESOURCE_NAME_MAX_CHARS} characters."
+        ));
+    }
+    if name.chars().any(char::is_control) {
+        return Err(format!("A {what} name cannot contain control characters."));
+    }
+    Ok(name.to_string())
+}
+
+/// Free text of bounded length (descriptions, prompts use their own limits).
+pub fn bounded_text(raw: &str, max_chars: usize) -> Result<String, String> {
+    if raw.chars().count() > max_chars {
+        return Err(format!("At most {max_chars} characters."));
+    }
+    Ok(raw.trim().to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -92,32 +120,12 @@ mod tests {
         assert!(person_name(&"a".repeat(101)).is_err());
         assert!(person_name("a\u{0}b").is_err());
     }
-}
 
-pub const RESOURCE_NAME_MAX_CHARS: usize = 100;
-pub const DESCRIPTION_MAX_CHARS: usize = 2000;
-
-/// The name of a team, project, agent…: required, at most 100 characters, no control characters.
-pub fn resource_name(raw: &str, what: &str) -> Result<String, String> {
-    let name = raw.trim();
-    if name.is_empty() {
-        return Err(format!("Give the {what} a name."));
+    #[test]
+    fn resource_names_are_required_and_bounded() {
+        assert_eq!(resource_name("  Research ", "team").unwrap(), "Research");
+        assert!(resource_name(" ", "team").is_err());
+        assert!(resource_name(&"x".repeat(101), "team").is_err());
+        assert!(bounded_text("abc", 2).is_err());
     }
-    if name.chars().count() > RESOURCE_NAME_MAX_CHARS {
-        return Err(format!(
-            "A {what} name has at most {RESOURCE_NAME_MAX_CHARS} characters."
-        ));
-    }
-    if name.chars().any(char::is_control) {
-        return Err(format!("A {what} name cannot contain control characters."));
-    }
-    Ok(name.to_string())
-}
-
-/// Free text of bounded length (descriptions, prompts use their own limits).
-pub fn bounded_text(raw: &str, max_chars: usize) -> Result<String, String> {
-    if raw.chars().count() > max_chars {
-        return Err(format!("At most {max_chars} characters."));
-    }
-    Ok(raw.trim().to_string())
 }

@@ -2,11 +2,13 @@
 
 use ejento_api::OrgRole;
 
+use ejento_api::ResourceRole;
+
 use crate::{
     auth::password,
     domain::{Email, Password, PersonName},
     error::Result,
-    store::{NewUser, SignupOutcome, Store},
+    store::{AgentConfig, MemberTable, NewUser, PageRequest, ProjectFilter, SignupOutcome, Store, UserRow},
 };
 
 pub const DEMO_ORGANIZATION: &str = "Northwind Research";
@@ -55,7 +57,210 @@ pub async fn seed_demo(store: &Store) -> Result<usize> {
         org_id.get_or_insert(user.organization_id);
         created += 1;
     }
+    seed_structure(store).await?;
     Ok(created)
+}
+
+/// A demo agent: (project, name, description, system prompt, starters, tags, access).
+type DemoAgent = (
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    [&'static str; 3],
+    &'static [&'static str],
+    &'static str,
+);
+
+const DEMO_AGENTS: [DemoAgent; 5] = [
+    (
+        "Help Center",
+        "Billing Helper",
+        "Answers customers' questions about invoices, refunds and payment methods.",
+        "You are Northwind's billing assistant. Answer only from the billing policies in your corpus, cite the policy \
+         you used, and say plainly when the policies do not cover a question. Never promise refunds; explain the process.",
+        [
+            "How do I get a copy of my invoice?",
+            "What is the refund policy for annual plans?",
+            "Which payment methods do you accept?",
+        ],
+        &["billing", "customers"],
+        "Public",
+    ),
+    (
+        "Help Center",
+        "Onboarding Guide",
+        "Walks new customers through setting up their first workspace.",
+        "You guide new customers through onboarding step by step. Keep answers short, number the steps, and link the \
+         relevant help article from your corpus.",
+        [
+            "How do I invite my team?",
+            "Where do I connect my data sources?",
+            "What should I set up first?",
+        ],
+        &["onboarding", "customers"],
+        "Public",
+    ),
+    (
+        "Literature Review",
+        "Paper Scout",
+        "Finds and summarises research papers in the lab's reading list.",
+        "You help researchers find papers in the lab's reading list. For each answer, list the matching papers with \
+         title, year and one sentence on why it is relevant, citing the corpus.",
+        [
+            "Which papers compare BM25 with dense retrieval?",
+            "Summarise the reading list on evaluation metrics.",
+            "What is new since 2024 on RAG?",
+        ],
+        &["research", "papers"],
+        "Private",
+    ),
+    (
+        "Experiment Notes",
+        "Lab Notebook",
+        "Answers questions about past experiments and their results.",
+        "You answer questions about the lab's experiment notes. Quote the exact numbers from the notes and the date of \
+         the run. If two runs disagree, show both.",
+        [
+            "What was the best recall@10 last quarter?",
+            "Which chunk size worked best?",
+            "When did we last change the tokenizer?",
+        ],
+        &["research", "experiments"],
+        "Private",
+    ),
+    (
+        "Quarterly Close",
+        "Close Checklist",
+        "Keeps the finance team on track during the quarterly close.",
+        "You are the finance team's close assistant. Answer from the close checklist and accounting policies; always \
+         name the owner and the deadline of each task.",
+        [
+            "What is left before the books close?",
+            "Who approves accrual adjustments?",
+            "When are expense reports due?",
+        ],
+        &["finance"],
+        "Private",
+    ),
+];
+
+/// Teams, projects and agents of the demo organization, created once.
+async fn seed_structure(store: &Store) -> Result<()> {
+    let admin = store
+        .find_user_by_email(&Email::parse(DEMO_USERS[0].0).expect("valid"))
+        .await?;
+    let Some(admin) = admin else { return Ok(()) };
+    let org = admin.organization_id;
+    let (_, existing) = store
+        .list_teams(org, admin.id, false, None, None, PageRequest::new(Some(1), Some(1)))
+        .await?;
+    if existing > 0 {
+        return Ok(());
+    }
+    let mut people: Vec<UserRow> = Vec::new();
+    for (email, ..) in DEMO_USERS {
+        if let Some(u) = store.find_user_by_email(&Email::parse(email).expect("valid")).await? {
+            people.push(u);
+        }
+    }
+    let id_of = |email: &str| people.iter().find(|u| u.email == email).map(|u| u.id);
+    let by = admin.email.as_str();
+    let teams = [
+        (
+            "Customer Support",
+            "Answers customers every day.",
+            "support@northwind.example",
+            ["builder@northwind.example"],
+        ),
+        (
+            "Research",
+            "Papers, experiments and the lab's notes.",
+            "analyst@northwind.example",
+            ["builder@northwind.example"],
+        ),
+        (
+            "Finance",
+            "Closing the books and paying the bills.",
+            "builder@northwind.example",
+            ["analyst@northwind.example"],
+        ),
+    ];
+    let projects = [
+        ("Help Center", "Customer Support", "Self-service answers for customers."),
+        ("Literature Review", "Research", "The lab's reading list."),
+        ("Experiment Notes", "Research", "Results of past runs."),
+        ("Quarterly Close", "Finance", "The close checklist and policies."),
+    ];
+    for (name, description, lead, members) in teams {
+        let team = store.create_team(org, name, description, by, admin.id).await?;
+        if let Some(lead) = id_of(lead) {
+            store
+                .upsert_members(MemberTable::Team, team, &[lead], ResourceRole::Admin)
+                .await?;
+        }
+        let members: Vec<i64> = members.iter().filter_map(|m| id_of(m)).collect();
+        store
+            .upsert_members(MemberTable::Team, team, &members, ResourceRole::Member)
+            .await?;
+        for (project, team_name, about) in projects {
+            if team_name == name {
+                store
+                    .create_project(org, Some(team), project, about, by, admin.id)
+                    .await?;
+            }
+        }
+    }
+    let types = store.agent_types(org).await?;
+    let llm = store
+        .llm_configurations(org)
+        .await?
+        .into_iter()
+        .find(|l| l.is_default)
+        .map(|l| l.id);
+    let (all_projects, _) = store
+        .list_projects(
+            org,
+            admin.id,
+            &ProjectFilter::default(),
+            None,
+            PageRequest::new(Some(1), Some(100)),
+        )
+        .await?;
+    for (project, name, description, prompt, starters, tags, access) in DEMO_AGENTS {
+        let Some(project) = all_projects.iter().find(|p| p.name == project) else {
+            continue;
+        };
+        let qna = &types[0];
+        let config = AgentConfig {
+            agent_name: name.into(),
+            domain: description.into(),
+            industry_area: String::new(),
+            prefix_prompt: prompt.into(),
+            instructions: vec![
+                "Cite the source of every fact.".into(),
+                "Answer in the language of the question.".into(),
+            ],
+            sample_q1: starters[0].into(),
+            sample_q2: starters[1].into(),
+            sample_q3: starters[2].into(),
+            agent_type_id: qna.id,
+            agent_type: qna.name.clone(),
+            access: access.into(),
+            status: "Live".into(),
+            is_active: true,
+            llm_config_id: llm,
+            caching_enabled: false,
+            react_enabled: false,
+            react_max_iteration_count: 10,
+            reasoning_mode: "standard".into(),
+            chunk_count: 8,
+            tags: tags.iter().map(|t| t.to_string()).collect(),
+            agent_image: crate::routes::avatar_svg(&format!("{name} {description}"), name),
+        };
+        store.create_agent(org, project.id, admin.id, by, &config).await?;
+    }
+    Ok(())
 }
 
 pub fn print_demo_logins() {

@@ -20,6 +20,7 @@ use axum::{
     routing::{MethodRouter, delete, get, post, put},
 };
 
+pub use agents::avatar_svg;
 pub use extract::{ApiJson, ApiPath, ApiQuery, ListQuery};
 pub use openapi::openapi_document;
 

@@ -14,8 +14,7 @@ use super::{
     Access::SignedIn,
     Api, ApiJson, ApiPath, ApiQuery, ListQuery,
     agents::{normalize_tags, one, save},
-    created, ok,
-    teams::{keep_an_admin, member_page, resolve_members},
+    created, membership, ok,
 };
 use crate::{
     auth::{
@@ -886,7 +885,7 @@ async fn users(
     authz::agent(&state, &caller, id, Need::View).await?;
     Ok(ok(
         "Agent users fetched successfully.",
-        member_page(&state, MemberTable::Agent, id, &q).await?,
+        membership::member_page(&state, MemberTable::Agent, id, &q).await?,
     ))
 }
 
@@ -897,12 +896,8 @@ async fn add_users(
     ApiJson(body): ApiJson<AddMembers>,
 ) -> Result<Json<MemberPage>> {
     authz::agent(&state, &caller, id, Need::Administer).await?;
-    let (users, role) = resolve_members(&state, &caller, &body).await?;
-    state.store.upsert_members(MemberTable::Agent, id, &users, role).await?;
-    Ok(ok(
-        "Users added to the agent.",
-        member_page(&state, MemberTable::Agent, id, &ListQuery::default()).await?,
-    ))
+    let page = membership::add(&state, &caller, MemberTable::Agent, id, &body).await?;
+    Ok(ok("Users added to the agent.", page))
 }
 
 async fn remove_user(
@@ -911,14 +906,8 @@ async fn remove_user(
     ApiPath((id, user)): ApiPath<(i64, i64)>,
 ) -> Result<Json<MemberPage>> {
     authz::agent(&state, &caller, id, Need::Administer).await?;
-    keep_an_admin(&state, MemberTable::Agent, id, user, "agent").await?;
-    if !state.store.remove_member(MemberTable::Agent, id, user).await? {
-        return Err(Error::not_found("Agent user"));
-    }
-    Ok(ok(
-        "User removed from the agent.",
-        member_page(&state, MemberTable::Agent, id, &ListQuery::default()).await?,
-    ))
+    let page = membership::remove(&state, MemberTable::Agent, id, user, "agent").await?;
+    Ok(ok("User removed from the agent.", page))
 }
 
 async fn all_agent_users(

@@ -7,6 +7,7 @@ mod agents;
 mod api_keys;
 mod auth;
 mod extract;
+mod membership;
 mod openapi;
 mod organizations;
 mod projects;

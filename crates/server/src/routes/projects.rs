@@ -1,16 +1,10 @@
 //! Projects and their members.
 
 use axum::{extract::State, http::Method};
-use ejento_api::{
-    AddMembers, Envelope, MemberPage, Project, ProjectInput, ProjectPage, ResourceRole, RoleInput, validate,
-};
+use ejento_api::{AddMembers, Envelope, MemberPage, Project, ProjectInput, ProjectPage, RoleInput, validate};
 use serde::Deserialize;
 
-use super::{
-    Access::SignedIn,
-    Api, ApiJson, ApiPath, ApiQuery, ListQuery, created, ok,
-    teams::{keep_an_admin, member_page, parse_role, resolve_members},
-};
+use super::{Access::SignedIn, Api, ApiJson, ApiPath, ApiQuery, ListQuery, created, membership, ok};
 use crate::{
     auth::{
         Caller,
@@ -339,7 +333,7 @@ async fn members(
     authz::project(&state, &caller, id, Need::View).await?;
     Ok(ok(
         "Project users fetched successfully.",
-        member_page(&state, MemberTable::Project, id, &q).await?,
+        membership::member_page(&state, MemberTable::Project, id, &q).await?,
     ))
 }
 
@@ -350,15 +344,8 @@ async fn add_members(
     ApiJson(body): ApiJson<AddMembers>,
 ) -> Result<Json<MemberPage>> {
     authz::project(&state, &caller, id, Need::Administer).await?;
-    let (users, role) = resolve_members(&state, &caller, &body).await?;
-    state
-        .store
-        .upsert_members(MemberTable::Project, id, &users, role)
-        .await?;
-    Ok(ok(
-        "Users added to the project.",
-        member_page(&state, MemberTable::Project, id, &ListQuery::default()).await?,
-    ))
+    let page = membership::add(&state, &caller, MemberTable::Project, id, &body).await?;
+    Ok(ok("Users added to the project.", page))
 }
 
 async fn set_role(
@@ -368,21 +355,8 @@ async fn set_role(
     ApiJson(body): ApiJson<RoleInput>,
 ) -> Result<Json<MemberPage>> {
     authz::project(&state, &caller, id, Need::Administer).await?;
-    let role = parse_role(&body)?;
-    if role == ResourceRole::Member {
-        keep_an_admin(&state, MemberTable::Project, id, user, "project").await?;
-    }
-    if !state
-        .store
-        .set_member_role(MemberTable::Project, id, user, role)
-        .await?
-    {
-        return Err(Error::not_found("Project member"));
-    }
-    Ok(ok(
-        "Role updated.",
-        member_page(&state, MemberTable::Project, id, &ListQuery::default()).await?,
-    ))
+    let page = membership::change_role(&state, MemberTable::Project, id, user, &body, "project").await?;
+    Ok(ok("Role updated.", page))
 }
 
 async fn remove(
@@ -391,14 +365,8 @@ async fn remove(
     ApiPath((id, user)): ApiPath<(i64, i64)>,
 ) -> Result<Json<MemberPage>> {
     authz::project(&state, &caller, id, Need::Administer).await?;
-    keep_an_admin(&state, MemberTable::Project, id, user, "project").await?;
-    if !state.store.remove_member(MemberTable::Project, id, user).await? {
-        return Err(Error::not_found("Project member"));
-    }
-    Ok(ok(
-        "User removed from the project.",
-        member_page(&state, MemberTable::Project, id, &ListQuery::default()).await?,
-    ))
+    let page = membership::remove(&state, MemberTable::Project, id, user, "project").await?;
+    Ok(ok("User removed from the project.", page))
 }
 
 async fn recent(State(state): State<AppState>, caller: Caller) -> Result<Json<Vec<Project>>> {

@@ -1,17 +1,17 @@
 //! Teams and their members.
 
 use axum::{extract::State, http::Method};
-use ejento_api::{
-    AddMembers, Envelope, Member, MemberPage, ProjectPage, ResourceRole, RoleInput, Team, TeamInput, TeamPage, validate,
-};
+use ejento_api::{AddMembers, Envelope, MemberPage, ProjectPage, RoleInput, Team, TeamInput, TeamPage, validate};
 
-use super::{Access::SignedIn, Api, ApiJson, ApiPath, ApiQuery, ListQuery, created, ok, projects::project_page};
+use super::{
+    Access::SignedIn, Api, ApiJson, ApiPath, ApiQuery, ListQuery, created, membership, ok, projects::project_page,
+};
 use crate::{
     auth::{
         Caller,
         authz::{self, Need, OrgAction},
     },
-    error::{Error, FieldErrors, Result},
+    error::{FieldErrors, Result},
     startup::AppState,
     store::{MemberTable, ProjectFilter, RecentKind},
 };
@@ -212,65 +212,6 @@ async fn projects(
     ))
 }
 
-/// Members of a team, project or agent, one page.
-pub(super) async fn member_page(state: &AppState, table: MemberTable, id: i64, q: &ListQuery) -> Result<MemberPage> {
-    let page = q.page();
-    let (rows, count) = state.store.list_members(table, id, q.search.as_deref(), page).await?;
-    Ok(MemberPage {
-        users: rows.into_iter().map(|r| r.into_wire()).collect::<Vec<Member>>(),
-        meta: page.meta(count),
-    })
-}
-
-/// Resolves the users of an `AddMembers` body within the caller's organization.
-pub(super) async fn resolve_members(
-    state: &AppState,
-    caller: &Caller,
-    body: &AddMembers,
-) -> Result<(Vec<i64>, ResourceRole)> {
-    let mut errors = FieldErrors::default();
-    let role = ResourceRole::parse(&body.role);
-    if role.is_none() {
-        errors.add("role", "The role must be Admin or Member.");
-    }
-    if body.user_ids.is_empty() && body.emails.is_empty() {
-        errors.add("user_ids", "Name at least one user, by id or by e-mail.");
-    }
-    let mut ids: Vec<i64> = Vec::new();
-    let found = state.store.users_in_org(caller.org_id(), &body.user_ids).await?;
-    for id in &body.user_ids {
-        if found.iter().any(|u| u.id == *id) {
-            ids.push(*id);
-        } else {
-            errors.add("user_ids", format!("There is no user {id} in your organization."));
-        }
-    }
-    for raw in &body.emails {
-        let user = match crate::domain::Email::parse(raw) {
-            Ok(email) => state.store.find_user_by_email(&email).await?,
-            Err(m) => {
-                errors.add("emails", m);
-                continue;
-            }
-        };
-        match user {
-            Some(u) if u.organization_id == caller.org_id() => ids.push(u.id),
-            _ => errors.add(
-                "emails",
-                format!("No one in your organization has the address {}.", raw.trim()),
-            ),
-        }
-    }
-    errors.finish()?;
-    ids.sort_unstable();
-    ids.dedup();
-    Ok((ids, role.unwrap_or(ResourceRole::Member)))
-}
-
-pub(super) fn parse_role(body: &RoleInput) -> Result<ResourceRole> {
-    ResourceRole::parse(&body.role).ok_or_else(|| Error::invalid("role", "The role must be Admin or Member."))
-}
-
 async fn members(
     State(state): State<AppState>,
     caller: Caller,
@@ -280,7 +221,7 @@ async fn members(
     authz::team(&state, &caller, id, Need::View).await?;
     Ok(ok(
         "Team users fetched successfully.",
-        member_page(&state, MemberTable::Team, id, &q).await?,
+        membership::member_page(&state, MemberTable::Team, id, &q).await?,
     ))
 }
 
@@ -291,28 +232,8 @@ async fn add_members(
     ApiJson(body): ApiJson<AddMembers>,
 ) -> Result<Json<MemberPage>> {
     authz::team(&state, &caller, id, Need::Administer).await?;
-    let (users, role) = resolve_members(&state, &caller, &body).await?;
-    state.store.upsert_members(MemberTable::Team, id, &users, role).await?;
-    Ok(ok(
-        "Users added to the team.",
-        member_page(&state, MemberTable::Team, id, &ListQuery::default()).await?,
-    ))
-}
-
-/// Refuses to leave a team, project or agent without any Admin.
-pub(super) async fn keep_an_admin(state: &AppState, table: MemberTable, id: i64, user: i64, what: &str) -> Result<()> {
-    let members = state
-        .store
-        .list_members(table, id, None, crate::store::PageRequest::new(Some(1), Some(100)))
-        .await?
-        .0;
-    let is_admin = members.iter().any(|m| m.user_id == user && m.role == "Admin");
-    if is_admin && state.store.count_admins(table, id).await? <= 1 {
-        return Err(Error::Conflict(format!(
-            "The {what} needs at least one Admin: make someone else Admin first."
-        )));
-    }
-    Ok(())
+    let page = membership::add(&state, &caller, MemberTable::Team, id, &body).await?;
+    Ok(ok("Users added to the team.", page))
 }
 
 async fn set_role(
@@ -322,17 +243,8 @@ async fn set_role(
     ApiJson(body): ApiJson<RoleInput>,
 ) -> Result<Json<MemberPage>> {
     authz::team(&state, &caller, id, Need::Administer).await?;
-    let role = parse_role(&body)?;
-    if role == ResourceRole::Member {
-        keep_an_admin(&state, MemberTable::Team, id, user, "team").await?;
-    }
-    if !state.store.set_member_role(MemberTable::Team, id, user, role).await? {
-        return Err(Error::not_found("Team member"));
-    }
-    Ok(ok(
-        "Role updated.",
-        member_page(&state, MemberTable::Team, id, &ListQuery::default()).await?,
-    ))
+    let page = membership::change_role(&state, MemberTable::Team, id, user, &body, "team").await?;
+    Ok(ok("Role updated.", page))
 }
 
 async fn remove(
@@ -341,14 +253,8 @@ async fn remove(
     ApiPath((id, user)): ApiPath<(i64, i64)>,
 ) -> Result<Json<MemberPage>> {
     authz::team(&state, &caller, id, Need::Administer).await?;
-    keep_an_admin(&state, MemberTable::Team, id, user, "team").await?;
-    if !state.store.remove_member(MemberTable::Team, id, user).await? {
-        return Err(Error::not_found("Team member"));
-    }
-    Ok(ok(
-        "User removed from the team.",
-        member_page(&state, MemberTable::Team, id, &ListQuery::default()).await?,
-    ))
+    let page = membership::remove(&state, MemberTable::Team, id, user, "team").await?;
+    Ok(ok("User removed from the team.", page))
 }
 
 async fn recent(State(state): State<AppState>, caller: Caller) -> Result<Json<Vec<Team>>> {

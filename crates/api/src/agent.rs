@@ -346,3 +346,31 @@ pub struct GeneratedImage {
 pub struct InstructionsInput {
     pub instructions: Vec<String>,
 }
+
+/// One answer of an agent, as lists of responses show it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AgentResponseSummary {
+    pub id: i64,
+    pub agent: i64,
+    pub agent_name: String,
+    pub chat_thread: Option<i64>,
+    pub user: i64,
+    pub user_email: String,
+    pub query: String,
+    pub response: String,
+    pub status: String,
+    /// USD, as a decimal string.
+    pub cost: String,
+    pub prompt_tokens: i64,
+    pub completion_tokens: i64,
+    pub total_tokens: i64,
+    pub cache_hit: bool,
+    pub query_source: String,
+    pub created_on: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AgentResponsePage {
+    pub agent_responses: Vec<AgentResponseSummary>,
+    pub meta: PageMeta,
+}

@@ -72,6 +72,8 @@ const ROUTES: &[(&str, &str, &str)] = &[
     ("PUT", "/api/v2/projects/{project_id}", r#"{"name":"Taken over"}"#),
     ("DELETE", "/api/v2/projects/{project_id}", ""),
     ("GET", "/api/v2/projects/{project_id}/agents", ""),
+    ("GET", "/api/v2/projects/{project_id}/agent-responses", ""),
+    ("GET", "/api/v2/users/{user_id}/agent-responses", ""),
     ("GET", "/api/v2/projects/{project_id}/users", ""),
     ("POST", "/api/v2/projects/{project_id}/users", r#"{"user_ids":[]}"#),
     (
@@ -339,8 +341,8 @@ fn the_table_covers_every_route_with_an_id() {
     assert!(missing.is_empty(), "add these routes to ROUTES: {missing:#?}");
 }
 
-/// Rows of these groups that belong to later features: organization tools (with tools), and
-/// lists of chat responses and workflows (with chat and workflows).
+/// Rows of these groups that belong to later features: organization tools (with tools) and
+/// workflow lists (with workflows).
 const LATER: &[&str] = &[
     "/api/v2/organizations/{organization_id}/tools",
     "/api/v2/organizations/{organization_id}/tools/{tool_id}/disable",
@@ -350,9 +352,7 @@ const LATER: &[&str] = &[
     "/api/v2/organizations/{organization_id}/tools/attachment",
     "/api/v2/organizations/{organization_id}/tools/rag",
     "/api/v2/organizations/{organization_id}/tools/web-search",
-    "/api/v2/projects/{project_id}/agent-responses",
     "/api/v2/projects/{project_id}/workflows",
-    "/api/v2/users/{user_id}/agent-responses",
     "/api/v2/users/{user_id}/workflow-tables",
     "/api/v2/users/{user_id}/workflows",
 ];

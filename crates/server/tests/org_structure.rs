@@ -1138,3 +1138,53 @@ both_backends!(
         assert_error(status, &body, 422);
     }
 );
+
+both_backends!(
+    response_lists_are_scoped_to_project_admins_and_their_owner,
+    |app: TestApp| async move {
+        let o = org(&app).await;
+        let (project, _) = agent_in_new_project(&app, &o, "Public").await;
+        let list = app
+            .ok(
+                "GET",
+                &format!("/api/v2/projects/{project}/agent-responses?page=1"),
+                &o.admin,
+                None,
+            )
+            .await;
+        assert_eq!(list["meta"]["count"], 0, "no one has asked anything yet");
+        assert_eq!(list["agent_responses"], json!([]));
+        let (status, body) = app
+            .call(
+                "GET",
+                &format!("/api/v2/projects/{project}/agent-responses"),
+                &o.alice,
+                None,
+            )
+            .await;
+        assert_error(status, &body, 403);
+        app.ok(
+            "GET",
+            &format!("/api/v2/users/{}/agent-responses", o.bob_id),
+            &o.bob,
+            None,
+        )
+        .await;
+        let (status, body) = app
+            .call(
+                "GET",
+                &format!("/api/v2/users/{}/agent-responses", o.alice_id),
+                &o.bob,
+                None,
+            )
+            .await;
+        assert_error(status, &body, 403);
+        app.ok(
+            "GET",
+            &format!("/api/v2/users/{}/agent-responses", o.alice_id),
+            &o.admin,
+            None,
+        )
+        .await;
+    }
+);

@@ -1,7 +1,9 @@
 //! Projects and their members.
 
 use axum::{extract::State, http::Method};
-use ejento_api::{AddMembers, Envelope, MemberPage, Project, ProjectInput, ProjectPage, RoleInput, validate};
+use ejento_api::{
+    AddMembers, AgentResponsePage, Envelope, MemberPage, Project, ProjectInput, ProjectPage, RoleInput, validate,
+};
 use serde::Deserialize;
 
 use super::{Access::SignedIn, Api, ApiJson, ApiPath, ApiQuery, ListQuery, created, membership, ok};
@@ -12,7 +14,7 @@ use crate::{
     },
     error::{Error, FieldErrors, Result},
     startup::AppState,
-    store::{MemberTable, ProjectFilter, RecentKind},
+    store::{MemberTable, ProjectFilter, RecentKind, ResponseScope},
 };
 
 const TAG: &str = "Projects";
@@ -90,6 +92,18 @@ pub(super) fn routes(api: Api) -> Api {
         "/api/v2/projects/{project_id}/users/{user_id}",
         (TAG, "Remove a User from a Project", SignedIn),
         remove,
+    )
+    .route(
+        Method::GET,
+        "/api/v2/projects/{project_id}/agent-responses",
+        (TAG, "Get Agent Responses using Project ID", SignedIn),
+        project_responses,
+    )
+    .route(
+        Method::GET,
+        "/api/v2/users/{user_id}/agent-responses",
+        ("Users", "Get Agent Responses of a User", SignedIn),
+        user_responses,
     )
     .route(
         Method::GET,
@@ -391,4 +405,53 @@ async fn touch(State(state): State<AppState>, caller: Caller, ApiPath(id): ApiPa
         .touch_recent(caller.user_id(), RecentKind::Project, id)
         .await?;
     Ok(ok("Project added to recent projects.", project.into_wire()))
+}
+
+/// Every answer given by the project's agents: for the project's Admins (and org administrators).
+async fn project_responses(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<i64>,
+    ApiQuery(q): ApiQuery<ListQuery>,
+) -> Result<Json<AgentResponsePage>> {
+    authz::project(&state, &caller, id, Need::Administer).await?;
+    let page = q.page();
+    let (agent_responses, count) = state
+        .store
+        .list_agent_responses(caller.org_id(), ResponseScope::Project(id), page)
+        .await?;
+    Ok(ok(
+        "Agent responses fetched successfully.",
+        AgentResponsePage {
+            agent_responses,
+            meta: page.meta(count),
+        },
+    ))
+}
+
+/// A user's own answers; someone else's only for those who manage users.
+async fn user_responses(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(user): ApiPath<i64>,
+    ApiQuery(q): ApiQuery<ListQuery>,
+) -> Result<Json<AgentResponsePage>> {
+    if state.store.users_in_org(caller.org_id(), &[user]).await?.is_empty() {
+        return Err(Error::not_found("User"));
+    }
+    if user != caller.user_id() {
+        authz::require(&state, &caller, OrgAction::ManageUsers).await?;
+    }
+    let page = q.page();
+    let (agent_responses, count) = state
+        .store
+        .list_agent_responses(caller.org_id(), ResponseScope::User(user), page)
+        .await?;
+    Ok(ok(
+        "Agent responses fetched successfully.",
+        AgentResponsePage {
+            agent_responses,
+            meta: page.meta(count),
+        },
+    ))
 }

@@ -74,25 +74,28 @@ async fn a_deep_link_while_signed_out_returns_there_after_sign_in() {
     let server = Server::start().await;
     server.register("kate@example.com", PASSWORD, "Katherine Johnson").await;
     let browser = Browser::launch().await;
-    browser.goto(&server.url("/agents")).await;
+    browser.goto(&server.url("/projects?search=kb")).await;
     let url = browser.wait_for_url("the login page", |u| u.path() == "/login").await;
     assert_eq!(
         url.query_pairs()
             .find(|(k, _)| k == "next")
             .map(|(_, v)| v.into_owned())
             .as_deref(),
-        Some("/agents")
+        Some("/projects?search=kb")
     );
     log_in(&browser, "kate@example.com", PASSWORD).await;
-    browser.wait_for_url("/agents", |u| u.path() == "/agents").await;
-    browser.wait_for("#coming-soon").await;
+    let back = browser.wait_for_url("/projects", |u| u.path() == "/projects").await;
+    assert_eq!(back.query(), Some("search=kb"), "the filter survives the sign-in");
+    assert_eq!(browser.value("#search").await, "kb");
     browser.wait_for_text("#user-name", "Katherine Johnson").await;
-    browser.screenshot("coming-soon").await;
+    browser.screenshot("projects-filtered").await;
 
     // Every section of the sidebar answers honestly.
     browser.click("#nav-analytics").await;
     browser.wait_for_url("/analytics", |u| u.path() == "/analytics").await;
     browser.wait_for_text("main h1", "Analytics").await;
+    browser.wait_for("#coming-soon").await;
+    browser.screenshot("coming-soon").await;
 
     browser.click("#user-menu-button").await;
     browser.click("#menu-change-password").await;

@@ -28,11 +28,17 @@ pub const SECTIONS: [(&str, &str, &str); 8] = [
 pub fn Shell() -> impl IntoView {
     let location = use_location();
     if !session::is_signed_in() {
-        let here = format!(
-            "{}{}",
-            location.pathname.get_untracked(),
-            location.search.get_untracked()
-        );
+        // The router's `search` has no leading '?'.
+        let search = location.search.get_untracked();
+        let here = if search.is_empty() {
+            location.pathname.get_untracked()
+        } else {
+            format!(
+                "{}?{}",
+                location.pathname.get_untracked(),
+                search.trim_start_matches('?')
+            )
+        };
         let to = format!("/login?next={}", String::from(js_sys::encode_uri_component(&here)));
         return view! { <Redirect path=to/> }.into_any();
     }

@@ -6,6 +6,7 @@
 pub mod agent;
 pub mod api_keys;
 pub mod auth;
+pub mod corpus;
 pub mod envelope;
 pub mod org;
 pub mod validate;
@@ -13,6 +14,7 @@ pub mod validate;
 pub use agent::*;
 pub use api_keys::*;
 pub use auth::*;
+pub use corpus::*;
 pub use envelope::*;
 pub use org::*;
 

@@ -148,6 +148,19 @@ const ROUTES: &[(&str, &str, &str)] = &[
         r#"{"is_enabled":false}"#,
     ),
     ("DELETE", "/api/v2/agents/{agent_id}/corpora/{corpus_id}", ""),
+    ("GET", "/api/v2/corpora/{corpus_id}", ""),
+    ("PUT", "/api/v2/corpora/{corpus_id}", r#"{"name":"Taken over"}"#),
+    ("DELETE", "/api/v2/corpora/{corpus_id}", ""),
+    ("PUT", "/api/v2/corpora/{corpus_id}/tags", r#"{"tags":["x"]}"#),
+    ("GET", "/api/v2/corpora/{corpus_id}/agents", ""),
+    ("GET", "/api/v2/corpora/{corpus_id}/permissions", ""),
+    (
+        "POST",
+        "/api/v2/corpora/{corpus_id}/permissions",
+        r#"{"user_id":1,"access":"Read"}"#,
+    ),
+    ("GET", "/api/v2/corpora/{corpus_id}/users/{user_id}/permissions", ""),
+    ("DELETE", "/api/v2/corpora/{corpus_id}/users/{user_id}/permissions", ""),
     ("GET", "/api/v2/agent-types/{agent_type_id}", ""),
     ("PUT", "/api/v2/agent-types/{agent_type_id}", r#"{"name":"Taken over"}"#),
     ("POST", "/api/v2/users/me/recent-agents/{agent_id}", ""),
@@ -298,7 +311,10 @@ async fn another_organization_sees_404_for_every_id() {
         let data = app.ok("GET", list, &intruder, None).await;
         let text = data.to_string();
         assert!(
-            !text.contains("A team") && !text.contains("A agent") && !text.contains("ann@a.example"),
+            !text.contains("A team")
+                && !text.contains("A agent")
+                && !text.contains("A agent_Default")
+                && !text.contains("ann@a.example"),
             "{list}: {text}"
         );
     }
@@ -321,7 +337,7 @@ async fn another_organization_sees_404_for_every_id() {
 #[test]
 fn the_table_covers_every_route_with_an_id() {
     let doc = ejento_server::routes::openapi_document();
-    let groups = ["Teams", "Projects", "Users", "Organizations", "Agents"];
+    let groups = ["Teams", "Projects", "Users", "Organizations", "Agents", "Corpora"];
     let mut missing = Vec::new();
     for (path, ops) in doc["paths"].as_object().unwrap() {
         if !path.contains('{') {

@@ -13,7 +13,7 @@ use super::Caller;
 use crate::{
     error::{Error, Result},
     startup::AppState,
-    store::{AgentRow, ProjectRow, TeamRow},
+    store::{AgentRow, CorpusRow, ProjectRow, TeamRow},
 };
 
 /// Organization-level actions.
@@ -160,4 +160,31 @@ pub async fn agent(state: &AppState, caller: &Caller, id: i64, need: Need) -> Re
     };
     check(role, need, agent.access == "Public", "agent")?;
     Ok((agent, role))
+}
+
+/// Loads a corpus and the caller's access to it. The owner and org administrators administer
+/// it; a permission grants Read or Write (Write works inside it: documents); public corpora
+/// are readable by the whole organization.
+pub async fn corpus(state: &AppState, caller: &Caller, id: i64, need: Need) -> Result<(CorpusRow, Option<String>)> {
+    let corpus = state
+        .store
+        .find_corpus(caller.org_id(), caller.user_id(), id)
+        .await?
+        .ok_or_else(|| Error::not_found("Corpus"))?;
+    let owner = is_org_admin(caller) || corpus.owner_id == caller.user_id();
+    let access = if owner {
+        Some("Write".to_string())
+    } else {
+        corpus
+            .my_access
+            .clone()
+            .or_else(|| (corpus.is_public != 0).then(|| "Read".to_string()))
+    };
+    let role = match (owner, access.as_deref()) {
+        (true, _) => Some(ResourceRole::Admin),
+        (false, Some("Write")) => Some(ResourceRole::Member),
+        _ => None,
+    };
+    check(role, need, access.is_some(), "corpus")?;
+    Ok((corpus, access))
 }

@@ -6,6 +6,7 @@ mod agent_extras;
 mod agents;
 mod api_keys;
 mod auth;
+mod corpora;
 mod extract;
 mod membership;
 mod openapi;
@@ -122,5 +123,6 @@ pub fn api_router() -> Api {
     let api = projects::routes(api);
     let api = agents::routes(api);
     let api = agent_extras::routes(api);
+    let api = corpora::routes(api);
     openapi::routes(api)
 }

@@ -4,6 +4,7 @@
 mod agent_social;
 mod agents;
 mod api_keys;
+mod corpora;
 mod corpora_links;
 mod org_admin;
 pub mod pagination;
@@ -19,6 +20,7 @@ mod users;
 pub use agent_social::RecentKind;
 pub use agents::{AgentConfig, AgentExtras, AgentFilter, AgentRow};
 pub use api_keys::{ApiKeyRow, NewApiKey};
+pub use corpora::{CorpusConfig, CorpusRow};
 pub use pagination::PageRequest;
 pub use passwordless::PasswordlessRow;
 pub use projects::{ProjectFilter, ProjectRow};

@@ -23,6 +23,7 @@ use pages::{
     change_password::ChangePassword,
     coming_soon::SectionPage,
     confirm::Confirm,
+    corpora::{CorporaPage, CorpusDetail},
     home::Home,
     login::Login,
     not_found::NotFound,
@@ -61,6 +62,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/teams/:id") view=TeamDetail/>
                     <Route path=path!("/projects") view=ProjectsPage/>
                     <Route path=path!("/projects/:id") view=ProjectDetail/>
+                    <Route path=path!("/corpora") view=CorporaPage/>
+                    <Route path=path!("/corpora/:id") view=CorpusDetail/>
                     <Route path=path!("/agents") view=AgentsPage/>
                     <Route path=path!("/agents/new") view=NewAgentPage/>
                     <Route path=path!("/agents/:id") view=AgentDetail/>

@@ -150,3 +150,29 @@ async fn admins_create_users_and_change_roles() {
     browser.wait_for_any_text(".empty-title", "No one found").await;
     browser.close().await;
 }
+
+#[tokio::test]
+async fn corpora_are_created_shared_and_listed() {
+    let _serial = SERIAL.lock().await;
+    let server = Server::start().await;
+    server.register("ada@example.com", PASSWORD, "Ada Lovelace").await;
+    server.register("rita@example.com", PASSWORD, "Rita Reader").await;
+    let browser = Browser::launch().await;
+    log_in(&browser, &server, "ada@example.com").await;
+    browser.goto(&server.url("/corpora")).await;
+    browser.wait_for_any_text(".empty-title", "No corpora").await;
+    browser.click("#new-corpus").await;
+    browser.fill("#corpus-name", "HR policies").await;
+    browser.fill("#corpus-tags", "hr, policies").await;
+    browser.click("#corpus-save").await;
+    browser.click_text("#corpus-table a", "HR policies").await;
+    browser.wait_for_text("#corpus-title", "HR policies").await;
+    browser.wait_for("#documents-not-yet").await;
+    browser.fill("#permission-email", "rita@example.com").await;
+    browser.click_text("button", "Grant").await;
+    browser
+        .wait_for_any_text(".link-list li", "rita@example.com · Read")
+        .await;
+    browser.screenshot("corpus").await;
+    browser.close().await;
+}

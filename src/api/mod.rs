@@ -2,6 +2,7 @@
 
 pub mod agents;
 pub mod auth;
+pub mod corpora;
 pub mod projects;
 pub mod teams;
 pub mod users;

@@ -5,6 +5,7 @@ pub mod agents;
 pub mod change_password;
 pub mod coming_soon;
 pub mod confirm;
+pub mod corpora;
 pub mod home;
 pub mod login;
 pub mod not_found;

@@ -1,0 +1,357 @@
+//! Corpora: the list (search, pages, create) and a corpus's page (settings, tags, permissions,
+//! connected agents). Documents and indexing arrive with the rest of the corpus feature.
+
+use ejento_api::{
+    Corpus, CorpusAgent, CorpusInput, CorpusPage, CorpusPermission, CorpusPermissionInput, INDEXING_MODES, validate,
+};
+use leptos::{ev::SubmitEvent, prelude::*};
+use leptos_router::{
+    components::A,
+    hooks::{use_navigate, use_params_map},
+};
+
+use super::{FormError, agents::split_tags};
+use crate::{
+    api,
+    components::{
+        field::{Field, FormErrors, TextArea},
+        load::{Load, confirm, empty, load, show},
+        pager::{Pager, SearchBox},
+        toast::use_toasts,
+        url::{page_param, query_param},
+    },
+};
+
+#[component]
+pub fn CorporaPage() -> impl IntoView {
+    let search = query_param("search");
+    let page = page_param();
+    let refresh = RwSignal::new(0u32);
+    let state = load(
+        move || (search.get(), page.get(), refresh.get()),
+        |(s, p, _)| async move { api::corpora::list(&s, p).await },
+    );
+    let creating = RwSignal::new(false);
+    view! {
+        <section class="page">
+            <header class="page-header">
+                <h1>"Corpora"</h1>
+                <button id="new-corpus" class="button primary" type="button" on:click=move |_| creating.update(|c| *c = !*c)>"New corpus"</button>
+            </header>
+            <Show when=move || creating.get()>
+                <CorpusForm corpus=None on_saved=Callback::new(move |_: Corpus| {
+                    creating.set(false);
+                    refresh.update(|r| *r += 1);
+                })/>
+            </Show>
+            <div class="toolbar"><SearchBox label="Search corpora"/></div>
+            {show(state, |page: CorpusPage| {
+                if page.corpora.is_empty() {
+                    return empty("No corpora", "A corpus holds the documents agents answer from. Create one to start.").into_any();
+                }
+                let meta = page.meta;
+                view! {
+                    <table class="table" id="corpus-table">
+                        <thead><tr><th>"Corpus"</th><th>"Indexing"</th><th>"Visibility"</th><th>"Your access"</th><th>"Tags"</th></tr></thead>
+                        <tbody>
+                            {page.corpora.into_iter().map(|c| view! {
+                                <tr>
+                                    <td><A href=format!("/corpora/{}", c.id)>{c.name.clone()}</A><div class="muted small">{c.description.clone()}</div></td>
+                                    <td>{c.indexing_mode.mode.clone()}</td>
+                                    <td>{if c.is_public { "Organization" } else { "Private" }}</td>
+                                    <td>{c.my_access.clone().unwrap_or_else(|| "—".into())}</td>
+                                    <td>{c.tags.iter().map(|t| view! { <span class="tag">{t.clone()}</span> }).collect_view()}</td>
+                                </tr>
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                    <Pager meta=meta/>
+                }.into_any()
+            })}
+        </section>
+    }
+}
+
+#[component]
+fn CorpusForm(corpus: Option<Corpus>, on_saved: Callback<Corpus>) -> impl IntoView {
+    let toasts = use_toasts();
+    let id = corpus.as_ref().map(|c| c.id);
+    let name = RwSignal::new(corpus.as_ref().map(|c| c.name.clone()).unwrap_or_default());
+    let description = RwSignal::new(corpus.as_ref().map(|c| c.description.clone()).unwrap_or_default());
+    let mode = RwSignal::new(corpus.as_ref().map(|c| c.indexing_mode.id).unwrap_or(3).to_string());
+    let public = RwSignal::new(corpus.as_ref().is_some_and(|c| c.is_public));
+    let refresh = RwSignal::new(corpus.as_ref().is_some_and(|c| c.refresh_enabled));
+    let tags = RwSignal::new(corpus.as_ref().map(|c| c.tags.join(", ")).unwrap_or_default());
+    let errors = FormErrors::new();
+    let server_error = RwSignal::new(None::<String>);
+    let submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        errors.clear();
+        server_error.set(None);
+        if let Err(m) = validate::resource_name(&name.get_untracked(), "corpus") {
+            errors.set("name", m);
+            return;
+        }
+        let body = CorpusInput {
+            name: Some(name.get_untracked()),
+            description: Some(description.get_untracked()),
+            indexing_mode_id: mode.get_untracked().parse().ok(),
+            corpus_type: None,
+            is_public: Some(public.get_untracked()),
+            refresh_enabled: Some(refresh.get_untracked()),
+            tags: Some(split_tags(&tags.get_untracked())),
+        };
+        leptos::task::spawn_local(async move {
+            let result = match id {
+                Some(id) => api::corpora::update(id, &body).await,
+                None => api::corpora::create(&body).await,
+            };
+            match result {
+                Ok(c) => {
+                    toasts.success(if id.is_some() {
+                        "Corpus saved."
+                    } else {
+                        "Corpus created."
+                    });
+                    on_saved.run(c);
+                }
+                Err(e) => {
+                    errors.absorb(
+                        &e,
+                        &[
+                            ("name", "name"),
+                            ("description", "description"),
+                            ("tags", "tags"),
+                            ("indexing_mode_id", "mode"),
+                        ],
+                    );
+                    server_error.set(Some(e.message));
+                }
+            }
+        });
+    };
+    view! {
+        <form id="corpus-form" class="card form-card" on:submit=submit novalidate=true>
+            <FormError message=server_error/>
+            <Field id="corpus-name" label="Name" value=name error=errors.of("name") required=true/>
+            <TextArea id="corpus-description" label="Description" value=description error=errors.of("description") rows=2/>
+            <div class="field-row">
+                <div class="field">
+                    <label for="corpus-mode">"Indexing mode"</label>
+                    <select id="corpus-mode" on:change=move |ev| mode.set(event_target_value(&ev))>
+                        {INDEXING_MODES.into_iter().map(|(value, label)| view! {
+                            <option value=value.to_string() selected=move || mode.get() == value.to_string()>{label}</option>
+                        }).collect_view()}
+                    </select>
+                </div>
+                <div class="field checkbox">
+                    <label><input type="checkbox" prop:checked=move || public.get() on:change=move |ev| public.set(event_target_checked(&ev))/>" Visible to the whole organization"</label>
+                    <label><input type="checkbox" prop:checked=move || refresh.get() on:change=move |ev| refresh.set(event_target_checked(&ev))/>" Refresh web links on a schedule"</label>
+                </div>
+            </div>
+            <Field id="corpus-tags" label="Tags" value=tags error=errors.of("tags") hint="Separate tags with commas."/>
+            <button id="corpus-save" class="button primary" type="submit">{if id.is_some() { "Save corpus" } else { "Create corpus" }}</button>
+        </form>
+    }
+}
+
+#[component]
+pub fn CorpusDetail() -> impl IntoView {
+    let params = use_params_map();
+    let id = Signal::derive(move || {
+        params
+            .with(|p| p.get("id"))
+            .and_then(|v| v.parse::<i64>().ok())
+            .unwrap_or(0)
+    });
+    let state = load(move || id.get(), |id| async move { api::corpora::one(id).await });
+    view! {
+        <section class="page">
+            {show(state, move |c: Corpus| view! { <CorpusView corpus=c state=state/> })}
+        </section>
+    }
+}
+
+#[component]
+fn CorpusView(corpus: Corpus, state: RwSignal<Load<Corpus>>) -> impl IntoView {
+    let toasts = use_toasts();
+    let navigate = use_navigate();
+    let id = corpus.id;
+    // Settings and permissions are for the owner and organization administrators.
+    let auth = expect_context::<crate::Auth>();
+    let is_owner = auth.user.get_untracked().is_some_and(|u| {
+        u.id == corpus.owner
+            || matches!(
+                u.role,
+                ejento_api::OrgRole::GlobalAdmin | ejento_api::OrgRole::ApplicationAdmin
+            )
+    });
+    let editing = RwSignal::new(false);
+    let agents = load(move || id, |id| async move { api::corpora::agents(id).await });
+    let delete = move |_| {
+        if !confirm("Delete this corpus? Agents connected to it lose it.") {
+            return;
+        }
+        let navigate = navigate.clone();
+        leptos::task::spawn_local(async move {
+            match api::corpora::delete(id).await {
+                Ok(()) => {
+                    toasts.success("Corpus deleted.");
+                    navigate("/corpora", Default::default());
+                }
+                Err(e) => toasts.error(e.message),
+            }
+        });
+    };
+    view! {
+        <header class="page-header">
+            <div>
+                <p class="crumbs"><A href="/corpora">"Corpora"</A></p>
+                <h1 id="corpus-title">{corpus.name.clone()}</h1>
+                <p class="lead">{corpus.description.clone()}</p>
+                <p class="small">
+                    <span class="badge">{corpus.indexing_mode.mode.clone()}</span>" "
+                    <span class="badge">{if corpus.is_public { "Organization" } else { "Private" }}</span>" "
+                    {corpus.tags.iter().map(|t| view! { <span class="tag">{t.clone()}</span> }).collect_view()}
+                </p>
+            </div>
+            {is_owner.then(|| view! {
+                <div class="header-actions">
+                    <button class="button" type="button" on:click=move |_| editing.update(|e| *e = !*e)>"Edit"</button>
+                    <button class="button danger" type="button" on:click=delete.clone()>"Delete"</button>
+                </div>
+            })}
+        </header>
+        <Show when=move || editing.get()>
+            <CorpusForm corpus=Some(corpus.clone()) on_saved=Callback::new(move |c| {
+                editing.set(false);
+                state.set(Load::Ready(c));
+            })/>
+        </Show>
+        <div class="grid-2">
+            <div>
+                <section class="card">
+                    <h2>"Documents"</h2>
+                    <p class="muted" id="documents-not-yet">"Uploading and indexing documents is not part of this version yet. Agents can already be connected to this corpus."</p>
+                </section>
+                <section class="card">
+                    <h2>"Connected agents"</h2>
+                    {show(agents, |list: Vec<CorpusAgent>| {
+                        if list.is_empty() {
+                            return view! { <p class="muted">"No agent uses this corpus yet."</p> }.into_any();
+                        }
+                        view! {
+                            <ul class="link-list">
+                                {list.into_iter().map(|a| view! {
+                                    <li>
+                                        <A href=format!("/agents/{}", a.agent_id)>{a.agent_name.clone()}</A>
+                                        <span class="muted">{format!("{}{}", if a.is_enabled { " · enabled" } else { " · disabled" }, if a.is_default { " · default corpus" } else { "" })}</span>
+                                    </li>
+                                }).collect_view()}
+                            </ul>
+                        }.into_any()
+                    })}
+                </section>
+            </div>
+            {is_owner.then(|| view! { <Permissions corpus=id/> })}
+        </div>
+    }
+}
+
+#[component]
+fn Permissions(corpus: i64) -> impl IntoView {
+    let toasts = use_toasts();
+    let refresh = RwSignal::new(0u32);
+    let state = load(
+        move || (corpus, refresh.get()),
+        |(id, _)| async move { api::corpora::permissions(id).await },
+    );
+    let email = RwSignal::new(String::new());
+    let access = RwSignal::new("Read".to_string());
+    let error = RwSignal::new(None::<String>);
+    let add = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        error.set(None);
+        let address = match validate::email(&email.get_untracked()) {
+            Ok(a) => a,
+            Err(m) => {
+                error.set(Some(m));
+                return;
+            }
+        };
+        let level = access.get_untracked();
+        leptos::task::spawn_local(async move {
+            let user = match api::users::list(&address, 1).await {
+                Ok(page) => page.users.into_iter().find(|u| u.email == address),
+                Err(e) => {
+                    error.set(Some(e.message));
+                    return;
+                }
+            };
+            let Some(user) = user else {
+                error.set(Some(format!("No one in your organization has the address {address}.")));
+                return;
+            };
+            match api::corpora::grant(
+                corpus,
+                &CorpusPermissionInput {
+                    user_id: user.id,
+                    access: level,
+                },
+            )
+            .await
+            {
+                Ok(_) => {
+                    email.set(String::new());
+                    refresh.update(|r| *r += 1);
+                }
+                Err(e) => error.set(Some(e.message)),
+            }
+        });
+    };
+    view! {
+        <section class="card">
+            <h2>"Permissions"</h2>
+            <form class="inline-form" on:submit=add novalidate=true>
+                <label class="sr-only" for="permission-email">"E-mail"</label>
+                <input id="permission-email" type="email" placeholder="colleague@example.com" prop:value=move || email.get()
+                    on:input=move |ev| email.set(event_target_value(&ev))/>
+                <label class="sr-only" for="permission-access">"Access"</label>
+                <select id="permission-access" on:change=move |ev| access.set(event_target_value(&ev))>
+                    <option value="Read">"Read"</option>
+                    <option value="Write">"Write"</option>
+                </select>
+                <button class="button primary" type="submit">"Grant"</button>
+            </form>
+            <Show when=move || error.get().is_some()><p class="field-error" role="alert">{move || error.get()}</p></Show>
+            {show(state, move |list: Vec<CorpusPermission>| {
+                if list.is_empty() {
+                    return view! { <p class="muted">"Only you (and administrators) have access."</p> }.into_any();
+                }
+                view! {
+                    <ul class="link-list">
+                        {list.into_iter().map(|p| {
+                            let user = p.user_id;
+                            view! {
+                                <li>
+                                    {format!("{} · {}", p.email, p.access)}" "
+                                    <button class="button small danger" type="button" aria-label=format!("Remove access of {}", p.email)
+                                        on:click=move |_| {
+                                            if confirm("Remove this person's access?") {
+                                                leptos::task::spawn_local(async move {
+                                                    match api::corpora::revoke(corpus, user).await {
+                                                        Ok(()) => refresh.update(|r| *r += 1),
+                                                        Err(e) => toasts.error(e.message),
+                                                    }
+                                                });
+                                            }
+                                        }>"Remove"</button>
+                                </li>
+                            }
+                        }).collect_view()}
+                    </ul>
+                }.into_any()
+            })}
+        </section>
+    }
+}

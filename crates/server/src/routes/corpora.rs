@@ -16,7 +16,7 @@ use crate::{
     },
     error::{Error, FieldErrors, Result},
     startup::AppState,
-    store::{CorpusConfig, CorpusRow},
+    store::{CorpusConfig, CorpusFilter, CorpusRow},
 };
 
 const TAG: &str = "Corpora";
@@ -163,8 +163,10 @@ async fn page(state: &AppState, caller: &Caller, q: &ListQuery, refresh_only: bo
             caller.org_id(),
             caller.user_id(),
             admin,
-            q.search.as_deref(),
-            refresh_only,
+            &CorpusFilter {
+                search: q.search.as_deref(),
+                refresh_only,
+            },
             q.sort.as_deref(),
             page,
         )

@@ -75,6 +75,14 @@ pub struct CorpusConfig {
     pub tags: Vec<String>,
 }
 
+/// Which corpora a list shows, beyond what the caller may see.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct CorpusFilter<'a> {
+    pub search: Option<&'a str>,
+    /// Only corpora whose web links are refreshed on a schedule.
+    pub refresh_only: bool,
+}
+
 /// `$1` is the caller's user id. Documents are counted once the documents table exists.
 const SELECT: &str = "SELECT c.id, c.organization_id, c.owner_id, c.name, c.description, c.indexing_mode_id, c.corpus_type, \
      c.is_public, c.refresh_enabled, 0 AS document_count, \
@@ -91,12 +99,12 @@ impl Store {
         org: i64,
         caller: i64,
         org_admin: bool,
-        search: Option<&str>,
-        refresh_only: bool,
+        filter: &CorpusFilter<'_>,
         sort: Option<&str>,
         page: PageRequest,
     ) -> Result<(Vec<CorpusRow>, i64)> {
-        let pattern = like_pattern(search);
+        let pattern = like_pattern(filter.search);
+        let refresh_only = filter.refresh_only;
         let where_ = format!(
             "c.organization_id = $2 AND c.is_deleted = 0 AND {VISIBLE} \
              AND ($4 = '' OR LOWER(c.name) LIKE $4 ESCAPE '\\' OR LOWER(c.description) LIKE $4 ESCAPE '\\') \

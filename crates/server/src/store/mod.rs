@@ -20,7 +20,7 @@ mod users;
 pub use agent_social::RecentKind;
 pub use agents::{AgentConfig, AgentExtras, AgentFilter, AgentRow};
 pub use api_keys::{ApiKeyRow, NewApiKey};
-pub use corpora::{CorpusConfig, CorpusRow};
+pub use corpora::{CorpusConfig, CorpusFilter, CorpusRow};
 pub use pagination::PageRequest;
 pub use passwordless::PasswordlessRow;
 pub use projects::{ProjectFilter, ProjectRow};

@@ -152,7 +152,8 @@ fn is_hashed_asset(path: &str) -> bool {
     let file = path.rsplit('/').next().unwrap_or_default();
     let stem = file.split('.').next().unwrap_or_default().trim_end_matches("_bg");
     stem.rsplit_once('-')
-        .is_some_and(|(_, hash)| hash.len() == 16 && hash.chars().all(|c| c.is_ascii_hexdigit()))
+        // Trunk writes the hash as unpadded hex, so it can be shorter than 16 digits.
+        .is_some_and(|(_, hash)| (10..=16).contains(&hash.len()) && hash.chars().all(|c| c.is_ascii_hexdigit()))
 }
 
 async fn shutdown_signal() {
@@ -180,6 +181,10 @@ mod tests {
     fn only_content_hashed_assets_are_immutable() {
         assert!(super::is_hashed_asset("/ejento-dashboard-1a2b3c4d5e6f7a8b_bg.wasm"));
         assert!(super::is_hashed_asset("/ejento-dashboard-1a2b3c4d5e6f7a8b.js"));
+        assert!(
+            super::is_hashed_asset("/ejento-dashboard-94f0103e8cbf0c0_bg.wasm"),
+            "15 digits: a leading zero dropped"
+        );
         assert!(!super::is_hashed_asset("/public/echarts.min.js"));
         assert!(!super::is_hashed_asset("/login"));
     }

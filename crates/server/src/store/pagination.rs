@@ -2,6 +2,9 @@
 
 use ejento_api::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, PageMeta};
 
+/// No list has this many pages; asking for more gives an empty page, not an overflow.
+const MAX_PAGE: u64 = 10_000_000;
+
 /// A validated page request.
 #[derive(Debug, Clone, Copy)]
 pub struct PageRequest {
@@ -12,7 +15,8 @@ pub struct PageRequest {
 impl PageRequest {
     pub fn new(page: Option<u64>, items_per_page: Option<u64>) -> Self {
         Self {
-            page: page.unwrap_or(1).max(1),
+            // Bounded so that the offset can never overflow, whatever a client asks for.
+            page: page.unwrap_or(1).clamp(1, MAX_PAGE),
             items_per_page: items_per_page.unwrap_or(DEFAULT_PAGE_SIZE).clamp(1, MAX_PAGE_SIZE),
         }
     }
@@ -64,6 +68,7 @@ mod tests {
         let p = PageRequest::new(Some(0), Some(1000));
         assert_eq!((p.page, p.items_per_page), (1, MAX_PAGE_SIZE));
         assert_eq!(PageRequest::new(Some(3), Some(10)).offset(), 20);
+        assert!(PageRequest::new(Some(u64::MAX), Some(100)).offset() > 0, "no overflow");
     }
 
     #[test]

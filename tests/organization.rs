@@ -79,6 +79,12 @@ async fn team_project_agent_history_restore_star_and_privacy() {
             tokio::time::sleep(std::time::Duration::from_millis(100)).await;
         }
     }
+    assert_ne!(browser.value("#agent-model").await, "", "the agent's model is selected");
+    assert_ne!(
+        browser.value("#agent-type-select").await,
+        "",
+        "the agent's type is selected"
+    );
     browser.screenshot("agent-configuration").await;
 
     // History: three checkpoints; compare the first, then restore it.

@@ -71,3 +71,24 @@ fn coming_soon_pages_say_so_without_sample_data() {
     assert!(text.contains("Workflows"), "{text}");
     assert!(text.contains("Coming soon"), "{text}");
 }
+
+#[wasm_bindgen_test]
+fn at_most_three_toasts_show_at_once() {
+    use leptos::prelude::*;
+    let document = web_sys::window().unwrap().document().unwrap();
+    let host = document.create_element("div").unwrap();
+    document.body().unwrap().append_child(&host).unwrap();
+    let host: web_sys::HtmlElement = wasm_bindgen::JsCast::unchecked_into(host);
+    let _mounted = leptos::mount::mount_to(host.clone(), || {
+        ejento_dashboard::components::toast::provide_toasts();
+        let toasts = ejento_dashboard::components::toast::use_toasts();
+        for i in 0..5 {
+            toasts.success(format!("message {i}"));
+        }
+        view! { <ejento_dashboard::components::toast::ToastHost/> }
+    });
+    let shown = host.query_selector_all(".toast").unwrap().length();
+    assert_eq!(shown, 3);
+    let text = host.text_content().unwrap_or_default();
+    assert!(text.contains("message 4") && !text.contains("message 0"), "{text}");
+}

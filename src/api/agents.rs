@@ -59,6 +59,10 @@ pub async fn types() -> Result<Vec<AgentType>, ApiError> {
     get("/api/v2/agent-types").await
 }
 
+pub async fn llm_configurations() -> Result<Vec<ejento_api::LlmConfiguration>, ApiError> {
+    get("/api/v2/llm-configurations").await
+}
+
 pub async fn one(id: i64) -> Result<Agent, ApiError> {
     get(&format!("/api/v2/agents/{id}")).await
 }

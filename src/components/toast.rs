@@ -15,6 +15,9 @@ pub struct Toast {
     pub message: String,
 }
 
+/// How many toasts show at once.
+const MAX_VISIBLE: usize = 3;
+
 #[derive(Clone, Copy)]
 pub struct Toasts {
     list: RwSignal<Vec<Toast>>,
@@ -41,7 +44,11 @@ impl Toasts {
                 id,
                 kind,
                 message: message.into(),
-            })
+            });
+            // A burst of actions must not bury the page: keep the newest few.
+            if l.len() > MAX_VISIBLE {
+                l.remove(0);
+            }
         });
         let list = self.list;
         gloo_timers::callback::Timeout::new(6_000, move || {

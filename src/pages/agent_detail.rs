@@ -288,6 +288,10 @@ fn ConfigurationTab(agent: Agent, on_saved: Callback<Agent>) -> impl IntoView {
     let q3 = RwSignal::new(agent.sample_q3.clone());
     let reasoning = RwSignal::new(agent.reasoning_mode.clone());
     let chunks = RwSignal::new(agent.chunk_count.to_string());
+    let agent_type = RwSignal::new(agent.agent_type.id.to_string());
+    let model = RwSignal::new(agent.llm_config.as_ref().map(|l| l.id.to_string()).unwrap_or_default());
+    let types = load(|| (), |_| async { api::agents::types().await });
+    let models = load(|| (), |_| async { api::agents::llm_configurations().await });
     let caching = RwSignal::new(agent.caching_enabled);
     let reason = RwSignal::new(String::new());
     let errors = FormErrors::new();
@@ -313,6 +317,8 @@ fn ConfigurationTab(agent: Agent, on_saved: Callback<Agent>) -> impl IntoView {
             sample_q2: Some(q2.get_untracked()),
             sample_q3: Some(q3.get_untracked()),
             reasoning_mode: Some(reasoning.get_untracked()),
+            agent_type_id: agent_type.get_untracked().parse().ok(),
+            llm_config_id: model.get_untracked().parse().ok(),
             chunk_count: Some(chunk_count),
             caching_enabled: Some(caching.get_untracked()),
             change_reason: Some(reason.get_untracked()),
@@ -356,6 +362,28 @@ fn ConfigurationTab(agent: Agent, on_saved: Callback<Agent>) -> impl IntoView {
                 <input aria-label="Starter 2" prop:value=move || q2.get() on:input=move |ev| q2.set(event_target_value(&ev))/>
                 <input aria-label="Starter 3" prop:value=move || q3.get() on:input=move |ev| q3.set(event_target_value(&ev))/>
             </fieldset>
+            <div class="field-row">
+                <div class="field">
+                    <label for="agent-type-select">"Type"</label>
+                    <select id="agent-type-select" disabled=!editable on:change=move |ev| agent_type.set(event_target_value(&ev))>
+                        {move || types.get().ready().cloned().map(|list: Vec<ejento_api::AgentType>| list.into_iter().map(|t| {
+                            let value = t.id.to_string();
+                            let v = value.clone();
+                            view! { <option value=value selected=move || agent_type.get() == v>{t.name.clone()}</option> }
+                        }).collect_view())}
+                    </select>
+                </div>
+                <div class="field">
+                    <label for="agent-model">"Model"</label>
+                    <select id="agent-model" disabled=!editable on:change=move |ev| model.set(event_target_value(&ev))>
+                        {move || models.get().ready().cloned().map(|list: Vec<ejento_api::LlmConfiguration>| list.into_iter().filter(|l| l.is_enabled).map(|l| {
+                            let value = l.id.to_string();
+                            let v = value.clone();
+                            view! { <option value=value selected=move || model.get() == v>{format!("{} ({})", l.model_name, l.model_deployment.join(", "))}</option> }
+                        }).collect_view())}
+                    </select>
+                </div>
+            </div>
             <div class="field-row">
                 <div class="field">
                     <label for="agent-reasoning">"Reasoning"</label>

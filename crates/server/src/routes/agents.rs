@@ -175,15 +175,14 @@ pub(super) fn routes(api: Api) -> Api {
 
 /// Builds agent objects (with instructions, tags, votes, rating, starred and the caller's role).
 pub(super) async fn to_wire(state: &AppState, caller: &Caller, rows: Vec<AgentRow>) -> Result<Vec<Agent>> {
-    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
-    let mut extras = state.store.agent_extras(&ids, caller.user_id()).await?;
+    let mut extras = state.store.agent_extras(&rows, caller.user_id()).await?;
     let llms = state.store.llm_configurations(caller.org_id()).await?;
     let mut out = Vec::with_capacity(rows.len());
     for row in rows {
         let my_role = if authz::is_org_admin(caller) {
             Some(ResourceRole::Admin)
         } else {
-            state.store.agent_role(&row, caller.user_id()).await?
+            extras.roles.get(&row.id).copied()
         };
         let (likes, dislikes) = extras.votes.get(&row.id).copied().unwrap_or((0, 0));
         out.push(Agent {

@@ -73,12 +73,7 @@ pub(super) fn parse_role(body: &RoleInput) -> Result<ResourceRole> {
 
 /// Refuses to leave a team, project or agent without any Admin.
 pub(super) async fn keep_an_admin(state: &AppState, table: MemberTable, id: i64, user: i64, what: &str) -> Result<()> {
-    let members = state
-        .store
-        .list_members(table, id, None, crate::store::PageRequest::new(Some(1), Some(100)))
-        .await?
-        .0;
-    let is_admin = members.iter().any(|m| m.user_id == user && m.role == "Admin");
+    let is_admin = state.store.member_role(table, id, user).await? == Some(ResourceRole::Admin);
     if is_admin && state.store.count_admins(table, id).await? <= 1 {
         return Err(Error::Conflict(format!(
             "The {what} needs at least one Admin: make someone else Admin first."

@@ -172,9 +172,11 @@ pub struct AgentFilter {
     pub user_team_id: Option<i64>,
 }
 
-/// Extra per-agent facts for the agent object: instructions, tags, votes, rating, starred.
+/// Extra per-agent facts for the agent object: instructions, tags, votes, rating, starred, and
+/// the caller's own role (owner, direct grant or via the project), fetched for a whole page at once.
 #[derive(Debug, Default)]
 pub struct AgentExtras {
+    pub roles: HashMap<i64, ResourceRole>,
     pub instructions: HashMap<i64, Vec<Instruction>>,
     pub tags: HashMap<i64, Vec<String>>,
     pub votes: HashMap<i64, (i64, i64)>,
@@ -281,11 +283,14 @@ impl Store {
         Ok(direct.max(self.project_role(agent.project_id, user).await?))
     }
 
-    pub async fn agent_extras(&self, ids: &[i64], caller: i64) -> Result<AgentExtras> {
+    pub async fn agent_extras(&self, rows: &[AgentRow], caller: i64) -> Result<AgentExtras> {
         let mut extras = AgentExtras::default();
-        if ids.is_empty() {
+        if rows.is_empty() {
             return Ok(extras);
         }
+        let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+        let ids = ids.as_slice();
+        self.caller_roles(rows, caller, &mut extras.roles).await?;
         let list = placeholders(2, ids.len());
         macro_rules! with_ids {
             ($sql:expr) => {{
@@ -342,6 +347,68 @@ impl Store {
             extras.starred.insert(agent, true);
         }
         Ok(extras)
+    }
+
+    /// (id, role) rows of a query whose `$1` is the user and `$2…` the given ids.
+    async fn id_roles(&self, user: i64, sql: &str, ids: &[i64]) -> Result<Vec<(i64, String)>> {
+        let mut q = sqlx::query_as::<_, (i64, String)>(sql).bind(user);
+        for id in ids {
+            q = q.bind(*id);
+        }
+        Ok(q.fetch_all(self.pool()).await?)
+    }
+
+    /// The caller's role on each agent of a page, in two queries whatever the page size.
+    async fn caller_roles(&self, rows: &[AgentRow], caller: i64, roles: &mut HashMap<i64, ResourceRole>) -> Result<()> {
+        let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+        let mut projects: Vec<i64> = rows.iter().map(|r| r.project_id).collect();
+        projects.sort_unstable();
+        projects.dedup();
+        let direct = self
+            .id_roles(
+                caller,
+                &format!(
+                    "SELECT agent_id, role FROM agent_users WHERE user_id = $1 AND agent_id IN ({})",
+                    placeholders(2, ids.len())
+                ),
+                &ids,
+            )
+            .await?;
+        let list = placeholders(2, projects.len());
+        let by_project = self
+            .id_roles(
+                caller,
+                &format!(
+                    "SELECT project_id, role FROM project_members WHERE user_id = $1 AND project_id IN ({list}) \
+                 UNION ALL SELECT p.id, tm.role FROM projects p JOIN team_members tm ON tm.team_id = p.team_id \
+                 WHERE tm.user_id = $1 AND p.id IN ({list})"
+                ),
+                &projects,
+            )
+            .await?;
+        let mut project_roles: HashMap<i64, ResourceRole> = HashMap::new();
+        for (project, role) in by_project {
+            if let Some(role) = ResourceRole::parse(&role) {
+                let entry = project_roles.entry(project).or_insert(role);
+                *entry = (*entry).max(role);
+            }
+        }
+        for row in rows {
+            let own = direct
+                .iter()
+                .filter(|(a, _)| *a == row.id)
+                .filter_map(|(_, r)| ResourceRole::parse(r))
+                .max();
+            let role = if row.owner_id == caller {
+                Some(ResourceRole::Admin)
+            } else {
+                own.max(project_roles.get(&row.project_id).copied())
+            };
+            if let Some(role) = role {
+                roles.insert(row.id, role);
+            }
+        }
+        Ok(())
     }
 
     pub async fn agent_config(&self, row: &AgentRow) -> Result<AgentConfig> {

@@ -194,10 +194,12 @@ impl Store {
         Ok(())
     }
 
-    pub async fn team_role(&self, team: i64, user: i64) -> Result<Option<ResourceRole>> {
+    /// A user's own role in a team, project or agent (`table` is one of the membership tables).
+    pub async fn member_role(&self, table: MemberTable, id: i64, user: i64) -> Result<Option<ResourceRole>> {
+        let (table, key) = table.names();
         let role: Option<String> =
-            sqlx::query_scalar("SELECT role FROM team_members WHERE team_id = $1 AND user_id = $2")
-                .bind(team)
+            sqlx::query_scalar(&format!("SELECT role FROM {table} WHERE {key} = $1 AND user_id = $2"))
+                .bind(id)
                 .bind(user)
                 .fetch_optional(self.pool())
                 .await?;

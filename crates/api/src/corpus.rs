@@ -29,6 +29,9 @@ pub struct Corpus {
     pub org: i64,
     pub tags: Vec<String>,
     pub document_count: i64,
+    /// Documents by indexing state.
+    #[serde(default)]
+    pub indexing: crate::IndexingSummary,
     /// The caller's access: "Write", "Read", or null.
     pub my_access: Option<String>,
     pub created_by: String,

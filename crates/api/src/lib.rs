@@ -6,7 +6,9 @@
 pub mod agent;
 pub mod api_keys;
 pub mod auth;
+pub mod chat;
 pub mod corpus;
+pub mod document;
 pub mod envelope;
 pub mod org;
 pub mod validate;
@@ -14,7 +16,9 @@ pub mod validate;
 pub use agent::*;
 pub use api_keys::*;
 pub use auth::*;
+pub use chat::*;
 pub use corpus::*;
+pub use document::*;
 pub use envelope::*;
 pub use org::*;
 

@@ -72,9 +72,50 @@ pub struct Config {
     /// Take the client address from `X-Forwarded-For` (only behind a trusted load balancer).
     #[arg(long, env = "EJENTO_TRUST_FORWARDED_FOR", default_value_t = false)]
     pub trust_forwarded_for: bool,
+
+    /// Where uploaded originals are kept: a folder, or `s3://bucket/prefix` (AWS_* variables).
+    #[arg(long, env = "EJENTO_OBJECT_STORE", default_value = "data/objects")]
+    pub object_store: String,
+
+    /// This server's search index folder (rebuilt from the database when missing).
+    #[arg(long, env = "EJENTO_INDEX_DIR", default_value = "data/index")]
+    pub index_dir: PathBuf,
+
+    /// Largest file (or fetched web page) accepted, in MB.
+    #[arg(long, env = "EJENTO_MAX_UPLOAD_MB", default_value_t = 50)]
+    pub max_upload_mb: u64,
+
+    /// Indexing jobs run at once by this server.
+    #[arg(long, env = "EJENTO_INDEX_WORKERS", default_value_t = 2)]
+    pub index_workers: usize,
+
+    /// Seconds a worker holds a job without renewing its lease; a crashed worker's jobs are
+    /// taken over after this.
+    #[arg(long, env = "EJENTO_INDEX_LEASE", default_value_t = 30)]
+    pub index_lease_secs: i64,
+
+    /// Pause between batches of chunks written, to cap the load indexing puts on the database.
+    #[arg(long, env = "EJENTO_INDEX_BATCH_PAUSE_MS", default_value_t = 0)]
+    pub index_batch_pause_ms: u64,
+
+    /// Time limit for fetching a web link.
+    #[arg(long, env = "EJENTO_WEBLINK_TIMEOUT", default_value_t = 30)]
+    pub weblink_timeout_secs: u64,
+
+    /// Allow web links to private and loopback addresses (off: protects the internal network).
+    #[arg(long, env = "EJENTO_WEBLINK_ALLOW_PRIVATE", default_value_t = false)]
+    pub weblink_allow_private: bool,
+
+    /// Web links in corpora with refresh enabled are fetched again when older than this.
+    #[arg(long, env = "EJENTO_REFRESH_INTERVAL", default_value_t = 24 * 3600)]
+    pub refresh_interval_secs: i64,
 }
 
 impl Config {
+    pub fn max_upload_bytes(&self) -> u64 {
+        self.max_upload_mb.saturating_mul(1024 * 1024)
+    }
+
     /// Settings for a test or an embedded run: a given database, port 0, defaults for the rest.
     pub fn for_database(database_url: impl Into<String>) -> Self {
         Self {
@@ -91,6 +132,15 @@ impl Config {
             login_max_failures_per_address: 30,
             login_window_secs: 900,
             trust_forwarded_for: false,
+            object_store: std::env::temp_dir().join("ejento-objects").display().to_string(),
+            index_dir: std::env::temp_dir().join("ejento-index"),
+            max_upload_mb: 50,
+            index_workers: 2,
+            index_lease_secs: 30,
+            index_batch_pause_ms: 0,
+            weblink_timeout_secs: 30,
+            weblink_allow_private: false,
+            refresh_interval_secs: 24 * 3600,
         }
     }
 }

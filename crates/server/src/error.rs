@@ -32,6 +32,12 @@ pub enum Error {
     /// 409: would duplicate something unique.
     #[error("{0}")]
     Conflict(String),
+    /// 413: the upload is larger than the configured limit.
+    #[error("{0}")]
+    PayloadTooLarge(String),
+    /// 415: a file format we cannot index; the message lists the ones we can.
+    #[error("{0}")]
+    UnsupportedMediaType(String),
     /// 422: readable but invalid; one list of messages per field.
     #[error("{message}")]
     Validation {
@@ -68,6 +74,8 @@ impl Error {
             Error::NotFound(_) => StatusCode::NOT_FOUND,
             Error::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             Error::Conflict(_) => StatusCode::CONFLICT,
+            Error::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            Error::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Error::Validation { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             Error::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             Error::Database(_) | Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,

@@ -8,6 +8,8 @@
 //! - [`auth`]: passwords, tokens, and the extractor that turns a request into a caller.
 //! - [`routes`]: one module per resource group; [`routes::api`] records each route for OpenAPI.
 //! - [`error`]: the one error type, mapped to HTTP once.
+//! - [`indexing`]: the durable indexing queue and its workers; [`objects`]: stored originals.
+//! - [`search`]: the retriever trait, BM25 with tantivy, and the index's sync with the database.
 
 pub mod auth;
 pub mod cli;
@@ -15,8 +17,11 @@ pub mod config;
 pub mod db;
 pub mod domain;
 pub mod error;
+pub mod indexing;
+pub mod objects;
 pub mod outbox;
 pub mod routes;
+pub mod search;
 pub mod seed;
 pub mod startup;
 pub mod store;

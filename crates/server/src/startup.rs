@@ -22,8 +22,11 @@ use crate::{
     config::Config,
     db::Db,
     error::Error,
+    indexing::Indexer,
+    objects::Objects,
     outbox::Outbox,
     routes,
+    search::{bm25::Bm25Index, sync::SearchSync},
     store::Store,
 };
 
@@ -34,6 +37,9 @@ pub struct AppState {
     pub store: Store,
     pub jwt: Arc<JwtKeys>,
     pub outbox: Outbox,
+    pub objects: Objects,
+    pub search: Arc<SearchSync>,
+    pub indexer: Indexer,
 }
 
 impl AppState {
@@ -47,11 +53,19 @@ impl AppState {
             _ => store.setting_or_init("jwt_secret", &random_secret()).await?,
         };
         let outbox = Outbox::new(config.outbox_dir.clone());
+        let objects = Objects::open(&config.object_store)?;
+        let index = Bm25Index::open(&config.index_dir)?;
+        let search = SearchSync::new(store.clone(), Arc::new(index));
+        let config = Arc::new(config);
+        let indexer = Indexer::new(store.clone(), objects.clone(), search.clone(), config.clone());
         Ok(Self {
-            config: Arc::new(config),
+            config,
             store,
             jwt: Arc::new(JwtKeys::new(&secret)),
             outbox,
+            objects,
+            search,
+            indexer,
         })
     }
 }
@@ -67,6 +81,9 @@ impl Application {
     pub async fn build(config: Config) -> anyhow::Result<Self> {
         let listener = TcpListener::bind(config.bind).await?;
         let state = AppState::init(config).await?;
+        // Catch up with the database (a new or lost index is rebuilt), then index as jobs come.
+        tokio::spawn(state.search.clone().run());
+        state.indexer.start();
         let router = router(state.clone());
         Ok(Self {
             listener,

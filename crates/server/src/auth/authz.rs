@@ -188,3 +188,15 @@ pub async fn corpus(state: &AppState, caller: &Caller, id: i64, need: Need) -> R
     check(role, need, access.is_some(), "corpus")?;
     Ok((corpus, access))
 }
+
+/// Loads a chat thread: its owner uses it; organization administrators may too (support and
+/// audits). Anyone else gets 404, as threads are private.
+pub async fn thread(state: &AppState, caller: &Caller, id: i64) -> Result<crate::store::ThreadRow> {
+    let thread = state
+        .store
+        .thread(caller.org_id(), id)
+        .await?
+        .filter(|t| t.user_id == caller.user_id() || is_org_admin(caller))
+        .ok_or_else(|| Error::not_found("Chat thread"))?;
+    Ok(thread)
+}

@@ -311,6 +311,12 @@ async fn delete(
         )));
     }
     state.store.delete_corpus(id, &caller.user.email).await?;
+    // The corpus is gone for callers and search at once; its documents and files follow.
+    let documents = state.store.corpus_document_ids(id, false).await?;
+    for key in state.store.delete_documents(id, &documents, &caller.user.email).await? {
+        state.objects.delete(&key).await;
+    }
+    state.search.poke();
     Ok(ok("Corpus deleted successfully.", serde_json::json!({"id": id})))
 }
 

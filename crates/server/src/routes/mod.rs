@@ -6,7 +6,9 @@ mod agent_extras;
 mod agents;
 mod api_keys;
 mod auth;
+mod chat_threads;
 mod corpora;
+mod documents;
 mod extract;
 mod membership;
 mod openapi;
@@ -88,6 +90,27 @@ impl Api {
         self
     }
 
+    /// A POST that takes uploads: the general body limit does not apply, the handler enforces
+    /// the configured upload size itself while it streams the body.
+    fn upload_route<H, T>(mut self, path: &'static str, doc: (&'static str, &'static str, Access), handler: H) -> Self
+    where
+        H: Handler<T, AppState>,
+        T: 'static,
+    {
+        self.router = self
+            .router
+            .route(path, post(handler).layer(axum::extract::DefaultBodyLimit::disable()));
+        let (tag, summary, access) = doc;
+        self.docs.push(RouteDoc {
+            method: Method::POST,
+            path,
+            tag,
+            summary,
+            access,
+        });
+        self
+    }
+
     pub fn docs(&self) -> &[RouteDoc] {
         &self.docs
     }
@@ -124,5 +147,7 @@ pub fn api_router() -> Api {
     let api = agents::routes(api);
     let api = agent_extras::routes(api);
     let api = corpora::routes(api);
+    let api = documents::routes(api);
+    let api = chat_threads::routes(api);
     openapi::routes(api)
 }

@@ -24,6 +24,8 @@ pub struct CorpusRow {
     pub is_public: i64,
     pub refresh_enabled: i64,
     pub document_count: i64,
+    pub indexed_count: i64,
+    pub failed_count: i64,
     pub my_access: Option<String>,
     pub created_by: String,
     pub created_on: String,
@@ -54,6 +56,11 @@ impl CorpusRow {
             org: self.organization_id,
             tags,
             document_count: self.document_count,
+            indexing: ejento_api::IndexingSummary {
+                indexed: self.indexed_count,
+                failed: self.failed_count,
+                in_progress: self.document_count - self.indexed_count - self.failed_count,
+            },
             my_access,
             created_by: self.created_by,
             created_on: self.created_on,
@@ -83,9 +90,12 @@ pub struct CorpusFilter<'a> {
     pub refresh_only: bool,
 }
 
-/// `$1` is the caller's user id. Documents are counted once the documents table exists.
+/// `$1` is the caller's user id.
 const SELECT: &str = "SELECT c.id, c.organization_id, c.owner_id, c.name, c.description, c.indexing_mode_id, c.corpus_type, \
-     c.is_public, c.refresh_enabled, 0 AS document_count, \
+     c.is_public, c.refresh_enabled, \
+     (SELECT COUNT(*) FROM documents d WHERE d.corpus_id = c.id AND d.is_deleted = 0) AS document_count, \
+     (SELECT COUNT(*) FROM documents d WHERE d.corpus_id = c.id AND d.is_deleted = 0 AND d.step = 'indexed') AS indexed_count, \
+     (SELECT COUNT(*) FROM documents d WHERE d.corpus_id = c.id AND d.is_deleted = 0 AND d.step = 'failed') AS failed_count, \
      (SELECT p.access FROM corpus_permissions p WHERE p.corpus_id = c.id AND p.user_id = $1) AS my_access, \
      c.created_by, c.created_on, c.modified_by, c.modified_on FROM corpora c";
 

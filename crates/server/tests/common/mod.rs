@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod fixtures;
+
 use ejento_server::{Application, Config};
 use serde_json::{Value, json};
 use sqlx::Connection;
@@ -65,6 +67,8 @@ impl TestApp {
         let mut config = Config::for_database(url);
         config.outbox_dir = dir.path().join("outbox");
         config.dist = dir.path().join("dist");
+        config.object_store = dir.path().join("objects").display().to_string();
+        config.index_dir = dir.path().join("index");
         tweak(&mut config);
         let outbox = config.outbox_dir.clone();
         let app = Application::build(config).await.expect("the server starts");
@@ -216,5 +220,80 @@ impl TestApp {
             body["data"]["user"]["id"].as_i64().unwrap(),
             body["data"]["user"]["organization"]["id"].as_i64().unwrap(),
         )
+    }
+}
+
+/// A part of an upload form.
+pub enum Part<'a> {
+    Text(&'a str, &'a str),
+    File(&'a str, &'a str, Vec<u8>),
+}
+
+impl TestApp {
+    /// `POST /indexing-service/api/v2/corpora/{id}/documents` with a multipart form.
+    pub async fn upload(&self, corpus: i64, token: &str, parts: Vec<Part<'_>>) -> (u16, Value) {
+        let mut form = reqwest::multipart::Form::new();
+        for part in parts {
+            form = match part {
+                Part::Text(name, value) => form.text(name.to_string(), value.to_string()),
+                Part::File(name, file_name, bytes) => form.part(
+                    name.to_string(),
+                    reqwest::multipart::Part::bytes(bytes).file_name(file_name.to_string()),
+                ),
+            };
+        }
+        let res = self
+            .client
+            .post(self.url(&format!("/indexing-service/api/v2/corpora/{corpus}/documents")))
+            .bearer_auth(token)
+            .multipart(form)
+            .send()
+            .await
+            .expect("upload request");
+        read(res).await
+    }
+
+    /// Uploads a file and returns the new document's id.
+    pub async fn upload_file(&self, corpus: i64, token: &str, file_name: &str, bytes: Vec<u8>) -> i64 {
+        let (status, body) = self
+            .upload(
+                corpus,
+                token,
+                vec![
+                    Part::Text("content_type", "file"),
+                    Part::File("source", file_name, bytes),
+                ],
+            )
+            .await;
+        assert_eq!(status, 201, "upload {file_name}: {body}");
+        assert_eq!(body["data"]["step"], "pending", "{body}");
+        body["data"]["id"].as_i64().expect("a document id")
+    }
+
+    /// Polls a document until it is indexed or failed (at most 60 s) and returns it.
+    pub async fn settled(&self, document: i64, token: &str) -> Value {
+        for _ in 0..600 {
+            let doc = self
+                .ok("GET", &format!("/api/v2/documents/{document}"), token, None)
+                .await;
+            if doc["step"] == "indexed" || doc["step"] == "failed" {
+                return doc;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        panic!("document {document} did not finish indexing within 60 s");
+    }
+
+    /// Titles of the chunks a retrieval test returns, best first.
+    pub async fn retrieve(&self, corpus: i64, token: &str, query: &str) -> Vec<Value> {
+        let data = self
+            .ok(
+                "POST",
+                &format!("/api/v2/corpora/{corpus}/retrieval-test"),
+                token,
+                Some(&json!({"query": query, "top_k": 10})),
+            )
+            .await;
+        data["chunks"].as_array().cloned().unwrap_or_default()
     }
 }

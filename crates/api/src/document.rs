@@ -1,0 +1,157 @@
+//! Documents in a corpus, their indexing status, chunks, and retrieval.
+
+use serde::{Deserialize, Serialize};
+
+use crate::PageMeta;
+
+/// Indexing steps in order; `failed` can follow any of the first four.
+pub const DOCUMENT_STEPS: [&str; 6] = ["pending", "parsing", "chunking", "indexing", "indexed", "failed"];
+pub const CONTENT_TYPES: [&str; 3] = ["file", "text", "weblink"];
+
+/// Whether a document is still on its way (the dashboard keeps polling while any is).
+pub fn step_in_progress(step: &str) -> bool {
+    !matches!(step, "indexed" | "failed")
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Document {
+    pub id: i64,
+    pub corpus_id: i64,
+    /// `file`, `text` or `weblink`.
+    pub content_type: String,
+    /// The file name, the start of the text, or the URL.
+    pub source: String,
+    pub title: String,
+    /// The detected format: pdf, docx, xlsx, pptx, html, markdown, text, csv, json.
+    pub format: String,
+    pub size_bytes: i64,
+    pub content_hash: String,
+    /// Where the stored original can be downloaded (signed-in callers).
+    pub access_url: String,
+    pub step: String,
+    pub progress: i64,
+    pub failure_reason: Option<String>,
+    pub chunk_count: i64,
+    pub tags: Vec<String>,
+    pub upload_from: String,
+    pub attachment: bool,
+    pub uploaded_by: i64,
+    pub indexed_on: Option<String>,
+    pub created_by: String,
+    pub created_on: String,
+    pub modified_by: String,
+    pub modified_on: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DocumentPage {
+    pub documents: Vec<Document>,
+    pub meta: PageMeta,
+}
+
+/// What an upload answers at once, before indexing.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QueuedDocument {
+    pub id: i64,
+    pub source: String,
+    pub access_url: String,
+    pub step: String,
+    /// Documents of the corpus with the same content, if any (the upload still goes ahead).
+    #[serde(default)]
+    pub duplicate_of: Vec<i64>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DocumentInput {
+    #[serde(default)]
+    pub title: Option<String>,
+    #[serde(default)]
+    pub tags: Option<Vec<String>>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DocumentIds {
+    pub document_ids: Vec<i64>,
+}
+
+/// How many documents a bulk action touched.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Affected {
+    pub count: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DocumentEvent {
+    pub step: String,
+    pub message: String,
+    pub created_on: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DocumentChunk {
+    pub id: i64,
+    pub document_id: i64,
+    pub ordinal: i64,
+    pub page: Option<i64>,
+    pub section: Option<String>,
+    pub text: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChunkPage {
+    pub chunks: Vec<DocumentChunk>,
+    pub meta: PageMeta,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DuplicateGroup {
+    pub content_hash: String,
+    pub documents: Vec<Document>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Duplicates {
+    pub duplicates: Vec<DuplicateGroup>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConversationStarters {
+    pub conversation_starters: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RetrievalQuery {
+    pub query: String,
+    /// How many chunks to return (1–50, default 5).
+    #[serde(default)]
+    pub top_k: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RetrievedChunk {
+    pub chunk_id: i64,
+    pub document_id: i64,
+    pub document_title: String,
+    pub corpus_id: i64,
+    pub page: Option<i64>,
+    pub section: Option<String>,
+    pub text: String,
+    pub score: f32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RetrievalResult {
+    pub query: String,
+    /// The query's words, for highlighting.
+    pub terms: Vec<String>,
+    pub chunks: Vec<RetrievedChunk>,
+    pub took_ms: f64,
+}
+
+/// Document counts of a corpus by where they are in indexing.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IndexingSummary {
+    pub indexed: i64,
+    pub in_progress: i64,
+    pub failed: i64,
+}

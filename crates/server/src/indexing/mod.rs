@@ -1,0 +1,270 @@
+//! The indexing pipeline: workers claim jobs from the durable queue in the database, take the
+//! stored original (or fetch the web link), parse, chunk and write chunks, then make them live
+//! in one transaction. A worker holds a lease it renews while it works; if it dies, the lease
+//! expires and another worker (on this or another server) starts the job again. Chunks of an
+//! unfinished attempt are never live, so nothing half-indexed is ever searchable.
+
+pub mod chunk;
+pub mod fetch;
+pub mod parse;
+pub mod starters;
+
+use std::{sync::Arc, time::Duration};
+
+use sha2::{Digest, Sha256};
+use tokio::sync::Notify;
+
+use crate::{
+    config::Config,
+    objects::Objects,
+    search::sync::SearchSync,
+    store::{ClaimedJob, Refetched, Store},
+    time_fmt,
+};
+
+/// A job given up after this many attempts that each hit a passing problem.
+const MAX_ATTEMPTS: i64 = 5;
+const CHUNK_BATCH: usize = 100;
+
+#[derive(Clone)]
+pub struct Indexer {
+    store: Store,
+    objects: Objects,
+    search: Arc<SearchSync>,
+    config: Arc<Config>,
+    wake: Arc<Notify>,
+}
+
+/// How a job ended, short of success.
+enum JobError {
+    /// The content cannot be indexed as it is; the reason is for the person who added it.
+    Unindexable(String),
+    /// Another worker owns the job now, or the document was deleted meanwhile.
+    Lost,
+    /// Something that may pass (database, object store); the job goes back to the queue.
+    Passing(anyhow::Error),
+}
+
+impl From<crate::error::Error> for JobError {
+    fn from(e: crate::error::Error) -> Self {
+        JobError::Passing(anyhow::anyhow!("{e}: {e:?}"))
+    }
+}
+
+impl From<anyhow::Error> for JobError {
+    fn from(e: anyhow::Error) -> Self {
+        JobError::Passing(e)
+    }
+}
+
+impl From<tokio::task::JoinError> for JobError {
+    fn from(e: tokio::task::JoinError) -> Self {
+        JobError::Passing(e.into())
+    }
+}
+
+pub fn content_hash(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
+}
+
+impl Indexer {
+    pub fn new(store: Store, objects: Objects, search: Arc<SearchSync>, config: Arc<Config>) -> Self {
+        Self {
+            store,
+            objects,
+            search,
+            config,
+            wake: Arc::new(Notify::new()),
+        }
+    }
+
+    /// A job was queued: a sleeping worker should look now.
+    pub fn poke(&self) {
+        self.wake.notify_waiters();
+    }
+
+    /// Starts the workers and the refresh scheduler on the current runtime.
+    pub fn start(&self) {
+        for _ in 0..self.config.index_workers.max(1) {
+            tokio::spawn(self.clone().work());
+        }
+        tokio::spawn(self.clone().schedule_refreshes());
+    }
+
+    async fn work(self) {
+        loop {
+            match self.store.claim_job(self.config.index_lease_secs).await {
+                Ok(Some(job)) => self.run(job).await,
+                Ok(None) => {
+                    tokio::select! {
+                        _ = self.wake.notified() => {}
+                        _ = tokio::time::sleep(Duration::from_secs(1)) => {}
+                    }
+                }
+                Err(e) => {
+                    tracing::error!(error = %e, "could not read the indexing queue");
+                    tokio::time::sleep(Duration::from_secs(2)).await;
+                }
+            }
+        }
+    }
+
+    async fn run(&self, job: ClaimedJob) {
+        let lease = self.config.index_lease_secs;
+        let heartbeat = {
+            let (store, job) = (self.store.clone(), job.clone());
+            tokio::spawn(async move {
+                let every = Duration::from_millis((lease as u64 * 1000 / 3).max(200));
+                loop {
+                    tokio::time::sleep(every).await;
+                    if !matches!(store.renew_lease(&job, lease).await, Ok(true)) {
+                        break;
+                    }
+                }
+            })
+        };
+        let outcome = self.process(&job).await;
+        heartbeat.abort();
+        let ended = match outcome {
+            Ok(()) | Err(JobError::Lost) => Ok(()),
+            Err(JobError::Unindexable(reason)) => self.store.fail_job(&job, &reason).await,
+            Err(JobError::Passing(e)) if job.attempts >= MAX_ATTEMPTS => {
+                tracing::error!(document = job.document_id, error = %e, "indexing gave up");
+                self.store
+                    .fail_job(
+                        &job,
+                        &format!("Indexing failed {MAX_ATTEMPTS} times; the last error was: {e}"),
+                    )
+                    .await
+            }
+            Err(JobError::Passing(e)) => {
+                tracing::warn!(document = job.document_id, error = %e, "indexing will be retried");
+                tokio::time::sleep(Duration::from_secs(job.attempts as u64)).await;
+                self.store.release_job(&job).await
+            }
+        };
+        if let Err(e) = ended {
+            tracing::error!(error = %e, "could not record the end of an indexing job");
+        }
+        self.search.poke();
+    }
+
+    async fn step(&self, job: &ClaimedJob, step: &str, progress: i64, message: Option<&str>) -> Result<(), JobError> {
+        if self.store.set_step(job, step, progress, message).await? {
+            Ok(())
+        } else {
+            Err(JobError::Lost)
+        }
+    }
+
+    async fn process(&self, job: &ClaimedJob) -> Result<(), JobError> {
+        let Some((mut doc, indexing_mode, deleted)) = self.store.document_for_indexing(job.document_id).await? else {
+            return Err(JobError::Lost);
+        };
+        if deleted {
+            self.store.close_job(job, None).await?;
+            return Ok(());
+        }
+        if job.kind == "refetch" {
+            self.step(job, "parsing", 5, Some(&format!("Fetching {}", doc.source)))
+                .await?;
+            let limits = fetch::FetchLimits {
+                max_bytes: self.config.max_upload_bytes(),
+                timeout: Duration::from_secs(self.config.weblink_timeout_secs),
+                allow_private: self.config.weblink_allow_private,
+            };
+            // Only a document that is indexed may skip work when the page is unchanged.
+            let indexed = doc.indexed_on.is_some() && doc.chunk_count > 0;
+            let previous = indexed.then_some((doc.etag.as_deref(), doc.last_modified.as_deref()));
+            match fetch::fetch(&doc.source, limits, previous)
+                .await
+                .map_err(JobError::Unindexable)?
+            {
+                fetch::Fetched::NotModified => {
+                    self.store
+                        .close_job(job, Some("The web page has not changed (ETag / Last-Modified)."))
+                        .await?;
+                    return Ok(());
+                }
+                fetch::Fetched::Content {
+                    bytes,
+                    format,
+                    etag,
+                    last_modified,
+                } => {
+                    let hash = content_hash(&bytes);
+                    if indexed && hash == doc.content_hash {
+                        self.store
+                            .close_job(job, Some("The web page's content has not changed."))
+                            .await?;
+                        return Ok(());
+                    }
+                    let key = Objects::new_key(doc.organization_id, doc.corpus_id);
+                    let size = bytes.len() as i64;
+                    self.objects.put(&key, bytes).await?;
+                    let refetched = Refetched {
+                        format: format.to_string(),
+                        size_bytes: size,
+                        content_hash: hash,
+                        object_key: key.clone(),
+                        etag,
+                        last_modified,
+                    };
+                    self.store.record_refetch(doc.id, &refetched).await?;
+                    if !doc.object_key.is_empty() {
+                        self.objects.delete(&doc.object_key).await;
+                    }
+                    doc.format = refetched.format;
+                    doc.object_key = key;
+                }
+            }
+        }
+        self.step(job, "parsing", 10, Some(&format!("Reading the {} content", doc.format)))
+            .await?;
+        let bytes = self.objects.get(&doc.object_key).await?;
+        let format = doc.format.clone();
+        let segments = tokio::task::spawn_blocking(move || parse::extract(&format, &bytes))
+            .await?
+            .map_err(JobError::Unindexable)?;
+        self.step(job, "chunking", 40, Some("Splitting into chunks")).await?;
+        let chunks = chunk::split(&segments, indexing_mode);
+        self.step(job, "indexing", 50, Some(&format!("Writing {} chunks", chunks.len())))
+            .await?;
+        let pause = Duration::from_millis(self.config.index_batch_pause_ms);
+        for (i, batch) in chunks.chunks(CHUNK_BATCH).enumerate() {
+            self.store.insert_chunks(&doc, job.lease_token, batch).await?;
+            let written = (i * CHUNK_BATCH + batch.len()) as i64;
+            self.step(job, "indexing", 50 + 45 * written / chunks.len().max(1) as i64, None)
+                .await?;
+            if !pause.is_zero() {
+                tokio::time::sleep(pause).await;
+            }
+        }
+        if self.store.finish_job(job, chunks.len() as i64).await? {
+            Ok(())
+        } else {
+            Err(JobError::Lost)
+        }
+    }
+
+    /// Queues web links of refresh-enabled corpora that are due, once a minute.
+    async fn schedule_refreshes(self) {
+        loop {
+            tokio::time::sleep(Duration::from_secs(60)).await;
+            let before = time_fmt::from_now(time::Duration::seconds(-self.config.refresh_interval_secs));
+            let queued = match self.store.due_weblinks(&before).await {
+                Ok(ids) if !ids.is_empty() => self.store.reindex(&ids, "Scheduled refresh of the web link").await,
+                Ok(_) => Ok(0),
+                Err(e) => Err(e),
+            };
+            match queued {
+                Ok(0) => {}
+                Ok(n) => {
+                    tracing::info!(documents = n, "scheduled web link refresh");
+                    self.poke();
+                }
+                Err(e) => tracing::error!(error = %e, "could not schedule web link refreshes"),
+            }
+        }
+    }
+}

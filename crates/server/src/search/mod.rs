@@ -1,0 +1,59 @@
+//! Retrieval over chunks. The [`Retriever`] trait is what answerers and the retrieval test call;
+//! [`bm25::Bm25Index`] (tantivy) is the one we ship, and a vector or hybrid retriever can
+//! implement the same trait later.
+//!
+//! The database is the source of truth: chunks and the `search_changes` log live there. Each
+//! server keeps its own index on local disk and applies the log ([`sync`]), so replicas
+//! converge, a restarted server catches up, and a lost index is rebuilt from the database.
+
+pub mod bm25;
+pub mod sync;
+
+/// What a search may see: one organization, and within it only these corpora.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Scope {
+    pub organization_id: i64,
+    pub corpus_ids: Vec<i64>,
+}
+
+/// A chunk the retriever ranked, before the database confirms it is still live.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Hit {
+    pub chunk_id: i64,
+    pub document_id: i64,
+    pub score: f32,
+}
+
+/// A chunk as the index receives it.
+#[derive(Debug, Clone)]
+pub struct IndexedChunk {
+    pub chunk_id: i64,
+    pub document_id: i64,
+    pub corpus_id: i64,
+    pub organization_id: i64,
+    pub text: String,
+}
+
+pub trait Retriever: Send + Sync {
+    /// The best `limit` chunks for `query` within `scope`, best first.
+    fn search(&self, scope: &Scope, query: &str, limit: usize) -> anyhow::Result<Vec<Hit>>;
+
+    /// Replaces everything indexed for each listed document by its given chunks (none: the
+    /// document is gone) and records `through_seq` as applied, in one atomic commit.
+    fn apply(&self, documents: &[(i64, Vec<IndexedChunk>)], through_seq: i64) -> anyhow::Result<()>;
+
+    /// The last change-log sequence number this index has applied.
+    fn applied_seq(&self) -> i64;
+}
+
+/// The words of a query, lower-cased, as a person would expect them highlighted.
+pub fn query_terms(query: &str) -> Vec<String> {
+    let mut terms: Vec<String> = query
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| w.chars().count() >= 2)
+        .map(str::to_lowercase)
+        .collect();
+    terms.sort();
+    terms.dedup();
+    terms
+}

@@ -1,0 +1,730 @@
+//! Documents over HTTP: every format indexed and found, bad input refused clearly, duplicates,
+//! deletion leaving search, reindexing, chunks, starters, web links and thread attachments.
+
+mod common;
+
+use common::{Part, TestApp, assert_error, fixtures};
+use serde_json::{Value, json};
+
+async fn corpus(app: &TestApp, token: &str, name: &str) -> i64 {
+    app.ok(
+        "POST",
+        "/api/v2/corpora",
+        token,
+        Some(&json!({"name": name, "indexing_mode_id": 1})),
+    )
+    .await["id"]
+        .as_i64()
+        .unwrap()
+}
+
+fn first_document(chunks: &[Value]) -> Option<i64> {
+    chunks.first().and_then(|c| c["document_id"].as_i64())
+}
+
+both_backends!(
+    every_format_is_indexed_and_found_by_its_own_words,
+    |app: TestApp| async move {
+        let (token, _, _) = app.member("ida@example.com", "Ida Indexer").await;
+        let corpus = corpus(&app, &token, "Formats").await;
+        let files: Vec<(&str, Vec<u8>, &str)> = vec![
+        ("report.pdf", fixtures::pdf(Some("Quarterly pelicanpdf figures rose")), "pelicanpdf"),
+        ("memo.docx", fixtures::docx("Travel policy", "Book flights through walrusdocx only"), "walrusdocx"),
+        ("budget.xlsx", fixtures::xlsx(&["item", "owner"], &["ferretxlsx", "finance"]), "ferretxlsx"),
+        ("deck.pptx", fixtures::pptx(&["Roadmap", "Launch of otterpptx in spring"]), "otterpptx"),
+        (
+            "page.html",
+            b"<html><body><h1>Help</h1><p>Reset with the badgerhtml button.</p><script>alert(1)</script></body></html>".to_vec(),
+            "badgerhtml",
+        ),
+        ("notes.md", b"# Notes\n\nThe **lemurmd** project ships soon.\n".to_vec(), "lemurmd"),
+        ("readme.txt", b"Plain words about a gecko named geckotxt.\n".to_vec(), "geckotxt"),
+        ("cities.csv", b"city,animal\nOslo,moosecsv\n".to_vec(), "moosecsv"),
+        ("data.json", br#"{"zoo":{"resident":"llamajson"}}"#.to_vec(), "llamajson"),
+    ];
+        let mut ids = Vec::new();
+        for (name, bytes, _) in &files {
+            ids.push(app.upload_file(corpus, &token, name, bytes.clone()).await);
+        }
+        let (status, body) = app
+            .upload(
+                corpus,
+                &token,
+                vec![
+                    Part::Text("content_type", "text"),
+                    Part::Text("source", "Pasted text mentions the yakpasted herd.\nSecond line."),
+                    Part::Text("tags", "pasted, notes"),
+                ],
+            )
+            .await;
+        assert_eq!(status, 201, "{body}");
+        assert_eq!(body["message"], "Document has been queued for indexing");
+        let text_id = body["data"]["id"].as_i64().unwrap();
+
+        for (id, (name, _, _)) in ids.iter().zip(&files) {
+            let doc = app.settled(*id, &token).await;
+            assert_eq!(doc["step"], "indexed", "{name}: {doc}");
+            assert_eq!(doc["progress"], 100);
+            assert!(doc["chunk_count"].as_i64().unwrap() >= 1, "{name}: {doc}");
+            assert_eq!(doc["title"], *name);
+        }
+        let text = app.settled(text_id, &token).await;
+        assert_eq!(text["step"], "indexed", "{text}");
+        assert_eq!(text["title"], "Pasted text mentions the yakpasted herd.");
+        assert_eq!(text["tags"], json!(["notes", "pasted"]));
+
+        for (id, (name, _, word)) in ids.iter().zip(&files) {
+            let chunks = app.retrieve(corpus, &token, word).await;
+            assert_eq!(
+                first_document(&chunks),
+                Some(*id),
+                "{name}: searching {word} gave {chunks:?}"
+            );
+            assert_eq!(chunks.len(), 1, "only {name} contains {word}");
+        }
+        assert_eq!(
+            first_document(&app.retrieve(corpus, &token, "yakpasted").await),
+            Some(text_id)
+        );
+        // Stemming: the singular finds the plural.
+        let pdf = app.retrieve(corpus, &token, "figure").await;
+        assert_eq!(first_document(&pdf), Some(ids[0]));
+        // The script of the HTML page is not content.
+        assert!(app.retrieve(corpus, &token, "alert").await.is_empty());
+
+        // Where chunks come from: the PDF's page, the DOCX heading, the sheet.
+        let pdf_chunks = app
+            .ok("GET", &format!("/api/v2/documents/{}/chunks", ids[0]), &token, None)
+            .await;
+        assert_eq!(pdf_chunks["chunks"][0]["page"], 1, "{pdf_chunks}");
+        let docx_chunks = app
+            .ok("GET", &format!("/api/v2/documents/{}/chunks", ids[1]), &token, None)
+            .await;
+        assert!(
+            docx_chunks["chunks"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|c| c["section"] == "Travel policy"),
+            "{docx_chunks}"
+        );
+        assert!(
+            docx_chunks["chunks"].to_string().contains("& more."),
+            "entities decoded: {docx_chunks}"
+        );
+        let xlsx_chunks = app
+            .ok("GET", &format!("/api/v2/documents/{}/chunks", ids[2]), &token, None)
+            .await;
+        assert_eq!(xlsx_chunks["chunks"][0]["section"], "Figures");
+        assert!(
+            xlsx_chunks["chunks"][0]["text"]
+                .as_str()
+                .unwrap()
+                .contains("item: ferretxlsx")
+        );
+
+        let list = app
+            .ok(
+                "GET",
+                &format!("/api/v2/corpora/{corpus}/documents?items_per_page=5"),
+                &token,
+                None,
+            )
+            .await;
+        assert_eq!(list["meta"]["count"], 10);
+        assert_eq!(list["documents"].as_array().unwrap().len(), 5);
+        let c = app.ok("GET", &format!("/api/v2/corpora/{corpus}"), &token, None).await;
+        assert_eq!(c["document_count"], 10);
+        assert_eq!(c["indexing"], json!({"indexed": 10, "in_progress": 0, "failed": 0}));
+    }
+);
+
+both_backends!(bad_uploads_are_refused_with_reasons, |app: TestApp| async move {
+    let (token, _, _) = app.member("bo@example.com", "Bo Bad").await;
+    let corpus = corpus(&app, &token, "Strict").await;
+    let (status, body) = app
+        .upload(corpus, &token, vec![Part::File("source", "movie.mp4", vec![1, 2, 3])])
+        .await;
+    assert_error(status, &body, 415);
+    assert!(
+        body["message"].as_str().unwrap().contains(".pdf"),
+        "lists what is supported: {body}"
+    );
+    let (status, body) = app
+        .upload(corpus, &token, vec![Part::File("source", "empty.txt", vec![])])
+        .await;
+    assert_error(status, &body, 422);
+    assert!(body["message"].as_str().unwrap().contains("empty"), "{body}");
+    let (status, body) = app
+        .upload(
+            corpus,
+            &token,
+            vec![Part::Text("content_type", "video"), Part::Text("source", "x")],
+        )
+        .await;
+    assert_error(status, &body, 422);
+    let (status, body) = app
+        .upload(corpus, &token, vec![Part::Text("content_type", "file")])
+        .await;
+    assert_error(status, &body, 422);
+    let (status, body) = app
+        .upload(
+            corpus,
+            &token,
+            vec![Part::Text("content_type", "text"), Part::Text("source", "   ")],
+        )
+        .await;
+    assert_error(status, &body, 422);
+    let (status, body) = app
+        .upload(
+            corpus,
+            &token,
+            vec![
+                Part::Text("content_type", "weblink"),
+                Part::Text("source", "ftp://example.com/a.txt"),
+            ],
+        )
+        .await;
+    assert_error(status, &body, 422);
+    let (status, body) = app
+        .call(
+            "POST",
+            &format!("/indexing-service/api/v2/corpora/{corpus}/documents"),
+            &token,
+            Some(&json!({})),
+        )
+        .await;
+    assert_error(status, &body, 400);
+    let (status, body) = app
+        .upload(
+            corpus + 1000,
+            &token,
+            vec![Part::File("source", "a.txt", b"hi".to_vec())],
+        )
+        .await;
+    assert_error(status, &body, 404);
+    // Nothing half-made was left behind.
+    let list = app
+        .ok("GET", &format!("/api/v2/corpora/{corpus}/documents"), &token, None)
+        .await;
+    assert_eq!(list["meta"]["count"], 0, "{list}");
+
+    // Readable but unindexable files fail with a reason a person can act on.
+    let scan = app.upload_file(corpus, &token, "scan.pdf", fixtures::pdf(None)).await;
+    let broken = app
+        .upload_file(corpus, &token, "broken.docx", b"not a zip at all".to_vec())
+        .await;
+    let scan = app.settled(scan, &token).await;
+    assert_eq!(scan["step"], "failed");
+    assert!(
+        scan["failure_reason"].as_str().unwrap().contains("no extractable text"),
+        "{scan}"
+    );
+    let broken = app.settled(broken, &token).await;
+    assert_eq!(broken["step"], "failed");
+    assert!(broken["failure_reason"].as_str().unwrap().contains("DOCX"), "{broken}");
+    let failed = app
+        .ok(
+            "GET",
+            &format!("/api/v2/corpora/{corpus}/documents?step=failed"),
+            &token,
+            None,
+        )
+        .await;
+    assert_eq!(failed["meta"]["count"], 2);
+    let (status, body) = app
+        .call(
+            "GET",
+            &format!("/api/v2/corpora/{corpus}/documents?step=dancing"),
+            &token,
+            None,
+        )
+        .await;
+    assert_error(status, &body, 422);
+    let retried = app
+        .ok(
+            "POST",
+            &format!("/api/v2/corpora/{corpus}/documents/retry-failed"),
+            &token,
+            None,
+        )
+        .await;
+    assert_eq!(retried["count"], 2);
+    assert_eq!(
+        app.settled(scan["id"].as_i64().unwrap(), &token).await["step"],
+        "failed"
+    );
+
+    // Someone without access to the corpus can neither upload nor read.
+    let (other, _, _) = app.member("oz@example.com", "Oz Other").await;
+    let (status, body) = app
+        .upload(corpus, &other, vec![Part::File("source", "a.txt", b"hi".to_vec())])
+        .await;
+    assert!(status == 403 || status == 404, "{status} {body}");
+    let (status, _) = app
+        .call("GET", &format!("/api/v2/documents/{}", broken["id"]), &other, None)
+        .await;
+    assert!(status == 403 || status == 404);
+});
+
+#[tokio::test]
+async fn files_over_the_size_limit_get_413() {
+    let app = TestApp::spawn_with(common::Backend::Sqlite, |c| c.max_upload_mb = 1)
+        .await
+        .unwrap();
+    let (token, _, _) = app.member("big@example.com", "Big File").await;
+    let corpus = corpus(&app, &token, "Small").await;
+    let (status, body) = app
+        .upload(
+            corpus,
+            &token,
+            vec![Part::File("source", "big.txt", vec![b'a'; 1024 * 1024 + 1])],
+        )
+        .await;
+    assert_error(status, &body, 413);
+    assert!(body["message"].as_str().unwrap().contains("1 MB"), "{body}");
+    app.upload_file(corpus, &token, "fits.txt", vec![b'a'; 1024 * 1024])
+        .await;
+}
+
+both_backends!(duplicates_deletes_reindex_and_starters, |app: TestApp| async move {
+    let (token, _, _) = app.member("dee@example.com", "Dee Dup").await;
+    let corpus = corpus(&app, &token, "Handbook").await;
+    let handbook = b"# Refund policy\n\nRefunds are paid within thirty days of purchase.\n\n# Shipping\n\nParcels ship from Rotterdam.\n";
+    let first = app.upload_file(corpus, &token, "handbook.md", handbook.to_vec()).await;
+    let (status, body) = app
+        .upload(corpus, &token, vec![Part::File("source", "copy.md", handbook.to_vec())])
+        .await;
+    assert_eq!(status, 201);
+    assert_eq!(
+        body["data"]["duplicate_of"],
+        json!([first]),
+        "the upload says it is a duplicate"
+    );
+    let second = body["data"]["id"].as_i64().unwrap();
+    let other = app
+        .upload_file(corpus, &token, "other.txt", b"Rotterdam harbour facts.".to_vec())
+        .await;
+    for id in [first, second, other] {
+        assert_eq!(app.settled(id, &token).await["step"], "indexed");
+    }
+    let dups = app
+        .ok(
+            "GET",
+            &format!("/api/v2/corpora/{corpus}/documents/duplicates"),
+            &token,
+            None,
+        )
+        .await;
+    assert_eq!(dups["duplicates"].as_array().unwrap().len(), 1, "{dups}");
+    assert_eq!(dups["duplicates"][0]["documents"].as_array().unwrap().len(), 2);
+    let hash = dups["duplicates"][0]["content_hash"].as_str().unwrap().to_string();
+    let by_hash = app
+        .ok(
+            "GET",
+            &format!("/api/v2/corpora/{corpus}/documents/duplicates?content_hash={hash}"),
+            &token,
+            None,
+        )
+        .await;
+    assert_eq!(by_hash["duplicates"][0]["documents"][0]["id"], first);
+    let (status, body) = app
+        .call(
+            "GET",
+            &format!("/api/v2/corpora/{corpus}/documents/duplicates?content_hash=xyz"),
+            &token,
+            None,
+        )
+        .await;
+    assert_error(status, &body, 422);
+
+    // Starters come from the content, the same every time.
+    let starters = app
+        .ok(
+            "GET",
+            &format!("/api/v2/documents/{first}/conversation-starters"),
+            &token,
+            None,
+        )
+        .await;
+    assert_eq!(
+        starters["conversation_starters"][0],
+        "What does the section “Refund policy” cover?"
+    );
+    assert_eq!(
+        starters,
+        app.ok(
+            "GET",
+            &format!("/api/v2/documents/{first}/conversation-starters"),
+            &token,
+            None
+        )
+        .await
+    );
+    let corpus_starters = app
+        .ok(
+            "GET",
+            &format!("/api/v2/corpora/{corpus}/conversation-starters"),
+            &token,
+            None,
+        )
+        .await;
+    assert!(corpus_starters["conversation_starters"].as_array().unwrap().len() >= 3);
+
+    // Deleting takes a document out of search at once.
+    let hits = app.retrieve(corpus, &token, "refunds thirty days").await;
+    assert_eq!(hits.len(), 2, "{hits:?}");
+    app.ok("DELETE", &format!("/api/v2/documents/{second}"), &token, None)
+        .await;
+    let hits = app.retrieve(corpus, &token, "refunds thirty days").await;
+    assert_eq!(
+        hits.iter()
+            .map(|h| h["document_id"].as_i64().unwrap())
+            .collect::<Vec<_>>(),
+        vec![first]
+    );
+    let (status, _) = app
+        .call("GET", &format!("/api/v2/documents/{second}"), &token, None)
+        .await;
+    assert_eq!(status, 404);
+
+    // Reindexing keeps the document searchable throughout and ends with one set of chunks.
+    let before = app
+        .ok("GET", &format!("/api/v2/documents/{first}/chunks"), &token, None)
+        .await;
+    let doc = app
+        .ok("POST", &format!("/api/v2/documents/{first}/refresh"), &token, None)
+        .await;
+    assert_eq!(doc["step"], "pending");
+    assert_eq!(app.settled(first, &token).await["step"], "indexed");
+    let after = app
+        .ok("GET", &format!("/api/v2/documents/{first}/chunks"), &token, None)
+        .await;
+    assert_eq!(before["meta"]["count"], after["meta"]["count"]);
+    let history = app
+        .ok("GET", &format!("/api/v2/documents/{first}/history"), &token, None)
+        .await;
+    let steps: Vec<&str> = history
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["step"].as_str().unwrap())
+        .collect();
+    assert_eq!(steps.iter().filter(|s| **s == "indexed").count(), 2, "{steps:?}");
+    assert_eq!(steps[0], "pending");
+    let refreshed = app
+        .ok("POST", &format!("/api/v2/corpora/{corpus}/refresh"), &token, None)
+        .await;
+    assert_eq!(refreshed["count"], 2);
+    for id in [first, other] {
+        assert_eq!(app.settled(id, &token).await["step"], "indexed");
+    }
+    assert_eq!(
+        first_document(&app.retrieve(corpus, &token, "refund").await),
+        Some(first)
+    );
+
+    // Tags, title, batch and the original file.
+    let doc = app
+        .ok(
+            "PUT",
+            &format!("/api/v2/documents/{first}"),
+            &token,
+            Some(&json!({"title": "Handbook 2026"})),
+        )
+        .await;
+    assert_eq!(doc["title"], "Handbook 2026");
+    let doc = app
+        .ok(
+            "PUT",
+            &format!("/api/v2/documents/{first}/tags"),
+            &token,
+            Some(&json!({"tags": ["policy", "hr"]})),
+        )
+        .await;
+    assert_eq!(doc["tags"], json!(["hr", "policy"]));
+    let batch = app
+        .ok(
+            "GET",
+            &format!("/api/v2/documents/batch?ids={first},{other},{second}"),
+            &token,
+            None,
+        )
+        .await;
+    assert_eq!(batch.as_array().unwrap().len(), 2, "the deleted one is gone: {batch}");
+    let (status, body) = app.call("GET", "/api/v2/documents/batch?ids=a,b", &token, None).await;
+    assert_error(status, &body, 422);
+    let original = app
+        .client
+        .get(app.url(&format!("/api/v2/documents/{first}/content")))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(original.status(), 200);
+    assert_eq!(original.bytes().await.unwrap().as_ref(), handbook);
+
+    // Bulk delete, then the corpus itself.
+    let (status, body) = app
+        .call(
+            "DELETE",
+            &format!("/api/v2/corpora/{corpus}/documents"),
+            &token,
+            Some(&json!({"document_ids": []})),
+        )
+        .await;
+    assert_error(status, &body, 422);
+    let deleted = app
+        .ok(
+            "DELETE",
+            &format!("/api/v2/corpora/{corpus}/documents"),
+            &token,
+            Some(&json!({"document_ids": [other, 999999]})),
+        )
+        .await;
+    assert_eq!(deleted["count"], 1);
+    assert!(app.retrieve(corpus, &token, "harbour").await.is_empty());
+    app.ok("DELETE", &format!("/api/v2/corpora/{corpus}"), &token, None)
+        .await;
+    let (status, _) = app
+        .call("GET", &format!("/api/v2/documents/{first}"), &token, None)
+        .await;
+    assert_eq!(status, 404);
+});
+
+/// A tiny web server standing in for a site: one page with an ETag.
+async fn website(body: &'static str) -> (String, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+    use axum::{http::HeaderMap, routing::get};
+    use std::sync::{
+        Arc,
+        atomic::{AtomicUsize, Ordering},
+    };
+    let hits = Arc::new(AtomicUsize::new(0));
+    let counter = hits.clone();
+    let router = axum::Router::new()
+        .route(
+            "/guide",
+            get(move |headers: HeaderMap| {
+                let counter = counter.clone();
+                async move {
+                    counter.fetch_add(1, Ordering::SeqCst);
+                    if headers.get("if-none-match").is_some_and(|v| v == "\"v1\"") {
+                        return (
+                            axum::http::StatusCode::NOT_MODIFIED,
+                            [("etag", "\"v1\""), ("content-type", "text/html")],
+                            "",
+                        );
+                    }
+                    (
+                        axum::http::StatusCode::OK,
+                        [("etag", "\"v1\""), ("content-type", "text/html")],
+                        body,
+                    )
+                }
+            }),
+        )
+        .route("/video", get(|| async { ([("content-type", "video/mp4")], "binary") }));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+    (url, hits)
+}
+
+#[tokio::test]
+async fn web_links_are_fetched_refreshed_with_etags_and_checked() {
+    let app = TestApp::spawn_with(common::Backend::Sqlite, |c| c.weblink_allow_private = true)
+        .await
+        .unwrap();
+    let (token, _, _) = app.member("web@example.com", "Wes Web").await;
+    let corpus = corpus(&app, &token, "Web").await;
+    let (site, hits) = website("<html><h1>Guide</h1><p>The capybaraweb trail opens at dawn.</p></html>").await;
+    let add = |url: String| {
+        let (app, token) = (&app, token.clone());
+        async move {
+            app.upload(
+                corpus,
+                &token,
+                vec![Part::Text("content_type", "weblink"), Part::Text("source", &url)],
+            )
+            .await
+        }
+    };
+    let (status, body) = add(format!("{site}/guide")).await;
+    assert_eq!(status, 201, "{body}");
+    let id = body["data"]["id"].as_i64().unwrap();
+    let doc = app.settled(id, &token).await;
+    assert_eq!(doc["step"], "indexed", "{doc}");
+    assert_eq!(doc["format"], "html");
+    assert_eq!(
+        first_document(&app.retrieve(corpus, &token, "capybaraweb").await),
+        Some(id)
+    );
+    app.ok("POST", &format!("/api/v2/documents/{id}/refresh"), &token, None)
+        .await;
+    app.settled(id, &token).await;
+    let history = app
+        .ok("GET", &format!("/api/v2/documents/{id}/history"), &token, None)
+        .await;
+    assert!(
+        history.to_string().contains("has not changed"),
+        "a 304 skips reindexing: {history}"
+    );
+    assert_eq!(hits.load(std::sync::atomic::Ordering::SeqCst), 2);
+
+    let (_, body) = add(format!("{site}/video")).await;
+    let video = app.settled(body["data"]["id"].as_i64().unwrap(), &token).await;
+    assert_eq!(video["step"], "failed");
+    assert!(
+        video["failure_reason"].as_str().unwrap().contains("video/mp4"),
+        "{video}"
+    );
+}
+
+#[tokio::test]
+async fn private_addresses_are_not_fetched_by_default() {
+    let app = TestApp::spawn(common::Backend::Sqlite).await.unwrap();
+    let (token, _, _) = app.member("priv@example.com", "Pri Vate").await;
+    let corpus = corpus(&app, &token, "Web").await;
+    let (site, hits) = website("secret").await;
+    let (_, body) = app
+        .upload(
+            corpus,
+            &token,
+            vec![
+                Part::Text("content_type", "weblink"),
+                Part::Text("source", &format!("{site}/guide")),
+            ],
+        )
+        .await;
+    let doc = app.settled(body["data"]["id"].as_i64().unwrap(), &token).await;
+    assert_eq!(doc["step"], "failed");
+    assert!(
+        doc["failure_reason"].as_str().unwrap().contains("private network"),
+        "{doc}"
+    );
+    assert_eq!(hits.load(std::sync::atomic::Ordering::SeqCst), 0);
+}
+
+both_backends!(threads_take_attachment_corpora, |app: TestApp| async move {
+    let (token, _, _) = app.member("tia@example.com", "Tia Thread").await;
+    let team = app
+        .ok("POST", "/api/v2/teams", &token, Some(&json!({"name": "T"})))
+        .await;
+    let project = app
+        .ok(
+            "POST",
+            "/api/v2/projects",
+            &token,
+            Some(&json!({"name": "P", "team_id": team["id"]})),
+        )
+        .await;
+    let agent = app
+        .ok(
+            "POST",
+            "/api/v2/agents",
+            &token,
+            Some(&json!({"project_id": project["id"], "agent_name": "Helper"})),
+        )
+        .await;
+    let agent = agent["id"].as_i64().unwrap();
+    let thread = app
+        .ok("POST", &format!("/api/v2/agents/{agent}/chat-threads"), &token, None)
+        .await;
+    assert_eq!(thread["title"], "New Chat");
+    let thread = thread["id"].as_i64().unwrap();
+    let (status, body) = app
+        .call("GET", &format!("/api/v2/chat-threads/{thread}/corpora"), &token, None)
+        .await;
+    assert_error(status, &body, 404);
+    let attachment = app
+        .ok(
+            "POST",
+            "/api/v2/corpora",
+            &token,
+            Some(&json!({"name": format!("AttachmentCorpus-{thread}"), "indexing_mode_id": 3, "corpus_type": "attachment"})),
+        )
+        .await["id"]
+        .as_i64()
+        .unwrap();
+    app.ok(
+        "POST",
+        &format!("/api/v2/chat-threads/{thread}/corpora/{attachment}"),
+        &token,
+        None,
+    )
+    .await;
+    let (status, body) = app
+        .call(
+            "POST",
+            &format!("/api/v2/chat-threads/{thread}/corpora/{attachment}"),
+            &token,
+            None,
+        )
+        .await;
+    assert_error(status, &body, 409);
+    let (status, body) = app
+        .upload(
+            attachment,
+            &token,
+            vec![
+                Part::Text("attachment", "true"),
+                Part::File("source", "att.txt", b"attached words".to_vec()),
+            ],
+        )
+        .await;
+    assert_eq!(status, 201, "{body}");
+    let listed = app
+        .ok("GET", &format!("/api/v2/chat-threads/{thread}/corpora"), &token, None)
+        .await;
+    assert_eq!(listed[0]["corpus_id"], attachment);
+    let docs = app
+        .ok("GET", &format!("/api/v2/chat-threads/{thread}/documents"), &token, None)
+        .await;
+    assert_eq!(docs["documents"][0]["attachment"], true);
+    let t = app
+        .ok("GET", &format!("/api/v2/chat-threads/{thread}"), &token, None)
+        .await;
+    assert_eq!(t["corpus_id"], attachment);
+    let threads = app
+        .ok("GET", &format!("/api/v2/agents/{agent}/chat-threads"), &token, None)
+        .await;
+    assert_eq!(threads["meta"]["count"], 1);
+    // Someone else in the organization cannot see or use the thread.
+    let (other, _, _) = app.member("uma@example.com", "Uma User").await;
+    let (status, _) = app
+        .call("GET", &format!("/api/v2/chat-threads/{thread}/corpora"), &other, None)
+        .await;
+    assert_eq!(status, 404);
+    app.ok(
+        "DELETE",
+        &format!("/api/v2/chat-threads/{thread}/corpora/{attachment}"),
+        &token,
+        None,
+    )
+    .await;
+    let (status, _) = app
+        .call(
+            "GET",
+            &format!("/api/v2/chat-threads/{thread}/corpora/{attachment}"),
+            &token,
+            None,
+        )
+        .await;
+    assert_eq!(status, 404);
+    app.ok(
+        "POST",
+        &format!("/api/v2/chat-threads/{thread}/corpora/{attachment}"),
+        &token,
+        None,
+    )
+    .await;
+    let cleared = app
+        .ok(
+            "DELETE",
+            &format!("/api/v2/chat-threads/{thread}/corpora"),
+            &token,
+            None,
+        )
+        .await;
+    assert_eq!(cleared["count"], 1);
+});

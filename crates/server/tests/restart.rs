@@ -1,0 +1,206 @@
+//! Crash safety of the indexing queue: the real server binary is killed with SIGKILL in the
+//! middle of indexing, started again on the same database and folders, and every document
+//! still reaches `indexed` exactly once, with one complete set of chunks.
+
+use std::{
+    io::{BufRead, BufReader},
+    process::{Child, Command, Stdio},
+    time::Duration,
+};
+
+use serde_json::{Value, json};
+
+struct Server {
+    child: Child,
+    base: String,
+}
+
+fn start(dir: &std::path::Path) -> Server {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_ejento-server"))
+        .arg("serve")
+        .env(
+            "EJENTO_DATABASE_URL",
+            format!("sqlite://{}?mode=rwc", dir.join("db.sqlite").display()),
+        )
+        .env("EJENTO_BIND", "127.0.0.1:0")
+        .env("EJENTO_DIST", dir.join("dist"))
+        .env("EJENTO_OUTBOX_DIR", dir.join("outbox"))
+        .env("EJENTO_OBJECT_STORE", dir.join("objects"))
+        .env("EJENTO_INDEX_DIR", dir.join("index"))
+        .env("EJENTO_INDEX_WORKERS", "1")
+        .env("EJENTO_INDEX_LEASE", "2")
+        // Slow enough that the kill lands mid-document.
+        .env("EJENTO_INDEX_BATCH_PAUSE_MS", "150")
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start the server binary");
+    let stdout = child.stdout.take().unwrap();
+    let mut line = String::new();
+    let mut reader = BufReader::new(stdout);
+    while reader.read_line(&mut line).unwrap() > 0 {
+        if let Some(url) = line.trim().strip_prefix("Ejento is running at ") {
+            let base = url.to_string();
+            // Keep draining stdout so the server never blocks on a full pipe.
+            std::thread::spawn(move || for _ in reader.lines() {});
+            return Server { child, base };
+        }
+        line.clear();
+    }
+    panic!("the server did not start");
+}
+
+async fn call(client: &reqwest::Client, base: &str, token: &str, method: reqwest::Method, path: &str) -> Value {
+    let res = client
+        .request(method, format!("{base}{path}"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
+    res.json().await.unwrap()
+}
+
+#[tokio::test]
+async fn a_server_killed_mid_indexing_finishes_every_document_exactly_once_after_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let client = reqwest::Client::new();
+    let mut server = start(dir.path());
+    let signup: Value = client
+        .post(format!("{}/auth-service/api/v2/users/signup", server.base))
+        .json(&json!({"email": "kim@example.com", "password": "a-good-password", "full_name": "Kim Kill"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token = signup["data"]["ejento_access_token"].as_str().unwrap().to_string();
+    let corpus: Value = client
+        .post(format!("{}/api/v2/corpora", server.base))
+        .bearer_auth(&token)
+        .json(&json!({"name": "Big", "indexing_mode_id": 1}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let corpus = corpus["data"]["id"].as_i64().unwrap();
+    let mut ids = Vec::new();
+    for n in 0..3 {
+        // ~400 chunks each: several batches, so indexing takes a few seconds per document.
+        let text =
+            format!("Document number{n} marker{n}. ") + &"Filler sentence about harbours and ships. ".repeat(6000);
+        let form = reqwest::multipart::Form::new().text("content_type", "file").part(
+            "source",
+            reqwest::multipart::Part::bytes(text.into_bytes()).file_name(format!("big{n}.txt")),
+        );
+        let body: Value = client
+            .post(format!(
+                "{}/indexing-service/api/v2/corpora/{corpus}/documents",
+                server.base
+            ))
+            .bearer_auth(&token)
+            .multipart(form)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        ids.push(body["data"]["id"].as_i64().unwrap());
+    }
+    // Kill it while the first document is being written.
+    let mut killed_mid_indexing = false;
+    for _ in 0..200 {
+        let doc = call(
+            &client,
+            &server.base,
+            &token,
+            reqwest::Method::GET,
+            &format!("/api/v2/documents/{}", ids[0]),
+        )
+        .await;
+        if doc["data"]["step"] == "indexing" && doc["data"]["progress"].as_i64().unwrap() > 50 {
+            killed_mid_indexing = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    server.child.kill().unwrap(); // SIGKILL
+    server.child.wait().unwrap();
+    assert!(
+        killed_mid_indexing,
+        "the kill should land while a document is being indexed"
+    );
+
+    let mut server = start(dir.path());
+    let mut settled = Vec::new();
+    for id in &ids {
+        let mut doc = Value::Null;
+        for _ in 0..600 {
+            doc = call(
+                &client,
+                &server.base,
+                &token,
+                reqwest::Method::GET,
+                &format!("/api/v2/documents/{id}"),
+            )
+            .await;
+            if doc["data"]["step"] == "indexed" || doc["data"]["step"] == "failed" {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        assert_eq!(doc["data"]["step"], "indexed", "{doc}");
+        settled.push(doc["data"].clone());
+    }
+    for (n, (id, doc)) in ids.iter().zip(&settled).enumerate() {
+        let history = call(
+            &client,
+            &server.base,
+            &token,
+            reqwest::Method::GET,
+            &format!("/api/v2/documents/{id}/history"),
+        )
+        .await;
+        let indexed = history["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["step"] == "indexed")
+            .count();
+        assert_eq!(indexed, 1, "document {id} indexed exactly once: {history}");
+        let chunks = call(
+            &client,
+            &server.base,
+            &token,
+            reqwest::Method::GET,
+            &format!("/api/v2/documents/{id}/chunks?items_per_page=1"),
+        )
+        .await;
+        assert_eq!(
+            chunks["data"]["meta"]["count"], doc["chunk_count"],
+            "one complete set of chunks"
+        );
+        let found: Value = client
+            .post(format!("{}/api/v2/corpora/{corpus}/retrieval-test", server.base))
+            .bearer_auth(&token)
+            .json(&json!({"query": format!("marker{n}")}))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(found["data"]["chunks"][0]["document_id"], *id, "{found}");
+        assert_eq!(
+            found["data"]["chunks"].as_array().unwrap().len(),
+            1,
+            "no stale chunks: {found}"
+        );
+    }
+    server.child.kill().unwrap();
+    server.child.wait().unwrap();
+}

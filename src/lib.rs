@@ -24,6 +24,7 @@ use pages::{
     coming_soon::SectionPage,
     confirm::Confirm,
     corpora::{CorporaPage, CorpusDetail},
+    documents::DocumentDetail,
     home::Home,
     login::Login,
     not_found::NotFound,
@@ -64,6 +65,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/projects/:id") view=ProjectDetail/>
                     <Route path=path!("/corpora") view=CorporaPage/>
                     <Route path=path!("/corpora/:id") view=CorpusDetail/>
+                    <Route path=path!("/documents/:id") view=DocumentDetail/>
                     <Route path=path!("/agents") view=AgentsPage/>
                     <Route path=path!("/agents/new") view=NewAgentPage/>
                     <Route path=path!("/agents/:id") view=AgentDetail/>

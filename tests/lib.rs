@@ -40,6 +40,8 @@ impl Server {
         let mut config = Config::for_database(format!("sqlite://{}?mode=rwc", dir.path().join("e2e.db").display()));
         config.dist = dist;
         config.outbox_dir = dir.path().join("outbox");
+        config.object_store = dir.path().join("objects").display().to_string();
+        config.index_dir = dir.path().join("index");
         let app = Application::build(config).await.expect("server starts");
         let base = format!("http://127.0.0.1:{}", app.port());
         tokio::spawn(app.run_until_stopped());

@@ -173,7 +173,8 @@ async fn corpora_are_created_shared_and_listed() {
     browser.click("#corpus-save").await;
     browser.click_text("#corpus-table a", "HR policies").await;
     browser.wait_for_text("#corpus-title", "HR policies").await;
-    browser.wait_for("#documents-not-yet").await;
+    browser.wait_for_any_text(".empty-title", "No documents").await;
+    browser.click("#tab-access").await;
     browser.fill("#permission-email", "rita@example.com").await;
     browser.click_text("button", "Grant").await;
     browser

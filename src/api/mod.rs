@@ -3,6 +3,7 @@
 pub mod agents;
 pub mod auth;
 pub mod corpora;
+pub mod documents;
 pub mod projects;
 pub mod teams;
 pub mod users;

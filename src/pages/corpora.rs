@@ -1,5 +1,5 @@
-//! Corpora: the list (search, pages, create) and a corpus's page (settings, tags, permissions,
-//! connected agents). Documents and indexing arrive with the rest of the corpus feature.
+//! Corpora: the list (search, indexing status, pages, create) and a corpus's page with tabs:
+//! documents, retrieval test, and settings (connected agents, permissions).
 
 use ejento_api::{
     Corpus, CorpusAgent, CorpusInput, CorpusPage, CorpusPermission, CorpusPermissionInput, INDEXING_MODES, validate,
@@ -18,8 +18,9 @@ use crate::{
         load::{Load, confirm, empty, load, show},
         pager::{Pager, SearchBox},
         toast::use_toasts,
-        url::{page_param, query_param},
+        url::{page_param, query_param, query_setter},
     },
+    pages::documents::{CorpusDocuments, RetrievalTest},
 };
 
 #[component]
@@ -52,11 +53,18 @@ pub fn CorporaPage() -> impl IntoView {
                 let meta = page.meta;
                 view! {
                     <table class="table" id="corpus-table">
-                        <thead><tr><th>"Corpus"</th><th>"Indexing"</th><th>"Visibility"</th><th>"Your access"</th><th>"Tags"</th></tr></thead>
+                        <thead><tr><th>"Corpus"</th><th>"Documents"</th><th>"Indexing"</th><th>"Visibility"</th><th>"Your access"</th><th>"Tags"</th></tr></thead>
                         <tbody>
                             {page.corpora.into_iter().map(|c| view! {
                                 <tr>
                                     <td><A href=format!("/corpora/{}", c.id)>{c.name.clone()}</A><div class="muted small">{c.description.clone()}</div></td>
+                                    <td>
+                                        {c.document_count}
+                                        <div class="small">
+                                            {(c.indexing.in_progress > 0).then(|| view! { <span class="badge step step-indexing">{format!("{} indexing", c.indexing.in_progress)}</span> })}
+                                            {(c.indexing.failed > 0).then(|| view! { <span class="badge step step-failed">{format!("{} failed", c.indexing.failed)}</span> })}
+                                        </div>
+                                    </td>
                                     <td>{c.indexing_mode.mode.clone()}</td>
                                     <td>{if c.is_public { "Organization" } else { "Private" }}</td>
                                     <td>{c.my_access.clone().unwrap_or_else(|| "—".into())}</td>
@@ -186,6 +194,13 @@ fn CorpusView(corpus: Corpus, state: RwSignal<Load<Corpus>>) -> impl IntoView {
                 ejento_api::OrgRole::GlobalAdmin | ejento_api::OrgRole::ApplicationAdmin
             )
     });
+    let can_write = corpus.my_access.as_deref() == Some("Write");
+    let tab = query_param("tab");
+    let current_tab = move || {
+        let t = tab.get();
+        if t.is_empty() { "documents".to_string() } else { t }
+    };
+    let set_query = query_setter();
     let editing = RwSignal::new(false);
     let agents = load(move || id, |id| async move { api::corpora::agents(id).await });
     let delete = move |_| {
@@ -228,12 +243,25 @@ fn CorpusView(corpus: Corpus, state: RwSignal<Load<Corpus>>) -> impl IntoView {
                 state.set(Load::Ready(c));
             })/>
         </Show>
+        <nav class="tabs" role="tablist" aria-label="Corpus sections">
+            {[("documents", "Documents"), ("retrieval", "Retrieval test"), ("access", "Agents & access")].into_iter().map(|(key, label)| {
+                let set_tab = set_query.clone();
+                view! {
+                    <button type="button" role="tab" class="tab" id=format!("tab-{key}")
+                        aria-selected=move || (current_tab() == key).to_string()
+                        on:click=move |_| set_tab(&[("tab", key.to_string()), ("page", String::new())])>{label}</button>
+                }
+            }).collect_view()}
+        </nav>
+        <Show when=move || current_tab() == "documents">
+            <CorpusDocuments corpus=id can_write=can_write/>
+        </Show>
+        <Show when=move || current_tab() == "retrieval">
+            <RetrievalTest corpus=id/>
+        </Show>
+        <Show when=move || current_tab() == "access">
         <div class="grid-2">
             <div>
-                <section class="card">
-                    <h2>"Documents"</h2>
-                    <p class="muted" id="documents-not-yet">"Uploading and indexing documents is not part of this version yet. Agents can already be connected to this corpus."</p>
-                </section>
                 <section class="card">
                     <h2>"Connected agents"</h2>
                     {show(agents, |list: Vec<CorpusAgent>| {
@@ -255,6 +283,7 @@ fn CorpusView(corpus: Corpus, state: RwSignal<Load<Corpus>>) -> impl IntoView {
             </div>
             {is_owner.then(|| view! { <Permissions corpus=id/> })}
         </div>
+        </Show>
     }
 }
 

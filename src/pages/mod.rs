@@ -6,6 +6,7 @@ pub mod change_password;
 pub mod coming_soon;
 pub mod confirm;
 pub mod corpora;
+pub mod documents;
 pub mod home;
 pub mod login;
 pub mod not_found;

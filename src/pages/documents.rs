@@ -1,0 +1,571 @@
+//! A corpus's documents (upload with byte progress, live indexing status, bulk actions), its
+//! retrieval test, and a document's own page (metadata, status history, chunks, reindex).
+
+use std::collections::BTreeSet;
+
+use ejento_api::{ChunkPage, Document, DocumentEvent, DocumentPage, RetrievalResult, step_in_progress};
+use leptos::{ev::SubmitEvent, prelude::*};
+use leptos_router::{components::A, hooks::use_params_map};
+
+use crate::{
+    api::{self, documents::Upload},
+    components::{
+        load::{confirm, empty, load, show},
+        pager::{Pager, SearchBox},
+        toast::use_toasts,
+        url::{page_param, query_param, query_setter},
+    },
+};
+
+/// "1.2 MB", for people.
+pub fn human_size(bytes: f64) -> String {
+    if bytes >= 1024.0 * 1024.0 {
+        format!("{:.1} MB", bytes / (1024.0 * 1024.0))
+    } else if bytes >= 1024.0 {
+        format!("{:.0} KB", bytes / 1024.0)
+    } else {
+        format!("{bytes:.0} B")
+    }
+}
+
+/// Splits `text` into (piece, is a match) around case-insensitive occurrences of `terms`, so
+/// matches can be marked without ever building HTML from the text.
+pub fn highlight(text: &str, terms: &[String]) -> Vec<(String, bool)> {
+    let lower = text.to_ascii_lowercase();
+    let mut marks = vec![false; text.len()];
+    for term in terms.iter().filter(|t| !t.is_empty()) {
+        let term = term.to_ascii_lowercase();
+        let mut from = 0;
+        while let Some(at) = lower[from..].find(&term) {
+            let start = from + at;
+            marks[start..start + term.len()].iter_mut().for_each(|m| *m = true);
+            from = start + term.len();
+        }
+    }
+    let mut out: Vec<(String, bool)> = Vec::new();
+    for (i, c) in text.char_indices() {
+        let marked = marks[i];
+        match out.last_mut() {
+            Some((piece, m)) if *m == marked => piece.push(c),
+            _ => out.push((c.to_string(), marked)),
+        }
+    }
+    out
+}
+
+fn step_label(step: &str) -> &'static str {
+    match step {
+        "pending" => "Queued",
+        "parsing" => "Reading",
+        "chunking" => "Chunking",
+        "indexing" => "Indexing",
+        "indexed" => "Indexed",
+        "failed" => "Failed",
+        _ => "Unknown",
+    }
+}
+
+#[component]
+fn StepBadge(step: String, progress: i64) -> impl IntoView {
+    let busy = step_in_progress(&step);
+    view! {
+        <span class=format!("badge step step-{step}") data-step=step.clone()>{step_label(&step)}</span>
+        {busy.then(|| view! {
+            <progress class="bar" max="100" value=progress aria-label=format!("{progress}% indexed")></progress>
+        })}
+    }
+}
+
+/// One file (or text, or link) on its way up.
+#[derive(Clone)]
+struct UploadItem {
+    key: u32,
+    name: String,
+    sent: RwSignal<f64>,
+    total: RwSignal<f64>,
+    /// None while uploading; Some(Ok) done; Some(Err) failed with the reason.
+    outcome: RwSignal<Option<Result<String, String>>>,
+    /// Set when the same content is already in the corpus: the upload waits for a decision.
+    duplicate_of: RwSignal<Option<String>>,
+}
+
+#[component]
+pub fn CorpusDocuments(corpus: i64, can_write: bool) -> impl IntoView {
+    let toasts = use_toasts();
+    let search = query_param("search");
+    let step = query_param("step");
+    let page = page_param();
+    let set_query = query_setter();
+    let tick = RwSignal::new(0u32);
+    let state = load(
+        move || (search.get(), step.get(), page.get(), tick.get()),
+        move |(s, st, p, _)| async move { api::documents::list(corpus, &s, &st, p).await },
+    );
+    let selected = RwSignal::new(BTreeSet::<i64>::new());
+    let uploads = RwSignal::new(Vec::<UploadItem>::new());
+    let next_key = StoredValue::new(0u32);
+    let held = StoredValue::new_local(Vec::<(u32, web_sys::File)>::new());
+
+    // Statuses change on the server: poll while anything is on its way.
+    let busy = move || {
+        state.with(|s| {
+            s.ready()
+                .is_some_and(|p| p.documents.iter().any(|d| step_in_progress(&d.step)))
+        }) || uploads.with(|u| {
+            u.iter()
+                .any(|i| i.outcome.get().is_none() && i.duplicate_of.get().is_none())
+        })
+    };
+    if let Ok(handle) = set_interval_with_handle(
+        move || {
+            if busy() {
+                tick.update(|t| *t += 1);
+            }
+        },
+        std::time::Duration::from_millis(1200),
+    ) {
+        on_cleanup(move || handle.clear());
+    }
+
+    let start_upload = move |item: UploadItem, what: Upload| {
+        leptos::task::spawn_local(async move {
+            let (sent, total) = (item.sent, item.total);
+            let result = api::documents::upload(corpus, what, move |s, t| {
+                sent.try_set(s);
+                total.try_set(t);
+            })
+            .await;
+            item.outcome.try_set(Some(match result {
+                Ok(_) => Ok("Uploaded — indexing".into()),
+                Err(e) => Err(e.message),
+            }));
+            tick.try_update(|t| *t += 1);
+        });
+    };
+    let new_item = move |name: String, total: f64| {
+        let key = next_key.get_value() + 1;
+        next_key.set_value(key);
+        let item = UploadItem {
+            key,
+            name,
+            sent: RwSignal::new(0.0),
+            total: RwSignal::new(total),
+            outcome: RwSignal::new(None),
+            duplicate_of: RwSignal::new(None),
+        };
+        uploads.update(|u| u.insert(0, item.clone()));
+        item
+    };
+    let add_files = move |files: web_sys::FileList| {
+        for i in 0..files.length() {
+            let Some(file) = files.get(i) else { continue };
+            let item = new_item(file.name(), file.size());
+            leptos::task::spawn_local(async move {
+                // Same content already here? Ask before uploading it again.
+                if let Some(hash) = api::documents::sha256(&file).await
+                    && let Ok(d) = api::documents::duplicates(corpus, &hash).await
+                    && let Some(existing) = d.duplicates.first().and_then(|g| g.documents.first())
+                {
+                    item.duplicate_of.try_set(Some(existing.title.clone()));
+                    held.update_value(|h| h.push((item.key, file)));
+                    return;
+                }
+                start_upload(item, Upload::File(file));
+            });
+        }
+    };
+    let upload_anyway = move |item: UploadItem| {
+        let file = held
+            .try_update_value(|h| {
+                let at = h.iter().position(|(k, _)| *k == item.key)?;
+                Some(h.remove(at).1)
+            })
+            .flatten();
+        if let Some(file) = file {
+            item.duplicate_of.set(None);
+            start_upload(item, Upload::File(file));
+        }
+    };
+    let skip = move |item: UploadItem| {
+        held.update_value(|h| h.retain(|(k, _)| *k != item.key));
+        uploads.update(|u| u.retain(|i| i.key != item.key));
+    };
+
+    let dragging = RwSignal::new(false);
+    let on_drop = move |ev: web_sys::DragEvent| {
+        ev.prevent_default();
+        dragging.set(false);
+        if let Some(files) = ev.data_transfer().and_then(|d| d.files()) {
+            add_files(files);
+        }
+    };
+    let on_pick = move |ev: leptos::ev::Event| {
+        let input: web_sys::HtmlInputElement = event_target(&ev);
+        if let Some(files) = input.files() {
+            add_files(files);
+        }
+        input.set_value("");
+    };
+    let text = RwSignal::new(String::new());
+    let link = RwSignal::new(String::new());
+    let add_text = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        let body = text.get_untracked();
+        if body.trim().is_empty() {
+            toasts.error("Type or paste some text first.");
+            return;
+        }
+        let item = new_item("Pasted text".into(), body.len() as f64);
+        text.set(String::new());
+        start_upload(item, Upload::Text(body));
+    };
+    let add_link = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        let url = link.get_untracked();
+        if url.trim().is_empty() {
+            toasts.error("Paste a link first.");
+            return;
+        }
+        let item = new_item(url.clone(), 0.0);
+        link.set(String::new());
+        start_upload(item, Upload::Weblink(url));
+    };
+
+    let delete_selected = move |_| {
+        let ids: Vec<i64> = selected.get_untracked().into_iter().collect();
+        if ids.is_empty() || !confirm(&format!("Delete {} document(s)? They leave search at once.", ids.len())) {
+            return;
+        }
+        leptos::task::spawn_local(async move {
+            match api::documents::delete_many(corpus, ids).await {
+                Ok(a) => {
+                    toasts.success(format!("{} document(s) deleted.", a.count));
+                    selected.set(BTreeSet::new());
+                    tick.update(|t| *t += 1);
+                }
+                Err(e) => toasts.error(e.message),
+            }
+        });
+    };
+    let retry = move |_| {
+        leptos::task::spawn_local(async move {
+            match api::documents::retry_failed(corpus).await {
+                Ok(a) => {
+                    toasts.success(format!("{} failed document(s) queued again.", a.count));
+                    tick.update(|t| *t += 1);
+                }
+                Err(e) => toasts.error(e.message),
+            }
+        });
+    };
+    let reindex_all = move |_| {
+        if !confirm("Reindex every document of this corpus? They stay searchable meanwhile.") {
+            return;
+        }
+        leptos::task::spawn_local(async move {
+            match api::documents::reindex_corpus(corpus).await {
+                Ok(a) => {
+                    toasts.success(format!("{} document(s) queued for reindexing.", a.count));
+                    tick.update(|t| *t += 1);
+                }
+                Err(e) => toasts.error(e.message),
+            }
+        });
+    };
+
+    view! {
+        {can_write.then(|| view! {
+            <section class="card upload-card">
+                <div
+                    id="dropzone"
+                    class="dropzone"
+                    class:dragging=move || dragging.get()
+                    on:dragover=move |ev: web_sys::DragEvent| { ev.prevent_default(); dragging.set(true); }
+                    on:dragleave=move |_| dragging.set(false)
+                    on:drop=on_drop
+                >
+                    <p><strong>"Drop files here"</strong>" or "
+                        <label class="link-button">"choose files"
+                            <input id="file-input" type="file" multiple class="sr-only" on:change=on_pick/>
+                        </label>
+                    </p>
+                    <p class="muted small">"PDF, Word, Excel, PowerPoint, HTML, Markdown, text, CSV and JSON."</p>
+                </div>
+                <div class="grid-2">
+                    <form on:submit=add_text class="stack">
+                        <label for="add-text">"Add text"</label>
+                        <textarea id="add-text" rows="3" prop:value=move || text.get()
+                            on:input=move |ev| text.set(event_target_value(&ev))></textarea>
+                        <button class="button" type="submit">"Add text"</button>
+                    </form>
+                    <form on:submit=add_link class="stack">
+                        <label for="add-link">"Add a web page"</label>
+                        <input id="add-link" type="url" placeholder="https://…" prop:value=move || link.get()
+                            on:input=move |ev| link.set(event_target_value(&ev))/>
+                        <button class="button" type="submit">"Add link"</button>
+                    </form>
+                </div>
+                <ul class="upload-list" id="upload-list" aria-live="polite">
+                    <For each=move || uploads.get() key=|i| i.key let:item>
+                        <li class="upload-item">
+                            <span class="upload-name">{item.name.clone()}</span>
+                            {move || {
+                                let item = item.clone();
+                                if let Some(existing) = item.duplicate_of.get() {
+                                    let (a, b) = (item.clone(), item.clone());
+                                    return view! {
+                                        <span class="warning" role="alert">{format!("Already in this corpus as “{existing}”.")}</span>
+                                        <button class="button small" type="button" on:click=move |_| upload_anyway(a.clone())>"Upload anyway"</button>
+                                        <button class="button small" type="button" on:click=move |_| skip(b.clone())>"Skip"</button>
+                                    }.into_any();
+                                }
+                                match item.outcome.get() {
+                                    None => {
+                                        let (sent, total) = (item.sent.get(), item.total.get());
+                                        let pct = if total > 0.0 { (sent / total * 100.0).round() } else { 0.0 };
+                                        view! {
+                                            <progress class="bar" max="100" value=pct aria-label=format!("Uploading {}", item.name)></progress>
+                                            <span class="muted small">{format!("{} of {}", human_size(sent), human_size(total))}</span>
+                                        }.into_any()
+                                    }
+                                    Some(Ok(m)) => view! { <span class="ok">{m}</span> }.into_any(),
+                                    Some(Err(m)) => view! { <span class="error" role="alert">{m}</span> }.into_any(),
+                                }
+                            }}
+                        </li>
+                    </For>
+                </ul>
+            </section>
+        })}
+        <div class="toolbar">
+            <SearchBox label="Search documents"/>
+            <label class="inline">
+                <span class="sr-only">"Status"</span>
+                <select id="step-filter" aria-label="Status" prop:value=move || step.get()
+                    on:change=move |ev| set_query(&[("step", event_target_value(&ev)), ("page", String::new())])>
+                    <option value="">"All statuses"</option>
+                    <option value="in_progress">"In progress"</option>
+                    <option value="indexed">"Indexed"</option>
+                    <option value="failed">"Failed"</option>
+                </select>
+            </label>
+            {can_write.then(|| view! {
+                <button id="delete-selected" class="button danger" type="button" on:click=delete_selected
+                    disabled=move || selected.with(|s| s.is_empty())>
+                    {move || format!("Delete selected ({})", selected.with(|s| s.len()))}
+                </button>
+                <button class="button" type="button" on:click=retry>"Retry failed"</button>
+                <button class="button" type="button" on:click=reindex_all>"Reindex all"</button>
+            })}
+        </div>
+        {show(state, move |p: DocumentPage| {
+            if p.documents.is_empty() {
+                return empty("No documents", "Drop files above, or add a text or a web page, to fill this corpus.").into_any();
+            }
+            let meta = p.meta;
+            view! {
+                <table class="table" id="document-table">
+                    <thead><tr>
+                        <th><span class="sr-only">"Select"</span></th>
+                        <th>"Document"</th><th>"Type"</th><th>"Size"</th><th>"Tags"</th><th>"Status"</th><th>"Added"</th>
+                    </tr></thead>
+                    <tbody>
+                        {p.documents.into_iter().map(|d: Document| {
+                            let id = d.id;
+                            let (title, row_name, select_label) = (d.title.clone(), d.title.clone(), format!("Select {}", d.title));
+                            view! {
+                                <tr data-document=row_name>
+                                    <td><input type="checkbox" aria-label=select_label
+                                        prop:checked=move || selected.with(|s| s.contains(&id))
+                                        on:change=move |ev| {
+                                            let on = event_target_checked(&ev);
+                                            selected.update(|s| { if on { s.insert(id); } else { s.remove(&id); } });
+                                        }/></td>
+                                    <td><A href=format!("/documents/{id}")>{title}</A>
+                                        {d.failure_reason.clone().map(|r| view! { <div class="error small">{r}</div> })}</td>
+                                    <td>{if d.content_type == "file" { d.format.clone() } else { d.content_type.clone() }}</td>
+                                    <td>{human_size(d.size_bytes as f64)}</td>
+                                    <td>{d.tags.iter().map(|t| view! { <span class="tag">{t.clone()}</span> }).collect_view()}</td>
+                                    <td><StepBadge step=d.step.clone() progress=d.progress/></td>
+                                    <td class="small">{d.created_by.clone()}<div class="muted">{d.created_on.get(..16).unwrap_or_default().replace('T', " ")}</div></td>
+                                </tr>
+                            }
+                        }).collect_view()}
+                    </tbody>
+                </table>
+                <Pager meta=meta/>
+            }.into_any()
+        })}
+    }
+}
+
+#[component]
+pub fn RetrievalTest(corpus: i64) -> impl IntoView {
+    let text = RwSignal::new(String::new());
+    let result = RwSignal::new(None::<Result<RetrievalResult, String>>);
+    let running = RwSignal::new(false);
+    let run = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        let q = text.get_untracked();
+        running.set(true);
+        leptos::task::spawn_local(async move {
+            let r = api::documents::retrieval_test(corpus, &q).await.map_err(|e| e.message);
+            result.try_set(Some(r));
+            running.try_set(false);
+        });
+    };
+    view! {
+        <section class="card">
+            <form class="toolbar" on:submit=run>
+                <label for="retrieval-query" class="sr-only">"Question"</label>
+                <input id="retrieval-query" type="search" placeholder="Ask what an agent would be asked…"
+                    prop:value=move || text.get() on:input=move |ev| text.set(event_target_value(&ev))/>
+                <button id="run-retrieval" class="button primary" type="submit" disabled=move || running.get()>
+                    {move || if running.get() { "Searching…" } else { "Search" }}
+                </button>
+            </form>
+            {move || match result.get() {
+                None => view! { <p class="muted">"See which passages an agent would receive for a question, best first."</p> }.into_any(),
+                Some(Err(m)) => view! { <p class="form-error" role="alert">{m}</p> }.into_any(),
+                Some(Ok(r)) if r.chunks.is_empty() => view! {
+                    <p class="muted" id="retrieval-empty">"Nothing in this corpus matches. Try other words."</p>
+                }.into_any(),
+                Some(Ok(r)) => {
+                    let terms = r.terms.clone();
+                    view! {
+                        <p class="muted small">{format!("{} passages in {:.1} ms", r.chunks.len(), r.took_ms)}</p>
+                        <ol class="retrieval-results" id="retrieval-results">
+                            {r.chunks.into_iter().map(|c| view! {
+                                <li class="retrieved">
+                                    <div class="retrieved-head">
+                                        <A href=format!("/documents/{}", c.document_id)>{c.document_title.clone()}</A>
+                                        <span class="muted small">
+                                            {c.page.map(|p| format!(" · page {p}")).unwrap_or_default()}
+                                            {c.section.clone().map(|s| format!(" · {s}")).unwrap_or_default()}
+                                            {format!(" · score {:.2}", c.score)}
+                                        </span>
+                                    </div>
+                                    <p class="chunk-text">
+                                        {highlight(&c.text, &terms).into_iter().map(|(piece, hit)| if hit {
+                                            view! { <mark>{piece}</mark> }.into_any()
+                                        } else {
+                                            view! { <span>{piece}</span> }.into_any()
+                                        }).collect_view()}
+                                    </p>
+                                </li>
+                            }).collect_view()}
+                        </ol>
+                    }.into_any()
+                }
+            }}
+        </section>
+    }
+}
+
+#[component]
+pub fn DocumentDetail() -> impl IntoView {
+    let params = use_params_map();
+    let id = Signal::derive(move || {
+        params
+            .with(|p| p.get("id"))
+            .and_then(|v| v.parse::<i64>().ok())
+            .unwrap_or(0)
+    });
+    let toasts = use_toasts();
+    let tick = RwSignal::new(0u32);
+    let doc = load(
+        move || (id.get(), tick.get()),
+        |(id, _)| async move { api::documents::one(id).await },
+    );
+    let history = load(
+        move || (id.get(), tick.get()),
+        |(id, _)| async move { api::documents::history(id).await },
+    );
+    let page = page_param();
+    let chunks = load(
+        move || (id.get(), page.get(), tick.get()),
+        |(id, p, _)| async move { api::documents::chunks(id, p).await },
+    );
+    if let Ok(handle) = set_interval_with_handle(
+        move || {
+            if doc.with(|d| d.ready().is_some_and(|d| step_in_progress(&d.step))) {
+                tick.update(|t| *t += 1);
+            }
+        },
+        std::time::Duration::from_millis(1200),
+    ) {
+        on_cleanup(move || handle.clear());
+    }
+    let reindex = move |_| {
+        leptos::task::spawn_local(async move {
+            match api::documents::reindex(id.get_untracked()).await {
+                Ok(_) => {
+                    toasts.success("Queued for reindexing.");
+                    tick.update(|t| *t += 1);
+                }
+                Err(e) => toasts.error(e.message),
+            }
+        });
+    };
+    view! {
+        <section class="page">
+            {show(doc, move |d: Document| view! {
+                <header class="page-header">
+                    <div>
+                        <p class="crumbs"><A href=format!("/corpora/{}", d.corpus_id)>"Corpus"</A></p>
+                        <h1 id="document-title">{d.title.clone()}</h1>
+                        <p><StepBadge step=d.step.clone() progress=d.progress/></p>
+                        {d.failure_reason.clone().map(|r| view! { <p class="form-error" role="alert">{r}</p> })}
+                    </div>
+                    <div class="header-actions">
+                        <button class="button" type="button" on:click=reindex>"Reindex"</button>
+                    </div>
+                </header>
+                <dl class="facts">
+                    <dt>"Source"</dt><dd class="break">{d.source.clone()}</dd>
+                    <dt>"Type"</dt><dd>{format!("{} ({})", d.content_type, d.format)}</dd>
+                    <dt>"Size"</dt><dd>{human_size(d.size_bytes as f64)}</dd>
+                    <dt>"Chunks"</dt><dd>{d.chunk_count}</dd>
+                    <dt>"Content hash"</dt><dd class="mono small break">{d.content_hash.clone()}</dd>
+                    <dt>"Added"</dt><dd>{format!("{} by {}", d.created_on.get(..16).unwrap_or_default().replace('T', " "), d.created_by)}</dd>
+                    <dt>"Tags"</dt><dd>{d.tags.iter().map(|t| view! { <span class="tag">{t.clone()}</span> }).collect_view()}</dd>
+                </dl>
+            })}
+            <div class="grid-2">
+                <section class="card">
+                    <h2>"Chunks"</h2>
+                    {show(chunks, |p: ChunkPage| {
+                        if p.chunks.is_empty() {
+                            return empty("No chunks", "Chunks appear once the document is indexed.").into_any();
+                        }
+                        let meta = p.meta;
+                        view! {
+                            <ol class="chunk-list" id="chunk-list">
+                                {p.chunks.into_iter().map(|c| view! {
+                                    <li>
+                                        <p class="muted small">{format!("#{}", c.ordinal + 1)}
+                                            {c.page.map(|p| format!(" · page {p}")).unwrap_or_default()}
+                                            {c.section.map(|s| format!(" · {s}")).unwrap_or_default()}</p>
+                                        <p class="chunk-text">{c.text}</p>
+                                    </li>
+                                }).collect_view()}
+                            </ol>
+                            <Pager meta=meta/>
+                        }.into_any()
+                    })}
+                </section>
+                <section class="card">
+                    <h2>"Status history"</h2>
+                    {show(history, |events: Vec<DocumentEvent>| view! {
+                        <ol class="timeline" id="history">
+                            {events.into_iter().map(|e| view! {
+                                <li><span class=format!("badge step step-{}", e.step)>{e.step.clone()}</span>" "{e.message}
+                                    <span class="muted small">{format!(" · {}", e.created_on.get(..19).unwrap_or_default().replace('T', " "))}</span></li>
+                            }).collect_view()}
+                        </ol>
+                    })}
+                </section>
+            </div>
+        </section>
+    }
+}

@@ -92,3 +92,39 @@ fn at_most_three_toasts_show_at_once() {
     let text = host.text_content().unwrap_or_default();
     assert!(text.contains("message 4") && !text.contains("message 0"), "{text}");
 }
+
+#[wasm_bindgen_test]
+fn retrieval_matches_are_marked_without_interpreting_the_text() {
+    use ejento_dashboard::pages::documents::highlight;
+    let pieces = highlight("Refunds <b>paid</b> in refund days", &["refund".into()]);
+    assert_eq!(
+        pieces,
+        vec![
+            ("Refund".to_string(), true),
+            ("s <b>paid</b> in ".to_string(), false),
+            ("refund".to_string(), true),
+            (" days".to_string(), false),
+        ]
+    );
+    // Non-ASCII text keeps its characters whole.
+    let pieces = highlight("Café crème", &["cr".into()]);
+    assert_eq!(pieces.concat_text(), "Café crème");
+}
+
+trait ConcatText {
+    fn concat_text(&self) -> String;
+}
+
+impl ConcatText for Vec<(String, bool)> {
+    fn concat_text(&self) -> String {
+        self.iter().map(|(p, _)| p.as_str()).collect()
+    }
+}
+
+#[wasm_bindgen_test]
+fn sizes_read_like_a_person_would_say_them() {
+    use ejento_dashboard::pages::documents::human_size;
+    assert_eq!(human_size(512.0), "512 B");
+    assert_eq!(human_size(2048.0), "2 KB");
+    assert_eq!(human_size(5.5 * 1024.0 * 1024.0), "5.5 MB");
+}

@@ -488,7 +488,7 @@ pub fn DocumentDetail() -> impl IntoView {
     );
     if let Ok(handle) = set_interval_with_handle(
         move || {
-            if doc.with(|d| d.ready().is_some_and(|d| step_in_progress(&d.step))) {
+            if doc.with_untracked(|d| d.ready().is_some_and(|d| step_in_progress(&d.step))) {
                 tick.update(|t| *t += 1);
             }
         },

@@ -66,7 +66,7 @@ async fn execute(command: Command) -> anyhow::Result<()> {
         Command::Serve { config, demo } => {
             let app = Application::build(config).await?;
             if demo {
-                seed::seed_demo(&app.state().store).await?;
+                seed::seed_demo(&app.state().store, &app.state().objects).await?;
             }
             let url = format!("http://{}:{}", app.state().config.bind.ip(), app.port());
             println!("Ejento is running at {url}");
@@ -84,7 +84,8 @@ async fn execute(command: Command) -> anyhow::Result<()> {
             anyhow::ensure!(demo, "say --demo: the demo organization is the only seed");
             let db = Db::connect(&config.database_url).await?;
             db.migrate().await?;
-            let created = seed::seed_demo(&Store::new(db)).await?;
+            let objects = crate::objects::Objects::open(&config.object_store)?;
+            let created = seed::seed_demo(&Store::new(db), &objects).await?;
             println!("Demo data ready ({created} accounts created).");
             seed::print_demo_logins();
             Ok(())

@@ -111,6 +111,13 @@ pub struct Config {
     pub refresh_interval_secs: i64,
 }
 
+/// A number no other call in this process returns.
+fn unique() -> u64 {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    NEXT.fetch_add(1, Ordering::Relaxed)
+}
+
 impl Config {
     pub fn max_upload_bytes(&self) -> u64 {
         self.max_upload_mb.saturating_mul(1024 * 1024)
@@ -132,8 +139,12 @@ impl Config {
             login_max_failures_per_address: 30,
             login_window_secs: 900,
             trust_forwarded_for: false,
-            object_store: std::env::temp_dir().join("ejento-objects").display().to_string(),
-            index_dir: std::env::temp_dir().join("ejento-index"),
+            // Per process: two servers must never share a search index folder.
+            object_store: std::env::temp_dir()
+                .join(format!("ejento-objects-{}", std::process::id()))
+                .display()
+                .to_string(),
+            index_dir: std::env::temp_dir().join(format!("ejento-index-{}-{}", std::process::id(), unique())),
             max_upload_mb: 50,
             index_workers: 2,
             index_lease_secs: 30,

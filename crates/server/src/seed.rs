@@ -8,7 +8,11 @@ use crate::{
     auth::password,
     domain::{Email, Password, PersonName},
     error::Result,
-    store::{AgentConfig, MemberTable, NewUser, PageRequest, ProjectFilter, SignupOutcome, Store, UserRow},
+    indexing::content_hash,
+    objects::Objects,
+    store::{
+        AgentConfig, MemberTable, NewDocument, NewUser, PageRequest, ProjectFilter, SignupOutcome, Store, UserRow,
+    },
 };
 
 pub const DEMO_ORGANIZATION: &str = "Northwind Research";
@@ -27,8 +31,9 @@ pub const DEMO_USERS: [(&str, &str, &str, OrgRole); 4] = [
     ("support@northwind.example", "Alan", "Turing", OrgRole::User),
 ];
 
-/// Creates the demo accounts that do not exist yet; returns how many it created.
-pub async fn seed_demo(store: &Store) -> Result<usize> {
+/// Creates the demo accounts that do not exist yet; returns how many it created. The demo
+/// agents' corpora get a few documents, queued for indexing (the server's workers index them).
+pub async fn seed_demo(store: &Store, objects: &Objects) -> Result<usize> {
     let pw = Password::parse(DEMO_PASSWORD).expect("the demo password meets the policy");
     let mut created = 0;
     let mut org_id = None;
@@ -57,8 +62,97 @@ pub async fn seed_demo(store: &Store) -> Result<usize> {
         org_id.get_or_insert(user.organization_id);
         created += 1;
     }
-    seed_structure(store).await?;
+    seed_structure(store, objects).await?;
     Ok(created)
+}
+
+/// (agent, file name, content) of the demo documents, written for the demo organization.
+const DEMO_DOCUMENTS: [(&str, &str, &str); 5] = [
+    (
+        "Billing Helper",
+        "refund-policy.md",
+        "# Refund policy\n\nCustomers may ask for a refund within 30 days of an invoice date. Refunds go back to the \
+         original payment method and arrive within 5 to 10 business days.\n\n## Partial refunds\n\nAnnual plans \
+         cancelled mid-term are refunded pro rata for the unused full months. Usage-based charges are not refunded.\n\n\
+         ## Who approves\n\nRefunds up to 500 EUR are approved by the support agent handling the ticket; larger \
+         refunds need the approval of the billing lead.\n",
+    ),
+    (
+        "Billing Helper",
+        "payment-methods.md",
+        "# Payment methods\n\nNorthwind accepts credit cards (Visa, Mastercard, American Express), SEPA direct debit \
+         and bank transfer. Invoices paid by bank transfer must quote the invoice number.\n\n## Failed payments\n\n\
+         A failed card payment is retried after 3 and 7 days. After the third failure the workspace becomes read-only \
+         until the invoice is paid.\n",
+    ),
+    (
+        "Onboarding Guide",
+        "first-workspace.md",
+        "# Setting up your first workspace\n\n1. Sign in and choose Create workspace.\n2. Name the workspace after \
+         your team.\n3. Invite colleagues from Settings, then Members.\n4. Connect a data source from Settings, then \
+         Integrations.\n\n## Roles\n\nOwners manage billing and members; editors build dashboards; viewers read them.\n",
+    ),
+    (
+        "Lab Notebook",
+        "experiments-2026.csv",
+        "date,experiment,result,notes\n2026-02-03,Catalyst A at 40C,yield 61%,baseline run\n\
+         2026-02-10,Catalyst A at 55C,yield 68%,higher temperature helps\n2026-02-17,Catalyst B at 55C,yield 74%,\
+         best so far; repeat with fresh batch\n2026-03-02,Catalyst B at 55C (repeat),yield 73%,confirms the February result\n",
+    ),
+    (
+        "Close Checklist",
+        "close-checklist.md",
+        "# Quarterly close checklist\n\n## Week 1\n\nReconcile bank accounts and post accruals. Accrual adjustments \
+         above 10,000 EUR are approved by the controller.\n\n## Week 2\n\nReview revenue recognition, then lock the \
+         period in the ledger. Expense reports for the quarter are due on the fifth working day after quarter end.\n",
+    ),
+];
+
+/// Queues the demo documents in each demo agent's default corpus.
+async fn seed_documents(
+    store: &Store,
+    objects: &Objects,
+    org: i64,
+    admin: &UserRow,
+    agents: &[(i64, &str)],
+) -> Result<()> {
+    for (agent_name, file, content) in DEMO_DOCUMENTS {
+        let Some((agent, _)) = agents.iter().find(|(_, n)| *n == agent_name) else {
+            continue;
+        };
+        let Some(corpus) = store
+            .agent_connections(*agent, false)
+            .await?
+            .into_iter()
+            .find(|c| c.is_default)
+        else {
+            continue;
+        };
+        let key = Objects::new_key(org, corpus.corpus_id);
+        objects.put(&key, bytes::Bytes::from_static(content.as_bytes())).await?;
+        let format = crate::indexing::parse::detect(file, None).unwrap_or("text");
+        store
+            .create_document(&NewDocument {
+                organization_id: org,
+                corpus_id: corpus.corpus_id,
+                content_type: "file".into(),
+                source: file.into(),
+                title: file.into(),
+                format: format.into(),
+                size_bytes: content.len() as i64,
+                content_hash: content_hash(content.as_bytes()),
+                object_key: key,
+                upload_from: "seed".into(),
+                attachment: false,
+                tags: vec!["demo".into()],
+                etag: None,
+                last_modified: None,
+                uploaded_by_id: admin.id,
+                uploaded_by: admin.email.clone(),
+            })
+            .await?;
+    }
+    Ok(())
 }
 
 /// A demo agent: (project, name, description, system prompt, starters, tags, access).
@@ -146,7 +240,7 @@ const DEMO_AGENTS: [DemoAgent; 5] = [
 ];
 
 /// Teams, projects and agents of the demo organization, created once.
-async fn seed_structure(store: &Store) -> Result<()> {
+async fn seed_structure(store: &Store, objects: &Objects) -> Result<()> {
     let admin = store
         .find_user_by_email(&Email::parse(DEMO_USERS[0].0).expect("valid"))
         .await?;
@@ -227,6 +321,7 @@ async fn seed_structure(store: &Store) -> Result<()> {
             PageRequest::new(Some(1), Some(100)),
         )
         .await?;
+    let mut agents: Vec<(i64, &str)> = Vec::new();
     for (project, name, description, prompt, starters, tags, access) in DEMO_AGENTS {
         let Some(project) = all_projects.iter().find(|p| p.name == project) else {
             continue;
@@ -258,9 +353,9 @@ async fn seed_structure(store: &Store) -> Result<()> {
             tags: tags.iter().map(|t| t.to_string()).collect(),
             agent_image: crate::routes::avatar_svg(&format!("{name} {description}"), name),
         };
-        store.create_agent(org, project.id, admin.id, by, &config).await?;
+        agents.push((store.create_agent(org, project.id, admin.id, by, &config).await?, name));
     }
-    Ok(())
+    seed_documents(store, objects, org, &admin, &agents).await
 }
 
 pub fn print_demo_logins() {

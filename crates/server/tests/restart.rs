@@ -48,6 +48,8 @@ fn start(dir: &std::path::Path) -> Server {
         }
         line.clear();
     }
+    let _ = child.kill();
+    let _ = child.wait();
     panic!("the server did not start");
 }
 

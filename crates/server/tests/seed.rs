@@ -6,11 +6,14 @@ use serde_json::Value;
 #[tokio::test]
 async fn demo_data_is_complete_and_seeding_twice_changes_nothing() {
     let dir = tempfile::tempdir().unwrap();
-    let config = Config::for_database(format!("sqlite://{}?mode=rwc", dir.path().join("demo.db").display()));
+    let mut config = Config::for_database(format!("sqlite://{}?mode=rwc", dir.path().join("demo.db").display()));
+    config.object_store = dir.path().join("objects").display().to_string();
+    config.index_dir = dir.path().join("index");
     let app = Application::build(config).await.unwrap();
-    assert_eq!(seed::seed_demo(&app.state().store).await.unwrap(), 4);
+    let (store, objects) = (app.state().store.clone(), app.state().objects.clone());
+    assert_eq!(seed::seed_demo(&store, &objects).await.unwrap(), 4);
     assert_eq!(
-        seed::seed_demo(&app.state().store).await.unwrap(),
+        seed::seed_demo(&store, &objects).await.unwrap(),
         0,
         "the second run creates nothing"
     );
@@ -74,4 +77,39 @@ async fn demo_data_is_complete_and_seeding_twice_changes_nothing() {
         .map(|a| a["agent_name"].as_str().unwrap())
         .collect();
     assert_eq!(names, ["Billing Helper", "Onboarding Guide"]);
+    // The demo corpora hold real documents, indexed by the server's workers.
+    let corpora = get(admin.clone(), "/api/v2/corpora?search=Billing").await;
+    let billing = corpora["corpora"][0]["id"].as_i64().unwrap();
+    let mut indexed = 0;
+    for _ in 0..300 {
+        let c = client
+            .get(format!("{base}/api/v2/corpora/{billing}"))
+            .bearer_auth(&admin)
+            .send()
+            .await
+            .unwrap()
+            .json::<Value>()
+            .await
+            .unwrap();
+        indexed = c["data"]["indexing"]["indexed"].as_i64().unwrap();
+        if indexed == 2 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(indexed, 2, "both billing documents are indexed");
+    let found: Value = client
+        .post(format!("{base}/api/v2/corpora/{billing}/retrieval-test"))
+        .bearer_auth(&admin)
+        .json(&serde_json::json!({"query": "who approves a refund"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        found["data"]["chunks"][0]["document_title"], "refund-policy.md",
+        "{found}"
+    );
 }

@@ -126,7 +126,8 @@ impl Indexer {
         let outcome = self.process(&job).await;
         heartbeat.abort();
         let ended = match outcome {
-            Ok(()) | Err(JobError::Lost) => Ok(()),
+            Ok(()) => Ok(()),
+            Err(JobError::Lost) => self.store.discard_chunks(&job).await,
             Err(JobError::Unindexable(reason)) => self.store.fail_job(&job, &reason).await,
             Err(JobError::Passing(e)) if job.attempts >= MAX_ATTEMPTS => {
                 tracing::error!(document = job.document_id, error = %e, "indexing gave up");
@@ -176,10 +177,17 @@ impl Indexer {
             // Only a document that is indexed may skip work when the page is unchanged.
             let indexed = doc.indexed_on.is_some() && doc.chunk_count > 0;
             let previous = indexed.then_some((doc.etag.as_deref(), doc.last_modified.as_deref()));
-            match fetch::fetch(&doc.source, limits, previous)
-                .await
-                .map_err(JobError::Unindexable)?
-            {
+            let fetched = match fetch::fetch(&doc.source, limits, previous).await {
+                Ok(f) => f,
+                // A page that cannot be fetched right now does not take the indexed version down.
+                Err(reason) if indexed => {
+                    let message = format!("Refresh failed: {reason} The previous version stays searchable.");
+                    self.store.close_job(job, Some(&message)).await?;
+                    return Ok(());
+                }
+                Err(reason) => return Err(JobError::Unindexable(reason)),
+            };
+            match fetched {
                 fetch::Fetched::NotModified => {
                     self.store
                         .close_job(job, Some("The web page has not changed (ETag / Last-Modified)."))

@@ -442,10 +442,15 @@ impl Store {
     pub async fn claim_job(&self, lease_secs: i64) -> Result<Option<ClaimedJob>> {
         let now = time_fmt::now();
         let claimable = "(state = 'queued' OR (state = 'running' AND lease_expires_on < $1))";
+        // PostgreSQL: replicas skip rows another one is claiming instead of queueing behind it.
+        let skip_locked = match self.db().backend {
+            crate::db::Backend::Postgres => "FOR UPDATE SKIP LOCKED",
+            crate::db::Backend::Sqlite => "",
+        };
         Ok(sqlx::query_as(&format!(
             "UPDATE indexing_jobs SET state = 'running', attempts = attempts + 1, lease_token = id * 1000 + attempts + 1, \
              lease_expires_on = $2 \
-             WHERE id = (SELECT id FROM indexing_jobs WHERE {claimable} ORDER BY id LIMIT 1) AND {claimable} \
+             WHERE id = (SELECT id FROM indexing_jobs WHERE {claimable} ORDER BY id LIMIT 1 {skip_locked}) AND {claimable} \
              RETURNING id, document_id, kind, attempts, lease_token"
         ))
         .bind(&now)
@@ -599,6 +604,17 @@ impl Store {
             self.search_changed(&mut tx, job.document_id).await?;
         }
         tx.commit().await?;
+        Ok(())
+    }
+
+    /// Removes what a job that lost its lease (or its document) had written: its generation
+    /// is its own, so nothing live is touched.
+    pub async fn discard_chunks(&self, job: &ClaimedJob) -> Result<()> {
+        sqlx::query("DELETE FROM chunks WHERE document_id = $1 AND generation = $2")
+            .bind(job.document_id)
+            .bind(job.lease_token)
+            .execute(self.pool())
+            .await?;
         Ok(())
     }
 

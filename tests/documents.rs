@@ -19,7 +19,24 @@ return true;
 async fn a_corpus_is_filled_by_dropping_files_and_searched() {
     let _serial = SERIAL.lock().await;
     let server = Server::start().await;
-    server.register("ada@example.com", PASSWORD, "Ada Lovelace").await;
+    let token = server.register("ada@example.com", PASSWORD, "Ada Lovelace").await;
+    let team = server
+        .post(&token, "/api/v2/teams", serde_json::json!({"name": "Support"}))
+        .await;
+    let project = server
+        .post(
+            &token,
+            "/api/v2/projects",
+            serde_json::json!({"name": "Help", "team_id": team["id"]}),
+        )
+        .await;
+    server
+        .post(
+            &token,
+            "/api/v2/agents",
+            serde_json::json!({"project_id": project["id"], "agent_name": "Refund Bot"}),
+        )
+        .await;
     let browser = Browser::launch().await;
     browser.goto(&server.url("/login")).await;
     browser.fill("#login-email", "ada@example.com").await;
@@ -73,6 +90,21 @@ async fn a_corpus_is_filled_by_dropping_files_and_searched() {
     browser.fill("#retrieval-query", "how long do refunds take").await;
     browser.click("#run-retrieval").await;
     browser.wait_for("#retrieval-empty").await;
+
+    // Connect an agent to the corpus, then switch the connection off.
+    browser.click("#tab-access").await;
+    browser.fill("#agent-search", "Refund").await;
+    browser
+        .eval("document.querySelector('#agent-search').dispatchEvent(new Event('change')); return true;")
+        .await;
+    browser.wait_for_any_text("#agent-choice option", "Refund Bot").await;
+    browser
+        .eval("const s = document.querySelector('#agent-choice'); s.value = s.options[1].value; s.dispatchEvent(new Event('change')); return true;")
+        .await;
+    browser.click("#connect-agent").await;
+    browser.wait_for_any_text("#connected-agents li", "Refund Bot").await;
+    browser.click_text("#connected-agents button", "Enabled").await;
+    browser.wait_for_any_text("#connected-agents button", "Disabled").await;
 
     // A document's own page: chunks and status history.
     browser.click("#tab-documents").await;

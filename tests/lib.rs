@@ -52,15 +52,34 @@ impl Server {
         format!("{}{path}", self.base)
     }
 
-    /// Registers an account over the API (setup that is not under test).
-    pub async fn register(&self, email: &str, password: &str, full_name: &str) {
+    /// Registers an account over the API (setup that is not under test); returns its access token.
+    pub async fn register(&self, email: &str, password: &str, full_name: &str) -> String {
         let res = reqwest::Client::new()
             .post(self.url("/auth-service/api/v2/users/signup"))
             .json(&json!({"email": email, "password": password, "full_name": full_name}))
             .send()
             .await
             .expect("signup request");
-        assert_eq!(res.status(), 201, "{}", res.text().await.unwrap_or_default());
+        assert_eq!(res.status(), 201);
+        let body: serde_json::Value = res.json().await.expect("a JSON answer");
+        body["data"]["ejento_access_token"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
+    }
+
+    /// A setup call over the API as `token`; returns `data`.
+    pub async fn post(&self, token: &str, path: &str, body: serde_json::Value) -> serde_json::Value {
+        let res = reqwest::Client::new()
+            .post(self.url(path))
+            .bearer_auth(token)
+            .json(&body)
+            .send()
+            .await
+            .expect("setup request");
+        assert!(res.status().is_success(), "setup {path} failed: {}", res.status());
+        let body: serde_json::Value = res.json().await.expect("a JSON answer");
+        body["data"].clone()
     }
 }
 

@@ -57,3 +57,31 @@ pub async fn revoke(id: i64, user: i64) -> Result<(), ApiError> {
     .await
     .map(|_| ())
 }
+
+/// Connects the corpus to an agent (the caller administers the agent and can read the corpus).
+pub async fn connect_agent(corpus: i64, agent: i64) -> Result<(), ApiError> {
+    call::<serde_json::Value, ()>(Method::Post, &format!("/api/v2/agents/{agent}/corpora/{corpus}"), None)
+        .await
+        .map(|_| ())
+}
+
+pub async fn set_agent_enabled(corpus: i64, agent: i64, enabled: bool) -> Result<(), ApiError> {
+    let body = ejento_api::ConnectionInput { is_enabled: enabled };
+    call::<serde_json::Value, _>(
+        Method::Put,
+        &format!("/api/v2/agents/{agent}/corpora/{corpus}"),
+        Some(&body),
+    )
+    .await
+    .map(|_| ())
+}
+
+pub async fn disconnect_agent(corpus: i64, agent: i64) -> Result<(), ApiError> {
+    call::<serde_json::Value, ()>(
+        Method::Delete,
+        &format!("/api/v2/agents/{agent}/corpora/{corpus}"),
+        None,
+    )
+    .await
+    .map(|_| ())
+}

@@ -202,7 +202,6 @@ fn CorpusView(corpus: Corpus, state: RwSignal<Load<Corpus>>) -> impl IntoView {
     };
     let set_query = query_setter();
     let editing = RwSignal::new(false);
-    let agents = load(move || id, |id| async move { api::corpora::agents(id).await });
     let delete = move |_| {
         if !confirm("Delete this corpus? Agents connected to it lose it.") {
             return;
@@ -262,24 +261,7 @@ fn CorpusView(corpus: Corpus, state: RwSignal<Load<Corpus>>) -> impl IntoView {
         <Show when=move || current_tab() == "access">
         <div class="grid-2">
             <div>
-                <section class="card">
-                    <h2>"Connected agents"</h2>
-                    {show(agents, |list: Vec<CorpusAgent>| {
-                        if list.is_empty() {
-                            return view! { <p class="muted">"No agent uses this corpus yet."</p> }.into_any();
-                        }
-                        view! {
-                            <ul class="link-list">
-                                {list.into_iter().map(|a| view! {
-                                    <li>
-                                        <A href=format!("/agents/{}", a.agent_id)>{a.agent_name.clone()}</A>
-                                        <span class="muted">{format!("{}{}", if a.is_enabled { " · enabled" } else { " · disabled" }, if a.is_default { " · default corpus" } else { "" })}</span>
-                                    </li>
-                                }).collect_view()}
-                            </ul>
-                        }.into_any()
-                    })}
-                </section>
+                <ConnectedAgents corpus=id/>
             </div>
             {is_owner.then(|| view! { <Permissions corpus=id/> })}
         </div>
@@ -381,6 +363,101 @@ fn Permissions(corpus: i64) -> impl IntoView {
                     </ul>
                 }.into_any()
             })}
+        </section>
+    }
+}
+
+/// Agents that answer from this corpus: connect one, switch a connection on or off, disconnect.
+/// The server checks that the caller administers the agent; its message explains a refusal.
+#[component]
+fn ConnectedAgents(corpus: i64) -> impl IntoView {
+    let toasts = use_toasts();
+    let tick = RwSignal::new(0u32);
+    let agents = load(
+        move || tick.get(),
+        move |_| async move { api::corpora::agents(corpus).await },
+    );
+    let search = RwSignal::new(String::new());
+    let candidates = load(
+        move || search.get(),
+        |s| async move {
+            let filters = api::agents::Filters {
+                search: s,
+                ..Default::default()
+            };
+            api::agents::list(&filters, 1).await
+        },
+    );
+    let chosen = RwSignal::new(String::new());
+    let act = move |work: std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), api::ApiError>>>>,
+                    done: &'static str| {
+        leptos::task::spawn_local(async move {
+            match work.await {
+                Ok(()) => {
+                    toasts.success(done);
+                    tick.update(|t| *t += 1);
+                }
+                Err(e) => toasts.error(e.message),
+            }
+        });
+    };
+    let connect = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        let Ok(agent) = chosen.get_untracked().parse::<i64>() else {
+            toasts.error("Choose an agent first.");
+            return;
+        };
+        act(Box::pin(api::corpora::connect_agent(corpus, agent)), "Agent connected.");
+    };
+    view! {
+        <section class="card">
+            <h2>"Connected agents"</h2>
+            {show(agents, move |list: Vec<CorpusAgent>| {
+                if list.is_empty() {
+                    return view! { <p class="muted">"No agent uses this corpus yet."</p> }.into_any();
+                }
+                view! {
+                    <ul class="link-list" id="connected-agents">
+                        {list.into_iter().map(|a| {
+                            let agent = a.agent_id;
+                            let enabled = a.is_enabled;
+                            view! {
+                                <li>
+                                    <A href=format!("/agents/{agent}")>{a.agent_name.clone()}</A>
+                                    <span class="muted">{if a.is_default { " · default corpus" } else { "" }}</span>
+                                    <button class="button small" type="button"
+                                        aria-pressed=enabled.to_string()
+                                        on:click=move |_| act(
+                                            Box::pin(api::corpora::set_agent_enabled(corpus, agent, !enabled)),
+                                            if enabled { "The agent no longer searches this corpus." } else { "The agent searches this corpus again." },
+                                        )>
+                                        {if enabled { "Enabled" } else { "Disabled" }}
+                                    </button>
+                                    {(!a.is_default).then(|| view! {
+                                        <button class="button small danger" type="button"
+                                            on:click=move |_| act(Box::pin(api::corpora::disconnect_agent(corpus, agent)), "Agent disconnected.")>
+                                            "Disconnect"
+                                        </button>
+                                    })}
+                                </li>
+                            }
+                        }).collect_view()}
+                    </ul>
+                }.into_any()
+            })}
+            <form class="toolbar" on:submit=connect>
+                <label for="agent-search" class="sr-only">"Find an agent"</label>
+                <input id="agent-search" type="search" placeholder="Find an agent…"
+                    on:change=move |ev| search.set(event_target_value(&ev))/>
+                <label for="agent-choice" class="sr-only">"Agent"</label>
+                <select id="agent-choice" on:change=move |ev| chosen.set(event_target_value(&ev))>
+                    <option value="">"Choose an agent"</option>
+                    {move || candidates.get().ready().map(|p| p.agents.iter().map(|a| view! {
+                        <option value=a.id.to_string()>{a.agent_name.clone()}</option>
+                    }).collect_view())}
+                </select>
+                <button id="connect-agent" class="button" type="submit">"Connect"</button>
+            </form>
         </section>
     }
 }

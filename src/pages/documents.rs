@@ -530,6 +530,7 @@ pub fn DocumentDetail() -> impl IntoView {
                     <dt>"Added"</dt><dd>{format!("{} by {}", d.created_on.get(..16).unwrap_or_default().replace('T', " "), d.created_by)}</dd>
                     <dt>"Tags"</dt><dd>{d.tags.iter().map(|t| view! { <span class="tag">{t.clone()}</span> }).collect_view()}</dd>
                 </dl>
+                <TagEditor document=d.id tags=d.tags.clone() on_saved=Callback::new(move |_| tick.update(|t| *t += 1))/>
             })}
             <div class="grid-2">
                 <section class="card">
@@ -567,5 +568,33 @@ pub fn DocumentDetail() -> impl IntoView {
                 </section>
             </div>
         </section>
+    }
+}
+
+/// Tags of a document, edited as a comma-separated list.
+#[component]
+fn TagEditor(document: i64, tags: Vec<String>, on_saved: Callback<()>) -> impl IntoView {
+    let toasts = use_toasts();
+    let text = RwSignal::new(tags.join(", "));
+    let save = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        let tags = crate::pages::agents::split_tags(&text.get_untracked());
+        leptos::task::spawn_local(async move {
+            match api::documents::set_tags(document, tags).await {
+                Ok(_) => {
+                    toasts.success("Tags saved.");
+                    on_saved.run(());
+                }
+                Err(e) => toasts.error(e.message),
+            }
+        });
+    };
+    view! {
+        <form class="toolbar" on:submit=save>
+            <label for="document-tags">"Tags"</label>
+            <input id="document-tags" type="text" placeholder="policy, 2026" prop:value=move || text.get()
+                on:input=move |ev| text.set(event_target_value(&ev))/>
+            <button id="save-tags" class="button" type="submit">"Save tags"</button>
+        </form>
     }
 }

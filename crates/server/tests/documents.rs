@@ -581,6 +581,58 @@ async fn web_links_are_fetched_refreshed_with_etags_and_checked() {
 }
 
 #[tokio::test]
+async fn corpora_with_refresh_enabled_check_their_web_links_on_schedule() {
+    let app = TestApp::spawn_with(common::Backend::Sqlite, |c| {
+        c.weblink_allow_private = true;
+        c.refresh_interval_secs = 1;
+    })
+    .await
+    .unwrap();
+    let (token, _, _) = app.member("sam@example.com", "Sam Schedule").await;
+    let corpus = app
+        .ok(
+            "POST",
+            "/api/v2/corpora",
+            &token,
+            Some(&json!({"name": "Watched", "refresh_enabled": true})),
+        )
+        .await["id"]
+        .as_i64()
+        .unwrap();
+    let (site, hits) = website("<p>The wombatsched schedule.</p>").await;
+    let (_, body) = app
+        .upload(
+            corpus,
+            &token,
+            vec![
+                Part::Text("content_type", "weblink"),
+                Part::Text("source", &format!("{site}/guide")),
+            ],
+        )
+        .await;
+    let id = body["data"]["id"].as_i64().unwrap();
+    assert_eq!(app.settled(id, &token).await["step"], "indexed");
+    for _ in 0..100 {
+        if hits.load(std::sync::atomic::Ordering::SeqCst) >= 3 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let n = hits.load(std::sync::atomic::Ordering::SeqCst);
+    assert!(n >= 3, "the link was checked again on schedule ({n} fetches)");
+    // Checks are spaced by the interval, not repeated in a loop.
+    assert!(n <= 8, "{n} fetches in about 3 s");
+    let history = app
+        .ok("GET", &format!("/api/v2/documents/{id}/history"), &token, None)
+        .await;
+    assert!(history.to_string().contains("Scheduled refresh"), "{history}");
+    assert_eq!(
+        first_document(&app.retrieve(corpus, &token, "wombatsched").await),
+        Some(id)
+    );
+}
+
+#[tokio::test]
 async fn private_addresses_are_not_fetched_by_default() {
     let app = TestApp::spawn(common::Backend::Sqlite).await.unwrap();
     let (token, _, _) = app.member("priv@example.com", "Pri Vate").await;
@@ -728,3 +780,75 @@ both_backends!(threads_take_attachment_corpora, |app: TestApp| async move {
         .await;
     assert_eq!(cleared["count"], 1);
 });
+
+both_backends!(
+    only_readable_corpora_can_be_connected_to_an_agent,
+    |app: TestApp| async move {
+        let (admin, _, _) = app.member("ada@example.com", "Ada Admin").await;
+        let (owner, _, _) = app.member("pia@example.com", "Pia Private").await;
+        let (builder, bob_id, _) = app.member("bob@example.com", "Bob Builder").await;
+        let private = corpus(&app, &owner, "Salaries").await;
+        let team = app
+            .ok("POST", "/api/v2/teams", &admin, Some(&json!({"name": "Bots"})))
+            .await;
+        let project = app
+            .ok(
+                "POST",
+                "/api/v2/projects",
+                &admin,
+                Some(&json!({"name": "P", "team_id": team["id"]})),
+            )
+            .await;
+        let agent = app
+            .ok(
+                "POST",
+                "/api/v2/agents",
+                &admin,
+                Some(&json!({"project_id": project["id"], "agent_name": "Nosy"})),
+            )
+            .await["id"]
+            .as_i64()
+            .unwrap();
+        app.ok(
+            "POST",
+            &format!("/api/v2/agents/{agent}/users"),
+            &admin,
+            Some(&json!({"user_ids": [bob_id], "role": "Admin"})),
+        )
+        .await;
+        // Bob administers the agent but cannot read Pia's private corpus: no connecting it.
+        let (status, body) = app
+            .call(
+                "POST",
+                &format!("/api/v2/agents/{agent}/corpora/{private}"),
+                &builder,
+                None,
+            )
+            .await;
+        assert!(status == 403 || status == 404, "{status} {body}");
+        assert_eq!(body["success"], false);
+        let connections = app
+            .ok("GET", &format!("/api/v2/agents/{agent}/corpora"), &builder, None)
+            .await;
+        assert_eq!(
+            connections["items"]["agent_corpus"].as_array().unwrap().len(),
+            1,
+            "only its default corpus"
+        );
+        // Once Pia shares it, he can.
+        app.ok(
+            "POST",
+            &format!("/api/v2/corpora/{private}/permissions"),
+            &owner,
+            Some(&json!({"user_id": bob_id, "access": "Read"})),
+        )
+        .await;
+        app.ok(
+            "POST",
+            &format!("/api/v2/agents/{agent}/corpora/{private}"),
+            &builder,
+            None,
+        )
+        .await;
+    }
+);

@@ -24,6 +24,8 @@ CREATE TABLE documents (
     -- chunks of this generation are the searchable ones; 0 = none yet
     live_generation  INTEGER NOT NULL DEFAULT 0,
     indexed_on       TEXT,
+    -- when the source was last looked at (web links: fetched, even if unchanged)
+    checked_on       TEXT,
     etag             TEXT,
     last_modified    TEXT,
     uploaded_by_id   INTEGER NOT NULL REFERENCES users(id),

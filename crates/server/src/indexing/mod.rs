@@ -255,10 +255,12 @@ impl Indexer {
         }
     }
 
-    /// Queues web links of refresh-enabled corpora that are due, once a minute.
+    /// Queues web links of refresh-enabled corpora that are due, once a minute (or once per
+    /// refresh interval, when that is shorter).
     async fn schedule_refreshes(self) {
+        let every = Duration::from_secs(self.config.refresh_interval_secs.clamp(1, 60) as u64);
         loop {
-            tokio::time::sleep(Duration::from_secs(60)).await;
+            tokio::time::sleep(every).await;
             let before = time_fmt::from_now(time::Duration::seconds(-self.config.refresh_interval_secs));
             let queued = match self.store.due_weblinks(&before).await {
                 Ok(ids) if !ids.is_empty() => self.store.reindex(&ids, "Scheduled refresh of the web link").await,

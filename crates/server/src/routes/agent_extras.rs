@@ -1120,9 +1120,8 @@ async fn connect(
     ApiPath((id, corpus)): ApiPath<(i64, i64)>,
 ) -> Result<Created<CorpusConnection>> {
     authz::agent(&state, &caller, id, Need::Administer).await?;
-    if !state.store.corpus_in_org(caller.org_id(), corpus).await? {
-        return Err(Error::not_found("Corpus"));
-    }
+    // The agent will quote the corpus to its users: the one connecting it must be able to read it.
+    authz::corpus(&state, &caller, corpus, Need::View).await?;
     if !state.store.connect_corpus(id, corpus, &caller.user.email).await? {
         return Err(Error::Conflict("That corpus is already connected to the agent.".into()));
     }

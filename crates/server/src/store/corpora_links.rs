@@ -45,18 +45,6 @@ impl Store {
         Ok(row.map(wire))
     }
 
-    /// True if the corpus exists in the organization.
-    pub async fn corpus_in_org(&self, org: i64, corpus: i64) -> Result<bool> {
-        let found: Option<i64> =
-            sqlx::query_scalar("SELECT id FROM corpora WHERE id = $1 AND organization_id = $2 AND is_deleted = 0")
-                .bind(corpus)
-                .bind(org)
-                .fetch_optional(self.pool())
-                .await?;
-        Ok(found.is_some())
-    }
-
-    /// Connects; false if the connection already existed.
     pub async fn connect_corpus(&self, agent: i64, corpus: i64, by: &str) -> Result<bool> {
         let done = sqlx::query(
             "INSERT INTO agent_corpora (agent_id, corpus_id, is_enabled, is_default, connected_by, created_on) \

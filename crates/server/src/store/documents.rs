@@ -549,7 +549,7 @@ impl Store {
         }
         sqlx::query(
             "UPDATE documents SET step = 'indexed', progress = 100, failure_reason = NULL, live_generation = $2, \
-             chunk_count = $3, indexed_on = $4 WHERE id = $1",
+             chunk_count = $3, indexed_on = $4, checked_on = $4 WHERE id = $1",
         )
         .bind(job.document_id)
         .bind(job.lease_token)
@@ -644,8 +644,9 @@ impl Store {
         .rows_affected()
             == 1;
         if ours && let Some(message) = message {
-            sqlx::query("UPDATE documents SET step = 'indexed', progress = 100 WHERE id = $1")
+            sqlx::query("UPDATE documents SET step = 'indexed', progress = 100, checked_on = $2 WHERE id = $1")
                 .bind(job.document_id)
+                .bind(time_fmt::now())
                 .execute(&mut *tx)
                 .await?;
             event(&mut tx, job.document_id, "indexed", message).await?;
@@ -672,12 +673,12 @@ impl Store {
         Ok(())
     }
 
-    /// Web links of refresh-enabled corpora last indexed before `before`, with no job waiting.
+    /// Web links of refresh-enabled corpora last checked before `before`, with no job waiting.
     pub async fn due_weblinks(&self, before: &str) -> Result<Vec<i64>> {
         let rows: Vec<(i64,)> = sqlx::query_as(
             "SELECT d.id FROM documents d JOIN corpora c ON c.id = d.corpus_id \
              WHERE d.content_type = 'weblink' AND d.is_deleted = 0 AND c.is_deleted = 0 AND c.refresh_enabled = 1 \
-             AND d.step = 'indexed' AND (d.indexed_on IS NULL OR d.indexed_on < $1) \
+             AND d.step = 'indexed' AND (d.checked_on IS NULL OR d.checked_on < $1) \
              AND NOT EXISTS (SELECT 1 FROM indexing_jobs j WHERE j.document_id = d.id AND j.state IN ('queued', 'running')) \
              ORDER BY d.id LIMIT 100",
         )

@@ -182,7 +182,7 @@ pub async fn upload(
 }
 
 pub async fn set_tags(id: i64, tags: Vec<String>) -> Result<Document, ApiError> {
-    let body = serde_json::json!({ "tags": tags });
+    let body = ejento_api::TagList { tags };
     Ok(call(Method::Put, &format!("/api/v2/documents/{id}/tags"), Some(&body))
         .await?
         .data)

@@ -9,6 +9,17 @@ pub fn query_param(name: &'static str) -> Signal<String> {
     Signal::derive(move || query.with(|q| q.get(name)).unwrap_or_default())
 }
 
+/// The numeric `:id` of the current route (0 when it is not a number, which no resource has).
+pub fn id_param() -> Signal<i64> {
+    let params = leptos_router::hooks::use_params_map();
+    Signal::derive(move || {
+        params
+            .with(|p| p.get("id"))
+            .and_then(|v| v.parse::<i64>().ok())
+            .unwrap_or(0)
+    })
+}
+
 /// The page number in `?page=`, at least 1.
 pub fn page_param() -> Signal<u64> {
     let page = query_param("page");

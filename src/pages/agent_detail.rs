@@ -5,10 +5,7 @@ use ejento_api::{
     Agent, AgentInput, Comment, HistoryPage, HistoryRecord, ResourceRole, Review, ReviewInput, VoteSummary,
 };
 use leptos::{ev::SubmitEvent, prelude::*};
-use leptos_router::{
-    components::A,
-    hooks::{use_navigate, use_params_map},
-};
+use leptos_router::{components::A, hooks::use_navigate};
 
 use super::{FormError, agents::AgentImage};
 use crate::{
@@ -33,13 +30,7 @@ const TABS: [(&str, &str); 6] = [
 
 #[component]
 pub fn AgentDetail() -> impl IntoView {
-    let params = use_params_map();
-    let id = Signal::derive(move || {
-        params
-            .with(|p| p.get("id"))
-            .and_then(|v| v.parse::<i64>().ok())
-            .unwrap_or(0)
-    });
+    let id = crate::components::url::id_param();
     let state = load(
         move || id.get(),
         |id| async move {

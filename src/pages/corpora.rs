@@ -5,10 +5,7 @@ use ejento_api::{
     Corpus, CorpusAgent, CorpusInput, CorpusPage, CorpusPermission, CorpusPermissionInput, INDEXING_MODES, validate,
 };
 use leptos::{ev::SubmitEvent, prelude::*};
-use leptos_router::{
-    components::A,
-    hooks::{use_navigate, use_params_map},
-};
+use leptos_router::{components::A, hooks::use_navigate};
 
 use super::{FormError, agents::split_tags};
 use crate::{
@@ -165,13 +162,7 @@ fn CorpusForm(corpus: Option<Corpus>, on_saved: Callback<Corpus>) -> impl IntoVi
 
 #[component]
 pub fn CorpusDetail() -> impl IntoView {
-    let params = use_params_map();
-    let id = Signal::derive(move || {
-        params
-            .with(|p| p.get("id"))
-            .and_then(|v| v.parse::<i64>().ok())
-            .unwrap_or(0)
-    });
+    let id = crate::components::url::id_param();
     let state = load(move || id.get(), |id| async move { api::corpora::one(id).await });
     view! {
         <section class="page">

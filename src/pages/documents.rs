@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 
 use ejento_api::{ChunkPage, Document, DocumentEvent, DocumentPage, RetrievalResult, step_in_progress};
 use leptos::{ev::SubmitEvent, prelude::*};
-use leptos_router::{components::A, hooks::use_params_map};
+use leptos_router::components::A;
 
 use crate::{
     api::{self, documents::Upload},
@@ -464,13 +464,7 @@ pub fn RetrievalTest(corpus: i64) -> impl IntoView {
 
 #[component]
 pub fn DocumentDetail() -> impl IntoView {
-    let params = use_params_map();
-    let id = Signal::derive(move || {
-        params
-            .with(|p| p.get("id"))
-            .and_then(|v| v.parse::<i64>().ok())
-            .unwrap_or(0)
-    });
+    let id = crate::components::url::id_param();
     let toasts = use_toasts();
     let tick = RwSignal::new(0u32);
     let doc = load(

@@ -3,10 +3,7 @@
 
 use ejento_api::{Project, ProjectInput, ProjectPage, TeamPage, validate};
 use leptos::{ev::SubmitEvent, prelude::*};
-use leptos_router::{
-    components::A,
-    hooks::{use_navigate, use_params_map},
-};
+use leptos_router::{components::A, hooks::use_navigate};
 
 use super::FormError;
 use crate::{
@@ -188,13 +185,7 @@ fn ProjectForm(project: Option<Project>, on_saved: Callback<Project>) -> impl In
 
 #[component]
 pub fn ProjectDetail() -> impl IntoView {
-    let params = use_params_map();
-    let id = Signal::derive(move || {
-        params
-            .with(|p| p.get("id"))
-            .and_then(|v| v.parse::<i64>().ok())
-            .unwrap_or(0)
-    });
+    let id = crate::components::url::id_param();
     let refresh = RwSignal::new(0u32);
     let state = load(
         move || (id.get(), refresh.get()),

@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 
 use ejento_api::{CreateUser, OrgRole, ProjectPage, UpdateUser, User, UserPage, validate};
 use leptos::{ev::SubmitEvent, prelude::*};
-use leptos_router::{components::A, hooks::use_params_map};
+use leptos_router::components::A;
 
 use super::FormError;
 use crate::{
@@ -223,13 +223,7 @@ fn UserForm(on_saved: Callback<User>) -> impl IntoView {
 
 #[component]
 pub fn UserDetail() -> impl IntoView {
-    let params = use_params_map();
-    let id = Signal::derive(move || {
-        params
-            .with(|p| p.get("id"))
-            .and_then(|v| v.parse::<i64>().ok())
-            .unwrap_or(0)
-    });
+    let id = crate::components::url::id_param();
     let user = load(move || id.get(), |id| async move { api::users::one(id).await });
     let projects = load(move || id.get(), |id| async move { api::projects::of_user(id).await });
     view! {

@@ -90,3 +90,9 @@ pub struct CorpusAgent {
     pub is_enabled: bool,
     pub is_default: bool,
 }
+
+/// `PUT …/tags` of corpora and documents: the whole new list.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TagList {
+    pub tags: Vec<String>,
+}

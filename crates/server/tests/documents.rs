@@ -659,26 +659,7 @@ async fn private_addresses_are_not_fetched_by_default() {
 
 both_backends!(threads_take_attachment_corpora, |app: TestApp| async move {
     let (token, _, _) = app.member("tia@example.com", "Tia Thread").await;
-    let team = app
-        .ok("POST", "/api/v2/teams", &token, Some(&json!({"name": "T"})))
-        .await;
-    let project = app
-        .ok(
-            "POST",
-            "/api/v2/projects",
-            &token,
-            Some(&json!({"name": "P", "team_id": team["id"]})),
-        )
-        .await;
-    let agent = app
-        .ok(
-            "POST",
-            "/api/v2/agents",
-            &token,
-            Some(&json!({"project_id": project["id"], "agent_name": "Helper"})),
-        )
-        .await;
-    let agent = agent["id"].as_i64().unwrap();
+    let agent = app.agent_in_new_project(&token, "Helper").await;
     let thread = app
         .ok("POST", &format!("/api/v2/agents/{agent}/chat-threads"), &token, None)
         .await;
@@ -788,27 +769,7 @@ both_backends!(
         let (owner, _, _) = app.member("pia@example.com", "Pia Private").await;
         let (builder, bob_id, _) = app.member("bob@example.com", "Bob Builder").await;
         let private = corpus(&app, &owner, "Salaries").await;
-        let team = app
-            .ok("POST", "/api/v2/teams", &admin, Some(&json!({"name": "Bots"})))
-            .await;
-        let project = app
-            .ok(
-                "POST",
-                "/api/v2/projects",
-                &admin,
-                Some(&json!({"name": "P", "team_id": team["id"]})),
-            )
-            .await;
-        let agent = app
-            .ok(
-                "POST",
-                "/api/v2/agents",
-                &admin,
-                Some(&json!({"project_id": project["id"], "agent_name": "Nosy"})),
-            )
-            .await["id"]
-            .as_i64()
-            .unwrap();
+        let agent = app.agent_in_new_project(&admin, "Nosy").await;
         app.ok(
             "POST",
             &format!("/api/v2/agents/{agent}/users"),

@@ -277,17 +277,12 @@ async fn update(
     ))
 }
 
-#[derive(Debug, Deserialize)]
-struct TagBody {
-    tags: Vec<String>,
-}
-
 /// Tagging is work inside the corpus: Write access suffices.
 async fn tag(
     State(state): State<AppState>,
     caller: Caller,
     ApiPath(id): ApiPath<i64>,
-    ApiJson(body): ApiJson<TagBody>,
+    ApiJson(body): ApiJson<ejento_api::TagList>,
 ) -> Result<Json<Corpus>> {
     let input = CorpusInput {
         tags: Some(body.tags),

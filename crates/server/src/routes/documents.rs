@@ -700,16 +700,11 @@ async fn update(
     ))
 }
 
-#[derive(Debug, Deserialize)]
-struct TagBody {
-    tags: Vec<String>,
-}
-
 async fn tag(
     State(state): State<AppState>,
     caller: Caller,
     ApiPath(id): ApiPath<i64>,
-    ApiJson(body): ApiJson<TagBody>,
+    ApiJson(body): ApiJson<ejento_api::TagList>,
 ) -> Result<Json<Document>> {
     let input = DocumentInput {
         tags: Some(body.tags),

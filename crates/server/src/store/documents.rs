@@ -158,6 +158,21 @@ async fn write_tags(tx: &mut Transaction<'_, Any>, document: i64, tags: &[String
     Ok(())
 }
 
+/// Moves a running job to `state` if it is still held with `job`'s lease token; false when it
+/// is not (the lease expired and another worker took it, or the document was deleted).
+async fn end_job(tx: &mut Transaction<'_, Any>, job: &ClaimedJob, state: &str) -> Result<bool> {
+    let done = sqlx::query(
+        "UPDATE indexing_jobs SET state = $3, finished_on = $4 WHERE id = $1 AND lease_token = $2 AND state = 'running'",
+    )
+    .bind(job.id)
+    .bind(job.lease_token)
+    .bind(state)
+    .bind(time_fmt::now())
+    .execute(&mut **tx)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
 /// Queues a job for a document unless one is already queued or running; resets its status.
 async fn enqueue_in(tx: &mut Transaction<'_, Any>, document: i64, kind: &str, message: &str) -> Result<bool> {
     let active: Option<(i64,)> =
@@ -534,16 +549,7 @@ impl Store {
     pub async fn finish_job(&self, job: &ClaimedJob, chunk_count: i64) -> Result<bool> {
         let now = time_fmt::now();
         let mut tx = self.pool().begin().await?;
-        let ours = sqlx::query(
-            "UPDATE indexing_jobs SET state = 'done', finished_on = $3 WHERE id = $1 AND lease_token = $2 AND state = 'running'",
-        )
-        .bind(job.id)
-        .bind(job.lease_token)
-        .bind(&now)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected()
-            == 1;
+        let ours = end_job(&mut tx, job, "done").await?;
         if !ours {
             return Ok(false);
         }
@@ -576,18 +582,8 @@ impl Store {
 
     /// Ends a job as failed with the reason a person can act on; the document leaves search.
     pub async fn fail_job(&self, job: &ClaimedJob, reason: &str) -> Result<()> {
-        let now = time_fmt::now();
         let mut tx = self.pool().begin().await?;
-        let ours = sqlx::query(
-            "UPDATE indexing_jobs SET state = 'failed', finished_on = $3 WHERE id = $1 AND lease_token = $2 AND state = 'running'",
-        )
-        .bind(job.id)
-        .bind(job.lease_token)
-        .bind(&now)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected()
-            == 1;
+        let ours = end_job(&mut tx, job, "failed").await?;
         if ours {
             sqlx::query(
                 "UPDATE documents SET step = 'failed', failure_reason = $2, live_generation = 0, chunk_count = 0 WHERE id = $1",
@@ -633,16 +629,7 @@ impl Store {
     /// Ends a job whose document is gone, or whose web link did not change.
     pub async fn close_job(&self, job: &ClaimedJob, message: Option<&str>) -> Result<()> {
         let mut tx = self.pool().begin().await?;
-        let ours = sqlx::query(
-            "UPDATE indexing_jobs SET state = 'done', finished_on = $3 WHERE id = $1 AND lease_token = $2 AND state = 'running'",
-        )
-        .bind(job.id)
-        .bind(job.lease_token)
-        .bind(time_fmt::now())
-        .execute(&mut *tx)
-        .await?
-        .rows_affected()
-            == 1;
+        let ours = end_job(&mut tx, job, "done").await?;
         if ours && let Some(message) = message {
             sqlx::query("UPDATE documents SET step = 'indexed', progress = 100, checked_on = $2 WHERE id = $1")
                 .bind(job.document_id)

@@ -297,3 +297,34 @@ impl TestApp {
         data["chunks"].as_array().cloned().unwrap_or_default()
     }
 }
+
+impl TestApp {
+    /// An agent in a new team and project, made by `token` (who may create teams); its id.
+    pub async fn agent_in_new_project(&self, token: &str, agent_name: &str) -> i64 {
+        let team = self
+            .ok(
+                "POST",
+                "/api/v2/teams",
+                token,
+                Some(&json!({"name": format!("{agent_name} team")})),
+            )
+            .await;
+        let project = self
+            .ok(
+                "POST",
+                "/api/v2/projects",
+                token,
+                Some(&json!({"name": format!("{agent_name} project"), "team_id": team["id"]})),
+            )
+            .await;
+        self.ok(
+            "POST",
+            "/api/v2/agents",
+            token,
+            Some(&json!({"project_id": project["id"], "agent_name": agent_name})),
+        )
+        .await["id"]
+            .as_i64()
+            .expect("an agent id")
+    }
+}

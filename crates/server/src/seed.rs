@@ -67,7 +67,7 @@ pub async fn seed_demo(store: &Store, objects: &Objects) -> Result<usize> {
 }
 
 /// (agent, file name, content) of the demo documents, written for the demo organization.
-const DEMO_DOCUMENTS: [(&str, &str, &str); 5] = [
+const DEMO_DOCUMENTS: [(&str, &str, &str); 6] = [
     (
         "Billing Helper",
         "refund-policy.md",
@@ -98,6 +98,14 @@ const DEMO_DOCUMENTS: [(&str, &str, &str); 5] = [
         "date,experiment,result,notes\n2026-02-03,Catalyst A at 40C,yield 61%,baseline run\n\
          2026-02-10,Catalyst A at 55C,yield 68%,higher temperature helps\n2026-02-17,Catalyst B at 55C,yield 74%,\
          best so far; repeat with fresh batch\n2026-03-02,Catalyst B at 55C (repeat),yield 73%,confirms the February result\n",
+    ),
+    (
+        "Paper Scout",
+        "reading-list.csv",
+        "title,authors,year,why it matters\n\
+         Attention Is All You Need,Vaswani et al.,2017,introduced the transformer architecture\n\
+         Retrieval-Augmented Generation for Knowledge-Intensive NLP Tasks,Lewis et al.,2020,grounds generation in retrieved passages\n\
+         The Probabilistic Relevance Framework: BM25 and Beyond,Robertson and Zaragoza,2009,the ranking function our search uses\n",
     ),
     (
         "Close Checklist",

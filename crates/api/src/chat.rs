@@ -42,3 +42,153 @@ pub struct ThreadCorpus {
     pub connected_by: String,
     pub created_on: String,
 }
+
+/// A turn of earlier conversation a client may send along.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HistoryTurn {
+    #[serde(default)]
+    pub user: String,
+    #[serde(default)]
+    pub bot: String,
+}
+
+/// `overrides` of a response request (the keys the real client sends).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResponseOverrides {
+    /// Search only these corpora (they must be connected to the agent or the thread).
+    #[serde(default)]
+    pub corpus_ids: Option<Vec<i64>>,
+}
+
+/// The body of `POST …/agents/{agent_id}/responses[/stream]`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResponseRequest {
+    pub user_query: String,
+    #[serde(default)]
+    pub chat_thread_id: Option<i64>,
+    #[serde(default)]
+    pub history: Vec<HistoryTurn>,
+    #[serde(default)]
+    pub query_source: Option<String>,
+    #[serde(default)]
+    pub caching_enabled: Option<bool>,
+    #[serde(default)]
+    pub is_file_attached: Option<bool>,
+    #[serde(default)]
+    pub overrides: ResponseOverrides,
+}
+
+/// A numbered source of an answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Reference {
+    pub number: i64,
+    /// Where the source can be read (the document's page in the dashboard).
+    pub url: String,
+    pub order: i64,
+    pub document_id: i64,
+    pub chunk_id: i64,
+    pub title: String,
+}
+
+/// A passage an answer was drawn from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SupportingChunk {
+    pub number: i64,
+    pub chunk_id: i64,
+    pub document_id: i64,
+    pub document_title: String,
+    pub corpus_id: i64,
+    pub page: Option<i64>,
+    pub section: Option<String>,
+    pub text: String,
+    pub score: f32,
+}
+
+/// The answer: the `data` of the blocking call and the `output` of the stream's `end` event.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ResponseOutput {
+    pub answer: String,
+    pub sources: String,
+    pub followup_questions: Vec<String>,
+    pub indexes: Vec<String>,
+    pub query: String,
+    pub total_tokens: i64,
+    pub prompt_tokens: i64,
+    pub completion_tokens: i64,
+    pub cache_hit: bool,
+    pub history: Vec<HistoryTurn>,
+    pub prompt_prefix: String,
+    pub instructions: Vec<String>,
+    pub agent_mode: String,
+    pub references: Vec<Reference>,
+    pub success: bool,
+    pub corpus_ids: Vec<i64>,
+    pub run_id: String,
+    pub chat_thread_name: String,
+    pub thread_id: i64,
+    pub agent_response_id: i64,
+    pub guardrail_triggered: bool,
+    pub blocked: bool,
+    /// `completed`, `cancelled` or `failed`.
+    pub status: String,
+    pub cost: String,
+    pub latency_ms: i64,
+    pub first_token_ms: Option<i64>,
+}
+
+/// What starting a response for the browser returns: where to follow it with EventSource.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StartedResponse {
+    pub agent_response_id: i64,
+    pub thread_id: i64,
+    /// `GET` this with EventSource; it carries a short-lived ticket bound to the response.
+    pub events_url: String,
+}
+
+/// A stored agent response, as a thread lists it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AgentResponse {
+    pub id: i64,
+    pub question: String,
+    pub response: Option<ResponseOutput>,
+    /// The answer so far (while streaming) or in full.
+    pub answer: String,
+    /// `streaming`, `completed`, `cancelled` or `failed`.
+    pub status: String,
+    pub agent: i64,
+    pub user: i64,
+    pub chat_thread: Option<i64>,
+    pub query_source: String,
+    pub is_pinned: bool,
+    /// The caller's vote: `upvote`, `downvote` or null.
+    pub my_vote: Option<String>,
+    pub total_tokens: i64,
+    pub prompt_tokens: i64,
+    pub completion_tokens: i64,
+    pub cost: String,
+    pub cache_hit: bool,
+    pub created_by: String,
+    pub created_on: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AgentResponseList {
+    pub agent_responses: Vec<AgentResponse>,
+    pub meta: PageMeta,
+}
+
+/// `POST …/feedbacks`: thumbs up or down (sending the same vote again keeps it).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FeedbackInput {
+    /// `upvote` or `downvote`.
+    pub vote_type: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResponseComment {
+    pub id: i64,
+    pub response_id: i64,
+    pub comment: String,
+    pub created_by: String,
+    pub created_on: String,
+}

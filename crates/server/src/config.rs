@@ -109,6 +109,10 @@ pub struct Config {
     /// Web links in corpora with refresh enabled are fetched again when older than this.
     #[arg(long, env = "EJENTO_REFRESH_INTERVAL", default_value_t = 24 * 3600)]
     pub refresh_interval_secs: i64,
+
+    /// Pause between the words the local answerer streams, so answers read as they arrive.
+    #[arg(long, env = "EJENTO_LOCAL_TOKEN_DELAY_MS", default_value_t = 15)]
+    pub local_token_delay_ms: u64,
 }
 
 /// A number no other call in this process returns.
@@ -152,6 +156,7 @@ impl Config {
             weblink_timeout_secs: 30,
             weblink_allow_private: false,
             refresh_interval_secs: 24 * 3600,
+            local_token_delay_ms: 0,
         }
     }
 }

@@ -12,6 +12,7 @@
 //! - [`search`]: the retriever trait, BM25 with tantivy, and the index's sync with the database.
 
 pub mod auth;
+pub mod chat;
 pub mod cli;
 pub mod config;
 pub mod db;

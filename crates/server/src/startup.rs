@@ -19,6 +19,7 @@ use tower_http::{
 
 use crate::{
     auth::tokens::{JwtKeys, random_secret},
+    chat::ChatHub,
     config::Config,
     db::Db,
     error::Error,
@@ -40,6 +41,7 @@ pub struct AppState {
     pub objects: Objects,
     pub search: Arc<SearchSync>,
     pub indexer: Indexer,
+    pub chat: Arc<ChatHub>,
 }
 
 impl AppState {
@@ -58,6 +60,7 @@ impl AppState {
         let search = SearchSync::new(store.clone(), Arc::new(index));
         let config = Arc::new(config);
         let indexer = Indexer::new(store.clone(), objects.clone(), search.clone(), config.clone());
+        let chat = ChatHub::new(store.clone(), search.clone(), config.clone());
         Ok(Self {
             config,
             store,
@@ -66,6 +69,7 @@ impl AppState {
             objects,
             search,
             indexer,
+            chat,
         })
     }
 }

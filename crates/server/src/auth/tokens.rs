@@ -66,6 +66,41 @@ impl JwtKeys {
     }
 }
 
+/// A ticket to follow one agent response with EventSource, which cannot send headers: bound to
+/// the response and the user, valid for minutes.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct TicketClaims {
+    sub: String,
+    rid: i64,
+    exp: i64,
+    typ: String,
+}
+
+impl JwtKeys {
+    pub fn mint_ticket(&self, user_id: i64, response_id: i64, ttl_secs: i64) -> Result<String> {
+        let claims = TicketClaims {
+            sub: user_id.to_string(),
+            rid: response_id,
+            exp: time::OffsetDateTime::now_utc().unix_timestamp() + ttl_secs,
+            typ: "events".into(),
+        };
+        jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
+            .map_err(|e| Error::Internal(anyhow::anyhow!("cannot sign ticket: {e}")))
+    }
+
+    /// The user a ticket was issued to, if it is valid for `response_id`.
+    pub fn verify_ticket(&self, ticket: &str, response_id: i64) -> Result<i64> {
+        let mut validation = Validation::new(Algorithm::HS256);
+        validation.leeway = 0;
+        let refused = || Error::Unauthorized("This stream link has expired or is not valid: ask again.".into());
+        let data = jsonwebtoken::decode::<TicketClaims>(ticket, &self.decoding, &validation).map_err(|_| refused())?;
+        if data.claims.typ != "events" || data.claims.rid != response_id {
+            return Err(refused());
+        }
+        data.claims.sub.parse().map_err(|_| refused())
+    }
+}
+
 /// A fresh random secret: 32 bytes, URL-safe base64.
 pub fn random_secret() -> String {
     let mut bytes = [0u8; 32];

@@ -14,6 +14,7 @@ mod membership;
 mod openapi;
 mod organizations;
 mod projects;
+mod responses;
 mod teams;
 mod users;
 
@@ -149,5 +150,6 @@ pub fn api_router() -> Api {
     let api = corpora::routes(api);
     let api = documents::routes(api);
     let api = chat_threads::routes(api);
+    let api = responses::routes(api);
     openapi::routes(api)
 }

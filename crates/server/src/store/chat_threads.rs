@@ -151,3 +151,16 @@ impl Store {
         )
     }
 }
+
+impl Store {
+    pub async fn rename_thread(&self, thread: i64, title: &str, by: &str) -> Result<()> {
+        sqlx::query("UPDATE chat_threads SET title = $2, modified_by = $3, modified_on = $4 WHERE id = $1")
+            .bind(thread)
+            .bind(title)
+            .bind(by)
+            .bind(time_fmt::now())
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+}

@@ -4,6 +4,7 @@
 mod agent_social;
 mod agents;
 mod api_keys;
+mod chat;
 mod chat_threads;
 mod corpora;
 mod corpora_links;
@@ -22,6 +23,7 @@ mod users;
 pub use agent_social::RecentKind;
 pub use agents::{AgentConfig, AgentExtras, AgentFilter, AgentRow};
 pub use api_keys::{ApiKeyRow, NewApiKey};
+pub use chat::{FinishedResponse, NewResponse, ResponseRow};
 pub use chat_threads::ThreadRow;
 pub use corpora::{CorpusConfig, CorpusFilter, CorpusRow};
 pub use documents::{ClaimedJob, DocumentFilter, DocumentRow, HydratedChunk, NewDocument, Refetched};

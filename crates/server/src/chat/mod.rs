@@ -1,0 +1,387 @@
+//! Generating answers. A response runs as its own task, detached from any HTTP connection: it
+//! retrieves sources, asks an [`Answerer`], and persists every event as it is produced, so any
+//! client on any replica can follow or resume it (`response_events`). In this process, readers
+//! are woken at once; elsewhere they poll.
+
+pub mod local;
+
+use std::{
+    collections::HashMap,
+    future::Future,
+    pin::Pin,
+    sync::{
+        Arc, Mutex,
+        atomic::{AtomicBool, Ordering},
+    },
+    time::{Duration, Instant},
+};
+
+use ejento_api::{HistoryTurn, Reference, ResponseOutput, SupportingChunk};
+use serde_json::{Value, json};
+use tokio::sync::Notify;
+
+use crate::{
+    config::Config,
+    search::{Scope, sync::SearchSync},
+    store::{FinishedResponse, Store},
+};
+
+/// What an answerer works from.
+#[derive(Debug, Clone)]
+pub struct AnswerContext {
+    pub query: String,
+    pub agent_name: String,
+    pub prompt: String,
+    pub instructions: Vec<String>,
+    pub history: Vec<HistoryTurn>,
+    /// Retrieved passages, numbered from 1, best first.
+    pub sources: Vec<SupportingChunk>,
+}
+
+/// An answer's parts besides its streamed text.
+#[derive(Debug, Clone, Default)]
+pub struct Answer {
+    pub followup_questions: Vec<String>,
+    /// Numbers of the sources the answer cites.
+    pub cited: Vec<i64>,
+    pub prompt_tokens: i64,
+    pub completion_tokens: i64,
+    pub cost: String,
+    pub agent_mode: String,
+}
+
+#[derive(Debug)]
+pub enum AnswerError {
+    /// The person pressed Stop.
+    Cancelled,
+    /// Something went wrong; the message is for the person who asked.
+    Failed(String),
+}
+
+pub type AnswerFuture<'a> = Pin<Box<dyn Future<Output = Result<Answer, AnswerError>> + Send + 'a>>;
+
+/// Turns a question and its sources into a streamed answer.
+pub trait Answerer: Send + Sync {
+    fn answer<'a>(&'a self, ctx: &'a AnswerContext, out: &'a mut Emitter) -> AnswerFuture<'a>;
+}
+
+/// A response being generated in this process: readers wait on `wake`, Stop sets `cancelled`.
+#[derive(Default)]
+pub struct Live {
+    pub wake: Notify,
+    cancelled: AtomicBool,
+}
+
+pub struct ChatHub {
+    store: Store,
+    search: Arc<SearchSync>,
+    config: Arc<Config>,
+    answerer: Arc<dyn Answerer>,
+    live: Mutex<HashMap<i64, Arc<Live>>>,
+}
+
+/// One response to generate.
+#[derive(Debug, Clone)]
+pub struct Job {
+    pub response_id: i64,
+    pub organization_id: i64,
+    pub thread_id: i64,
+    pub corpus_ids: Vec<i64>,
+    pub chunk_count: usize,
+    pub context: AnswerContext,
+}
+
+/// Emits a response's events: persisted first, then readers woken.
+pub struct Emitter {
+    store: Store,
+    live: Arc<Live>,
+    response_id: i64,
+    seq: i64,
+    started: Instant,
+    pub answer: String,
+    pub thoughts: String,
+    first_token_ms: Option<i64>,
+}
+
+impl Emitter {
+    async fn event(&mut self, event: &str, data: Value) -> Result<(), AnswerError> {
+        self.seq += 1;
+        self.store
+            .append_event(self.response_id, self.seq, event, &data.to_string())
+            .await
+            .map_err(|e| AnswerError::Failed(format!("The answer could not be saved: {e}")))?;
+        self.live.wake.notify_waiters();
+        Ok(())
+    }
+
+    async fn check_cancelled(&self) -> Result<(), AnswerError> {
+        // Stop pressed here, or on another replica (every few events, the database is asked).
+        if self.live.cancelled.load(Ordering::SeqCst)
+            || (self.seq % 8 == 0 && self.store.cancel_requested(self.response_id).await.unwrap_or(false))
+        {
+            return Err(AnswerError::Cancelled);
+        }
+        Ok(())
+    }
+
+    pub async fn status(&mut self, step: &str, message: &str) -> Result<(), AnswerError> {
+        self.event("status", json!({"step": step, "message": message})).await
+    }
+
+    /// Thought-process text (`tools_stream`).
+    pub async fn thought(&mut self, delta: &str) -> Result<(), AnswerError> {
+        self.check_cancelled().await?;
+        self.thoughts.push_str(delta);
+        self.event("token", json!({"step": "tools_stream", "delta": delta}))
+            .await?;
+        self.save_partial().await
+    }
+
+    /// Keeps the answer so far in the response row, so lists and a reloaded page show it.
+    async fn save_partial(&self) -> Result<(), AnswerError> {
+        self.store
+            .save_partial(self.response_id, &self.answer, &self.thoughts)
+            .await
+            .map_err(|e| AnswerError::Failed(format!("The answer could not be saved: {e}")))
+    }
+
+    /// Answer text (`assistant_stream`).
+    pub async fn token(&mut self, delta: &str) -> Result<(), AnswerError> {
+        self.check_cancelled().await?;
+        if self.first_token_ms.is_none() {
+            self.first_token_ms = Some(self.started.elapsed().as_millis() as i64);
+        }
+        self.answer.push_str(delta);
+        self.event("token", json!({"step": "assistant_stream", "delta": delta}))
+            .await?;
+        if self.seq % 16 == 0 {
+            self.save_partial().await?;
+        }
+        Ok(())
+    }
+}
+
+impl ChatHub {
+    pub fn new(store: Store, search: Arc<SearchSync>, config: Arc<Config>) -> Arc<Self> {
+        let answerer = Arc::new(local::LocalAnswerer::new(Duration::from_millis(
+            config.local_token_delay_ms,
+        )));
+        Arc::new(Self {
+            store,
+            search,
+            config,
+            answerer,
+            live: Mutex::new(HashMap::new()),
+        })
+    }
+
+    /// The in-process handle of a response being generated here, if it is.
+    pub fn live(&self, response: i64) -> Option<Arc<Live>> {
+        self.live
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(&response)
+            .cloned()
+    }
+
+    /// Stop: the flag is seen by the generator here at once (and through the database elsewhere).
+    pub fn cancel_here(&self, response: i64) {
+        if let Some(live) = self.live(response) {
+            live.cancelled.store(true, Ordering::SeqCst);
+        }
+    }
+
+    /// Starts generating; the task runs to its end whoever listens. The handle yields the output.
+    pub fn spawn(self: &Arc<Self>, job: Job) -> tokio::task::JoinHandle<ResponseOutput> {
+        let live = Arc::new(Live::default());
+        self.live
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(job.response_id, live.clone());
+        let hub = self.clone();
+        tokio::spawn(async move {
+            let id = job.response_id;
+            let output = hub.generate(job, live.clone()).await;
+            hub.live.lock().unwrap_or_else(|p| p.into_inner()).remove(&id);
+            live.wake.notify_waiters();
+            output
+        })
+    }
+
+    async fn generate(&self, mut job: Job, live: Arc<Live>) -> ResponseOutput {
+        let mut out = Emitter {
+            store: self.store.clone(),
+            live,
+            response_id: job.response_id,
+            seq: 0,
+            started: Instant::now(),
+            answer: String::new(),
+            thoughts: String::new(),
+            first_token_ms: None,
+        };
+        let result = self.run(&mut job, &mut out).await;
+        let (status, success, message, answer) = match result {
+            Ok(a) => ("completed", true, "Finished.".to_string(), a),
+            Err(AnswerError::Cancelled) => ("cancelled", true, "Stopped.".to_string(), Answer::default()),
+            Err(AnswerError::Failed(m)) => ("failed", false, m, Answer::default()),
+        };
+        if status == "failed" {
+            let _ = out
+                .event(
+                    "error",
+                    json!({"step": "error", "message": message, "delta": "", "output": {"error": {"details": message}, "blocked": false}}),
+                )
+                .await;
+        }
+        let title = self
+            .store
+            .name_thread(job.thread_id, &thread_title(&job.context.query))
+            .await
+            .unwrap_or_default();
+        let references: Vec<Reference> = job
+            .context
+            .sources
+            .iter()
+            .filter(|s| answer.cited.contains(&s.number))
+            .enumerate()
+            .map(|(i, s)| Reference {
+                number: s.number,
+                url: format!("/documents/{}", s.document_id),
+                order: i as i64 + 1,
+                document_id: s.document_id,
+                chunk_id: s.chunk_id,
+                title: s.document_title.clone(),
+            })
+            .collect();
+        let output = ResponseOutput {
+            answer: out.answer.clone(),
+            sources: references
+                .iter()
+                .map(|r| format!("[{}] {}", r.number, r.title))
+                .collect::<Vec<_>>()
+                .join("\n"),
+            followup_questions: answer.followup_questions,
+            indexes: job.corpus_ids.iter().map(|c| format!("corpus-{c}")).collect(),
+            query: job.context.query.clone(),
+            total_tokens: answer.prompt_tokens + answer.completion_tokens,
+            prompt_tokens: answer.prompt_tokens,
+            completion_tokens: answer.completion_tokens,
+            cache_hit: false,
+            history: job.context.history.clone(),
+            prompt_prefix: job.context.prompt.clone(),
+            instructions: job.context.instructions.clone(),
+            agent_mode: if answer.agent_mode.is_empty() {
+                "local".into()
+            } else {
+                answer.agent_mode
+            },
+            references,
+            success,
+            corpus_ids: job.corpus_ids.clone(),
+            run_id: uuid::Uuid::new_v4().to_string(),
+            chat_thread_name: title,
+            thread_id: job.thread_id,
+            agent_response_id: job.response_id,
+            guardrail_triggered: false,
+            blocked: false,
+            status: status.to_string(),
+            cost: if answer.cost.is_empty() {
+                "0".into()
+            } else {
+                answer.cost
+            },
+            latency_ms: out.started.elapsed().as_millis() as i64,
+            first_token_ms: out.first_token_ms,
+        };
+        let supporting = serde_json::to_string(&job.context.sources).unwrap_or_else(|_| "[]".into());
+        let finished = FinishedResponse {
+            status,
+            answer: &out.answer,
+            output: &output,
+            supporting_json: &supporting,
+            thoughts: &out.thoughts,
+            latency_ms: output.latency_ms,
+            first_token_ms: output.first_token_ms,
+        };
+        if let Err(e) = self.store.finish_response(job.response_id, &finished).await {
+            tracing::error!(response = job.response_id, error = %e, "could not record a finished response");
+        }
+        let _ = out
+            .event(
+                "end",
+                json!({"step": "end", "success": success, "message": message, "output": output}),
+            )
+            .await;
+        output
+    }
+
+    async fn run(&self, job: &mut Job, out: &mut Emitter) -> Result<Answer, AnswerError> {
+        out.event("start", json!({"step": "start", "message": "Analyzing..."}))
+            .await?;
+        out.status("retrieval_start", "Searching the agent's documents").await?;
+        let corpora = job.corpus_ids.len();
+        out.thought(&format!(
+            "Searching {corpora} {} for “{}”.\n",
+            if corpora == 1 { "corpus" } else { "corpora" },
+            job.context.query
+        ))
+        .await?;
+        let scope = Scope {
+            organization_id: job.organization_id,
+            corpus_ids: job.corpus_ids.clone(),
+        };
+        let found = self
+            .search
+            .retrieve(&scope, &job.context.query, job.chunk_count.clamp(1, 50))
+            .await
+            .map_err(|e| AnswerError::Failed(format!("Searching the documents failed: {e}")))?;
+        job.context.sources = found
+            .into_iter()
+            .enumerate()
+            .map(|(i, c)| SupportingChunk {
+                number: i as i64 + 1,
+                chunk_id: c.chunk_id,
+                document_id: c.document_id,
+                document_title: c.document_title,
+                corpus_id: c.corpus_id,
+                page: c.page,
+                section: c.section,
+                text: c.text,
+                score: c.score,
+            })
+            .collect();
+        let mut titles: Vec<&str> = Vec::new();
+        for s in &job.context.sources {
+            if !titles.contains(&s.document_title.as_str()) {
+                titles.push(&s.document_title);
+            }
+        }
+        let found_line = if job.context.sources.is_empty() {
+            "Found nothing relevant.\n".to_string()
+        } else {
+            format!(
+                "Found {} passages in {} {}: {}.\n",
+                job.context.sources.len(),
+                titles.len(),
+                if titles.len() == 1 { "document" } else { "documents" },
+                titles.join(", ")
+            )
+        };
+        out.thought(&found_line).await?;
+        out.status("assistant_start", "Writing the answer").await?;
+        let answerer = self.answerer.clone();
+        let answer = answerer.answer(&job.context, out).await?;
+        let _ = &self.config;
+        Ok(answer)
+    }
+}
+
+/// A thread's name from its first question.
+fn thread_title(query: &str) -> String {
+    let q = query.split_whitespace().collect::<Vec<_>>().join(" ");
+    let mut title: String = q.chars().take(60).collect();
+    if q.chars().count() > 60 {
+        title.push('…');
+    }
+    title
+}

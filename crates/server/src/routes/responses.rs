@@ -1,0 +1,662 @@
+//! Asking an agent: the blocking call, the SSE stream (POST, for API clients), and for the
+//! browser a start call plus an EventSource-friendly events URL that resumes with
+//! `Last-Event-ID`; cancel; and what people do with a response afterwards.
+
+use std::{convert::Infallible, time::Duration};
+
+use axum::{
+    extract::State,
+    http::{HeaderMap, Method, StatusCode, header},
+    response::{
+        IntoResponse, Response,
+        sse::{Event, KeepAlive, Sse},
+    },
+};
+use ejento_api::{
+    AgentResponse, AgentResponseList, ChatThread, ChatThreadInput, Envelope, HistoryTurn, ResponseOutput,
+    ResponseRequest, StartedResponse, SupportingChunk, validate,
+};
+use futures_util::{Stream, StreamExt, stream};
+use serde::Deserialize;
+
+use super::{Access, Access::SignedIn, Api, ApiJson, ApiPath, ApiQuery, ListQuery, ok};
+use crate::{
+    auth::{
+        Caller,
+        authz::{self, Need},
+    },
+    chat::{AnswerContext, Job},
+    error::{Error, FieldErrors, Result},
+    startup::AppState,
+    store::{NewResponse, ResponseRow},
+};
+
+const RESPONSES: &str = "Agent Response";
+const THREAD: &str = "Chat Thread";
+const THREAD_RESPONSES: &str = "Chat Thread/Agent Response";
+type Json<T> = axum::Json<Envelope<T>>;
+
+/// How long an events link stays valid.
+const TICKET_TTL_SECS: i64 = 600;
+const MAX_QUERY_CHARS: usize = 4000;
+
+pub(super) fn routes(api: Api) -> Api {
+    api.route(
+        Method::POST,
+        "/response-service/api/v2/agents/{agent_id}/responses",
+        (RESPONSES, "Generate Agent Response (Non-Streaming)", SignedIn),
+        blocking,
+    )
+    .route(
+        Method::POST,
+        "/response-service/api/v2/agents/{agent_id}/responses/stream",
+        (RESPONSES, "Stream Agent Response (SSE)", SignedIn),
+        post_stream,
+    )
+    .route(
+        Method::POST,
+        "/response-service/api/v2/agents/{agent_id}/responses/start",
+        (
+            RESPONSES,
+            "Start an Agent Response to follow with EventSource",
+            SignedIn,
+        ),
+        start,
+    )
+    .route(
+        Method::GET,
+        "/response-service/api/v2/agent-responses/{response_id}/events",
+        (
+            RESPONSES,
+            "Follow an Agent Response (EventSource, ticket)",
+            Access::Public,
+        ),
+        events,
+    )
+    .route(
+        Method::POST,
+        "/response-service/api/v2/agent-responses/{response_id}/cancel",
+        (RESPONSES, "Stop an Agent Response", SignedIn),
+        cancel,
+    )
+    .route(
+        Method::GET,
+        "/api/v2/agent-responses/{response_id}",
+        (RESPONSES, "Get an Agent Response", SignedIn),
+        get,
+    )
+    .route(
+        Method::GET,
+        "/api/v2/agent-responses/{response_id}/supporting-content",
+        (RESPONSES, "Get Supporting Content of an Agent Response", SignedIn),
+        supporting_content,
+    )
+    .route(
+        Method::GET,
+        "/api/v2/agent-responses/{response_id}/thoughts",
+        (RESPONSES, "Get Thoughts of an Agent Response", SignedIn),
+        thoughts,
+    )
+    .route(
+        Method::GET,
+        "/api/v2/chat-threads/{thread_id}/agent-responses",
+        (THREAD_RESPONSES, "Get Agent Responses for a Chat Thread", SignedIn),
+        thread_responses,
+    )
+    .route(
+        Method::PUT,
+        "/api/v2/chat-threads/{thread_id}",
+        (THREAD, "Update Chat Thread", SignedIn),
+        rename_thread,
+    )
+    .route(
+        Method::DELETE,
+        "/api/v2/chat-threads/{thread_id}",
+        (THREAD, "Delete Chat Thread", SignedIn),
+        delete_thread,
+    )
+    .route(
+        Method::DELETE,
+        "/api/v2/chat-threads/{thread_id}/agent-responses",
+        (THREAD_RESPONSES, "Delete Agent Responses for a Chat Thread", SignedIn),
+        delete_thread_responses,
+    )
+    .route(
+        Method::GET,
+        "/response-service/api/v2/agent-responses/{response_id}/events-url",
+        (RESPONSES, "Get a new events URL for an Agent Response", SignedIn),
+        renew_events_url,
+    )
+    .route(
+        Method::DELETE,
+        "/api/v2/agent-responses/{response_id}",
+        (RESPONSES, "Delete an Agent Response", SignedIn),
+        delete_response,
+    )
+    .route(
+        Method::POST,
+        "/api/v2/agent-responses/{response_id}/feedbacks",
+        (RESPONSES, "Create a Feedback for an Agent Response", SignedIn),
+        feedback,
+    )
+    .route(
+        Method::GET,
+        "/api/v2/agent-responses/{response_id}/comments",
+        (RESPONSES, "Get Comments for Agent Response", SignedIn),
+        comments,
+    )
+    .route(
+        Method::POST,
+        "/api/v2/agent-responses/{response_id}/comments",
+        (RESPONSES, "Create a Comment for Agent Response", SignedIn),
+        add_comment,
+    )
+    .route(
+        Method::PUT,
+        "/api/v2/agent-responses/{response_id}/pin",
+        (RESPONSES, "Pin an Agent Response", SignedIn),
+        pin,
+    )
+    .route(
+        Method::DELETE,
+        "/api/v2/agent-responses/{response_id}/pin",
+        (RESPONSES, "Unpin an Agent Response", SignedIn),
+        unpin,
+    )
+    .route(
+        Method::GET,
+        "/api/v2/agent-responses/pinned",
+        (RESPONSES, "Get Pinned Agent Responses", SignedIn),
+        pinned,
+    )
+}
+
+/// Everything a response needs before it starts, checked; the thread is created if asked.
+async fn prepare(state: &AppState, caller: &Caller, agent_id: i64, req: &ResponseRequest) -> Result<Job> {
+    let (agent, _) = authz::agent(state, caller, agent_id, Need::View).await?;
+    let query = req.user_query.trim().to_string();
+    let mut e = FieldErrors::default();
+    if query.is_empty() {
+        e.add("user_query", "Ask a question: user_query is empty.");
+    } else if query.chars().count() > MAX_QUERY_CHARS {
+        e.add(
+            "user_query",
+            format!("The question is longer than {MAX_QUERY_CHARS} characters."),
+        );
+    }
+    let query_source = req.query_source.clone().unwrap_or_else(|| "api".into());
+    if query_source.is_empty() || query_source.len() > 32 {
+        e.add("query_source", "query_source must be a short name such as web or api.");
+    }
+    e.finish()?;
+    let thread = match req.chat_thread_id {
+        Some(id) => {
+            let t = authz::thread(state, caller, id).await?;
+            if t.agent_id != agent_id {
+                return Err(Error::invalid(
+                    "chat_thread_id",
+                    "That chat thread belongs to another agent.",
+                ));
+            }
+            t
+        }
+        None => {
+            state
+                .store
+                .create_thread(
+                    caller.org_id(),
+                    agent_id,
+                    caller.user_id(),
+                    &caller.user.email,
+                    "New Chat",
+                )
+                .await?
+        }
+    };
+    // The agent's enabled corpora and the thread's attachments; overrides may narrow them.
+    let mut corpus_ids: Vec<i64> = state
+        .store
+        .agent_connections(agent_id, true)
+        .await?
+        .into_iter()
+        .map(|c| c.corpus_id)
+        .collect();
+    for c in state.store.thread_corpora(thread.id, None).await? {
+        if !corpus_ids.contains(&c.corpus_id) {
+            corpus_ids.push(c.corpus_id);
+        }
+    }
+    if let Some(only) = &req.overrides.corpus_ids {
+        if let Some(stranger) = only.iter().find(|c| !corpus_ids.contains(c)) {
+            return Err(Error::invalid(
+                "overrides.corpus_ids",
+                format!("Corpus {stranger} is not connected to this agent or thread."),
+            ));
+        }
+        corpus_ids.retain(|c| only.contains(c));
+    }
+    let config = state.store.agent_config(&agent).await?;
+    let response_id = state
+        .store
+        .create_response(&NewResponse {
+            organization_id: caller.org_id(),
+            agent_id,
+            thread_id: thread.id,
+            user_id: caller.user_id(),
+            by: &caller.user.email,
+            query: &query,
+            query_source: &query_source,
+        })
+        .await?;
+    let history = if req.history.is_empty() {
+        state
+            .store
+            .thread_history(thread.id, response_id, 10)
+            .await?
+            .into_iter()
+            .map(|(user, bot)| HistoryTurn { user, bot })
+            .collect()
+    } else {
+        req.history.clone()
+    };
+    Ok(Job {
+        response_id,
+        organization_id: caller.org_id(),
+        thread_id: thread.id,
+        corpus_ids,
+        chunk_count: agent.chunk_count.max(1) as usize,
+        context: AnswerContext {
+            query,
+            agent_name: agent.agent_name.clone(),
+            prompt: config.prefix_prompt.clone(),
+            instructions: config.instructions.clone(),
+            history,
+            sources: Vec::new(),
+        },
+    })
+}
+
+async fn blocking(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(agent_id): ApiPath<i64>,
+    ApiJson(req): ApiJson<ResponseRequest>,
+) -> Result<Json<ResponseOutput>> {
+    let job = prepare(&state, &caller, agent_id, &req).await?;
+    // Generation is its own task: a client that goes away does not stop it.
+    let output = state
+        .chat
+        .spawn(job)
+        .await
+        .map_err(|e| Error::Internal(anyhow::anyhow!("the answer task failed: {e}")))?;
+    let message = if output.success {
+        "Response generated successfully."
+    } else {
+        "The agent could not answer."
+    };
+    Ok(ok(message, output))
+}
+
+/// Events of a response after `after`, following it until its `end`. Readers here are woken
+/// by the generator; elsewhere they poll the database.
+fn follow(state: AppState, response: i64, after: i64) -> impl Stream<Item = std::result::Result<Event, Infallible>> {
+    stream::unfold((state, after, false), move |(state, after, ended)| async move {
+        if ended {
+            return None;
+        }
+        loop {
+            let live = state.chat.live(response);
+            let woken = live.as_ref().map(|l| l.wake.notified());
+            let mut woken = std::pin::pin!(woken);
+            if let Some(w) = woken.as_mut().as_pin_mut() {
+                w.enable();
+            }
+            let events = match state.store.events_after(response, after).await {
+                Ok(e) => e,
+                Err(e) => {
+                    tracing::error!(error = %e, "could not read response events");
+                    return None;
+                }
+            };
+            if let Some((last, _, _)) = events.last() {
+                let last = *last;
+                let ended = events.iter().any(|(_, name, _)| name == "end");
+                let batch: Vec<_> = events
+                    .into_iter()
+                    .map(|(seq, name, data)| Ok(Event::default().id(seq.to_string()).event(name).data(data)))
+                    .collect();
+                return Some((stream::iter(batch), (state, last, ended)));
+            }
+            match woken.as_mut().as_pin_mut() {
+                Some(w) => {
+                    let _ = tokio::time::timeout(Duration::from_secs(2), w).await;
+                }
+                None => tokio::time::sleep(Duration::from_millis(250)).await,
+            }
+        }
+    })
+    .flatten()
+}
+
+fn sse(state: AppState, response: i64, after: i64) -> Response {
+    let body = Sse::new(follow(state, response, after)).keep_alive(KeepAlive::new().interval(Duration::from_secs(15)));
+    (
+        [
+            (header::CACHE_CONTROL, "no-cache"),
+            (header::HeaderName::from_static("x-accel-buffering"), "no"),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+async fn post_stream(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(agent_id): ApiPath<i64>,
+    ApiJson(req): ApiJson<ResponseRequest>,
+) -> Result<Response> {
+    let job = prepare(&state, &caller, agent_id, &req).await?;
+    let id = job.response_id;
+    state.chat.spawn(job);
+    Ok(sse(state, id, 0))
+}
+
+async fn start(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(agent_id): ApiPath<i64>,
+    ApiJson(req): ApiJson<ResponseRequest>,
+) -> Result<(StatusCode, Json<StartedResponse>)> {
+    let job = prepare(&state, &caller, agent_id, &req).await?;
+    let (id, thread) = (job.response_id, job.thread_id);
+    state.chat.spawn(job);
+    Ok((
+        StatusCode::ACCEPTED,
+        ok(
+            "Response started.",
+            StartedResponse {
+                agent_response_id: id,
+                thread_id: thread,
+                events_url: events_url(&state, caller.user_id(), id)?,
+            },
+        ),
+    ))
+}
+
+fn events_url(state: &AppState, user: i64, response: i64) -> Result<String> {
+    let ticket = state.jwt.mint_ticket(user, response, TICKET_TTL_SECS)?;
+    Ok(format!(
+        "/response-service/api/v2/agent-responses/{response}/events?ticket={ticket}"
+    ))
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct EventsQuery {
+    ticket: Option<String>,
+    /// For clients that cannot set the `Last-Event-ID` header.
+    last_event_id: Option<String>,
+}
+
+async fn events(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    ApiPath(response): ApiPath<i64>,
+    ApiQuery(q): ApiQuery<EventsQuery>,
+) -> Result<Response> {
+    let ticket = q
+        .ticket
+        .ok_or_else(|| Error::Unauthorized("Follow a response with the events_url its start returned.".into()))?;
+    state.jwt.verify_ticket(&ticket, response)?;
+    let last = headers
+        .get("last-event-id")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string)
+        .or(q.last_event_id)
+        .map(|v| v.trim().parse::<i64>())
+        .transpose()
+        .map_err(|_| Error::BadRequest("Last-Event-ID must be the id of an event of this stream.".into()))?
+        .unwrap_or(0)
+        .max(0);
+    Ok(sse(state, response, last))
+}
+
+/// A response of the caller's organization that the caller may see: their own, or any for
+/// organization administrators.
+async fn response(state: &AppState, caller: &Caller, id: i64) -> Result<ResponseRow> {
+    state
+        .store
+        .response(caller.org_id(), caller.user_id(), id)
+        .await?
+        .filter(|r| r.user_id == caller.user_id() || authz::is_org_admin(caller))
+        .ok_or_else(|| Error::not_found("Agent response"))
+}
+
+async fn cancel(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Json<serde_json::Value>> {
+    let row = response(&state, &caller, id).await?;
+    if !state.store.request_cancel(row.id).await? {
+        return Err(Error::Conflict("This response has already finished.".into()));
+    }
+    state.chat.cancel_here(row.id);
+    Ok(ok(
+        "Stopping the response.",
+        serde_json::json!({"agent_response_id": id}),
+    ))
+}
+
+async fn get(State(state): State<AppState>, caller: Caller, ApiPath(id): ApiPath<i64>) -> Result<Json<AgentResponse>> {
+    Ok(ok(
+        "Agent response fetched successfully.",
+        response(&state, &caller, id).await?.into_wire(),
+    ))
+}
+
+async fn supporting_content(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Json<Vec<SupportingChunk>>> {
+    let row = response(&state, &caller, id).await?;
+    let chunks = row
+        .supporting
+        .as_deref()
+        .and_then(|s| serde_json::from_str(s).ok())
+        .unwrap_or_default();
+    Ok(ok("Supporting content fetched successfully.", chunks))
+}
+
+async fn thoughts(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Json<serde_json::Value>> {
+    let row = response(&state, &caller, id).await?;
+    Ok(ok(
+        "Thoughts fetched successfully.",
+        serde_json::json!({"thoughts": row.thoughts}),
+    ))
+}
+
+async fn thread_responses(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(thread): ApiPath<i64>,
+    ApiQuery(q): ApiQuery<ListQuery>,
+) -> Result<Json<AgentResponseList>> {
+    authz::thread(&state, &caller, thread).await?;
+    let page = q.page();
+    let (rows, count) = state.store.thread_responses(caller.user_id(), thread, page).await?;
+    Ok(ok(
+        "Agent responses fetched successfully.",
+        AgentResponseList {
+            agent_responses: rows.into_iter().map(ResponseRow::into_wire).collect(),
+            meta: page.meta(count),
+        },
+    ))
+}
+
+async fn rename_thread(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(thread): ApiPath<i64>,
+    ApiJson(input): ApiJson<ChatThreadInput>,
+) -> Result<Json<ChatThread>> {
+    authz::thread(&state, &caller, thread).await?;
+    let title = input.title.unwrap_or_default();
+    let title = validate::bounded_text(title.trim(), 200).map_err(|m| Error::invalid("title", m))?;
+    if title.is_empty() {
+        return Err(Error::invalid("title", "Give the chat a name."));
+    }
+    state.store.rename_thread(thread, &title, &caller.user.email).await?;
+    Ok(ok(
+        "Chat thread updated successfully.",
+        authz::thread(&state, &caller, thread).await?.into_wire(),
+    ))
+}
+
+async fn delete_thread(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(thread): ApiPath<i64>,
+) -> Result<Json<serde_json::Value>> {
+    authz::thread(&state, &caller, thread).await?;
+    state.store.delete_thread(thread, &caller.user.email).await?;
+    Ok(ok(
+        "Chat thread deleted successfully.",
+        serde_json::json!({"id": thread}),
+    ))
+}
+
+async fn delete_thread_responses(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(thread): ApiPath<i64>,
+) -> Result<Json<serde_json::Value>> {
+    authz::thread(&state, &caller, thread).await?;
+    let count = state.store.delete_responses(None, Some(thread)).await?;
+    Ok(ok(
+        format!("{count} response(s) deleted."),
+        serde_json::json!({"count": count}),
+    ))
+}
+
+/// A fresh ticket for a response being followed again (a page reloaded mid-answer).
+async fn renew_events_url(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Json<StartedResponse>> {
+    let row = response(&state, &caller, id).await?;
+    Ok(ok(
+        "Events URL issued.",
+        StartedResponse {
+            agent_response_id: row.id,
+            thread_id: row.chat_thread_id.unwrap_or_default(),
+            events_url: events_url(&state, caller.user_id(), row.id)?,
+        },
+    ))
+}
+
+async fn delete_response(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Json<serde_json::Value>> {
+    let row = response(&state, &caller, id).await?;
+    state.store.delete_responses(Some(row.id), None).await?;
+    Ok(ok(
+        "Agent response deleted successfully.",
+        serde_json::json!({"id": id}),
+    ))
+}
+
+async fn feedback(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(body): ApiJson<ejento_api::FeedbackInput>,
+) -> Result<Json<AgentResponse>> {
+    let row = response(&state, &caller, id).await?;
+    if !matches!(body.vote_type.as_str(), "upvote" | "downvote") {
+        return Err(Error::invalid("vote_type", "vote_type must be upvote or downvote."));
+    }
+    state
+        .store
+        .set_feedback(row.id, caller.user_id(), &body.vote_type)
+        .await?;
+    Ok(ok("Feedback saved.", response(&state, &caller, id).await?.into_wire()))
+}
+
+async fn comments(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Json<Vec<ejento_api::ResponseComment>>> {
+    let row = response(&state, &caller, id).await?;
+    Ok(ok(
+        "Comments fetched successfully.",
+        state.store.response_comments(row.id).await?,
+    ))
+}
+
+async fn add_comment(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(body): ApiJson<ejento_api::CommentInput>,
+) -> Result<(StatusCode, Json<Vec<ejento_api::ResponseComment>>)> {
+    let row = response(&state, &caller, id).await?;
+    let comment = validate::bounded_text(body.comment.trim(), 2000).map_err(|m| Error::invalid("comment", m))?;
+    if comment.is_empty() {
+        return Err(Error::invalid("comment", "The comment is empty."));
+    }
+    state
+        .store
+        .add_response_comment(row.id, caller.user_id(), &caller.user.email, &comment)
+        .await?;
+    Ok(super::created(
+        "Comment added.",
+        state.store.response_comments(row.id).await?,
+    ))
+}
+
+async fn set_pin(state: &AppState, caller: &Caller, id: i64, pinned: bool) -> Result<AgentResponse> {
+    let row = response(state, caller, id).await?;
+    state.store.set_pinned(row.id, pinned).await?;
+    Ok(response(state, caller, id).await?.into_wire())
+}
+
+async fn pin(State(state): State<AppState>, caller: Caller, ApiPath(id): ApiPath<i64>) -> Result<Json<AgentResponse>> {
+    Ok(ok("Response pinned.", set_pin(&state, &caller, id, true).await?))
+}
+
+async fn unpin(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Json<AgentResponse>> {
+    Ok(ok("Response unpinned.", set_pin(&state, &caller, id, false).await?))
+}
+
+async fn pinned(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiQuery(q): ApiQuery<ListQuery>,
+) -> Result<Json<AgentResponseList>> {
+    let page = q.page();
+    let (rows, count) = state
+        .store
+        .pinned_responses(caller.org_id(), caller.user_id(), page)
+        .await?;
+    Ok(ok(
+        "Pinned responses fetched successfully.",
+        AgentResponseList {
+            agent_responses: rows.into_iter().map(ResponseRow::into_wire).collect(),
+            meta: page.meta(count),
+        },
+    ))
+}

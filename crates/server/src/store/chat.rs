@@ -1,0 +1,375 @@
+//! Agent responses in chat: creation, the persisted event stream, completion, and what people
+//! do with answers (votes, comments, pins).
+
+use ejento_api::{AgentResponse, ResponseOutput};
+
+use super::{Store, pagination::PageRequest};
+use crate::{error::Result, time_fmt};
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ResponseRow {
+    pub id: i64,
+    pub organization_id: i64,
+    pub agent_id: i64,
+    pub chat_thread_id: Option<i64>,
+    pub user_id: i64,
+    pub query: String,
+    pub response: String,
+    pub status: String,
+    pub output: Option<String>,
+    pub supporting: Option<String>,
+    pub thoughts: String,
+    pub is_pinned: i64,
+    pub cost: String,
+    pub prompt_tokens: i64,
+    pub completion_tokens: i64,
+    pub total_tokens: i64,
+    pub cache_hit: i64,
+    pub query_source: String,
+    pub my_vote: Option<String>,
+    pub created_by: String,
+    pub created_on: String,
+}
+
+impl ResponseRow {
+    pub fn output(&self) -> Option<ResponseOutput> {
+        self.output.as_deref().and_then(|o| serde_json::from_str(o).ok())
+    }
+
+    pub fn into_wire(self) -> AgentResponse {
+        AgentResponse {
+            response: self.output(),
+            id: self.id,
+            question: self.query,
+            answer: self.response,
+            status: self.status,
+            agent: self.agent_id,
+            user: self.user_id,
+            chat_thread: self.chat_thread_id,
+            query_source: self.query_source,
+            is_pinned: self.is_pinned != 0,
+            my_vote: self.my_vote,
+            total_tokens: self.total_tokens,
+            prompt_tokens: self.prompt_tokens,
+            completion_tokens: self.completion_tokens,
+            cost: self.cost,
+            cache_hit: self.cache_hit != 0,
+            created_by: self.created_by,
+            created_on: self.created_on,
+        }
+    }
+}
+
+/// `$1` is the caller (for their vote).
+const SELECT: &str = "SELECT r.id, r.organization_id, r.agent_id, r.chat_thread_id, r.user_id, r.query, r.response, \
+     r.status, r.output, r.supporting, r.thoughts, r.is_pinned, r.cost, r.prompt_tokens, r.completion_tokens, \
+     r.total_tokens, r.cache_hit, r.query_source, \
+     (SELECT f.vote FROM response_feedback f WHERE f.response_id = r.id AND f.user_id = $1) AS my_vote, \
+     r.created_by, r.created_on FROM agent_responses r";
+
+/// A question about to be answered.
+#[derive(Debug, Clone)]
+pub struct NewResponse<'a> {
+    pub organization_id: i64,
+    pub agent_id: i64,
+    pub thread_id: i64,
+    pub user_id: i64,
+    pub by: &'a str,
+    pub query: &'a str,
+    pub query_source: &'a str,
+}
+
+/// How a finished response is recorded.
+#[derive(Debug, Clone)]
+pub struct FinishedResponse<'a> {
+    pub status: &'a str,
+    pub answer: &'a str,
+    pub output: &'a ResponseOutput,
+    pub supporting_json: &'a str,
+    pub thoughts: &'a str,
+    pub latency_ms: i64,
+    pub first_token_ms: Option<i64>,
+}
+
+impl Store {
+    pub async fn create_response(&self, r: &NewResponse<'_>) -> Result<i64> {
+        let now = time_fmt::now();
+        let (id,): (i64,) = sqlx::query_as(
+            "INSERT INTO agent_responses (organization_id, agent_id, chat_thread_id, user_id, query, status, query_source, \
+             created_by, created_on, modified_on) VALUES ($1, $2, $3, $4, $5, 'streaming', $6, $7, $8, $8) RETURNING id",
+        )
+        .bind(r.organization_id)
+        .bind(r.agent_id)
+        .bind(r.thread_id)
+        .bind(r.user_id)
+        .bind(r.query)
+        .bind(r.query_source)
+        .bind(r.by)
+        .bind(&now)
+        .fetch_one(self.pool())
+        .await?;
+        sqlx::query("UPDATE chat_threads SET modified_on = $2 WHERE id = $1")
+            .bind(r.thread_id)
+            .bind(&now)
+            .execute(self.pool())
+            .await?;
+        Ok(id)
+    }
+
+    pub async fn response(&self, org: i64, caller: i64, id: i64) -> Result<Option<ResponseRow>> {
+        Ok(sqlx::query_as(&format!(
+            "{SELECT} WHERE r.id = $2 AND r.organization_id = $3 AND r.is_deleted = 0"
+        ))
+        .bind(caller)
+        .bind(id)
+        .bind(org)
+        .fetch_optional(self.pool())
+        .await?)
+    }
+
+    pub async fn append_event(&self, response: i64, seq: i64, event: &str, data: &str) -> Result<()> {
+        sqlx::query("INSERT INTO response_events (response_id, seq, event, data) VALUES ($1, $2, $3, $4)")
+            .bind(response)
+            .bind(seq)
+            .bind(event)
+            .bind(data)
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+
+    /// Events after `seq`, in order (at most 500 at a time).
+    pub async fn events_after(&self, response: i64, seq: i64) -> Result<Vec<(i64, String, String)>> {
+        Ok(sqlx::query_as(
+            "SELECT seq, event, data FROM response_events WHERE response_id = $1 AND seq > $2 ORDER BY seq LIMIT 500",
+        )
+        .bind(response)
+        .bind(seq)
+        .fetch_all(self.pool())
+        .await?)
+    }
+
+    /// Keeps the answer so far, so a cancelled or interrupted response still shows it.
+    pub async fn save_partial(&self, response: i64, answer: &str, thoughts: &str) -> Result<()> {
+        sqlx::query("UPDATE agent_responses SET response = $2, thoughts = $3 WHERE id = $1")
+            .bind(response)
+            .bind(answer)
+            .bind(thoughts)
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+
+    pub async fn finish_response(&self, id: i64, f: &FinishedResponse<'_>) -> Result<()> {
+        let output = serde_json::to_string(f.output).expect("an output serializes");
+        sqlx::query(
+            "UPDATE agent_responses SET status = $2, response = $3, output = $4, supporting = $5, thoughts = $6, \
+             prompt_tokens = $7, completion_tokens = $8, total_tokens = $9, cost = $10, cache_hit = $11, \
+             latency_ms = $12, first_token_ms = $13, modified_on = $14 WHERE id = $1",
+        )
+        .bind(id)
+        .bind(f.status)
+        .bind(f.answer)
+        .bind(output)
+        .bind(f.supporting_json)
+        .bind(f.thoughts)
+        .bind(f.output.prompt_tokens)
+        .bind(f.output.completion_tokens)
+        .bind(f.output.total_tokens)
+        .bind(&f.output.cost)
+        .bind(f.output.cache_hit as i64)
+        .bind(f.latency_ms)
+        .bind(f.first_token_ms)
+        .bind(time_fmt::now())
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
+    pub async fn request_cancel(&self, id: i64) -> Result<bool> {
+        Ok(
+            sqlx::query("UPDATE agent_responses SET cancel_requested = 1 WHERE id = $1 AND status = 'streaming'")
+                .bind(id)
+                .execute(self.pool())
+                .await?
+                .rows_affected()
+                == 1,
+        )
+    }
+
+    pub async fn cancel_requested(&self, id: i64) -> Result<bool> {
+        let (flag,): (i64,) = sqlx::query_as("SELECT cancel_requested FROM agent_responses WHERE id = $1")
+            .bind(id)
+            .fetch_one(self.pool())
+            .await?;
+        Ok(flag != 0)
+    }
+
+    /// A thread's responses, oldest first (the order of the conversation).
+    pub async fn thread_responses(
+        &self,
+        caller: i64,
+        thread: i64,
+        page: PageRequest,
+    ) -> Result<(Vec<ResponseRow>, i64)> {
+        let where_ = "r.chat_thread_id = $2 AND r.is_deleted = 0";
+        let rows = sqlx::query_as(&format!("{SELECT} WHERE {where_} ORDER BY r.id LIMIT $3 OFFSET $4"))
+            .bind(caller)
+            .bind(thread)
+            .bind(page.limit())
+            .bind(page.offset())
+            .fetch_all(self.pool())
+            .await?;
+        let (count,): (i64,) = sqlx::query_as(&format!(
+            "SELECT COUNT(*) FROM agent_responses r WHERE {}",
+            where_.replace("$2", "$1")
+        ))
+        .bind(thread)
+        .fetch_one(self.pool())
+        .await?;
+        Ok((rows, count))
+    }
+
+    /// Earlier turns of a thread, newest last, for an answerer's context.
+    pub async fn thread_history(&self, thread: i64, before: i64, turns: i64) -> Result<Vec<(String, String)>> {
+        let mut rows: Vec<(String, String)> = sqlx::query_as(
+            "SELECT query, response FROM agent_responses WHERE chat_thread_id = $1 AND id < $2 AND is_deleted = 0 \
+             AND status = 'completed' ORDER BY id DESC LIMIT $3",
+        )
+        .bind(thread)
+        .bind(before)
+        .bind(turns)
+        .fetch_all(self.pool())
+        .await?;
+        rows.reverse();
+        Ok(rows)
+    }
+
+    /// Names a thread after its first question, unless it was named already.
+    pub async fn name_thread(&self, thread: i64, title: &str) -> Result<String> {
+        sqlx::query("UPDATE chat_threads SET title = $2 WHERE id = $1 AND title = 'New Chat'")
+            .bind(thread)
+            .bind(title)
+            .execute(self.pool())
+            .await?;
+        let (title,): (String,) = sqlx::query_as("SELECT title FROM chat_threads WHERE id = $1")
+            .bind(thread)
+            .fetch_one(self.pool())
+            .await?;
+        Ok(title)
+    }
+}
+
+impl Store {
+    pub async fn set_feedback(&self, response: i64, user: i64, vote: &str) -> Result<()> {
+        let mut tx = self.pool().begin().await?;
+        sqlx::query("DELETE FROM response_feedback WHERE response_id = $1 AND user_id = $2")
+            .bind(response)
+            .bind(user)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("INSERT INTO response_feedback (response_id, user_id, vote, created_on) VALUES ($1, $2, $3, $4)")
+            .bind(response)
+            .bind(user)
+            .bind(vote)
+            .bind(time_fmt::now())
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn response_comments(&self, response: i64) -> Result<Vec<ejento_api::ResponseComment>> {
+        let rows: Vec<(i64, i64, String, String, String)> = sqlx::query_as(
+            "SELECT id, response_id, comment, created_by, created_on FROM response_comments WHERE response_id = $1 ORDER BY id LIMIT 500",
+        )
+        .bind(response)
+        .fetch_all(self.pool())
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(
+                |(id, response_id, comment, created_by, created_on)| ejento_api::ResponseComment {
+                    id,
+                    response_id,
+                    comment,
+                    created_by,
+                    created_on,
+                },
+            )
+            .collect())
+    }
+
+    pub async fn add_response_comment(&self, response: i64, user: i64, by: &str, comment: &str) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO response_comments (response_id, user_id, comment, created_by, created_on) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(response)
+        .bind(user)
+        .bind(comment)
+        .bind(by)
+        .bind(time_fmt::now())
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
+    pub async fn set_pinned(&self, response: i64, pinned: bool) -> Result<()> {
+        sqlx::query("UPDATE agent_responses SET is_pinned = $2 WHERE id = $1")
+            .bind(response)
+            .bind(pinned as i64)
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+
+    /// The caller's pinned responses, newest first.
+    pub async fn pinned_responses(&self, org: i64, user: i64, page: PageRequest) -> Result<(Vec<ResponseRow>, i64)> {
+        let where_ = "r.organization_id = $2 AND r.user_id = $1 AND r.is_pinned = 1 AND r.is_deleted = 0";
+        let rows = sqlx::query_as(&format!(
+            "{SELECT} WHERE {where_} ORDER BY r.id DESC LIMIT $3 OFFSET $4"
+        ))
+        .bind(user)
+        .bind(org)
+        .bind(page.limit())
+        .bind(page.offset())
+        .fetch_all(self.pool())
+        .await?;
+        let (count,): (i64,) = sqlx::query_as(&format!("SELECT COUNT(*) FROM agent_responses r WHERE {where_}"))
+            .bind(user)
+            .bind(org)
+            .fetch_one(self.pool())
+            .await?;
+        Ok((rows, count))
+    }
+
+    /// Deletes one response, or every response of a thread; returns how many.
+    pub async fn delete_responses(&self, response: Option<i64>, thread: Option<i64>) -> Result<u64> {
+        Ok(sqlx::query(
+            "UPDATE agent_responses SET is_deleted = 1 WHERE is_deleted = 0 AND ($1 = 0 OR id = $1) AND ($2 = 0 OR chat_thread_id = $2) \
+             AND ($1 <> 0 OR $2 <> 0)",
+        )
+        .bind(response.unwrap_or(0))
+        .bind(thread.unwrap_or(0))
+        .execute(self.pool())
+        .await?
+        .rows_affected())
+    }
+
+    /// Deletes a thread and its responses together.
+    pub async fn delete_thread(&self, thread: i64, by: &str) -> Result<()> {
+        let mut tx = self.pool().begin().await?;
+        sqlx::query("UPDATE agent_responses SET is_deleted = 1 WHERE chat_thread_id = $1")
+            .bind(thread)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("UPDATE chat_threads SET is_deleted = 1, modified_by = $2, modified_on = $3 WHERE id = $1")
+            .bind(thread)
+            .bind(by)
+            .bind(time_fmt::now())
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}

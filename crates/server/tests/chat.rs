@@ -1,0 +1,532 @@
+//! Asking agents over HTTP: the blocking answer, the POST SSE stream, EventSource-style
+//! following with tickets and Last-Event-ID, Stop, and generation that outlives its client.
+
+mod common;
+
+use common::{Part, TestApp, assert_error};
+use serde_json::{Value, json};
+
+/// An agent whose default corpus holds a refund policy, indexed.
+async fn agent_with_policy(app: &TestApp, token: &str) -> i64 {
+    let agent = app.agent_in_new_project(token, "Billing Helper").await;
+    let connections = app
+        .ok("GET", &format!("/api/v2/agents/{agent}/corpora"), token, None)
+        .await;
+    let corpus = connections["items"]["agent_corpus"][0]["corpus_id"].as_i64().unwrap();
+    let (status, body) = app
+        .upload(
+            corpus,
+            token,
+            vec![Part::File(
+                "source",
+                "refunds.md",
+                b"# Refund policy\n\nRefunds are paid back within 10 business days. Refunds above 500 EUR need the billing lead's approval.\n\n# Shipping\n\nParcels leave Rotterdam every morning.\n".to_vec(),
+            )],
+        )
+        .await;
+    assert_eq!(status, 201, "{body}");
+    let doc = app.settled(body["data"]["id"].as_i64().unwrap(), token).await;
+    assert_eq!(doc["step"], "indexed");
+    agent
+}
+
+/// Parses an SSE body into (id, event, data) triples.
+fn parse_sse(body: &str) -> Vec<(Option<i64>, String, Value)> {
+    let mut out = Vec::new();
+    for block in body.split("\n\n") {
+        let (mut id, mut event, mut data) = (None, String::from("message"), String::new());
+        for line in block.lines() {
+            if let Some(v) = line.strip_prefix("id:") {
+                id = v.trim().parse().ok();
+            } else if let Some(v) = line.strip_prefix("event:") {
+                event = v.trim().to_string();
+            } else if let Some(v) = line.strip_prefix("data:") {
+                data.push_str(v.trim_start());
+            }
+        }
+        if !data.is_empty() {
+            out.push((id, event, serde_json::from_str(&data).unwrap()));
+        }
+    }
+    out
+}
+
+fn answer_of(events: &[(Option<i64>, String, Value)]) -> String {
+    events
+        .iter()
+        .filter(|(_, _, d)| d["step"] == "assistant_stream")
+        .map(|(_, _, d)| d["delta"].as_str().unwrap())
+        .collect()
+}
+
+both_backends!(
+    a_blocking_answer_quotes_the_documents_with_citations,
+    |app: TestApp| async move {
+        let (token, _, _) = app.member("ana@example.com", "Ana Asker").await;
+        let agent = agent_with_policy(&app, &token).await;
+        let data = app
+            .ok(
+                "POST",
+                &format!("/response-service/api/v2/agents/{agent}/responses"),
+                &token,
+                Some(
+                    &json!({"user_query": "How long do refunds take?", "chat_thread_id": null, "query_source": "web"}),
+                ),
+            )
+            .await;
+        let answer = data["answer"].as_str().unwrap();
+        assert!(
+            answer.contains("Refunds are paid back within 10 business days. [1]"),
+            "{answer}"
+        );
+        assert_eq!(data["references"][0]["number"], 1);
+        assert_eq!(data["references"][0]["title"], "refunds.md");
+        assert_eq!(data["success"], true);
+        assert_eq!(data["chat_thread_name"], "How long do refunds take?");
+        assert!(data["total_tokens"].as_i64().unwrap() > 0);
+        for field in [
+            "sources",
+            "followup_questions",
+            "indexes",
+            "query",
+            "cache_hit",
+            "history",
+            "prompt_prefix",
+            "instructions",
+            "agent_mode",
+            "corpus_ids",
+            "run_id",
+            "thread_id",
+            "agent_response_id",
+        ] {
+            assert!(!data[field].is_null(), "{field} missing: {data}");
+        }
+        let thread = data["thread_id"].as_i64().unwrap();
+        // A second question in the same thread sees the first as history.
+        let second = app
+            .ok(
+                "POST",
+                &format!("/response-service/api/v2/agents/{agent}/responses"),
+                &token,
+                Some(&json!({"user_query": "Where do parcels leave from?", "chat_thread_id": thread})),
+            )
+            .await;
+        assert_eq!(second["history"][0]["user"], "How long do refunds take?");
+        assert_eq!(
+            second["chat_thread_name"], "How long do refunds take?",
+            "the thread keeps its first name"
+        );
+        let listed = app
+            .ok(
+                "GET",
+                &format!("/api/v2/chat-threads/{thread}/agent-responses"),
+                &token,
+                None,
+            )
+            .await;
+        assert_eq!(listed["meta"]["count"], 2);
+        assert_eq!(listed["agent_responses"][0]["status"], "completed");
+        let id = data["agent_response_id"].as_i64().unwrap();
+        let supporting = app
+            .ok(
+                "GET",
+                &format!("/api/v2/agent-responses/{id}/supporting-content"),
+                &token,
+                None,
+            )
+            .await;
+        assert!(supporting[0]["text"].as_str().unwrap().contains("Refunds"));
+        let thoughts = app
+            .ok("GET", &format!("/api/v2/agent-responses/{id}/thoughts"), &token, None)
+            .await;
+        assert!(
+            thoughts["thoughts"].as_str().unwrap().contains("Searching 1 corpus"),
+            "{thoughts}"
+        );
+        // Nothing relevant: it says so instead of inventing.
+        let none = app
+            .ok(
+                "POST",
+                &format!("/response-service/api/v2/agents/{agent}/responses"),
+                &token,
+                Some(&json!({"user_query": "quantum chromodynamics"})),
+            )
+            .await;
+        assert!(
+            none["answer"]
+                .as_str()
+                .unwrap()
+                .starts_with("I could not find anything"),
+            "{none}"
+        );
+        assert_eq!(none["references"], json!([]));
+        // Bad input.
+        let (status, body) = app
+            .call(
+                "POST",
+                &format!("/response-service/api/v2/agents/{agent}/responses"),
+                &token,
+                Some(&json!({"user_query": "  "})),
+            )
+            .await;
+        assert_error(status, &body, 422);
+        let (other, _, _) = app.member("oli@example.com", "Oli Other").await;
+        let (status, _) = app
+            .call(
+                "POST",
+                &format!("/response-service/api/v2/agents/{agent}/responses"),
+                &other,
+                Some(&json!({"user_query": "hi", "chat_thread_id": thread})),
+            )
+            .await;
+        assert!(status == 403 || status == 404, "someone else's thread: {status}");
+    }
+);
+
+both_backends!(the_post_stream_sends_events_in_order, |app: TestApp| async move {
+    let (token, _, _) = app.member("sid@example.com", "Sid Stream").await;
+    let agent = agent_with_policy(&app, &token).await;
+    let res = app
+        .client
+        .post(app.url(&format!("/response-service/api/v2/agents/{agent}/responses/stream")))
+        .bearer_auth(&token)
+        .header("accept", "text/event-stream")
+        .json(&json!({"user_query": "Who approves large refunds?"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.headers()["content-type"], "text/event-stream");
+    assert_eq!(res.headers()["cache-control"], "no-cache");
+    assert_eq!(res.headers()["x-accel-buffering"], "no");
+    let events = parse_sse(&res.text().await.unwrap());
+    let names: Vec<&str> = events.iter().map(|(_, e, _)| e.as_str()).collect();
+    assert_eq!(names.first(), Some(&"start"));
+    assert_eq!(names.last(), Some(&"end"));
+    let ids: Vec<i64> = events.iter().map(|(id, _, _)| id.unwrap()).collect();
+    assert_eq!(
+        ids,
+        (1..=events.len() as i64).collect::<Vec<_>>(),
+        "every event has the next id"
+    );
+    let first_thought = events.iter().position(|(_, _, d)| d["step"] == "tools_stream").unwrap();
+    let first_token = events
+        .iter()
+        .position(|(_, _, d)| d["step"] == "assistant_stream")
+        .unwrap();
+    assert!(first_thought < first_token, "thoughts come before the answer");
+    assert!(
+        events
+            .iter()
+            .filter(|(_, _, d)| d["step"] == "assistant_stream")
+            .count()
+            > 5,
+        "streamed word by word"
+    );
+    let end = &events.last().unwrap().2;
+    assert_eq!(end["success"], true);
+    assert_eq!(end["step"], "end");
+    let output = &end["output"];
+    assert_eq!(output["answer"].as_str().unwrap(), answer_of(&events));
+    assert!(output["answer"].as_str().unwrap().contains("billing lead"), "{output}");
+    for field in [
+        "agent_response_id",
+        "thread_id",
+        "chat_thread_name",
+        "followup_questions",
+        "references",
+        "guardrail_triggered",
+        "blocked",
+    ] {
+        assert!(!output[field].is_null(), "{field} missing: {output}");
+    }
+});
+
+both_backends!(
+    eventsource_follows_resumes_and_checks_tickets,
+    |app: TestApp| async move {
+        let (token, _, _) = app.member("eve@example.com", "Eve Events").await;
+        let agent = agent_with_policy(&app, &token).await;
+        let started = app
+            .ok(
+                "POST",
+                &format!("/response-service/api/v2/agents/{agent}/responses/start"),
+                &token,
+                Some(&json!({"user_query": "How long do refunds take?", "query_source": "web"})),
+            )
+            .await;
+        let url = started["events_url"].as_str().unwrap().to_string();
+        let id = started["agent_response_id"].as_i64().unwrap();
+        // No Authorization header: the ticket in the URL is enough (EventSource cannot send headers).
+        let all = parse_sse(
+            &app.client
+                .get(app.url(&url))
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap(),
+        );
+        assert_eq!(all.last().unwrap().1, "end");
+        let middle = all.len() as i64 / 2;
+        let rest = app
+            .client
+            .get(app.url(&url))
+            .header("Last-Event-ID", middle.to_string())
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let rest = parse_sse(&rest);
+        assert_eq!(rest.len(), all.len() - middle as usize, "exactly the missed events");
+        assert_eq!(rest[0].0, Some(middle + 1));
+        assert_eq!(
+            rest.iter().map(|e| &e.2).collect::<Vec<_>>(),
+            all[middle as usize..].iter().map(|e| &e.2).collect::<Vec<_>>()
+        );
+        // A ticket is bound to its response; a forged or missing one is refused.
+        let other = app
+            .ok(
+                "POST",
+                &format!("/response-service/api/v2/agents/{agent}/responses/start"),
+                &token,
+                Some(&json!({"user_query": "Shipping?"})),
+            )
+            .await;
+        let other_ticket = other["events_url"]
+            .as_str()
+            .unwrap()
+            .split("ticket=")
+            .nth(1)
+            .unwrap()
+            .to_string();
+        for bad in [
+            format!("/response-service/api/v2/agent-responses/{id}/events?ticket={other_ticket}"),
+            format!("/response-service/api/v2/agent-responses/{id}/events?ticket=not-a-ticket"),
+            format!("/response-service/api/v2/agent-responses/{id}/events"),
+        ] {
+            let res = app.client.get(app.url(&bad)).send().await.unwrap();
+            assert_eq!(res.status(), 401, "{bad}");
+        }
+    }
+);
+
+#[tokio::test]
+async fn stop_ends_the_answer_and_keeps_what_was_said() {
+    let app = TestApp::spawn_with(common::Backend::Sqlite, |c| c.local_token_delay_ms = 100)
+        .await
+        .unwrap();
+    let (token, _, _) = app.member("sto@example.com", "Sto Stopper").await;
+    let agent = agent_with_policy(&app, &token).await;
+    let started = app
+        .ok(
+            "POST",
+            &format!("/response-service/api/v2/agents/{agent}/responses/start"),
+            &token,
+            Some(&json!({"user_query": "How long do refunds take and who approves them?"})),
+        )
+        .await;
+    let id = started["agent_response_id"].as_i64().unwrap();
+    // Let the first words out (one every 100 ms), then stop.
+    for _ in 0..100 {
+        let r = app
+            .ok("GET", &format!("/api/v2/agent-responses/{id}"), &token, None)
+            .await;
+        assert_eq!(r["status"], "streaming", "{r}");
+        let thoughts = app
+            .ok("GET", &format!("/api/v2/agent-responses/{id}/thoughts"), &token, None)
+            .await;
+        if !thoughts["thoughts"].as_str().unwrap_or_default().is_empty() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(450)).await;
+    app.ok(
+        "POST",
+        &format!("/response-service/api/v2/agent-responses/{id}/cancel"),
+        &token,
+        None,
+    )
+    .await;
+    let events = parse_sse(
+        &app.client
+            .get(app.url(started["events_url"].as_str().unwrap()))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap(),
+    );
+    let end = &events.last().unwrap().2;
+    assert_eq!(end["output"]["status"], "cancelled", "{end}");
+    let said = answer_of(&events);
+    assert!(!said.is_empty(), "some words were said before Stop");
+    let full = "Here is what the documents say:";
+    assert!(said.len() < 200, "it stopped early: {said}");
+    assert!(full.starts_with(said.trim_end()) || said.starts_with(full), "{said}");
+    let stored = app
+        .ok("GET", &format!("/api/v2/agent-responses/{id}"), &token, None)
+        .await;
+    assert_eq!(stored["status"], "cancelled");
+    assert_eq!(stored["answer"], said);
+    let (status, body) = app
+        .call(
+            "POST",
+            &format!("/response-service/api/v2/agent-responses/{id}/cancel"),
+            &token,
+            None,
+        )
+        .await;
+    assert_error(status, &body, 409);
+}
+
+#[tokio::test]
+async fn a_client_that_goes_away_does_not_stop_the_answer() {
+    let app = TestApp::spawn_with(common::Backend::Sqlite, |c| c.local_token_delay_ms = 20)
+        .await
+        .unwrap();
+    let (token, _, _) = app.member("gone@example.com", "Gone Away").await;
+    let agent = agent_with_policy(&app, &token).await;
+    let mut res = app
+        .client
+        .post(app.url(&format!("/response-service/api/v2/agents/{agent}/responses/stream")))
+        .bearer_auth(&token)
+        .json(&json!({"user_query": "How long do refunds take?"}))
+        .send()
+        .await
+        .unwrap();
+    let first = res.chunk().await.unwrap().unwrap();
+    let first = String::from_utf8_lossy(&first).to_string();
+    let id: i64 = first
+        .lines()
+        .find_map(|l| l.strip_prefix("id:"))
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    assert_eq!(id, 1);
+    drop(res);
+    let threads = app
+        .ok("GET", &format!("/api/v2/agents/{agent}/chat-threads"), &token, None)
+        .await;
+    let thread = threads["chat_threads"][0]["id"].as_i64().unwrap();
+    for _ in 0..100 {
+        let list = app
+            .ok(
+                "GET",
+                &format!("/api/v2/chat-threads/{thread}/agent-responses"),
+                &token,
+                None,
+            )
+            .await;
+        if list["agent_responses"][0]["status"] == "completed" {
+            assert!(
+                list["agent_responses"][0]["answer"]
+                    .as_str()
+                    .unwrap()
+                    .contains("10 business days")
+            );
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("the answer did not complete after its client left");
+}
+
+both_backends!(votes_comments_pins_and_deletes, |app: TestApp| async move {
+    let (token, _, _) = app.member("vic@example.com", "Vic Voter").await;
+    let agent = agent_with_policy(&app, &token).await;
+    let data = app
+        .ok(
+            "POST",
+            &format!("/response-service/api/v2/agents/{agent}/responses"),
+            &token,
+            Some(&json!({"user_query": "How long do refunds take?"})),
+        )
+        .await;
+    let id = data["agent_response_id"].as_i64().unwrap();
+    let thread = data["thread_id"].as_i64().unwrap();
+    let voted = app
+        .ok(
+            "POST",
+            &format!("/api/v2/agent-responses/{id}/feedbacks"),
+            &token,
+            Some(&json!({"vote_type": "upvote"})),
+        )
+        .await;
+    assert_eq!(voted["my_vote"], "upvote");
+    let voted = app
+        .ok(
+            "POST",
+            &format!("/api/v2/agent-responses/{id}/feedbacks"),
+            &token,
+            Some(&json!({"vote_type": "downvote"})),
+        )
+        .await;
+    assert_eq!(voted["my_vote"], "downvote", "one vote per person: the last counts");
+    let (status, body) = app
+        .call(
+            "POST",
+            &format!("/api/v2/agent-responses/{id}/feedbacks"),
+            &token,
+            Some(&json!({"vote_type": "meh"})),
+        )
+        .await;
+    assert_error(status, &body, 422);
+    app.ok(
+        "POST",
+        &format!("/api/v2/agent-responses/{id}/comments"),
+        &token,
+        Some(&json!({"comment": "Cite the policy date too."})),
+    )
+    .await;
+    let comments = app
+        .ok("GET", &format!("/api/v2/agent-responses/{id}/comments"), &token, None)
+        .await;
+    assert_eq!(comments[0]["comment"], "Cite the policy date too.");
+    assert_eq!(
+        app.ok("PUT", &format!("/api/v2/agent-responses/{id}/pin"), &token, None)
+            .await["is_pinned"],
+        true
+    );
+    let pinned = app.ok("GET", "/api/v2/agent-responses/pinned", &token, None).await;
+    assert_eq!(pinned["agent_responses"][0]["id"], id);
+    app.ok("DELETE", &format!("/api/v2/agent-responses/{id}/pin"), &token, None)
+        .await;
+    assert_eq!(
+        app.ok("GET", "/api/v2/agent-responses/pinned", &token, None).await["meta"]["count"],
+        0
+    );
+    let renamed = app
+        .ok(
+            "PUT",
+            &format!("/api/v2/chat-threads/{thread}"),
+            &token,
+            Some(&json!({"title": "Refund timing"})),
+        )
+        .await;
+    assert_eq!(renamed["title"], "Refund timing");
+    // Someone else cannot read or touch it.
+    let (other, _, _) = app.member("nia@example.com", "Nia Nosy").await;
+    let (status, _) = app
+        .call("GET", &format!("/api/v2/agent-responses/{id}"), &other, None)
+        .await;
+    assert_eq!(status, 404);
+    app.ok("DELETE", &format!("/api/v2/agent-responses/{id}"), &token, None)
+        .await;
+    let (status, _) = app
+        .call("GET", &format!("/api/v2/agent-responses/{id}"), &token, None)
+        .await;
+    assert_eq!(status, 404);
+    app.ok("DELETE", &format!("/api/v2/chat-threads/{thread}"), &token, None)
+        .await;
+    let (status, _) = app
+        .call("GET", &format!("/api/v2/chat-threads/{thread}"), &token, None)
+        .await;
+    assert_eq!(status, 404);
+});

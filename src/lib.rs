@@ -21,6 +21,7 @@ use components::{shell::Shell, toast::ToastHost};
 use pages::{
     agents::{AgentDetail, AgentsPage, NewAgentPage},
     change_password::ChangePassword,
+    chat::ChatPage,
     coming_soon::SectionPage,
     confirm::Confirm,
     corpora::{CorporaPage, CorpusDetail},
@@ -69,6 +70,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/agents") view=AgentsPage/>
                     <Route path=path!("/agents/new") view=NewAgentPage/>
                     <Route path=path!("/agents/:id") view=AgentDetail/>
+                    <Route path=path!("/agents/:id/chat") view=ChatPage/>
+                    <Route path=path!("/agents/:id/chat/:thread") view=ChatPage/>
                     <Route path=path!("/admin") view=UsersPage/>
                     <Route path=path!("/admin/users/:id") view=UserDetail/>
                     <Route path=path!("/:section") view=SectionPage/>

@@ -31,6 +31,11 @@ pub struct Server {
 
 impl Server {
     pub async fn start() -> Self {
+        Self::start_with(|_| {}).await
+    }
+
+    /// Starts the server with some settings changed.
+    pub async fn start_with(tweak: impl FnOnce(&mut Config)) -> Self {
         let dist = workspace_root().join("dist");
         assert!(
             dist.join("index.html").exists(),
@@ -42,6 +47,7 @@ impl Server {
         config.outbox_dir = dir.path().join("outbox");
         config.object_store = dir.path().join("objects").display().to_string();
         config.index_dir = dir.path().join("index");
+        tweak(&mut config);
         let app = Application::build(config).await.expect("server starts");
         let base = format!("http://127.0.0.1:{}", app.port());
         tokio::spawn(app.run_until_stopped());
@@ -66,6 +72,40 @@ impl Server {
             .as_str()
             .unwrap_or_default()
             .to_string()
+    }
+
+    /// Uploads a text file into a corpus (setup) and waits until it is indexed; its id.
+    pub async fn add_document(&self, token: &str, corpus: i64, name: &str, text: &str) -> i64 {
+        let form = reqwest::multipart::Form::new().text("content_type", "file").part(
+            "source",
+            reqwest::multipart::Part::bytes(text.as_bytes().to_vec()).file_name(name.to_string()),
+        );
+        let res = reqwest::Client::new()
+            .post(self.url(&format!("/indexing-service/api/v2/corpora/{corpus}/documents")))
+            .bearer_auth(token)
+            .multipart(form)
+            .send()
+            .await
+            .expect("upload");
+        assert_eq!(res.status(), 201);
+        let body: serde_json::Value = res.json().await.expect("a JSON answer");
+        let id = body["data"]["id"].as_i64().expect("a document id");
+        for _ in 0..300 {
+            let doc: serde_json::Value = reqwest::Client::new()
+                .get(self.url(&format!("/api/v2/documents/{id}")))
+                .bearer_auth(token)
+                .send()
+                .await
+                .expect("poll")
+                .json()
+                .await
+                .expect("a JSON answer");
+            if doc["data"]["step"] == "indexed" {
+                return id;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        panic!("{name} was not indexed");
     }
 
     /// A setup call over the API as `token`; returns `data`.

@@ -128,3 +128,18 @@ fn sizes_read_like_a_person_would_say_them() {
     assert_eq!(human_size(2048.0), "2 KB");
     assert_eq!(human_size(5.5 * 1024.0 * 1024.0), "5.5 MB");
 }
+
+#[wasm_bindgen_test]
+fn citations_are_split_out_of_answers_and_nothing_else_is() {
+    use ejento_dashboard::pages::chat::{Piece, answer_pieces};
+    assert_eq!(
+        answer_pieces("Refunds take 10 days [1] and need approval [2].\n<img src=x onerror=alert(1)> [x] [1234]"),
+        vec![
+            Piece::Text("Refunds take 10 days ".into()),
+            Piece::Cite(1),
+            Piece::Text(" and need approval ".into()),
+            Piece::Cite(2),
+            Piece::Text(".\n<img src=x onerror=alert(1)> [x] [1234]".into()),
+        ]
+    );
+}

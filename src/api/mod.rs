@@ -2,6 +2,7 @@
 
 pub mod agents;
 pub mod auth;
+pub mod chat;
 pub mod corpora;
 pub mod documents;
 pub mod projects;

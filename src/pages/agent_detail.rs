@@ -175,6 +175,7 @@ fn AgentView(agent: Agent, state: RwSignal<Load<Agent>>) -> impl IntoView {
                 </div>
             </div>
             <div class="header-actions">
+                <A href=format!("/agents/{}/chat", agent.id) attr:class="button primary" attr:id="chat-with-agent">"Chat"</A>
                 <button id="star-toggle" class="button" type="button" aria-pressed=starred.to_string() on:click=toggle_star>
                     {if starred { "★ Starred" } else { "☆ Star" }}
                 </button>

@@ -1,0 +1,74 @@
+//! Chat: threads of an agent, asking (start + events URL), stopping, votes.
+
+use ejento_api::{
+    AgentResponse, AgentResponseList, ChatThread, ChatThreadPage, FeedbackInput, ResponseRequest, StartedResponse,
+    SupportingChunk,
+};
+
+use super::{ApiError, Method, call, get};
+
+pub async fn threads(agent: i64) -> Result<ChatThreadPage, ApiError> {
+    get(&format!("/api/v2/agents/{agent}/chat-threads?items_per_page=50")).await
+}
+
+pub async fn delete_thread(thread: i64) -> Result<(), ApiError> {
+    call::<serde_json::Value, ()>(Method::Delete, &format!("/api/v2/chat-threads/{thread}"), None)
+        .await
+        .map(|_| ())
+}
+
+pub async fn thread(thread: i64) -> Result<ChatThread, ApiError> {
+    get(&format!("/api/v2/chat-threads/{thread}")).await
+}
+
+pub async fn responses(thread: i64) -> Result<AgentResponseList, ApiError> {
+    get(&format!(
+        "/api/v2/chat-threads/{thread}/agent-responses?items_per_page=100"
+    ))
+    .await
+}
+
+pub async fn start(agent: i64, body: &ResponseRequest) -> Result<StartedResponse, ApiError> {
+    Ok(call(
+        Method::Post,
+        &format!("/response-service/api/v2/agents/{agent}/responses/start"),
+        Some(body),
+    )
+    .await?
+    .data)
+}
+
+/// A fresh events URL for a response still being written (after a reload).
+pub async fn events_url(response: i64) -> Result<StartedResponse, ApiError> {
+    get(&format!(
+        "/response-service/api/v2/agent-responses/{response}/events-url"
+    ))
+    .await
+}
+
+pub async fn cancel(response: i64) -> Result<(), ApiError> {
+    call::<serde_json::Value, ()>(
+        Method::Post,
+        &format!("/response-service/api/v2/agent-responses/{response}/cancel"),
+        None,
+    )
+    .await
+    .map(|_| ())
+}
+
+pub async fn vote(response: i64, vote_type: &str) -> Result<AgentResponse, ApiError> {
+    let body = FeedbackInput {
+        vote_type: vote_type.to_string(),
+    };
+    Ok(call(
+        Method::Post,
+        &format!("/api/v2/agent-responses/{response}/feedbacks"),
+        Some(&body),
+    )
+    .await?
+    .data)
+}
+
+pub async fn supporting(response: i64) -> Result<Vec<SupportingChunk>, ApiError> {
+    get(&format!("/api/v2/agent-responses/{response}/supporting-content")).await
+}

@@ -1,0 +1,463 @@
+//! Chatting with an agent: threads on the side, the conversation, a composer. Answers stream in
+//! through EventSource (resuming by itself after a dropped connection, and after a reload from
+//! the stored events), with numbered citations that open the passage they quote. Answers are
+//! rendered as text nodes only: nothing an agent or a document says is ever read as HTML.
+
+use ejento_api::{Agent, AgentResponse, ChatThread, ChatThreadPage, ResponseOutput, ResponseRequest, SupportingChunk};
+use leptos::{html, prelude::*};
+use leptos_router::{components::A, hooks::use_params_map};
+use wasm_bindgen::{JsCast, closure::Closure};
+
+use crate::{
+    api,
+    components::{
+        load::{confirm, load, show},
+        toast::use_toasts,
+    },
+};
+
+/// A piece of an answer: text, or a citation of source `n`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Piece {
+    Text(String),
+    Cite(i64),
+}
+
+/// Splits an answer at its `[n]` citation markers.
+pub fn answer_pieces(text: &str) -> Vec<Piece> {
+    let mut out = Vec::new();
+    let mut rest = text;
+    while let Some(open) = rest.find('[') {
+        let after = &rest[open + 1..];
+        let Some(close) = after.find(']') else { break };
+        match after[..close].parse::<i64>() {
+            Ok(n) if close > 0 && close <= 3 => {
+                if open > 0 {
+                    out.push(Piece::Text(rest[..open].to_string()));
+                }
+                out.push(Piece::Cite(n));
+                rest = &after[close + 1..];
+            }
+            _ => {
+                out.push(Piece::Text(rest[..open + 1].to_string()));
+                rest = after;
+            }
+        }
+    }
+    if !rest.is_empty() {
+        out.push(Piece::Text(rest.to_string()));
+    }
+    // Adjacent text pieces read better as one node.
+    let mut merged: Vec<Piece> = Vec::new();
+    for p in out {
+        match (merged.last_mut(), p) {
+            (Some(Piece::Text(a)), Piece::Text(b)) => a.push_str(&b),
+            (_, p) => merged.push(p),
+        }
+    }
+    merged
+}
+
+/// One question and its answer, live while it streams. All handles: cheap to copy into views.
+#[derive(Clone, Copy)]
+struct Turn {
+    id: i64,
+    question: StoredValue<String>,
+    answer: RwSignal<String>,
+    thoughts: RwSignal<String>,
+    status: RwSignal<String>,
+    output: RwSignal<Option<ResponseOutput>>,
+    vote: RwSignal<Option<String>>,
+    error: RwSignal<Option<String>>,
+}
+
+impl Turn {
+    fn from_stored(r: AgentResponse) -> Self {
+        Self {
+            id: r.id,
+            question: StoredValue::new(r.question),
+            answer: RwSignal::new(r.answer),
+            thoughts: RwSignal::new(String::new()),
+            status: RwSignal::new(r.status),
+            output: RwSignal::new(r.response),
+            vote: RwSignal::new(r.my_vote),
+            error: RwSignal::new(None),
+        }
+    }
+
+    fn streaming(&self) -> bool {
+        self.status.get() == "streaming"
+    }
+}
+
+/// An open EventSource and the callbacks it calls (dropped together).
+struct Follow {
+    source: web_sys::EventSource,
+    _callbacks: Vec<Closure<dyn FnMut(web_sys::Event)>>,
+}
+
+fn event_json(e: &web_sys::Event) -> Option<serde_json::Value> {
+    let data = e.dyn_ref::<web_sys::MessageEvent>()?.data().as_string()?;
+    serde_json::from_str(&data).ok()
+}
+
+/// Follows a response's events from the first: tokens append, `end` settles the turn.
+fn follow(turn: Turn, url: &str, follows: StoredValue<Vec<Follow>, LocalStorage>, announce: RwSignal<String>) {
+    let Ok(source) = web_sys::EventSource::new(url) else {
+        turn.error.set(Some("The answer could not be followed.".into()));
+        return;
+    };
+    // The stream replays from its first event: start from nothing so nothing shows twice.
+    turn.answer.set(String::new());
+    turn.thoughts.set(String::new());
+    let t = turn;
+    let on_token = Closure::<dyn FnMut(web_sys::Event)>::new(move |e: web_sys::Event| {
+        let Some(v) = event_json(&e) else { return };
+        let delta = v["delta"].as_str().unwrap_or_default().to_string();
+        match v["step"].as_str() {
+            Some("assistant_stream") => t.answer.update(|a| a.push_str(&delta)),
+            Some("tools_stream") => t.thoughts.update(|a| a.push_str(&delta)),
+            _ => {}
+        }
+    });
+    let t = turn;
+    let closer = source.clone();
+    let on_end = Closure::<dyn FnMut(web_sys::Event)>::new(move |e: web_sys::Event| {
+        closer.close();
+        let Some(v) = event_json(&e) else { return };
+        if let Ok(out) = serde_json::from_value::<ResponseOutput>(v["output"].clone()) {
+            t.answer.set(out.answer.clone());
+            t.status.set(out.status.clone());
+            t.output.set(Some(out));
+        }
+        if v["success"] == false {
+            t.status.set("failed".into());
+            t.error.set(Some(
+                v["message"]
+                    .as_str()
+                    .unwrap_or("The agent could not answer.")
+                    .to_string(),
+            ));
+        }
+        announce.set(format!("Answer {} complete.", t.id));
+    });
+    let t = turn;
+    let on_error = Closure::<dyn FnMut(web_sys::Event)>::new(move |e: web_sys::Event| {
+        // The server's own `error` event carries a message; a dropped connection does not, and
+        // EventSource reconnects by itself, sending Last-Event-ID.
+        if let Some(v) = event_json(&e) {
+            t.error.set(Some(
+                v["message"].as_str().unwrap_or("Something went wrong.").to_string(),
+            ));
+        }
+    });
+    let _ = source.add_event_listener_with_callback("token", on_token.as_ref().unchecked_ref());
+    let _ = source.add_event_listener_with_callback("end", on_end.as_ref().unchecked_ref());
+    let _ = source.add_event_listener_with_callback("error", on_error.as_ref().unchecked_ref());
+    follows.update_value(|f| {
+        f.push(Follow {
+            source,
+            _callbacks: vec![on_token, on_end, on_error],
+        })
+    });
+}
+
+#[component]
+pub fn ChatPage() -> impl IntoView {
+    let params = use_params_map();
+    let agent_id = Signal::derive(move || {
+        params
+            .with(|p| p.get("id"))
+            .and_then(|v| v.parse::<i64>().ok())
+            .unwrap_or(0)
+    });
+    let route_thread = Signal::derive(move || params.with(|p| p.get("thread")).and_then(|v| v.parse::<i64>().ok()));
+    let toasts = use_toasts();
+    let thread = RwSignal::new(None::<i64>);
+    let turns = RwSignal::new(Vec::<Turn>::new());
+    let loading = RwSignal::new(false);
+    let follows = StoredValue::new_local(Vec::<Follow>::new());
+    let announce = RwSignal::new(String::new());
+    let threads_tick = RwSignal::new(0u32);
+    let cited = RwSignal::new(None::<(i64, i64)>);
+    let agent = load(move || agent_id.get(), |id| async move { api::agents::one(id).await });
+    let threads = load(
+        move || (agent_id.get(), threads_tick.get()),
+        |(id, _)| async move { api::chat::threads(id).await },
+    );
+    on_cleanup(move || {
+        follows.update_value(|f| {
+            for follow in f.drain(..) {
+                follow.source.close();
+            }
+        })
+    });
+
+    // The thread in the URL: load its conversation and resume any answer still being written.
+    Effect::new(move |_| {
+        let current = route_thread.get();
+        thread.set(current);
+        follows.update_value(|f| {
+            for follow in f.drain(..) {
+                follow.source.close();
+            }
+        });
+        turns.set(Vec::new());
+        cited.set(None);
+        let Some(id) = current else { return };
+        loading.set(true);
+        leptos::task::spawn_local(async move {
+            match api::chat::responses(id).await {
+                Ok(list) => {
+                    let loaded: Vec<Turn> = list.agent_responses.into_iter().map(Turn::from_stored).collect();
+                    for t in loaded.iter().filter(|t| t.status.get_untracked() == "streaming") {
+                        if let Ok(started) = api::chat::events_url(t.id).await {
+                            follow(*t, &started.events_url, follows, announce);
+                        }
+                    }
+                    turns.set(loaded);
+                }
+                Err(e) => toasts.error(e.message),
+            }
+            loading.set(false);
+        });
+    });
+
+    // A finished answer may have named its thread: refresh the list.
+    Effect::watch(
+        move || announce.get(),
+        move |_, _, _| threads_tick.update(|t| *t += 1),
+        false,
+    );
+
+    let draft = RwSignal::new(String::new());
+    let streaming = move || turns.with(|t| t.iter().any(Turn::streaming));
+    let messages_ref = NodeRef::<html::Div>::new();
+    let scroll_down = move || {
+        if let Some(el) = messages_ref.get_untracked() {
+            el.set_scroll_top(el.scroll_height());
+        }
+    };
+    let ask = move |question: String| {
+        let question = question.trim().to_string();
+        if question.is_empty() || streaming() {
+            return;
+        }
+        draft.set(String::new());
+        let body = ResponseRequest {
+            user_query: question.clone(),
+            chat_thread_id: thread.get_untracked(),
+            query_source: Some("web".into()),
+            ..Default::default()
+        };
+        leptos::task::spawn_local(async move {
+            match api::chat::start(agent_id.get_untracked(), &body).await {
+                Ok(started) => {
+                    let turn = Turn {
+                        id: started.agent_response_id,
+                        question: StoredValue::new(question),
+                        answer: RwSignal::new(String::new()),
+                        thoughts: RwSignal::new(String::new()),
+                        status: RwSignal::new("streaming".into()),
+                        output: RwSignal::new(None),
+                        vote: RwSignal::new(None),
+                        error: RwSignal::new(None),
+                    };
+                    turns.update(|t| t.push(turn));
+                    follow(turn, &started.events_url, follows, announce);
+                    if thread.get_untracked().is_none() {
+                        // A new thread: put it in the URL (a reload comes back here) without
+                        // re-running the page.
+                        thread.set(Some(started.thread_id));
+                        if let Some(history) = web_sys::window().and_then(|w| w.history().ok()) {
+                            let url = format!("/agents/{}/chat/{}", agent_id.get_untracked(), started.thread_id);
+                            let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url));
+                        }
+                        threads_tick.update(|t| *t += 1);
+                    }
+                    scroll_down();
+                }
+                Err(e) => toasts.error(e.message),
+            }
+        });
+    };
+    let stop = move || {
+        let running: Vec<i64> = turns.with_untracked(|t| t.iter().filter(|t| t.streaming()).map(|t| t.id).collect());
+        for id in running {
+            leptos::task::spawn_local(async move {
+                if let Err(e) = api::chat::cancel(id).await
+                    && e.status != 409
+                {
+                    toasts.error(e.message);
+                }
+            });
+        }
+    };
+    let on_key = move |ev: web_sys::KeyboardEvent| {
+        if ev.key() == "Enter" && !ev.shift_key() && !ev.is_composing() {
+            ev.prevent_default();
+            ask(draft.get_untracked());
+        } else if ev.key() == "Escape" {
+            stop();
+        }
+    };
+
+    view! {
+        <section class="chat">
+            <aside class="chat-threads" aria-label="Conversations">
+                <A href=move || format!("/agents/{}/chat", agent_id.get()) attr:class="button primary" attr:id="new-chat">"New chat"</A>
+                {show(threads, move |page: ChatThreadPage| view! {
+                    <ul class="thread-list" id="thread-list">
+                        {page.chat_threads.into_iter().map(|t: ChatThread| {
+                            let id = t.id;
+                            let delete_label = format!("Delete {}", t.title);
+                            let remove = move |_| {
+                                if !confirm("Delete this conversation?") {
+                                    return;
+                                }
+                                leptos::task::spawn_local(async move {
+                                    match api::chat::delete_thread(id).await {
+                                        Ok(()) => threads_tick.update(|n| *n += 1),
+                                        Err(e) => toasts.error(e.message),
+                                    }
+                                });
+                            };
+                            view! {
+                                <li class:active=move || thread.get() == Some(id)>
+                                    <A href=format!("/agents/{}/chat/{id}", agent_id.get_untracked())>{t.title.clone()}</A>
+                                    <button class="icon-button" type="button" aria-label=delete_label on:click=remove>"×"</button>
+                                </li>
+                            }
+                        }).collect_view()}
+                    </ul>
+                })}
+            </aside>
+            <div class="chat-main">
+                <header class="chat-header">
+                    {show(agent, |a: Agent| view! {
+                        <h1 id="chat-agent">{a.agent_name.clone()}</h1>
+                        <A href=format!("/agents/{}", a.id)>"Agent details"</A>
+                    })}
+                </header>
+                <div class="messages" node_ref=messages_ref id="messages">
+                    {move || loading.get().then(|| view! { <p class="loading" role="status">"Loading…"</p> })}
+                    {move || (!loading.get() && turns.with(|t| t.is_empty())).then(|| view! {
+                        <div class="starters">
+                            <p class="muted">"Ask anything the agent's documents cover."</p>
+                            {move || agent.get().ready().map(|a| {
+                                [a.sample_q1.clone(), a.sample_q2.clone(), a.sample_q3.clone()]
+                                    .into_iter()
+                                    .filter(|q| !q.trim().is_empty())
+                                    .map(|q| {
+                                        let text = q.clone();
+                                        view! { <button class="chip starter" type="button" on:click=move |_| ask(text.clone())>{q}</button> }
+                                    })
+                                    .collect_view()
+                            })}
+                        </div>
+                    })}
+                    <For each=move || turns.get() key=|t| t.id let:turn>
+                        <TurnView turn=turn cited=cited ask=Callback::new(move |q: String| ask(q))/>
+                    </For>
+                </div>
+                <form class="composer" on:submit=move |ev| { ev.prevent_default(); ask(draft.get_untracked()); }>
+                    <label for="composer-input" class="sr-only">"Message"</label>
+                    <textarea id="composer-input" rows="2" placeholder="Ask a question (Enter sends, Shift+Enter for a new line)"
+                        prop:value=move || draft.get() on:input=move |ev| draft.set(event_target_value(&ev)) on:keydown=on_key></textarea>
+                    {move || if streaming() {
+                        view! { <button id="stop" class="button danger" type="button" on:click=move |_| stop()>"Stop"</button> }.into_any()
+                    } else {
+                        view! { <button id="send" class="button primary" type="submit">"Send"</button> }.into_any()
+                    }}
+                </form>
+                <div class="sr-only" aria-live="polite">{move || announce.get()}</div>
+            </div>
+            {move || cited.get().map(|(response, number)| view! { <CitationPanel response=response number=number close=Callback::new(move |_| cited.set(None))/> })}
+        </section>
+    }
+}
+
+#[component]
+fn TurnView(turn: Turn, cited: RwSignal<Option<(i64, i64)>>, ask: Callback<String>) -> impl IntoView {
+    let toasts = use_toasts();
+    let id = turn.id;
+    let vote = move |kind: &'static str| {
+        let signal = turn.vote;
+        move |_| {
+            leptos::task::spawn_local(async move {
+                match api::chat::vote(id, kind).await {
+                    Ok(r) => signal.set(r.my_vote),
+                    Err(e) => toasts.error(e.message),
+                }
+            });
+        }
+    };
+    let t = turn;
+    view! {
+        <article class="turn" data-response=id>
+            <p class="question">{turn.question.get_value()}</p>
+            <div class="answer-block">
+                {move || (!t.thoughts.get().is_empty()).then(|| view! {
+                    <details class="thoughts"><summary>"Thoughts"</summary><p class="prewrap">{t.thoughts.get()}</p></details>
+                })}
+                <div class="answer prewrap" aria-busy=move || turn.streaming().to_string()>
+                    {move || answer_pieces(&turn.answer.get()).into_iter().map(|p| match p {
+                        Piece::Text(text) => view! { <span>{text}</span> }.into_any(),
+                        Piece::Cite(n) => view! {
+                            <button class="cite" type="button" aria-label=format!("Source {n}") on:click=move |_| cited.set(Some((id, n)))>{n}</button>
+                        }.into_any(),
+                    }).collect_view()}
+                    {move || turn.streaming().then(|| view! { <span class="cursor" aria-hidden="true">"▍"</span> })}
+                </div>
+                {move || turn.error.get().map(|m| view! { <p class="form-error" role="alert">{m}</p> })}
+                {move || (turn.status.get() == "cancelled").then(|| view! { <p class="muted small">"Stopped."</p> })}
+                {move || turn.output.get().map(|out| view! {
+                    <div class="references">
+                        {out.references.iter().map(|r| {
+                            let n = r.number;
+                            view! { <button class="chip" type="button" on:click=move |_| cited.set(Some((id, n)))>{format!("[{}] {}", r.number, r.title)}</button> }
+                        }).collect_view()}
+                    </div>
+                    <div class="followups">
+                        {out.followup_questions.iter().map(|q| {
+                            let text = q.clone();
+                            view! { <button class="chip followup" type="button" on:click=move |_| ask.run(text.clone())>{q.clone()}</button> }
+                        }).collect_view()}
+                    </div>
+                })}
+                {move || (!turn.streaming()).then(|| view! {
+                    <div class="turn-actions">
+                        <button class="icon-button" type="button" aria-label="Helpful" aria-pressed=move || (turn.vote.get().as_deref() == Some("upvote")).to_string() on:click=vote("upvote")>"▲"</button>
+                        <button class="icon-button" type="button" aria-label="Not helpful" aria-pressed=move || (turn.vote.get().as_deref() == Some("downvote")).to_string() on:click=vote("downvote")>"▼"</button>
+                    </div>
+                })}
+            </div>
+        </article>
+    }
+}
+
+/// The passage behind a citation: its text, score and document.
+#[component]
+fn CitationPanel(response: i64, number: i64, close: Callback<()>) -> impl IntoView {
+    let chunks = load(move || response, |id| async move { api::chat::supporting(id).await });
+    view! {
+        <aside class="citation-panel card" id="citation-panel" aria-label=format!("Source {number}")>
+            <header class="page-header">
+                <h2>{format!("Source {number}")}</h2>
+                <button class="icon-button" type="button" aria-label="Close" on:click=move |_| close.run(())>"×"</button>
+            </header>
+            {show(chunks, move |list: Vec<SupportingChunk>| match list.into_iter().find(|c| c.number == number) {
+                None => view! { <p class="muted">"This source is no longer available."</p> }.into_any(),
+                Some(c) => view! {
+                    <p><A href=format!("/documents/{}", c.document_id)>{c.document_title.clone()}</A></p>
+                    <p class="muted small">
+                        {c.page.map(|p| format!("page {p} · ")).unwrap_or_default()}
+                        {c.section.clone().map(|s| format!("{s} · ")).unwrap_or_default()}
+                        {format!("score {:.2}", c.score)}
+                    </p>
+                    <p class="chunk-text" id="citation-text">{c.text.clone()}</p>
+                }.into_any(),
+            })}
+        </aside>
+    }
+}

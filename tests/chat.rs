@@ -1,0 +1,135 @@
+//! Chatting in a real browser against the real server: an answer from the agent's documents
+//! streams in, survives a reload mid-answer (completing once), cites its source, takes a vote,
+//! and hostile document text stays inert.
+
+use ejento_e2e::{Browser, SERIAL, Server};
+use serde_json::json;
+
+const PASSWORD: &str = "correct-horse-battery";
+
+const POLICY: &str = "# Refund policy\n\nRefunds are paid back within 10 business days of the request. \
+Refunds above 500 EUR need the billing lead's approval.\n";
+
+/// Plain text keeps markup verbatim (Markdown and HTML files lose it when parsed), so this is
+/// what reaches the chat as-is.
+const HOSTILE: &str = "The zebra crossing rules apply <img src=x onerror=\"window.__pwned=2\"> near every office \
+<script>window.__pwned=1</script> entrance. Read <a href=\"javascript:window.__pwned=3\">the guide</a> before \
+crossing zebra lanes.\n";
+
+#[tokio::test]
+async fn an_answer_streams_survives_a_reload_and_cites_its_source() {
+    let _serial = SERIAL.lock().await;
+    // Slow words, so the reload lands mid-answer.
+    let server = Server::start_with(|c| c.local_token_delay_ms = 120).await;
+    let token = server.register("ada@example.com", PASSWORD, "Ada Lovelace").await;
+    let team = server.post(&token, "/api/v2/teams", json!({"name": "Support"})).await;
+    let project = server
+        .post(
+            &token,
+            "/api/v2/projects",
+            json!({"name": "Help", "team_id": team["id"]}),
+        )
+        .await;
+    let agent = server
+        .post(
+            &token,
+            "/api/v2/agents",
+            json!({"project_id": project["id"], "agent_name": "Billing Helper", "sample_q1": "How long do refunds take?"}),
+        )
+        .await;
+    let agent_id = agent["id"].as_i64().unwrap();
+    let corpus = reqwest::Client::new()
+        .get(server.url(&format!("/api/v2/agents/{agent_id}/corpora")))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json::<serde_json::Value>()
+        .await
+        .unwrap()["data"]["items"]["agent_corpus"][0]["corpus_id"]
+        .as_i64()
+        .unwrap();
+    server.add_document(&token, corpus, "policy.md", POLICY).await;
+    server.add_document(&token, corpus, "zebra.txt", HOSTILE).await;
+
+    let browser = Browser::launch().await;
+    browser.goto(&server.url("/login")).await;
+    browser.fill("#login-email", "ada@example.com").await;
+    browser.fill("#login-password", PASSWORD).await;
+    browser.click("#login-submit").await;
+    browser.wait_for("#user-name").await;
+    browser.goto(&server.url(&format!("/agents/{agent_id}"))).await;
+    browser.click("#chat-with-agent").await;
+    browser.wait_for_text("#chat-agent", "Billing Helper").await;
+
+    // A conversation starter asks the question; words arrive one by one.
+    browser.click_text(".starter", "How long do refunds take?").await;
+    browser.wait_for(".turn .cursor").await;
+    browser.wait_for_any_text(".turn .answer", "Here is").await;
+    let partial = browser
+        .eval("return document.querySelector('.turn .answer').textContent")
+        .await;
+    assert!(
+        !partial.as_str().unwrap().contains("10 business days"),
+        "still streaming: {partial}"
+    );
+    browser.screenshot("chat-streaming").await;
+
+    // Reload mid-answer: the thread is in the URL, the answer resumes and completes once.
+    let url = browser.eval("return location.pathname").await;
+    assert!(
+        url.as_str().unwrap().starts_with(&format!("/agents/{agent_id}/chat/")),
+        "{url}"
+    );
+    browser.goto(&server.url(url.as_str().unwrap())).await;
+    browser.wait_for_any_text(".turn .answer", "10 business days").await;
+    browser.wait_for_count(".turn .cursor", 0).await;
+    let text = browser
+        .eval("return document.querySelector('.turn .answer').textContent")
+        .await;
+    assert_eq!(
+        text.as_str().unwrap().matches("Here is what the documents say").count(),
+        1,
+        "{text}"
+    );
+    assert_eq!(browser.count(".turn").await, 1);
+
+    // The citation opens its passage.
+    browser.click(".turn .cite").await;
+    browser
+        .wait_for_any_text("#citation-text", "Refunds are paid back")
+        .await;
+    browser.screenshot("chat-citation").await;
+    browser.click("#citation-panel .icon-button").await;
+
+    // A vote sticks.
+    browser.click(".turn-actions [aria-label=Helpful]").await;
+    browser
+        .wait_for(".turn-actions [aria-label=Helpful][aria-pressed=true]")
+        .await;
+
+    // Hostile text in a document is quoted as text: nothing runs, no element is made.
+    browser
+        .fill("#composer-input", "zebra crossing rules near the office")
+        .await;
+    browser.click("#send").await;
+    browser.wait_for_count(".turn", 2).await;
+    browser.wait_for_any_text(".turn:nth-of-type(2) .answer", "zebra").await;
+    browser.wait_for_count(".turn .cursor", 0).await;
+    let pwned = browser.eval("return String(window.__pwned)").await;
+    assert_eq!(pwned, "undefined", "no script from a document ran");
+    assert_eq!(
+        browser
+            .count(".answer img, .answer script, .answer a[href^='javascript']")
+            .await,
+        0
+    );
+    let quoted = browser
+        .eval("return document.querySelectorAll('.turn')[1].querySelector('.answer').textContent")
+        .await;
+    assert!(
+        quoted.as_str().unwrap().contains("<img src=x"),
+        "the markup shows as text: {quoted}"
+    );
+    browser.close().await;
+}

@@ -192,3 +192,87 @@ pub struct ResponseComment {
     pub created_by: String,
     pub created_on: String,
 }
+
+/// An agent response as an administrator reviews it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ChatLog {
+    pub id: i64,
+    pub agent: i64,
+    pub agent_name: String,
+    pub project: i64,
+    pub user: i64,
+    pub user_email: String,
+    pub chat_thread: Option<i64>,
+    pub question: String,
+    pub answer: String,
+    pub status: String,
+    pub success: bool,
+    pub query_source: String,
+    pub upvotes: i64,
+    pub downvotes: i64,
+    pub comments: i64,
+    pub total_tokens: i64,
+    pub cost: String,
+    pub latency_ms: i64,
+    pub created_on: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ChatLogPage {
+    pub chatlogs: Vec<ChatLog>,
+    pub meta: PageMeta,
+}
+
+/// One chat log with what the answer was built from and what people said about it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ChatLogDetail {
+    pub log: ChatLog,
+    pub response: Option<ResponseOutput>,
+    pub supporting_content: Vec<SupportingChunk>,
+    pub thoughts: String,
+    pub comments: Vec<ResponseComment>,
+}
+
+/// `PUT /api/v2/agent-responses/{id}`: what may change after the fact.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AgentResponseUpdate {
+    #[serde(default)]
+    pub is_pinned: Option<bool>,
+}
+
+/// `POST /api/v2/agent-response-logs`: an answer produced elsewhere, recorded for analytics
+/// and review.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AgentResponseLogInput {
+    pub agent_id: i64,
+    pub user_query: String,
+    pub answer: String,
+    #[serde(default)]
+    pub chat_thread_id: Option<i64>,
+    #[serde(default)]
+    pub query_source: Option<String>,
+    #[serde(default)]
+    pub prompt_tokens: i64,
+    #[serde(default)]
+    pub completion_tokens: i64,
+    /// USD, as a decimal string.
+    #[serde(default)]
+    pub cost: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConversationStarter {
+    pub text: String,
+    /// `agent` (its sample questions), `custom` (added) or `corpus` (drawn from its documents).
+    pub source: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConversationStarterInput {
+    pub text: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LlmConfigurationInput {
+    pub llm_config_id: i64,
+}

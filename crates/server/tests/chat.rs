@@ -530,3 +530,227 @@ both_backends!(votes_comments_pins_and_deletes, |app: TestApp| async move {
         .await;
     assert_eq!(status, 404);
 });
+
+both_backends!(chat_logs_filter_export_and_detail, |app: TestApp| async move {
+    let (admin, _, _) = app.member("adm@example.com", "Adm Admin").await;
+    let (user, user_id, _) = app.member("usr@example.com", "Usr User").await;
+    let agent = agent_with_policy(&app, &admin).await;
+    app.ok(
+        "PUT",
+        &format!("/api/v2/agents/{agent}/access"),
+        &admin,
+        Some(&json!({"access": "Public"})),
+    )
+    .await;
+    let ask = |token: String, q: &'static str| {
+        let app = &app;
+        async move {
+            app.ok(
+                "POST",
+                &format!("/response-service/api/v2/agents/{agent}/responses"),
+                &token,
+                Some(&json!({"user_query": q, "query_source": "web"})),
+            )
+            .await
+        }
+    };
+    let a1 = ask(admin.clone(), "How long do refunds take?").await;
+    let u1 = ask(user.clone(), "Where do parcels leave from?").await;
+    let u1_id = u1["agent_response_id"].as_i64().unwrap();
+    app.ok(
+        "POST",
+        &format!("/api/v2/agent-responses/{u1_id}/feedbacks"),
+        &user,
+        Some(&json!({"vote_type": "downvote"})),
+    )
+    .await;
+    app.ok(
+        "POST",
+        &format!("/api/v2/agent-responses/{u1_id}/comments"),
+        &user,
+        Some(&json!({"comment": "=HYPERLINK(\"x\")"})),
+    )
+    .await;
+    // Administrators see everyone's; a user only their own.
+    let all = app.ok("GET", "/api/v2/chat-logs/search", &admin, None).await;
+    assert_eq!(all["meta"]["count"], 2);
+    let mine = app.ok("GET", "/api/v2/chat-logs/search", &user, None).await;
+    assert_eq!(mine["meta"]["count"], 1);
+    assert_eq!(mine["chatlogs"][0]["user_email"], "usr@example.com");
+    let down = app
+        .ok(
+            "GET",
+            "/api/v2/chat-logs/search?feedback=downvote&has_comments=true",
+            &admin,
+            None,
+        )
+        .await;
+    assert_eq!(down["meta"]["count"], 1);
+    assert_eq!(down["chatlogs"][0]["id"], u1_id);
+    assert_eq!(down["chatlogs"][0]["downvotes"], 1);
+    let by_user = app
+        .ok(
+            "GET",
+            &format!("/api/v2/chat-logs/search?user_id={user_id}&search=parcels"),
+            &admin,
+            None,
+        )
+        .await;
+    assert_eq!(by_user["meta"]["count"], 1);
+    let none = app
+        .ok("GET", "/api/v2/chat-logs/search?from=2999-01-01", &admin, None)
+        .await;
+    assert_eq!(none["meta"]["count"], 0);
+    let (status, body) = app
+        .call("GET", "/api/v2/chat-logs/search?feedback=maybe", &admin, None)
+        .await;
+    assert_error(status, &body, 422);
+    let (status, body) = app
+        .call("GET", "/api/v2/chat-logs/search?from=yesterday", &admin, None)
+        .await;
+    assert_error(status, &body, 422);
+    // CSV holds exactly the filtered rows, with formulas defused.
+    let csv = app
+        .client
+        .get(app.url("/api/v2/chat-logs/search?feedback=downvote&export=csv"))
+        .bearer_auth(&admin)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(csv.headers()["content-type"], "text/csv; charset=utf-8");
+    let csv = csv.text().await.unwrap();
+    let records: Vec<csv::StringRecord> = csv::Reader::from_reader(csv.as_bytes())
+        .records()
+        .collect::<Result<_, _>>()
+        .expect("valid CSV");
+    assert_eq!(records.len(), 1, "{csv}");
+    assert_eq!(&records[0][4], "Where do parcels leave from?");
+    assert!(!csv.contains("How long do refunds take?"));
+    // Detail with supporting content and comments.
+    let detail = app.ok("GET", &format!("/api/v2/chat-logs/{u1_id}"), &admin, None).await;
+    assert_eq!(detail["log"]["id"], u1_id);
+    assert_eq!(detail["comments"][0]["comment"], "=HYPERLINK(\"x\")");
+    assert!(detail["supporting_content"].as_array().unwrap().len() >= 1);
+    let (status, _) = app
+        .call(
+            "GET",
+            &format!("/api/v2/chat-logs/{}", a1["agent_response_id"]),
+            &user,
+            None,
+        )
+        .await;
+    assert_eq!(status, 404, "a user cannot read another's log");
+    // The agent's responses: all for its admin, own for others.
+    assert_eq!(
+        app.ok("GET", &format!("/api/v2/agents/{agent}/agent-responses"), &admin, None)
+            .await["meta"]["count"],
+        2
+    );
+    assert_eq!(
+        app.ok("GET", &format!("/api/v2/agents/{agent}/agent-responses"), &user, None)
+            .await["meta"]["count"],
+        1
+    );
+    let thread = u1["thread_id"].as_i64().unwrap();
+    assert_eq!(
+        app.ok("GET", &format!("/api/v2/chat-threads/{thread}/chat-logs"), &user, None)
+            .await["meta"]["count"],
+        1
+    );
+    let threads = app
+        .ok("GET", "/api/v2/chat-threads/filter?search=parcels", &user, None)
+        .await;
+    assert_eq!(threads["chat_threads"][0]["id"], thread);
+    // Recording an answer made elsewhere.
+    let logged = app
+        .ok(
+            "POST",
+            "/api/v2/agent-response-logs",
+            &user,
+            Some(&json!({"agent_id": agent, "user_query": "Asked in the mobile app", "answer": "Answered there.", "prompt_tokens": 10, "completion_tokens": 5, "cost": "0.0003"})),
+        )
+        .await;
+    assert_eq!(logged["status"], "completed");
+    assert_eq!(logged["total_tokens"], 15);
+    let (status, body) = app
+        .call(
+            "POST",
+            "/api/v2/agent-response-logs",
+            &user,
+            Some(&json!({"agent_id": agent, "user_query": "x", "answer": "y", "cost": "-1"})),
+        )
+        .await;
+    assert_error(status, &body, 422);
+    let updated = app
+        .ok(
+            "PUT",
+            &format!("/api/v2/agent-responses/{u1_id}"),
+            &user,
+            Some(&json!({"is_pinned": true})),
+        )
+        .await;
+    assert_eq!(updated["is_pinned"], true);
+});
+
+both_backends!(conversation_starters_and_model_choice, |app: TestApp| async move {
+    let (admin, _, org) = app.member("cs@example.com", "Cs Admin").await;
+    let agent = agent_with_policy(&app, &admin).await;
+    app.ok(
+        "POST",
+        &format!("/api/v2/agents/{agent}/conversation-starters"),
+        &admin,
+        Some(&json!({"text": "Who approves refunds?"})),
+    )
+    .await;
+    let starters = app
+        .ok(
+            "GET",
+            &format!("/api/v2/agents/{agent}/conversation-starters"),
+            &admin,
+            None,
+        )
+        .await;
+    let list = starters.as_array().unwrap();
+    assert!(
+        list.iter()
+            .any(|s| s["text"] == "Who approves refunds?" && s["source"] == "custom"),
+        "{starters}"
+    );
+    assert!(
+        list.iter()
+            .any(|s| s["source"] == "corpus" && s["text"].as_str().unwrap().contains("Refund policy")),
+        "{starters}"
+    );
+    let (status, body) = app
+        .call(
+            "POST",
+            &format!("/api/v2/agents/{agent}/conversation-starters"),
+            &admin,
+            Some(&json!({"text": " "})),
+        )
+        .await;
+    assert_error(status, &body, 422);
+    let llms = app.ok("GET", "/api/v2/llm-configurations", &admin, None).await;
+    let llm = llms
+        .as_array()
+        .and_then(|a| a.first())
+        .map(|l| l["id"].clone())
+        .unwrap_or(json!(1));
+    app.ok(
+        "PUT",
+        &format!("/api/v2/agents/{agent}/llm-configuration"),
+        &admin,
+        Some(&json!({"llm_config_id": llm})),
+    )
+    .await;
+    let (status, body) = app
+        .call(
+            "PUT",
+            &format!("/api/v2/agents/{agent}/llm-configuration"),
+            &admin,
+            Some(&json!({"llm_config_id": 999999})),
+        )
+        .await;
+    assert_error(status, &body, 422);
+    let _ = org;
+});

@@ -38,3 +38,13 @@ CREATE TABLE response_comments (
     created_on  TEXT NOT NULL
 );
 CREATE INDEX response_comments_response ON response_comments(response_id, id);
+
+-- Conversation starters people added to an agent (beyond its three sample questions).
+CREATE TABLE conversation_starters (
+    id         INTEGER PRIMARY KEY AUTOINCREMENT,
+    agent_id   INTEGER NOT NULL REFERENCES agents(id),
+    text       TEXT NOT NULL,
+    created_by TEXT NOT NULL,
+    created_on TEXT NOT NULL
+);
+CREATE INDEX conversation_starters_agent ON conversation_starters(agent_id, id);

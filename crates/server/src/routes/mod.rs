@@ -6,6 +6,7 @@ mod agent_extras;
 mod agents;
 mod api_keys;
 mod auth;
+mod chat_logs;
 mod chat_threads;
 mod corpora;
 mod documents;
@@ -151,5 +152,6 @@ pub fn api_router() -> Api {
     let api = documents::routes(api);
     let api = chat_threads::routes(api);
     let api = responses::routes(api);
+    let api = chat_logs::routes(api);
     openapi::routes(api)
 }

@@ -373,3 +373,28 @@ impl Store {
         Ok(())
     }
 }
+
+impl Store {
+    /// Completes a response recorded after the fact (answered elsewhere).
+    pub async fn record_logged_response(
+        &self,
+        id: i64,
+        answer: &str,
+        prompt: i64,
+        completion: i64,
+        cost: &str,
+    ) -> Result<()> {
+        sqlx::query(
+            "UPDATE agent_responses SET status = 'completed', response = $2, prompt_tokens = $3, completion_tokens = $4, \
+             total_tokens = $3 + $4, cost = $5 WHERE id = $1",
+        )
+        .bind(id)
+        .bind(answer)
+        .bind(prompt)
+        .bind(completion)
+        .bind(cost)
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,190 @@
+//! Agent responses as reviewers search them: filters, counts of votes and comments, and CSV.
+
+use ejento_api::ChatLog;
+
+use super::{
+    Store,
+    pagination::{PageRequest, like_pattern},
+};
+use crate::error::Result;
+
+/// Which responses a search shows. Empty strings and `None` mean "any".
+#[derive(Debug, Clone, Default)]
+pub struct LogFilter {
+    /// Only this person's (forced for callers who are not organization administrators).
+    pub user: Option<i64>,
+    pub agent: Option<i64>,
+    pub project: Option<i64>,
+    pub thread: Option<i64>,
+    /// `upvote`, `downvote`, `any` (some vote) or `none`.
+    pub feedback: String,
+    pub has_comments: Option<bool>,
+    pub query_source: String,
+    /// `completed`, `cancelled`, `failed`, `streaming`.
+    pub status: String,
+    /// ISO dates or timestamps, inclusive start, exclusive end.
+    pub from: String,
+    pub to: String,
+    pub search: String,
+}
+
+#[derive(Debug, sqlx::FromRow)]
+struct Row {
+    id: i64,
+    agent_id: i64,
+    agent_name: String,
+    project_id: i64,
+    user_id: i64,
+    user_email: String,
+    chat_thread_id: Option<i64>,
+    query: String,
+    response: String,
+    status: String,
+    query_source: String,
+    upvotes: i64,
+    downvotes: i64,
+    comments: i64,
+    total_tokens: i64,
+    cost: String,
+    latency_ms: i64,
+    created_on: String,
+}
+
+const FROM: &str = "FROM agent_responses r JOIN agents a ON a.id = r.agent_id JOIN users u ON u.id = r.user_id";
+
+/// `$1` org, `$2` user, `$3` agent, `$4` project, `$5` thread, `$6` feedback, `$7` has comments
+/// (-1 any), `$8` source, `$9` status, `$10` from, `$11` to, `$12` search pattern.
+const WHERE: &str = "r.organization_id = $1 AND r.is_deleted = 0 \
+     AND ($2 = 0 OR r.user_id = $2) AND ($3 = 0 OR r.agent_id = $3) AND ($4 = 0 OR a.project_id = $4) \
+     AND ($5 = 0 OR r.chat_thread_id = $5) \
+     AND ($6 = '' \
+          OR ($6 = 'none' AND NOT EXISTS (SELECT 1 FROM response_feedback f WHERE f.response_id = r.id)) \
+          OR ($6 = 'any' AND EXISTS (SELECT 1 FROM response_feedback f WHERE f.response_id = r.id)) \
+          OR EXISTS (SELECT 1 FROM response_feedback f WHERE f.response_id = r.id AND f.vote = $6)) \
+     AND ($7 = -1 OR ($7 = 1) = EXISTS (SELECT 1 FROM response_comments c WHERE c.response_id = r.id)) \
+     AND ($8 = '' OR r.query_source = $8) AND ($9 = '' OR r.status = $9) \
+     AND ($10 = '' OR r.created_on >= $10) AND ($11 = '' OR r.created_on < $11) \
+     AND ($12 = '' OR LOWER(r.query) LIKE $12 ESCAPE '\\' OR LOWER(r.response) LIKE $12 ESCAPE '\\')";
+
+impl Store {
+    pub async fn search_chat_logs(&self, org: i64, f: &LogFilter, page: PageRequest) -> Result<(Vec<ChatLog>, i64)> {
+        let pattern = like_pattern(Some(&f.search));
+        let has_comments = f.has_comments.map_or(-1, |b| b as i64);
+        macro_rules! bind_filter {
+            ($q:expr) => {
+                $q.bind(org)
+                    .bind(f.user.unwrap_or(0))
+                    .bind(f.agent.unwrap_or(0))
+                    .bind(f.project.unwrap_or(0))
+                    .bind(f.thread.unwrap_or(0))
+                    .bind(&f.feedback)
+                    .bind(has_comments)
+                    .bind(&f.query_source)
+                    .bind(&f.status)
+                    .bind(&f.from)
+                    .bind(&f.to)
+                    .bind(&pattern)
+            };
+        }
+        let rows: Vec<Row> = bind_filter!(sqlx::query_as(&format!(
+            "SELECT r.id, r.agent_id, a.agent_name, a.project_id, r.user_id, u.email AS user_email, r.chat_thread_id, \
+             r.query, r.response, r.status, r.query_source, \
+             (SELECT COUNT(*) FROM response_feedback f WHERE f.response_id = r.id AND f.vote = 'upvote') AS upvotes, \
+             (SELECT COUNT(*) FROM response_feedback f WHERE f.response_id = r.id AND f.vote = 'downvote') AS downvotes, \
+             (SELECT COUNT(*) FROM response_comments c WHERE c.response_id = r.id) AS comments, \
+             r.total_tokens, r.cost, r.latency_ms, r.created_on {FROM} WHERE {WHERE} \
+             ORDER BY r.created_on DESC, r.id DESC LIMIT $13 OFFSET $14"
+        )))
+        .bind(page.limit())
+        .bind(page.offset())
+        .fetch_all(self.pool())
+        .await?;
+        let (count,): (i64,) = bind_filter!(sqlx::query_as(&format!("SELECT COUNT(*) {FROM} WHERE {WHERE}")))
+            .fetch_one(self.pool())
+            .await?;
+        Ok((
+            rows.into_iter()
+                .map(|r| ChatLog {
+                    success: r.status == "completed",
+                    id: r.id,
+                    agent: r.agent_id,
+                    agent_name: r.agent_name,
+                    project: r.project_id,
+                    user: r.user_id,
+                    user_email: r.user_email,
+                    chat_thread: r.chat_thread_id,
+                    question: r.query,
+                    answer: r.response,
+                    status: r.status,
+                    query_source: r.query_source,
+                    upvotes: r.upvotes,
+                    downvotes: r.downvotes,
+                    comments: r.comments,
+                    total_tokens: r.total_tokens,
+                    cost: r.cost,
+                    latency_ms: r.latency_ms,
+                    created_on: r.created_on,
+                })
+                .collect(),
+            count,
+        ))
+    }
+
+    /// Threads of a user, optionally of one agent and matching a title, newest first.
+    pub async fn filter_threads(
+        &self,
+        org: i64,
+        user: i64,
+        agent: Option<i64>,
+        search: Option<&str>,
+        page: PageRequest,
+    ) -> Result<(Vec<super::ThreadRow>, i64)> {
+        let pattern = like_pattern(search);
+        let where_ = "t.organization_id = $1 AND t.user_id = $2 AND t.is_deleted = 0 AND ($3 = 0 OR t.agent_id = $3) \
+             AND ($4 = '' OR LOWER(t.title) LIKE $4 ESCAPE '\\')";
+        let rows = sqlx::query_as(&format!(
+            "SELECT t.id, t.organization_id, t.agent_id, t.user_id, t.title, \
+             (SELECT MIN(tc.corpus_id) FROM chat_thread_corpora tc WHERE tc.chat_thread_id = t.id) AS corpus_id, \
+             t.chat_id, t.is_system_created, t.created_by, t.created_on, t.modified_by, t.modified_on \
+             FROM chat_threads t WHERE {where_} ORDER BY t.modified_on DESC, t.id DESC LIMIT $5 OFFSET $6"
+        ))
+        .bind(org)
+        .bind(user)
+        .bind(agent.unwrap_or(0))
+        .bind(&pattern)
+        .bind(page.limit())
+        .bind(page.offset())
+        .fetch_all(self.pool())
+        .await?;
+        let (count,): (i64,) = sqlx::query_as(&format!("SELECT COUNT(*) FROM chat_threads t WHERE {where_}"))
+            .bind(org)
+            .bind(user)
+            .bind(agent.unwrap_or(0))
+            .bind(&pattern)
+            .fetch_one(self.pool())
+            .await?;
+        Ok((rows, count))
+    }
+
+    pub async fn custom_starters(&self, agent: i64) -> Result<Vec<String>> {
+        let rows: Vec<(String,)> =
+            sqlx::query_as("SELECT text FROM conversation_starters WHERE agent_id = $1 ORDER BY id LIMIT 50")
+                .bind(agent)
+                .fetch_all(self.pool())
+                .await?;
+        Ok(rows.into_iter().map(|(t,)| t).collect())
+    }
+
+    pub async fn add_starter(&self, agent: i64, text: &str, by: &str) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO conversation_starters (agent_id, text, created_by, created_on) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(agent)
+        .bind(text)
+        .bind(by)
+        .bind(crate::time_fmt::now())
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+}

@@ -131,6 +131,9 @@ pub struct ResponseOutput {
     pub blocked: bool,
     /// `completed`, `cancelled` or `failed`.
     pub status: String,
+    /// Why it failed, for the person who asked (null on success).
+    #[serde(default)]
+    pub message: Option<String>,
     pub cost: String,
     pub latency_ms: i64,
     pub first_token_ms: Option<i64>,

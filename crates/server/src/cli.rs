@@ -67,6 +67,8 @@ async fn execute(command: Command) -> anyhow::Result<()> {
             let app = Application::build(config).await?;
             if demo {
                 seed::seed_demo(&app.state().store, &app.state().objects).await?;
+                let names = app.state().chat.deployment_names();
+                app.state().store.sync_deployments(&names).await?;
             }
             let url = format!("http://{}:{}", app.state().config.bind.ip(), app.port());
             println!("Ejento is running at {url}");

@@ -113,6 +113,15 @@ pub struct Config {
     /// Pause between the words the local answerer streams, so answers read as they arrive.
     #[arg(long, env = "EJENTO_LOCAL_TOKEN_DELAY_MS", default_value_t = 15)]
     pub local_token_delay_ms: u64,
+
+    /// OpenAI-compatible model endpoints, as a JSON list of
+    /// `{name, base_url, model, api_key_env, input_price_per_1k, output_price_per_1k}`.
+    #[arg(long, env = "EJENTO_MODEL_DEPLOYMENTS", default_value = "")]
+    pub model_deployments: String,
+
+    /// Longest wait for a model endpoint's first byte, and between two of its chunks.
+    #[arg(long, env = "EJENTO_LLM_TIMEOUT", default_value_t = 60)]
+    pub llm_timeout_secs: u64,
 }
 
 /// A number no other call in this process returns.
@@ -123,6 +132,19 @@ fn unique() -> u64 {
 }
 
 impl Config {
+    /// The configured model deployments; a clear error when the JSON is wrong.
+    pub fn deployments(&self) -> anyhow::Result<Vec<crate::chat::openai::Deployment>> {
+        if self.model_deployments.trim().is_empty() {
+            return Ok(Vec::new());
+        }
+        serde_json::from_str(&self.model_deployments).map_err(|e| {
+            anyhow::anyhow!(
+                "EJENTO_MODEL_DEPLOYMENTS is not a JSON list of {{name, base_url, model, api_key_env, \
+                 input_price_per_1k, output_price_per_1k}}: {e}"
+            )
+        })
+    }
+
     pub fn max_upload_bytes(&self) -> u64 {
         self.max_upload_mb.saturating_mul(1024 * 1024)
     }
@@ -157,6 +179,8 @@ impl Config {
             weblink_allow_private: false,
             refresh_interval_secs: 24 * 3600,
             local_token_delay_ms: 0,
+            model_deployments: String::new(),
+            llm_timeout_secs: 60,
         }
     }
 }

@@ -60,7 +60,10 @@ impl AppState {
         let search = SearchSync::new(store.clone(), Arc::new(index));
         let config = Arc::new(config);
         let indexer = Indexer::new(store.clone(), objects.clone(), search.clone(), config.clone());
-        let chat = ChatHub::new(store.clone(), search.clone(), config.clone());
+        let deployments = config.deployments()?;
+        let names: Vec<String> = deployments.iter().map(|d| d.name.clone()).collect();
+        store.sync_deployments(&names).await?;
+        let chat = ChatHub::new(store.clone(), search.clone(), config.clone(), deployments);
         Ok(Self {
             config,
             store,

@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use super::{Answer, AnswerContext, AnswerFuture, Answerer, Emitter};
+use super::{Answer, AnswerContext, AnswerFuture, Answerer, Emitter, count_tokens};
 use crate::search::query_terms;
 
 /// At most this many sentences are quoted.
@@ -102,7 +102,7 @@ pub fn compose(ctx: &AnswerContext) -> (String, Vec<i64>) {
 }
 
 /// Follow-up questions from the cited passages' sections, then their documents.
-fn followups(ctx: &AnswerContext, cited: &[i64]) -> Vec<String> {
+pub fn followups(ctx: &AnswerContext, cited: &[i64]) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     for source in ctx.sources.iter().filter(|s| cited.contains(&s.number)) {
         let q = match &source.section {
@@ -151,11 +151,11 @@ impl Answerer for LocalAnswerer {
                     tokio::time::sleep(self.token_delay).await;
                 }
             }
-            let context_words: usize = ctx.sources.iter().map(|s| s.text.split_whitespace().count()).sum();
+            let context: i64 = ctx.sources.iter().map(|s| count_tokens(&s.text)).sum();
             Ok(Answer {
                 followup_questions: followups(ctx, &cited),
-                prompt_tokens: (ctx.query.split_whitespace().count() + context_words) as i64,
-                completion_tokens: words(&text).len() as i64,
+                prompt_tokens: count_tokens(&ctx.query) + context,
+                completion_tokens: count_tokens(&text),
                 cited,
                 cost: "0".into(),
                 agent_mode: "local".into(),

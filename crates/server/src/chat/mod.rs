@@ -4,6 +4,7 @@
 //! are woken at once; elsewhere they poll.
 
 pub mod local;
+pub mod openai;
 
 use std::{
     collections::HashMap,
@@ -25,6 +26,11 @@ use crate::{
     search::{Scope, sync::SearchSync},
     store::{FinishedResponse, Store},
 };
+
+/// Tokens of a text as OpenAI's current models count them (o200k).
+pub fn count_tokens(text: &str) -> i64 {
+    tiktoken_rs::o200k_base_singleton().encode_ordinary(text).len() as i64
+}
 
 /// What an answerer works from.
 #[derive(Debug, Clone)]
@@ -77,6 +83,8 @@ pub struct ChatHub {
     search: Arc<SearchSync>,
     config: Arc<Config>,
     answerer: Arc<dyn Answerer>,
+    /// Configured model endpoints by name; agents whose model is one of them use it.
+    deployments: HashMap<String, Arc<dyn Answerer>>,
     live: Mutex<HashMap<i64, Arc<Live>>>,
 }
 
@@ -88,6 +96,8 @@ pub struct Job {
     pub thread_id: i64,
     pub corpus_ids: Vec<i64>,
     pub chunk_count: usize,
+    /// The model deployment to answer with; `None`: the local answerer.
+    pub deployment: Option<String>,
     pub context: AnswerContext,
 }
 
@@ -162,7 +172,23 @@ impl Emitter {
 }
 
 impl ChatHub {
-    pub fn new(store: Store, search: Arc<SearchSync>, config: Arc<Config>) -> Arc<Self> {
+    pub fn new(
+        store: Store,
+        search: Arc<SearchSync>,
+        config: Arc<Config>,
+        deployments: Vec<openai::Deployment>,
+    ) -> Arc<Self> {
+        let timeout = Duration::from_secs(config.llm_timeout_secs.max(1));
+        let deployments = deployments
+            .into_iter()
+            .map(|d| {
+                let name = d.name.clone();
+                (
+                    name,
+                    Arc::new(openai::OpenAiAnswerer::new(d, timeout)) as Arc<dyn Answerer>,
+                )
+            })
+            .collect();
         let answerer = Arc::new(local::LocalAnswerer::new(Duration::from_millis(
             config.local_token_delay_ms,
         )));
@@ -171,8 +197,16 @@ impl ChatHub {
             search,
             config,
             answerer,
+            deployments,
             live: Mutex::new(HashMap::new()),
         })
+    }
+
+    /// Names of the configured model deployments.
+    pub fn deployment_names(&self) -> Vec<String> {
+        let mut names: Vec<String> = self.deployments.keys().cloned().collect();
+        names.sort();
+        names
     }
 
     /// The in-process handle of a response being generated here, if it is.
@@ -270,10 +304,10 @@ impl ChatHub {
             history: job.context.history.clone(),
             prompt_prefix: job.context.prompt.clone(),
             instructions: job.context.instructions.clone(),
-            agent_mode: if answer.agent_mode.is_empty() {
-                "local".into()
-            } else {
-                answer.agent_mode
+            agent_mode: match (answer.agent_mode.is_empty(), &job.deployment) {
+                (false, _) => answer.agent_mode,
+                (true, Some(name)) => format!("openai-compatible:{name}"),
+                (true, None) => "local".into(),
             },
             references,
             success,
@@ -285,6 +319,7 @@ impl ChatHub {
             guardrail_triggered: false,
             blocked: false,
             status: status.to_string(),
+            message: (!success).then(|| message.clone()),
             cost: if answer.cost.is_empty() {
                 "0".into()
             } else {
@@ -369,7 +404,12 @@ impl ChatHub {
         };
         out.thought(&found_line).await?;
         out.status("assistant_start", "Writing the answer").await?;
-        let answerer = self.answerer.clone();
+        let answerer = match &job.deployment {
+            Some(name) => self.deployments.get(name).cloned().ok_or_else(|| {
+                AnswerError::Failed(format!("The model deployment {name} is not configured on this server."))
+            })?,
+            None => self.answerer.clone(),
+        };
         let answer = answerer.answer(&job.context, out).await?;
         let _ = &self.config;
         Ok(answer)

@@ -194,6 +194,10 @@ async fn signup(
             ));
         }
     };
+    if message.starts_with("Organization created") {
+        // A new organization can choose among the server's model deployments too.
+        state.store.sync_deployments(&state.chat.deployment_names()).await?;
+    }
     tracing::info!(user_id = user.id, org_id = user.organization_id, "user registered");
     Ok((
         StatusCode::CREATED,

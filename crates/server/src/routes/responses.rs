@@ -236,6 +236,17 @@ async fn prepare(state: &AppState, caller: &Caller, agent_id: i64, req: &Respons
         corpus_ids.retain(|c| only.contains(c));
     }
     let config = state.store.agent_config(&agent).await?;
+    // The agent's model: a configured OpenAI-compatible deployment, or the local answerer.
+    let deployment = match agent.llm_config_id {
+        Some(llm) => state
+            .store
+            .llm_configurations(caller.org_id())
+            .await?
+            .into_iter()
+            .find(|l| l.id == llm && l.provider == "openai-compatible")
+            .map(|l| l.model_name),
+        None => None,
+    };
     let response_id = state
         .store
         .create_response(&NewResponse {
@@ -265,6 +276,7 @@ async fn prepare(state: &AppState, caller: &Caller, agent_id: i64, req: &Respons
         thread_id: thread.id,
         corpus_ids,
         chunk_count: agent.chunk_count.max(1) as usize,
+        deployment,
         context: AnswerContext {
             query,
             agent_name: agent.agent_name.clone(),
@@ -289,10 +301,9 @@ async fn blocking(
         .spawn(job)
         .await
         .map_err(|e| Error::Internal(anyhow::anyhow!("the answer task failed: {e}")))?;
-    let message = if output.success {
-        "Response generated successfully."
-    } else {
-        "The agent could not answer."
+    let message = match &output.message {
+        Some(reason) => reason.clone(),
+        None => "Response generated successfully.".to_string(),
     };
     Ok(ok(message, output))
 }

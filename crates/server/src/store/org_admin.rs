@@ -295,3 +295,24 @@ impl Store {
             .collect())
     }
 }
+
+impl Store {
+    /// Makes every configured model deployment an LLM configuration of every organization
+    /// (agents choose their model among these), once.
+    pub async fn sync_deployments(&self, names: &[String]) -> Result<()> {
+        for name in names {
+            let deployment = serde_json::to_string(&[name]).expect("a list of strings serializes");
+            sqlx::query(
+                "INSERT INTO llm_configurations (organization_id, model_name, model_deployment, provider, is_enabled, is_default) \
+                 SELECT o.id, $1, $2, 'openai-compatible', 1, 0 FROM organizations o WHERE NOT EXISTS \
+                 (SELECT 1 FROM llm_configurations l WHERE l.organization_id = o.id AND l.model_name = $1 \
+                  AND l.provider = 'openai-compatible')",
+            )
+            .bind(name)
+            .bind(deployment)
+            .execute(self.pool())
+            .await?;
+        }
+        Ok(())
+    }
+}

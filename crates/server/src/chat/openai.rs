@@ -1,0 +1,252 @@
+//! An answerer for any endpoint that speaks the OpenAI chat-completions streaming protocol
+//! (OpenAI, Azure OpenAI, vLLM, Ollama, llama.cpp server). The system prompt is the agent's
+//! prompt and instructions plus the numbered sources; the thread's history follows; tokens
+//! stream back as they come. Errors and silences become a clear message, never a hang.
+
+use std::time::Duration;
+
+use futures_util::StreamExt;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::{Answer, AnswerContext, AnswerError, AnswerFuture, Answerer, Emitter, count_tokens, local};
+
+/// One configured model endpoint (`EJENTO_MODEL_DEPLOYMENTS`, a JSON list of these).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct Deployment {
+    /// The name agents choose it by (shown as the LLM configuration's model).
+    pub name: String,
+    /// e.g. `https://api.openai.com/v1` or `http://localhost:11434/v1`.
+    pub base_url: String,
+    pub model: String,
+    /// The environment variable holding the API key (never the key itself).
+    #[serde(default)]
+    pub api_key_env: Option<String>,
+    /// USD per 1,000 prompt / completion tokens.
+    #[serde(default)]
+    pub input_price_per_1k: f64,
+    #[serde(default)]
+    pub output_price_per_1k: f64,
+}
+
+pub struct OpenAiAnswerer {
+    deployment: Deployment,
+    client: reqwest::Client,
+    /// Longest wait for the first byte and between two chunks.
+    idle_timeout: Duration,
+}
+
+impl OpenAiAnswerer {
+    pub fn new(deployment: Deployment, idle_timeout: Duration) -> Self {
+        Self {
+            deployment,
+            client: reqwest::Client::new(),
+            idle_timeout,
+        }
+    }
+
+    fn messages(&self, ctx: &AnswerContext) -> Vec<Value> {
+        let mut system = ctx.prompt.trim().to_string();
+        if system.is_empty() {
+            system = format!(
+                "You are {}, an assistant that answers from the documents provided.",
+                ctx.agent_name
+            );
+        }
+        for i in &ctx.instructions {
+            system.push_str(&format!("\n- {i}"));
+        }
+        system.push_str(
+            "\n\nAnswer only from the numbered sources below. Cite every fact with its source number in square \
+             brackets, like [1]. If the sources do not answer the question, say so.\n\nSources:\n",
+        );
+        if ctx.sources.is_empty() {
+            system.push_str("(none found)\n");
+        }
+        for s in &ctx.sources {
+            system.push_str(&format!("[{}] {}: {}\n", s.number, s.document_title, s.text.trim()));
+        }
+        let mut messages = vec![json!({"role": "system", "content": system})];
+        for turn in &ctx.history {
+            messages.push(json!({"role": "user", "content": turn.user}));
+            messages.push(json!({"role": "assistant", "content": turn.bot}));
+        }
+        messages.push(json!({"role": "user", "content": ctx.query}));
+        messages
+    }
+
+    fn cost(&self, prompt: i64, completion: i64) -> String {
+        let usd = prompt as f64 / 1000.0 * self.deployment.input_price_per_1k
+            + completion as f64 / 1000.0 * self.deployment.output_price_per_1k;
+        let text = format!("{usd:.8}");
+        let text = text.trim_end_matches('0').trim_end_matches('.');
+        if text.is_empty() { "0".into() } else { text.to_string() }
+    }
+
+    fn timed_out(&self) -> AnswerError {
+        AnswerError::Failed(format!(
+            "The model endpoint ({}) did not answer within {} seconds.",
+            self.deployment.name,
+            self.idle_timeout.as_secs()
+        ))
+    }
+}
+
+/// The readable part of an error body: OpenAI's `{error: {message}}`, or the text itself.
+fn upstream_message(body: &str) -> String {
+    serde_json::from_str::<Value>(body)
+        .ok()
+        .and_then(|v| v["error"]["message"].as_str().map(str::to_string))
+        .unwrap_or_else(|| body.chars().take(200).collect())
+}
+
+impl Answerer for OpenAiAnswerer {
+    fn answer<'a>(&'a self, ctx: &'a AnswerContext, out: &'a mut Emitter) -> AnswerFuture<'a> {
+        Box::pin(async move {
+            let messages = self.messages(ctx);
+            let mut request = self
+                .client
+                .post(format!(
+                    "{}/chat/completions",
+                    self.deployment.base_url.trim_end_matches('/')
+                ))
+                .json(&json!({
+                    "model": self.deployment.model,
+                    "messages": messages,
+                    "stream": true,
+                    "stream_options": {"include_usage": true},
+                }));
+            if let Some(key) = self
+                .deployment
+                .api_key_env
+                .as_deref()
+                .and_then(|v| std::env::var(v).ok())
+            {
+                // Azure OpenAI reads `api-key`; the others `Authorization`.
+                request = request.bearer_auth(&key).header("api-key", key);
+            }
+            let response = tokio::time::timeout(self.idle_timeout, request.send())
+                .await
+                .map_err(|_| self.timed_out())?
+                .map_err(|e| {
+                    AnswerError::Failed(format!(
+                        "The model endpoint ({}) could not be reached: {}.",
+                        self.deployment.name,
+                        e.without_url()
+                    ))
+                })?;
+            let status = response.status();
+            if !status.is_success() {
+                let body = response.text().await.unwrap_or_default();
+                return Err(AnswerError::Failed(format!(
+                    "The model endpoint ({}) answered {status}: {}",
+                    self.deployment.name,
+                    upstream_message(&body)
+                )));
+            }
+            let mut stream = response.bytes_stream();
+            let mut buffer = String::new();
+            let mut usage: Option<(i64, i64)> = None;
+            let mut done = false;
+            while !done {
+                let next = tokio::time::timeout(self.idle_timeout, stream.next())
+                    .await
+                    .map_err(|_| self.timed_out())?;
+                let Some(piece) = next else { break };
+                let piece = piece.map_err(|_| {
+                    AnswerError::Failed(format!(
+                        "The model endpoint ({}) stopped in the middle of the answer.",
+                        self.deployment.name
+                    ))
+                })?;
+                buffer.push_str(&String::from_utf8_lossy(&piece));
+                // Server-sent events: one `data:` line per chunk, blank line between.
+                while let Some(end) = buffer.find('\n') {
+                    let line = buffer[..end].trim().to_string();
+                    buffer.drain(..=end);
+                    let Some(data) = line.strip_prefix("data:").map(str::trim) else {
+                        continue;
+                    };
+                    if data == "[DONE]" {
+                        done = true;
+                        break;
+                    }
+                    let Ok(chunk) = serde_json::from_str::<Value>(data) else {
+                        continue;
+                    };
+                    if let Some(message) = chunk["error"]["message"].as_str() {
+                        return Err(AnswerError::Failed(format!(
+                            "The model endpoint ({}) reported an error: {message}",
+                            self.deployment.name
+                        )));
+                    }
+                    if let Some(delta) = chunk["choices"][0]["delta"]["content"].as_str()
+                        && !delta.is_empty()
+                    {
+                        // Stop pressed: returning drops the connection, which stops the model.
+                        out.token(delta).await?;
+                    }
+                    if let (Some(p), Some(c)) = (
+                        chunk["usage"]["prompt_tokens"].as_i64(),
+                        chunk["usage"]["completion_tokens"].as_i64(),
+                    ) {
+                        usage = Some((p, c));
+                    }
+                }
+            }
+            if !done && out.answer.is_empty() {
+                return Err(AnswerError::Failed(format!(
+                    "The model endpoint ({}) closed the connection without an answer.",
+                    self.deployment.name
+                )));
+            }
+            let (prompt, completion) = usage.unwrap_or_else(|| {
+                let prompt: i64 = messages
+                    .iter()
+                    .map(|m| count_tokens(m["content"].as_str().unwrap_or("")))
+                    .sum();
+                (prompt, count_tokens(&out.answer))
+            });
+            let cited = cited_numbers(&out.answer, ctx.sources.len() as i64);
+            Ok(Answer {
+                followup_questions: local::followups(ctx, &cited),
+                prompt_tokens: prompt,
+                completion_tokens: completion,
+                cost: self.cost(prompt, completion),
+                cited,
+                agent_mode: format!("openai-compatible:{}", self.deployment.name),
+            })
+        })
+    }
+}
+
+/// Source numbers an answer cites as `[n]`, in order of first use.
+fn cited_numbers(answer: &str, sources: i64) -> Vec<i64> {
+    let mut out = Vec::new();
+    let mut rest = answer;
+    while let Some(open) = rest.find('[') {
+        let after = &rest[open + 1..];
+        let Some(close) = after.find(']') else { break };
+        for part in after[..close].split(',') {
+            if let Ok(n) = part.trim().parse::<i64>()
+                && (1..=sources).contains(&n)
+                && !out.contains(&n)
+            {
+                out.push(n);
+            }
+        }
+        rest = &after[close..];
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn citations_are_read_from_the_answer() {
+        assert_eq!(
+            super::cited_numbers("A [2]. B [1, 3] and [9] [x] [2]", 3),
+            vec![2, 1, 3]
+        );
+    }
+}

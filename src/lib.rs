@@ -22,6 +22,7 @@ use pages::{
     agents::{AgentDetail, AgentsPage, NewAgentPage},
     change_password::ChangePassword,
     chat::ChatPage,
+    chat_logs::ChatLogsPage,
     coming_soon::SectionPage,
     confirm::Confirm,
     corpora::{CorporaPage, CorpusDetail},
@@ -73,6 +74,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/agents/:id/chat") view=ChatPage/>
                     <Route path=path!("/agents/:id/chat/:thread") view=ChatPage/>
                     <Route path=path!("/admin") view=UsersPage/>
+                    <Route path=path!("/admin/chat-logs") view=ChatLogsPage/>
                     <Route path=path!("/admin/users/:id") view=UserDetail/>
                     <Route path=path!("/:section") view=SectionPage/>
                     <Route path=path!("/:section/*rest") view=SectionPage/>

@@ -108,6 +108,40 @@ async fn an_answer_streams_survives_a_reload_and_cites_its_source() {
         .wait_for(".turn-actions [aria-label=Helpful][aria-pressed=true]")
         .await;
 
+    // The vote shows in the chat logs, and the CSV export of that filter holds the answer.
+    browser.goto(&server.url("/admin/chat-logs?feedback=upvote")).await;
+    browser.wait_for_count("#chat-log-table tbody tr", 1).await;
+    browser
+        .wait_for_any_text("#chat-log-table td", "How long do refunds take?")
+        .await;
+    browser.click("#chat-log-table tbody tr").await;
+    browser
+        .wait_for_any_text("#chat-log-detail .chunk-text", "Refunds are paid back")
+        .await;
+    browser
+        .eval(
+            "window.__csv = null; URL.createObjectURL = (blob) => { blob.text().then(t => window.__csv = t); return 'blob:x'; }; \
+             URL.revokeObjectURL = () => {}; return true;",
+        )
+        .await;
+    browser.screenshot("chat-logs").await;
+    browser.click("#chat-log-detail .icon-button").await;
+    browser.wait_for_count("#chat-log-detail", 0).await;
+    browser.click("#export-csv").await;
+    let mut csv = serde_json::Value::Null;
+    for _ in 0..50 {
+        csv = browser.eval("return window.__csv").await;
+        if csv.is_string() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let csv = csv.as_str().expect("the export produced a file").to_string();
+    assert!(csv.starts_with("id,created_on,agent,user,question"), "{csv}");
+    assert!(csv.contains("How long do refunds take?"), "{csv}");
+    browser.goto(&server.url(&format!("{}", url.as_str().unwrap()))).await;
+    browser.wait_for_count(".turn", 1).await;
+
     // Hostile text in a document is quoted as text: nothing runs, no element is made.
     browser
         .fill("#composer-input", "zebra crossing rules near the office")

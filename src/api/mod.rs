@@ -3,6 +3,7 @@
 pub mod agents;
 pub mod auth;
 pub mod chat;
+pub mod chat_logs;
 pub mod corpora;
 pub mod documents;
 pub mod projects;

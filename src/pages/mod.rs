@@ -4,6 +4,7 @@ pub mod agent_detail;
 pub mod agents;
 pub mod change_password;
 pub mod chat;
+pub mod chat_logs;
 pub mod coming_soon;
 pub mod confirm;
 pub mod corpora;

@@ -109,6 +109,7 @@ pub fn UsersPage() -> impl IntoView {
             <header class="page-header">
                 <h1>"Users"</h1>
                 <div class="header-actions">
+                    <A href="/admin/chat-logs" attr:class="button" attr:id="chat-logs-link">"Chat logs"</A>
                     <Show when=move || is_global_admin.get()>
                         <button id="delete-users" class="button danger" type="button" disabled=move || selected.get().is_empty() on:click=delete_selected>
                             {move || format!("Delete selected ({})", selected.get().len())}

@@ -754,3 +754,56 @@ both_backends!(conversation_starters_and_model_choice, |app: TestApp| async move
     assert_error(status, &body, 422);
     let _ = org;
 });
+
+both_backends!(
+    cached_answers_are_reused_until_the_documents_change,
+    |app: TestApp| async move {
+        let (token, _, _) = app.member("cam@example.com", "Cam Cache").await;
+        let agent = agent_with_policy(&app, &token).await;
+        app.ok(
+            "PUT",
+            &format!("/api/v2/agents/{agent}"),
+            &token,
+            Some(&json!({"caching_enabled": true})),
+        )
+        .await;
+        let ask = |body: Value| {
+            let (app, token) = (&app, token.clone());
+            async move {
+                app.ok(
+                    "POST",
+                    &format!("/response-service/api/v2/agents/{agent}/responses"),
+                    &token,
+                    Some(&body),
+                )
+                .await
+            }
+        };
+        let first = ask(json!({"user_query": "How long do refunds take?"})).await;
+        assert_eq!(first["cache_hit"], false);
+        let second = ask(json!({"user_query": "  how long do REFUNDS take?"})).await;
+        assert_eq!(second["cache_hit"], true, "{second}");
+        assert_eq!(second["answer"], first["answer"]);
+        assert_eq!(second["references"], first["references"]);
+        assert_eq!(second["total_tokens"], 0);
+        let fresh = ask(json!({"user_query": "How long do refunds take?", "caching_enabled": false})).await;
+        assert_eq!(fresh["cache_hit"], false, "asking afresh skips the cache");
+        // New documents: the cache no longer applies.
+        let corpus = app
+            .ok("GET", &format!("/api/v2/agents/{agent}/corpora"), &token, None)
+            .await["items"]["agent_corpus"][0]["corpus_id"]
+            .as_i64()
+            .unwrap();
+        let doc = app
+            .upload_file(
+                corpus,
+                &token,
+                "more.txt",
+                b"Refunds for gift cards take 3 days.".to_vec(),
+            )
+            .await;
+        app.settled(doc, &token).await;
+        let after = ask(json!({"user_query": "How long do refunds take?"})).await;
+        assert_eq!(after["cache_hit"], false);
+    }
+);

@@ -9,7 +9,10 @@ ALTER TABLE agent_responses ADD COLUMN cancel_requested BIGINT NOT NULL DEFAULT 
 ALTER TABLE agent_responses ADD COLUMN latency_ms BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE agent_responses ADD COLUMN first_token_ms BIGINT;
 ALTER TABLE agent_responses ADD COLUMN created_by TEXT NOT NULL DEFAULT '';
+-- Same agent, same question, same documents: the answer can be reused (agents with caching on).
+ALTER TABLE agent_responses ADD COLUMN cache_key TEXT;
 CREATE INDEX agent_responses_thread ON agent_responses(chat_thread_id, id);
+CREATE INDEX agent_responses_cache ON agent_responses(agent_id, cache_key);
 
 -- Every event of a stream, in order, so any replica can replay it from any point.
 CREATE TABLE response_events (

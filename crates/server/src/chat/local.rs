@@ -159,6 +159,7 @@ impl Answerer for LocalAnswerer {
                 cited,
                 cost: "0".into(),
                 agent_mode: "local".into(),
+                cache_hit: false,
             })
         })
     }

@@ -54,6 +54,7 @@ pub struct Answer {
     pub completion_tokens: i64,
     pub cost: String,
     pub agent_mode: String,
+    pub cache_hit: bool,
 }
 
 #[derive(Debug)]
@@ -92,12 +93,15 @@ pub struct ChatHub {
 #[derive(Debug, Clone)]
 pub struct Job {
     pub response_id: i64,
+    pub agent_id: i64,
     pub organization_id: i64,
     pub thread_id: i64,
     pub corpus_ids: Vec<i64>,
     pub chunk_count: usize,
     /// The model deployment to answer with; `None`: the local answerer.
     pub deployment: Option<String>,
+    /// Set when the agent caches answers: an earlier answer with the same key is reused.
+    pub cache_key: Option<String>,
     pub context: AnswerContext,
 }
 
@@ -300,7 +304,7 @@ impl ChatHub {
             total_tokens: answer.prompt_tokens + answer.completion_tokens,
             prompt_tokens: answer.prompt_tokens,
             completion_tokens: answer.completion_tokens,
-            cache_hit: false,
+            cache_hit: answer.cache_hit,
             history: job.context.history.clone(),
             prompt_prefix: job.context.prompt.clone(),
             instructions: job.context.instructions.clone(),
@@ -353,6 +357,9 @@ impl ChatHub {
     async fn run(&self, job: &mut Job, out: &mut Emitter) -> Result<Answer, AnswerError> {
         out.event("start", json!({"step": "start", "message": "Analyzing..."}))
             .await?;
+        if let Some(answer) = self.from_cache(job, out).await? {
+            return Ok(answer);
+        }
         out.status("retrieval_start", "Searching the agent's documents").await?;
         let corpora = job.corpus_ids.len();
         out.thought(&format!(
@@ -413,6 +420,36 @@ impl ChatHub {
         let answer = answerer.answer(&job.context, out).await?;
         let _ = &self.config;
         Ok(answer)
+    }
+}
+
+impl ChatHub {
+    /// The same question to the same agent over the same documents: the earlier answer again,
+    /// streamed at once, with its sources; no model is called, nothing is spent.
+    async fn from_cache(&self, job: &mut Job, out: &mut Emitter) -> Result<Option<Answer>, AnswerError> {
+        let Some(key) = &job.cache_key else { return Ok(None) };
+        let Ok(Some((answer, output, supporting))) = self.store.cached_answer(job.agent_id, key, job.response_id).await
+        else {
+            return Ok(None);
+        };
+        let Ok(output) = serde_json::from_str::<ResponseOutput>(&output) else {
+            return Ok(None);
+        };
+        job.context.sources = serde_json::from_str(&supporting).unwrap_or_default();
+        out.thought("Answered from the cache: the same question over the same documents.\n")
+            .await?;
+        for word in answer.split_inclusive(char::is_whitespace) {
+            out.token(word).await?;
+        }
+        Ok(Some(Answer {
+            followup_questions: output.followup_questions,
+            cited: output.references.iter().map(|r| r.number).collect(),
+            prompt_tokens: 0,
+            completion_tokens: 0,
+            cost: "0".into(),
+            agent_mode: output.agent_mode,
+            cache_hit: true,
+        }))
     }
 }
 

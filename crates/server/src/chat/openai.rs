@@ -215,6 +215,7 @@ impl Answerer for OpenAiAnswerer {
                 cost: self.cost(prompt, completion),
                 cited,
                 agent_mode: format!("openai-compatible:{}", self.deployment.name),
+                cache_hit: false,
             })
         })
     }

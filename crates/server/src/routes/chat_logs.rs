@@ -436,6 +436,7 @@ async fn create_log(
             by: &caller.user.email,
             query: body.user_query.trim(),
             query_source: &source,
+            cache_key: None,
         })
         .await?;
     state

@@ -247,6 +247,19 @@ async fn prepare(state: &AppState, caller: &Caller, agent_id: i64, req: &Respons
             .map(|l| l.model_name),
         None => None,
     };
+    // Reusing answers: only when the agent allows it and the asker did not ask afresh.
+    let cache_key = if agent.caching_enabled != 0 && req.caching_enabled != Some(false) {
+        let fingerprint = state.store.corpora_fingerprint(&corpus_ids).await?;
+        let normalized = query.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase();
+        let material = format!(
+            "{agent_id}\n{}\n{}\n{fingerprint}\n{normalized}",
+            agent.modified_on,
+            deployment.as_deref().unwrap_or("local")
+        );
+        Some(crate::auth::tokens::sha256_hex(&material))
+    } else {
+        None
+    };
     let response_id = state
         .store
         .create_response(&NewResponse {
@@ -257,6 +270,7 @@ async fn prepare(state: &AppState, caller: &Caller, agent_id: i64, req: &Respons
             by: &caller.user.email,
             query: &query,
             query_source: &query_source,
+            cache_key: cache_key.as_deref(),
         })
         .await?;
     let history = if req.history.is_empty() {
@@ -272,11 +286,13 @@ async fn prepare(state: &AppState, caller: &Caller, agent_id: i64, req: &Respons
     };
     Ok(Job {
         response_id,
+        agent_id,
         organization_id: caller.org_id(),
         thread_id: thread.id,
         corpus_ids,
         chunk_count: agent.chunk_count.max(1) as usize,
         deployment,
+        cache_key,
         context: AnswerContext {
             query,
             agent_name: agent.agent_name.clone(),

@@ -77,6 +77,7 @@ pub struct NewResponse<'a> {
     pub by: &'a str,
     pub query: &'a str,
     pub query_source: &'a str,
+    pub cache_key: Option<&'a str>,
 }
 
 /// How a finished response is recorded.
@@ -96,7 +97,8 @@ impl Store {
         let now = time_fmt::now();
         let (id,): (i64,) = sqlx::query_as(
             "INSERT INTO agent_responses (organization_id, agent_id, chat_thread_id, user_id, query, status, query_source, \
-             created_by, created_on, modified_on) VALUES ($1, $2, $3, $4, $5, 'streaming', $6, $7, $8, $8) RETURNING id",
+             created_by, created_on, modified_on, cache_key) VALUES ($1, $2, $3, $4, $5, 'streaming', $6, $7, $8, $8, $9) \
+             RETURNING id",
         )
         .bind(r.organization_id)
         .bind(r.agent_id)
@@ -106,6 +108,7 @@ impl Store {
         .bind(r.query_source)
         .bind(r.by)
         .bind(&now)
+        .bind(r.cache_key)
         .fetch_one(self.pool())
         .await?;
         sqlx::query("UPDATE chat_threads SET modified_on = $2 WHERE id = $1")
@@ -396,5 +399,50 @@ impl Store {
         .execute(self.pool())
         .await?;
         Ok(())
+    }
+}
+
+impl Store {
+    /// What an agent's documents look like now: changes whenever a document is added, changed,
+    /// reindexed or deleted in one of these corpora.
+    pub async fn corpora_fingerprint(&self, corpora: &[i64]) -> Result<String> {
+        if corpora.is_empty() {
+            return Ok(String::new());
+        }
+        let sql = format!(
+            "SELECT COUNT(*), COALESCE(MAX(id), 0), COALESCE(MAX(modified_on), ''), COALESCE(MAX(indexed_on), '') \
+             FROM documents WHERE corpus_id IN ({})",
+            super::pagination::placeholders(1, corpora.len())
+        );
+        let mut q = sqlx::query_as::<_, (i64, i64, String, String)>(&sql);
+        for c in corpora {
+            q = q.bind(c);
+        }
+        let (count, max_id, modified, indexed) = q.fetch_one(self.pool()).await?;
+        let (live,): (i64,) = {
+            let sql = format!(
+                "SELECT COUNT(*) FROM documents WHERE is_deleted = 0 AND corpus_id IN ({})",
+                super::pagination::placeholders(1, corpora.len())
+            );
+            let mut q = sqlx::query_as(&sql);
+            for c in corpora {
+                q = q.bind(c);
+            }
+            q.fetch_one(self.pool()).await?
+        };
+        Ok(format!("{count}/{live}/{max_id}/{modified}/{indexed}"))
+    }
+
+    /// The latest completed answer with this cache key: (answer, output, supporting, thoughts).
+    pub async fn cached_answer(&self, agent: i64, key: &str, before: i64) -> Result<Option<(String, String, String)>> {
+        Ok(sqlx::query_as(
+            "SELECT response, output, COALESCE(supporting, '[]') FROM agent_responses WHERE agent_id = $1 AND cache_key = $2 \
+             AND id < $3 AND status = 'completed' AND output IS NOT NULL ORDER BY id DESC LIMIT 1",
+        )
+        .bind(agent)
+        .bind(key)
+        .bind(before)
+        .fetch_optional(self.pool())
+        .await?)
     }
 }

@@ -130,16 +130,43 @@ fn sizes_read_like_a_person_would_say_them() {
 }
 
 #[wasm_bindgen_test]
-fn citations_are_split_out_of_answers_and_nothing_else_is() {
-    use ejento_dashboard::pages::chat::{Piece, answer_pieces};
+fn answers_are_markdown_blocks_with_citations_and_html_stays_text() {
+    use ejento_dashboard::components::markdown::{Block, Inline, blocks, inline};
+    let text = "## Refunds\n\nThey take **10 days** [1].\n\n- first [2]\n- second\n\n```sh\nrm -rf <b>\n```\n<img src=x onerror=alert(1)>";
     assert_eq!(
-        answer_pieces("Refunds take 10 days [1] and need approval [2].\n<img src=x onerror=alert(1)> [x] [1234]"),
+        blocks(text),
         vec![
-            Piece::Text("Refunds take 10 days ".into()),
-            Piece::Cite(1),
-            Piece::Text(" and need approval ".into()),
-            Piece::Cite(2),
-            Piece::Text(".\n<img src=x onerror=alert(1)> [x] [1234]".into()),
+            Block::Heading(2, "Refunds".into()),
+            Block::Paragraph("They take **10 days** [1].".into()),
+            Block::List {
+                ordered: false,
+                items: vec!["first [2]".into(), "second".into()]
+            },
+            Block::Code {
+                lang: "sh".into(),
+                code: "rm -rf <b>".into()
+            },
+            Block::Paragraph("<img src=x onerror=alert(1)>".into()),
         ]
+    );
+    assert_eq!(
+        inline("They take **10 days** [1] and `x < y` [x] [1234]."),
+        vec![
+            Inline::Text("They take ".into()),
+            Inline::Bold("10 days".into()),
+            Inline::Text(" ".into()),
+            Inline::Cite(1),
+            Inline::Text(" and ".into()),
+            Inline::Code("x < y".into()),
+            Inline::Text(" [x] [1234].".into()),
+        ]
+    );
+    // A code fence still streaming runs to the end.
+    assert_eq!(
+        blocks("```\nlet a"),
+        vec![Block::Code {
+            lang: String::new(),
+            code: "let a".into()
+        }]
     );
 }

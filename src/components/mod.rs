@@ -2,6 +2,7 @@
 
 pub mod field;
 pub mod load;
+pub mod markdown;
 pub mod members;
 pub mod pager;
 pub mod shell;

@@ -12,51 +12,10 @@ use crate::{
     api,
     components::{
         load::{confirm, load, show},
+        markdown::Markdown,
         toast::use_toasts,
     },
 };
-
-/// A piece of an answer: text, or a citation of source `n`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Piece {
-    Text(String),
-    Cite(i64),
-}
-
-/// Splits an answer at its `[n]` citation markers.
-pub fn answer_pieces(text: &str) -> Vec<Piece> {
-    let mut out = Vec::new();
-    let mut rest = text;
-    while let Some(open) = rest.find('[') {
-        let after = &rest[open + 1..];
-        let Some(close) = after.find(']') else { break };
-        match after[..close].parse::<i64>() {
-            Ok(n) if close > 0 && close <= 3 => {
-                if open > 0 {
-                    out.push(Piece::Text(rest[..open].to_string()));
-                }
-                out.push(Piece::Cite(n));
-                rest = &after[close + 1..];
-            }
-            _ => {
-                out.push(Piece::Text(rest[..open + 1].to_string()));
-                rest = after;
-            }
-        }
-    }
-    if !rest.is_empty() {
-        out.push(Piece::Text(rest.to_string()));
-    }
-    // Adjacent text pieces read better as one node.
-    let mut merged: Vec<Piece> = Vec::new();
-    for p in out {
-        match (merged.last_mut(), p) {
-            (Some(Piece::Text(a)), Piece::Text(b)) => a.push_str(&b),
-            (_, p) => merged.push(p),
-        }
-    }
-    merged
-}
 
 /// One question and its answer, live while it streams. All handles: cheap to copy into views.
 #[derive(Clone, Copy)]
@@ -238,7 +197,8 @@ pub fn ChatPage() -> impl IntoView {
             el.set_scroll_top(el.scroll_height());
         }
     };
-    let ask = move |question: String| {
+    // `cached`: false asks afresh (Regenerate), skipping any cached answer.
+    let ask = move |question: String, cached: bool| {
         let question = question.trim().to_string();
         if question.is_empty() || streaming() {
             return;
@@ -248,6 +208,7 @@ pub fn ChatPage() -> impl IntoView {
             user_query: question.clone(),
             chat_thread_id: thread.get_untracked(),
             query_source: Some("web".into()),
+            caching_enabled: (!cached).then_some(false),
             ..Default::default()
         };
         leptos::task::spawn_local(async move {
@@ -296,7 +257,7 @@ pub fn ChatPage() -> impl IntoView {
     let on_key = move |ev: web_sys::KeyboardEvent| {
         if ev.key() == "Enter" && !ev.shift_key() && !ev.is_composing() {
             ev.prevent_default();
-            ask(draft.get_untracked());
+            ask(draft.get_untracked(), true);
         } else if ev.key() == "Escape" {
             stop();
         }
@@ -350,17 +311,17 @@ pub fn ChatPage() -> impl IntoView {
                                     .filter(|q| !q.trim().is_empty())
                                     .map(|q| {
                                         let text = q.clone();
-                                        view! { <button class="chip starter" type="button" on:click=move |_| ask(text.clone())>{q}</button> }
+                                        view! { <button class="chip starter" type="button" on:click=move |_| ask(text.clone(), true)>{q}</button> }
                                     })
                                     .collect_view()
                             })}
                         </div>
                     })}
                     <For each=move || turns.get() key=|t| t.id let:turn>
-                        <TurnView turn=turn cited=cited ask=Callback::new(move |q: String| ask(q))/>
+                        <TurnView turn=turn cited=cited ask=Callback::new(move |q: String| ask(q, true)) regenerate=Callback::new(move |q: String| ask(q, false))/>
                     </For>
                 </div>
-                <form class="composer" on:submit=move |ev| { ev.prevent_default(); ask(draft.get_untracked()); }>
+                <form class="composer" on:submit=move |ev| { ev.prevent_default(); ask(draft.get_untracked(), true); }>
                     <label for="composer-input" class="sr-only">"Message"</label>
                     <textarea id="composer-input" rows="2" placeholder="Ask a question (Enter sends, Shift+Enter for a new line)"
                         prop:value=move || draft.get() on:input=move |ev| draft.set(event_target_value(&ev)) on:keydown=on_key></textarea>
@@ -378,7 +339,12 @@ pub fn ChatPage() -> impl IntoView {
 }
 
 #[component]
-fn TurnView(turn: Turn, cited: RwSignal<Option<(i64, i64)>>, ask: Callback<String>) -> impl IntoView {
+fn TurnView(
+    turn: Turn,
+    cited: RwSignal<Option<(i64, i64)>>,
+    ask: Callback<String>,
+    regenerate: Callback<String>,
+) -> impl IntoView {
     let toasts = use_toasts();
     let id = turn.id;
     let vote = move |kind: &'static str| {
@@ -400,13 +366,8 @@ fn TurnView(turn: Turn, cited: RwSignal<Option<(i64, i64)>>, ask: Callback<Strin
                 {move || (!t.thoughts.get().is_empty()).then(|| view! {
                     <details class="thoughts"><summary>"Thoughts"</summary><p class="prewrap">{t.thoughts.get()}</p></details>
                 })}
-                <div class="answer prewrap" aria-busy=move || turn.streaming().to_string()>
-                    {move || answer_pieces(&turn.answer.get()).into_iter().map(|p| match p {
-                        Piece::Text(text) => view! { <span>{text}</span> }.into_any(),
-                        Piece::Cite(n) => view! {
-                            <button class="cite" type="button" aria-label=format!("Source {n}") on:click=move |_| cited.set(Some((id, n)))>{n}</button>
-                        }.into_any(),
-                    }).collect_view()}
+                <div class="answer" aria-busy=move || turn.streaming().to_string()>
+                    <Markdown text=turn.answer on_cite=Callback::new(move |n: i64| cited.set(Some((id, n))))/>
                     {move || turn.streaming().then(|| view! { <span class="cursor" aria-hidden="true">"▍"</span> })}
                 </div>
                 {move || turn.error.get().map(|m| view! { <p class="form-error" role="alert">{m}</p> })}
@@ -429,6 +390,12 @@ fn TurnView(turn: Turn, cited: RwSignal<Option<(i64, i64)>>, ask: Callback<Strin
                     <div class="turn-actions">
                         <button class="icon-button" type="button" aria-label="Helpful" aria-pressed=move || (turn.vote.get().as_deref() == Some("upvote")).to_string() on:click=vote("upvote")>"▲"</button>
                         <button class="icon-button" type="button" aria-label="Not helpful" aria-pressed=move || (turn.vote.get().as_deref() == Some("downvote")).to_string() on:click=vote("downvote")>"▼"</button>
+                        <button class="icon-button" type="button" aria-label="Copy the answer" on:click=move |_| {
+                            if let Some(w) = web_sys::window() {
+                                let _ = w.navigator().clipboard().write_text(&turn.answer.get_untracked());
+                            }
+                        }>"Copy"</button>
+                        <button class="icon-button" type="button" aria-label="Ask again" on:click=move |_| regenerate.run(turn.question.get_value())>"Regenerate"</button>
                     </div>
                 })}
             </div>

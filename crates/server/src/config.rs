@@ -122,6 +122,11 @@ pub struct Config {
     /// Longest wait for a model endpoint's first byte, and between two of its chunks.
     #[arg(long, env = "EJENTO_LLM_TIMEOUT", default_value_t = 60)]
     pub llm_timeout_secs: u64,
+
+    /// A response whose writer has shown no sign of life for this long (its server died) is
+    /// ended as failed, so nobody waits for it forever.
+    #[arg(long, env = "EJENTO_STREAM_STALE_SECS", default_value_t = 45)]
+    pub stream_stale_secs: i64,
 }
 
 /// A number no other call in this process returns.
@@ -181,6 +186,7 @@ impl Config {
             local_token_delay_ms: 0,
             model_deployments: String::new(),
             llm_timeout_secs: 60,
+            stream_stale_secs: 45,
         }
     }
 }

@@ -91,6 +91,9 @@ impl Application {
         // Catch up with the database (a new or lost index is rebuilt), then index as jobs come.
         tokio::spawn(state.search.clone().run());
         state.indexer.start();
+        // Answers cut off by a crash of this (or another) server end as failed, not hanging.
+        let cutoff = crate::time_fmt::from_now(time::Duration::seconds(-state.config.stream_stale_secs));
+        state.store.fail_stale_responses(None, &cutoff).await?;
         let router = router(state.clone());
         Ok(Self {
             listener,

@@ -16,7 +16,13 @@ struct Server {
 }
 
 fn start(dir: &std::path::Path) -> Server {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_ejento-server"))
+    start_with(dir, &[])
+}
+
+fn start_with(dir: &std::path::Path, extra_env: &[(&str, &str)]) -> Server {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_ejento-server"));
+    child.envs(extra_env.iter().copied());
+    let mut child = child
         .arg("serve")
         .env(
             "EJENTO_DATABASE_URL",
@@ -203,6 +209,92 @@ async fn a_server_killed_mid_indexing_finishes_every_document_exactly_once_after
             "no stale chunks: {found}"
         );
     }
+    server.child.kill().unwrap();
+    server.child.wait().unwrap();
+}
+
+#[tokio::test]
+async fn an_answer_cut_off_by_a_crash_ends_as_failed_instead_of_hanging() {
+    let dir = tempfile::tempdir().unwrap();
+    let client = reqwest::Client::new();
+    let env = [
+        ("EJENTO_LOCAL_TOKEN_DELAY_MS", "400"),
+        ("EJENTO_STREAM_STALE_SECS", "2"),
+    ];
+    let mut server = start_with(dir.path(), &env);
+    let signup: Value = client
+        .post(format!("{}/auth-service/api/v2/users/signup", server.base))
+        .json(&json!({"email": "cut@example.com", "password": "a-good-password", "full_name": "Cut Off"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token = signup["data"]["ejento_access_token"].as_str().unwrap().to_string();
+    let post = |path: String, body: Value| {
+        let (client, token) = (client.clone(), token.clone());
+        async move {
+            let res = client.post(path).bearer_auth(token).json(&body).send().await.unwrap();
+            res.json::<Value>().await.unwrap()["data"].clone()
+        }
+    };
+    let team = post(format!("{}/api/v2/teams", server.base), json!({"name": "T"})).await;
+    let project = post(
+        format!("{}/api/v2/projects", server.base),
+        json!({"name": "P", "team_id": team["id"]}),
+    )
+    .await;
+    let agent = post(
+        format!("{}/api/v2/agents", server.base),
+        json!({"project_id": project["id"], "agent_name": "Slow"}),
+    )
+    .await;
+    let started = post(
+        format!(
+            "{}/response-service/api/v2/agents/{}/responses/start",
+            server.base, agent["id"]
+        ),
+        json!({"user_query": "anything at all?"}),
+    )
+    .await;
+    let id = started["agent_response_id"].as_i64().unwrap();
+    // Let it say a few words, then kill the server that writes it.
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    server.child.kill().unwrap();
+    server.child.wait().unwrap();
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    let mut server = start_with(dir.path(), &env);
+    let fresh = client
+        .get(format!(
+            "{}/response-service/api/v2/agent-responses/{id}/events-url",
+            server.base
+        ))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json::<Value>()
+        .await
+        .unwrap();
+    let url = format!("{}{}", server.base, fresh["data"]["events_url"].as_str().unwrap());
+    let body = tokio::time::timeout(Duration::from_secs(20), async {
+        client.get(url).send().await.unwrap().text().await.unwrap()
+    })
+    .await
+    .expect("the stream ends instead of hanging");
+    assert!(body.contains("event: error"), "{body}");
+    assert!(body.contains("stopped before it finished"), "{body}");
+    assert!(body.trim_end().ends_with('}') && body.contains("event: end"), "{body}");
+    let stored = call(
+        &client,
+        &server.base,
+        &token,
+        reqwest::Method::GET,
+        &format!("/api/v2/agent-responses/{id}"),
+    )
+    .await;
+    assert_eq!(stored["data"]["status"], "failed");
     server.child.kill().unwrap();
     server.child.wait().unwrap();
 }

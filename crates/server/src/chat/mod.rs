@@ -237,9 +237,21 @@ impl ChatHub {
             .unwrap_or_else(|p| p.into_inner())
             .insert(job.response_id, live.clone());
         let hub = self.clone();
+        // A sign of life every few seconds, so other servers can tell a slow answer from a dead one.
+        let heartbeat = {
+            let (store, id) = (self.store.clone(), job.response_id);
+            let every = Duration::from_secs((self.config.stream_stale_secs / 3).clamp(1, 15) as u64);
+            tokio::spawn(async move {
+                loop {
+                    tokio::time::sleep(every).await;
+                    let _ = store.response_heartbeat(id).await;
+                }
+            })
+        };
         tokio::spawn(async move {
             let id = job.response_id;
             let output = hub.generate(job, live.clone()).await;
+            heartbeat.abort();
             hub.live.lock().unwrap_or_else(|p| p.into_inner()).remove(&id);
             live.wake.notify_waiters();
             output
@@ -418,7 +430,6 @@ impl ChatHub {
             None => self.answerer.clone(),
         };
         let answer = answerer.answer(&job.context, out).await?;
-        let _ = &self.config;
         Ok(answer)
     }
 }

@@ -358,7 +358,14 @@ fn follow(state: AppState, response: i64, after: i64) -> impl Stream<Item = std:
                 Some(w) => {
                     let _ = tokio::time::timeout(Duration::from_secs(2), w).await;
                 }
-                None => tokio::time::sleep(Duration::from_millis(250)).await,
+                None => {
+                    // Written elsewhere, or by a server that died: end it if its writer is silent.
+                    let cutoff = crate::time_fmt::from_now(time::Duration::seconds(-state.config.stream_stale_secs));
+                    if let Err(e) = state.store.fail_stale_responses(Some(response), &cutoff).await {
+                        tracing::error!(error = %e, "could not end a stale response");
+                    }
+                    tokio::time::sleep(Duration::from_millis(250)).await
+                }
             }
         }
     })

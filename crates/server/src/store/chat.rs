@@ -446,3 +446,69 @@ impl Store {
         .await?)
     }
 }
+
+impl Store {
+    /// The writer of a response is alive: it says so every few seconds.
+    pub async fn response_heartbeat(&self, id: i64) -> Result<()> {
+        sqlx::query("UPDATE agent_responses SET modified_on = $2 WHERE id = $1 AND status = 'streaming'")
+            .bind(id)
+            .bind(time_fmt::now())
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+
+    /// Ends responses (one, or all with `None`) whose writer fell silent before `cutoff`: they
+    /// become failed, keeping what was said, and their stream gets an `error` and an `end`. The
+    /// status change is conditional, so only one server ends each.
+    pub async fn fail_stale_responses(&self, only: Option<i64>, cutoff: &str) -> Result<u64> {
+        let stale: Vec<(i64, i64, String, String)> = sqlx::query_as(
+            "SELECT id, COALESCE(chat_thread_id, 0), query, response FROM agent_responses \
+             WHERE status = 'streaming' AND modified_on < $1 AND ($2 = 0 OR id = $2) LIMIT 100",
+        )
+        .bind(cutoff)
+        .bind(only.unwrap_or(0))
+        .fetch_all(self.pool())
+        .await?;
+        let message = "The server writing this answer stopped before it finished. Ask again.";
+        let mut ended = 0;
+        for (id, thread, query, answer) in stale {
+            let mut tx = self.pool().begin().await?;
+            let won = sqlx::query(
+                "UPDATE agent_responses SET status = 'failed', modified_on = $2 WHERE id = $1 AND status = 'streaming'",
+            )
+            .bind(id)
+            .bind(time_fmt::now())
+            .execute(&mut *tx)
+            .await?
+            .rows_affected()
+                == 1;
+            if !won {
+                continue;
+            }
+            let (last,): (i64,) =
+                sqlx::query_as("SELECT COALESCE(MAX(seq), 0) FROM response_events WHERE response_id = $1")
+                    .bind(id)
+                    .fetch_one(&mut *tx)
+                    .await?;
+            let error = serde_json::json!({"step": "error", "message": message, "delta": "",
+                "output": {"error": {"details": message}, "blocked": false}});
+            let end = serde_json::json!({"step": "end", "success": false, "message": message, "output": {
+                "answer": answer, "agent_response_id": id, "thread_id": thread, "query": query,
+                "status": "failed", "success": false, "message": message, "references": [],
+                "followup_questions": [], "guardrail_triggered": false, "blocked": false}});
+            for (seq, name, data) in [(last + 1, "error", error), (last + 2, "end", end)] {
+                sqlx::query("INSERT INTO response_events (response_id, seq, event, data) VALUES ($1, $2, $3, $4)")
+                    .bind(id)
+                    .bind(seq)
+                    .bind(name)
+                    .bind(data.to_string())
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            tx.commit().await?;
+            ended += 1;
+        }
+        Ok(ended)
+    }
+}

@@ -139,7 +139,7 @@ async fn an_answer_streams_survives_a_reload_and_cites_its_source() {
     let csv = csv.as_str().expect("the export produced a file").to_string();
     assert!(csv.starts_with("id,created_on,agent,user,question"), "{csv}");
     assert!(csv.contains("How long do refunds take?"), "{csv}");
-    browser.goto(&server.url(&format!("{}", url.as_str().unwrap()))).await;
+    browser.goto(&server.url(url.as_str().unwrap())).await;
     browser.wait_for_count(".turn", 1).await;
 
     // Hostile text in a document is quoted as text: nothing runs, no element is made.

@@ -369,7 +369,7 @@ impl ChatHub {
     async fn run(&self, job: &mut Job, out: &mut Emitter) -> Result<Answer, AnswerError> {
         out.event("start", json!({"step": "start", "message": "Analyzing..."}))
             .await?;
-        if let Some(answer) = self.from_cache(job, out).await? {
+        if let Some(answer) = self.answer_from_cache(job, out).await? {
             return Ok(answer);
         }
         out.status("retrieval_start", "Searching the agent's documents").await?;
@@ -437,7 +437,7 @@ impl ChatHub {
 impl ChatHub {
     /// The same question to the same agent over the same documents: the earlier answer again,
     /// streamed at once, with its sources; no model is called, nothing is spent.
-    async fn from_cache(&self, job: &mut Job, out: &mut Emitter) -> Result<Option<Answer>, AnswerError> {
+    async fn answer_from_cache(&self, job: &mut Job, out: &mut Emitter) -> Result<Option<Answer>, AnswerError> {
         let Some(key) = &job.cache_key else { return Ok(None) };
         let Ok(Some((answer, output, supporting))) = self.store.cached_answer(job.agent_id, key, job.response_id).await
         else {

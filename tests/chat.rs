@@ -108,6 +108,20 @@ async fn an_answer_streams_survives_a_reload_and_cites_its_source() {
         .wait_for(".turn-actions [aria-label=Helpful][aria-pressed=true]")
         .await;
 
+    // Pin it; rename the conversation, then find it by its new name.
+    browser.click(".turn-actions [aria-label=Pin]").await;
+    browser
+        .wait_for(".turn-actions [aria-label=Pin][aria-pressed=true]")
+        .await;
+    browser.click("#thread-list li button[aria-label^=Rename]").await;
+    browser.answer_prompt("Refund timing").await;
+    browser.wait_for_any_text("#thread-list li a", "Refund timing").await;
+    browser.fill("#thread-search", "timing").await;
+    browser
+        .eval("document.querySelector('#thread-search').dispatchEvent(new Event('change')); return true;")
+        .await;
+    browser.wait_for_count("#thread-list li", 1).await;
+
     // The vote shows in the chat logs, and the CSV export of that filter holds the answer.
     browser.goto(&server.url("/admin/chat-logs?feedback=upvote")).await;
     browser.wait_for_count("#chat-log-table tbody tr", 1).await;

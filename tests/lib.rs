@@ -328,6 +328,21 @@ impl Browser {
     }
 
     /// Accepts the confirmation dialog that the last action opened.
+    /// Answers a `prompt()` with `text`.
+    pub async fn answer_prompt(&self, text: &str) {
+        let deadline = Instant::now() + Duration::from_secs(5);
+        loop {
+            match self.client.send_alert_text(text).await {
+                Ok(()) => break,
+                Err(e) => {
+                    assert!(Instant::now() < deadline, "no prompt to answer: {e}");
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+            }
+        }
+        self.accept_dialog().await;
+    }
+
     pub async fn accept_dialog(&self) {
         let deadline = Instant::now() + Duration::from_secs(5);
         loop {

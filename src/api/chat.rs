@@ -72,3 +72,49 @@ pub async fn vote(response: i64, vote_type: &str) -> Result<AgentResponse, ApiEr
 pub async fn supporting(response: i64) -> Result<Vec<SupportingChunk>, ApiError> {
     get(&format!("/api/v2/agent-responses/{response}/supporting-content")).await
 }
+
+/// The caller's threads with an agent whose title matches `search`.
+pub async fn search_threads(agent: i64, search: &str) -> Result<ChatThreadPage, ApiError> {
+    get(&format!(
+        "/api/v2/chat-threads/filter?{}",
+        super::query(&[
+            ("agent_id", &agent.to_string()),
+            ("search", search),
+            ("items_per_page", "50")
+        ])
+    ))
+    .await
+}
+
+pub async fn rename_thread(thread: i64, title: &str) -> Result<ChatThread, ApiError> {
+    let body = ejento_api::ChatThreadInput {
+        title: Some(title.to_string()),
+    };
+    Ok(
+        call(Method::Put, &format!("/api/v2/chat-threads/{thread}"), Some(&body))
+            .await?
+            .data,
+    )
+}
+
+pub async fn set_pinned(response: i64, pinned: bool) -> Result<AgentResponse, ApiError> {
+    let method = if pinned { Method::Put } else { Method::Delete };
+    Ok(
+        call::<_, ()>(method, &format!("/api/v2/agent-responses/{response}/pin"), None)
+            .await?
+            .data,
+    )
+}
+
+pub async fn comment(response: i64, text: &str) -> Result<(), ApiError> {
+    let body = ejento_api::CommentInput {
+        comment: text.to_string(),
+    };
+    call::<serde_json::Value, _>(
+        Method::Post,
+        &format!("/api/v2/agent-responses/{response}/comments"),
+        Some(&body),
+    )
+    .await
+    .map(|_| ())
+}

@@ -27,6 +27,7 @@ struct Turn {
     status: RwSignal<String>,
     output: RwSignal<Option<ResponseOutput>>,
     vote: RwSignal<Option<String>>,
+    pinned: RwSignal<bool>,
     error: RwSignal<Option<String>>,
 }
 
@@ -40,6 +41,7 @@ impl Turn {
             status: RwSignal::new(r.status),
             output: RwSignal::new(r.response),
             vote: RwSignal::new(r.my_vote),
+            pinned: RwSignal::new(r.is_pinned),
             error: RwSignal::new(None),
         }
     }
@@ -140,9 +142,16 @@ pub fn ChatPage() -> impl IntoView {
     let threads_tick = RwSignal::new(0u32);
     let cited = RwSignal::new(None::<(i64, i64)>);
     let agent = load(move || agent_id.get(), |id| async move { api::agents::one(id).await });
+    let thread_search = RwSignal::new(String::new());
     let threads = load(
-        move || (agent_id.get(), threads_tick.get()),
-        |(id, _)| async move { api::chat::threads(id).await },
+        move || (agent_id.get(), threads_tick.get(), thread_search.get()),
+        |(id, _, q)| async move {
+            if q.trim().is_empty() {
+                api::chat::threads(id).await
+            } else {
+                api::chat::search_threads(id, &q).await
+            }
+        },
     );
     on_cleanup(move || {
         follows.update_value(|f| {
@@ -222,6 +231,7 @@ pub fn ChatPage() -> impl IntoView {
                         status: RwSignal::new("streaming".into()),
                         output: RwSignal::new(None),
                         vote: RwSignal::new(None),
+                        pinned: RwSignal::new(false),
                         error: RwSignal::new(None),
                     };
                     turns.update(|t| t.push(turn));
@@ -267,11 +277,29 @@ pub fn ChatPage() -> impl IntoView {
         <section class="chat">
             <aside class="chat-threads" aria-label="Conversations">
                 <A href=move || format!("/agents/{}/chat", agent_id.get()) attr:class="button primary" attr:id="new-chat">"New chat"</A>
+                <label for="thread-search" class="sr-only">"Search conversations"</label>
+                <input id="thread-search" class="search" type="search" placeholder="Search conversations"
+                    on:change=move |ev| thread_search.set(event_target_value(&ev))/>
                 {show(threads, move |page: ChatThreadPage| view! {
                     <ul class="thread-list" id="thread-list">
                         {page.chat_threads.into_iter().map(|t: ChatThread| {
                             let id = t.id;
                             let delete_label = format!("Delete {}", t.title);
+                            let rename_label = format!("Rename {}", t.title);
+                            let current_title = t.title.clone();
+                            let rename = move |_| {
+                                let Some(title) = web_sys::window()
+                                    .and_then(|w| w.prompt_with_message_and_default("Name this conversation", &current_title).ok().flatten())
+                                else {
+                                    return;
+                                };
+                                leptos::task::spawn_local(async move {
+                                    match api::chat::rename_thread(id, &title).await {
+                                        Ok(_) => threads_tick.update(|n| *n += 1),
+                                        Err(e) => toasts.error(e.message),
+                                    }
+                                });
+                            };
                             let remove = move |_| {
                                 if !confirm("Delete this conversation?") {
                                     return;
@@ -286,6 +314,7 @@ pub fn ChatPage() -> impl IntoView {
                             view! {
                                 <li class:active=move || thread.get() == Some(id)>
                                     <A href=format!("/agents/{}/chat/{id}", agent_id.get_untracked())>{t.title.clone()}</A>
+                                    <button class="icon-button" type="button" aria-label=rename_label on:click=rename>"✎"</button>
                                     <button class="icon-button" type="button" aria-label=delete_label on:click=remove>"×"</button>
                                 </li>
                             }
@@ -395,6 +424,29 @@ fn TurnView(
                                 let _ = w.navigator().clipboard().write_text(&turn.answer.get_untracked());
                             }
                         }>"Copy"</button>
+                        <button class="icon-button" type="button" aria-label="Pin" aria-pressed=move || turn.pinned.get().to_string() on:click=move |_| {
+                            let pin = !turn.pinned.get_untracked();
+                            leptos::task::spawn_local(async move {
+                                match api::chat::set_pinned(id, pin).await {
+                                    Ok(r) => turn.pinned.set(r.is_pinned),
+                                    Err(e) => toasts.error(e.message),
+                                }
+                            });
+                        }>{move || if turn.pinned.get() { "Pinned" } else { "Pin" }}</button>
+                        <button class="icon-button" type="button" aria-label="Comment" on:click=move |_| {
+                            let Some(text) = web_sys::window().and_then(|w| w.prompt_with_message("Your comment on this answer").ok().flatten()) else {
+                                return;
+                            };
+                            if text.trim().is_empty() {
+                                return;
+                            }
+                            leptos::task::spawn_local(async move {
+                                match api::chat::comment(id, &text).await {
+                                    Ok(()) => toasts.success("Comment saved."),
+                                    Err(e) => toasts.error(e.message),
+                                }
+                            });
+                        }>"Comment"</button>
                         <button class="icon-button" type="button" aria-label="Ask again" on:click=move |_| regenerate.run(turn.question.get_value())>"Regenerate"</button>
                     </div>
                 })}

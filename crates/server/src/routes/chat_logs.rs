@@ -213,6 +213,24 @@ fn to_csv(logs: &[ChatLog]) -> String {
     out
 }
 
+/// One page of chat logs matching `filter`, in the envelope.
+async fn log_page(
+    state: &AppState,
+    caller: &Caller,
+    filter: &LogFilter,
+    page: PageRequest,
+    message: &str,
+) -> Result<Json<ChatLogPage>> {
+    let (chatlogs, count) = state.store.search_chat_logs(caller.org_id(), filter, page).await?;
+    Ok(ok(
+        message,
+        ChatLogPage {
+            chatlogs,
+            meta: page.meta(count),
+        },
+    ))
+}
+
 async fn search(State(state): State<AppState>, caller: Caller, ApiQuery(q): ApiQuery<LogQuery>) -> Result<Response> {
     let filter = filter_of(&caller, &q)?;
     if q.export.as_deref() == Some("csv") {
@@ -303,14 +321,7 @@ async fn thread_logs(
         ..Default::default()
     };
     let page = q.page();
-    let (chatlogs, count) = state.store.search_chat_logs(caller.org_id(), &filter, page).await?;
-    Ok(ok(
-        "Chat logs fetched successfully.",
-        ChatLogPage {
-            chatlogs,
-            meta: page.meta(count),
-        },
-    ))
+    log_page(&state, &caller, &filter, page, "Chat logs fetched successfully.").await
 }
 
 async fn filter_responses(
@@ -320,14 +331,7 @@ async fn filter_responses(
 ) -> Result<Json<ChatLogPage>> {
     let filter = filter_of(&caller, &q)?;
     let page = q.list.page();
-    let (chatlogs, count) = state.store.search_chat_logs(caller.org_id(), &filter, page).await?;
-    Ok(ok(
-        "Agent responses fetched successfully.",
-        ChatLogPage {
-            chatlogs,
-            meta: page.meta(count),
-        },
-    ))
+    log_page(&state, &caller, &filter, page, "Agent responses fetched successfully.").await
 }
 
 /// An agent's responses: all of them for its Admins (and organization administrators), the
@@ -347,14 +351,7 @@ async fn agent_responses(
         ..Default::default()
     };
     let page = q.page();
-    let (chatlogs, count) = state.store.search_chat_logs(caller.org_id(), &filter, page).await?;
-    Ok(ok(
-        "Agent responses fetched successfully.",
-        ChatLogPage {
-            chatlogs,
-            meta: page.meta(count),
-        },
-    ))
+    log_page(&state, &caller, &filter, page, "Agent responses fetched successfully.").await
 }
 
 async fn update_response(

@@ -381,7 +381,8 @@ async fn upload(
             id: row.id,
             access_url: row.access_url(),
             source: row.source,
-            step: row.step,
+            // What the upload did: queue it. (A worker may already have picked it up since.)
+            step: "pending".into(),
             duplicate_of,
         },
     ))

@@ -331,6 +331,8 @@ fn follow(state: AppState, response: i64, after: i64) -> impl Stream<Item = std:
         if ended {
             return None;
         }
+        // Polls without news; every 8th (about 2 s) also asks whether the writer died.
+        let mut idle_polls = 0u32;
         loop {
             let live = state.chat.live(response);
             let woken = live.as_ref().map(|l| l.wake.notified());
@@ -359,12 +361,16 @@ fn follow(state: AppState, response: i64, after: i64) -> impl Stream<Item = std:
                     let _ = tokio::time::timeout(Duration::from_secs(2), w).await;
                 }
                 None => {
-                    // Written elsewhere, or by a server that died: end it if its writer is silent.
-                    let cutoff = crate::time_fmt::from_now(time::Duration::seconds(-state.config.stream_stale_secs));
-                    if let Err(e) = state.store.fail_stale_responses(Some(response), &cutoff).await {
-                        tracing::error!(error = %e, "could not end a stale response");
+                    // Written elsewhere, or by a server that died: end it if its writer fell silent.
+                    idle_polls += 1;
+                    if idle_polls % 8 == 1 {
+                        let cutoff =
+                            crate::time_fmt::from_now(time::Duration::seconds(-state.config.stream_stale_secs));
+                        if let Err(e) = state.store.fail_stale_responses(Some(response), &cutoff).await {
+                            tracing::error!(error = %e, "could not end a stale response");
+                        }
                     }
-                    tokio::time::sleep(Duration::from_millis(250)).await
+                    tokio::time::sleep(Duration::from_millis(250)).await;
                 }
             }
         }

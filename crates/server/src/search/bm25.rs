@@ -117,15 +117,6 @@ impl Bm25Index {
         terms.dedup();
         terms
     }
-
-    /// Number of chunks currently searchable (benchmarks and diagnostics).
-    pub fn len(&self) -> u64 {
-        self.reader.searcher().num_docs()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
 }
 
 impl Retriever for Bm25Index {

@@ -34,10 +34,6 @@ impl SearchSync {
         })
     }
 
-    pub fn retriever(&self) -> &Arc<dyn Retriever> {
-        &self.retriever
-    }
-
     /// Something changed: apply it now rather than at the next poll.
     pub fn poke(&self) {
         self.wake.notify_one();

@@ -410,26 +410,15 @@ impl Store {
             return Ok(String::new());
         }
         let sql = format!(
-            "SELECT COUNT(*), COALESCE(MAX(id), 0), COALESCE(MAX(modified_on), ''), COALESCE(MAX(indexed_on), '') \
-             FROM documents WHERE corpus_id IN ({})",
+            "SELECT COUNT(*), COALESCE(SUM(CASE WHEN is_deleted = 0 THEN 1 ELSE 0 END), 0), COALESCE(MAX(id), 0), \
+             COALESCE(MAX(modified_on), ''), COALESCE(MAX(indexed_on), '') FROM documents WHERE corpus_id IN ({})",
             super::pagination::placeholders(1, corpora.len())
         );
-        let mut q = sqlx::query_as::<_, (i64, i64, String, String)>(&sql);
+        let mut q = sqlx::query_as::<_, (i64, i64, i64, String, String)>(&sql);
         for c in corpora {
             q = q.bind(c);
         }
-        let (count, max_id, modified, indexed) = q.fetch_one(self.pool()).await?;
-        let (live,): (i64,) = {
-            let sql = format!(
-                "SELECT COUNT(*) FROM documents WHERE is_deleted = 0 AND corpus_id IN ({})",
-                super::pagination::placeholders(1, corpora.len())
-            );
-            let mut q = sqlx::query_as(&sql);
-            for c in corpora {
-                q = q.bind(c);
-            }
-            q.fetch_one(self.pool()).await?
-        };
+        let (count, live, max_id, modified, indexed) = q.fetch_one(self.pool()).await?;
         Ok(format!("{count}/{live}/{max_id}/{modified}/{indexed}"))
     }
 

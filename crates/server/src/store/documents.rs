@@ -378,7 +378,7 @@ impl Store {
     }
 
     /// Deletes documents of a corpus: they leave search at once, their queued jobs are cancelled.
-    /// Returns the object keys of the originals to remove and how many were deleted.
+    /// Returns the object keys of the deleted documents' originals (one per document deleted).
     pub async fn delete_documents(&self, corpus: i64, ids: &[i64], by: &str) -> Result<Vec<String>> {
         if ids.is_empty() {
             return Ok(Vec::new());

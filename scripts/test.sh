@@ -6,6 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:/usr/local/bin:$PATH"
 export CHROMEDRIVER=/usr/bin/chromedriver
+# A one-off build gains nothing from incremental caches, which take gigabytes of disk.
+export CARGO_INCREMENTAL="${CARGO_INCREMENTAL:-0}"
 
 echo "== native tests: unit, server on SQLite + PostgreSQL, end-to-end in Chromium"
 scripts/with-postgres.sh cargo test --workspace --exclude ejento-dashboard

@@ -25,7 +25,7 @@ dev: setup
 	  ./target/debug/ejento-server serve --demo --dist target/serve-dist & \
 	  TRUNK_BUILD_DIST=target/serve-dist trunk serve
 
-## Dashboard sizes (raw, gzip, brotli); not part of `make test`.
+## Benchmarks (dashboard sizes, retrieval, indexing, streaming, chat rendering); not part of `make test`.
 bench: dashboard
 	@bash scripts/bench.sh
 

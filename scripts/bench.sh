@@ -20,3 +20,15 @@ printf '%-48s %10d %10d %10d\n' "initial transfer (all of the above)" "$total_ra
 # throughput through the real server, and retrieval over HTTP (budget p95 <= 50 ms).
 echo
 cargo bench -p ejento-server --bench indexing
+
+# 1,000 answers streaming at once from the real server process (local answerer): time to first
+# token and memory per stream. Each stream holds two sockets; raise the descriptor limit.
+echo
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+cargo bench -p ejento-server --bench streams
+
+# A 48 KB Markdown answer at 1,000 tokens/s into the real chat view in headless Chromium:
+# long tasks while it renders (budget: none over 50 ms).
+echo
+export CHROMEDRIVER=/usr/bin/chromedriver
+cargo bench -p ejento-e2e --bench chat_render

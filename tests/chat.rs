@@ -22,42 +22,11 @@ async fn an_answer_streams_survives_a_reload_and_cites_its_source() {
     // Slow words, so the reload lands mid-answer.
     let server = Server::start_with(|c| c.local_token_delay_ms = 120).await;
     let token = server.register("ada@example.com", PASSWORD, "Ada Lovelace").await;
-    let team = server.post(&token, "/api/v2/teams", json!({"name": "Support"})).await;
-    let project = server
-        .post(
-            &token,
-            "/api/v2/projects",
-            json!({"name": "Help", "team_id": team["id"]}),
-        )
-        .await;
-    let agent = server
-        .post(
-            &token,
-            "/api/v2/agents",
-            json!({"project_id": project["id"], "agent_name": "Billing Helper", "sample_q1": "How long do refunds take?"}),
-        )
-        .await;
-    let agent_id = agent["id"].as_i64().unwrap();
-    let corpus = reqwest::Client::new()
-        .get(server.url(&format!("/api/v2/agents/{agent_id}/corpora")))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap()
-        .json::<serde_json::Value>()
-        .await
-        .unwrap()["data"]["items"]["agent_corpus"][0]["corpus_id"]
-        .as_i64()
-        .unwrap();
+    let (agent_id, corpus) = billing_helper(&server, &token).await;
     server.add_document(&token, corpus, "policy.md", POLICY).await;
     server.add_document(&token, corpus, "zebra.txt", HOSTILE).await;
 
-    let browser = Browser::launch().await;
-    browser.goto(&server.url("/login")).await;
-    browser.fill("#login-email", "ada@example.com").await;
-    browser.fill("#login-password", PASSWORD).await;
-    browser.click("#login-submit").await;
-    browser.wait_for("#user-name").await;
+    let browser = signed_in(&server).await;
     browser.goto(&server.url(&format!("/agents/{agent_id}"))).await;
     browser.click("#chat-with-agent").await;
     browser.wait_for_text("#chat-agent", "Billing Helper").await;
@@ -179,5 +148,146 @@ async fn an_answer_streams_survives_a_reload_and_cites_its_source() {
         quoted.as_str().unwrap().contains("<img src=x"),
         "the markup shows as text: {quoted}"
     );
+    browser.close().await;
+}
+
+/// An agent "Billing Helper" in a new team's project, and its corpus.
+async fn billing_helper(server: &Server, token: &str) -> (i64, i64) {
+    let team = server.post(token, "/api/v2/teams", json!({"name": "Support"})).await;
+    let project = server
+        .post(
+            token,
+            "/api/v2/projects",
+            json!({"name": "Help", "team_id": team["id"]}),
+        )
+        .await;
+    let agent = server
+        .post(
+            token,
+            "/api/v2/agents",
+            json!({"project_id": project["id"], "agent_name": "Billing Helper", "sample_q1": "How long do refunds take?"}),
+        )
+        .await;
+    let agent_id = agent["id"].as_i64().unwrap();
+    let corpus = reqwest::Client::new()
+        .get(server.url(&format!("/api/v2/agents/{agent_id}/corpora")))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap()
+        .json::<serde_json::Value>()
+        .await
+        .unwrap()["data"]["items"]["agent_corpus"][0]["corpus_id"]
+        .as_i64()
+        .unwrap();
+    (agent_id, corpus)
+}
+
+async fn signed_in(server: &Server) -> Browser {
+    let browser = Browser::launch().await;
+    browser.goto(&server.url("/login")).await;
+    browser.fill("#login-email", "ada@example.com").await;
+    browser.fill("#login-password", PASSWORD).await;
+    browser.click("#login-submit").await;
+    browser.wait_for("#user-name").await;
+    browser
+}
+
+#[tokio::test]
+async fn a_long_thread_renders_only_what_is_near_the_viewport() {
+    let _serial = SERIAL.lock().await;
+    let server = Server::start().await;
+    let token = server.register("ada@example.com", PASSWORD, "Ada Lovelace").await;
+    let (agent_id, corpus) = billing_helper(&server, &token).await;
+    server.add_document(&token, corpus, "policy.md", POLICY).await;
+    let path = format!("/response-service/api/v2/agents/{agent_id}/responses");
+    let ask = |n: usize, thread: serde_json::Value| {
+        server.post(
+            &token,
+            &path,
+            json!({"user_query": format!("Question number {n} about refunds"), "chat_thread_id": thread}),
+        )
+    };
+    let thread = ask(1, serde_json::Value::Null).await["thread_id"].clone();
+    const TURNS: usize = 150;
+    for n in 2..=TURNS {
+        ask(n, thread.clone()).await;
+    }
+
+    let browser = signed_in(&server).await;
+    browser
+        .goto(&server.url(&format!("/agents/{agent_id}/chat/{thread}")))
+        .await;
+    // The conversation opens at its latest answer (past the first page of 100)…
+    browser
+        .wait_for_any_text(".turn .question", &format!("Question number {TURNS} about"))
+        .await;
+    let rendered = browser.count(".turn").await;
+    assert!(
+        (1..40).contains(&rendered),
+        "only turns near the viewport are in the page, not all {TURNS}: {rendered}"
+    );
+    // …and the scrollbar still spans the whole thread: scrolling to the top brings the first.
+    let tall = browser
+        .eval("const m = document.querySelector('#messages'); return m.scrollHeight > 20 * m.clientHeight;")
+        .await;
+    assert_eq!(tall, true, "the spacers stand in for the turns not rendered");
+    for _ in 0..10 {
+        browser
+            .eval("document.querySelector('#messages').scrollTop = 0; return true;")
+            .await;
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    browser
+        .wait_for_any_text(".turn .question", "Question number 1 about")
+        .await;
+    assert!(browser.count(".turn").await < 40);
+    browser.close().await;
+}
+
+#[tokio::test]
+async fn a_file_attached_to_a_conversation_is_indexed_and_quoted() {
+    let _serial = SERIAL.lock().await;
+    let server = Server::start().await;
+    let token = server.register("ada@example.com", PASSWORD, "Ada Lovelace").await;
+    let (agent_id, _) = billing_helper(&server, &token).await;
+    let browser = signed_in(&server).await;
+    browser.goto(&server.url(&format!("/agents/{agent_id}/chat"))).await;
+    browser.wait_for_text("#chat-agent", "Billing Helper").await;
+
+    // Attaching to a new conversation starts its thread.
+    browser
+        .eval(
+            r#"const dt = new DataTransfer();
+               dt.items.add(new File(["The office aquarium holds seven axolotls, fed every Tuesday.\n"], "aquarium.txt", {type: "text/plain"}));
+               const input = document.querySelector('#attach-input');
+               input.files = dt.files;
+               input.dispatchEvent(new Event('change', {bubbles: true}));
+               return true;"#,
+        )
+        .await;
+    browser
+        .wait_for_any_text("#attachments .attachment", "aquarium.txt")
+        .await;
+    browser.wait_for("#attachments .attachment [data-step=indexed]").await;
+    let url = browser.eval("return location.pathname").await;
+    assert!(
+        url.as_str().unwrap().starts_with(&format!("/agents/{agent_id}/chat/")),
+        "{url}"
+    );
+    browser.screenshot("chat-attachment").await;
+
+    // The agent quotes the attachment, which none of its own corpora hold.
+    browser
+        .fill("#composer-input", "How many axolotls live in the aquarium?")
+        .await;
+    browser.click("#send").await;
+    browser.wait_for_any_text(".turn .answer", "seven axolotls").await;
+    browser.wait_for_count(".turn .cursor", 0).await;
+    // A reload keeps the attachment with the conversation.
+    browser.goto(&server.url(url.as_str().unwrap())).await;
+    browser
+        .wait_for_any_text("#attachments .attachment", "aquarium.txt")
+        .await;
     browser.close().await;
 }

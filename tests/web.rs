@@ -170,3 +170,22 @@ fn answers_are_markdown_blocks_with_citations_and_html_stays_text() {
         }]
     );
 }
+
+#[wasm_bindgen_test]
+fn a_thread_window_covers_the_viewport_and_spacers_keep_the_rest() {
+    use ejento_dashboard::components::window::{OVERSCAN, spacers, visible_range};
+    let heights = vec![100.0; 1000];
+    // At the top: the first screen and the overscan below it, nothing more.
+    let (start, end) = visible_range(&heights, 0.0, 0.0, 800.0);
+    assert_eq!(start, 0);
+    assert_eq!(end, ((800.0 + OVERSCAN) / 100.0) as usize + 1);
+    // In the middle: the overscan on both sides.
+    let (start, end) = visible_range(&heights, 0.0, 50_000.0, 800.0);
+    assert_eq!(start, ((50_000.0 - OVERSCAN) / 100.0) as usize - 1);
+    assert!(end - start < 40, "{start}..{end}");
+    let (above, below) = spacers(&heights, (start, end));
+    assert_eq!(above + below + (end - start) as f64 * 100.0, 100_000.0);
+    // Scrolled past the end (heights were estimates): the last item still shows.
+    assert_eq!(visible_range(&heights, 0.0, 1e9, 800.0), (999, 1000));
+    assert_eq!(visible_range(&[], 0.0, 0.0, 800.0), (0, 0));
+}

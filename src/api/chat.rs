@@ -1,8 +1,8 @@
 //! Chat: threads of an agent, asking (start + events URL), stopping, votes.
 
 use ejento_api::{
-    AgentResponse, AgentResponseList, ChatThread, ChatThreadPage, FeedbackInput, ResponseRequest, StartedResponse,
-    SupportingChunk,
+    AgentResponse, AgentResponseList, ChatThread, ChatThreadPage, Document, DocumentPage, FeedbackInput,
+    ResponseRequest, StartedResponse, SupportingChunk, ThreadCorpus,
 };
 
 use super::{ApiError, Method, call, get};
@@ -21,11 +21,61 @@ pub async fn thread(thread: i64) -> Result<ChatThread, ApiError> {
     get(&format!("/api/v2/chat-threads/{thread}")).await
 }
 
-pub async fn responses(thread: i64) -> Result<AgentResponseList, ApiError> {
-    get(&format!(
-        "/api/v2/chat-threads/{thread}/agent-responses?items_per_page=100"
-    ))
-    .await
+/// Every answer of a thread, oldest first, a page of 100 at a time (the view renders only what
+/// is visible, so a long thread costs memory, not layout).
+pub async fn responses(thread: i64) -> Result<Vec<AgentResponse>, ApiError> {
+    let mut all = Vec::new();
+    let mut page = 1;
+    loop {
+        let list: AgentResponseList = get(&format!(
+            "/api/v2/chat-threads/{thread}/agent-responses?items_per_page=100&page={page}"
+        ))
+        .await?;
+        all.extend(list.agent_responses);
+        if page >= list.meta.num_pages {
+            return Ok(all);
+        }
+        page += 1;
+    }
+}
+
+pub async fn create_thread(agent: i64) -> Result<ChatThread, ApiError> {
+    Ok(
+        call::<_, ()>(Method::Post, &format!("/api/v2/agents/{agent}/chat-threads"), None)
+            .await?
+            .data,
+    )
+}
+
+/// The corpus holding a thread's attachments, made and connected on first use
+/// (named `AttachmentCorpus-<thread>` as the real client does).
+pub async fn attachment_corpus(thread: i64) -> Result<i64, ApiError> {
+    match get::<Vec<ThreadCorpus>>(&format!("/api/v2/chat-threads/{thread}/corpora")).await {
+        Ok(list) if !list.is_empty() => return Ok(list[0].corpus_id),
+        Ok(_) => {}
+        Err(e) if e.status == 404 => {}
+        Err(e) => return Err(e),
+    }
+    let body = ejento_api::CorpusInput {
+        name: Some(format!("AttachmentCorpus-{thread}")),
+        corpus_type: Some("attachment".into()),
+        indexing_mode_id: Some(3),
+        ..Default::default()
+    };
+    let corpus: ejento_api::Corpus = call(Method::Post, "/api/v2/corpora", Some(&body)).await?.data;
+    call::<serde_json::Value, ()>(
+        Method::Post,
+        &format!("/api/v2/chat-threads/{thread}/corpora/{}", corpus.id),
+        None,
+    )
+    .await?;
+    Ok(corpus.id)
+}
+
+/// The documents attached to a thread, with their indexing state.
+pub async fn attachments(thread: i64) -> Result<Vec<Document>, ApiError> {
+    let page: DocumentPage = get(&format!("/api/v2/chat-threads/{thread}/documents?items_per_page=100")).await?;
+    Ok(page.documents)
 }
 
 pub async fn start(agent: i64, body: &ResponseRequest) -> Result<StartedResponse, ApiError> {

@@ -113,10 +113,11 @@ pub enum Upload {
 }
 
 /// Uploads with XMLHttpRequest, the one browser API that reports upload progress:
-/// `progress(sent, total)` is called as bytes leave.
+/// `progress(sent, total)` is called as bytes leave. `attachment`: a file attached to a chat thread.
 pub async fn upload(
     corpus: i64,
     what: Upload,
+    attachment: bool,
     progress: impl Fn(f64, f64) + 'static,
 ) -> Result<QueuedDocument, ApiError> {
     let form = web_sys::FormData::new().map_err(|_| ApiError::network())?;
@@ -132,6 +133,9 @@ pub async fn upload(
             .and_then(|_| form.append_with_str("source", url)),
     };
     let _ = form.append_with_str("upload_from", "web");
+    if attachment {
+        let _ = form.append_with_str("attachment", "true");
+    }
     let token = session::fresh_access_token().await;
     let xhr = web_sys::XmlHttpRequest::new().map_err(|_| ApiError::network())?;
     xhr.open("POST", &format!("/indexing-service/api/v2/corpora/{corpus}/documents"))

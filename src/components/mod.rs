@@ -8,3 +8,4 @@ pub mod pager;
 pub mod shell;
 pub mod toast;
 pub mod url;
+pub mod window;

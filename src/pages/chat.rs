@@ -3,10 +3,16 @@
 //! the stored events), with numbered citations that open the passage they quote. Answers are
 //! rendered as text nodes only: nothing an agent or a document says is ever read as HTML.
 
+use std::{cell::RefCell, collections::HashMap, rc::Rc};
+
 use ejento_api::{Agent, AgentResponse, ChatThread, ChatThreadPage, ResponseOutput, ResponseRequest, SupportingChunk};
 use leptos::{html, prelude::*};
 use leptos_router::{components::A, hooks::use_params_map};
 use wasm_bindgen::{JsCast, closure::Closure};
+
+mod attachments;
+
+use attachments::Attachments;
 
 use crate::{
     api,
@@ -14,6 +20,7 @@ use crate::{
         load::{confirm, load, show},
         markdown::Markdown,
         toast::use_toasts,
+        window,
     },
 };
 
@@ -51,6 +58,15 @@ impl Turn {
     }
 }
 
+/// Stream text received since the last painted frame.
+#[derive(Default)]
+struct Batch {
+    answer: String,
+    thoughts: String,
+    /// A frame is already asked for.
+    scheduled: bool,
+}
+
 /// An open EventSource and the callbacks it calls (dropped together).
 struct Follow {
     source: web_sys::EventSource,
@@ -71,20 +87,43 @@ fn follow(turn: Turn, url: &str, follows: StoredValue<Vec<Follow>, LocalStorage>
     // The stream replays from its first event: start from nothing so nothing shows twice.
     turn.answer.set(String::new());
     turn.thoughts.set(String::new());
+    // Tokens arrive far faster than frames are painted: they gather here and reach the view
+    // once per animation frame, so a fast stream costs one render per frame, not per token.
+    let pending = Rc::new(RefCell::new(Batch::default()));
     let t = turn;
+    let batch = pending.clone();
     let on_token = Closure::<dyn FnMut(web_sys::Event)>::new(move |e: web_sys::Event| {
         let Some(v) = event_json(&e) else { return };
-        let delta = v["delta"].as_str().unwrap_or_default().to_string();
+        let delta = v["delta"].as_str().unwrap_or_default();
+        let mut b = batch.borrow_mut();
         match v["step"].as_str() {
-            Some("assistant_stream") => t.answer.update(|a| a.push_str(&delta)),
-            Some("tools_stream") => t.thoughts.update(|a| a.push_str(&delta)),
-            _ => {}
+            Some("assistant_stream") => b.answer.push_str(delta),
+            Some("tools_stream") => b.thoughts.push_str(delta),
+            _ => return,
+        }
+        if !b.scheduled {
+            b.scheduled = true;
+            let batch = batch.clone();
+            request_animation_frame(move || {
+                let Batch { answer, thoughts, .. } = batch.take();
+                if !answer.is_empty() {
+                    t.answer.try_update(|a| a.push_str(&answer));
+                }
+                if !thoughts.is_empty() {
+                    t.thoughts.try_update(|a| a.push_str(&thoughts));
+                }
+            });
         }
     });
     let t = turn;
     let closer = source.clone();
     let on_end = Closure::<dyn FnMut(web_sys::Event)>::new(move |e: web_sys::Event| {
         closer.close();
+        // The final answer replaces whatever is still waiting for a frame.
+        let Batch { thoughts, .. } = pending.take();
+        if !thoughts.is_empty() {
+            t.thoughts.update(|a| a.push_str(&thoughts));
+        }
         let Some(v) = event_json(&e) else { return };
         if let Ok(out) = serde_json::from_value::<ResponseOutput>(v["output"].clone()) {
             t.answer.set(out.answer.clone());
@@ -153,7 +192,112 @@ pub fn ChatPage() -> impl IntoView {
             }
         },
     );
+
+    // Long threads render only the turns near the viewport (see `components::window`).
+    let messages_ref = NodeRef::<html::Div>::new();
+    let list_top_ref = NodeRef::<html::Div>::new();
+    let heights = StoredValue::new_local(HashMap::<i64, f64>::new());
+    let measured = RwSignal::new(0u32);
+    let range = RwSignal::new((0usize, 0usize));
+    let at_bottom = StoredValue::new(true);
+    let turn_heights = move || -> Vec<f64> {
+        turns.with_untracked(|list| {
+            heights.with_value(|h| {
+                list.iter()
+                    .map(|t| h.get(&t.id).copied().unwrap_or(window::ESTIMATED_HEIGHT))
+                    .collect()
+            })
+        })
+    };
+    let relayout = move || {
+        let (Some(el), Some(top)) = (messages_ref.get_untracked(), list_top_ref.get_untracked()) else {
+            return;
+        };
+        let next = window::visible_range(
+            &turn_heights(),
+            f64::from(top.offset_top() - el.offset_top()),
+            f64::from(el.scroll_top()),
+            f64::from(el.client_height()),
+        );
+        if range.get_untracked() != next {
+            range.set(next);
+        }
+    };
+    let scroll_down = move || {
+        if let Some(el) = messages_ref.get_untracked() {
+            el.set_scroll_top(el.scroll_height());
+        }
+    };
+    // Heights are measured as turns render and grow (a streaming answer, opened thoughts); a
+    // reader at the bottom stays there while an answer streams in.
+    let on_resize = Closure::<dyn FnMut(js_sys::Array)>::new(move |entries: js_sys::Array| {
+        let mut changed = false;
+        for entry in entries.iter() {
+            let Ok(entry) = entry.dyn_into::<web_sys::ResizeObserverEntry>() else {
+                continue;
+            };
+            let target = entry.target();
+            let Some(id) = target
+                .get_attribute("data-response")
+                .and_then(|v| v.parse::<i64>().ok())
+            else {
+                continue;
+            };
+            let Some(height) = target
+                .dyn_ref::<web_sys::HtmlElement>()
+                .map(|e| f64::from(e.offset_height()))
+            else {
+                continue;
+            };
+            if height > 0.0 {
+                heights.update_value(|h| {
+                    if h.get(&id).is_none_or(|old| (old - height).abs() > 0.5) {
+                        h.insert(id, height);
+                        changed = true;
+                    }
+                });
+            }
+        }
+        if changed {
+            measured.update(|n| *n += 1);
+            if at_bottom.get_value() {
+                scroll_down();
+            }
+            relayout();
+        }
+    });
+    let observer = StoredValue::new_local(web_sys::ResizeObserver::new(on_resize.as_ref().unchecked_ref()).ok());
+    let on_resize = StoredValue::new_local(Some(on_resize));
+    let on_scroll = move |_| {
+        if let Some(el) = messages_ref.get_untracked() {
+            at_bottom.set_value(el.scroll_height() - el.scroll_top() - el.client_height() < 80);
+        }
+        relayout();
+    };
+    // A turn added or a thread loaded: place the window once the list has rendered.
+    Effect::watch(
+        move || turns.with(Vec::len),
+        move |_, _, _| request_animation_frame(relayout),
+        false,
+    );
+    let spacer_heights = move || {
+        measured.track();
+        let (start, end) = range.get();
+        let list = turn_heights();
+        window::spacers(&list, (start, end))
+    };
+    let visible_turns = move || {
+        let (start, end) = range.get();
+        turns.with(|t| t[start.min(t.len())..end.min(t.len())].to_vec())
+    };
+
     on_cleanup(move || {
+        observer.with_value(|o| {
+            if let Some(o) = o {
+                o.disconnect();
+            }
+        });
+        on_resize.set_value(None);
         follows.update_value(|f| {
             for follow in f.drain(..) {
                 follow.source.close();
@@ -177,13 +321,18 @@ pub fn ChatPage() -> impl IntoView {
         leptos::task::spawn_local(async move {
             match api::chat::responses(id).await {
                 Ok(list) => {
-                    let loaded: Vec<Turn> = list.agent_responses.into_iter().map(Turn::from_stored).collect();
+                    let loaded: Vec<Turn> = list.into_iter().map(Turn::from_stored).collect();
                     for t in loaded.iter().filter(|t| t.status.get_untracked() == "streaming") {
                         if let Ok(started) = api::chat::events_url(t.id).await {
                             follow(*t, &started.events_url, follows, announce);
                         }
                     }
                     turns.set(loaded);
+                    // Open a conversation at its latest answer.
+                    request_animation_frame(move || {
+                        scroll_down();
+                        relayout();
+                    });
                 }
                 Err(e) => toasts.error(e.message),
             }
@@ -200,11 +349,15 @@ pub fn ChatPage() -> impl IntoView {
 
     let draft = RwSignal::new(String::new());
     let streaming = move || turns.with(|t| t.iter().any(Turn::streaming));
-    let messages_ref = NodeRef::<html::Div>::new();
-    let scroll_down = move || {
-        if let Some(el) = messages_ref.get_untracked() {
-            el.set_scroll_top(el.scroll_height());
+    // A thread just created (by a first question or a first attachment) becomes the current one:
+    // into the URL, so a reload comes back here, without re-running the page.
+    let adopt = move |id: i64| {
+        thread.set(Some(id));
+        if let Some(history) = web_sys::window().and_then(|w| w.history().ok()) {
+            let url = format!("/agents/{}/chat/{id}", agent_id.get_untracked());
+            let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url));
         }
+        threads_tick.update(|t| *t += 1);
     };
     // `cached`: false asks afresh (Regenerate), skipping any cached answer.
     let ask = move |question: String, cached: bool| {
@@ -237,14 +390,7 @@ pub fn ChatPage() -> impl IntoView {
                     turns.update(|t| t.push(turn));
                     follow(turn, &started.events_url, follows, announce);
                     if thread.get_untracked().is_none() {
-                        // A new thread: put it in the URL (a reload comes back here) without
-                        // re-running the page.
-                        thread.set(Some(started.thread_id));
-                        if let Some(history) = web_sys::window().and_then(|w| w.history().ok()) {
-                            let url = format!("/agents/{}/chat/{}", agent_id.get_untracked(), started.thread_id);
-                            let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url));
-                        }
-                        threads_tick.update(|t| *t += 1);
+                        adopt(started.thread_id);
                     }
                     scroll_down();
                 }
@@ -329,7 +475,7 @@ pub fn ChatPage() -> impl IntoView {
                         <A href=format!("/agents/{}", a.id)>"Agent details"</A>
                     })}
                 </header>
-                <div class="messages" node_ref=messages_ref id="messages">
+                <div class="messages" node_ref=messages_ref id="messages" on:scroll=on_scroll>
                     {move || loading.get().then(|| view! { <p class="loading" role="status">"Loading…"</p> })}
                     {move || (!loading.get() && turns.with(|t| t.is_empty())).then(|| view! {
                         <div class="starters">
@@ -346,9 +492,11 @@ pub fn ChatPage() -> impl IntoView {
                             })}
                         </div>
                     })}
-                    <For each=move || turns.get() key=|t| t.id let:turn>
-                        <TurnView turn=turn cited=cited ask=Callback::new(move |q: String| ask(q, true)) regenerate=Callback::new(move |q: String| ask(q, false))/>
+                    <div class="spacer" node_ref=list_top_ref aria-hidden="true" style:height=move || format!("{}px", spacer_heights().0)></div>
+                    <For each=visible_turns key=|t| t.id let:turn>
+                        <TurnView turn=turn cited=cited observer=observer ask=Callback::new(move |q: String| ask(q, true)) regenerate=Callback::new(move |q: String| ask(q, false))/>
                     </For>
+                    <div class="spacer" aria-hidden="true" style:height=move || format!("{}px", spacer_heights().1)></div>
                 </div>
                 <form class="composer" on:submit=move |ev| { ev.prevent_default(); ask(draft.get_untracked(), true); }>
                     <label for="composer-input" class="sr-only">"Message"</label>
@@ -360,6 +508,7 @@ pub fn ChatPage() -> impl IntoView {
                         view! { <button id="send" class="button primary" type="submit">"Send"</button> }.into_any()
                     }}
                 </form>
+                <Attachments agent_id=agent_id thread=thread adopt=Callback::new(adopt)/>
                 <div class="sr-only" aria-live="polite">{move || announce.get()}</div>
             </div>
             {move || cited.get().map(|(response, number)| view! { <CitationPanel response=response number=number close=Callback::new(move |_| cited.set(None))/> })}
@@ -371,6 +520,8 @@ pub fn ChatPage() -> impl IntoView {
 fn TurnView(
     turn: Turn,
     cited: RwSignal<Option<(i64, i64)>>,
+    /// Measures the turn for the thread's window.
+    observer: StoredValue<Option<web_sys::ResizeObserver>, LocalStorage>,
     ask: Callback<String>,
     regenerate: Callback<String>,
 ) -> impl IntoView {
@@ -387,9 +538,21 @@ fn TurnView(
             });
         }
     };
+    let root = NodeRef::<html::Article>::new();
+    let observed = StoredValue::new_local(None::<web_sys::Element>);
+    root.on_load(move |el| {
+        let el: web_sys::Element = el.into();
+        let _ = observer.try_with_value(|o| o.as_ref().map(|o| o.observe(&el)));
+        observed.set_value(Some(el));
+    });
+    on_cleanup(move || {
+        if let Some(el) = observed.try_get_value().flatten() {
+            let _ = observer.try_with_value(|o| o.as_ref().map(|o| o.unobserve(&el)));
+        }
+    });
     let t = turn;
     view! {
-        <article class="turn" data-response=id>
+        <article class="turn" data-response=id node_ref=root>
             <p class="question">{turn.question.get_value()}</p>
             <div class="answer-block">
                 {move || (!t.thoughts.get().is_empty()).then(|| view! {

@@ -66,7 +66,7 @@ fn step_label(step: &str) -> &'static str {
 }
 
 #[component]
-fn StepBadge(step: String, progress: i64) -> impl IntoView {
+pub(crate) fn StepBadge(step: String, progress: i64) -> impl IntoView {
     let busy = step_in_progress(&step);
     view! {
         <span class=format!("badge step step-{step}") data-step=step.clone()>{step_label(&step)}</span>
@@ -130,7 +130,7 @@ pub fn CorpusDocuments(corpus: i64, can_write: bool) -> impl IntoView {
     let start_upload = move |item: UploadItem, what: Upload| {
         leptos::task::spawn_local(async move {
             let (sent, total) = (item.sent, item.total);
-            let result = api::documents::upload(corpus, what, move |s, t| {
+            let result = api::documents::upload(corpus, what, false, move |s, t| {
                 sent.try_set(s);
                 total.try_set(t);
             })

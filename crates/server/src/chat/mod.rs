@@ -3,6 +3,7 @@
 //! client on any replica can follow or resume it (`response_events`). In this process, readers
 //! are woken at once; elsewhere they poll.
 
+mod events;
 pub mod local;
 pub mod openai;
 
@@ -20,6 +21,8 @@ use std::{
 use ejento_api::{HistoryTurn, Reference, ResponseOutput, SupportingChunk};
 use serde_json::{Value, json};
 use tokio::sync::Notify;
+
+use self::events::EventWriter;
 
 use crate::{
     config::Config,
@@ -87,6 +90,7 @@ pub struct ChatHub {
     /// Configured model endpoints by name; agents whose model is one of them use it.
     deployments: HashMap<String, Arc<dyn Answerer>>,
     live: Mutex<HashMap<i64, Arc<Live>>>,
+    events: EventWriter,
 }
 
 /// One response to generate.
@@ -108,6 +112,7 @@ pub struct Job {
 /// Emits a response's events: persisted first, then readers woken.
 pub struct Emitter {
     store: Store,
+    events: EventWriter,
     live: Arc<Live>,
     response_id: i64,
     seq: i64,
@@ -118,10 +123,10 @@ pub struct Emitter {
 }
 
 impl Emitter {
-    async fn event(&mut self, event: &str, data: Value) -> Result<(), AnswerError> {
+    async fn event(&mut self, event: &'static str, data: Value) -> Result<(), AnswerError> {
         self.seq += 1;
-        self.store
-            .append_event(self.response_id, self.seq, event, &data.to_string())
+        self.events
+            .append(self.response_id, self.seq, event, data.to_string())
             .await
             .map_err(|e| AnswerError::Failed(format!("The answer could not be saved: {e}")))?;
         self.live.wake.notify_waiters();
@@ -197,6 +202,7 @@ impl ChatHub {
             config.local_token_delay_ms,
         )));
         Arc::new(Self {
+            events: EventWriter::start(store.clone()),
             store,
             search,
             config,
@@ -261,6 +267,7 @@ impl ChatHub {
     async fn generate(&self, mut job: Job, live: Arc<Live>) -> ResponseOutput {
         let mut out = Emitter {
             store: self.store.clone(),
+            events: self.events.clone(),
             live,
             response_id: job.response_id,
             seq: 0,

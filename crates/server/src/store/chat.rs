@@ -130,14 +130,23 @@ impl Store {
         .await?)
     }
 
-    pub async fn append_event(&self, response: i64, seq: i64, event: &str, data: &str) -> Result<()> {
-        sqlx::query("INSERT INTO response_events (response_id, seq, event, data) VALUES ($1, $2, $3, $4)")
-            .bind(response)
-            .bind(seq)
-            .bind(event)
-            .bind(data)
-            .execute(self.pool())
-            .await?;
+    /// Stores events `(response, seq, event, data)` in one statement (all or none).
+    pub async fn append_events(&self, events: &[(i64, i64, &str, &str)]) -> Result<()> {
+        if events.is_empty() {
+            return Ok(());
+        }
+        let values: Vec<String> = (0..events.len())
+            .map(|i| format!("(${}, ${}, ${}, ${})", 4 * i + 1, 4 * i + 2, 4 * i + 3, 4 * i + 4))
+            .collect();
+        let sql = format!(
+            "INSERT INTO response_events (response_id, seq, event, data) VALUES {}",
+            values.join(", ")
+        );
+        let mut query = sqlx::query(&sql);
+        for (response, seq, event, data) in events {
+            query = query.bind(*response).bind(*seq).bind(*event).bind(*data);
+        }
+        query.execute(self.pool()).await?;
         Ok(())
     }
 

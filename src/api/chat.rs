@@ -1,8 +1,8 @@
 //! Chat: threads of an agent, asking (start + events URL), stopping, votes.
 
 use ejento_api::{
-    AgentResponse, AgentResponseList, ChatThread, ChatThreadPage, Document, DocumentPage, FeedbackInput,
-    ResponseRequest, StartedResponse, SupportingChunk, ThreadCorpus,
+    AgentResponse, AgentResponseList, ChatThread, ChatThreadPage, ConversationStarter, Document, DocumentPage,
+    FeedbackInput, ResponseRequest, StartedResponse, SupportingChunk, ThreadCorpus,
 };
 
 use super::{ApiError, Method, call, get};
@@ -37,6 +37,11 @@ pub async fn responses(thread: i64) -> Result<Vec<AgentResponse>, ApiError> {
         }
         page += 1;
     }
+}
+
+/// Questions to start with: the agent's samples, added ones, then ones drawn from its documents.
+pub async fn starters(agent: i64) -> Result<Vec<ConversationStarter>, ApiError> {
+    get(&format!("/api/v2/agents/{agent}/conversation-starters")).await
 }
 
 pub async fn create_thread(agent: i64) -> Result<ChatThread, ApiError> {

@@ -181,6 +181,10 @@ pub fn ChatPage() -> impl IntoView {
     let threads_tick = RwSignal::new(0u32);
     let cited = RwSignal::new(None::<(i64, i64)>);
     let agent = load(move || agent_id.get(), |id| async move { api::agents::one(id).await });
+    let starters = load(
+        move || agent_id.get(),
+        |id| async move { api::chat::starters(id).await },
+    );
     let thread_search = RwSignal::new(String::new());
     let threads = load(
         move || (agent_id.get(), threads_tick.get(), thread_search.get()),
@@ -480,13 +484,13 @@ pub fn ChatPage() -> impl IntoView {
                     {move || (!loading.get() && turns.with(|t| t.is_empty())).then(|| view! {
                         <div class="starters">
                             <p class="muted">"Ask anything the agent's documents cover."</p>
-                            {move || agent.get().ready().map(|a| {
-                                [a.sample_q1.clone(), a.sample_q2.clone(), a.sample_q3.clone()]
-                                    .into_iter()
-                                    .filter(|q| !q.trim().is_empty())
-                                    .map(|q| {
-                                        let text = q.clone();
-                                        view! { <button class="chip starter" type="button" on:click=move |_| ask(text.clone(), true)>{q}</button> }
+                            {move || starters.get().ready().map(|list| {
+                                list.iter()
+                                    .take(6)
+                                    .cloned()
+                                    .map(|s| {
+                                        let text = s.text.clone();
+                                        view! { <button class="chip starter" type="button" data-source=s.source on:click=move |_| ask(text.clone(), true)>{s.text}</button> }
                                     })
                                     .collect_view()
                             })}

@@ -4,6 +4,7 @@
 //! Field names follow the real Ejento API (see `shared/reference/ejento-api.md`).
 
 pub mod agent;
+pub mod analytics;
 pub mod api_keys;
 pub mod auth;
 pub mod chat;
@@ -14,6 +15,7 @@ pub mod org;
 pub mod validate;
 
 pub use agent::*;
+pub use analytics::*;
 pub use api_keys::*;
 pub use auth::*;
 pub use chat::*;

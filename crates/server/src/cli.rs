@@ -40,9 +40,26 @@ enum Command {
         /// The demo organization (required: it is the only seed so far).
         #[arg(long)]
         demo: bool,
+        /// Also write this many answered questions over the last 90 days (analytics history).
+        #[arg(long, default_value_t = 0)]
+        responses: u64,
     },
     /// Print the OpenAPI 3.1 document of every implemented route.
     Openapi,
+    /// Analytics maintenance.
+    Analytics {
+        #[command(subcommand)]
+        action: AnalyticsAction,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum AnalyticsAction {
+    /// Recompute the rollups from the raw responses and votes, and report any difference.
+    Rebuild {
+        #[command(flatten)]
+        config: Config,
+    },
 }
 
 pub async fn run() -> ExitCode {
@@ -82,14 +99,51 @@ async fn execute(command: Command) -> anyhow::Result<()> {
             println!("Database is up to date.");
             Ok(())
         }
-        Command::Seed { config, demo } => {
+        Command::Seed {
+            config,
+            demo,
+            responses,
+        } => {
             anyhow::ensure!(demo, "say --demo: the demo organization is the only seed");
             let db = Db::connect(&config.database_url).await?;
             db.migrate().await?;
+            let store = Store::new(db);
             let objects = crate::objects::Objects::open(&config.object_store)?;
-            let created = seed::seed_demo(&Store::new(db), &objects).await?;
+            let created = seed::seed_demo(&store, &objects).await?;
             println!("Demo data ready ({created} accounts created).");
+            if responses > 0 {
+                let org = seed::demo_organization(&store).await?;
+                let started = std::time::Instant::now();
+                let written = seed::history::generate(&store, org, responses, 2026).await?;
+                println!(
+                    "Wrote {written} answered questions of history in {:.1} s.",
+                    started.elapsed().as_secs_f64()
+                );
+            }
             seed::print_demo_logins();
+            Ok(())
+        }
+        Command::Analytics {
+            action: AnalyticsAction::Rebuild { config },
+        } => {
+            let db = Db::connect(&config.database_url).await?;
+            db.migrate().await?;
+            let report = Store::new(db).rebuild_usage_rollups().await?;
+            println!(
+                "Rebuilt analytics from {} responses into {} rollup rows.",
+                report.responses, report.rows
+            );
+            if report.differences.is_empty() {
+                println!("The stored rollups matched the raw data.");
+            } else {
+                println!(
+                    "{} rollup rows differed from the raw data (now corrected):",
+                    report.differences.len()
+                );
+                for d in report.differences.iter().take(50) {
+                    println!("  {d}");
+                }
+            }
             Ok(())
         }
         Command::Openapi => {

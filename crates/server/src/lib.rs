@@ -11,6 +11,7 @@
 //! - [`indexing`]: the durable indexing queue and its workers; [`objects`]: stored originals.
 //! - [`search`]: the retriever trait, BM25 with tantivy, and the index's sync with the database.
 
+pub mod analytics;
 pub mod auth;
 pub mod chat;
 pub mod cli;

@@ -50,6 +50,15 @@ impl AppState {
         let db = Db::connect(&config.database_url).await?;
         db.migrate().await?;
         let store = Store::new(db);
+        // Responses from before analytics rollups existed are counted once, on this start.
+        if store.rollups_need_rebuild().await? {
+            let report = store.rebuild_usage_rollups().await?;
+            tracing::info!(
+                responses = report.responses,
+                rows = report.rows,
+                "analytics rollups built"
+            );
+        }
         let secret = match &config.jwt_secret {
             Some(s) if !s.is_empty() => s.clone(),
             _ => store.setting_or_init("jwt_secret", &random_secret()).await?,

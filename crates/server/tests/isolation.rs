@@ -537,6 +537,7 @@ fn openapi_lists_every_contract_row_of_the_organization_groups() {
             "Chat Logs",
             "Conversation Starters",
             "Configurations",
+            "Analytics",
         ]
         .iter()
         .any(|g| group.starts_with(g))

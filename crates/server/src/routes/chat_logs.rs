@@ -384,7 +384,7 @@ async fn create_log(
     caller: Caller,
     ApiJson(body): ApiJson<AgentResponseLogInput>,
 ) -> Result<(StatusCode, Json<AgentResponse>)> {
-    authz::agent(&state, &caller, body.agent_id, Need::View).await?;
+    let (agent, _) = authz::agent(&state, &caller, body.agent_id, Need::View).await?;
     let mut e = crate::error::FieldErrors::default();
     if body.user_query.trim().is_empty() {
         e.add("user_query", "user_query is empty.");
@@ -393,7 +393,7 @@ async fn create_log(
         e.add("prompt_tokens", "Token counts cannot be negative.");
     }
     let cost = body.cost.clone().unwrap_or_else(|| "0".into());
-    if cost.parse::<f64>().map_or(true, |c| c < 0.0 || !c.is_finite()) {
+    if crate::store::analytics::parse_cost(&cost).is_none_or(|c| c < 0) {
         e.add("cost", "cost must be a non-negative decimal such as \"0.0012\".");
     }
     e.finish()?;
@@ -434,6 +434,8 @@ async fn create_log(
             query: body.user_query.trim(),
             query_source: &source,
             cache_key: None,
+            project_id: agent.project_id,
+            model: "external",
         })
         .await?;
     state

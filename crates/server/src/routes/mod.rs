@@ -4,6 +4,7 @@
 
 mod agent_extras;
 mod agents;
+mod analytics;
 mod api_keys;
 mod auth;
 mod chat_logs;
@@ -92,6 +93,21 @@ impl Api {
         self
     }
 
+    /// A GET served both with and without a trailing slash (documented as `path`).
+    fn get_either_slash<H, T>(self, path: &'static str, doc: (&'static str, &'static str, Access), handler: H) -> Self
+    where
+        H: Handler<T, AppState>,
+        T: 'static,
+    {
+        let other = match path.strip_suffix('/') {
+            Some(bare) => bare.to_string(),
+            None => format!("{path}/"),
+        };
+        let mut api = self.route(Method::GET, path, doc, handler.clone());
+        api.router = api.router.route(&other, get(handler));
+        api
+    }
+
     /// A POST that takes uploads: the general body limit does not apply, the handler enforces
     /// the configured upload size itself while it streams the body.
     fn upload_route<H, T>(mut self, path: &'static str, doc: (&'static str, &'static str, Access), handler: H) -> Self
@@ -153,5 +169,6 @@ pub fn api_router() -> Api {
     let api = chat_threads::routes(api);
     let api = responses::routes(api);
     let api = chat_logs::routes(api);
+    let api = analytics::routes(api);
     openapi::routes(api)
 }

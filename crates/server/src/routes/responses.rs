@@ -271,6 +271,8 @@ async fn prepare(state: &AppState, caller: &Caller, agent_id: i64, req: &Respons
             query: &query,
             query_source: &query_source,
             cache_key: cache_key.as_deref(),
+            project_id: agent.project_id,
+            model: deployment.as_deref().unwrap_or("local"),
         })
         .await?;
     let history = if req.history.is_empty() {

@@ -3,7 +3,11 @@
 
 use ejento_api::{AgentResponse, ResponseOutput};
 
-use super::{Store, pagination::PageRequest};
+use super::{
+    Store,
+    analytics::{self, Usage},
+    pagination::PageRequest,
+};
 use crate::{error::Result, time_fmt};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -71,6 +75,7 @@ const SELECT: &str = "SELECT r.id, r.organization_id, r.agent_id, r.chat_thread_
 #[derive(Debug, Clone)]
 pub struct NewResponse<'a> {
     pub organization_id: i64,
+    pub project_id: i64,
     pub agent_id: i64,
     pub thread_id: i64,
     pub user_id: i64,
@@ -78,6 +83,8 @@ pub struct NewResponse<'a> {
     pub query: &'a str,
     pub query_source: &'a str,
     pub cache_key: Option<&'a str>,
+    /// The answerer: a model deployment's name, or `local`.
+    pub model: &'a str,
 }
 
 /// How a finished response is recorded.
@@ -97,8 +104,8 @@ impl Store {
         let now = time_fmt::now();
         let (id,): (i64,) = sqlx::query_as(
             "INSERT INTO agent_responses (organization_id, agent_id, chat_thread_id, user_id, query, status, query_source, \
-             created_by, created_on, modified_on, cache_key) VALUES ($1, $2, $3, $4, $5, 'streaming', $6, $7, $8, $8, $9) \
-             RETURNING id",
+             created_by, created_on, modified_on, cache_key, project_id, model) \
+             VALUES ($1, $2, $3, $4, $5, 'streaming', $6, $7, $8, $8, $9, $10, $11) RETURNING id",
         )
         .bind(r.organization_id)
         .bind(r.agent_id)
@@ -109,6 +116,8 @@ impl Store {
         .bind(r.by)
         .bind(&now)
         .bind(r.cache_key)
+        .bind(r.project_id)
+        .bind(r.model)
         .fetch_one(self.pool())
         .await?;
         sqlx::query("UPDATE chat_threads SET modified_on = $2 WHERE id = $1")
@@ -174,11 +183,16 @@ impl Store {
 
     pub async fn finish_response(&self, id: i64, f: &FinishedResponse<'_>) -> Result<()> {
         let output = serde_json::to_string(f.output).expect("an output serializes");
-        sqlx::query(
+        // Finishing and counting are one write; a response already ended (by a crash sweep) is
+        // neither changed nor counted twice.
+        let mut tx = self.pool().begin().await?;
+        let key: Option<analytics::ResponseKeyRow> = sqlx::query_as(&format!(
             "UPDATE agent_responses SET status = $2, response = $3, output = $4, supporting = $5, thoughts = $6, \
              prompt_tokens = $7, completion_tokens = $8, total_tokens = $9, cost = $10, cache_hit = $11, \
-             latency_ms = $12, first_token_ms = $13, modified_on = $14 WHERE id = $1",
-        )
+             latency_ms = $12, first_token_ms = $13, modified_on = $14 WHERE id = $1 AND status = 'streaming' \
+             RETURNING {}",
+            analytics::KEY_COLUMNS
+        ))
         .bind(id)
         .bind(f.status)
         .bind(f.answer)
@@ -193,8 +207,14 @@ impl Store {
         .bind(f.latency_ms)
         .bind(f.first_token_ms)
         .bind(time_fmt::now())
-        .execute(self.pool())
+        .fetch_optional(&mut *tx)
         .await?;
+        if let Some(key) = key {
+            let o = f.output;
+            let usage = Usage::answered(o.prompt_tokens, o.completion_tokens, o.total_tokens, &o.cost);
+            analytics::add_usage(&mut tx, &analytics::key_of(&key), usage).await?;
+        }
+        tx.commit().await?;
         Ok(())
     }
 
@@ -275,11 +295,28 @@ impl Store {
 impl Store {
     pub async fn set_feedback(&self, response: i64, user: i64, vote: &str) -> Result<()> {
         let mut tx = self.pool().begin().await?;
-        sqlx::query("DELETE FROM response_feedback WHERE response_id = $1 AND user_id = $2")
+        // Writing first: a SQLite transaction that reads before it writes cannot wait for another
+        // writer (its lock upgrade fails at once), so the old vote comes back from the DELETE.
+        let before: Option<String> =
+            sqlx::query_scalar("DELETE FROM response_feedback WHERE response_id = $1 AND user_id = $2 RETURNING vote")
+                .bind(response)
+                .bind(user)
+                .fetch_optional(&mut *tx)
+                .await?;
+        if before.as_deref() != Some(vote) {
+            let key: analytics::ResponseKeyRow = sqlx::query_as(&format!(
+                "SELECT {} FROM agent_responses WHERE id = $1",
+                analytics::KEY_COLUMNS
+            ))
             .bind(response)
-            .bind(user)
-            .execute(&mut *tx)
+            .fetch_one(&mut *tx)
             .await?;
+            let mut change = Usage::vote(vote, 1);
+            if let Some(before) = &before {
+                change += Usage::vote(before, -1);
+            }
+            analytics::add_usage(&mut tx, &analytics::key_of(&key), change).await?;
+        }
         sqlx::query("INSERT INTO response_feedback (response_id, user_id, vote, created_on) VALUES ($1, $2, $3, $4)")
             .bind(response)
             .bind(user)
@@ -396,17 +433,24 @@ impl Store {
         completion: i64,
         cost: &str,
     ) -> Result<()> {
-        sqlx::query(
+        let mut tx = self.pool().begin().await?;
+        let key: Option<analytics::ResponseKeyRow> = sqlx::query_as(&format!(
             "UPDATE agent_responses SET status = 'completed', response = $2, prompt_tokens = $3, completion_tokens = $4, \
-             total_tokens = $3 + $4, cost = $5 WHERE id = $1",
-        )
+             total_tokens = $3 + $4, cost = $5 WHERE id = $1 AND status = 'streaming' RETURNING {}",
+            analytics::KEY_COLUMNS
+        ))
         .bind(id)
         .bind(answer)
         .bind(prompt)
         .bind(completion)
         .bind(cost)
-        .execute(self.pool())
+        .fetch_optional(&mut *tx)
         .await?;
+        if let Some(key) = key {
+            let usage = Usage::answered(prompt, completion, prompt + completion, cost);
+            analytics::add_usage(&mut tx, &analytics::key_of(&key), usage).await?;
+        }
+        tx.commit().await?;
         Ok(())
     }
 }
@@ -472,18 +516,20 @@ impl Store {
         let mut ended = 0;
         for (id, thread, query, answer) in stale {
             let mut tx = self.pool().begin().await?;
-            let won = sqlx::query(
-                "UPDATE agent_responses SET status = 'failed', modified_on = $2 WHERE id = $1 AND status = 'streaming'",
-            )
+            let won: Option<analytics::ResponseKeyRow> = sqlx::query_as(&format!(
+                "UPDATE agent_responses SET status = 'failed', modified_on = $2 WHERE id = $1 AND status = 'streaming' \
+                 RETURNING {}",
+                analytics::KEY_COLUMNS
+            ))
             .bind(id)
             .bind(time_fmt::now())
-            .execute(&mut *tx)
-            .await?
-            .rows_affected()
-                == 1;
-            if !won {
+            .fetch_optional(&mut *tx)
+            .await?;
+            let Some(key) = won else {
                 continue;
-            }
+            };
+            // Asked, not answered: a query that used nothing it reported.
+            analytics::add_usage(&mut tx, &analytics::key_of(&key), Usage::answered(0, 0, 0, "0")).await?;
             let (last,): (i64,) =
                 sqlx::query_as("SELECT COALESCE(MAX(seq), 0) FROM response_events WHERE response_id = $1")
                     .bind(id)

@@ -3,6 +3,7 @@
 
 mod agent_social;
 mod agents;
+pub mod analytics;
 mod api_keys;
 mod chat;
 mod chat_logs;

@@ -20,6 +20,8 @@ pub struct TestApp {
     pub base: String,
     pub client: reqwest::Client,
     pub outbox: std::path::PathBuf,
+    /// The server's own store, for tests that write history or read raw rows directly.
+    pub store: ejento_server::store::Store,
     _dir: tempfile::TempDir,
 }
 
@@ -73,11 +75,13 @@ impl TestApp {
         let outbox = config.outbox_dir.clone();
         let app = Application::build(config).await.expect("the server starts");
         let base = format!("http://127.0.0.1:{}", app.port());
+        let store = app.state().store.clone();
         tokio::spawn(app.run_until_stopped());
         Some(Self {
             base,
             client: reqwest::Client::new(),
             outbox,
+            store,
             _dir: dir,
         })
     }

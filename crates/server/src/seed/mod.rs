@@ -1,5 +1,7 @@
 //! Demo data: a believable organization to click through right after `make run`.
 
+pub mod history;
+
 use ejento_api::OrgRole;
 
 use ejento_api::ResourceRole;
@@ -364,6 +366,16 @@ async fn seed_structure(store: &Store, objects: &Objects) -> Result<()> {
         agents.push((store.create_agent(org, project.id, admin.id, by, &config).await?, name));
     }
     seed_documents(store, objects, org, &admin, &agents).await
+}
+
+/// The demo organization's id (after `seed_demo`).
+pub async fn demo_organization(store: &Store) -> Result<i64> {
+    let email = Email::parse(DEMO_USERS[0].0).expect("demo e-mails are valid");
+    store
+        .find_user_by_email(&email)
+        .await?
+        .map(|u| u.organization_id)
+        .ok_or_else(|| crate::error::Error::not_found("Demo organization"))
 }
 
 pub fn print_demo_logins() {

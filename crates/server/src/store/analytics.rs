@@ -1,0 +1,852 @@
+//! Analytics rollups: usage by organization, project, agent, user and model in 15-minute UTC
+//! slots (see migration 0007). The accounting here is the only code that turns a response or a
+//! vote into rollup numbers; the live writes, `analytics rebuild` and the demo history all use it.
+
+use std::{collections::BTreeMap, ops::AddAssign};
+
+use sqlx::AnyConnection;
+use time::{OffsetDateTime, format_description::well_known::Rfc3339};
+
+use super::Store;
+use crate::error::Result;
+
+/// Seconds in a rollup slot.
+pub const SLOT: i64 = 900;
+
+/// A `created_on` timestamp as unix seconds.
+pub fn seconds_of(created_on: &str) -> i64 {
+    OffsetDateTime::parse(created_on, &Rfc3339)
+        .map(|t| t.unix_timestamp())
+        .unwrap_or(0)
+}
+
+/// The slot of a `created_on` timestamp (unix seconds, a multiple of [`SLOT`]).
+pub fn slot_of(created_on: &str) -> i64 {
+    seconds_of(created_on).div_euclid(SLOT) * SLOT
+}
+
+/// A USD decimal string as billionths of a dollar, exactly (digits past the ninth are rounded).
+/// Anything unreadable counts as zero rather than failing an answer.
+pub fn cost_nanos(cost: &str) -> i64 {
+    parse_cost(cost).unwrap_or(0)
+}
+
+/// A plain decimal (`12`, `0.0025`, `-1.5`; no exponent) as billionths of a dollar.
+pub fn parse_cost(cost: &str) -> Option<i64> {
+    let cost = cost.trim();
+    let (negative, digits) = match cost.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, cost),
+    };
+    let (whole, fraction) = digits.split_once('.').unwrap_or((digits, ""));
+    if whole.is_empty() && fraction.is_empty()
+        || !whole.bytes().all(|b| b.is_ascii_digit())
+        || !fraction.bytes().all(|b| b.is_ascii_digit())
+    {
+        return None;
+    }
+    let whole: i64 = if whole.is_empty() { 0 } else { whole.parse().ok()? };
+    let mut nanos: i64 = 0;
+    for (i, b) in fraction.bytes().enumerate() {
+        let d = i64::from(b - b'0');
+        if i < 9 {
+            nanos = nanos * 10 + d;
+        } else {
+            if i == 9 && d >= 5 {
+                nanos += 1;
+            }
+            break;
+        }
+    }
+    for _ in fraction.len()..9 {
+        nanos *= 10;
+    }
+    let total = whole.checked_mul(1_000_000_000)?.checked_add(nanos)?;
+    Some(if negative { -total } else { total })
+}
+
+/// Billionths of a dollar as the API writes cost: a decimal string without trailing zeros.
+pub fn format_cost(nanos: i128) -> String {
+    let sign = if nanos < 0 { "-" } else { "" };
+    let n = nanos.unsigned_abs();
+    let whole = n / 1_000_000_000;
+    let fraction = n % 1_000_000_000;
+    if fraction == 0 {
+        return format!("{sign}{whole}");
+    }
+    let fraction = format!("{fraction:09}");
+    format!("{sign}{whole}.{}", fraction.trim_end_matches('0'))
+}
+
+/// Where a response's numbers go.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct UsageKey {
+    pub organization_id: i64,
+    pub slot: i64,
+    pub project_id: i64,
+    pub agent_id: i64,
+    pub user_id: i64,
+    pub model: String,
+}
+
+/// Numbers of a rollup row (or a change to one).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Usage {
+    pub queries: i64,
+    pub prompt_tokens: i64,
+    pub completion_tokens: i64,
+    pub total_tokens: i64,
+    pub cost_nanos: i64,
+    pub upvotes: i64,
+    pub downvotes: i64,
+}
+
+impl AddAssign for Usage {
+    fn add_assign(&mut self, o: Self) {
+        self.queries += o.queries;
+        self.prompt_tokens += o.prompt_tokens;
+        self.completion_tokens += o.completion_tokens;
+        self.total_tokens += o.total_tokens;
+        self.cost_nanos += o.cost_nanos;
+        self.upvotes += o.upvotes;
+        self.downvotes += o.downvotes;
+    }
+}
+
+impl Usage {
+    /// A finished response: one query and what it used.
+    pub fn answered(prompt_tokens: i64, completion_tokens: i64, total_tokens: i64, cost: &str) -> Self {
+        Self {
+            queries: 1,
+            prompt_tokens,
+            completion_tokens,
+            total_tokens,
+            cost_nanos: cost_nanos(cost),
+            ..Self::default()
+        }
+    }
+
+    /// A vote given (`sign` 1) or taken back (`sign` -1).
+    pub fn vote(vote: &str, sign: i64) -> Self {
+        match vote {
+            "upvote" => Self {
+                upvotes: sign,
+                ..Self::default()
+            },
+            "downvote" => Self {
+                downvotes: sign,
+                ..Self::default()
+            },
+            _ => Self::default(),
+        }
+    }
+}
+
+/// The rollup key of a response, from its row: (organization, created_on, project, agent, user, model).
+pub type ResponseKeyRow = (i64, String, Option<i64>, i64, i64, String);
+
+pub fn key_of(row: &ResponseKeyRow) -> UsageKey {
+    UsageKey {
+        organization_id: row.0,
+        slot: slot_of(&row.1),
+        project_id: row.2.unwrap_or(0),
+        agent_id: row.3,
+        user_id: row.4,
+        model: row.5.clone(),
+    }
+}
+
+/// The columns [`ResponseKeyRow`] is read from.
+pub const KEY_COLUMNS: &str = "organization_id, created_on, project_id, agent_id, user_id, model";
+
+/// Adds `usage` to a rollup row, inside the caller's transaction.
+pub async fn add_usage(conn: &mut AnyConnection, key: &UsageKey, usage: Usage) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO usage_rollups (organization_id, slot, project_id, agent_id, user_id, model, queries, \
+         prompt_tokens, completion_tokens, total_tokens, cost_nanos, upvotes, downvotes) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) \
+         ON CONFLICT (organization_id, slot, project_id, agent_id, user_id, model) DO UPDATE SET \
+         queries = usage_rollups.queries + excluded.queries, \
+         prompt_tokens = usage_rollups.prompt_tokens + excluded.prompt_tokens, \
+         completion_tokens = usage_rollups.completion_tokens + excluded.completion_tokens, \
+         total_tokens = usage_rollups.total_tokens + excluded.total_tokens, \
+         cost_nanos = usage_rollups.cost_nanos + excluded.cost_nanos, \
+         upvotes = usage_rollups.upvotes + excluded.upvotes, \
+         downvotes = usage_rollups.downvotes + excluded.downvotes",
+    )
+    .bind(key.organization_id)
+    .bind(key.slot)
+    .bind(key.project_id)
+    .bind(key.agent_id)
+    .bind(key.user_id)
+    .bind(&key.model)
+    .bind(usage.queries)
+    .bind(usage.prompt_tokens)
+    .bind(usage.completion_tokens)
+    .bind(usage.total_tokens)
+    .bind(usage.cost_nanos)
+    .bind(usage.upvotes)
+    .bind(usage.downvotes)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// A response as `rebuild` reads it.
+#[derive(sqlx::FromRow)]
+struct RawResponse {
+    id: i64,
+    organization_id: i64,
+    created_on: String,
+    project_id: Option<i64>,
+    agent_id: i64,
+    user_id: i64,
+    model: String,
+    status: String,
+    prompt_tokens: i64,
+    completion_tokens: i64,
+    total_tokens: i64,
+    cost: String,
+}
+
+impl RawResponse {
+    fn key(&self) -> UsageKey {
+        key_of(&(
+            self.organization_id,
+            self.created_on.clone(),
+            self.project_id,
+            self.agent_id,
+            self.user_id,
+            self.model.clone(),
+        ))
+    }
+}
+
+/// A vote as `rebuild` reads it, with its response's key columns.
+#[derive(sqlx::FromRow)]
+struct RawVote {
+    organization_id: i64,
+    created_on: String,
+    project_id: Option<i64>,
+    agent_id: i64,
+    user_id: i64,
+    model: String,
+    vote: String,
+}
+
+/// What `analytics rebuild` found and did.
+#[derive(Debug, Default)]
+pub struct RebuildReport {
+    pub responses: u64,
+    pub rows: usize,
+    /// Rollup rows whose stored numbers differed from the recomputed ones (or were missing or extra).
+    pub differences: Vec<String>,
+}
+
+impl Store {
+    /// Recomputes every rollup row from the raw responses and votes, replaces the stored ones,
+    /// and reports where they differed.
+    pub async fn rebuild_usage_rollups(&self) -> Result<RebuildReport> {
+        let mut fresh: BTreeMap<UsageKey, Usage> = BTreeMap::new();
+        let mut report = RebuildReport::default();
+        let mut after = 0i64;
+        loop {
+            let rows: Vec<RawResponse> = sqlx::query_as(&format!(
+                "SELECT id, {KEY_COLUMNS}, status, prompt_tokens, completion_tokens, total_tokens, cost \
+                 FROM agent_responses WHERE id > $1 ORDER BY id LIMIT 10000"
+            ))
+            .bind(after)
+            .fetch_all(self.pool())
+            .await?;
+            let Some(last) = rows.last() else { break };
+            after = last.id;
+            for r in rows {
+                if r.status == "streaming" {
+                    continue;
+                }
+                report.responses += 1;
+                let usage = Usage::answered(r.prompt_tokens, r.completion_tokens, r.total_tokens, &r.cost);
+                *fresh.entry(r.key()).or_default() += usage;
+            }
+        }
+        let votes: Vec<RawVote> = sqlx::query_as(
+            "SELECT r.organization_id, r.created_on, r.project_id, r.agent_id, r.user_id, r.model, f.vote \
+             FROM response_feedback f JOIN agent_responses r ON r.id = f.response_id",
+        )
+        .fetch_all(self.pool())
+        .await?;
+        for v in votes {
+            let key = key_of(&(
+                v.organization_id,
+                v.created_on,
+                v.project_id,
+                v.agent_id,
+                v.user_id,
+                v.model,
+            ));
+            *fresh.entry(key).or_default() += Usage::vote(&v.vote, 1);
+        }
+        fresh.retain(|_, u| *u != Usage::default());
+
+        let stored = self.all_usage_rollups().await?;
+        for (key, usage) in &fresh {
+            match stored.get(key) {
+                Some(s) if s == usage => {}
+                Some(s) => report
+                    .differences
+                    .push(format!("{key:?}: stored {s:?}, recomputed {usage:?}")),
+                None => report
+                    .differences
+                    .push(format!("{key:?}: missing, recomputed {usage:?}")),
+            }
+        }
+        for (key, s) in &stored {
+            if !fresh.contains_key(key) && *s != Usage::default() {
+                report
+                    .differences
+                    .push(format!("{key:?}: stored {s:?}, recomputed nothing"));
+            }
+        }
+        report.rows = fresh.len();
+
+        let mut tx = self.pool().begin().await?;
+        sqlx::query("DELETE FROM usage_rollups").execute(&mut *tx).await?;
+        for (key, usage) in &fresh {
+            add_usage(&mut tx, key, *usage).await?;
+        }
+        sqlx::query("UPDATE analytics_state SET rebuilt_on = $1 WHERE id = 1")
+            .bind(crate::time_fmt::now())
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(report)
+    }
+
+    /// Every stored rollup row (for `rebuild` and tests).
+    pub async fn all_usage_rollups(&self) -> Result<BTreeMap<UsageKey, Usage>> {
+        type Row = (i64, i64, i64, i64, i64, String, i64, i64, i64, i64, i64, i64, i64);
+        let rows: Vec<Row> = sqlx::query_as(
+            "SELECT organization_id, slot, project_id, agent_id, user_id, model, queries, prompt_tokens, \
+             completion_tokens, total_tokens, cost_nanos, upvotes, downvotes FROM usage_rollups",
+        )
+        .fetch_all(self.pool())
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|r| {
+                (
+                    UsageKey {
+                        organization_id: r.0,
+                        slot: r.1,
+                        project_id: r.2,
+                        agent_id: r.3,
+                        user_id: r.4,
+                        model: r.5,
+                    },
+                    Usage {
+                        queries: r.6,
+                        prompt_tokens: r.7,
+                        completion_tokens: r.8,
+                        total_tokens: r.9,
+                        cost_nanos: r.10,
+                        upvotes: r.11,
+                        downvotes: r.12,
+                    },
+                )
+            })
+            .collect())
+    }
+
+    /// A database from before rollups (or restored from raw data) gets them on its first start.
+    pub async fn rollups_need_rebuild(&self) -> Result<bool> {
+        let (rebuilt,): (Option<String>,) = sqlx::query_as("SELECT rebuilt_on FROM analytics_state WHERE id = 1")
+            .fetch_one(self.pool())
+            .await?;
+        Ok(rebuilt.is_none())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn costs_are_summed_exactly_and_written_back_as_decimals() {
+        assert_eq!(cost_nanos("0.0025"), 2_500_000);
+        assert_eq!(cost_nanos("12"), 12_000_000_000);
+        assert_eq!(cost_nanos("0.0000000015"), 2);
+        assert_eq!(cost_nanos(".5"), 500_000_000);
+        assert_eq!(cost_nanos("abc"), 0);
+        assert_eq!(cost_nanos(""), 0);
+        assert_eq!(format_cost(2_500_000), "0.0025");
+        assert_eq!(format_cost(12_000_000_000), "12");
+        assert_eq!(format_cost(0), "0");
+        assert_eq!(format_cost(-1), "-0.000000001");
+    }
+
+    #[test]
+    fn slots_are_quarter_hours_in_utc() {
+        assert_eq!(slot_of("2025-01-08T22:14:59.999999Z") % SLOT, 0);
+        assert_eq!(
+            slot_of("2025-01-08T22:14:59.999999Z"),
+            slot_of("2025-01-08T22:00:00.000000Z")
+        );
+        assert_ne!(
+            slot_of("2025-01-08T22:15:00.000000Z"),
+            slot_of("2025-01-08T22:14:59.999999Z")
+        );
+    }
+}
+
+/// Which rollup rows a report reads: an organization, `[start, end)` in unix seconds, and
+/// optional id filters (a team filter arrives here as its projects).
+#[derive(Debug, Clone, Default)]
+pub struct UsageScope {
+    pub organization_id: i64,
+    pub start: i64,
+    pub end: i64,
+    pub agents: Option<Vec<i64>>,
+    pub projects: Option<Vec<i64>>,
+    pub users: Option<Vec<i64>>,
+}
+
+/// The dimension a breakdown groups by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dimension {
+    Agent,
+    Project,
+    User,
+}
+
+impl Dimension {
+    fn column(self) -> &'static str {
+        match self {
+            Dimension::Agent => "agent_id",
+            Dimension::Project => "project_id",
+            Dimension::User => "user_id",
+        }
+    }
+}
+
+/// SQL text with `$n` placeholders for integer arguments, built in order.
+struct Sql {
+    text: String,
+    args: Vec<i64>,
+}
+
+impl Sql {
+    fn new(text: &str) -> Self {
+        Self {
+            text: text.to_string(),
+            args: Vec::new(),
+        }
+    }
+
+    fn arg(&mut self, v: i64) -> String {
+        self.args.push(v);
+        format!("${}", self.args.len())
+    }
+
+    /// ` AND column IN (…)`; an empty list matches nothing.
+    fn and_in(&mut self, column: &str, ids: &Option<Vec<i64>>) {
+        let Some(ids) = ids else { return };
+        if ids.is_empty() {
+            self.text.push_str(" AND 1 = 0");
+            return;
+        }
+        let marks: Vec<String> = ids.iter().map(|id| self.arg(*id)).collect();
+        self.text.push_str(&format!(" AND {column} IN ({})", marks.join(", ")));
+    }
+
+    fn scoped(select: &str, scope: &UsageScope) -> Self {
+        let mut sql = Self::new(select);
+        let org = sql.arg(scope.organization_id);
+        let start = sql.arg(scope.start);
+        let end = sql.arg(scope.end);
+        sql.text.push_str(&format!(
+            " WHERE organization_id = {org} AND slot >= {start} AND slot < {end}"
+        ));
+        sql.and_in("agent_id", &scope.agents);
+        sql.and_in("project_id", &scope.projects);
+        sql.and_in("user_id", &scope.users);
+        sql
+    }
+
+    fn query_as<'q, O>(&'q self) -> sqlx::query::QueryAs<'q, sqlx::Any, O, sqlx::any::AnyArguments<'q>>
+    where
+        O: for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow>,
+    {
+        self.args.iter().fold(sqlx::query_as(&self.text), |q, a| q.bind(*a))
+    }
+}
+
+// PostgreSQL sums BIGINTs as NUMERIC: cast back, so both backends answer 64-bit integers.
+const SUMS: &str = "CAST(SUM(queries) AS BIGINT), CAST(SUM(prompt_tokens) AS BIGINT), \
+                    CAST(SUM(completion_tokens) AS BIGINT), CAST(SUM(total_tokens) AS BIGINT), \
+                    CAST(SUM(cost_nanos) AS BIGINT), CAST(SUM(upvotes) AS BIGINT), CAST(SUM(downvotes) AS BIGINT)";
+
+type SumRow = (
+    i64,
+    Option<i64>,
+    Option<i64>,
+    Option<i64>,
+    Option<i64>,
+    Option<i64>,
+    Option<i64>,
+    Option<i64>,
+);
+
+fn usage_of(r: &SumRow) -> Usage {
+    Usage {
+        queries: r.1.unwrap_or(0),
+        prompt_tokens: r.2.unwrap_or(0),
+        completion_tokens: r.3.unwrap_or(0),
+        total_tokens: r.4.unwrap_or(0),
+        cost_nanos: r.5.unwrap_or(0),
+        upvotes: r.6.unwrap_or(0),
+        downvotes: r.7.unwrap_or(0),
+    }
+}
+
+impl Store {
+    /// Usage per slot (only slots with rows).
+    pub async fn usage_by_slot(&self, scope: &UsageScope) -> Result<Vec<(i64, Usage)>> {
+        let mut sql = Sql::scoped(&format!("SELECT slot, {SUMS} FROM usage_rollups"), scope);
+        sql.text.push_str(" GROUP BY slot");
+        let rows: Vec<SumRow> = sql.query_as().fetch_all(self.pool()).await?;
+        Ok(rows.iter().map(|r| (r.0, usage_of(r))).collect())
+    }
+
+    /// Usage per agent, project or user.
+    pub async fn usage_by(&self, scope: &UsageScope, by: Dimension) -> Result<Vec<(i64, Usage)>> {
+        let column = by.column();
+        let mut sql = Sql::scoped(&format!("SELECT {column}, {SUMS} FROM usage_rollups"), scope);
+        sql.text.push_str(&format!(" GROUP BY {column}"));
+        let rows: Vec<SumRow> = sql.query_as().fetch_all(self.pool()).await?;
+        Ok(rows.iter().map(|r| (r.0, usage_of(r))).collect())
+    }
+
+    /// Distinct users who asked, per agent, project or user (`None`: in all).
+    pub async fn askers_by(&self, scope: &UsageScope, by: Option<Dimension>) -> Result<Vec<(i64, i64)>> {
+        let group = by.map(Dimension::column).unwrap_or("0");
+        let mut sql = Sql::scoped(
+            &format!("SELECT {group}, COUNT(DISTINCT user_id) FROM usage_rollups"),
+            scope,
+        );
+        sql.text.push_str(" AND queries > 0");
+        if by.is_some() {
+            sql.text.push_str(&format!(" GROUP BY {group}"));
+        }
+        let rows: Vec<(i64, i64)> = sql.query_as().fetch_all(self.pool()).await?;
+        Ok(rows)
+    }
+
+    /// Distinct users who asked, per (agent | project, user) pair, for team roll-ups of askers.
+    pub async fn askers_per_project(&self, scope: &UsageScope) -> Result<Vec<(i64, i64)>> {
+        let mut sql = Sql::scoped("SELECT DISTINCT project_id, user_id FROM usage_rollups", scope);
+        sql.text.push_str(" AND queries > 0");
+        Ok(sql.query_as().fetch_all(self.pool()).await?)
+    }
+
+    /// Conversations started in `[start, end)` (timestamps), per agent and user.
+    pub async fn threads_started(&self, scope: &UsageScope, start: &str, end: &str) -> Result<Vec<(i64, i64, i64)>> {
+        let mut sql =
+            Sql::new("SELECT t.agent_id, t.user_id, COUNT(*) FROM chat_threads t JOIN agents a ON a.id = t.agent_id");
+        let org = sql.arg(scope.organization_id);
+        sql.text.push_str(&format!(" WHERE t.organization_id = {org}"));
+        sql.and_in("t.agent_id", &scope.agents);
+        sql.and_in("a.project_id", &scope.projects);
+        sql.and_in("t.user_id", &scope.users);
+        let n = sql.args.len();
+        sql.text.push_str(&format!(
+            " AND t.created_on >= ${} AND t.created_on < ${} GROUP BY t.agent_id, t.user_id",
+            n + 1,
+            n + 2
+        ));
+        let rows: Vec<(i64, i64, i64)> = sql
+            .args
+            .iter()
+            .fold(sqlx::query_as(&sql.text), |q, a| q.bind(*a))
+            .bind(start)
+            .bind(end)
+            .fetch_all(self.pool())
+            .await?;
+        Ok(rows)
+    }
+
+    /// Names of an organization's agents, projects, teams, users or corpora (deleted ones
+    /// included: their history still counts).
+    pub async fn entity_names(&self, org: i64, kind: EntityKind) -> Result<Vec<(i64, String)>> {
+        let sql = match kind {
+            EntityKind::Agent => "SELECT id, agent_name FROM agents WHERE organization_id = $1",
+            EntityKind::Project => "SELECT id, name FROM projects WHERE organization_id = $1",
+            EntityKind::Team => "SELECT id, name FROM teams WHERE organization_id = $1",
+            EntityKind::User => {
+                "SELECT id, CASE WHEN TRIM(first_name || ' ' || last_name) = '' THEN email \
+                 ELSE TRIM(first_name || ' ' || last_name) END FROM users WHERE organization_id = $1"
+            }
+            EntityKind::Corpus => "SELECT id, name FROM corpora WHERE organization_id = $1",
+        };
+        Ok(sqlx::query_as(sql).bind(org).fetch_all(self.pool()).await?)
+    }
+
+    /// Each project's team (projects without a team are left out).
+    pub async fn project_teams(&self, org: i64) -> Result<Vec<(i64, i64)>> {
+        Ok(
+            sqlx::query_as("SELECT id, team_id FROM projects WHERE organization_id = $1 AND team_id IS NOT NULL")
+                .bind(org)
+                .fetch_all(self.pool())
+                .await?,
+        )
+    }
+
+    /// Each agent's project.
+    pub async fn agent_projects(&self, org: i64) -> Result<Vec<(i64, i64)>> {
+        Ok(
+            sqlx::query_as("SELECT id, project_id FROM agents WHERE organization_id = $1")
+                .bind(org)
+                .fetch_all(self.pool())
+                .await?,
+        )
+    }
+
+    /// Projects a user administers: as their project's Admin, or as Admin of its team.
+    pub async fn administered_projects(&self, user: i64) -> Result<Vec<i64>> {
+        Ok(sqlx::query_scalar(
+            "SELECT project_id FROM project_members WHERE user_id = $1 AND role = 'Admin' \
+             UNION SELECT p.id FROM projects p JOIN team_members tm ON tm.team_id = p.team_id \
+             WHERE tm.user_id = $1 AND tm.role = 'Admin'",
+        )
+        .bind(user)
+        .fetch_all(self.pool())
+        .await?)
+    }
+
+    /// Documents (not deleted) added in `[start, end)`: (created_on, corpus, uploaded by).
+    pub async fn documents_added(&self, org: i64, start: &str, end: &str) -> Result<Vec<(String, i64, i64)>> {
+        Ok(sqlx::query_as(
+            "SELECT created_on, corpus_id, uploaded_by_id FROM documents \
+             WHERE organization_id = $1 AND created_on >= $2 AND created_on < $3 AND is_deleted = 0",
+        )
+        .bind(org)
+        .bind(start)
+        .bind(end)
+        .fetch_all(self.pool())
+        .await?)
+    }
+
+    /// Corpora that exist: (id, name, indexing mode, owner).
+    pub async fn live_corpora(&self, org: i64) -> Result<Vec<(i64, String, i64, i64)>> {
+        Ok(sqlx::query_as(
+            "SELECT id, name, indexing_mode_id, owner_id FROM corpora WHERE organization_id = $1 AND is_deleted = 0",
+        )
+        .bind(org)
+        .fetch_all(self.pool())
+        .await?)
+    }
+
+    /// Which agents each corpus is connected to: (corpus, agent).
+    pub async fn corpus_connections(&self, org: i64) -> Result<Vec<(i64, i64)>> {
+        Ok(sqlx::query_as(
+            "SELECT ac.corpus_id, ac.agent_id FROM agent_corpora ac JOIN agents a ON a.id = ac.agent_id \
+             WHERE a.organization_id = $1 AND a.is_deleted = 0",
+        )
+        .bind(org)
+        .fetch_all(self.pool())
+        .await?)
+    }
+
+    /// Entities created since `since` (a timestamp), newest first, at most 100.
+    pub async fn recently_created(
+        &self,
+        org: i64,
+        kind: EntityKind,
+        since: &str,
+    ) -> Result<Vec<(i64, String, String, String)>> {
+        let sql = match kind {
+            EntityKind::Agent => {
+                "SELECT id, agent_name, created_on, created_by FROM agents WHERE organization_id = $1 AND is_deleted = 0"
+            }
+            EntityKind::Project => {
+                "SELECT id, name, created_on, created_by FROM projects WHERE organization_id = $1 AND is_deleted = 0"
+            }
+            EntityKind::Team => {
+                "SELECT id, name, created_on, created_by FROM teams WHERE organization_id = $1 AND is_deleted = 0"
+            }
+            EntityKind::User => {
+                "SELECT id, CASE WHEN TRIM(first_name || ' ' || last_name) = '' THEN email \
+                 ELSE TRIM(first_name || ' ' || last_name) END, created_on, created_by FROM users \
+                 WHERE organization_id = $1 AND is_deleted = 0"
+            }
+            EntityKind::Corpus => {
+                "SELECT id, name, created_on, created_by FROM corpora WHERE organization_id = $1 AND is_deleted = 0"
+            }
+        };
+        Ok(sqlx::query_as(&format!(
+            "{sql} AND created_on >= $2 ORDER BY created_on DESC, id DESC LIMIT 100"
+        ))
+        .bind(org)
+        .bind(since)
+        .fetch_all(self.pool())
+        .await?)
+    }
+
+    /// Documents (not deleted) in these corpora.
+    pub async fn documents_in(&self, corpora: &[i64]) -> Result<i64> {
+        let mut sql = Sql::new("SELECT COUNT(*) FROM documents WHERE is_deleted = 0");
+        sql.and_in("corpus_id", &Some(corpora.to_vec()));
+        let (n,): (i64,) = sql.query_as().fetch_one(self.pool()).await?;
+        Ok(n)
+    }
+
+    /// How many of each thing an organization has now.
+    pub async fn total_counts(&self, org: i64) -> Result<ejento_api::TotalCounts> {
+        let count = |sql: &'static str| async move {
+            let (n,): (i64,) = sqlx::query_as(sql).bind(org).fetch_one(self.pool()).await?;
+            Ok::<i64, crate::error::Error>(n)
+        };
+        Ok(ejento_api::TotalCounts {
+            users: count("SELECT COUNT(*) FROM users WHERE organization_id = $1 AND is_deleted = 0").await?,
+            teams: count("SELECT COUNT(*) FROM teams WHERE organization_id = $1 AND is_deleted = 0").await?,
+            projects: count("SELECT COUNT(*) FROM projects WHERE organization_id = $1 AND is_deleted = 0").await?,
+            agents: count("SELECT COUNT(*) FROM agents WHERE organization_id = $1 AND is_deleted = 0").await?,
+            corpora: count("SELECT COUNT(*) FROM corpora WHERE organization_id = $1 AND is_deleted = 0").await?,
+            documents: count("SELECT COUNT(*) FROM documents WHERE organization_id = $1 AND is_deleted = 0").await?,
+            chat_threads: count("SELECT COUNT(*) FROM chat_threads WHERE organization_id = $1").await?,
+            queries: count(
+                "SELECT CAST(COALESCE(SUM(queries), 0) AS BIGINT) FROM usage_rollups WHERE organization_id = $1",
+            )
+            .await?,
+        })
+    }
+}
+
+/// What a report is broken down by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EntityKind {
+    Agent,
+    Project,
+    Team,
+    User,
+    Corpus,
+}
+
+/// One response of generated history (`seed --responses`).
+#[derive(Debug, Clone)]
+pub struct HistoryResponse {
+    pub organization_id: i64,
+    pub project_id: i64,
+    pub agent_id: i64,
+    pub user_id: i64,
+    pub thread_id: i64,
+    pub by: String,
+    pub query: String,
+    pub answer: String,
+    pub created_on: String,
+    pub model: String,
+    pub prompt_tokens: i64,
+    pub completion_tokens: i64,
+    pub cost: String,
+    pub vote: Option<&'static str>,
+}
+
+impl Store {
+    /// A conversation of generated history, started at `created_on`.
+    pub async fn create_history_thread(
+        &self,
+        org: i64,
+        agent: i64,
+        user: i64,
+        by: &str,
+        title: &str,
+        created_on: &str,
+    ) -> Result<i64> {
+        Ok(sqlx::query_scalar(
+            "INSERT INTO chat_threads (organization_id, agent_id, user_id, title, created_by, created_on, modified_by, modified_on) \
+             VALUES ($1, $2, $3, $4, $5, $6, $5, $6) RETURNING id",
+        )
+        .bind(org)
+        .bind(agent)
+        .bind(user)
+        .bind(title)
+        .bind(by)
+        .bind(created_on)
+        .fetch_one(self.pool())
+        .await?)
+    }
+
+    /// Stores finished responses of generated history, their votes and their rollups in one
+    /// transaction, with the same accounting as live answers.
+    pub async fn insert_history(&self, batch: &[HistoryResponse]) -> Result<()> {
+        const COLUMNS: usize = 16;
+        let mut tx = self.pool().begin().await?;
+        let mut sums: BTreeMap<UsageKey, Usage> = BTreeMap::new();
+        for chunk in batch.chunks(50) {
+            let values: Vec<String> = (0..chunk.len())
+                .map(|i| {
+                    let marks: Vec<String> = (1..=COLUMNS).map(|c| format!("${}", i * COLUMNS + c)).collect();
+                    format!("({}, 'completed')", marks.join(", "))
+                })
+                .collect();
+            let sql = format!(
+                "INSERT INTO agent_responses (organization_id, project_id, agent_id, user_id, chat_thread_id, created_by, \
+                 query, response, created_on, modified_on, model, prompt_tokens, completion_tokens, total_tokens, cost, \
+                 query_source, status) VALUES {} RETURNING id",
+                values.join(", ")
+            );
+            let mut q = sqlx::query_scalar::<_, i64>(&sql);
+            for r in chunk {
+                q = q
+                    .bind(r.organization_id)
+                    .bind(r.project_id)
+                    .bind(r.agent_id)
+                    .bind(r.user_id)
+                    .bind(r.thread_id)
+                    .bind(&r.by)
+                    .bind(&r.query)
+                    .bind(&r.answer)
+                    .bind(&r.created_on)
+                    .bind(&r.created_on)
+                    .bind(&r.model)
+                    .bind(r.prompt_tokens)
+                    .bind(r.completion_tokens)
+                    .bind(r.prompt_tokens + r.completion_tokens)
+                    .bind(&r.cost)
+                    .bind("web");
+            }
+            let ids = q.fetch_all(&mut *tx).await?;
+            for (id, r) in ids.iter().zip(chunk) {
+                let key = key_of(&(
+                    r.organization_id,
+                    r.created_on.clone(),
+                    Some(r.project_id),
+                    r.agent_id,
+                    r.user_id,
+                    r.model.clone(),
+                ));
+                let mut usage = Usage::answered(
+                    r.prompt_tokens,
+                    r.completion_tokens,
+                    r.prompt_tokens + r.completion_tokens,
+                    &r.cost,
+                );
+                if let Some(vote) = r.vote {
+                    sqlx::query("INSERT INTO response_feedback (response_id, user_id, vote, created_on) VALUES ($1, $2, $3, $4)")
+                        .bind(id)
+                        .bind(r.user_id)
+                        .bind(vote)
+                        .bind(&r.created_on)
+                        .execute(&mut *tx)
+                        .await?;
+                    usage += Usage::vote(vote, 1);
+                }
+                *sums.entry(key).or_default() += usage;
+            }
+        }
+        for (key, usage) in &sums {
+            add_usage(&mut tx, key, *usage).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+}

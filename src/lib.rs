@@ -20,6 +20,7 @@ use leptos_router::{
 use components::{shell::Shell, toast::ToastHost};
 use pages::{
     agents::{AgentDetail, AgentsPage, NewAgentPage},
+    analytics::AnalyticsPage,
     change_password::ChangePassword,
     chat::ChatPage,
     chat_logs::ChatLogsPage,
@@ -73,6 +74,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/agents/:id") view=AgentDetail/>
                     <Route path=path!("/agents/:id/chat") view=ChatPage/>
                     <Route path=path!("/agents/:id/chat/:thread") view=ChatPage/>
+                    <Route path=path!("/analytics") view=AnalyticsPage/>
                     <Route path=path!("/admin") view=UsersPage/>
                     <Route path=path!("/admin/chat-logs") view=ChatLogsPage/>
                     <Route path=path!("/admin/users/:id") view=UserDetail/>

@@ -26,6 +26,8 @@ pub static SERIAL: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 pub struct Server {
     pub base: String,
+    /// The server's store, for writing generated history directly.
+    pub store: ejento_server::store::Store,
     _dir: tempfile::TempDir,
 }
 
@@ -50,8 +52,9 @@ impl Server {
         tweak(&mut config);
         let app = Application::build(config).await.expect("server starts");
         let base = format!("http://127.0.0.1:{}", app.port());
+        let store = app.state().store.clone();
         tokio::spawn(app.run_until_stopped());
-        Self { base, _dir: dir }
+        Self { base, store, _dir: dir }
     }
 
     pub fn url(&self, path: &str) -> String {

@@ -189,3 +189,28 @@ fn a_thread_window_covers_the_viewport_and_spacers_keep_the_rest() {
     assert_eq!(visible_range(&heights, 0.0, 1e9, 800.0), (999, 1000));
     assert_eq!(visible_range(&[], 0.0, 0.0, 800.0), (0, 0));
 }
+
+#[wasm_bindgen_test]
+fn analytics_numbers_read_like_money_and_counts() {
+    use ejento_dashboard::pages::analytics::{thousands, usd};
+    assert_eq!(thousands(0), "0");
+    assert_eq!(thousands(1_234_567), "1,234,567");
+    assert_eq!(thousands(-1_000), "-1,000");
+    assert_eq!(usd("1234.5"), "$1,234.50");
+    assert_eq!(usd("0.0026"), "$0.0026");
+    assert_eq!(usd("0"), "$0.00");
+}
+
+#[wasm_bindgen_test]
+fn csv_exports_quote_what_needs_quoting_and_defuse_formulas() {
+    use ejento_dashboard::components::download::csv;
+    let rows = vec![
+        vec!["name".to_string(), "note".to_string()],
+        vec!["Smith, Ada".to_string(), "said \"hi\"".to_string()],
+        vec!["=HYPERLINK(1)".to_string(), "-12.5".to_string()],
+    ];
+    assert_eq!(
+        csv(&rows),
+        "name,note\r\n\"Smith, Ada\",\"said \"\"hi\"\"\"\r\n'=HYPERLINK(1),-12.5\r\n"
+    );
+}

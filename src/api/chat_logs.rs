@@ -1,7 +1,6 @@
 //! Chat logs: search, detail, and the CSV export (downloaded with the caller's credentials).
 
 use ejento_api::{ChatLogDetail, ChatLogPage};
-use wasm_bindgen::JsCast;
 
 use super::{ApiError, get, query};
 use crate::session;
@@ -37,19 +36,8 @@ pub async fn export_csv(filters: &[(String, String)]) -> Result<(), ApiError> {
         return Err(ApiError::from_response(res).await);
     }
     let text = res.text().await.map_err(|_| ApiError::network())?;
-    let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(&text));
-    let options = web_sys::BlobPropertyBag::new();
-    options.set_type("text/csv");
-    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options).map_err(|_| ApiError::network())?;
-    let href = web_sys::Url::create_object_url_with_blob(&blob).map_err(|_| ApiError::network())?;
-    if let Some(doc) = web_sys::window().and_then(|w| w.document())
-        && let Ok(a) = doc.create_element("a")
-        && let Ok(a) = a.dyn_into::<web_sys::HtmlAnchorElement>()
-    {
-        a.set_href(&href);
-        a.set_download("chat-logs.csv");
-        a.click();
+    if !crate::components::download::save_text("chat-logs.csv", "text/csv", &text) {
+        return Err(ApiError::network());
     }
-    let _ = web_sys::Url::revoke_object_url(&href);
     Ok(())
 }

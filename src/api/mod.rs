@@ -1,6 +1,7 @@
 //! The typed API client: one function per endpoint, grouped by resource, all over [`call`].
 
 pub mod agents;
+pub mod analytics;
 pub mod auth;
 pub mod chat;
 pub mod chat_logs;

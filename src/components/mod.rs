@@ -1,5 +1,7 @@
 //! Building blocks shared by the pages.
 
+pub mod chart;
+pub mod download;
 pub mod field;
 pub mod load;
 pub mod markdown;

@@ -2,6 +2,7 @@
 
 pub mod agent_detail;
 pub mod agents;
+pub mod analytics;
 pub mod change_password;
 pub mod chat;
 pub mod chat_logs;

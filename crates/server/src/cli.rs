@@ -84,6 +84,7 @@ async fn execute(command: Command) -> anyhow::Result<()> {
             let app = Application::build(config).await?;
             if demo {
                 seed::seed_demo(&app.state().store, &app.state().objects).await?;
+                seed::ensure_demo_history(&app.state().store, seed::DEMO_HISTORY).await?;
                 let names = app.state().chat.deployment_names();
                 app.state().store.sync_deployments(&names).await?;
             }

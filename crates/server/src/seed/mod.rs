@@ -368,6 +368,18 @@ async fn seed_structure(store: &Store, objects: &Objects) -> Result<()> {
     seed_documents(store, objects, org, &admin, &agents).await
 }
 
+/// Answered questions the demo organization starts with, so analytics has something to show.
+pub const DEMO_HISTORY: u64 = 5_000;
+
+/// Gives the demo organization its 90 days of history, once (when it has answered nothing yet).
+pub async fn ensure_demo_history(store: &Store, responses: u64) -> Result<u64> {
+    let org = demo_organization(store).await?;
+    if store.total_counts(org).await?.queries > 0 {
+        return Ok(0);
+    }
+    history::generate(store, org, responses, 2026).await
+}
+
 /// The demo organization's id (after `seed_demo`).
 pub async fn demo_organization(store: &Store) -> Result<i64> {
     let email = Email::parse(DEMO_USERS[0].0).expect("demo e-mails are valid");

@@ -1,0 +1,167 @@
+//! Analytics in a real browser: on generated history, every tab draws its charts; a range
+//! preset changes the URL and the numbers; a chart's CSV holds exactly the API's numbers; the
+//! entity table sorts and filters by an entity, in the URL.
+
+use ejento_e2e::{Browser, SERIAL, Server};
+use serde_json::{Value, json};
+
+const PASSWORD: &str = "correct-horse-battery";
+
+async fn csv_of(browser: &Browser, button: &str) -> String {
+    browser
+        .eval(
+            "window.__csv = null; URL.createObjectURL = (blob) => { blob.text().then(t => window.__csv = t); return 'blob:x'; }; \
+             URL.revokeObjectURL = () => {}; return true;",
+        )
+        .await;
+    browser.click(button).await;
+    for _ in 0..50 {
+        let csv = browser.eval("return window.__csv").await;
+        if let Some(text) = csv.as_str() {
+            return text.to_string();
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("{button} produced no file");
+}
+
+/// (start, end, zone, bucket) the page says it shows.
+async fn shown_range(browser: &Browser) -> (String, String, String, String) {
+    let text = browser
+        .eval("return document.querySelector('#analytics-range').textContent")
+        .await;
+    let text = text.as_str().unwrap();
+    let (dates, rest) = text.split_once(" · ").unwrap();
+    let (start, end) = dates.split_once(" to ").unwrap();
+    let (zone, bucket) = rest.split_once(" · by ").unwrap();
+    (start.into(), end.into(), zone.into(), bucket.into())
+}
+
+#[tokio::test]
+async fn charts_ranges_exports_and_filters() {
+    let _serial = SERIAL.lock().await;
+    let server = Server::start().await;
+    let token = server.register("ada@example.com", PASSWORD, "Ada Lovelace").await;
+    for (team, agent) in [("Support", "Billing Helper"), ("Research", "Paper Scout")] {
+        let team = server.post(&token, "/api/v2/teams", json!({"name": team})).await;
+        let project = server
+            .post(
+                &token,
+                "/api/v2/projects",
+                json!({"name": format!("{agent} project"), "team_id": team["id"]}),
+            )
+            .await;
+        server
+            .post(
+                &token,
+                "/api/v2/agents",
+                json!({"project_id": project["id"], "agent_name": agent}),
+            )
+            .await;
+    }
+    let me: Value = reqwest::Client::new()
+        .get(server.url("/api/v2/users/me"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let org = me["data"]["organization"]["id"].as_i64().unwrap();
+    ejento_server::seed::history::generate(&server.store, org, 3000, 11)
+        .await
+        .unwrap();
+
+    let browser = Browser::launch().await;
+    browser.goto(&server.url("/login")).await;
+    browser.fill("#login-email", "ada@example.com").await;
+    browser.fill("#login-password", PASSWORD).await;
+    browser.click("#login-submit").await;
+    browser.wait_for("#user-name").await;
+
+    browser.goto(&server.url("/analytics")).await;
+    browser.wait_for("#total-counts").await;
+    browser.wait_for("#summary-cards").await;
+    for chart in ["#chart-queries", "#chart-tokens", "#chart-cost", "#chart-votes"] {
+        browser.wait_for(&format!("{chart} canvas")).await;
+    }
+    assert_eq!(browser.count(".chart-card .form-error").await, 0);
+    browser.screenshot("analytics-overview").await;
+
+    // A preset: the URL and the range change, and the charts follow.
+    browser.click("#range-7d").await;
+    browser
+        .wait_for_url("range=7d", |u| u.query().is_some_and(|q| q.contains("range=7d")))
+        .await;
+    browser.wait_for_any_text("#analytics-range", "by day").await;
+    browser.wait_for("#chart-queries canvas").await;
+
+    // The queries chart's CSV is exactly the API's series for the same range.
+    let (start, end, zone, bucket) = shown_range(&browser).await;
+    let csv = csv_of(&browser, "#chart-queries-csv").await;
+    let api: Value = reqwest::Client::new()
+        .get(server.url(&format!(
+            "/api/v2/query-counts/?start_date={start}&end_date={end}&timezone={zone}&bucket_type={bucket}"
+        )))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let series = api["data"]["series"].as_array().unwrap();
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines[0], "bucket,start,queries");
+    assert_eq!(lines.len() - 1, series.len(), "{csv}");
+    for (line, point) in lines[1..].iter().zip(series) {
+        let cols: Vec<&str> = line.split(',').collect();
+        assert_eq!(cols[0], point["bucket"].as_str().unwrap());
+        assert_eq!(cols[2], point["query_count"].to_string());
+    }
+    let total: i64 = lines[1..]
+        .iter()
+        .map(|l| l.split(',').nth(2).unwrap().parse::<i64>().unwrap())
+        .sum();
+    assert_eq!(total, api["data"]["totals"]["query_count"].as_i64().unwrap());
+    assert!(total > 0, "seven days of generated history have queries");
+
+    // Each entity tab draws its charts and a sortable table.
+    browser
+        .eval(
+            "window.__errors = []; const error = console.error; \
+             console.error = (...a) => { window.__errors.push(a.join(' ')); error(...a); }; return true;",
+        )
+        .await;
+    for tab in ["agents", "projects", "teams", "users"] {
+        browser.click(&format!("#tab-{tab}")).await;
+        browser.wait_for("#chart-most-active canvas").await;
+        browser.wait_for("#entity-table tbody tr").await;
+    }
+    assert_eq!(
+        browser.eval("return window.__errors.length").await,
+        0,
+        "no errors in the console"
+    );
+    browser.click("#tab-agents").await;
+    browser.wait_for("#entity-table tbody tr").await;
+    browser.wait_for("#chart-entity-modes canvas").await;
+    browser.screenshot("analytics-agents").await;
+    // Names sort A to Z on the first click, Z to A on the second.
+    let first_row = "return document.querySelector('#entity-table tbody tr td').textContent";
+    browser.click_text("#entity-table th button", "Name").await;
+    browser.wait_for("#entity-table th[aria-sort=ascending] button").await;
+    assert_eq!(browser.eval(first_row).await, "Billing Helper");
+    browser.click_text("#entity-table th button", "Name").await;
+    browser.wait_for("#entity-table th[aria-sort=descending] button").await;
+    assert_eq!(browser.eval(first_row).await, "Paper Scout");
+    // Filtering by an agent puts it in the URL and narrows the table to it.
+    browser.click("#entity-table tbody tr button").await;
+    browser
+        .wait_for_url("agent_ids", |u| u.query().is_some_and(|q| q.contains("agent_ids=")))
+        .await;
+    browser.wait_for_count("#entity-table tbody tr", 1).await;
+    browser.wait_for("#analytics-filters").await;
+    browser.close().await;
+}

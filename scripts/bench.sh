@@ -32,3 +32,8 @@ cargo bench -p ejento-server --bench streams
 echo
 export CHROMEDRIVER=/usr/bin/chromedriver
 cargo bench -p ejento-e2e --bench chat_render
+
+# Every analytics endpoint over 90 days by day after seeding EJENTO_BENCH_RESPONSES (default
+# 10,000,000) responses, on SQLite and on a throwaway PostgreSQL (budget: p95 <= 300 ms).
+echo
+scripts/with-postgres.sh cargo bench -p ejento-server --bench analytics

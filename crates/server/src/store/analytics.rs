@@ -159,20 +159,76 @@ pub fn key_of(row: &ResponseKeyRow) -> UsageKey {
 /// The columns [`ResponseKeyRow`] is read from.
 pub const KEY_COLUMNS: &str = "organization_id, created_on, project_id, agent_id, user_id, model";
 
-/// Adds `usage` to a rollup row, inside the caller's transaction.
+/// The rollup tables, finest first: (table, key columns). Each row of `usage_rollups` also
+/// counts in one row of each coarser table.
+const LEVELS: [(&str, &[&str]); 3] = [
+    (
+        "usage_rollups",
+        &["organization_id", "slot", "project_id", "agent_id", "user_id", "model"],
+    ),
+    (
+        "usage_agent_slots",
+        &["organization_id", "slot", "project_id", "agent_id"],
+    ),
+    ("usage_org_slots", &["organization_id", "slot"]),
+];
+
+const VALUE_COLUMNS: [&str; 7] = [
+    "queries",
+    "prompt_tokens",
+    "completion_tokens",
+    "total_tokens",
+    "cost_nanos",
+    "upvotes",
+    "downvotes",
+];
+
+/// Adds `usage` to its rows at every level, inside the caller's transaction.
 pub async fn add_usage(conn: &mut AnyConnection, key: &UsageKey, usage: Usage) -> Result<()> {
+    for (table, keys) in LEVELS {
+        let columns: Vec<&str> = keys.iter().chain(VALUE_COLUMNS.iter()).copied().collect();
+        let marks: Vec<String> = (1..=columns.len()).map(|i| format!("${i}")).collect();
+        let updates: Vec<String> = VALUE_COLUMNS
+            .iter()
+            .map(|c| format!("{c} = {table}.{c} + excluded.{c}"))
+            .collect();
+        let sql = format!(
+            "INSERT INTO {table} ({}) VALUES ({}) ON CONFLICT ({}) DO UPDATE SET {}",
+            columns.join(", "),
+            marks.join(", "),
+            keys.join(", "),
+            updates.join(", ")
+        );
+        let mut q = sqlx::query(&sql);
+        for k in keys {
+            q = match *k {
+                "organization_id" => q.bind(key.organization_id),
+                "slot" => q.bind(key.slot),
+                "project_id" => q.bind(key.project_id),
+                "agent_id" => q.bind(key.agent_id),
+                "user_id" => q.bind(key.user_id),
+                _ => q.bind(key.model.clone()),
+            };
+        }
+        q.bind(usage.queries)
+            .bind(usage.prompt_tokens)
+            .bind(usage.completion_tokens)
+            .bind(usage.total_tokens)
+            .bind(usage.cost_nanos)
+            .bind(usage.upvotes)
+            .bind(usage.downvotes)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}
+
+/// A row of `usage_rollups` alone (a rebuild derives the coarser levels afterwards).
+async fn insert_fine(conn: &mut AnyConnection, key: &UsageKey, usage: Usage) -> Result<()> {
     sqlx::query(
         "INSERT INTO usage_rollups (organization_id, slot, project_id, agent_id, user_id, model, queries, \
          prompt_tokens, completion_tokens, total_tokens, cost_nanos, upvotes, downvotes) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) \
-         ON CONFLICT (organization_id, slot, project_id, agent_id, user_id, model) DO UPDATE SET \
-         queries = usage_rollups.queries + excluded.queries, \
-         prompt_tokens = usage_rollups.prompt_tokens + excluded.prompt_tokens, \
-         completion_tokens = usage_rollups.completion_tokens + excluded.completion_tokens, \
-         total_tokens = usage_rollups.total_tokens + excluded.total_tokens, \
-         cost_nanos = usage_rollups.cost_nanos + excluded.cost_nanos, \
-         upvotes = usage_rollups.upvotes + excluded.upvotes, \
-         downvotes = usage_rollups.downvotes + excluded.downvotes",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
     )
     .bind(key.organization_id)
     .bind(key.slot)
@@ -188,6 +244,23 @@ pub async fn add_usage(conn: &mut AnyConnection, key: &UsageKey, usage: Usage) -
     .bind(usage.upvotes)
     .bind(usage.downvotes)
     .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Recomputes a coarser level from `usage_rollups` (after a rebuild).
+async fn derive_level(conn: &mut AnyConnection, table: &str, keys: &[&str]) -> Result<()> {
+    sqlx::query(&format!("DELETE FROM {table}")).execute(&mut *conn).await?;
+    let sums: Vec<String> = VALUE_COLUMNS.iter().map(|c| format!("SUM({c})")).collect();
+    sqlx::query(&format!(
+        "INSERT INTO {table} ({}, {}) SELECT {}, {} FROM usage_rollups GROUP BY {}",
+        keys.join(", "),
+        VALUE_COLUMNS.join(", "),
+        keys.join(", "),
+        sums.join(", "),
+        keys.join(", ")
+    ))
+    .execute(&mut *conn)
     .await?;
     Ok(())
 }
@@ -312,7 +385,10 @@ impl Store {
         let mut tx = self.pool().begin().await?;
         sqlx::query("DELETE FROM usage_rollups").execute(&mut *tx).await?;
         for (key, usage) in &fresh {
-            add_usage(&mut tx, key, *usage).await?;
+            insert_fine(&mut tx, key, *usage).await?;
+        }
+        for (table, keys) in &LEVELS[1..] {
+            derive_level(&mut tx, table, keys).await?;
         }
         sqlx::query("UPDATE analytics_state SET rebuilt_on = $1 WHERE id = 1")
             .bind(crate::time_fmt::now())
@@ -410,6 +486,19 @@ pub struct UsageScope {
     pub users: Option<Vec<i64>>,
 }
 
+/// The coarsest rollup table that can answer: the organization's when nothing is filtered or
+/// grouped, the agents' (which has projects, so teams too) when only agents or projects are,
+/// the finest whenever users are involved.
+fn table_for(scope: &UsageScope, by_user: bool, by_agent_or_project: bool) -> &'static str {
+    if by_user || scope.users.is_some() {
+        "usage_rollups"
+    } else if by_agent_or_project || scope.agents.is_some() || scope.projects.is_some() {
+        "usage_agent_slots"
+    } else {
+        "usage_org_slots"
+    }
+}
+
 /// The dimension a breakdown groups by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Dimension {
@@ -458,8 +547,9 @@ impl Sql {
         self.text.push_str(&format!(" AND {column} IN ({})", marks.join(", ")));
     }
 
-    fn scoped(select: &str, scope: &UsageScope) -> Self {
-        let mut sql = Self::new(select);
+    /// `select` (which names its table `{table}`) over `[start, end)` and the scope's filters.
+    fn scoped(select: &str, scope: &UsageScope, table: &str) -> Self {
+        let mut sql = Self::new(&select.replace("{table}", table));
         let org = sql.arg(scope.organization_id);
         let start = sql.arg(scope.start);
         let end = sql.arg(scope.end);
@@ -511,7 +601,8 @@ fn usage_of(r: &SumRow) -> Usage {
 impl Store {
     /// Usage per slot (only slots with rows).
     pub async fn usage_by_slot(&self, scope: &UsageScope) -> Result<Vec<(i64, Usage)>> {
-        let mut sql = Sql::scoped(&format!("SELECT slot, {SUMS} FROM usage_rollups"), scope);
+        let table = table_for(scope, false, false);
+        let mut sql = Sql::scoped(&format!("SELECT slot, {SUMS} FROM {{table}}"), scope, table);
         sql.text.push_str(" GROUP BY slot");
         let rows: Vec<SumRow> = sql.query_as().fetch_all(self.pool()).await?;
         Ok(rows.iter().map(|r| (r.0, usage_of(r))).collect())
@@ -520,7 +611,8 @@ impl Store {
     /// Usage per agent, project or user.
     pub async fn usage_by(&self, scope: &UsageScope, by: Dimension) -> Result<Vec<(i64, Usage)>> {
         let column = by.column();
-        let mut sql = Sql::scoped(&format!("SELECT {column}, {SUMS} FROM usage_rollups"), scope);
+        let table = table_for(scope, by == Dimension::User, true);
+        let mut sql = Sql::scoped(&format!("SELECT {column}, {SUMS} FROM {{table}}"), scope, table);
         sql.text.push_str(&format!(" GROUP BY {column}"));
         let rows: Vec<SumRow> = sql.query_as().fetch_all(self.pool()).await?;
         Ok(rows.iter().map(|r| (r.0, usage_of(r))).collect())
@@ -530,8 +622,9 @@ impl Store {
     pub async fn askers_by(&self, scope: &UsageScope, by: Option<Dimension>) -> Result<Vec<(i64, i64)>> {
         let group = by.map(Dimension::column).unwrap_or("0");
         let mut sql = Sql::scoped(
-            &format!("SELECT {group}, COUNT(DISTINCT user_id) FROM usage_rollups"),
+            &format!("SELECT {group}, COUNT(DISTINCT user_id) FROM {{table}}"),
             scope,
+            "usage_rollups",
         );
         sql.text.push_str(" AND queries > 0");
         if by.is_some() {
@@ -543,7 +636,11 @@ impl Store {
 
     /// Distinct users who asked, per (agent | project, user) pair, for team roll-ups of askers.
     pub async fn askers_per_project(&self, scope: &UsageScope) -> Result<Vec<(i64, i64)>> {
-        let mut sql = Sql::scoped("SELECT DISTINCT project_id, user_id FROM usage_rollups", scope);
+        let mut sql = Sql::scoped(
+            "SELECT DISTINCT project_id, user_id FROM {table}",
+            scope,
+            "usage_rollups",
+        );
         sql.text.push_str(" AND queries > 0");
         Ok(sql.query_as().fetch_all(self.pool()).await?)
     }
@@ -714,7 +811,7 @@ impl Store {
             documents: count("SELECT COUNT(*) FROM documents WHERE organization_id = $1 AND is_deleted = 0").await?,
             chat_threads: count("SELECT COUNT(*) FROM chat_threads WHERE organization_id = $1").await?,
             queries: count(
-                "SELECT CAST(COALESCE(SUM(queries), 0) AS BIGINT) FROM usage_rollups WHERE organization_id = $1",
+                "SELECT CAST(COALESCE(SUM(queries), 0) AS BIGINT) FROM usage_org_slots WHERE organization_id = $1",
             )
             .await?,
         })

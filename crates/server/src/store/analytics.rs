@@ -161,7 +161,7 @@ pub const KEY_COLUMNS: &str = "organization_id, created_on, project_id, agent_id
 
 /// The rollup tables, finest first: (table, key columns). Each row of `usage_rollups` also
 /// counts in one row of each coarser table.
-const LEVELS: [(&str, &[&str]); 3] = [
+const LEVELS: [(&str, &[&str]); 4] = [
     (
         "usage_rollups",
         &["organization_id", "slot", "project_id", "agent_id", "user_id", "model"],
@@ -170,6 +170,7 @@ const LEVELS: [(&str, &[&str]); 3] = [
         "usage_agent_slots",
         &["organization_id", "slot", "project_id", "agent_id"],
     ),
+    ("usage_user_slots", &["organization_id", "slot", "user_id"]),
     ("usage_org_slots", &["organization_id", "slot"]),
 ];
 
@@ -488,14 +489,15 @@ pub struct UsageScope {
 
 /// The coarsest rollup table that can answer: the organization's when nothing is filtered or
 /// grouped, the agents' (which has projects, so teams too) when only agents or projects are,
-/// the finest whenever users are involved.
+/// the users' when only users are, the finest when both are.
 fn table_for(scope: &UsageScope, by_user: bool, by_agent_or_project: bool) -> &'static str {
-    if by_user || scope.users.is_some() {
-        "usage_rollups"
-    } else if by_agent_or_project || scope.agents.is_some() || scope.projects.is_some() {
-        "usage_agent_slots"
-    } else {
-        "usage_org_slots"
+    let agents = by_agent_or_project || scope.agents.is_some() || scope.projects.is_some();
+    let users = by_user || scope.users.is_some();
+    match (agents, users) {
+        (true, true) => "usage_rollups",
+        (true, false) => "usage_agent_slots",
+        (false, true) => "usage_user_slots",
+        (false, false) => "usage_org_slots",
     }
 }
 
@@ -611,7 +613,7 @@ impl Store {
     /// Usage per agent, project or user.
     pub async fn usage_by(&self, scope: &UsageScope, by: Dimension) -> Result<Vec<(i64, Usage)>> {
         let column = by.column();
-        let table = table_for(scope, by == Dimension::User, true);
+        let table = table_for(scope, by == Dimension::User, by != Dimension::User);
         let mut sql = Sql::scoped(&format!("SELECT {column}, {SUMS} FROM {{table}}"), scope, table);
         sql.text.push_str(&format!(" GROUP BY {column}"));
         let rows: Vec<SumRow> = sql.query_as().fetch_all(self.pool()).await?;
@@ -621,10 +623,11 @@ impl Store {
     /// Distinct users who asked, per agent, project or user (`None`: in all).
     pub async fn askers_by(&self, scope: &UsageScope, by: Option<Dimension>) -> Result<Vec<(i64, i64)>> {
         let group = by.map(Dimension::column).unwrap_or("0");
+        let by_agent_or_project = matches!(by, Some(Dimension::Agent | Dimension::Project));
         let mut sql = Sql::scoped(
             &format!("SELECT {group}, COUNT(DISTINCT user_id) FROM {{table}}"),
             scope,
-            "usage_rollups",
+            table_for(scope, true, by_agent_or_project),
         );
         sql.text.push_str(" AND queries > 0");
         if by.is_some() {

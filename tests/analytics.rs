@@ -74,11 +74,7 @@ async fn charts_ranges_exports_and_filters() {
         .unwrap();
 
     let browser = Browser::launch().await;
-    browser.goto(&server.url("/login")).await;
-    browser.fill("#login-email", "ada@example.com").await;
-    browser.fill("#login-password", PASSWORD).await;
-    browser.click("#login-submit").await;
-    browser.wait_for("#user-name").await;
+    browser.sign_in(&server, "ada@example.com", PASSWORD).await;
 
     browser.goto(&server.url("/analytics")).await;
     browser.wait_for("#total-counts").await;

@@ -185,11 +185,7 @@ async fn billing_helper(server: &Server, token: &str) -> (i64, i64) {
 
 async fn signed_in(server: &Server) -> Browser {
     let browser = Browser::launch().await;
-    browser.goto(&server.url("/login")).await;
-    browser.fill("#login-email", "ada@example.com").await;
-    browser.fill("#login-password", PASSWORD).await;
-    browser.click("#login-submit").await;
-    browser.wait_for("#user-name").await;
+    browser.sign_in(server, "ada@example.com", PASSWORD).await;
     browser
 }
 

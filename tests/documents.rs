@@ -38,11 +38,7 @@ async fn a_corpus_is_filled_by_dropping_files_and_searched() {
         )
         .await;
     let browser = Browser::launch().await;
-    browser.goto(&server.url("/login")).await;
-    browser.fill("#login-email", "ada@example.com").await;
-    browser.fill("#login-password", PASSWORD).await;
-    browser.click("#login-submit").await;
-    browser.wait_for("#user-name").await;
+    browser.sign_in(&server, "ada@example.com", PASSWORD).await;
 
     browser.goto(&server.url("/corpora")).await;
     browser.click("#new-corpus").await;

@@ -181,6 +181,15 @@ impl Browser {
         }
     }
 
+    /// Signs in through the login page and waits for the signed-in shell.
+    pub async fn sign_in(&self, server: &Server, email: &str, password: &str) {
+        self.goto(&server.url("/login")).await;
+        self.fill("#login-email", email).await;
+        self.fill("#login-password", password).await;
+        self.click("#login-submit").await;
+        self.wait_for("#user-name").await;
+    }
+
     pub async fn goto(&self, url: &str) {
         self.client.goto(url).await.expect("navigate");
     }

@@ -6,11 +6,7 @@ use ejento_e2e::{Browser, SERIAL, Server};
 const PASSWORD: &str = "a-good-password";
 
 async fn log_in(browser: &Browser, server: &Server, email: &str) {
-    browser.goto(&server.url("/login")).await;
-    browser.fill("#login-email", email).await;
-    browser.fill("#login-password", PASSWORD).await;
-    browser.click("#login-submit").await;
-    browser.wait_for("#user-name").await;
+    browser.sign_in(server, email, PASSWORD).await;
 }
 
 #[tokio::test]

@@ -148,11 +148,7 @@ async fn main() {
     assert!(res.status().is_success());
 
     let browser = Browser::launch().await;
-    browser.goto(&server.url("/login")).await;
-    browser.fill("#login-email", "ada@example.com").await;
-    browser.fill("#login-password", PASSWORD).await;
-    browser.click("#login-submit").await;
-    browser.wait_for("#user-name").await;
+    browser.sign_in(&server, "ada@example.com", PASSWORD).await;
     let expected = tokens(&answer()).len();
     let mut worst = Vec::new();
     for run in 1..=RUNS {

@@ -450,6 +450,46 @@ fn owners_of(kind: EntityKind, corpus: i64, agents: &[i64], r: &Request) -> BTre
     }
 }
 
+/// Which corpora count for a request: those connected to an agent in scope (all, unfiltered),
+/// owned or uploaded by a user in scope.
+struct CorpusScope {
+    connected: HashMap<i64, Vec<i64>>,
+    agents: Option<BTreeSet<i64>>,
+    users: Option<Vec<i64>>,
+}
+
+impl CorpusScope {
+    async fn new(store: &Store, org: i64, r: &Request) -> Result<Self> {
+        let mut connected: HashMap<i64, Vec<i64>> = HashMap::new();
+        for (corpus, agent) in store.corpus_connections(org).await? {
+            connected.entry(corpus).or_default().push(agent);
+        }
+        Ok(Self {
+            connected,
+            agents: agents_in_scope(r),
+            users: r.scope.users.clone(),
+        })
+    }
+
+    /// The agents in scope a corpus counts for, or None when it is out of scope (for `person`,
+    /// its uploader or owner).
+    fn agents_of(&self, corpus: i64, person: i64) -> Option<Vec<i64>> {
+        let agents: Vec<i64> = self
+            .connected
+            .get(&corpus)
+            .map(|l| {
+                l.iter()
+                    .copied()
+                    .filter(|a| self.agents.as_ref().is_none_or(|s| s.contains(a)))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let out_of_scope =
+            (self.agents.is_some() && agents.is_empty()) || self.users.as_ref().is_some_and(|u| !u.contains(&person));
+        (!out_of_scope).then_some(agents)
+    }
+}
+
 /// Documents added in the range (that still exist): overall or per agent, project, team, user
 /// (who uploaded) or corpus. A document counts for every agent its corpus is connected to.
 pub async fn documents(
@@ -460,31 +500,15 @@ pub async fn documents(
 ) -> Result<AnalyticsReport> {
     let r = resolve(store, viewer, q).await?;
     let org = viewer.organization_id;
-    let mut connected: HashMap<i64, Vec<i64>> = HashMap::new();
-    for (corpus, agent) in store.corpus_connections(org).await? {
-        connected.entry(corpus).or_default().push(agent);
-    }
-    let in_scope = agents_in_scope(&r);
+    let corpora = CorpusScope::new(store, org, &r).await?;
     let (start, end) = r.window.timestamps();
     let mut total = 0i64;
     let mut per: BTreeMap<i64, i64> = BTreeMap::new();
     let mut points = Vec::new();
     for (created_on, corpus, uploader) in store.documents_added(org, &start, &end).await? {
-        let agents: Vec<i64> = connected
-            .get(&corpus)
-            .map(|l| {
-                l.iter()
-                    .copied()
-                    .filter(|a| in_scope.as_ref().is_none_or(|s| s.contains(a)))
-                    .collect()
-            })
-            .unwrap_or_default();
-        if in_scope.is_some() && agents.is_empty() {
+        let Some(agents) = corpora.agents_of(corpus, uploader) else {
             continue;
-        }
-        if r.scope.users.as_ref().is_some_and(|u| !u.contains(&uploader)) {
-            continue;
-        }
+        };
         total += 1;
         points.push((crate::store::analytics::seconds_of(&created_on), 1i64));
         if let Some(kind) = kind {
@@ -544,29 +568,13 @@ pub async fn indexing_modes(
 ) -> Result<IndexingModeReport> {
     let r = resolve(store, viewer, q).await?;
     let org = viewer.organization_id;
-    let mut connected: HashMap<i64, Vec<i64>> = HashMap::new();
-    for (corpus, agent) in store.corpus_connections(org).await? {
-        connected.entry(corpus).or_default().push(agent);
-    }
-    let in_scope = agents_in_scope(&r);
+    let corpora = CorpusScope::new(store, org, &r).await?;
     let mut totals: BTreeMap<i64, i64> = BTreeMap::new();
     let mut per: BTreeMap<i64, BTreeMap<i64, i64>> = BTreeMap::new();
     for (corpus, _, mode, owner) in store.live_corpora(org).await? {
-        let agents: Vec<i64> = connected
-            .get(&corpus)
-            .map(|l| {
-                l.iter()
-                    .copied()
-                    .filter(|a| in_scope.as_ref().is_none_or(|s| s.contains(a)))
-                    .collect()
-            })
-            .unwrap_or_default();
-        if in_scope.is_some() && agents.is_empty() {
+        let Some(agents) = corpora.agents_of(corpus, owner) else {
             continue;
-        }
-        if r.scope.users.as_ref().is_some_and(|u| !u.contains(&owner)) {
-            continue;
-        }
+        };
         *totals.entry(mode).or_default() += 1;
         if let Some(kind) = kind {
             let owners = match kind {

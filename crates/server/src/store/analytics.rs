@@ -187,65 +187,46 @@ const VALUE_COLUMNS: [&str; 7] = [
 /// Adds `usage` to its rows at every level, inside the caller's transaction.
 pub async fn add_usage(conn: &mut AnyConnection, key: &UsageKey, usage: Usage) -> Result<()> {
     for (table, keys) in LEVELS {
-        let columns: Vec<&str> = keys.iter().chain(VALUE_COLUMNS.iter()).copied().collect();
-        let marks: Vec<String> = (1..=columns.len()).map(|i| format!("${i}")).collect();
-        let updates: Vec<String> = VALUE_COLUMNS
-            .iter()
-            .map(|c| format!("{c} = {table}.{c} + excluded.{c}"))
-            .collect();
-        let sql = format!(
-            "INSERT INTO {table} ({}) VALUES ({}) ON CONFLICT ({}) DO UPDATE SET {}",
-            columns.join(", "),
-            marks.join(", "),
-            keys.join(", "),
-            updates.join(", ")
-        );
-        let mut q = sqlx::query(&sql);
-        for k in keys {
-            q = match *k {
-                "organization_id" => q.bind(key.organization_id),
-                "slot" => q.bind(key.slot),
-                "project_id" => q.bind(key.project_id),
-                "agent_id" => q.bind(key.agent_id),
-                "user_id" => q.bind(key.user_id),
-                _ => q.bind(key.model.clone()),
-            };
-        }
-        q.bind(usage.queries)
-            .bind(usage.prompt_tokens)
-            .bind(usage.completion_tokens)
-            .bind(usage.total_tokens)
-            .bind(usage.cost_nanos)
-            .bind(usage.upvotes)
-            .bind(usage.downvotes)
-            .execute(&mut *conn)
-            .await?;
+        add_to(conn, table, keys, key, usage).await?;
     }
     Ok(())
 }
 
-/// A row of `usage_rollups` alone (a rebuild derives the coarser levels afterwards).
-async fn insert_fine(conn: &mut AnyConnection, key: &UsageKey, usage: Usage) -> Result<()> {
-    sqlx::query(
-        "INSERT INTO usage_rollups (organization_id, slot, project_id, agent_id, user_id, model, queries, \
-         prompt_tokens, completion_tokens, total_tokens, cost_nanos, upvotes, downvotes) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
-    )
-    .bind(key.organization_id)
-    .bind(key.slot)
-    .bind(key.project_id)
-    .bind(key.agent_id)
-    .bind(key.user_id)
-    .bind(&key.model)
-    .bind(usage.queries)
-    .bind(usage.prompt_tokens)
-    .bind(usage.completion_tokens)
-    .bind(usage.total_tokens)
-    .bind(usage.cost_nanos)
-    .bind(usage.upvotes)
-    .bind(usage.downvotes)
-    .execute(conn)
-    .await?;
+/// Adds `usage` to the row of `table` (keyed by `keys`) that `key` falls in.
+async fn add_to(conn: &mut AnyConnection, table: &str, keys: &[&str], key: &UsageKey, usage: Usage) -> Result<()> {
+    let columns: Vec<&str> = keys.iter().chain(VALUE_COLUMNS.iter()).copied().collect();
+    let marks: Vec<String> = (1..=columns.len()).map(|i| format!("${i}")).collect();
+    let updates: Vec<String> = VALUE_COLUMNS
+        .iter()
+        .map(|c| format!("{c} = {table}.{c} + excluded.{c}"))
+        .collect();
+    let sql = format!(
+        "INSERT INTO {table} ({}) VALUES ({}) ON CONFLICT ({}) DO UPDATE SET {}",
+        columns.join(", "),
+        marks.join(", "),
+        keys.join(", "),
+        updates.join(", ")
+    );
+    let mut q = sqlx::query(&sql);
+    for k in keys {
+        q = match *k {
+            "organization_id" => q.bind(key.organization_id),
+            "slot" => q.bind(key.slot),
+            "project_id" => q.bind(key.project_id),
+            "agent_id" => q.bind(key.agent_id),
+            "user_id" => q.bind(key.user_id),
+            _ => q.bind(key.model.clone()),
+        };
+    }
+    q.bind(usage.queries)
+        .bind(usage.prompt_tokens)
+        .bind(usage.completion_tokens)
+        .bind(usage.total_tokens)
+        .bind(usage.cost_nanos)
+        .bind(usage.upvotes)
+        .bind(usage.downvotes)
+        .execute(conn)
+        .await?;
     Ok(())
 }
 
@@ -385,8 +366,9 @@ impl Store {
 
         let mut tx = self.pool().begin().await?;
         sqlx::query("DELETE FROM usage_rollups").execute(&mut *tx).await?;
+        let (finest, keys) = LEVELS[0];
         for (key, usage) in &fresh {
-            insert_fine(&mut tx, key, *usage).await?;
+            add_to(&mut tx, finest, keys, key, *usage).await?;
         }
         for (table, keys) in &LEVELS[1..] {
             derive_level(&mut tx, table, keys).await?;

@@ -119,8 +119,11 @@ fn follow(turn: Turn, url: &str, follows: StoredValue<Vec<Follow>, LocalStorage>
     let closer = source.clone();
     let on_end = Closure::<dyn FnMut(web_sys::Event)>::new(move |e: web_sys::Event| {
         closer.close();
-        // The final answer replaces whatever is still waiting for a frame.
-        let Batch { thoughts, .. } = pending.take();
+        // What still waits for a frame goes in now; a final answer in `output` replaces it.
+        let Batch { answer, thoughts, .. } = pending.take();
+        if !answer.is_empty() {
+            t.answer.update(|a| a.push_str(&answer));
+        }
         if !thoughts.is_empty() {
             t.thoughts.update(|a| a.push_str(&thoughts));
         }

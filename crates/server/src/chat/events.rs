@@ -63,9 +63,20 @@ async fn write(store: Store, mut rx: mpsc::Receiver<Pending>) {
             .iter()
             .map(|p| (p.response_id, p.seq, p.event, p.data.as_str()))
             .collect();
-        let result = store.append_events(&rows).await.map_err(|e| e.to_string());
+        if store.append_events(&rows).await.is_ok() {
+            for p in batch.drain(..) {
+                let _ = p.stored.send(Ok(()));
+            }
+            continue;
+        }
+        // One bad event (say, a response already ended by a crash sweep) must not fail the
+        // others that shared its statement: store them one by one.
         for p in batch.drain(..) {
-            let _ = p.stored.send(result.clone());
+            let result = store
+                .append_events(&[(p.response_id, p.seq, p.event, p.data.as_str())])
+                .await
+                .map_err(|e| e.to_string());
+            let _ = p.stored.send(result);
         }
     }
 }

@@ -2,13 +2,14 @@
 # Installs what building and testing need, only what is missing (safe to run again):
 # the wasm32 target, trunk, wasm-bindgen-cli at the version in Cargo.lock, wasm-opt 132 (npm
 # `binaryen`; never Debian's 108, which corrupts the wasm), Chromium + chromedriver, PostgreSQL
-# and brotli (Debian packages). Everything comes from the package registries.
+# and brotli (Debian packages), wasm-split-cli (crates.io). Everything comes from the package registries.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:/usr/local/bin:$PATH"
 
 TRUNK_VERSION=0.22.1
 BINARYEN_VERSION=132.0.0
+WASM_SPLIT_VERSION=0.2.3
 WBG_VERSION=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/"/, "", $3); print $3 }' Cargo.lock)
 
 as_root() {
@@ -50,6 +51,11 @@ if ! wasm-bindgen --version 2>/dev/null | grep -qx "wasm-bindgen ${WBG_VERSION}"
   say "installing wasm-bindgen-cli ${WBG_VERSION}"
   # No --locked: its lockfile pins a webpki-roots release the registry here lacks.
   cargo install wasm-bindgen-cli --version "$WBG_VERSION" --quiet
+fi
+
+if ! cargo install --list | grep -qx "wasm_split_cli_support v${WASM_SPLIT_VERSION}:"; then
+  say "installing wasm-split-cli ${WASM_SPLIT_VERSION} (cuts the dashboard into lazily loaded modules)"
+  cargo install wasm_split_cli_support --version "$WASM_SPLIT_VERSION" --features build-binary --locked --quiet
 fi
 
 say "tools ready: $(trunk --version), $(wasm-bindgen --version), wasm-opt $(wasm-opt --version | awk '{print $3}')"

@@ -7,35 +7,22 @@
 
 pub mod api;
 pub mod components;
+mod lazy;
 pub mod pages;
 pub mod session;
 pub mod theme;
 
 use leptos::prelude::*;
 use leptos_router::{
+    Lazy,
     components::{ParentRoute, Route, Router, Routes},
     path,
 };
 
 use components::{shell::Shell, toast::ToastHost};
 use pages::{
-    agents::{AgentDetail, AgentsPage, NewAgentPage},
-    analytics::AnalyticsPage,
-    change_password::ChangePassword,
-    chat::ChatPage,
-    chat_logs::ChatLogsPage,
-    coming_soon::SectionPage,
-    confirm::Confirm,
-    corpora::{CorporaPage, CorpusDetail},
-    documents::DocumentDetail,
-    home::Home,
-    login::Login,
-    not_found::NotFound,
-    passwordless::Passwordless,
-    projects::{ProjectDetail, ProjectsPage},
-    register::Register,
-    teams::{TeamDetail, TeamsPage},
-    users::{UserDetail, UsersPage},
+    change_password::ChangePassword, coming_soon::SectionPage, confirm::Confirm, home::Home, login::Login,
+    not_found::NotFound, passwordless::Passwordless, register::Register,
 };
 
 /// Who is signed in, shared by every page. `None` until `/users/me` has answered.
@@ -46,7 +33,7 @@ pub struct Auth {
 
 #[component]
 pub fn App() -> impl IntoView {
-    theme::apply_stored();
+    theme::provide();
     provide_context(Auth {
         user: RwSignal::new(None),
     });
@@ -62,22 +49,22 @@ pub fn App() -> impl IntoView {
                 <ParentRoute path=path!("") view=Shell>
                     <Route path=path!("") view=Home/>
                     <Route path=path!("/account/password") view=ChangePassword/>
-                    <Route path=path!("/teams") view=TeamsPage/>
-                    <Route path=path!("/teams/:id") view=TeamDetail/>
-                    <Route path=path!("/projects") view=ProjectsPage/>
-                    <Route path=path!("/projects/:id") view=ProjectDetail/>
-                    <Route path=path!("/corpora") view=CorporaPage/>
-                    <Route path=path!("/corpora/:id") view=CorpusDetail/>
-                    <Route path=path!("/documents/:id") view=DocumentDetail/>
-                    <Route path=path!("/agents") view=AgentsPage/>
-                    <Route path=path!("/agents/new") view=NewAgentPage/>
-                    <Route path=path!("/agents/:id") view=AgentDetail/>
-                    <Route path=path!("/agents/:id/chat") view=ChatPage/>
-                    <Route path=path!("/agents/:id/chat/:thread") view=ChatPage/>
-                    <Route path=path!("/analytics") view=AnalyticsPage/>
-                    <Route path=path!("/admin") view=UsersPage/>
-                    <Route path=path!("/admin/chat-logs") view=ChatLogsPage/>
-                    <Route path=path!("/admin/users/:id") view=UserDetail/>
+                    <Route path=path!("/teams") view={Lazy::<lazy::Teams>::new()}/>
+                    <Route path=path!("/teams/:id") view={Lazy::<lazy::TeamDetail>::new()}/>
+                    <Route path=path!("/projects") view={Lazy::<lazy::Projects>::new()}/>
+                    <Route path=path!("/projects/:id") view={Lazy::<lazy::ProjectDetail>::new()}/>
+                    <Route path=path!("/corpora") view={Lazy::<lazy::Corpora>::new()}/>
+                    <Route path=path!("/corpora/:id") view={Lazy::<lazy::CorpusDetail>::new()}/>
+                    <Route path=path!("/documents/:id") view={Lazy::<lazy::DocumentDetail>::new()}/>
+                    <Route path=path!("/agents") view={Lazy::<lazy::Agents>::new()}/>
+                    <Route path=path!("/agents/new") view={Lazy::<lazy::NewAgent>::new()}/>
+                    <Route path=path!("/agents/:id") view={Lazy::<lazy::AgentDetail>::new()}/>
+                    <Route path=path!("/agents/:id/chat") view={Lazy::<lazy::Chat>::new()}/>
+                    <Route path=path!("/agents/:id/chat/:thread") view={Lazy::<lazy::Chat>::new()}/>
+                    <Route path=path!("/analytics") view={Lazy::<lazy::Analytics>::new()}/>
+                    <Route path=path!("/admin") view={Lazy::<lazy::Users>::new()}/>
+                    <Route path=path!("/admin/chat-logs") view={Lazy::<lazy::ChatLogs>::new()}/>
+                    <Route path=path!("/admin/users/:id") view={Lazy::<lazy::UserDetail>::new()}/>
                     <Route path=path!("/:section") view=SectionPage/>
                     <Route path=path!("/:section/*rest") view=SectionPage/>
                 </ParentRoute>

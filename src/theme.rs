@@ -68,8 +68,30 @@ fn set_attribute(theme: Option<Theme>) {
     }
 }
 
-pub fn apply_stored() {
+/// The theme in effect, for what CSS cannot restyle (charts are drawn on a canvas).
+#[derive(Clone, Copy)]
+struct Current(RwSignal<Theme>);
+
+/// Applies the stored choice and provides the theme in effect to every component; when there
+/// is no stored choice it follows the system's setting as it changes.
+pub fn provide() {
     set_attribute(stored());
+    let theme = RwSignal::new(current());
+    provide_context(Current(theme));
+    if let Some(query) = web_sys::window().and_then(|w| w.match_media("(prefers-color-scheme: dark)").ok().flatten()) {
+        let follow = wasm_bindgen::closure::Closure::<dyn Fn()>::new(move || theme.set(current()));
+        let _ = query.add_event_listener_with_callback("change", wasm_bindgen::JsCast::unchecked_ref(follow.as_ref()));
+        // Lives as long as the page.
+        follow.forget();
+    }
+}
+
+/// The theme in effect, reactive (light outside [`provide`]).
+pub fn use_theme() -> Signal<Theme> {
+    match use_context::<Current>() {
+        Some(Current(theme)) => theme.into(),
+        None => Signal::stored(Theme::Light),
+    }
 }
 
 pub fn choose(theme: Theme) {
@@ -77,11 +99,14 @@ pub fn choose(theme: Theme) {
         let _ = s.set_item(KEY, theme.as_str());
     }
     set_attribute(Some(theme));
+    if let Some(Current(current)) = use_context::<Current>() {
+        current.set(theme);
+    }
 }
 
 #[component]
 pub fn ThemeToggle() -> impl IntoView {
-    let theme = RwSignal::new(current());
+    let theme = use_theme();
     let label = move || match theme.get() {
         Theme::Light => "Switch to dark theme",
         Theme::Dark => "Switch to light theme",
@@ -96,7 +121,6 @@ pub fn ThemeToggle() -> impl IntoView {
             on:click=move |_| {
                 let next = theme.get_untracked().toggled();
                 choose(next);
-                theme.set(next);
             }
         >
             {move || if theme.get() == Theme::Dark { "☀" } else { "☾" }}

@@ -76,14 +76,52 @@ async fn charts_ranges_exports_and_filters() {
     let browser = Browser::launch().await;
     browser.sign_in(&server, "ada@example.com", PASSWORD).await;
 
-    browser.goto(&server.url("/analytics")).await;
+    // The analytics code and ECharts are fetched when the page is first opened, not before.
+    let fetched = "return performance.getEntriesByType('resource').map(e => e.name).join(' ')";
+    let before = browser.eval(fetched).await.as_str().unwrap().to_string();
+    assert!(before.contains("_bg.wasm"), "{before}");
+    assert!(
+        !before.contains("split_analytics") && !before.contains("echarts"),
+        "{before}"
+    );
+    browser.click("a[href='/analytics']").await;
     browser.wait_for("#total-counts").await;
+    let after = browser.eval(fetched).await.as_str().unwrap().to_string();
+    assert!(
+        after.contains("split_analytics") && after.contains("echarts"),
+        "{after}"
+    );
+    assert!(!after.contains("split_chat"), "other sections stay unloaded: {after}");
     browser.wait_for("#summary-cards").await;
     for chart in ["#chart-queries", "#chart-tokens", "#chart-cost", "#chart-votes"] {
         browser.wait_for(&format!("{chart} canvas")).await;
     }
     assert_eq!(browser.count(".chart-card .form-error").await, 0);
     browser.screenshot("analytics-overview").await;
+
+    // Charts are canvases, which CSS cannot restyle: switching the theme redraws them in it.
+    let corner = "const c = document.querySelector('#chart-queries canvas'); \
+                  return Array.from(c.getContext('2d').getImageData(2, 2, 1, 1).data);";
+    let light = browser.eval(corner).await;
+    assert_eq!(
+        light[3], 0,
+        "the light theme draws on a transparent background: {light}"
+    );
+    browser.click("#theme-toggle").await;
+    let mut dark = Value::Null;
+    for _ in 0..50 {
+        dark = browser.eval(corner).await;
+        if dark[3] == 255 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let brightness: i64 = (0..3).map(|i| dark[i].as_i64().unwrap()).sum();
+    assert!(
+        dark[3] == 255 && brightness < 200,
+        "the dark theme's background: {dark}"
+    );
+    browser.click("#theme-toggle").await;
 
     // A preset: the URL and the range change, and the charts follow.
     browser.click("#range-7d").await;

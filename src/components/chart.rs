@@ -1,7 +1,7 @@
 //! Charts: charming's options rendered by the vendored ECharts (`public/vendor`, the "common"
 //! build: line, bar and pie with tooltips and legends). The script is loaded the first time a
 //! chart is shown, so pages without charts never download it. Each chart re-renders only when
-//! its own options change.
+//! its own options change, and redraws in the other theme when the theme changes.
 
 use std::cell::RefCell;
 
@@ -54,34 +54,46 @@ pub fn EChart(
     #[prop(default = 280)] height: u32,
 ) -> impl IntoView {
     let loaded = echarts_loaded();
-    let instance = StoredValue::new_local(None::<charming::Echarts>);
+    let theme = crate::theme::use_theme();
+    // The instance and the theme it was drawn in: ECharts takes a theme only when created.
+    let instance = StoredValue::new_local(None::<(charming::Echarts, crate::theme::Theme)>);
     Effect::new(move |_| {
         if !loaded.get() {
             return;
         }
+        let theme = theme.get();
         let Some(chart) = options.get() else { return };
         instance.update_value(|current| match current {
-            Some(echarts) => WasmRenderer::update(echarts, &chart),
-            None => {
-                let theme = match crate::theme::current() {
+            Some((echarts, drawn_in)) if *drawn_in == theme => WasmRenderer::update(echarts, &chart),
+            _ => {
+                if let Some((old, _)) = current.take() {
+                    dispose(&old);
+                }
+                let echarts_theme = match theme {
                     crate::theme::Theme::Dark => Theme::Dark,
                     crate::theme::Theme::Light => Theme::Default,
                 };
                 *current = WasmRenderer::new_opt(None, Some(height))
-                    .theme(theme)
+                    .theme(echarts_theme)
                     .render(id, &chart)
-                    .ok();
+                    .ok()
+                    .map(|echarts| (echarts, theme));
             }
         });
     });
     on_cleanup(move || {
-        // ECharts keeps listeners on its instance; dispose of it with the element.
-        if let Some(Some(echarts)) = instance.try_update_value(Option::take)
-            && let Ok(dispose) = js_sys::Reflect::get(&echarts, &"dispose".into())
-            && let Some(dispose) = dispose.dyn_ref::<js_sys::Function>()
-        {
-            let _ = dispose.call0(&echarts);
+        if let Some(Some((echarts, _))) = instance.try_update_value(Option::take) {
+            dispose(&echarts);
         }
     });
     view! { <div class="chart" id=id role="img" aria-label=label style=format!("height: {height}px")></div> }
+}
+
+/// ECharts keeps listeners on its instance; dispose of it with its element or before redrawing.
+fn dispose(echarts: &charming::Echarts) {
+    if let Ok(dispose) = js_sys::Reflect::get(echarts, &"dispose".into())
+        && let Some(dispose) = dispose.dyn_ref::<js_sys::Function>()
+    {
+        let _ = dispose.call0(echarts);
+    }
 }

@@ -135,14 +135,17 @@ pub fn router(state: AppState) -> Router {
     let dist = state.config.dist.clone();
     let api = routes::api_router();
     let index = dist.join("index.html");
-    // Hashed assets come precompressed (.br/.gz written at build time); deep links get index.html.
-    let static_files = ServeDir::new(&dist)
-        .precompressed_br()
-        .precompressed_gzip()
-        .fallback(ServeFile::new(index));
+    // Assets come precompressed (.br/.gz written at build time); deep links get index.html, but
+    // a missing file (a path whose last segment has an extension) is a 404, never the HTML shell:
+    // a lazily loaded module must fail as missing, not as "wrong MIME type".
+    let assets = ServeDir::new(&dist).precompressed_br().precompressed_gzip();
+    let dashboard = Dashboard {
+        pages: assets.clone().fallback(ServeFile::new(index)),
+        assets,
+    };
 
     api.into_router()
-        .fallback(move |req: Request| spa_or_api_not_found(req, static_files.clone()))
+        .fallback(move |req: Request| spa_or_api_not_found(req, dashboard.clone()))
         .layer(
             TraceLayer::new_for_http()
                 // The span names method and path only: no headers, no query string (tokens may ride there).
@@ -159,15 +162,33 @@ pub fn router(state: AppState) -> Router {
 
 const API_PREFIXES: [&str; 4] = ["/api/", "/auth-service/", "/response-service/", "/indexing-service/"];
 
-async fn spa_or_api_not_found(req: Request, files: ServeDir<ServeFile>) -> Response {
+/// The built dashboard: files by name, and pages (any other path) as the HTML shell.
+#[derive(Clone)]
+struct Dashboard {
+    assets: ServeDir,
+    pages: ServeDir<ServeFile>,
+}
+
+async fn spa_or_api_not_found(req: Request, dashboard: Dashboard) -> Response {
     let path = req.uri().path().to_string();
     if API_PREFIXES.iter().any(|p| path.starts_with(p)) {
         return Error::NotFound(format!("There is no endpoint {} {path}.", req.method())).into_response();
     }
-    match files.oneshot(req).await {
+    let wants_file = path.rsplit('/').next().is_some_and(|segment| segment.contains('.'));
+    let served = if wants_file {
+        dashboard.assets.oneshot(req).await
+    } else {
+        dashboard.pages.oneshot(req).await
+    };
+    match served {
         Ok(mut res) => {
             if res.status() == StatusCode::NOT_FOUND {
-                return (StatusCode::NOT_FOUND, "The dashboard is not built: run `make run`.").into_response();
+                let message = if wants_file {
+                    format!("There is no file {path}.")
+                } else {
+                    "The dashboard is not built: run `make run`.".to_string()
+                };
+                return (StatusCode::NOT_FOUND, message).into_response();
             }
             // Trunk names assets by content hash, so everything but the HTML shell can be cached for good.
             let cache = if is_hashed_asset(&path) {

@@ -261,6 +261,11 @@ impl Window {
         (self.start, self.end)
     }
 
+    /// Where buckets after the first begin: rollup rows read for this window must not cross them.
+    pub fn cuts(&self) -> Vec<i64> {
+        self.buckets.iter().skip(1).map(|b| b.start).collect()
+    }
+
     /// Which bucket a slot falls in.
     pub fn bucket_of(&self, slot: i64) -> Option<usize> {
         debug_assert_eq!(slot % SLOT, 0);

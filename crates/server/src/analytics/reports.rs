@@ -108,6 +108,7 @@ async fn resolve(store: &Store, viewer: &Viewer, q: &AnalyticsQuery) -> Result<R
             agents,
             projects,
             users,
+            cuts: window.cuts(),
         },
         window,
         teams_of,
@@ -355,6 +356,7 @@ pub async fn summary(
         scope: UsageScope {
             start: previous_window.start,
             end: previous_window.end,
+            cuts: previous_window.cuts(),
             ..r.scope.clone()
         },
         window: previous_window,

@@ -184,16 +184,53 @@ const VALUE_COLUMNS: [&str; 7] = [
     "downvotes",
 ];
 
-/// Adds `usage` to its rows at every level, inside the caller's transaction.
+/// How long a rollup row lasts (migration 0010): every table holds each usage three times, in
+/// its quarter hour, its UTC hour and its UTC day, so a report can read the coarsest rows that
+/// fit its buckets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Grain {
+    Slot = 0,
+    Hour = 1,
+    Day = 2,
+}
+
+impl Grain {
+    pub const ALL: [Grain; 3] = [Grain::Slot, Grain::Hour, Grain::Day];
+
+    pub fn seconds(self) -> i64 {
+        match self {
+            Grain::Slot => SLOT,
+            Grain::Hour => 3_600,
+            Grain::Day => 86_400,
+        }
+    }
+
+    /// The start of the row of this grain that `slot` falls in (slots are never negative).
+    pub fn floor(self, slot: i64) -> i64 {
+        slot - slot.rem_euclid(self.seconds())
+    }
+}
+
+/// Adds `usage` to its rows at every level and grain, inside the caller's transaction.
 pub async fn add_usage(conn: &mut AnyConnection, key: &UsageKey, usage: Usage) -> Result<()> {
     for (table, keys) in LEVELS {
-        add_to(conn, table, keys, key, usage).await?;
+        for grain in Grain::ALL {
+            add_to(conn, table, keys, grain, key, usage).await?;
+        }
     }
     Ok(())
 }
 
-/// Adds `usage` to the row of `table` (keyed by `keys`) that `key` falls in.
-async fn add_to(conn: &mut AnyConnection, table: &str, keys: &[&str], key: &UsageKey, usage: Usage) -> Result<()> {
+/// Adds `usage` to the row of `table` (keyed by `keys`) of `grain` that `key` falls in.
+async fn add_to(
+    conn: &mut AnyConnection,
+    table: &str,
+    keys: &[&str],
+    grain: Grain,
+    key: &UsageKey,
+    usage: Usage,
+) -> Result<()> {
+    let keys: Vec<&str> = std::iter::once("grain").chain(keys.iter().copied()).collect();
     let columns: Vec<&str> = keys.iter().chain(VALUE_COLUMNS.iter()).copied().collect();
     let marks: Vec<String> = (1..=columns.len()).map(|i| format!("${i}")).collect();
     let updates: Vec<String> = VALUE_COLUMNS
@@ -208,10 +245,11 @@ async fn add_to(conn: &mut AnyConnection, table: &str, keys: &[&str], key: &Usag
         updates.join(", ")
     );
     let mut q = sqlx::query(&sql);
-    for k in keys {
+    for k in &keys {
         q = match *k {
+            "grain" => q.bind(grain as i64),
             "organization_id" => q.bind(key.organization_id),
-            "slot" => q.bind(key.slot),
+            "slot" => q.bind(grain.floor(key.slot)),
             "project_id" => q.bind(key.project_id),
             "agent_id" => q.bind(key.agent_id),
             "user_id" => q.bind(key.user_id),
@@ -230,17 +268,30 @@ async fn add_to(conn: &mut AnyConnection, table: &str, keys: &[&str], key: &Usag
     Ok(())
 }
 
-/// Recomputes a coarser level from `usage_rollups` (after a rebuild).
-async fn derive_level(conn: &mut AnyConnection, table: &str, keys: &[&str]) -> Result<()> {
-    sqlx::query(&format!("DELETE FROM {table}")).execute(&mut *conn).await?;
+/// Recomputes a level's rows of one grain from the quarter hours of `usage_rollups` (after a
+/// rebuild has written those).
+async fn derive_level(conn: &mut AnyConnection, table: &str, keys: &[&str], grain: Grain) -> Result<()> {
     let sums: Vec<String> = VALUE_COLUMNS.iter().map(|c| format!("SUM({c})")).collect();
+    let seconds = grain.seconds();
+    let grouped: Vec<String> = keys
+        .iter()
+        .map(|k| {
+            if *k == "slot" {
+                format!("slot - slot % {seconds}")
+            } else {
+                k.to_string()
+            }
+        })
+        .collect();
     sqlx::query(&format!(
-        "INSERT INTO {table} ({}, {}) SELECT {}, {} FROM usage_rollups GROUP BY {}",
+        "INSERT INTO {table} (grain, {}, {}) SELECT {}, {}, {} FROM usage_rollups WHERE grain = {} GROUP BY {}",
         keys.join(", "),
         VALUE_COLUMNS.join(", "),
-        keys.join(", "),
+        grain as i64,
+        grouped.join(", "),
         sums.join(", "),
-        keys.join(", ")
+        Grain::Slot as i64,
+        grouped.join(", ")
     ))
     .execute(&mut *conn)
     .await?;
@@ -365,13 +416,20 @@ impl Store {
         report.rows = fresh.len();
 
         let mut tx = self.pool().begin().await?;
-        sqlx::query("DELETE FROM usage_rollups").execute(&mut *tx).await?;
+        for (table, _) in LEVELS {
+            sqlx::query(&format!("DELETE FROM {table}")).execute(&mut *tx).await?;
+        }
         let (finest, keys) = LEVELS[0];
         for (key, usage) in &fresh {
-            add_to(&mut tx, finest, keys, key, *usage).await?;
+            add_to(&mut tx, finest, keys, Grain::Slot, key, *usage).await?;
         }
-        for (table, keys) in &LEVELS[1..] {
-            derive_level(&mut tx, table, keys).await?;
+        for (i, (table, keys)) in LEVELS.iter().enumerate() {
+            for grain in Grain::ALL {
+                // The quarter hours of the finest level are the ones just written.
+                if i > 0 || grain != Grain::Slot {
+                    derive_level(&mut tx, table, keys, grain).await?;
+                }
+            }
         }
         sqlx::query("UPDATE analytics_state SET rebuilt_on = $1 WHERE id = 1")
             .bind(crate::time_fmt::now())
@@ -381,12 +439,12 @@ impl Store {
         Ok(report)
     }
 
-    /// Every stored rollup row (for `rebuild` and tests).
+    /// Every stored quarter-hour row of the finest level (for `rebuild` and tests).
     pub async fn all_usage_rollups(&self) -> Result<BTreeMap<UsageKey, Usage>> {
         type Row = (i64, i64, i64, i64, i64, String, i64, i64, i64, i64, i64, i64, i64);
         let rows: Vec<Row> = sqlx::query_as(
             "SELECT organization_id, slot, project_id, agent_id, user_id, model, queries, prompt_tokens, \
-             completion_tokens, total_tokens, cost_nanos, upvotes, downvotes FROM usage_rollups",
+             completion_tokens, total_tokens, cost_nanos, upvotes, downvotes FROM usage_rollups WHERE grain = 0",
         )
         .fetch_all(self.pool())
         .await?;
@@ -455,6 +513,66 @@ mod tests {
             slot_of("2025-01-08T22:14:59.999999Z")
         );
     }
+
+    const DAY: i64 = 86_400;
+
+    #[test]
+    fn utc_day_buckets_read_whole_days() {
+        let start = 20_000 * DAY;
+        let cuts: Vec<i64> = (1..90).map(|d| start + d * DAY).collect();
+        assert_eq!(
+            pieces(start, start + 90 * DAY, &cuts),
+            vec![(Grain::Day, start, start + 90 * DAY)]
+        );
+    }
+
+    #[test]
+    fn half_hour_zones_read_hours_and_quarter_hours_at_local_midnight() {
+        // Days in +05:30 begin at 18:30 UTC.
+        let start = 20_000 * DAY - 19_800;
+        let p = pieces(start, start + 2 * DAY, &[start + DAY]);
+        assert_eq!(
+            p,
+            vec![
+                (Grain::Slot, start, start + 1_800),
+                (Grain::Hour, start + 1_800, start + DAY - 1_800),
+                (Grain::Slot, start + DAY - 1_800, start + DAY + 1_800),
+                (Grain::Hour, start + DAY + 1_800, start + 2 * DAY - 1_800),
+                (Grain::Slot, start + 2 * DAY - 1_800, start + 2 * DAY),
+            ]
+        );
+    }
+
+    #[test]
+    fn pieces_cover_the_range_once_and_never_cross_a_bucket() {
+        for (start, len, step) in [
+            (7 * SLOT, 3 * DAY + 5 * SLOT, 3_600),
+            (DAY - SLOT, 40 * DAY, 7 * DAY),
+            (13 * SLOT, 2 * 3_600, SLOT),
+            (5 * DAY + 3 * SLOT, DAY, 5 * 3_600 + 2 * SLOT),
+        ] {
+            let end = start + len;
+            let cuts: Vec<i64> = (1..).map(|i| start + i * step).take_while(|c| *c < end).collect();
+            let p = pieces(start, end, &cuts);
+            let mut at = start;
+            for (grain, a, b) in &p {
+                assert_eq!(*a, at, "contiguous");
+                assert!(a < b);
+                assert_eq!(a % grain.seconds(), 0, "{grain:?} rows start on their grain");
+                assert_eq!(b % grain.seconds(), 0);
+                at = *b;
+            }
+            assert_eq!(at, end);
+            // A row of a piece never spans a cut.
+            for (grain, a, b) in &p {
+                for row in (*a..*b).step_by(grain.seconds() as usize) {
+                    assert!(!cuts.iter().any(|c| row < *c && *c < row + grain.seconds()));
+                }
+            }
+        }
+        assert!(pieces(5 * DAY, 5 * DAY, &[]).is_empty());
+        assert_eq!(pieces(i64::MIN, i64::MAX, &[]), vec![(Grain::Day, 0, FAR_FUTURE)]);
+    }
 }
 
 /// Which rollup rows a report reads: an organization, `[start, end)` in unix seconds, and
@@ -467,6 +585,56 @@ pub struct UsageScope {
     pub agents: Option<Vec<i64>>,
     pub projects: Option<Vec<i64>>,
     pub users: Option<Vec<i64>>,
+    /// Where the report's buckets begin (after `start`): no row read may straddle one.
+    pub cuts: Vec<i64>,
+}
+
+/// 10000-01-01: the end of an open range (a UTC midnight, so every grain divides it).
+const FAR_FUTURE: i64 = 253_402_300_800;
+
+/// The parts of `[start, end)` to read at each grain, coarsest possible: each row read lies
+/// wholly inside the range and inside one bucket (`cuts` are the bucket boundaries). 90 days
+/// by day in UTC is one range of days; in +05:30 it is hours, with quarter hours around each
+/// local midnight. Adjacent parts of one grain are merged.
+pub fn pieces(start: i64, end: i64, cuts: &[i64]) -> Vec<(Grain, i64, i64)> {
+    fn cover(a: i64, b: i64, grain: Grain, out: &mut Vec<(Grain, i64, i64)>) {
+        if a >= b {
+            return;
+        }
+        let finer = match grain {
+            Grain::Day => Grain::Hour,
+            Grain::Hour => Grain::Slot,
+            Grain::Slot => {
+                out.push((Grain::Slot, a, b));
+                return;
+            }
+        };
+        let lo = grain.floor(a + grain.seconds() - 1);
+        let hi = grain.floor(b);
+        if lo < hi {
+            cover(a, lo, finer, out);
+            out.push((grain, lo, hi));
+            cover(hi, b, finer, out);
+        } else {
+            cover(a, b, finer, out);
+        }
+    }
+    let (start, end) = (start.max(0), end.min(FAR_FUTURE));
+    let mut bounds = vec![start];
+    bounds.extend(cuts.iter().copied().filter(|c| *c > start && *c < end));
+    bounds.push(end);
+    let mut out: Vec<(Grain, i64, i64)> = Vec::new();
+    for w in bounds.windows(2) {
+        let mut part = Vec::new();
+        cover(w[0], w[1], Grain::Day, &mut part);
+        for (grain, a, b) in part {
+            match out.last_mut() {
+                Some((g, _, end)) if *g == grain && *end == a => *end = b,
+                _ => out.push((grain, a, b)),
+            }
+        }
+    }
+    out
 }
 
 /// The coarsest rollup table that can answer: the organization's when nothing is filtered or
@@ -531,15 +699,28 @@ impl Sql {
         self.text.push_str(&format!(" AND {column} IN ({})", marks.join(", ")));
     }
 
-    /// `select` (which names its table `{table}`) over `[start, end)` and the scope's filters.
+    /// `select` (which names its table `{table}`) over `[start, end)`, read in [`pieces`],
+    /// and the scope's filters. The pieces are joined as a table of (grain, from, to) rows so
+    /// that both databases seek the primary key once per piece (SQLite scans the whole table
+    /// for the equivalent OR of ranges).
     fn scoped(select: &str, scope: &UsageScope, table: &str) -> Self {
         let mut sql = Self::new(&select.replace("{table}", table));
+        let pieces = pieces(scope.start, scope.end, &scope.cuts);
+        if !pieces.is_empty() {
+            let rows: Vec<String> = pieces
+                .iter()
+                .map(|(grain, a, b)| format!("({}, {}, {})", sql.arg(*grain as i64), sql.arg(*a), sql.arg(*b)))
+                .collect();
+            sql.text.push_str(&format!(
+                " JOIN (VALUES {}) AS pieces ON grain = pieces.column1 AND slot >= pieces.column2 AND slot < pieces.column3",
+                rows.join(", ")
+            ));
+        }
         let org = sql.arg(scope.organization_id);
-        let start = sql.arg(scope.start);
-        let end = sql.arg(scope.end);
-        sql.text.push_str(&format!(
-            " WHERE organization_id = {org} AND slot >= {start} AND slot < {end}"
-        ));
+        sql.text.push_str(&format!(" WHERE organization_id = {org}"));
+        if pieces.is_empty() {
+            sql.text.push_str(" AND 1 = 0");
+        }
         sql.and_in("agent_id", &scope.agents);
         sql.and_in("project_id", &scope.projects);
         sql.and_in("user_id", &scope.users);
@@ -796,7 +977,7 @@ impl Store {
             documents: count("SELECT COUNT(*) FROM documents WHERE organization_id = $1 AND is_deleted = 0").await?,
             chat_threads: count("SELECT COUNT(*) FROM chat_threads WHERE organization_id = $1").await?,
             queries: count(
-                "SELECT CAST(COALESCE(SUM(queries), 0) AS BIGINT) FROM usage_org_slots WHERE organization_id = $1",
+                "SELECT CAST(COALESCE(SUM(queries), 0) AS BIGINT) FROM usage_org_slots WHERE organization_id = $1 AND grain = 2",
             )
             .await?,
         })

@@ -13,6 +13,7 @@ pub mod document;
 pub mod envelope;
 pub mod org;
 pub mod validate;
+pub mod workflow;
 
 pub use agent::*;
 pub use analytics::*;
@@ -23,6 +24,7 @@ pub use corpus::*;
 pub use document::*;
 pub use envelope::*;
 pub use org::*;
+pub use workflow::*;
 
 /// URL prefixes of the four Ejento services, all served by one process.
 pub mod paths {

@@ -34,6 +34,25 @@ const ROUTES: &[(&str, &str, &str)] = &[
     ("GET", "/api/v2/documents/{document_id}/history", ""),
     ("GET", "/api/v2/documents/{document_id}/content", ""),
     ("GET", "/api/v2/agents/{agent_id}/chat-threads", ""),
+    ("GET", "/api/v2/workflows/{workflow_id}", ""),
+    (
+        "PUT",
+        "/api/v2/workflows/{workflow_id}",
+        r#"{"name":"x","project_id":1,"agent_ids":[1],"supervisor_type":"Router"}"#,
+    ),
+    ("DELETE", "/api/v2/workflows/{workflow_id}", ""),
+    ("GET", "/api/v2/workflows/{workflow_id}/workflow-chat-threads", ""),
+    ("POST", "/api/v2/workflows/{workflow_id}/workflow-chat-threads", ""),
+    ("GET", "/api/v2/workflow-chat-threads/{workflow_thread_id}", ""),
+    (
+        "PUT",
+        "/api/v2/workflow-chat-threads/{workflow_thread_id}",
+        r#"{"title":"x"}"#,
+    ),
+    ("DELETE", "/api/v2/workflow-chat-threads/{workflow_thread_id}", ""),
+    ("GET", "/api/v2/projects/{project_id}/workflows", ""),
+    ("GET", "/api/v2/users/{user_id}/workflows", ""),
+    ("GET", "/api/v2/users/{user_id}/workflow-tables", ""),
     ("POST", "/api/v2/agents/{agent_id}/chat-threads", ""),
     ("GET", "/api/v2/chat-threads/{thread_id}", ""),
     ("GET", "/api/v2/chat-threads/{thread_id}/corpora", ""),
@@ -316,6 +335,24 @@ async fn organization_a(app: &TestApp) -> HashMap<&'static str, String> {
         .ok("POST", &format!("/api/v2/agents/{agent_id}/chat-threads"), &admin, None)
         .await;
     put("thread_id", &thread["id"]);
+    let workflow = app
+        .ok(
+            "POST",
+            "/api/v2/workflows",
+            &admin,
+            Some(&json!({"name": "A workflow", "project_id": project["id"], "agent_ids": [agent_id], "supervisor_type": "Router"})),
+        )
+        .await;
+    put("workflow_id", &workflow["id"]);
+    let workflow_thread = app
+        .ok(
+            "POST",
+            &format!("/api/v2/workflows/{}/workflow-chat-threads", workflow["id"]),
+            &admin,
+            None,
+        )
+        .await;
+    put("workflow_thread_id", &workflow_thread["id"]);
     let answer = app
         .ok(
             "POST",
@@ -467,6 +504,7 @@ fn the_table_covers_every_route_with_an_id() {
         "Documents",
         "Chat Thread",
         "Agent Response",
+        "Workflows",
     ];
     let mut missing = Vec::new();
     for (path, ops) in doc["paths"].as_object().unwrap() {
@@ -491,7 +529,7 @@ fn the_table_covers_every_route_with_an_id() {
 }
 
 /// Rows of these groups that belong to later features: organization tools (with tools) and
-/// workflow lists (with workflows).
+/// workflow answers (with the workflow supervisor).
 const LATER: &[&str] = &[
     "/api/v2/organizations/{organization_id}/tools",
     "/api/v2/organizations/{organization_id}/tools/{tool_id}/disable",
@@ -501,9 +539,12 @@ const LATER: &[&str] = &[
     "/api/v2/organizations/{organization_id}/tools/attachment",
     "/api/v2/organizations/{organization_id}/tools/rag",
     "/api/v2/organizations/{organization_id}/tools/web-search",
-    "/api/v2/projects/{project_id}/workflows",
-    "/api/v2/users/{user_id}/workflow-tables",
-    "/api/v2/users/{user_id}/workflows",
+    // Workflow answers, their feedback and reviews come with the workflow supervisor.
+    "/response-service/api/v2/workflows/{workflow_id}/responses",
+    "/api/v2/workflow-chat-threads/{workflow_thread_id}/workflow-responses",
+    "/api/v2/workflow-responses/{workflow_response_id}",
+    "/api/v2/workflow-responses/{workflow_response_id}/feedbacks",
+    "/api/v2/workflow-responses/{workflow_response_id}/reviews",
     // Configurations: the OAuth login flags come with feature flags.
     "/api/v2/feature-flags/oauth",
 ];
@@ -538,6 +579,7 @@ fn openapi_lists_every_contract_row_of_the_organization_groups() {
             "Conversation Starters",
             "Configurations",
             "Analytics",
+            "Workflows",
         ]
         .iter()
         .any(|g| group.starts_with(g))

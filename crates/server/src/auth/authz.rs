@@ -13,7 +13,7 @@ use super::Caller;
 use crate::{
     error::{Error, Result},
     startup::AppState,
-    store::{AgentRow, CorpusRow, ProjectRow, TeamRow},
+    store::{AgentRow, CorpusRow, ProjectRow, TeamRow, WorkflowRow, WorkflowThreadRow},
 };
 
 /// Organization-level actions.
@@ -199,4 +199,32 @@ pub async fn thread(state: &AppState, caller: &Caller, id: i64) -> Result<crate:
         .filter(|t| t.user_id == caller.user_id() || is_org_admin(caller))
         .ok_or_else(|| Error::not_found("Chat thread"))?;
     Ok(thread)
+}
+
+/// Loads a workflow. Everyone who can see its project may use it (it answers with its agents);
+/// its creator, the project's Admins and org administrators administer it.
+pub async fn workflow(state: &AppState, caller: &Caller, id: i64, need: Need) -> Result<WorkflowRow> {
+    let workflow = state
+        .store
+        .find_workflow(caller.org_id(), id)
+        .await?
+        .ok_or_else(|| Error::not_found("Workflow"))?;
+    let project = project(state, caller, workflow.project_id, Need::View).await?;
+    let role = if is_org_admin(caller) || workflow.user_id == caller.user_id() {
+        Some(ResourceRole::Admin)
+    } else {
+        project.my_role()
+    };
+    check(role, need, true, "workflow")?;
+    Ok(workflow)
+}
+
+/// A conversation with a workflow: its owner's (org administrators may read it too).
+pub async fn workflow_thread(state: &AppState, caller: &Caller, id: i64) -> Result<WorkflowThreadRow> {
+    state
+        .store
+        .find_workflow_thread(caller.org_id(), id)
+        .await?
+        .filter(|t| t.user_id == caller.user_id() || is_org_admin(caller))
+        .ok_or_else(|| Error::not_found("Workflow chat thread"))
 }

@@ -19,6 +19,7 @@ mod projects;
 mod responses;
 mod teams;
 mod users;
+mod workflows;
 
 use axum::{
     Router,
@@ -170,5 +171,6 @@ pub fn api_router() -> Api {
     let api = responses::routes(api);
     let api = chat_logs::routes(api);
     let api = analytics::routes(api);
+    let api = workflows::routes(api);
     openapi::routes(api)
 }

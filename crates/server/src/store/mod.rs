@@ -21,6 +21,7 @@ mod teams;
 mod throttle;
 mod tokens;
 mod users;
+mod workflows;
 
 pub use agent_social::RecentKind;
 pub use agents::{AgentConfig, AgentExtras, AgentFilter, AgentRow};
@@ -37,6 +38,7 @@ pub use responses::ResponseScope;
 pub use teams::{MemberRow, MemberTable, TeamRow};
 pub use tokens::RefreshTokenRow;
 pub use users::{NewUser, SignupOutcome, UserRow};
+pub use workflows::{WorkflowFields, WorkflowFilter, WorkflowRow, WorkflowThreadRow};
 
 use crate::db::Db;
 

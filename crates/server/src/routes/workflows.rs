@@ -1,0 +1,448 @@
+//! Workflows (a project's set of agents behind one supervisor) and conversations with them.
+
+use axum::{extract::State, http::Method};
+use ejento_api::{
+    Envelope, SupervisorType, Workflow, WorkflowInput, WorkflowPage, WorkflowTablePage, WorkflowThread,
+    WorkflowThreadInput, WorkflowThreadPage, validate,
+};
+use serde::Deserialize;
+
+use super::{Access::SignedIn, Api, ApiJson, ApiPath, ApiQuery, ListQuery, created, ok};
+use crate::{
+    auth::{
+        Caller,
+        authz::{self, Need},
+    },
+    error::{Error, FieldErrors, Result},
+    startup::AppState,
+    store::{WorkflowFields, WorkflowFilter, WorkflowRow},
+};
+
+const TAG: &str = "Workflows";
+type Json<T> = axum::Json<Envelope<T>>;
+
+/// Agents one workflow may combine: each question may ask all of them.
+const MAX_AGENTS: usize = 10;
+
+pub(super) fn routes(api: Api) -> Api {
+    api.route(
+        Method::GET,
+        "/api/v2/workflows",
+        (TAG, "Get all Workflows", SignedIn),
+        list,
+    )
+    .route(
+        Method::POST,
+        "/api/v2/workflows",
+        (TAG, "Create a Workflow", SignedIn),
+        create,
+    )
+    .route(
+        Method::GET,
+        "/api/v2/workflows/{workflow_id}",
+        (TAG, "Get a Workflow", SignedIn),
+        get,
+    )
+    .route(
+        Method::PUT,
+        "/api/v2/workflows/{workflow_id}",
+        (TAG, "Update a Workflow", SignedIn),
+        update,
+    )
+    .route(
+        Method::DELETE,
+        "/api/v2/workflows/{workflow_id}",
+        (TAG, "Delete a Workflow", SignedIn),
+        delete,
+    )
+    .route(
+        Method::GET,
+        "/api/v2/projects/{project_id}/workflows",
+        ("Projects", "Get all Workflows for a Project", SignedIn),
+        of_project,
+    )
+    .route(
+        Method::GET,
+        "/api/v2/users/{user_id}/workflows",
+        ("Users", "Get all Workflows for a User", SignedIn),
+        of_user,
+    )
+    .route(
+        Method::GET,
+        "/api/v2/users/{user_id}/workflow-tables",
+        ("Users", "Get all Workflow Tables for a User", SignedIn),
+        tables_of_user,
+    )
+    .route(
+        Method::GET,
+        "/api/v2/workflows/{workflow_id}/workflow-chat-threads",
+        (TAG, "Get all Workflow Chat Threads", SignedIn),
+        threads,
+    )
+    .route(
+        Method::POST,
+        "/api/v2/workflows/{workflow_id}/workflow-chat-threads",
+        (TAG, "Create a Workflow Chat Thread", SignedIn),
+        create_thread,
+    )
+    .route(
+        Method::GET,
+        "/api/v2/workflow-chat-threads/{workflow_thread_id}",
+        (TAG, "Get a Workflow Chat Thread", SignedIn),
+        get_thread,
+    )
+    .route(
+        Method::PUT,
+        "/api/v2/workflow-chat-threads/{workflow_thread_id}",
+        (TAG, "Update a Workflow Chat Thread", SignedIn),
+        rename_thread,
+    )
+    .route(
+        Method::DELETE,
+        "/api/v2/workflow-chat-threads/{workflow_thread_id}",
+        (TAG, "Delete a Workflow Chat Thread", SignedIn),
+        delete_thread,
+    )
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct WorkflowQuery {
+    #[serde(flatten)]
+    list: ListQuery,
+    #[serde(default, deserialize_with = "super::extract::lenient::opt_i64")]
+    project_id: Option<i64>,
+}
+
+async fn with_agents(state: &AppState, row: WorkflowRow) -> Result<Workflow> {
+    let mut agents = state.store.workflow_agents(&[row.id]).await?;
+    let agents = agents.remove(&row.id).unwrap_or_default();
+    Ok(row.into_wire(agents))
+}
+
+async fn page_of(
+    state: &AppState,
+    caller: &Caller,
+    filter: &WorkflowFilter<'_>,
+    q: &ListQuery,
+) -> Result<WorkflowPage> {
+    let page = q.page();
+    let (rows, count) = state.store.list_workflows(caller.org_id(), filter, page).await?;
+    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+    let mut agents = state.store.workflow_agents(&ids).await?;
+    Ok(WorkflowPage {
+        workflows: rows
+            .into_iter()
+            .map(|r| {
+                let a = agents.remove(&r.id).unwrap_or_default();
+                r.into_wire(a)
+            })
+            .collect(),
+        meta: page.meta(count),
+    })
+}
+
+async fn list(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiQuery(q): ApiQuery<WorkflowQuery>,
+) -> Result<Json<WorkflowPage>> {
+    let filter = WorkflowFilter {
+        project_id: q.project_id,
+        creator: None,
+        search: q.list.search.as_deref(),
+    };
+    Ok(ok(
+        "Workflows fetched successfully.",
+        page_of(&state, &caller, &filter, &q.list).await?,
+    ))
+}
+
+async fn of_project(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(project): ApiPath<i64>,
+    ApiQuery(q): ApiQuery<ListQuery>,
+) -> Result<Json<WorkflowPage>> {
+    authz::project(&state, &caller, project, Need::View).await?;
+    let filter = WorkflowFilter {
+        project_id: Some(project),
+        creator: None,
+        search: q.search.as_deref(),
+    };
+    Ok(ok(
+        "Workflows fetched successfully.",
+        page_of(&state, &caller, &filter, &q).await?,
+    ))
+}
+
+async fn require_user(state: &AppState, caller: &Caller, user: i64) -> Result<()> {
+    if state.store.users_in_org(caller.org_id(), &[user]).await?.is_empty() {
+        return Err(Error::not_found("User"));
+    }
+    Ok(())
+}
+
+/// The workflows a user created.
+async fn of_user(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(user): ApiPath<i64>,
+    ApiQuery(q): ApiQuery<ListQuery>,
+) -> Result<Json<WorkflowPage>> {
+    require_user(&state, &caller, user).await?;
+    let filter = WorkflowFilter {
+        project_id: None,
+        creator: Some(user),
+        search: q.search.as_deref(),
+    };
+    Ok(ok(
+        "Workflows fetched successfully.",
+        page_of(&state, &caller, &filter, &q).await?,
+    ))
+}
+
+/// The workflows a user created, as rows of the workflows table: with how much each is used.
+async fn tables_of_user(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(user): ApiPath<i64>,
+    ApiQuery(q): ApiQuery<ListQuery>,
+) -> Result<Json<WorkflowTablePage>> {
+    require_user(&state, &caller, user).await?;
+    let filter = WorkflowFilter {
+        project_id: None,
+        creator: Some(user),
+        search: q.search.as_deref(),
+    };
+    let page = q.page();
+    let (rows, count) = state.store.list_workflows(caller.org_id(), &filter, page).await?;
+    Ok(ok(
+        "Workflow tables fetched successfully.",
+        WorkflowTablePage {
+            workflows: state.store.workflow_table_rows(rows).await?,
+            meta: page.meta(count),
+        },
+    ))
+}
+
+/// Checks everything a workflow is made of; the caller must be able to work in the project
+/// and to use every agent (a workflow must not expose an agent its creator cannot see).
+async fn parse_input(
+    state: &AppState,
+    caller: &Caller,
+    body: &WorkflowInput,
+) -> Result<(String, String, SupervisorType)> {
+    let mut errors = FieldErrors::default();
+    let name = errors.take("name", validate::resource_name(&body.name, "workflow"));
+    let description = errors.take(
+        "description",
+        validate::bounded_text(&body.description, validate::DESCRIPTION_MAX_CHARS),
+    );
+    let supervisor = SupervisorType::parse(&body.supervisor_type);
+    if supervisor.is_none() {
+        errors.add(
+            "supervisor_type",
+            format!(
+                "supervisor_type must be Router, Consolidator or Dynamic, not \"{}\".",
+                body.supervisor_type
+            ),
+        );
+    }
+    match authz::project(state, caller, body.project_id, Need::Contribute).await {
+        Ok(_) => {}
+        Err(Error::NotFound(_)) => errors.add(
+            "project_id",
+            format!("There is no project {} in your organization.", body.project_id),
+        ),
+        Err(Error::Forbidden(_)) => errors.add(
+            "project_id",
+            "Only members of the project can add workflows to it.".to_string(),
+        ),
+        Err(other) => return Err(other),
+    }
+    if body.agent_ids.is_empty() {
+        errors.add("agent_ids", "Choose at least one agent.".to_string());
+    } else if body.agent_ids.len() > MAX_AGENTS {
+        errors.add("agent_ids", format!("A workflow combines at most {MAX_AGENTS} agents."));
+    }
+    let mut seen = Vec::new();
+    for agent in &body.agent_ids {
+        if seen.contains(agent) {
+            errors.add("agent_ids", format!("Agent {agent} is listed twice."));
+            continue;
+        }
+        seen.push(*agent);
+        match authz::agent(state, caller, *agent, Need::View).await {
+            Ok(_) => {}
+            Err(Error::NotFound(_)) => {
+                errors.add("agent_ids", format!("There is no agent {agent} in your organization."))
+            }
+            Err(Error::Forbidden(_)) => errors.add(
+                "agent_ids",
+                format!("Agent {agent} is private: ask its owner for access before adding it."),
+            ),
+            Err(other) => return Err(other),
+        }
+    }
+    errors.finish()?;
+    Ok((
+        name.unwrap_or_default(),
+        description.unwrap_or_default(),
+        supervisor.unwrap_or(SupervisorType::Router),
+    ))
+}
+
+async fn create(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiJson(body): ApiJson<WorkflowInput>,
+) -> Result<(axum::http::StatusCode, Json<Workflow>)> {
+    let (name, description, supervisor) = parse_input(&state, &caller, &body).await?;
+    let fields = WorkflowFields {
+        project_id: body.project_id,
+        name: &name,
+        description: &description,
+        supervisor,
+        agent_ids: &body.agent_ids,
+    };
+    let id = state
+        .store
+        .create_workflow(caller.org_id(), caller.user_id(), &caller.user.email, &fields)
+        .await?;
+    let row = authz::workflow(&state, &caller, id, Need::View).await?;
+    Ok(created(
+        "Workflow created successfully.",
+        with_agents(&state, row).await?,
+    ))
+}
+
+async fn get(State(state): State<AppState>, caller: Caller, ApiPath(id): ApiPath<i64>) -> Result<Json<Workflow>> {
+    let row = authz::workflow(&state, &caller, id, Need::View).await?;
+    Ok(ok("Workflow fetched successfully.", with_agents(&state, row).await?))
+}
+
+async fn update(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(body): ApiJson<WorkflowInput>,
+) -> Result<Json<Workflow>> {
+    authz::workflow(&state, &caller, id, Need::Administer).await?;
+    let (name, description, supervisor) = parse_input(&state, &caller, &body).await?;
+    let fields = WorkflowFields {
+        project_id: body.project_id,
+        name: &name,
+        description: &description,
+        supervisor,
+        agent_ids: &body.agent_ids,
+    };
+    state.store.update_workflow(id, &caller.user.email, &fields).await?;
+    let row = authz::workflow(&state, &caller, id, Need::View).await?;
+    Ok(ok("Workflow updated successfully.", with_agents(&state, row).await?))
+}
+
+async fn delete(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Json<serde_json::Value>> {
+    authz::workflow(&state, &caller, id, Need::Administer).await?;
+    state.store.delete_workflow(id, &caller.user.email).await?;
+    Ok(ok("Workflow deleted successfully.", serde_json::json!({"id": id})))
+}
+
+/// The caller's own conversations with a workflow.
+async fn threads(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<i64>,
+    ApiQuery(q): ApiQuery<ListQuery>,
+) -> Result<Json<WorkflowThreadPage>> {
+    authz::workflow(&state, &caller, id, Need::View).await?;
+    let page = q.page();
+    let (rows, count) = state.store.list_workflow_threads(id, caller.user_id(), page).await?;
+    Ok(ok(
+        "Workflow chat threads fetched successfully.",
+        WorkflowThreadPage {
+            workflow_chat_threads: rows.into_iter().map(|r| r.into_wire()).collect(),
+            meta: page.meta(count),
+        },
+    ))
+}
+
+fn parse_title(title: Option<&str>) -> Result<Option<String>> {
+    let Some(title) = title.map(str::trim) else {
+        return Ok(None);
+    };
+    let title = validate::bounded_text(title, 200).map_err(|m| Error::invalid("title", m))?;
+    Ok((!title.is_empty()).then_some(title))
+}
+
+async fn create_thread(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<i64>,
+    body: axum::body::Bytes,
+) -> Result<(axum::http::StatusCode, Json<WorkflowThread>)> {
+    let workflow = authz::workflow(&state, &caller, id, Need::View).await?;
+    // The body is optional (`{title}`).
+    let input: WorkflowThreadInput = if body.iter().all(u8::is_ascii_whitespace) {
+        WorkflowThreadInput::default()
+    } else {
+        serde_json::from_slice(&body).map_err(|e| Error::BadRequest(format!("The body is not valid JSON: {e}.")))?
+    };
+    let title = parse_title(input.title.as_deref())?.unwrap_or_else(|| "New Chat".to_string());
+    let thread = state
+        .store
+        .create_workflow_thread(
+            caller.org_id(),
+            workflow.id,
+            caller.user_id(),
+            &caller.user.email,
+            &title,
+        )
+        .await?;
+    Ok(created(
+        "Workflow chat thread created successfully.",
+        thread.into_wire(),
+    ))
+}
+
+async fn get_thread(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Json<WorkflowThread>> {
+    let thread = authz::workflow_thread(&state, &caller, id).await?;
+    Ok(ok("Workflow chat thread fetched successfully.", thread.into_wire()))
+}
+
+async fn rename_thread(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(body): ApiJson<WorkflowThreadInput>,
+) -> Result<Json<WorkflowThread>> {
+    authz::workflow_thread(&state, &caller, id).await?;
+    let title =
+        parse_title(body.title.as_deref())?.ok_or_else(|| Error::invalid("title", "Give the conversation a title."))?;
+    state
+        .store
+        .rename_workflow_thread(id, &title, &caller.user.email)
+        .await?;
+    let thread = authz::workflow_thread(&state, &caller, id).await?;
+    Ok(ok("Workflow chat thread updated successfully.", thread.into_wire()))
+}
+
+async fn delete_thread(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Json<serde_json::Value>> {
+    authz::workflow_thread(&state, &caller, id).await?;
+    state.store.delete_workflow_thread(id, &caller.user.email).await?;
+    Ok(ok(
+        "Workflow chat thread deleted successfully.",
+        serde_json::json!({"id": id}),
+    ))
+}

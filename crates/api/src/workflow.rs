@@ -123,3 +123,111 @@ pub struct WorkflowThreadInput {
     #[serde(default)]
     pub title: Option<String>,
 }
+
+/// Ask a workflow (blocking, stream, or start). `workflow_thread_id` (or `chat_thread_id`, as
+/// agent requests name it) continues a conversation; without it one is started.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WorkflowResponseRequest {
+    pub user_query: String,
+    #[serde(default, alias = "chat_thread_id")]
+    pub workflow_thread_id: Option<i64>,
+    #[serde(default)]
+    pub history: Vec<crate::HistoryTurn>,
+    #[serde(default)]
+    pub query_source: Option<String>,
+}
+
+/// One agent's part of a workflow answer.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WorkflowStep {
+    pub agent_id: i64,
+    pub agent_name: String,
+    /// The agent response that holds this step (with its sources, tokens and cost).
+    pub agent_response_id: i64,
+    /// What the agent was asked (a subquery, or the whole question).
+    pub question: String,
+    pub answer: String,
+    /// `completed`, `failed` or `cancelled`.
+    pub status: String,
+}
+
+/// A workflow's answer: the `output` of its `end` event and of the blocking call.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WorkflowOutput {
+    pub answer: String,
+    pub thread_id: i64,
+    pub thread_name: String,
+    pub workflow_response_id: i64,
+    pub supervisor_type: SupervisorType,
+    /// Names of the agents that answered, in the order they did.
+    pub agents_used: Vec<String>,
+    /// `[n] title` per reference, one per line.
+    pub sources: String,
+    /// Numbered across all agents; the answer cites these numbers.
+    pub references: Vec<crate::Reference>,
+    /// The parts the planner split the question into (one: the question itself).
+    pub subqueries: Vec<String>,
+    pub steps: Vec<WorkflowStep>,
+    pub success: bool,
+    pub status: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    pub prompt_tokens: i64,
+    pub completion_tokens: i64,
+    pub total_tokens: i64,
+    /// USD, a decimal string: the sum over the agents asked.
+    pub cost: String,
+}
+
+/// A stored workflow answer, as a conversation lists it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WorkflowResponse {
+    pub id: i64,
+    pub workflow: i64,
+    pub thread: i64,
+    pub question: String,
+    /// The answer so far while it is being written, then the whole answer.
+    pub answer: String,
+    pub status: String,
+    /// Present once it has ended.
+    pub response: Option<WorkflowOutput>,
+    /// The caller's vote, if any.
+    pub my_vote: Option<String>,
+    pub total_tokens: i64,
+    pub cost: String,
+    pub created_by: String,
+    pub created_on: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WorkflowResponsePage {
+    pub workflow_responses: Vec<WorkflowResponse>,
+    pub meta: PageMeta,
+}
+
+/// A started workflow answer, to follow with `EventSource` at `events_url`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StartedWorkflowResponse {
+    pub workflow_response_id: i64,
+    pub thread_id: i64,
+    pub events_url: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WorkflowReview {
+    pub id: i64,
+    pub workflow_response: i64,
+    pub user: i64,
+    /// 1 to 5.
+    pub rating: i64,
+    pub review: String,
+    pub created_by: String,
+    pub created_on: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WorkflowReviewInput {
+    pub rating: i64,
+    #[serde(default)]
+    pub review: String,
+}

@@ -28,6 +28,7 @@ pub mod seed;
 pub mod startup;
 pub mod store;
 pub mod time_fmt;
+pub mod workflow;
 
 pub use config::Config;
 pub use startup::Application;

@@ -29,6 +29,7 @@ use crate::{
     routes,
     search::{bm25::Bm25Index, sync::SearchSync},
     store::Store,
+    workflow::WorkflowHub,
 };
 
 /// Shared by every handler. Cheap to clone.
@@ -42,6 +43,7 @@ pub struct AppState {
     pub search: Arc<SearchSync>,
     pub indexer: Indexer,
     pub chat: Arc<ChatHub>,
+    pub workflows: Arc<WorkflowHub>,
 }
 
 impl AppState {
@@ -73,6 +75,7 @@ impl AppState {
         let names: Vec<String> = deployments.iter().map(|d| d.name.clone()).collect();
         store.sync_deployments(&names).await?;
         let chat = ChatHub::new(store.clone(), search.clone(), config.clone(), deployments);
+        let workflows = WorkflowHub::new(store.clone(), search.clone(), chat.clone(), config.clone());
         Ok(Self {
             config,
             store,
@@ -82,6 +85,7 @@ impl AppState {
             search,
             indexer,
             chat,
+            workflows,
         })
     }
 }

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{Part, TestApp, assert_error};
+use common::{Part, TestApp, assert_error, parse_sse};
 use serde_json::{Value, json};
 
 /// An agent whose default corpus holds a refund policy, indexed.
@@ -28,27 +28,6 @@ async fn agent_with_policy(app: &TestApp, token: &str) -> i64 {
     let doc = app.settled(body["data"]["id"].as_i64().unwrap(), token).await;
     assert_eq!(doc["step"], "indexed");
     agent
-}
-
-/// Parses an SSE body into (id, event, data) triples.
-fn parse_sse(body: &str) -> Vec<(Option<i64>, String, Value)> {
-    let mut out = Vec::new();
-    for block in body.split("\n\n") {
-        let (mut id, mut event, mut data) = (None, String::from("message"), String::new());
-        for line in block.lines() {
-            if let Some(v) = line.strip_prefix("id:") {
-                id = v.trim().parse().ok();
-            } else if let Some(v) = line.strip_prefix("event:") {
-                event = v.trim().to_string();
-            } else if let Some(v) = line.strip_prefix("data:") {
-                data.push_str(v.trim_start());
-            }
-        }
-        if !data.is_empty() {
-            out.push((id, event, serde_json::from_str(&data).unwrap()));
-        }
-    }
-    out
 }
 
 fn answer_of(events: &[(Option<i64>, String, Value)]) -> String {

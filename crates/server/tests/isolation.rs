@@ -53,6 +53,43 @@ const ROUTES: &[(&str, &str, &str)] = &[
     ("GET", "/api/v2/projects/{project_id}/workflows", ""),
     ("GET", "/api/v2/users/{user_id}/workflows", ""),
     ("GET", "/api/v2/users/{user_id}/workflow-tables", ""),
+    (
+        "POST",
+        "/response-service/api/v2/workflows/{workflow_id}/responses",
+        r#"{"user_query":"hi"}"#,
+    ),
+    (
+        "POST",
+        "/response-service/api/v2/workflows/{workflow_id}/responses/stream",
+        r#"{"user_query":"hi"}"#,
+    ),
+    (
+        "POST",
+        "/response-service/api/v2/workflows/{workflow_id}/responses/start",
+        r#"{"user_query":"hi"}"#,
+    ),
+    (
+        "POST",
+        "/response-service/api/v2/workflow-responses/{workflow_response_id}/cancel",
+        "",
+    ),
+    (
+        "GET",
+        "/api/v2/workflow-chat-threads/{workflow_thread_id}/workflow-responses",
+        "",
+    ),
+    ("DELETE", "/api/v2/workflow-responses/{workflow_response_id}", ""),
+    (
+        "POST",
+        "/api/v2/workflow-responses/{workflow_response_id}/feedbacks",
+        r#"{"vote_type":"upvote"}"#,
+    ),
+    ("GET", "/api/v2/workflow-responses/{workflow_response_id}/reviews", ""),
+    (
+        "POST",
+        "/api/v2/workflow-responses/{workflow_response_id}/reviews",
+        r#"{"rating":5}"#,
+    ),
     ("POST", "/api/v2/agents/{agent_id}/chat-threads", ""),
     ("GET", "/api/v2/chat-threads/{thread_id}", ""),
     ("GET", "/api/v2/chat-threads/{thread_id}/corpora", ""),
@@ -353,6 +390,15 @@ async fn organization_a(app: &TestApp) -> HashMap<&'static str, String> {
         )
         .await;
     put("workflow_thread_id", &workflow_thread["id"]);
+    let workflow_answer = app
+        .ok(
+            "POST",
+            &format!("/response-service/api/v2/workflows/{}/responses", workflow["id"]),
+            &admin,
+            Some(&json!({"user_query": "What do A's documents say?"})),
+        )
+        .await;
+    put("workflow_response_id", &workflow_answer["workflow_response_id"]);
     let answer = app
         .ok(
             "POST",
@@ -489,7 +535,10 @@ async fn another_organization_sees_404_for_every_id() {
 
 /// Routes authorised by a ticket in the URL instead of a token (EventSource cannot send
 /// headers): another organization's caller has no ticket and gets 401; `chat.rs` tests them.
-const TICKET_ROUTES: &[&str] = &["/response-service/api/v2/agent-responses/{response_id}/events"];
+const TICKET_ROUTES: &[&str] = &[
+    "/response-service/api/v2/agent-responses/{response_id}/events",
+    "/response-service/api/v2/workflow-responses/{workflow_response_id}/events",
+];
 
 #[test]
 fn the_table_covers_every_route_with_an_id() {
@@ -528,8 +577,7 @@ fn the_table_covers_every_route_with_an_id() {
     assert!(missing.is_empty(), "add these routes to ROUTES: {missing:#?}");
 }
 
-/// Rows of these groups that belong to later features: organization tools (with tools) and
-/// workflow answers (with the workflow supervisor).
+/// Rows of these groups that belong to later features: organization tools (with tools).
 const LATER: &[&str] = &[
     "/api/v2/organizations/{organization_id}/tools",
     "/api/v2/organizations/{organization_id}/tools/{tool_id}/disable",
@@ -539,12 +587,6 @@ const LATER: &[&str] = &[
     "/api/v2/organizations/{organization_id}/tools/attachment",
     "/api/v2/organizations/{organization_id}/tools/rag",
     "/api/v2/organizations/{organization_id}/tools/web-search",
-    // Workflow answers, their feedback and reviews come with the workflow supervisor.
-    "/response-service/api/v2/workflows/{workflow_id}/responses",
-    "/api/v2/workflow-chat-threads/{workflow_thread_id}/workflow-responses",
-    "/api/v2/workflow-responses/{workflow_response_id}",
-    "/api/v2/workflow-responses/{workflow_response_id}/feedbacks",
-    "/api/v2/workflow-responses/{workflow_response_id}/reviews",
     // Configurations: the OAuth login flags come with feature flags.
     "/api/v2/feature-flags/oauth",
 ];

@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{TestApp, assert_error};
+use common::{Part, TestApp, assert_error, parse_sse};
 use serde_json::{Value, json};
 
 /// A project with two agents, made by `token`: (project, [agents]).
@@ -317,3 +317,521 @@ both_backends!(conversations_with_a_workflow_are_private, |app: TestApp| async m
         .await;
     assert_error(status, &body, 404);
 });
+
+/// Two agents of one project with disjoint documents, and a workflow over them: (token,
+/// workflow, [billing agent, shipping agent]).
+async fn desk(app: &TestApp, supervisor: &str) -> (String, i64, Vec<i64>) {
+    let (admin, _, _) = app.member("ada@example.com", "Ada Admin").await;
+    let (project, agents) = project_with_agents(app, &admin).await;
+    for (agent, name, text) in [
+        (
+            agents[0],
+            "refunds.md",
+            "# Refund policy\n\nRefunds are paid back within 14 days to the original card.\n",
+        ),
+        (
+            agents[1],
+            "parcels.md",
+            "# Parcels\n\nParcels leave the Rotterdam warehouse every weekday at 16:00.\n",
+        ),
+    ] {
+        let corpora = app
+            .ok("GET", &format!("/api/v2/agents/{agent}/corpora"), &admin, None)
+            .await;
+        let corpus = corpora["items"]["agent_corpus"][0]["corpus_id"].as_i64().unwrap();
+        let (status, body) = app
+            .upload(
+                corpus,
+                &admin,
+                vec![Part::File("source", name, text.as_bytes().to_vec())],
+            )
+            .await;
+        assert_eq!(status, 201, "{body}");
+        let doc = app.settled(body["data"]["id"].as_i64().unwrap(), &admin).await;
+        assert_eq!(doc["step"], "indexed");
+    }
+    let workflow = app
+        .ok(
+            "POST",
+            "/api/v2/workflows",
+            &admin,
+            Some(&json!({"name": "Desk", "project_id": project, "agent_ids": agents, "supervisor_type": supervisor})),
+        )
+        .await["id"]
+        .as_i64()
+        .unwrap();
+    (admin, workflow, agents)
+}
+
+async fn ask(app: &TestApp, token: &str, workflow: i64, question: &str) -> Value {
+    app.ok(
+        "POST",
+        &format!("/response-service/api/v2/workflows/{workflow}/responses"),
+        token,
+        Some(&json!({"user_query": question, "query_source": "web"})),
+    )
+    .await
+}
+
+async fn stream(app: &TestApp, token: &str, workflow: i64, question: &str) -> Vec<(Option<i64>, String, Value)> {
+    let res = app
+        .client
+        .post(app.url(&format!(
+            "/response-service/api/v2/workflows/{workflow}/responses/stream"
+        )))
+        .bearer_auth(token)
+        .header("accept", "text/event-stream")
+        .json(&json!({"user_query": question}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.headers()["content-type"], "text/event-stream");
+    parse_sse(&res.text().await.unwrap())
+}
+
+/// The steps of a stream, tokens collapsed: "agent_stream" once per run of tokens.
+fn steps_of(events: &[(Option<i64>, String, Value)]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for (_, name, data) in events {
+        let step = data["step"].as_str().unwrap_or_default().to_string();
+        if name == "token" && out.last() == Some(&step) {
+            continue;
+        }
+        out.push(step);
+    }
+    out
+}
+
+both_backends!(
+    a_router_answers_from_the_agent_whose_documents_match,
+    |app: TestApp| async move {
+        let (admin, workflow, agents) = desk(&app, "Router").await;
+        let out = ask(&app, &admin, workflow, "How long until refunds are paid back?").await;
+        assert_eq!(out["success"], true, "{out}");
+        assert_eq!(out["agents_used"], json!(["Billing Helper"]));
+        assert!(out["answer"].as_str().unwrap().contains("14 days"), "{out}");
+        assert_eq!(out["references"][0]["title"], "refunds.md");
+        assert_eq!(out["references"][0]["number"], 1);
+        assert_eq!(out["subqueries"].as_array().unwrap().len(), 1);
+        // The step is an ordinary response of that agent (its tokens count in its analytics).
+        let step = &out["steps"][0];
+        assert_eq!(step["agent_id"], agents[0]);
+        let child = app
+            .ok(
+                "GET",
+                &format!("/api/v2/agent-responses/{}", step["agent_response_id"]),
+                &admin,
+                None,
+            )
+            .await;
+        assert_eq!(child["agent"], agents[0]);
+        assert_eq!(out["total_tokens"], child["total_tokens"]);
+
+        // Two questions in one: each part goes to its own agent, citations numbered across both.
+        let out = ask(
+            &app,
+            &admin,
+            workflow,
+            "How long until refunds are paid back? When do parcels leave the warehouse?",
+        )
+        .await;
+        assert_eq!(out["subqueries"].as_array().unwrap().len(), 2, "{out}");
+        assert_eq!(out["agents_used"], json!(["Billing Helper", "Shipping Helper"]));
+        let answer = out["answer"].as_str().unwrap();
+        assert!(answer.contains("14 days") && answer.contains("16:00"), "{answer}");
+        let numbers: Vec<i64> = out["references"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["number"].as_i64().unwrap())
+            .collect();
+        assert_eq!(numbers, (1..=numbers.len() as i64).collect::<Vec<_>>());
+        assert!(numbers.len() >= 2);
+        assert!(
+            answer.contains(&format!("[{}]", numbers.len())),
+            "the last reference is cited: {answer}"
+        );
+        // Both answers are in the conversation, which is named after the first question.
+        let thread = out["thread_id"].as_i64().unwrap();
+        let listed = app
+            .ok(
+                "GET",
+                &format!("/api/v2/workflow-chat-threads/{thread}/workflow-responses"),
+                &admin,
+                None,
+            )
+            .await;
+        assert_eq!(
+            listed["meta"]["count"], 1,
+            "a new conversation per call without a thread id"
+        );
+        assert_eq!(listed["workflow_responses"][0]["status"], "completed");
+        assert_eq!(listed["workflow_responses"][0]["response"]["answer"], out["answer"]);
+    }
+);
+
+both_backends!(
+    router_and_consolidator_streams_follow_the_documented_sequence,
+    |app: TestApp| async move {
+        let (admin, workflow, agents) = desk(&app, "Router").await;
+        let events = stream(&app, &admin, workflow, "Where do parcels leave from?").await;
+        let ids: Vec<i64> = events.iter().map(|(id, _, _)| id.unwrap()).collect();
+        assert_eq!(ids, (1..=events.len() as i64).collect::<Vec<_>>());
+        assert_eq!(
+            steps_of(&events),
+            [
+                "start",
+                "planner_start",
+                "router_start",
+                "agent_start",
+                "agent_stream",
+                "end"
+            ]
+        );
+        let agent_start = events.iter().find(|(_, _, d)| d["step"] == "agent_start").unwrap();
+        assert_eq!(agent_start.2["agent_id"], agents[1]);
+        let end = &events.last().unwrap().2;
+        assert_eq!(end["success"], true);
+        assert_eq!(end["output"]["agents_used"], json!(["Shipping Helper"]));
+        let streamed: String = events
+            .iter()
+            .filter(|(_, _, d)| d["step"] == "agent_stream")
+            .map(|(_, _, d)| d["delta"].as_str().unwrap())
+            .collect();
+        assert_eq!(streamed, end["output"]["answer"].as_str().unwrap());
+
+        let edit = json!({"name": "Desk", "project_id": app.ok("GET", &format!("/api/v2/workflows/{workflow}"), &admin, None).await["project"], "agent_ids": agents, "supervisor_type": "Consolidator"});
+        app.ok("PUT", &format!("/api/v2/workflows/{workflow}"), &admin, Some(&edit))
+            .await;
+        let events = stream(&app, &admin, workflow, "What about refunds and parcels?").await;
+        assert_eq!(
+            steps_of(&events),
+            [
+                "start",
+                "planner_start",
+                "agent_start",
+                "agent_stream",
+                "agent_start",
+                "agent_stream",
+                "consolidator_start",
+                "consolidator_stream",
+                "end"
+            ]
+        );
+        let end = &events.last().unwrap().2["output"];
+        assert_eq!(end["agents_used"], json!(["Billing Helper", "Shipping Helper"]));
+        let answer = end["answer"].as_str().unwrap();
+        assert!(
+            answer.contains("**Billing Helper**") && answer.contains("**Shipping Helper**"),
+            "{answer}"
+        );
+        assert!(answer.contains("14 days") && answer.contains("16:00"), "{answer}");
+        let titles: Vec<&str> = end["references"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["title"].as_str().unwrap())
+            .collect();
+        assert!(
+            titles.contains(&"refunds.md") && titles.contains(&"parcels.md"),
+            "cites both: {titles:?}"
+        );
+        let merged: String = events
+            .iter()
+            .filter(|(_, _, d)| d["step"] == "consolidator_stream")
+            .map(|(_, _, d)| d["delta"].as_str().unwrap())
+            .collect();
+        assert_eq!(merged, answer);
+
+        // Dynamic routes a question only one agent's documents match, and says so.
+        let edit = json!({"name": "Desk", "project_id": edit["project_id"], "agent_ids": agents, "supervisor_type": "Dynamic"});
+        app.ok("PUT", &format!("/api/v2/workflows/{workflow}"), &admin, Some(&edit))
+            .await;
+        let events = stream(&app, &admin, workflow, "How long until refunds are paid back?").await;
+        let decision = events
+            .iter()
+            .find(|(_, _, d)| d["step"] == "supervisor_decision")
+            .unwrap();
+        assert_eq!(decision.2["supervisor"], "Router", "{:?}", decision.2);
+        assert!(decision.2["message"].as_str().unwrap().contains("Router"));
+        assert_eq!(
+            events.last().unwrap().2["output"]["agents_used"],
+            json!(["Billing Helper"])
+        );
+    }
+);
+
+both_backends!(
+    a_started_answer_is_followed_resumed_voted_and_reviewed,
+    |app: TestApp| async move {
+        let (admin, workflow, _) = desk(&app, "Consolidator").await;
+        let thread = app
+            .ok(
+                "POST",
+                &format!("/api/v2/workflows/{workflow}/workflow-chat-threads"),
+                &admin,
+                None,
+            )
+            .await["id"]
+            .as_i64()
+            .unwrap();
+        let (status, started) = app
+            .call(
+                "POST",
+                &format!("/response-service/api/v2/workflows/{workflow}/responses/start"),
+                &admin,
+                Some(&json!({"user_query": "Refunds and parcels?", "workflow_thread_id": thread})),
+            )
+            .await;
+        assert_eq!(status, 202, "{started}");
+        let started = &started["data"];
+        assert_eq!(started["thread_id"], thread);
+        let id = started["workflow_response_id"].as_i64().unwrap();
+        let url = started["events_url"].as_str().unwrap();
+        let all = parse_sse(&app.client.get(app.url(url)).send().await.unwrap().text().await.unwrap());
+        assert_eq!(all.last().unwrap().1, "end");
+        // Resuming after event 3 gives exactly the rest.
+        let rest = app
+            .client
+            .get(app.url(url))
+            .header("last-event-id", "3")
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert_eq!(parse_sse(&rest).len(), all.len() - 3);
+        // The ticket is for this workflow answer only: not for an agent answer of the same id.
+        let ticket = url.split("ticket=").nth(1).unwrap();
+        let res = app
+            .client
+            .get(app.url(&format!(
+                "/response-service/api/v2/agent-responses/{id}/events?ticket={ticket}"
+            )))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 401);
+        let res = app
+            .client
+            .get(app.url(url.split('?').next().unwrap()))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 401, "no ticket, no stream");
+
+        // A second question in the same conversation, then votes and reviews.
+        ask_in(&app, &admin, workflow, thread, "When do parcels leave?").await;
+        let listed = app
+            .ok(
+                "GET",
+                &format!("/api/v2/workflow-chat-threads/{thread}/workflow-responses"),
+                &admin,
+                None,
+            )
+            .await;
+        assert_eq!(listed["meta"]["count"], 2);
+        let voted = app
+            .ok(
+                "POST",
+                &format!("/api/v2/workflow-responses/{id}/feedbacks"),
+                &admin,
+                Some(&json!({"vote_type": "upvote"})),
+            )
+            .await;
+        assert_eq!(voted["my_vote"], "upvote");
+        let (status, body) = app
+            .call(
+                "POST",
+                &format!("/api/v2/workflow-responses/{id}/feedbacks"),
+                &admin,
+                Some(&json!({"vote_type": "meh"})),
+            )
+            .await;
+        assert_error(status, &body, 422);
+        let (status, body) = app
+            .call(
+                "POST",
+                &format!("/api/v2/workflow-responses/{id}/reviews"),
+                &admin,
+                Some(&json!({"rating": 6, "review": "great"})),
+            )
+            .await;
+        assert_error(status, &body, 422);
+        let review = app
+            .ok(
+                "POST",
+                &format!("/api/v2/workflow-responses/{id}/reviews"),
+                &admin,
+                Some(&json!({"rating": 5, "review": " Cited both policies. "})),
+            )
+            .await;
+        assert_eq!(review["review"], "Cited both policies.");
+        let reviews = app
+            .ok("GET", &format!("/api/v2/workflow-responses/{id}/reviews"), &admin, None)
+            .await;
+        assert_eq!(reviews.as_array().unwrap().len(), 1);
+
+        // Someone else cannot see, vote on or continue it.
+        let (other, _, _) = app.member("oli@example.com", "Oli Other").await;
+        let (status, body) = app
+            .call(
+                "POST",
+                &format!("/api/v2/workflow-responses/{id}/feedbacks"),
+                &other,
+                Some(&json!({"vote_type": "downvote"})),
+            )
+            .await;
+        assert_error(status, &body, 404);
+        let (status, body) = app
+            .call(
+                "POST",
+                &format!("/response-service/api/v2/workflows/{workflow}/responses"),
+                &other,
+                Some(&json!({"user_query": "Mine?", "workflow_thread_id": thread})),
+            )
+            .await;
+        assert_error(status, &body, 404);
+
+        app.ok("DELETE", &format!("/api/v2/workflow-responses/{id}"), &admin, None)
+            .await;
+        let listed = app
+            .ok(
+                "GET",
+                &format!("/api/v2/workflow-chat-threads/{thread}/workflow-responses"),
+                &admin,
+                None,
+            )
+            .await;
+        assert_eq!(listed["meta"]["count"], 1);
+    }
+);
+
+async fn ask_in(app: &TestApp, token: &str, workflow: i64, thread: i64, question: &str) -> Value {
+    app.ok(
+        "POST",
+        &format!("/response-service/api/v2/workflows/{workflow}/responses"),
+        token,
+        Some(&json!({"user_query": question, "workflow_thread_id": thread})),
+    )
+    .await
+}
+
+both_backends!(bad_questions_to_a_workflow_are_refused, |app: TestApp| async move {
+    let (admin, workflow, _) = desk(&app, "Router").await;
+    let path = format!("/response-service/api/v2/workflows/{workflow}/responses");
+    for body in [
+        json!({"user_query": "   "}),
+        json!({"user_query": "x".repeat(4001)}),
+        json!({"user_query": "Hi?", "query_source": ""}),
+    ] {
+        let (status, response) = app.call("POST", &path, &admin, Some(&body)).await;
+        assert_error(status, &response, 422);
+    }
+    let (status, response) = app
+        .call(
+            "POST",
+            &path,
+            &admin,
+            Some(&json!({"user_query": "Hi?", "workflow_thread_id": 987_654})),
+        )
+        .await;
+    assert_error(status, &response, 404);
+    let (status, response) = app
+        .call(
+            "POST",
+            "/response-service/api/v2/workflows/987654/responses",
+            &admin,
+            Some(&json!({"user_query": "Hi?"})),
+        )
+        .await;
+    assert_error(status, &response, 404);
+    // Nothing was started: the workflow has no conversations.
+    let threads = app
+        .ok(
+            "GET",
+            &format!("/api/v2/workflows/{workflow}/workflow-chat-threads"),
+            &admin,
+            None,
+        )
+        .await;
+    assert_eq!(threads["meta"]["count"], 0);
+});
+
+#[tokio::test]
+async fn stop_ends_a_workflow_answer_and_the_agent_step_it_was_on() {
+    // Slow words, so Stop lands while the first agent is still answering.
+    let app = TestApp::spawn_with(common::Backend::Sqlite, |c| c.local_token_delay_ms = 40)
+        .await
+        .unwrap();
+    let (admin, workflow, _) = desk(&app, "Consolidator").await;
+    let started = app
+        .ok(
+            "POST",
+            &format!("/response-service/api/v2/workflows/{workflow}/responses/start"),
+            &admin,
+            Some(&json!({"user_query": "Refunds and parcels?"})),
+        )
+        .await;
+    let id = started["workflow_response_id"].as_i64().unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(400)).await;
+    let stopped = app
+        .ok(
+            "POST",
+            &format!("/response-service/api/v2/workflow-responses/{id}/cancel"),
+            &admin,
+            None,
+        )
+        .await;
+    assert_eq!(stopped["stopping"], true);
+    let url = started["events_url"].as_str().unwrap();
+    let events = parse_sse(&app.client.get(app.url(url)).send().await.unwrap().text().await.unwrap());
+    let end = &events.last().unwrap().2;
+    assert_eq!(end["output"]["status"], "cancelled", "{end}");
+    assert_eq!(
+        end["output"]["steps"].as_array().map(Vec::len).unwrap_or(0),
+        0,
+        "no step finished: {end}"
+    );
+    assert_eq!(
+        events.iter().filter(|(_, _, d)| d["step"] == "agent_start").count(),
+        1,
+        "the second agent was never asked"
+    );
+    // The agent step that was running ended as cancelled too.
+    let me = app.ok("GET", "/api/v2/users/me", &admin, None).await["id"]
+        .as_i64()
+        .unwrap();
+    let answers = app
+        .ok("GET", &format!("/api/v2/users/{me}/agent-responses"), &admin, None)
+        .await;
+    let steps: Vec<&Value> = answers["agent_responses"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["query"] == "Refunds and parcels?")
+        .collect();
+    assert_eq!(steps.len(), 1, "{answers}");
+    assert_eq!(steps[0]["status"], "cancelled");
+    let thread = end["output"]["thread_id"].as_i64().unwrap();
+    let listed = app
+        .ok(
+            "GET",
+            &format!("/api/v2/workflow-chat-threads/{thread}/workflow-responses"),
+            &admin,
+            None,
+        )
+        .await;
+    assert_eq!(listed["workflow_responses"][0]["status"], "cancelled");
+    let again = app
+        .ok(
+            "POST",
+            &format!("/response-service/api/v2/workflow-responses/{id}/cancel"),
+            &admin,
+            None,
+        )
+        .await;
+    assert_eq!(again["stopping"], false, "already ended");
+}

@@ -78,11 +78,17 @@ struct TicketClaims {
 
 impl JwtKeys {
     pub fn mint_ticket(&self, user_id: i64, response_id: i64, ttl_secs: i64) -> Result<String> {
+        self.mint_ticket_for(TicketFor::AgentResponse, user_id, response_id, ttl_secs)
+    }
+
+    /// A ticket to follow one response of `kind` (agent and workflow ids are separate series,
+    /// so a ticket names which it is for).
+    pub fn mint_ticket_for(&self, kind: TicketFor, user_id: i64, response_id: i64, ttl_secs: i64) -> Result<String> {
         let claims = TicketClaims {
             sub: user_id.to_string(),
             rid: response_id,
             exp: time::OffsetDateTime::now_utc().unix_timestamp() + ttl_secs,
-            typ: "events".into(),
+            typ: kind.typ().into(),
         };
         jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
             .map_err(|e| Error::Internal(anyhow::anyhow!("cannot sign ticket: {e}")))
@@ -90,11 +96,16 @@ impl JwtKeys {
 
     /// The user a ticket was issued to, if it is valid for `response_id`.
     pub fn verify_ticket(&self, ticket: &str, response_id: i64) -> Result<i64> {
+        self.verify_ticket_for(TicketFor::AgentResponse, ticket, response_id)
+    }
+
+    /// The user a ticket was issued to, if it is valid for that response of `kind`.
+    pub fn verify_ticket_for(&self, kind: TicketFor, ticket: &str, response_id: i64) -> Result<i64> {
         let mut validation = Validation::new(Algorithm::HS256);
         validation.leeway = 0;
         let refused = || Error::Unauthorized("This stream link has expired or is not valid: ask again.".into());
         let data = jsonwebtoken::decode::<TicketClaims>(ticket, &self.decoding, &validation).map_err(|_| refused())?;
-        if data.claims.typ != "events" || data.claims.rid != response_id {
+        if data.claims.typ != kind.typ() || data.claims.rid != response_id {
             return Err(refused());
         }
         data.claims.sub.parse().map_err(|_| refused())
@@ -116,6 +127,22 @@ pub fn random_code() -> String {
 /// How opaque tokens are stored: never the token itself.
 pub fn sha256_hex(s: &str) -> String {
     hex::encode(Sha256::digest(s.as_bytes()))
+}
+
+/// What an events ticket lets its holder follow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TicketFor {
+    AgentResponse,
+    WorkflowResponse,
+}
+
+impl TicketFor {
+    fn typ(self) -> &'static str {
+        match self {
+            TicketFor::AgentResponse => "events",
+            TicketFor::WorkflowResponse => "workflow-events",
+        }
+    }
 }
 
 #[cfg(test)]

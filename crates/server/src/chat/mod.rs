@@ -6,6 +6,7 @@
 mod events;
 pub mod local;
 pub mod openai;
+pub mod prepare;
 
 use std::{
     collections::HashMap,
@@ -82,6 +83,16 @@ pub struct Live {
     cancelled: AtomicBool,
 }
 
+impl Live {
+    pub fn cancel(&self) {
+        self.cancelled.store(true, Ordering::SeqCst);
+    }
+
+    pub fn is_cancelled(&self) -> bool {
+        self.cancelled.load(Ordering::SeqCst)
+    }
+}
+
 pub struct ChatHub {
     store: Store,
     search: Arc<SearchSync>,
@@ -99,7 +110,8 @@ pub struct Job {
     pub response_id: i64,
     pub agent_id: i64,
     pub organization_id: i64,
-    pub thread_id: i64,
+    /// The agent chat thread; none for a step of a workflow's answer.
+    pub thread_id: Option<i64>,
     pub corpus_ids: Vec<i64>,
     pub chunk_count: usize,
     /// The model deployment to answer with; `None`: the local answerer.
@@ -290,11 +302,14 @@ impl ChatHub {
                 )
                 .await;
         }
-        let title = self
-            .store
-            .name_thread(job.thread_id, &thread_title(&job.context.query))
-            .await
-            .unwrap_or_default();
+        let title = match job.thread_id {
+            Some(thread) => self
+                .store
+                .name_thread(thread, &thread_title(&job.context.query))
+                .await
+                .unwrap_or_default(),
+            None => String::new(),
+        };
         let references: Vec<Reference> = job
             .context
             .sources
@@ -337,7 +352,7 @@ impl ChatHub {
             corpus_ids: job.corpus_ids.clone(),
             run_id: uuid::Uuid::new_v4().to_string(),
             chat_thread_name: title,
-            thread_id: job.thread_id,
+            thread_id: job.thread_id.unwrap_or_default(),
             agent_response_id: job.response_id,
             guardrail_triggered: false,
             blocked: false,
@@ -472,7 +487,7 @@ impl ChatHub {
 }
 
 /// A thread's name from its first question.
-fn thread_title(query: &str) -> String {
+pub fn thread_title(query: &str) -> String {
     let q = query.split_whitespace().collect::<Vec<_>>().join(" ");
     let mut title: String = q.chars().take(60).collect();
     if q.chars().count() > 60 {

@@ -428,7 +428,8 @@ async fn create_log(
         .create_response(&NewResponse {
             organization_id: caller.org_id(),
             agent_id: body.agent_id,
-            thread_id: thread,
+            thread_id: Some(thread),
+            workflow_response_id: None,
             user_id: caller.user_id(),
             by: &caller.user.email,
             query: body.user_query.trim(),

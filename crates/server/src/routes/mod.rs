@@ -19,6 +19,7 @@ mod projects;
 mod responses;
 mod teams;
 mod users;
+mod workflow_responses;
 mod workflows;
 
 use axum::{
@@ -172,5 +173,6 @@ pub fn api_router() -> Api {
     let api = chat_logs::routes(api);
     let api = analytics::routes(api);
     let api = workflows::routes(api);
+    let api = workflow_responses::routes(api);
     openapi::routes(api)
 }

@@ -13,8 +13,8 @@ use axum::{
     },
 };
 use ejento_api::{
-    AgentResponse, AgentResponseList, ChatThread, ChatThreadInput, Envelope, HistoryTurn, ResponseOutput,
-    ResponseRequest, StartedResponse, SupportingChunk, validate,
+    AgentResponse, AgentResponseList, ChatThread, ChatThreadInput, Envelope, ResponseOutput, ResponseRequest,
+    StartedResponse, SupportingChunk, validate,
 };
 use futures_util::{Stream, StreamExt, stream};
 use serde::Deserialize;
@@ -25,10 +25,13 @@ use crate::{
         Caller,
         authz::{self, Need},
     },
-    chat::{AnswerContext, Job},
+    chat::{
+        Job,
+        prepare::{Asker, Question, agent_job},
+    },
     error::{Error, FieldErrors, Result},
     startup::AppState,
-    store::{NewResponse, ResponseRow},
+    store::ResponseRow,
 };
 
 const RESPONSES: &str = "Agent Response";
@@ -37,8 +40,8 @@ const THREAD_RESPONSES: &str = "Chat Thread/Agent Response";
 type Json<T> = axum::Json<Envelope<T>>;
 
 /// How long an events link stays valid.
-const TICKET_TTL_SECS: i64 = 600;
-const MAX_QUERY_CHARS: usize = 4000;
+pub(super) const TICKET_TTL_SECS: i64 = 600;
+pub(super) const MAX_QUERY_CHARS: usize = 4000;
 
 pub(super) fn routes(api: Api) -> Api {
     api.route(
@@ -213,97 +216,21 @@ async fn prepare(state: &AppState, caller: &Caller, agent_id: i64, req: &Respons
                 .await?
         }
     };
-    // The agent's enabled corpora and the thread's attachments; overrides may narrow them.
-    let mut corpus_ids: Vec<i64> = state
-        .store
-        .agent_connections(agent_id, true)
-        .await?
-        .into_iter()
-        .map(|c| c.corpus_id)
-        .collect();
-    for c in state.store.thread_corpora(thread.id, None).await? {
-        if !corpus_ids.contains(&c.corpus_id) {
-            corpus_ids.push(c.corpus_id);
-        }
-    }
-    if let Some(only) = &req.overrides.corpus_ids {
-        if let Some(stranger) = only.iter().find(|c| !corpus_ids.contains(c)) {
-            return Err(Error::invalid(
-                "overrides.corpus_ids",
-                format!("Corpus {stranger} is not connected to this agent or thread."),
-            ));
-        }
-        corpus_ids.retain(|c| only.contains(c));
-    }
-    let config = state.store.agent_config(&agent).await?;
-    // The agent's model: a configured OpenAI-compatible deployment, or the local answerer.
-    let deployment = match agent.llm_config_id {
-        Some(llm) => state
-            .store
-            .llm_configurations(caller.org_id())
-            .await?
-            .into_iter()
-            .find(|l| l.id == llm && l.provider == "openai-compatible")
-            .map(|l| l.model_name),
-        None => None,
-    };
-    // Reusing answers: only when the agent allows it and the asker did not ask afresh.
-    let cache_key = if agent.caching_enabled != 0 && req.caching_enabled != Some(false) {
-        let fingerprint = state.store.corpora_fingerprint(&corpus_ids).await?;
-        let normalized = query.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase();
-        let material = format!(
-            "{agent_id}\n{}\n{}\n{fingerprint}\n{normalized}",
-            agent.modified_on,
-            deployment.as_deref().unwrap_or("local")
-        );
-        Some(crate::auth::tokens::sha256_hex(&material))
-    } else {
-        None
-    };
-    let response_id = state
-        .store
-        .create_response(&NewResponse {
-            organization_id: caller.org_id(),
-            agent_id,
-            thread_id: thread.id,
-            user_id: caller.user_id(),
-            by: &caller.user.email,
-            query: &query,
-            query_source: &query_source,
-            cache_key: cache_key.as_deref(),
-            project_id: agent.project_id,
-            model: deployment.as_deref().unwrap_or("local"),
-        })
-        .await?;
-    let history = if req.history.is_empty() {
-        state
-            .store
-            .thread_history(thread.id, response_id, 10)
-            .await?
-            .into_iter()
-            .map(|(user, bot)| HistoryTurn { user, bot })
-            .collect()
-    } else {
-        req.history.clone()
-    };
-    Ok(Job {
-        response_id,
-        agent_id,
+    let asker = Asker {
         organization_id: caller.org_id(),
-        thread_id: thread.id,
-        corpus_ids,
-        chunk_count: agent.chunk_count.max(1) as usize,
-        deployment,
-        cache_key,
-        context: AnswerContext {
-            query,
-            agent_name: agent.agent_name.clone(),
-            prompt: config.prefix_prompt.clone(),
-            instructions: config.instructions.clone(),
-            history,
-            sources: Vec::new(),
-        },
-    })
+        user_id: caller.user_id(),
+        by: &caller.user.email,
+    };
+    let question = Question {
+        query: &query,
+        query_source: &query_source,
+        history: req.history.clone(),
+        only_corpora: req.overrides.corpus_ids.as_deref(),
+        caching: req.caching_enabled,
+        thread_id: Some(thread.id),
+        workflow_response_id: None,
+    };
+    agent_job(&state.store, &asker, &agent, &question).await
 }
 
 async fn blocking(
@@ -326,9 +253,45 @@ async fn blocking(
     Ok(ok(message, output))
 }
 
-/// Events of a response after `after`, following it until its `end`. Readers here are woken
+/// Which kind of answer a stream follows: agent and workflow answers keep their events in
+/// tables of their own and are generated by different hubs, but are followed the same way.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Answers {
+    Agent,
+    Workflow,
+}
+
+impl Answers {
+    fn live(self, state: &AppState, id: i64) -> Option<std::sync::Arc<crate::chat::Live>> {
+        match self {
+            Answers::Agent => state.chat.live(id),
+            Answers::Workflow => state.workflows.live(id),
+        }
+    }
+
+    async fn events_after(self, state: &AppState, id: i64, after: i64) -> Result<Vec<(i64, String, String)>> {
+        match self {
+            Answers::Agent => state.store.events_after(id, after).await,
+            Answers::Workflow => state.store.workflow_events_after(id, after).await,
+        }
+    }
+
+    async fn fail_stale(self, state: &AppState, id: i64, cutoff: &str) -> Result<u64> {
+        match self {
+            Answers::Agent => state.store.fail_stale_responses(Some(id), cutoff).await,
+            Answers::Workflow => state.store.fail_stale_workflow_responses(Some(id), cutoff).await,
+        }
+    }
+}
+
+/// Events of an answer after `after`, following it until its `end`. Readers here are woken
 /// by the generator; elsewhere they poll the database.
-fn follow(state: AppState, response: i64, after: i64) -> impl Stream<Item = std::result::Result<Event, Infallible>> {
+fn follow(
+    state: AppState,
+    kind: Answers,
+    response: i64,
+    after: i64,
+) -> impl Stream<Item = std::result::Result<Event, Infallible>> {
     stream::unfold((state, after, false), move |(state, after, ended)| async move {
         if ended {
             return None;
@@ -336,13 +299,13 @@ fn follow(state: AppState, response: i64, after: i64) -> impl Stream<Item = std:
         // Polls without news; every 8th (about 2 s) also asks whether the writer died.
         let mut idle_polls = 0u32;
         loop {
-            let live = state.chat.live(response);
+            let live = kind.live(&state, response);
             let woken = live.as_ref().map(|l| l.wake.notified());
             let mut woken = std::pin::pin!(woken);
             if let Some(w) = woken.as_mut().as_pin_mut() {
                 w.enable();
             }
-            let events = match state.store.events_after(response, after).await {
+            let events = match kind.events_after(&state, response, after).await {
                 Ok(e) => e,
                 Err(e) => {
                     tracing::error!(error = %e, "could not read response events");
@@ -368,7 +331,7 @@ fn follow(state: AppState, response: i64, after: i64) -> impl Stream<Item = std:
                     if idle_polls % 8 == 1 {
                         let cutoff =
                             crate::time_fmt::from_now(time::Duration::seconds(-state.config.stream_stale_secs));
-                        if let Err(e) = state.store.fail_stale_responses(Some(response), &cutoff).await {
+                        if let Err(e) = kind.fail_stale(&state, response, &cutoff).await {
                             tracing::error!(error = %e, "could not end a stale response");
                         }
                     }
@@ -380,8 +343,9 @@ fn follow(state: AppState, response: i64, after: i64) -> impl Stream<Item = std:
     .flatten()
 }
 
-fn sse(state: AppState, response: i64, after: i64) -> Response {
-    let body = Sse::new(follow(state, response, after)).keep_alive(KeepAlive::new().interval(Duration::from_secs(15)));
+pub(super) fn sse(state: AppState, kind: Answers, response: i64, after: i64) -> Response {
+    let body =
+        Sse::new(follow(state, kind, response, after)).keep_alive(KeepAlive::new().interval(Duration::from_secs(15)));
     (
         [
             (header::CACHE_CONTROL, "no-cache"),
@@ -401,7 +365,7 @@ async fn post_stream(
     let job = prepare(&state, &caller, agent_id, &req).await?;
     let id = job.response_id;
     state.chat.spawn(job);
-    Ok(sse(state, id, 0))
+    Ok(sse(state, Answers::Agent, id, 0))
 }
 
 async fn start(
@@ -411,7 +375,7 @@ async fn start(
     ApiJson(req): ApiJson<ResponseRequest>,
 ) -> Result<(StatusCode, Json<StartedResponse>)> {
     let job = prepare(&state, &caller, agent_id, &req).await?;
-    let (id, thread) = (job.response_id, job.thread_id);
+    let (id, thread) = (job.response_id, job.thread_id.unwrap_or_default());
     state.chat.spawn(job);
     Ok((
         StatusCode::ACCEPTED,
@@ -434,10 +398,10 @@ fn events_url(state: &AppState, user: i64, response: i64) -> Result<String> {
 }
 
 #[derive(Debug, Default, Deserialize)]
-struct EventsQuery {
-    ticket: Option<String>,
+pub(super) struct EventsQuery {
+    pub ticket: Option<String>,
     /// For clients that cannot set the `Last-Event-ID` header.
-    last_event_id: Option<String>,
+    pub last_event_id: Option<String>,
 }
 
 async fn events(
@@ -450,17 +414,22 @@ async fn events(
         .ticket
         .ok_or_else(|| Error::Unauthorized("Follow a response with the events_url its start returned.".into()))?;
     state.jwt.verify_ticket(&ticket, response)?;
-    let last = headers
+    let last = last_event_id(&headers, q.last_event_id)?;
+    Ok(sse(state, Answers::Agent, response, last))
+}
+
+/// Where a resumed stream picks up: the `Last-Event-ID` header (or query parameter).
+pub(super) fn last_event_id(headers: &HeaderMap, from_query: Option<String>) -> Result<i64> {
+    Ok(headers
         .get("last-event-id")
         .and_then(|v| v.to_str().ok())
         .map(str::to_string)
-        .or(q.last_event_id)
+        .or(from_query)
         .map(|v| v.trim().parse::<i64>())
         .transpose()
         .map_err(|_| Error::BadRequest("Last-Event-ID must be the id of an event of this stream.".into()))?
         .unwrap_or(0)
-        .max(0);
-    Ok(sse(state, response, last))
+        .max(0))
 }
 
 /// A response of the caller's organization that the caller may see: their own, or any for

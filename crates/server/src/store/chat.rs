@@ -77,7 +77,10 @@ pub struct NewResponse<'a> {
     pub organization_id: i64,
     pub project_id: i64,
     pub agent_id: i64,
-    pub thread_id: i64,
+    /// The agent chat thread; none for a step of a workflow's answer.
+    pub thread_id: Option<i64>,
+    /// The workflow answer this response is a step of.
+    pub workflow_response_id: Option<i64>,
     pub user_id: i64,
     pub by: &'a str,
     pub query: &'a str,
@@ -104,8 +107,8 @@ impl Store {
         let now = time_fmt::now();
         let (id,): (i64,) = sqlx::query_as(
             "INSERT INTO agent_responses (organization_id, agent_id, chat_thread_id, user_id, query, status, query_source, \
-             created_by, created_on, modified_on, cache_key, project_id, model) \
-             VALUES ($1, $2, $3, $4, $5, 'streaming', $6, $7, $8, $8, $9, $10, $11) RETURNING id",
+             created_by, created_on, modified_on, cache_key, project_id, model, workflow_response_id) \
+             VALUES ($1, $2, $3, $4, $5, 'streaming', $6, $7, $8, $8, $9, $10, $11, $12) RETURNING id",
         )
         .bind(r.organization_id)
         .bind(r.agent_id)
@@ -118,13 +121,16 @@ impl Store {
         .bind(r.cache_key)
         .bind(r.project_id)
         .bind(r.model)
+        .bind(r.workflow_response_id)
         .fetch_one(self.pool())
         .await?;
-        sqlx::query("UPDATE chat_threads SET modified_on = $2 WHERE id = $1")
-            .bind(r.thread_id)
-            .bind(&now)
-            .execute(self.pool())
-            .await?;
+        if let Some(thread) = r.thread_id {
+            sqlx::query("UPDATE chat_threads SET modified_on = $2 WHERE id = $1")
+                .bind(thread)
+                .bind(&now)
+                .execute(self.pool())
+                .await?;
+        }
         Ok(id)
     }
 

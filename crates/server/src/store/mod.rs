@@ -21,6 +21,7 @@ mod teams;
 mod throttle;
 mod tokens;
 mod users;
+mod workflow_responses;
 mod workflows;
 
 pub use agent_social::RecentKind;
@@ -38,6 +39,7 @@ pub use responses::ResponseScope;
 pub use teams::{MemberRow, MemberTable, TeamRow};
 pub use tokens::RefreshTokenRow;
 pub use users::{NewUser, SignupOutcome, UserRow};
+pub use workflow_responses::{FinishedWorkflowResponse, WorkflowResponseRow};
 pub use workflows::{WorkflowFields, WorkflowFilter, WorkflowRow, WorkflowThreadRow};
 
 use crate::db::Db;

@@ -332,3 +332,24 @@ impl TestApp {
             .expect("an agent id")
     }
 }
+
+/// Parses an SSE body into (id, event, data) triples.
+pub fn parse_sse(body: &str) -> Vec<(Option<i64>, String, Value)> {
+    let mut out = Vec::new();
+    for block in body.split("\n\n") {
+        let (mut id, mut event, mut data) = (None, String::from("message"), String::new());
+        for line in block.lines() {
+            if let Some(v) = line.strip_prefix("id:") {
+                id = v.trim().parse().ok();
+            } else if let Some(v) = line.strip_prefix("event:") {
+                event = v.trim().to_string();
+            } else if let Some(v) = line.strip_prefix("data:") {
+                data.push_str(v.trim_start());
+            }
+        }
+        if !data.is_empty() {
+            out.push((id, event, serde_json::from_str(&data).unwrap()));
+        }
+    }
+    out
+}

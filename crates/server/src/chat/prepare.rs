@@ -1,0 +1,128 @@
+//! Turning a question to an agent into a [`Job`]: which corpora it searches, which model
+//! answers, whether an earlier answer may be reused, and the response row it writes. Used by
+//! the agent routes and by workflows, whose steps are ordinary agent responses.
+
+use ejento_api::HistoryTurn;
+
+use super::{AnswerContext, Job};
+use crate::{
+    error::{Error, Result},
+    store::{AgentRow, NewResponse, Store},
+};
+
+/// Who asks.
+#[derive(Debug, Clone)]
+pub struct Asker<'a> {
+    pub organization_id: i64,
+    pub user_id: i64,
+    pub by: &'a str,
+}
+
+/// What is asked, already checked.
+#[derive(Debug, Clone)]
+pub struct Question<'a> {
+    pub query: &'a str,
+    pub query_source: &'a str,
+    /// Earlier turns; empty: the thread's last turns, if there is a thread.
+    pub history: Vec<HistoryTurn>,
+    /// Only these of the agent's (and thread's) corpora, when given.
+    pub only_corpora: Option<&'a [i64]>,
+    /// `Some(false)`: the asker wants a fresh answer even if the agent caches.
+    pub caching: Option<bool>,
+    /// The agent chat thread; none for a step of a workflow's answer.
+    pub thread_id: Option<i64>,
+    pub workflow_response_id: Option<i64>,
+}
+
+pub async fn agent_job(store: &Store, asker: &Asker<'_>, agent: &AgentRow, q: &Question<'_>) -> Result<Job> {
+    // The agent's enabled corpora and the thread's attachments; overrides may narrow them.
+    let mut corpus_ids: Vec<i64> = store
+        .agent_connections(agent.id, true)
+        .await?
+        .into_iter()
+        .map(|c| c.corpus_id)
+        .collect();
+    if let Some(thread) = q.thread_id {
+        for c in store.thread_corpora(thread, None).await? {
+            if !corpus_ids.contains(&c.corpus_id) {
+                corpus_ids.push(c.corpus_id);
+            }
+        }
+    }
+    if let Some(only) = q.only_corpora {
+        if let Some(stranger) = only.iter().find(|c| !corpus_ids.contains(c)) {
+            return Err(Error::invalid(
+                "overrides.corpus_ids",
+                format!("Corpus {stranger} is not connected to this agent or thread."),
+            ));
+        }
+        corpus_ids.retain(|c| only.contains(c));
+    }
+    let config = store.agent_config(agent).await?;
+    // The agent's model: a configured OpenAI-compatible deployment, or the local answerer.
+    let deployment = match agent.llm_config_id {
+        Some(llm) => store
+            .llm_configurations(asker.organization_id)
+            .await?
+            .into_iter()
+            .find(|l| l.id == llm && l.provider == "openai-compatible")
+            .map(|l| l.model_name),
+        None => None,
+    };
+    // Reusing answers: only when the agent allows it and the asker did not ask afresh.
+    let cache_key = if agent.caching_enabled != 0 && q.caching != Some(false) {
+        let fingerprint = store.corpora_fingerprint(&corpus_ids).await?;
+        let normalized = q.query.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase();
+        let material = format!(
+            "{}\n{}\n{}\n{fingerprint}\n{normalized}",
+            agent.id,
+            agent.modified_on,
+            deployment.as_deref().unwrap_or("local")
+        );
+        Some(crate::auth::tokens::sha256_hex(&material))
+    } else {
+        None
+    };
+    let response_id = store
+        .create_response(&NewResponse {
+            organization_id: asker.organization_id,
+            agent_id: agent.id,
+            thread_id: q.thread_id,
+            workflow_response_id: q.workflow_response_id,
+            user_id: asker.user_id,
+            by: asker.by,
+            query: q.query,
+            query_source: q.query_source,
+            cache_key: cache_key.as_deref(),
+            project_id: agent.project_id,
+            model: deployment.as_deref().unwrap_or("local"),
+        })
+        .await?;
+    let history = match (q.history.is_empty(), q.thread_id) {
+        (true, Some(thread)) => store
+            .thread_history(thread, response_id, 10)
+            .await?
+            .into_iter()
+            .map(|(user, bot)| HistoryTurn { user, bot })
+            .collect(),
+        _ => q.history.clone(),
+    };
+    Ok(Job {
+        response_id,
+        agent_id: agent.id,
+        organization_id: asker.organization_id,
+        thread_id: q.thread_id,
+        corpus_ids,
+        chunk_count: agent.chunk_count.max(1) as usize,
+        deployment,
+        cache_key,
+        context: AnswerContext {
+            query: q.query.to_string(),
+            agent_name: agent.agent_name.clone(),
+            prompt: config.prefix_prompt.clone(),
+            instructions: config.instructions.clone(),
+            history,
+            sources: Vec::new(),
+        },
+    })
+}

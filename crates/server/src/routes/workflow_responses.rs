@@ -1,0 +1,407 @@
+//! Asking a workflow: blocking, an SSE stream (POST), and for the browser a start call plus an
+//! EventSource-friendly events URL that resumes with `Last-Event-ID`; Stop; a conversation's
+//! answers; votes and reviews.
+
+use axum::{
+    extract::State,
+    http::{HeaderMap, Method, StatusCode},
+    response::Response,
+};
+use ejento_api::{
+    Envelope, FeedbackInput, HistoryTurn, StartedWorkflowResponse, WorkflowOutput, WorkflowResponse,
+    WorkflowResponsePage, WorkflowResponseRequest, WorkflowReview, WorkflowReviewInput, validate,
+};
+
+use super::{
+    Access::{Public, SignedIn},
+    Api, ApiJson, ApiPath, ApiQuery, ListQuery, created, ok,
+    responses::{Answers, EventsQuery, MAX_QUERY_CHARS, TICKET_TTL_SECS, last_event_id, sse},
+};
+use crate::{
+    auth::{
+        Caller,
+        authz::{self, Need, is_org_admin},
+        tokens::TicketFor,
+    },
+    error::{Error, FieldErrors, Result},
+    startup::AppState,
+    store::WorkflowResponseRow,
+    workflow::WorkflowJob,
+};
+
+const TAG: &str = "Workflows";
+type Json<T> = axum::Json<Envelope<T>>;
+
+pub(super) fn routes(api: Api) -> Api {
+    api.route(
+        Method::POST,
+        "/response-service/api/v2/workflows/{workflow_id}/responses",
+        (TAG, "Create a Workflow Chat Response", SignedIn),
+        blocking,
+    )
+    .route(
+        Method::POST,
+        "/response-service/api/v2/workflows/{workflow_id}/responses/stream",
+        (TAG, "Stream Workflow Response (SSE)", SignedIn),
+        post_stream,
+    )
+    .route(
+        Method::POST,
+        "/response-service/api/v2/workflows/{workflow_id}/responses/start",
+        (TAG, "Start a Workflow Response to follow with EventSource", SignedIn),
+        start,
+    )
+    .route(
+        Method::GET,
+        "/response-service/api/v2/workflow-responses/{workflow_response_id}/events",
+        (TAG, "Follow a Workflow Response (EventSource, ticket)", Public),
+        events,
+    )
+    .route(
+        Method::POST,
+        "/response-service/api/v2/workflow-responses/{workflow_response_id}/cancel",
+        (TAG, "Stop a Workflow Response", SignedIn),
+        cancel,
+    )
+    .route(
+        Method::GET,
+        "/api/v2/workflow-chat-threads/{workflow_thread_id}/workflow-responses",
+        (TAG, "Get all Workflow Chat Responses", SignedIn),
+        thread_responses,
+    )
+    .route(
+        Method::DELETE,
+        "/api/v2/workflow-responses/{workflow_response_id}",
+        (TAG, "Delete a Workflow Response", SignedIn),
+        delete,
+    )
+    .route(
+        Method::POST,
+        "/api/v2/workflow-responses/{workflow_response_id}/feedbacks",
+        (TAG, "Create a Workflow Feedback", SignedIn),
+        feedback,
+    )
+    .route(
+        Method::GET,
+        "/api/v2/workflow-responses/{workflow_response_id}/reviews",
+        (
+            TAG,
+            "Retrieve a list of reviews for a given workflow response",
+            SignedIn,
+        ),
+        reviews,
+    )
+    .route(
+        Method::POST,
+        "/api/v2/workflow-responses/{workflow_response_id}/reviews",
+        (TAG, "Create a Workflow Review", SignedIn),
+        add_review,
+    )
+}
+
+/// Everything an answer needs before it starts, checked; the conversation is created if none
+/// is named.
+async fn prepare(
+    state: &AppState,
+    caller: &Caller,
+    workflow_id: i64,
+    req: &WorkflowResponseRequest,
+) -> Result<WorkflowJob> {
+    let workflow = authz::workflow(state, caller, workflow_id, Need::View).await?;
+    let query = req.user_query.trim().to_string();
+    let mut e = FieldErrors::default();
+    if query.is_empty() {
+        e.add("user_query", "Ask a question: user_query is empty.");
+    } else if query.chars().count() > MAX_QUERY_CHARS {
+        e.add(
+            "user_query",
+            format!("The question is longer than {MAX_QUERY_CHARS} characters."),
+        );
+    }
+    let query_source = req.query_source.clone().unwrap_or_else(|| "api".into());
+    if query_source.is_empty() || query_source.len() > 32 {
+        e.add("query_source", "query_source must be a short name such as web or api.");
+    }
+    e.finish()?;
+    let thread = match req.workflow_thread_id {
+        Some(id) => {
+            let t = authz::workflow_thread(state, caller, id).await?;
+            if t.workflow_id != workflow.id {
+                return Err(Error::invalid(
+                    "workflow_thread_id",
+                    "That conversation belongs to another workflow.",
+                ));
+            }
+            if t.user_id != caller.user_id() {
+                return Err(Error::Forbidden(
+                    "Only the person having this conversation can continue it.".into(),
+                ));
+            }
+            t
+        }
+        None => {
+            state
+                .store
+                .create_workflow_thread(
+                    caller.org_id(),
+                    workflow.id,
+                    caller.user_id(),
+                    &caller.user.email,
+                    "New Chat",
+                )
+                .await?
+        }
+    };
+    let ids: Vec<i64> = state
+        .store
+        .workflow_agents(&[workflow.id])
+        .await?
+        .remove(&workflow.id)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|a| a.id)
+        .collect();
+    let rows = state.store.agents_by_ids(&ids).await?;
+    let agents = ids
+        .iter()
+        .filter_map(|id| rows.iter().find(|a| a.id == *id).cloned())
+        .collect();
+    let response_id = state
+        .store
+        .create_workflow_response(
+            caller.org_id(),
+            workflow.id,
+            thread.id,
+            caller.user_id(),
+            &caller.user.email,
+            &query,
+            &query_source,
+        )
+        .await?;
+    let history = if req.history.is_empty() {
+        state
+            .store
+            .workflow_thread_history(thread.id, response_id, 10)
+            .await?
+            .into_iter()
+            .map(|(user, bot)| HistoryTurn { user, bot })
+            .collect()
+    } else {
+        req.history.clone()
+    };
+    Ok(WorkflowJob {
+        response_id,
+        thread_id: thread.id,
+        organization_id: caller.org_id(),
+        user_id: caller.user_id(),
+        by: caller.user.email.clone(),
+        supervisor: workflow.supervisor(),
+        agents,
+        query,
+        query_source,
+        history,
+    })
+}
+
+async fn blocking(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(workflow_id): ApiPath<i64>,
+    ApiJson(req): ApiJson<WorkflowResponseRequest>,
+) -> Result<Json<WorkflowOutput>> {
+    let job = prepare(&state, &caller, workflow_id, &req).await?;
+    // Generation is its own task: a client that goes away does not stop it.
+    let output = state
+        .workflows
+        .spawn(job)
+        .await
+        .map_err(|e| Error::Internal(anyhow::anyhow!("the workflow task failed: {e}")))?;
+    let message = match &output.message {
+        Some(reason) => reason.clone(),
+        None => "Workflow response generated successfully.".to_string(),
+    };
+    Ok(ok(message, output))
+}
+
+async fn post_stream(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(workflow_id): ApiPath<i64>,
+    ApiJson(req): ApiJson<WorkflowResponseRequest>,
+) -> Result<Response> {
+    let job = prepare(&state, &caller, workflow_id, &req).await?;
+    let id = job.response_id;
+    state.workflows.spawn(job);
+    Ok(sse(state, Answers::Workflow, id, 0))
+}
+
+fn events_url(state: &AppState, user: i64, response: i64) -> Result<String> {
+    let ticket = state
+        .jwt
+        .mint_ticket_for(TicketFor::WorkflowResponse, user, response, TICKET_TTL_SECS)?;
+    Ok(format!(
+        "/response-service/api/v2/workflow-responses/{response}/events?ticket={ticket}"
+    ))
+}
+
+async fn start(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(workflow_id): ApiPath<i64>,
+    ApiJson(req): ApiJson<WorkflowResponseRequest>,
+) -> Result<(StatusCode, Json<StartedWorkflowResponse>)> {
+    let job = prepare(&state, &caller, workflow_id, &req).await?;
+    let (id, thread) = (job.response_id, job.thread_id);
+    state.workflows.spawn(job);
+    Ok((
+        StatusCode::ACCEPTED,
+        ok(
+            "Workflow response started.",
+            StartedWorkflowResponse {
+                workflow_response_id: id,
+                thread_id: thread,
+                events_url: events_url(&state, caller.user_id(), id)?,
+            },
+        ),
+    ))
+}
+
+async fn events(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    ApiPath(response): ApiPath<i64>,
+    ApiQuery(q): ApiQuery<EventsQuery>,
+) -> Result<Response> {
+    let ticket = q
+        .ticket
+        .ok_or_else(|| Error::Unauthorized("Follow a response with the events_url its start returned.".into()))?;
+    state
+        .jwt
+        .verify_ticket_for(TicketFor::WorkflowResponse, &ticket, response)?;
+    let last = last_event_id(&headers, q.last_event_id)?;
+    Ok(sse(state, Answers::Workflow, response, last))
+}
+
+/// A workflow answer the caller may see: their own, or any for organization administrators.
+async fn response(state: &AppState, caller: &Caller, id: i64) -> Result<WorkflowResponseRow> {
+    state
+        .store
+        .workflow_response(caller.org_id(), caller.user_id(), id)
+        .await?
+        .filter(|r| r.user_id == caller.user_id() || is_org_admin(caller))
+        .ok_or_else(|| Error::not_found("Workflow response"))
+}
+
+/// Stop: the answer ends as `cancelled`, keeping what was written so far.
+async fn cancel(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Json<serde_json::Value>> {
+    let row = response(&state, &caller, id).await?;
+    if row.user_id != caller.user_id() {
+        return Err(Error::Forbidden(
+            "Only the person who asked can stop this answer.".into(),
+        ));
+    }
+    let stopping = state.store.request_workflow_cancel(id).await?;
+    state.workflows.cancel_here(id);
+    let message = if stopping {
+        "Stopping the answer."
+    } else {
+        "The answer has already ended."
+    };
+    Ok(ok(message, serde_json::json!({"id": id, "stopping": stopping})))
+}
+
+async fn thread_responses(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(thread): ApiPath<i64>,
+    ApiQuery(q): ApiQuery<ListQuery>,
+) -> Result<Json<WorkflowResponsePage>> {
+    authz::workflow_thread(&state, &caller, thread).await?;
+    let page = q.page();
+    let (rows, count) = state
+        .store
+        .thread_workflow_responses(caller.user_id(), thread, page)
+        .await?;
+    Ok(ok(
+        "Workflow responses fetched successfully.",
+        WorkflowResponsePage {
+            workflow_responses: rows.into_iter().map(WorkflowResponseRow::into_wire).collect(),
+            meta: page.meta(count),
+        },
+    ))
+}
+
+async fn delete(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Json<serde_json::Value>> {
+    let row = response(&state, &caller, id).await?;
+    state.store.delete_workflow_response(row.id).await?;
+    Ok(ok(
+        "Workflow response deleted successfully.",
+        serde_json::json!({"id": id}),
+    ))
+}
+
+async fn feedback(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(body): ApiJson<FeedbackInput>,
+) -> Result<Json<WorkflowResponse>> {
+    let row = response(&state, &caller, id).await?;
+    if !matches!(body.vote_type.as_str(), "upvote" | "downvote") {
+        return Err(Error::invalid("vote_type", "vote_type must be upvote or downvote."));
+    }
+    state
+        .store
+        .set_workflow_feedback(row.id, caller.user_id(), &body.vote_type)
+        .await?;
+    Ok(ok("Feedback saved.", response(&state, &caller, id).await?.into_wire()))
+}
+
+async fn reviews(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Json<Vec<WorkflowReview>>> {
+    let row = response(&state, &caller, id).await?;
+    Ok(ok(
+        "Reviews fetched successfully.",
+        state.store.workflow_reviews(row.id).await?,
+    ))
+}
+
+async fn add_review(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(body): ApiJson<WorkflowReviewInput>,
+) -> Result<(StatusCode, Json<WorkflowReview>)> {
+    let row = response(&state, &caller, id).await?;
+    let mut e = FieldErrors::default();
+    if !(1..=5).contains(&body.rating) {
+        e.add("rating", format!("rating must be 1 to 5, not {}.", body.rating));
+    }
+    let review = e.take(
+        "review",
+        validate::bounded_text(body.review.trim(), validate::DESCRIPTION_MAX_CHARS),
+    );
+    e.finish()?;
+    let review = state
+        .store
+        .add_workflow_review(
+            row.id,
+            caller.user_id(),
+            &caller.user.email,
+            body.rating,
+            &review.unwrap_or_default(),
+        )
+        .await?;
+    Ok(created("Review saved.", review))
+}

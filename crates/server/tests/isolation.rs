@@ -75,6 +75,11 @@ const ROUTES: &[(&str, &str, &str)] = &[
     ),
     (
         "GET",
+        "/response-service/api/v2/workflow-responses/{workflow_response_id}/events-url",
+        "",
+    ),
+    (
+        "GET",
         "/api/v2/workflow-chat-threads/{workflow_thread_id}/workflow-responses",
         "",
     ),

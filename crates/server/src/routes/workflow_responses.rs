@@ -58,6 +58,12 @@ pub(super) fn routes(api: Api) -> Api {
         events,
     )
     .route(
+        Method::GET,
+        "/response-service/api/v2/workflow-responses/{workflow_response_id}/events-url",
+        (TAG, "Get a new events URL for a Workflow Response", SignedIn),
+        renew_events_url,
+    )
+    .route(
         Method::POST,
         "/response-service/api/v2/workflow-responses/{workflow_response_id}/cancel",
         (TAG, "Stop a Workflow Response", SignedIn),
@@ -290,6 +296,23 @@ async fn response(state: &AppState, caller: &Caller, id: i64) -> Result<Workflow
         .await?
         .filter(|r| r.user_id == caller.user_id() || is_org_admin(caller))
         .ok_or_else(|| Error::not_found("Workflow response"))
+}
+
+/// A fresh ticket for an answer being followed again (a page reloaded mid-answer).
+async fn renew_events_url(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Json<StartedWorkflowResponse>> {
+    let row = response(&state, &caller, id).await?;
+    Ok(ok(
+        "Events URL issued.",
+        StartedWorkflowResponse {
+            workflow_response_id: row.id,
+            thread_id: row.thread_id,
+            events_url: events_url(&state, caller.user_id(), row.id)?,
+        },
+    ))
 }
 
 /// Stop: the answer ends as `cancelled`, keeping what was written so far.

@@ -66,6 +66,13 @@ lazy_groups! {
         CorpusDetail => crate::pages::corpora::CorpusDetail,
         DocumentDetail => crate::pages::documents::DocumentDetail,
     }
+    /// `/workflows…`: the list, the form, conversations with a workflow.
+    workflows: WorkflowPages {
+        Workflows => crate::pages::workflows::WorkflowsPage,
+        NewWorkflow => crate::pages::workflows::NewWorkflowPage,
+        EditWorkflow => crate::pages::workflows::EditWorkflowPage,
+        WorkflowChat => crate::pages::workflows::WorkflowChatPage,
+    }
     /// `/teams…`, `/projects…` and `/admin…`.
     organization: OrganizationPages {
         Teams => crate::pages::teams::TeamsPage,

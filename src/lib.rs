@@ -61,6 +61,10 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/agents/:id") view={Lazy::<lazy::AgentDetail>::new()}/>
                     <Route path=path!("/agents/:id/chat") view={Lazy::<lazy::Chat>::new()}/>
                     <Route path=path!("/agents/:id/chat/:thread") view={Lazy::<lazy::Chat>::new()}/>
+                    <Route path=path!("/workflows") view={Lazy::<lazy::Workflows>::new()}/>
+                    <Route path=path!("/workflows/new") view={Lazy::<lazy::NewWorkflow>::new()}/>
+                    <Route path=path!("/workflows/:id") view={Lazy::<lazy::WorkflowChat>::new()}/>
+                    <Route path=path!("/workflows/:id/edit") view={Lazy::<lazy::EditWorkflow>::new()}/>
                     <Route path=path!("/analytics") view={Lazy::<lazy::Analytics>::new()}/>
                     <Route path=path!("/admin") view={Lazy::<lazy::Users>::new()}/>
                     <Route path=path!("/admin/chat-logs") view={Lazy::<lazy::ChatLogs>::new()}/>

@@ -91,9 +91,11 @@ async fn a_deep_link_while_signed_out_returns_there_after_sign_in() {
     browser.screenshot("projects-filtered").await;
 
     // Every section of the sidebar answers honestly.
-    browser.click("#nav-workflows").await;
-    browser.wait_for_url("/workflows", |u| u.path() == "/workflows").await;
-    browser.wait_for_text("main h1", "Workflows").await;
+    browser.click("#nav-evaluations").await;
+    browser
+        .wait_for_url("/evaluations", |u| u.path() == "/evaluations")
+        .await;
+    browser.wait_for_text("main h1", "Evaluations").await;
     browser.wait_for("#coming-soon").await;
     browser.screenshot("coming-soon").await;
 

@@ -18,6 +18,11 @@ pub struct Filters {
     pub agent_type_id: String,
 }
 
+/// Every agent the caller can see (the first 100 by name), for pickers.
+pub async fn all_visible() -> Result<AgentPage, ApiError> {
+    get("/api/v2/agents?items_per_page=100&sort=agent_name").await
+}
+
 pub async fn list(f: &Filters, page: u64) -> Result<AgentPage, ApiError> {
     get(&format!(
         "/api/v2/agents?{}",

@@ -10,6 +10,7 @@ pub mod documents;
 pub mod projects;
 pub mod teams;
 pub mod users;
+pub mod workflows;
 
 use std::collections::BTreeMap;
 

@@ -18,6 +18,7 @@ pub mod projects;
 pub mod register;
 pub mod teams;
 pub mod users;
+pub mod workflows;
 
 use leptos::prelude::*;
 

@@ -603,26 +603,26 @@ both_backends!(
             .await
             .unwrap();
         assert_eq!(parse_sse(&rest).len(), all.len() - 3);
-    // A reloaded page asks for a fresh link to the same answer.
-    let renewed = app
-        .ok(
-            "GET",
-            &format!("/response-service/api/v2/workflow-responses/{id}/events-url"),
-            &admin,
-            None,
-        )
-        .await;
-    assert_eq!(renewed["workflow_response_id"], id);
-    let again = app
-        .client
-        .get(app.url(renewed["events_url"].as_str().unwrap()))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    assert_eq!(parse_sse(&again).len(), all.len());
+        // A reloaded page asks for a fresh link to the same answer.
+        let renewed = app
+            .ok(
+                "GET",
+                &format!("/response-service/api/v2/workflow-responses/{id}/events-url"),
+                &admin,
+                None,
+            )
+            .await;
+        assert_eq!(renewed["workflow_response_id"], id);
+        let again = app
+            .client
+            .get(app.url(renewed["events_url"].as_str().unwrap()))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert_eq!(parse_sse(&again).len(), all.len());
         // The ticket is for this workflow answer only: not for an agent answer of the same id.
         let ticket = url.split("ticket=").nth(1).unwrap();
         let res = app

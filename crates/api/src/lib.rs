@@ -11,6 +11,7 @@ pub mod chat;
 pub mod corpus;
 pub mod document;
 pub mod envelope;
+pub mod evaluation;
 pub mod org;
 pub mod validate;
 pub mod workflow;
@@ -23,6 +24,7 @@ pub use chat::*;
 pub use corpus::*;
 pub use document::*;
 pub use envelope::*;
+pub use evaluation::*;
 pub use org::*;
 pub use workflow::*;
 

@@ -13,7 +13,7 @@ use super::Caller;
 use crate::{
     error::{Error, Result},
     startup::AppState,
-    store::{AgentRow, CorpusRow, ProjectRow, TeamRow, WorkflowRow, WorkflowThreadRow},
+    store::{AgentRow, CorpusRow, DatasetRow, ProjectRow, TeamRow, WorkflowRow, WorkflowThreadRow},
 };
 
 /// Organization-level actions.
@@ -24,6 +24,7 @@ pub enum OrgAction {
     CreateTeam,
     CreateProjectWithoutTeam,
     ManageAgentTypes,
+    ManageEvaluationMetrics,
 }
 
 impl OrgAction {
@@ -33,7 +34,7 @@ impl OrgAction {
             OrgAction::ManageUsers => Some("manage_users"),
             OrgAction::CreateTeam => Some("manage_teams"),
             OrgAction::CreateProjectWithoutTeam => Some("manage_projects"),
-            OrgAction::ManageApiKeys | OrgAction::ManageAgentTypes => None,
+            OrgAction::ManageApiKeys | OrgAction::ManageAgentTypes | OrgAction::ManageEvaluationMetrics => None,
         }
     }
 }
@@ -46,9 +47,10 @@ pub fn is_org_admin(caller: &Caller) -> bool {
 pub async fn allowed(state: &AppState, caller: &Caller, action: OrgAction) -> Result<bool> {
     let by_role = match action {
         OrgAction::ManageApiKeys | OrgAction::ManageUsers => caller.role() == OrgRole::GlobalAdmin,
-        OrgAction::CreateTeam | OrgAction::CreateProjectWithoutTeam | OrgAction::ManageAgentTypes => {
-            is_org_admin(caller)
-        }
+        OrgAction::CreateTeam
+        | OrgAction::CreateProjectWithoutTeam
+        | OrgAction::ManageAgentTypes
+        | OrgAction::ManageEvaluationMetrics => is_org_admin(caller),
     };
     if by_role {
         return Ok(true);
@@ -76,6 +78,7 @@ pub async fn require(state: &AppState, caller: &Caller, action: OrgAction) -> Re
             "Only administrators can create a project without a team; choose a team you are an Admin of.".into()
         }
         OrgAction::ManageAgentTypes => "Only administrators can change agent types.".into(),
+        OrgAction::ManageEvaluationMetrics => "Only administrators can change evaluation metrics.".into(),
     }))
 }
 
@@ -227,4 +230,16 @@ pub async fn workflow_thread(state: &AppState, caller: &Caller, id: i64) -> Resu
         .await?
         .filter(|t| t.user_id == caller.user_id() || is_org_admin(caller))
         .ok_or_else(|| Error::not_found("Workflow chat thread"))
+}
+
+/// Loads an evaluation dataset. Measuring an agent is its Admins' work (org administrators
+/// included): they read and change its datasets; others get 403, other organizations 404.
+pub async fn dataset(state: &AppState, caller: &Caller, id: i64) -> Result<DatasetRow> {
+    let dataset = state
+        .store
+        .find_dataset(caller.org_id(), id)
+        .await?
+        .ok_or_else(|| Error::not_found("Evaluation dataset"))?;
+    agent(state, caller, dataset.agent_id, Need::Administer).await?;
+    Ok(dataset)
 }

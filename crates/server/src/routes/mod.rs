@@ -11,6 +11,7 @@ mod chat_logs;
 mod chat_threads;
 mod corpora;
 mod documents;
+mod evaluations;
 mod extract;
 mod membership;
 mod openapi;
@@ -174,5 +175,6 @@ pub fn api_router() -> Api {
     let api = analytics::routes(api);
     let api = workflows::routes(api);
     let api = workflow_responses::routes(api);
+    let api = evaluations::routes(api);
     openapi::routes(api)
 }

@@ -1,0 +1,130 @@
+//! Evaluations: datasets of questions with expected answers per agent, and the metrics answers
+//! are scored by.
+
+use serde::{Deserialize, Serialize};
+
+use crate::PageMeta;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EvaluationDataset {
+    pub id: i64,
+    pub agent: i64,
+    pub name: String,
+    pub description: String,
+    pub tags: Vec<String>,
+    pub query_count: i64,
+    pub created_by: String,
+    pub created_on: String,
+    pub modified_by: String,
+    pub modified_on: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EvaluationDatasetPage {
+    pub datasets: Vec<EvaluationDataset>,
+    pub meta: PageMeta,
+}
+
+/// Create or replace a dataset's name, description and tags.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EvaluationDatasetInput {
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+    #[serde(default)]
+    pub tags: Vec<String>,
+}
+
+/// Which datasets of an agent to delete: the ones named, or all of them with `all: true`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeleteDatasets {
+    #[serde(default)]
+    pub dataset_ids: Vec<i64>,
+    #[serde(default)]
+    pub all: bool,
+}
+
+/// A question of a dataset and what a good answer is.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EvaluationQuery {
+    pub id: i64,
+    pub dataset: i64,
+    pub question: String,
+    pub expected_answer: String,
+    /// Titles of the documents a good answer draws on (optional).
+    pub expected_sources: Vec<String>,
+    /// The chat answer it was picked from, if it came from the chat logs.
+    pub agent_response: Option<i64>,
+    pub created_on: String,
+    pub modified_on: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EvaluationQueryPage {
+    pub evaluation_queries: Vec<EvaluationQuery>,
+    pub meta: PageMeta,
+}
+
+/// Add questions to a dataset, by hand, imported (CSV or JSON Lines with `question`,
+/// `expected_answer` and optionally `expected_sources` separated by `;`), or picked from
+/// answered questions in the chat logs (their answer becomes the expected one). Exactly one
+/// of `question`, `import` or `agent_response_ids` is given.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EvaluationQueryInput {
+    #[serde(default)]
+    pub question: Option<String>,
+    #[serde(default)]
+    pub expected_answer: Option<String>,
+    #[serde(default)]
+    pub expected_sources: Vec<String>,
+    /// The text of a CSV (with a header row) or JSON Lines file.
+    #[serde(default)]
+    pub import: Option<String>,
+    /// `csv` or `jsonl`; guessed from the text when absent.
+    #[serde(default)]
+    pub import_format: Option<String>,
+    #[serde(default)]
+    pub agent_response_ids: Vec<i64>,
+}
+
+/// Edit one question.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EvaluationQueryUpdate {
+    pub question: String,
+    #[serde(default)]
+    pub expected_answer: String,
+    #[serde(default)]
+    pub expected_sources: Vec<String>,
+}
+
+/// How a metric is scored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MetricKind {
+    /// Computed by the server for every answer of a run.
+    Computed,
+    /// Scored by people, per answer.
+    Manual,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EvaluationMetric {
+    pub id: i64,
+    pub name: String,
+    pub category: String,
+    pub description: String,
+    pub kind: MetricKind,
+    /// Built in (the four computed metrics): they cannot be changed or deleted.
+    pub builtin: bool,
+    pub created_by: String,
+    pub created_on: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EvaluationMetricInput {
+    pub name: String,
+    #[serde(default)]
+    pub category: String,
+    #[serde(default)]
+    pub description: String,
+}

@@ -1,0 +1,717 @@
+//! Evaluation datasets (per agent), their questions (by hand, imported from CSV or JSON Lines,
+//! or picked from answered questions), dataset tags, and metrics (four built in, plus each
+//! organization's own, scored by people).
+
+use axum::{extract::State, http::Method};
+use ejento_api::{
+    DeleteDatasets, Envelope, EvaluationDataset, EvaluationDatasetInput, EvaluationDatasetPage, EvaluationMetric,
+    EvaluationMetricInput, EvaluationQuery, EvaluationQueryInput, EvaluationQueryPage, EvaluationQueryUpdate, validate,
+};
+use serde::Deserialize;
+
+use super::{Access::SignedIn, Api, ApiJson, ApiPath, ApiQuery, ListQuery, created, ok};
+use crate::{
+    auth::{
+        Caller,
+        authz::{self, Need, OrgAction},
+    },
+    error::{Error, FieldErrors, Result},
+    startup::AppState,
+    store::{DatasetRow, MetricRow, NewQuery},
+};
+
+const TAG: &str = "Evaluations";
+type Json<T> = axum::Json<Envelope<T>>;
+
+/// Questions one request may add (an import is one request).
+const MAX_QUERIES_PER_REQUEST: usize = 1000;
+const MAX_TAGS: usize = 20;
+const QUESTION_MAX_CHARS: usize = 4000;
+const ANSWER_MAX_CHARS: usize = 20_000;
+
+pub(super) fn routes(api: Api) -> Api {
+    api.route(
+        Method::GET,
+        "/api/v2/agents/{agent_id}/evaluation-datasets",
+        (TAG, "Retrieve all evaluation datasets for a specific agent", SignedIn),
+        datasets,
+    )
+    .route(
+        Method::POST,
+        "/api/v2/agents/{agent_id}/evaluation-datasets",
+        (TAG, "Create a new evaluation dataset for the given agent", SignedIn),
+        create_dataset,
+    )
+    .route(
+        Method::DELETE,
+        "/api/v2/agents/{agent_id}/evaluation-datasets",
+        (TAG, "Delete multiple datasets or all datasets for an agent", SignedIn),
+        delete_datasets,
+    )
+    .route(
+        Method::GET,
+        "/api/v2/evaluation-datasets/{dataset_id}",
+        (TAG, "Retrieve a specific dataset", SignedIn),
+        get_dataset,
+    )
+    .route(
+        Method::PUT,
+        "/api/v2/evaluation-datasets/{dataset_id}",
+        (TAG, "Update an evaluation dataset", SignedIn),
+        update_dataset,
+    )
+    .route(
+        Method::DELETE,
+        "/api/v2/evaluation-datasets/{dataset_id}",
+        (TAG, "Delete a specific dataset", SignedIn),
+        delete_dataset,
+    )
+    .route(
+        Method::GET,
+        "/api/v2/evaluation-datasets/{dataset_id}/evaluation-queries",
+        (TAG, "Retrieve queries for an evaluation dataset", SignedIn),
+        queries,
+    )
+    .route(
+        Method::POST,
+        "/api/v2/evaluation-datasets/{dataset_id}/evaluation-queries",
+        (TAG, "Create a new query for evaluation", SignedIn),
+        add_queries,
+    )
+    .route(
+        Method::GET,
+        "/api/v2/evaluation-queries/{query_id}",
+        (TAG, "Retrieve a specific evaluation query", SignedIn),
+        get_query,
+    )
+    .route(
+        Method::PUT,
+        "/api/v2/evaluation-queries/{query_id}",
+        (TAG, "Update an evaluation query", SignedIn),
+        update_query,
+    )
+    .route(
+        Method::DELETE,
+        "/api/v2/evaluation-queries/{query_id}",
+        (TAG, "Delete an evaluation query", SignedIn),
+        delete_query,
+    )
+    .route(
+        Method::GET,
+        "/api/v2/evaluation-dataset-tags",
+        (
+            TAG,
+            "Retrieve all unique tags from all datasets in the organization",
+            SignedIn,
+        ),
+        tags,
+    )
+    .route(
+        Method::GET,
+        "/api/v2/evaluation-metrics",
+        (TAG, "Retrieve all metrics or filter by category name", SignedIn),
+        metrics,
+    )
+    .route(
+        Method::POST,
+        "/api/v2/evaluation-metrics",
+        (TAG, "Create a new metric", SignedIn),
+        create_metric,
+    )
+    .route(
+        Method::GET,
+        "/api/v2/evaluation-metrics/{metric_id}",
+        (TAG, "Retrieve a specific metric", SignedIn),
+        get_metric,
+    )
+    .route(
+        Method::PUT,
+        "/api/v2/evaluation-metrics/{metric_id}",
+        (TAG, "Update a metric", SignedIn),
+        update_metric,
+    )
+    .route(
+        Method::DELETE,
+        "/api/v2/evaluation-metrics/{metric_id}",
+        (TAG, "Delete a metric", SignedIn),
+        delete_metric,
+    )
+}
+
+async fn with_tags(state: &AppState, row: DatasetRow) -> Result<EvaluationDataset> {
+    let mut tags = state.store.dataset_tags(&[row.id]).await?;
+    let tags = tags.remove(&row.id).unwrap_or_default();
+    Ok(row.into_wire(tags))
+}
+
+/// Trimmed, lower-cased, unique, non-empty tags.
+fn parse_tags(tags: &[String], errors: &mut FieldErrors) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for t in tags {
+        let t = t.trim().to_lowercase();
+        if t.is_empty() || out.contains(&t) {
+            continue;
+        }
+        if t.chars().count() > 50 {
+            errors.add("tags", format!("The tag \"{t}\" is longer than 50 characters."));
+        }
+        out.push(t);
+    }
+    if out.len() > MAX_TAGS {
+        errors.add("tags", format!("At most {MAX_TAGS} tags."));
+    }
+    out
+}
+
+fn parse_dataset(body: &EvaluationDatasetInput) -> Result<(String, String, Vec<String>)> {
+    let mut errors = FieldErrors::default();
+    let name = errors.take("name", validate::resource_name(&body.name, "dataset"));
+    let description = errors.take(
+        "description",
+        validate::bounded_text(body.description.trim(), validate::DESCRIPTION_MAX_CHARS),
+    );
+    let tags = parse_tags(&body.tags, &mut errors);
+    errors.finish()?;
+    Ok((name.unwrap_or_default(), description.unwrap_or_default(), tags))
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct DatasetQuery {
+    #[serde(flatten)]
+    list: ListQuery,
+    tag: Option<String>,
+}
+
+async fn datasets(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(agent): ApiPath<i64>,
+    ApiQuery(q): ApiQuery<DatasetQuery>,
+) -> Result<Json<EvaluationDatasetPage>> {
+    authz::agent(&state, &caller, agent, Need::Administer).await?;
+    let page = q.list.page();
+    let tag = q.tag.as_deref().map(|t| t.trim().to_lowercase());
+    let (rows, count) = state.store.list_datasets(agent, tag.as_deref(), page).await?;
+    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+    let mut tags = state.store.dataset_tags(&ids).await?;
+    Ok(ok(
+        "Evaluation datasets fetched successfully.",
+        EvaluationDatasetPage {
+            datasets: rows
+                .into_iter()
+                .map(|r| {
+                    let t = tags.remove(&r.id).unwrap_or_default();
+                    r.into_wire(t)
+                })
+                .collect(),
+            meta: page.meta(count),
+        },
+    ))
+}
+
+async fn create_dataset(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(agent): ApiPath<i64>,
+    ApiJson(body): ApiJson<EvaluationDatasetInput>,
+) -> Result<(axum::http::StatusCode, Json<EvaluationDataset>)> {
+    authz::agent(&state, &caller, agent, Need::Administer).await?;
+    let (name, description, tags) = parse_dataset(&body)?;
+    let id = state
+        .store
+        .create_dataset(caller.org_id(), agent, &caller.user.email, &name, &description, &tags)
+        .await?;
+    let row = authz::dataset(&state, &caller, id).await?;
+    Ok(created(
+        "Evaluation dataset created successfully.",
+        with_tags(&state, row).await?,
+    ))
+}
+
+async fn delete_datasets(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(agent): ApiPath<i64>,
+    ApiJson(body): ApiJson<DeleteDatasets>,
+) -> Result<Json<serde_json::Value>> {
+    authz::agent(&state, &caller, agent, Need::Administer).await?;
+    if body.all != body.dataset_ids.is_empty() {
+        return Err(Error::invalid(
+            "dataset_ids",
+            "Name the datasets to delete in dataset_ids, or set all to true (not both).",
+        ));
+    }
+    let ids = (!body.all).then_some(body.dataset_ids.as_slice());
+    let count = state.store.delete_datasets(agent, ids, &caller.user.email).await?;
+    Ok(ok(
+        format!("{count} dataset(s) deleted."),
+        serde_json::json!({"count": count}),
+    ))
+}
+
+async fn get_dataset(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Json<EvaluationDataset>> {
+    let row = authz::dataset(&state, &caller, id).await?;
+    Ok(ok(
+        "Evaluation dataset fetched successfully.",
+        with_tags(&state, row).await?,
+    ))
+}
+
+async fn update_dataset(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(body): ApiJson<EvaluationDatasetInput>,
+) -> Result<Json<EvaluationDataset>> {
+    authz::dataset(&state, &caller, id).await?;
+    let (name, description, tags) = parse_dataset(&body)?;
+    state
+        .store
+        .update_dataset(id, &caller.user.email, &name, &description, &tags)
+        .await?;
+    let row = authz::dataset(&state, &caller, id).await?;
+    Ok(ok(
+        "Evaluation dataset updated successfully.",
+        with_tags(&state, row).await?,
+    ))
+}
+
+async fn delete_dataset(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Json<serde_json::Value>> {
+    let row = authz::dataset(&state, &caller, id).await?;
+    state
+        .store
+        .delete_datasets(row.agent_id, Some(&[id]), &caller.user.email)
+        .await?;
+    Ok(ok(
+        "Evaluation dataset deleted successfully.",
+        serde_json::json!({"id": id}),
+    ))
+}
+
+async fn queries(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<i64>,
+    ApiQuery(q): ApiQuery<ListQuery>,
+) -> Result<Json<EvaluationQueryPage>> {
+    authz::dataset(&state, &caller, id).await?;
+    let page = q.page();
+    let (rows, count) = state.store.list_queries(id, page).await?;
+    Ok(ok(
+        "Evaluation queries fetched successfully.",
+        EvaluationQueryPage {
+            evaluation_queries: rows.into_iter().map(|r| r.into_wire()).collect(),
+            meta: page.meta(count),
+        },
+    ))
+}
+
+/// One question, checked; `at` names where it came from in an import.
+fn checked_query(question: &str, answer: &str, sources: &[String], at: &str) -> std::result::Result<NewQuery, String> {
+    let question = question.trim();
+    if question.is_empty() {
+        return Err(format!("{at}the question is empty."));
+    }
+    if question.chars().count() > QUESTION_MAX_CHARS {
+        return Err(format!(
+            "{at}the question is longer than {QUESTION_MAX_CHARS} characters."
+        ));
+    }
+    if answer.chars().count() > ANSWER_MAX_CHARS {
+        return Err(format!(
+            "{at}the expected answer is longer than {ANSWER_MAX_CHARS} characters."
+        ));
+    }
+    Ok(NewQuery {
+        question: question.to_string(),
+        expected_answer: answer.trim().to_string(),
+        expected_sources: sources
+            .iter()
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty())
+            .collect(),
+        agent_response_id: None,
+    })
+}
+
+fn split_sources(raw: &str) -> Vec<String> {
+    raw.split(';').map(str::to_string).collect()
+}
+
+/// Rows of a CSV (header row naming `question`, `expected_answer`, `expected_sources`) or a
+/// JSON Lines text (one object per line with the same keys). Every problem names its line.
+pub fn parse_import(text: &str, format: Option<&str>) -> std::result::Result<Vec<NewQuery>, Vec<String>> {
+    let trimmed = text.trim_start_matches('\u{feff}').trim();
+    let jsonl = match format.map(|f| f.trim().to_lowercase()) {
+        Some(f) if f == "jsonl" || f == "json" => true,
+        Some(f) if f == "csv" => false,
+        Some(f) => return Err(vec![format!("import_format must be csv or jsonl, not \"{f}\".")]),
+        None => trimmed.starts_with('{'),
+    };
+    let mut out = Vec::new();
+    let mut problems = Vec::new();
+    if jsonl {
+        #[derive(Deserialize)]
+        struct Line {
+            question: String,
+            #[serde(default)]
+            expected_answer: String,
+            #[serde(default)]
+            expected_sources: Vec<String>,
+        }
+        for (i, line) in trimmed.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
+            let at = format!("Line {}: ", i + 1);
+            match serde_json::from_str::<Line>(line) {
+                Ok(l) => match checked_query(&l.question, &l.expected_answer, &l.expected_sources, &at) {
+                    Ok(q) => out.push(q),
+                    Err(m) => problems.push(m),
+                },
+                Err(e) => problems.push(format!("{at}not a JSON object with a question: {e}.")),
+            }
+        }
+    } else {
+        let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(trimmed.as_bytes());
+        let headers: Vec<String> = match reader.headers() {
+            Ok(h) => h.iter().map(|c| c.trim().to_lowercase()).collect(),
+            Err(e) => return Err(vec![format!("The CSV cannot be read: {e}.")]),
+        };
+        let column = |name: &str| headers.iter().position(|h| h == name);
+        let Some(question) = column("question") else {
+            return Err(vec![
+                "The CSV needs a header row with a question column (and expected_answer, expected_sources).".into(),
+            ]);
+        };
+        let (answer, sources) = (column("expected_answer"), column("expected_sources"));
+        for (i, record) in reader.records().enumerate() {
+            // Line 1 is the header.
+            let at = format!("Line {}: ", i + 2);
+            match record {
+                Ok(r) => {
+                    let get = |c: Option<usize>| c.and_then(|c| r.get(c)).unwrap_or_default();
+                    match checked_query(get(Some(question)), get(answer), &split_sources(get(sources)), &at) {
+                        Ok(q) => out.push(q),
+                        Err(m) => problems.push(m),
+                    }
+                }
+                Err(e) => problems.push(format!("{at}{e}.")),
+            }
+        }
+    }
+    if out.is_empty() && problems.is_empty() {
+        problems.push("The file has no questions.".into());
+    }
+    if problems.is_empty() { Ok(out) } else { Err(problems) }
+}
+
+async fn add_queries(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(body): ApiJson<EvaluationQueryInput>,
+) -> Result<(axum::http::StatusCode, Json<Vec<EvaluationQuery>>)> {
+    let dataset = authz::dataset(&state, &caller, id).await?;
+    let given = [
+        body.question.is_some(),
+        body.import.is_some(),
+        !body.agent_response_ids.is_empty(),
+    ]
+    .iter()
+    .filter(|g| **g)
+    .count();
+    if given != 1 {
+        return Err(Error::invalid(
+            "question",
+            "Give exactly one of question, import or agent_response_ids.",
+        ));
+    }
+    let new: Vec<NewQuery> = if let Some(question) = &body.question {
+        let answer = body.expected_answer.clone().unwrap_or_default();
+        vec![checked_query(question, &answer, &body.expected_sources, "").map_err(|m| Error::invalid("question", m))?]
+    } else if let Some(text) = &body.import {
+        parse_import(text, body.import_format.as_deref()).map_err(|problems| {
+            let shown: Vec<String> = problems.iter().take(10).cloned().collect();
+            let more = problems.len().saturating_sub(shown.len());
+            let mut message = shown.join(" ");
+            if more > 0 {
+                message.push_str(&format!(" And {more} more."));
+            }
+            Error::invalid("import", message)
+        })?
+    } else {
+        // Answered questions from the chat logs: their answer becomes the expected one, the
+        // documents it cited the expected sources.
+        let mut picked = Vec::new();
+        for response in &body.agent_response_ids {
+            let row = state
+                .store
+                .response(caller.org_id(), caller.user_id(), *response)
+                .await?
+                .filter(|r| r.agent_id == dataset.agent_id)
+                .ok_or_else(|| {
+                    Error::invalid(
+                        "agent_response_ids",
+                        format!("There is no answer {response} of this dataset's agent."),
+                    )
+                })?;
+            let answer = row.into_wire();
+            let sources: Vec<String> = answer
+                .response
+                .as_ref()
+                .map(|o| {
+                    let mut titles: Vec<String> = Vec::new();
+                    for r in &o.references {
+                        if !titles.contains(&r.title) {
+                            titles.push(r.title.clone());
+                        }
+                    }
+                    titles
+                })
+                .unwrap_or_default();
+            let mut q = checked_query(&answer.question, &answer.answer, &sources, "")
+                .map_err(|m| Error::invalid("agent_response_ids", m))?;
+            q.agent_response_id = Some(*response);
+            picked.push(q);
+        }
+        picked
+    };
+    if new.len() > MAX_QUERIES_PER_REQUEST {
+        return Err(Error::invalid(
+            "import",
+            format!(
+                "At most {MAX_QUERIES_PER_REQUEST} questions at once; this has {}.",
+                new.len()
+            ),
+        ));
+    }
+    let ids = state.store.add_queries(dataset.id, &new).await?;
+    let mut added = Vec::with_capacity(ids.len());
+    for id in ids {
+        if let Some(row) = state.store.find_query(caller.org_id(), id).await? {
+            added.push(row.into_wire());
+        }
+    }
+    let message = format!("{} question(s) added.", added.len());
+    Ok(created(message, added))
+}
+
+async fn query_of(state: &AppState, caller: &Caller, id: i64) -> Result<crate::store::QueryRow> {
+    let row = state
+        .store
+        .find_query(caller.org_id(), id)
+        .await?
+        .ok_or_else(|| Error::not_found("Evaluation query"))?;
+    authz::dataset(state, caller, row.dataset_id).await?;
+    Ok(row)
+}
+
+async fn get_query(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Json<EvaluationQuery>> {
+    Ok(ok(
+        "Evaluation query fetched successfully.",
+        query_of(&state, &caller, id).await?.into_wire(),
+    ))
+}
+
+async fn update_query(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(body): ApiJson<EvaluationQueryUpdate>,
+) -> Result<Json<EvaluationQuery>> {
+    query_of(&state, &caller, id).await?;
+    let q = checked_query(&body.question, &body.expected_answer, &body.expected_sources, "")
+        .map_err(|m| Error::invalid("question", m))?;
+    state.store.update_query(id, &q).await?;
+    Ok(ok(
+        "Evaluation query updated successfully.",
+        query_of(&state, &caller, id).await?.into_wire(),
+    ))
+}
+
+async fn delete_query(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Json<serde_json::Value>> {
+    query_of(&state, &caller, id).await?;
+    state.store.delete_query(id).await?;
+    Ok(ok(
+        "Evaluation query deleted successfully.",
+        serde_json::json!({"id": id}),
+    ))
+}
+
+async fn tags(State(state): State<AppState>, caller: Caller) -> Result<Json<Vec<String>>> {
+    Ok(ok(
+        "Dataset tags fetched successfully.",
+        state.store.organization_dataset_tags(caller.org_id()).await?,
+    ))
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct MetricQuery {
+    category: Option<String>,
+}
+
+async fn metrics(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiQuery(q): ApiQuery<MetricQuery>,
+) -> Result<Json<Vec<EvaluationMetric>>> {
+    let rows = state
+        .store
+        .list_metrics(caller.org_id(), q.category.as_deref().map(str::trim))
+        .await?;
+    Ok(ok(
+        "Evaluation metrics fetched successfully.",
+        rows.into_iter().map(MetricRow::into_wire).collect(),
+    ))
+}
+
+async fn parse_metric(
+    state: &AppState,
+    caller: &Caller,
+    body: &EvaluationMetricInput,
+    except: Option<i64>,
+) -> Result<(String, String, String)> {
+    let mut errors = FieldErrors::default();
+    let name = errors.take("name", validate::resource_name(&body.name, "metric"));
+    let category = errors.take("category", validate::bounded_text(body.category.trim(), 100));
+    let description = errors.take(
+        "description",
+        validate::bounded_text(body.description.trim(), validate::DESCRIPTION_MAX_CHARS),
+    );
+    if let Some(name) = &name
+        && state.store.metric_name_taken(caller.org_id(), name, except).await?
+    {
+        errors.add("name", format!("There is already a metric named \"{name}\"."));
+    }
+    errors.finish()?;
+    Ok((
+        name.unwrap_or_default(),
+        category.unwrap_or_default(),
+        description.unwrap_or_default(),
+    ))
+}
+
+async fn metric_of(state: &AppState, caller: &Caller, id: i64) -> Result<MetricRow> {
+    state
+        .store
+        .find_metric(caller.org_id(), id)
+        .await?
+        .ok_or_else(|| Error::not_found("Evaluation metric"))
+}
+
+/// Changing or deleting: the organization's own metrics, by administrators.
+async fn own_metric(state: &AppState, caller: &Caller, id: i64) -> Result<MetricRow> {
+    let metric = metric_of(state, caller, id).await?;
+    authz::require(state, caller, OrgAction::ManageEvaluationMetrics).await?;
+    if metric.builtin() {
+        return Err(Error::Conflict(format!(
+            "{} is built in: it cannot be changed or deleted.",
+            metric.name
+        )));
+    }
+    Ok(metric)
+}
+
+async fn create_metric(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiJson(body): ApiJson<EvaluationMetricInput>,
+) -> Result<(axum::http::StatusCode, Json<EvaluationMetric>)> {
+    authz::require(&state, &caller, OrgAction::ManageEvaluationMetrics).await?;
+    let (name, category, description) = parse_metric(&state, &caller, &body, None).await?;
+    let id = state
+        .store
+        .create_metric(caller.org_id(), &caller.user.email, &name, &category, &description)
+        .await?;
+    Ok(created(
+        "Evaluation metric created successfully.",
+        metric_of(&state, &caller, id).await?.into_wire(),
+    ))
+}
+
+async fn get_metric(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Json<EvaluationMetric>> {
+    Ok(ok(
+        "Evaluation metric fetched successfully.",
+        metric_of(&state, &caller, id).await?.into_wire(),
+    ))
+}
+
+async fn update_metric(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(body): ApiJson<EvaluationMetricInput>,
+) -> Result<Json<EvaluationMetric>> {
+    own_metric(&state, &caller, id).await?;
+    let (name, category, description) = parse_metric(&state, &caller, &body, Some(id)).await?;
+    state.store.update_metric(id, &name, &category, &description).await?;
+    Ok(ok(
+        "Evaluation metric updated successfully.",
+        metric_of(&state, &caller, id).await?.into_wire(),
+    ))
+}
+
+async fn delete_metric(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Json<serde_json::Value>> {
+    own_metric(&state, &caller, id).await?;
+    state.store.delete_metric(id).await?;
+    Ok(ok(
+        "Evaluation metric deleted successfully.",
+        serde_json::json!({"id": id}),
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_and_json_lines_imports_name_the_bad_lines() {
+        let csv = "question,expected_answer,expected_sources\n\
+                   How long do refunds take?,14 days,refunds.md;policy.md\n\
+                   \"Who approves, above 500 EUR?\",The billing lead,\n";
+        let rows = parse_import(csv, None).unwrap();
+        assert_eq!(rows.len(), 2);
+        assert_eq!(rows[0].expected_sources, ["refunds.md", "policy.md"]);
+        assert_eq!(rows[1].question, "Who approves, above 500 EUR?");
+        assert!(rows[1].expected_sources.is_empty());
+
+        let jsonl = "{\"question\": \"Q1?\", \"expected_answer\": \"A1\"}\n\n{\"question\": \"Q2?\", \"expected_sources\": [\"a.md\"]}\n";
+        let rows = parse_import(jsonl, None).unwrap();
+        assert_eq!(rows.len(), 2);
+        assert_eq!(rows[1].expected_sources, ["a.md"]);
+
+        let bad = parse_import("question\nGood?\n   \n", Some("csv"));
+        assert!(bad.is_ok(), "blank rows of a CSV are skipped by the reader");
+        let bad = parse_import("{\"question\": \"\"}\nnot json\n", Some("jsonl")).unwrap_err();
+        assert_eq!(bad.len(), 2);
+        assert!(
+            bad[0].starts_with("Line 1:") && bad[1].starts_with("Line 2:"),
+            "{bad:?}"
+        );
+        assert!(parse_import("answer\nx\n", None).unwrap_err()[0].contains("question column"));
+        assert!(parse_import("", None).is_err());
+        assert!(parse_import("question\nQ?", Some("xml")).unwrap_err()[0].contains("csv or jsonl"));
+    }
+}

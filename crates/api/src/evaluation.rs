@@ -128,3 +128,121 @@ pub struct EvaluationMetricInput {
     #[serde(default)]
     pub description: String,
 }
+
+/// Start a run: every question of the dataset, asked of its agent as it is now.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EvaluationInput {
+    pub dataset_id: i64,
+    #[serde(default)]
+    pub name: Option<String>,
+}
+
+/// Rename a run, stop it (`status: "cancelled"`) or resume a stopped one (`status: "pending"`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EvaluationUpdate {
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub status: Option<String>,
+}
+
+/// Which runs to delete: the ones named, or all of a dataset's.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeleteEvaluations {
+    #[serde(default)]
+    pub evaluation_ids: Vec<i64>,
+    #[serde(default)]
+    pub dataset_id: Option<i64>,
+}
+
+/// A metric's average over a run's answers.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MetricAverage {
+    pub metric_id: i64,
+    pub name: String,
+    /// `None` until an answer has been scored by it.
+    pub average: Option<f64>,
+    /// How many answers it scored.
+    pub scored: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EvaluationSummary {
+    pub metrics: Vec<MetricAverage>,
+    pub completed: i64,
+    pub failed: i64,
+    pub total_tokens: i64,
+    /// USD, a decimal string.
+    pub cost: String,
+    pub average_latency_ms: Option<f64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Evaluation {
+    pub id: i64,
+    pub dataset: i64,
+    pub agent: i64,
+    pub name: String,
+    /// `pending`, `running`, `completed`, `cancelled` or `failed`.
+    pub status: String,
+    /// Questions in the run, and how many have a result.
+    pub total: i64,
+    pub done: i64,
+    /// Why it failed, if it did.
+    pub message: Option<String>,
+    pub summary: EvaluationSummary,
+    pub created_by: String,
+    pub created_on: String,
+    pub started_on: Option<String>,
+    pub finished_on: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EvaluationPage {
+    pub evaluations: Vec<Evaluation>,
+    pub meta: PageMeta,
+}
+
+/// A passage an answer of a run was drawn from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ResultSource {
+    pub document_id: i64,
+    pub title: String,
+    pub text: String,
+    pub score: f32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MetricScore {
+    /// The metric result's id.
+    pub id: i64,
+    pub metric_id: i64,
+    pub name: String,
+    pub score: f64,
+    pub details: String,
+}
+
+/// One question of a run: the answer, where it came from, what it cost, and its scores.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct QueryResult {
+    pub id: i64,
+    pub evaluation: i64,
+    pub query: i64,
+    pub question: String,
+    pub expected_answer: String,
+    pub answer: String,
+    pub sources: Vec<ResultSource>,
+    pub agent_response: Option<i64>,
+    /// `completed` or `failed`.
+    pub status: String,
+    pub total_tokens: i64,
+    pub cost: String,
+    pub latency_ms: i64,
+    pub metrics: Vec<MetricScore>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct QueryResultPage {
+    pub query_results: Vec<QueryResult>,
+    pub meta: PageMeta,
+}

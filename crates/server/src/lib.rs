@@ -19,6 +19,7 @@ pub mod config;
 pub mod db;
 pub mod domain;
 pub mod error;
+pub mod evaluation;
 pub mod indexing;
 pub mod objects;
 pub mod outbox;

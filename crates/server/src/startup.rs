@@ -23,6 +23,7 @@ use crate::{
     config::Config,
     db::Db,
     error::Error,
+    evaluation::EvaluationRunner,
     indexing::Indexer,
     objects::Objects,
     outbox::Outbox,
@@ -44,6 +45,7 @@ pub struct AppState {
     pub indexer: Indexer,
     pub chat: Arc<ChatHub>,
     pub workflows: Arc<WorkflowHub>,
+    pub evaluations: Arc<EvaluationRunner>,
 }
 
 impl AppState {
@@ -76,6 +78,7 @@ impl AppState {
         store.sync_deployments(&names).await?;
         let chat = ChatHub::new(store.clone(), search.clone(), config.clone(), deployments);
         let workflows = WorkflowHub::new(store.clone(), search.clone(), chat.clone(), config.clone());
+        let evaluations = EvaluationRunner::new(store.clone(), chat.clone());
         Ok(Self {
             config,
             store,
@@ -86,6 +89,7 @@ impl AppState {
             indexer,
             chat,
             workflows,
+            evaluations,
         })
     }
 }
@@ -104,6 +108,7 @@ impl Application {
         // Catch up with the database (a new or lost index is rebuilt), then index as jobs come.
         tokio::spawn(state.search.clone().run());
         state.indexer.start();
+        state.evaluations.start();
         // Answers cut off by a crash of this (or another) server end as failed, not hanging.
         let cutoff = crate::time_fmt::from_now(time::Duration::seconds(-state.config.stream_stale_secs));
         state.store.fail_stale_responses(None, &cutoff).await?;

@@ -302,3 +302,275 @@ both_backends!(
         assert_error(status, &body, 404);
     }
 );
+
+/// An agent whose corpus holds a refund policy, and a dataset of three questions: one the
+/// documents answer (with its expected source), one they do not, one without an expected
+/// answer. (token, agent, dataset)
+async fn measured(app: &TestApp) -> (String, i64, i64) {
+    let (admin, _, _) = app.member("ada@example.com", "Ada Admin").await;
+    let agent = app.agent_in_new_project(&admin, "Billing Helper").await;
+    let corpora = app
+        .ok("GET", &format!("/api/v2/agents/{agent}/corpora"), &admin, None)
+        .await;
+    let corpus = corpora["items"]["agent_corpus"][0]["corpus_id"].as_i64().unwrap();
+    app.upload_file(
+        corpus,
+        &admin,
+        "refunds.md",
+        b"# Refunds\n\nRefunds are paid back within 14 days to the original card.\n".to_vec(),
+    )
+    .await;
+    let dataset = dataset(app, &admin, agent, json!({"name": "Refunds"})).await["id"]
+        .as_i64()
+        .unwrap();
+    let jsonl = concat!(
+        "{\"question\": \"How long until refunds are paid back?\", \"expected_answer\": \"Refunds are paid back within 14 days to the original card.\", \"expected_sources\": [\"refunds.md\"]}\n",
+        "{\"question\": \"Where do I park my car?\", \"expected_answer\": \"Park in zone B.\"}\n",
+        "{\"question\": \"Are refunds paid to the original card?\"}\n",
+    );
+    app.ok(
+        "POST",
+        &format!("/api/v2/evaluation-datasets/{dataset}/evaluation-queries"),
+        &admin,
+        Some(&json!({"import": jsonl})),
+    )
+    .await;
+    (admin, agent, dataset)
+}
+
+async fn settled_run(app: &TestApp, token: &str, run: i64) -> Value {
+    for _ in 0..300 {
+        let e = app.ok("GET", &format!("/api/v2/evaluations/{run}"), token, None).await;
+        if !matches!(e["status"].as_str(), Some("pending" | "running")) {
+            return e;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("run {run} did not end");
+}
+
+fn score(result: &Value, metric: &str) -> Option<f64> {
+    result["metrics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["name"] == metric)
+        .map(|m| m["score"].as_f64().unwrap())
+}
+
+both_backends!(
+    a_run_answers_every_question_once_and_scores_it,
+    |app: TestApp| async move {
+        let (admin, agent, dataset) = measured(&app).await;
+        let started = app
+            .ok(
+                "POST",
+                "/api/v2/evaluations",
+                &admin,
+                Some(&json!({"dataset_id": dataset, "name": "Baseline"})),
+            )
+            .await;
+        assert_eq!(started["total"], 3);
+        assert_eq!(started["agent"], agent);
+        let run = started["id"].as_i64().unwrap();
+        let done = settled_run(&app, &admin, run).await;
+        assert_eq!(done["status"], "completed", "{done}");
+        assert_eq!(done["done"], 3);
+        assert_eq!(done["summary"]["completed"], 3);
+        let averages: Vec<&str> = done["summary"]["metrics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| m["name"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            averages,
+            [
+                "Answer Similarity",
+                "Answer Relevance",
+                "Faithfulness",
+                "Context Recall"
+            ]
+        );
+
+        let results = app
+            .ok("GET", &format!("/api/v2/evaluations/{run}/query-results"), &admin, None)
+            .await;
+        assert_eq!(results["meta"]["count"], 3);
+        let results = results["query_results"].as_array().unwrap();
+        let refunds = &results[0];
+        assert!(refunds["answer"].as_str().unwrap().contains("14 days"), "{refunds}");
+        assert_eq!(refunds["sources"][0]["title"], "refunds.md");
+        assert!(score(refunds, "Answer Similarity").unwrap() > 0.5, "{refunds}");
+        assert_eq!(
+            score(refunds, "Faithfulness"),
+            Some(1.0),
+            "the answer quotes its source"
+        );
+        assert_eq!(
+            score(refunds, "Context Recall"),
+            Some(1.0),
+            "the expected source was retrieved"
+        );
+        let parking = &results[1];
+        assert!(score(parking, "Answer Similarity").unwrap() < 0.5, "{parking}");
+        assert_eq!(
+            score(&results[2], "Answer Similarity"),
+            None,
+            "no expected answer, no similarity"
+        );
+        // Each answer is an ordinary agent response, asked afresh.
+        let answer = app
+            .ok(
+                "GET",
+                &format!("/api/v2/agent-responses/{}", refunds["agent_response"]),
+                &admin,
+                None,
+            )
+            .await;
+        assert_eq!(answer["query_source"], "evaluation");
+
+        // Bad requests.
+        for (body, status) in [
+            (json!({"dataset_id": 987_654}), 422),
+            (json!({"dataset_id": dataset, "name": " \u{7}"}), 422),
+        ] {
+            let (got, response) = app.call("POST", "/api/v2/evaluations", &admin, Some(&body)).await;
+            assert_error(got, &response, status);
+        }
+        let empty = app
+            .ok(
+                "POST",
+                &format!("/api/v2/agents/{agent}/evaluation-datasets"),
+                &admin,
+                Some(&json!({"name": "Empty"})),
+            )
+            .await;
+        let (got, response) = app
+            .call(
+                "POST",
+                "/api/v2/evaluations",
+                &admin,
+                Some(&json!({"dataset_id": empty["id"]})),
+            )
+            .await;
+        assert_error(got, &response, 422);
+        let (got, response) = app
+            .call(
+                "PUT",
+                &format!("/api/v2/evaluations/{run}"),
+                &admin,
+                Some(&json!({"status": "cancelled"})),
+            )
+            .await;
+        assert_error(got, &response, 409);
+        let (got, response) = app
+            .call(
+                "PUT",
+                &format!("/api/v2/evaluations/{run}"),
+                &admin,
+                Some(&json!({"status": "bogus"})),
+            )
+            .await;
+        assert_error(got, &response, 422);
+        let listed = app
+            .ok(
+                "GET",
+                &format!("/api/v2/evaluations?dataset_id={dataset}"),
+                &admin,
+                None,
+            )
+            .await;
+        assert_eq!(listed["meta"]["count"], 1);
+        let (user, _, _) = app.member("uma@example.com", "Uma User").await;
+        let (got, response) = app.call("GET", "/api/v2/evaluations", &user, None).await;
+        assert_error(got, &response, 403);
+        let (got, response) = app
+            .call("GET", &format!("/api/v2/evaluations/{run}"), &user, None)
+            .await;
+        assert_error(got, &response, 403);
+        app.ok(
+            "DELETE",
+            "/api/v2/evaluations",
+            &admin,
+            Some(&json!({"dataset_id": dataset})),
+        )
+        .await;
+        let (got, response) = app
+            .call("GET", &format!("/api/v2/evaluations/{run}"), &admin, None)
+            .await;
+        assert_error(got, &response, 404);
+    }
+);
+
+#[tokio::test]
+async fn a_stopped_run_resumes_and_answers_each_question_once() {
+    // Slow words, so Stop lands mid-run.
+    let app = TestApp::spawn_with(common::Backend::Sqlite, |c| c.local_token_delay_ms = 30)
+        .await
+        .unwrap();
+    let (admin, _, dataset) = measured(&app).await;
+    let run = app
+        .ok(
+            "POST",
+            "/api/v2/evaluations",
+            &admin,
+            Some(&json!({"dataset_id": dataset})),
+        )
+        .await["id"]
+        .as_i64()
+        .unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    app.ok(
+        "PUT",
+        &format!("/api/v2/evaluations/{run}"),
+        &admin,
+        Some(&json!({"status": "cancelled"})),
+    )
+    .await;
+    let stopped = settled_run(&app, &admin, run).await;
+    assert_eq!(stopped["status"], "cancelled");
+    assert!(stopped["done"].as_i64().unwrap() < 3, "{stopped}");
+    let resumed = app
+        .ok(
+            "PUT",
+            &format!("/api/v2/evaluations/{run}"),
+            &admin,
+            Some(&json!({"status": "pending"})),
+        )
+        .await;
+    assert_eq!(resumed["status"], "pending");
+    let done = settled_run(&app, &admin, run).await;
+    assert_eq!(done["status"], "completed");
+    let results = app
+        .ok("GET", &format!("/api/v2/evaluations/{run}/query-results"), &admin, None)
+        .await;
+    let mut queries: Vec<i64> = results["query_results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["query"].as_i64().unwrap())
+        .collect();
+    queries.dedup();
+    assert_eq!(queries.len(), 3, "each question once: {results}");
+
+    let asked = app.ok("GET", "/api/v2/users/me", &admin, None).await["id"]
+        .as_i64()
+        .unwrap();
+    let answers = app
+        .ok(
+            "GET",
+            &format!("/api/v2/users/{asked}/agent-responses?items_per_page=100"),
+            &admin,
+            None,
+        )
+        .await;
+    let evaluation_answers = answers["agent_responses"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["query_source"] == "evaluation")
+        .count() as i64;
+    // Each question was asked once, plus at most the one Stop cut off (asked again on resume).
+    assert!((3..=4).contains(&evaluation_answers), "{evaluation_answers}");
+}

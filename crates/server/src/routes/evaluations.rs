@@ -4,8 +4,9 @@
 
 use axum::{extract::State, http::Method};
 use ejento_api::{
-    DeleteDatasets, Envelope, EvaluationDataset, EvaluationDatasetInput, EvaluationDatasetPage, EvaluationMetric,
-    EvaluationMetricInput, EvaluationQuery, EvaluationQueryInput, EvaluationQueryPage, EvaluationQueryUpdate, validate,
+    DeleteDatasets, DeleteEvaluations, Envelope, Evaluation, EvaluationDataset, EvaluationDatasetInput,
+    EvaluationDatasetPage, EvaluationInput, EvaluationMetric, EvaluationMetricInput, EvaluationPage, EvaluationQuery,
+    EvaluationQueryInput, EvaluationQueryPage, EvaluationQueryUpdate, EvaluationUpdate, QueryResultPage, validate,
 };
 use serde::Deserialize;
 
@@ -17,7 +18,7 @@ use crate::{
     },
     error::{Error, FieldErrors, Result},
     startup::AppState,
-    store::{DatasetRow, MetricRow, NewQuery},
+    store::{DatasetRow, EvaluationRow, MetricRow, NewQuery},
 };
 
 const TAG: &str = "Evaluations";
@@ -105,6 +106,48 @@ pub(super) fn routes(api: Api) -> Api {
             SignedIn,
         ),
         tags,
+    )
+    .route(
+        Method::GET,
+        "/api/v2/evaluations",
+        (TAG, "Retrieve all evaluations or filter by dataset", SignedIn),
+        runs,
+    )
+    .route(
+        Method::POST,
+        "/api/v2/evaluations",
+        (TAG, "Create a new evaluation", SignedIn),
+        start_run,
+    )
+    .route(
+        Method::DELETE,
+        "/api/v2/evaluations",
+        (TAG, "Delete a set of evaluations or a specific evaluation", SignedIn),
+        delete_runs,
+    )
+    .route(
+        Method::GET,
+        "/api/v2/evaluations/{evaluation_id}",
+        (TAG, "Retrieve a specific evaluation", SignedIn),
+        get_run,
+    )
+    .route(
+        Method::PUT,
+        "/api/v2/evaluations/{evaluation_id}",
+        (TAG, "Update an evaluation run", SignedIn),
+        update_run,
+    )
+    .route(
+        Method::DELETE,
+        "/api/v2/evaluations/{evaluation_id}",
+        (TAG, "Delete a specific evaluation", SignedIn),
+        delete_run,
+    )
+    .route(
+        Method::GET,
+        "/api/v2/evaluations/{evaluation_id}/query-results",
+        (TAG, "List query results for an evaluation run", SignedIn),
+        run_results,
     )
     .route(
         Method::GET,
@@ -679,6 +722,230 @@ async fn delete_metric(
     Ok(ok(
         "Evaluation metric deleted successfully.",
         serde_json::json!({"id": id}),
+    ))
+}
+
+async fn run_wire(state: &AppState, row: EvaluationRow) -> Result<Evaluation> {
+    Ok(Evaluation {
+        summary: state.store.evaluation_summary(row.id).await?,
+        id: row.id,
+        dataset: row.dataset_id,
+        agent: row.agent_id,
+        name: row.name,
+        status: row.status,
+        total: row.total,
+        done: row.done,
+        message: row.message,
+        created_by: row.created_by,
+        created_on: row.created_on,
+        started_on: row.started_on,
+        finished_on: row.finished_on,
+    })
+}
+
+/// A run the caller may see: one of a dataset they may measure with.
+async fn run_of(state: &AppState, caller: &Caller, id: i64) -> Result<EvaluationRow> {
+    let run = state
+        .store
+        .find_evaluation(caller.org_id(), id)
+        .await?
+        .ok_or_else(|| Error::not_found("Evaluation"))?;
+    authz::dataset(state, caller, run.dataset_id).await?;
+    Ok(run)
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct RunQuery {
+    #[serde(flatten)]
+    list: ListQuery,
+    #[serde(default, deserialize_with = "super::extract::lenient::opt_i64")]
+    dataset_id: Option<i64>,
+}
+
+/// A dataset's runs; without a dataset, the organization's (for administrators).
+async fn runs(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiQuery(q): ApiQuery<RunQuery>,
+) -> Result<Json<EvaluationPage>> {
+    match q.dataset_id {
+        Some(dataset) => {
+            authz::dataset(&state, &caller, dataset).await?;
+        }
+        None if authz::is_org_admin(&caller) => {}
+        None => {
+            return Err(Error::Forbidden(
+                "Name a dataset_id: only administrators list every run of the organization.".into(),
+            ));
+        }
+    }
+    let page = q.list.page();
+    let (rows, count) = state
+        .store
+        .list_evaluations(caller.org_id(), q.dataset_id, page)
+        .await?;
+    let mut evaluations = Vec::with_capacity(rows.len());
+    for row in rows {
+        evaluations.push(run_wire(&state, row).await?);
+    }
+    Ok(ok(
+        "Evaluations fetched successfully.",
+        EvaluationPage {
+            evaluations,
+            meta: page.meta(count),
+        },
+    ))
+}
+
+async fn start_run(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiJson(body): ApiJson<EvaluationInput>,
+) -> Result<(axum::http::StatusCode, Json<Evaluation>)> {
+    let dataset = authz::dataset(&state, &caller, body.dataset_id)
+        .await
+        .map_err(|e| match e {
+            Error::NotFound(_) => Error::invalid(
+                "dataset_id",
+                format!("There is no dataset {} in your organization.", body.dataset_id),
+            ),
+            other => other,
+        })?;
+    if dataset.query_count == 0 {
+        return Err(Error::invalid(
+            "dataset_id",
+            "The dataset has no questions yet: add some first.",
+        ));
+    }
+    let name = match body.name.as_deref().map(str::trim).filter(|n| !n.is_empty()) {
+        Some(n) => validate::resource_name(n, "run").map_err(|m| Error::invalid("name", m))?,
+        None => format!(
+            "{} — {}",
+            dataset.name,
+            crate::time_fmt::now().get(..16).unwrap_or_default()
+        ),
+    };
+    let (agent, _) = authz::agent(&state, &caller, dataset.agent_id, Need::Administer).await?;
+    let id = state
+        .store
+        .create_evaluation(
+            caller.org_id(),
+            dataset.id,
+            agent.id,
+            caller.user_id(),
+            &caller.user.email,
+            &name,
+            dataset.query_count,
+            &agent.modified_on,
+        )
+        .await?;
+    let row = run_of(&state, &caller, id).await?;
+    Ok(created("Evaluation started.", run_wire(&state, row).await?))
+}
+
+async fn get_run(State(state): State<AppState>, caller: Caller, ApiPath(id): ApiPath<i64>) -> Result<Json<Evaluation>> {
+    let row = run_of(&state, &caller, id).await?;
+    Ok(ok("Evaluation fetched successfully.", run_wire(&state, row).await?))
+}
+
+async fn update_run(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(body): ApiJson<EvaluationUpdate>,
+) -> Result<Json<Evaluation>> {
+    let run = run_of(&state, &caller, id).await?;
+    if let Some(name) = &body.name {
+        let name = validate::resource_name(name, "run").map_err(|m| Error::invalid("name", m))?;
+        state.store.rename_evaluation(id, &name).await?;
+    }
+    match body.status.as_deref().map(str::trim) {
+        None => {}
+        Some("cancelled") if !state.store.cancel_evaluation(id).await? => {
+            return Err(Error::Conflict(format!("The run has already ended ({}).", run.status)));
+        }
+        Some("pending") if !state.store.resume_evaluation(id).await? => {
+            return Err(Error::Conflict(format!(
+                "Only a stopped or failed run can be resumed; this one is {}.",
+                run.status
+            )));
+        }
+        Some("cancelled" | "pending") => {}
+        Some(other) => {
+            return Err(Error::invalid(
+                "status",
+                format!("status must be cancelled (stop) or pending (resume), not \"{other}\"."),
+            ));
+        }
+    }
+    let row = run_of(&state, &caller, id).await?;
+    Ok(ok("Evaluation updated successfully.", run_wire(&state, row).await?))
+}
+
+async fn delete_run(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Json<serde_json::Value>> {
+    run_of(&state, &caller, id).await?;
+    state.store.delete_evaluation(id).await?;
+    Ok(ok("Evaluation deleted successfully.", serde_json::json!({"id": id})))
+}
+
+/// Deletes the runs named, or every run of a dataset; each must be one the caller may see.
+async fn delete_runs(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiJson(body): ApiJson<DeleteEvaluations>,
+) -> Result<Json<serde_json::Value>> {
+    let ids: Vec<i64> = match (body.dataset_id, body.evaluation_ids.is_empty()) {
+        (Some(dataset), true) => {
+            authz::dataset(&state, &caller, dataset).await?;
+            let (rows, _) = state
+                .store
+                .list_evaluations(
+                    caller.org_id(),
+                    Some(dataset),
+                    crate::store::PageRequest::new(Some(1), Some(u64::MAX)),
+                )
+                .await?;
+            rows.into_iter().map(|r| r.id).collect()
+        }
+        (None, false) => body.evaluation_ids.clone(),
+        _ => {
+            return Err(Error::invalid(
+                "evaluation_ids",
+                "Name the runs to delete in evaluation_ids, or give a dataset_id (not both).",
+            ));
+        }
+    };
+    for id in &ids {
+        run_of(&state, &caller, *id).await?;
+    }
+    for id in &ids {
+        state.store.delete_evaluation(*id).await?;
+    }
+    Ok(ok(
+        format!("{} evaluation(s) deleted.", ids.len()),
+        serde_json::json!({"count": ids.len()}),
+    ))
+}
+
+async fn run_results(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<i64>,
+    ApiQuery(q): ApiQuery<ListQuery>,
+) -> Result<Json<QueryResultPage>> {
+    run_of(&state, &caller, id).await?;
+    let page = q.page();
+    let (query_results, count) = state.store.query_results(id, page).await?;
+    Ok(ok(
+        "Query results fetched successfully.",
+        QueryResultPage {
+            query_results,
+            meta: page.meta(count),
+        },
     ))
 }
 

@@ -41,7 +41,7 @@ type Json<T> = axum::Json<Envelope<T>>;
 
 /// How long an events link stays valid.
 pub(super) const TICKET_TTL_SECS: i64 = 600;
-pub(super) const MAX_QUERY_CHARS: usize = 4000;
+const MAX_QUERY_CHARS: usize = 4000;
 
 pub(super) fn routes(api: Api) -> Api {
     api.route(
@@ -174,10 +174,9 @@ pub(super) fn routes(api: Api) -> Api {
     )
 }
 
-/// Everything a response needs before it starts, checked; the thread is created if asked.
-async fn prepare(state: &AppState, caller: &Caller, agent_id: i64, req: &ResponseRequest) -> Result<Job> {
-    let (agent, _) = authz::agent(state, caller, agent_id, Need::View).await?;
-    let query = req.user_query.trim().to_string();
+/// A question and where it comes from, checked: (trimmed question, source; `api` by default).
+pub(super) fn checked_question(user_query: &str, query_source: Option<&str>) -> Result<(String, String)> {
+    let query = user_query.trim().to_string();
     let mut e = FieldErrors::default();
     if query.is_empty() {
         e.add("user_query", "Ask a question: user_query is empty.");
@@ -187,11 +186,18 @@ async fn prepare(state: &AppState, caller: &Caller, agent_id: i64, req: &Respons
             format!("The question is longer than {MAX_QUERY_CHARS} characters."),
         );
     }
-    let query_source = req.query_source.clone().unwrap_or_else(|| "api".into());
+    let query_source = query_source.unwrap_or("api").to_string();
     if query_source.is_empty() || query_source.len() > 32 {
         e.add("query_source", "query_source must be a short name such as web or api.");
     }
     e.finish()?;
+    Ok((query, query_source))
+}
+
+/// Everything a response needs before it starts, checked; the thread is created if asked.
+async fn prepare(state: &AppState, caller: &Caller, agent_id: i64, req: &ResponseRequest) -> Result<Job> {
+    let (agent, _) = authz::agent(state, caller, agent_id, Need::View).await?;
+    let (query, query_source) = checked_question(&req.user_query, req.query_source.as_deref())?;
     let thread = match req.chat_thread_id {
         Some(id) => {
             let t = authz::thread(state, caller, id).await?;

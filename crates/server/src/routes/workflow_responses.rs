@@ -15,7 +15,7 @@ use ejento_api::{
 use super::{
     Access::{Public, SignedIn},
     Api, ApiJson, ApiPath, ApiQuery, ListQuery, created, ok,
-    responses::{Answers, EventsQuery, MAX_QUERY_CHARS, TICKET_TTL_SECS, last_event_id, sse},
+    responses::{Answers, EventsQuery, TICKET_TTL_SECS, checked_question, last_event_id, sse},
 };
 use crate::{
     auth::{
@@ -114,21 +114,7 @@ async fn prepare(
     req: &WorkflowResponseRequest,
 ) -> Result<WorkflowJob> {
     let workflow = authz::workflow(state, caller, workflow_id, Need::View).await?;
-    let query = req.user_query.trim().to_string();
-    let mut e = FieldErrors::default();
-    if query.is_empty() {
-        e.add("user_query", "Ask a question: user_query is empty.");
-    } else if query.chars().count() > MAX_QUERY_CHARS {
-        e.add(
-            "user_query",
-            format!("The question is longer than {MAX_QUERY_CHARS} characters."),
-        );
-    }
-    let query_source = req.query_source.clone().unwrap_or_else(|| "api".into());
-    if query_source.is_empty() || query_source.len() > 32 {
-        e.add("query_source", "query_source must be a short name such as web or api.");
-    }
-    e.finish()?;
+    let (query, query_source) = checked_question(&req.user_query, req.query_source.as_deref())?;
     let thread = match req.workflow_thread_id {
         Some(id) => {
             let t = authz::workflow_thread(state, caller, id).await?;

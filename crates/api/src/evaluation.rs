@@ -246,3 +246,68 @@ pub struct QueryResultPage {
     pub query_results: Vec<QueryResult>,
     pub meta: PageMeta,
 }
+
+/// A score given to an answer of a run, by the runner or by a person.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MetricResult {
+    pub id: i64,
+    pub query_result: i64,
+    pub evaluation: i64,
+    pub metric_id: i64,
+    pub name: String,
+    pub score: f64,
+    pub details: String,
+    pub created_by: String,
+    pub created_on: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MetricResultPage {
+    pub metric_results: Vec<MetricResult>,
+    pub meta: PageMeta,
+}
+
+/// Score an answer: a number from 0 to 1 and an optional comment.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ScoreInput {
+    pub score: f64,
+    #[serde(default)]
+    pub details: String,
+}
+
+/// Score an answer by one metric (`POST /evaluation-metrics/{id}/metric-results`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MetricResultInput {
+    pub query_result_id: i64,
+    pub score: f64,
+    #[serde(default)]
+    pub details: String,
+}
+
+/// Scores by several metrics at once (`PUT /query-results/{id}`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct QueryResultUpdate {
+    #[serde(default)]
+    pub metric_scores: Vec<MetricScoreInput>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MetricScoreInput {
+    pub metric_id: i64,
+    pub score: f64,
+    #[serde(default)]
+    pub details: String,
+}
+
+/// An answer obtained elsewhere (another system, a person) recorded for a question of the run;
+/// the computed metrics score it against the passages given.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct QueryResultInput {
+    pub query_id: i64,
+    pub answer: String,
+    /// Passages the answer drew on, for Faithfulness and Context Recall.
+    #[serde(default)]
+    pub sources: Vec<ResultSource>,
+    #[serde(default)]
+    pub metric_scores: Vec<MetricScoreInput>,
+}

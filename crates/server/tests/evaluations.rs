@@ -574,3 +574,156 @@ async fn a_stopped_run_resumes_and_answers_each_question_once() {
     // Each question was asked once, plus at most the one Stop cut off (asked again on resume).
     assert!((3..=4).contains(&evaluation_answers), "{evaluation_answers}");
 }
+
+both_backends!(
+    answers_from_elsewhere_and_peoples_scores_are_recorded,
+    |app: TestApp| async move {
+        let (admin, _, dataset) = measured(&app).await;
+        let tone = app
+            .ok(
+                "POST",
+                "/api/v2/evaluation-metrics",
+                &admin,
+                Some(&json!({"name": "Tone", "category": "Style"})),
+            )
+            .await["id"]
+            .as_i64()
+            .unwrap();
+        let builtin = app.ok("GET", "/api/v2/evaluation-metrics", &admin, None).await[0]["id"]
+            .as_i64()
+            .unwrap();
+        let run = app
+            .ok(
+                "POST",
+                "/api/v2/evaluations",
+                &admin,
+                Some(&json!({"dataset_id": dataset})),
+            )
+            .await["id"]
+            .as_i64()
+            .unwrap();
+        let done = settled_run(&app, &admin, run).await;
+        assert_eq!(done["status"], "completed");
+        let results = app
+            .ok("GET", &format!("/api/v2/evaluations/{run}/query-results"), &admin, None)
+            .await;
+        let first = results["query_results"][0]["id"].as_i64().unwrap();
+        let query = results["query_results"][0]["query"].as_i64().unwrap();
+
+        // A person scores an answer by the organization's own metric (0 to 1), not a computed one.
+        let scored = app
+            .ok(
+                "PUT",
+                &format!("/api/v2/query-results/{first}"),
+                &admin,
+                Some(&json!({"metric_scores": [{"metric_id": tone, "score": 0.75, "details": "friendly"}]})),
+            )
+            .await;
+        let tone_score = scored["metrics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["metric_id"] == tone)
+            .unwrap();
+        assert_eq!(tone_score["score"], 0.75);
+        assert_eq!(tone_score["details"], "friendly");
+        for bad in [
+            json!({"metric_scores": [{"metric_id": tone, "score": 1.5}]}),
+            json!({"metric_scores": [{"metric_id": builtin, "score": 0.5}]}),
+            json!({"metric_scores": [{"metric_id": 987_654, "score": 0.5}]}),
+        ] {
+            let (status, body) = app
+                .call("PUT", &format!("/api/v2/query-results/{first}"), &admin, Some(&bad))
+                .await;
+            assert_error(status, &body, 422);
+        }
+        // Scoring again replaces the score.
+        let again = app
+            .ok(
+                "POST",
+                &format!("/api/v2/evaluation-metrics/{tone}/metric-results"),
+                &admin,
+                Some(&json!({"query_result_id": first, "score": 0.5})),
+            )
+            .await;
+        assert_eq!(again["score"], 0.5);
+        assert_eq!(again["evaluation"], run);
+        let one = app
+            .ok("GET", &format!("/api/v2/metric-results/{}", again["id"]), &admin, None)
+            .await;
+        assert_eq!(one, again);
+        let of_run = app
+            .ok(
+                "GET",
+                &format!("/api/v2/evaluation-metrics/{tone}/metric-results?evaluation_id={run}"),
+                &admin,
+                None,
+            )
+            .await;
+        assert_eq!(of_run["meta"]["count"], 1);
+        let all = app
+            .ok(
+                "GET",
+                &format!("/api/v2/evaluation-metrics/{builtin}/metric-results"),
+                &admin,
+                None,
+            )
+            .await;
+        assert!(all["meta"]["count"].as_i64().unwrap() >= 2);
+
+        // An answer from elsewhere: only for a question without a result in the run.
+        let (status, body) = app
+            .call(
+                "POST",
+                &format!("/api/v2/evaluations/{run}/query-results"),
+                &admin,
+                Some(&json!({"query_id": query, "answer": "Fourteen days."})),
+            )
+            .await;
+        assert_error(status, &body, 409);
+        let added = app
+            .ok(
+                "POST",
+                &format!("/api/v2/evaluation-datasets/{dataset}/evaluation-queries"),
+                &admin,
+                Some(&json!({"question": "How are refunds paid?", "expected_answer": "To the original card."})),
+            )
+            .await;
+        let new_query = added[0]["id"].as_i64().unwrap();
+        let recorded = app
+        .ok(
+            "POST",
+            &format!("/api/v2/evaluations/{run}/query-results"),
+            &admin,
+            Some(&json!({
+                "query_id": new_query,
+                "answer": "Refunds are paid to the original card.",
+                "sources": [{"document_id": 0, "title": "refunds.md", "text": "Refunds are paid back to the original card.", "score": 1.0}],
+                "metric_scores": [{"metric_id": tone, "score": 1.0}],
+            })),
+        )
+        .await;
+        assert_eq!(recorded["agent_response"], Value::Null);
+        assert_eq!(score(&recorded, "Faithfulness"), Some(1.0));
+        assert_eq!(score(&recorded, "Tone"), Some(1.0));
+        assert_eq!(
+            app.ok(
+                "GET",
+                &format!("/api/v2/query-results/{}", recorded["id"]),
+                &admin,
+                None
+            )
+            .await,
+            recorded
+        );
+        let (status, body) = app
+            .call(
+                "POST",
+                &format!("/api/v2/evaluations/{run}/query-results"),
+                &admin,
+                Some(&json!({"query_id": 987_654, "answer": "x"})),
+            )
+            .await;
+        assert_error(status, &body, 422);
+    }
+);

@@ -6,7 +6,9 @@ use axum::{extract::State, http::Method};
 use ejento_api::{
     DeleteDatasets, DeleteEvaluations, Envelope, Evaluation, EvaluationDataset, EvaluationDatasetInput,
     EvaluationDatasetPage, EvaluationInput, EvaluationMetric, EvaluationMetricInput, EvaluationPage, EvaluationQuery,
-    EvaluationQueryInput, EvaluationQueryPage, EvaluationQueryUpdate, EvaluationUpdate, QueryResultPage, validate,
+    EvaluationQueryInput, EvaluationQueryPage, EvaluationQueryUpdate, EvaluationUpdate, MetricResult,
+    MetricResultInput, MetricResultPage, MetricScoreInput, QueryResult, QueryResultInput, QueryResultPage,
+    QueryResultUpdate, validate,
 };
 use serde::Deserialize;
 
@@ -148,6 +150,42 @@ pub(super) fn routes(api: Api) -> Api {
         "/api/v2/evaluations/{evaluation_id}/query-results",
         (TAG, "List query results for an evaluation run", SignedIn),
         run_results,
+    )
+    .route(
+        Method::POST,
+        "/api/v2/evaluations/{evaluation_id}/query-results",
+        (TAG, "Create a query result and save metrics", SignedIn),
+        add_result,
+    )
+    .route(
+        Method::GET,
+        "/api/v2/query-results/{query_result_id}",
+        (TAG, "Get a specific query result with metrics", SignedIn),
+        get_result,
+    )
+    .route(
+        Method::PUT,
+        "/api/v2/query-results/{query_result_id}",
+        (TAG, "Update a query result", SignedIn),
+        score_result,
+    )
+    .route(
+        Method::GET,
+        "/api/v2/metric-results/{metric_result_id}",
+        (TAG, "Get a specific metric result by ID", SignedIn),
+        get_metric_result,
+    )
+    .route(
+        Method::GET,
+        "/api/v2/evaluation-metrics/{metric_id}/metric-results",
+        (TAG, "Get all metric results for a specific metric", SignedIn),
+        metric_results,
+    )
+    .route(
+        Method::POST,
+        "/api/v2/evaluation-metrics/{metric_id}/metric-results",
+        (TAG, "Create a new metric result entry for the given metric", SignedIn),
+        add_metric_result,
     )
     .route(
         Method::GET,
@@ -901,15 +939,7 @@ async fn delete_runs(
     let ids: Vec<i64> = match (body.dataset_id, body.evaluation_ids.is_empty()) {
         (Some(dataset), true) => {
             authz::dataset(&state, &caller, dataset).await?;
-            let (rows, _) = state
-                .store
-                .list_evaluations(
-                    caller.org_id(),
-                    Some(dataset),
-                    crate::store::PageRequest::new(Some(1), Some(u64::MAX)),
-                )
-                .await?;
-            rows.into_iter().map(|r| r.id).collect()
+            state.store.dataset_evaluation_ids(caller.org_id(), dataset).await?
         }
         (None, false) => body.evaluation_ids.clone(),
         _ => {
@@ -947,6 +977,266 @@ async fn run_results(
             meta: page.meta(count),
         },
     ))
+}
+
+/// A result the caller may see (through its run).
+async fn result_of(state: &AppState, caller: &Caller, id: i64) -> Result<QueryResult> {
+    let result = state
+        .store
+        .query_result(caller.org_id(), id)
+        .await?
+        .ok_or_else(|| Error::not_found("Query result"))?;
+    run_of(state, caller, result.evaluation).await?;
+    Ok(result)
+}
+
+/// A score by hand: a metric of the organization that people score, between 0 and 1.
+async fn checked_score(state: &AppState, caller: &Caller, metric: i64, score: f64, details: &str) -> Result<String> {
+    let row = state.store.find_metric(caller.org_id(), metric).await?.ok_or_else(|| {
+        Error::invalid(
+            "metric_id",
+            format!("There is no metric {metric} in your organization."),
+        )
+    })?;
+    if row.builtin() {
+        return Err(Error::invalid(
+            "metric_id",
+            format!(
+                "{} is computed by the server; score your own metrics by hand.",
+                row.name
+            ),
+        ));
+    }
+    if !score.is_finite() || !(0.0..=1.0).contains(&score) {
+        return Err(Error::invalid(
+            "score",
+            format!("A score is between 0 and 1, not {score}."),
+        ));
+    }
+    validate::bounded_text(details.trim(), validate::DESCRIPTION_MAX_CHARS).map_err(|m| Error::invalid("details", m))
+}
+
+async fn save_scores(state: &AppState, caller: &Caller, result: i64, scores: &[MetricScoreInput]) -> Result<()> {
+    let mut checked = Vec::with_capacity(scores.len());
+    for s in scores {
+        checked.push((
+            s.metric_id,
+            s.score,
+            checked_score(state, caller, s.metric_id, s.score, &s.details).await?,
+        ));
+    }
+    for (metric, score, details) in checked {
+        state
+            .store
+            .upsert_metric_result(result, metric, score, &details, &caller.user.email)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Records an answer obtained elsewhere for a question of the run that has none yet; the
+/// computed metrics score it against the passages given, people's scores are saved as given.
+async fn add_result(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(body): ApiJson<QueryResultInput>,
+) -> Result<(axum::http::StatusCode, Json<QueryResult>)> {
+    let run = run_of(&state, &caller, id).await?;
+    let query = state
+        .store
+        .find_query(caller.org_id(), body.query_id)
+        .await?
+        .filter(|q| q.dataset_id == run.dataset_id)
+        .ok_or_else(|| {
+            Error::invalid(
+                "query_id",
+                format!("Question {} is not in this run's dataset.", body.query_id),
+            )
+        })?;
+    let answer =
+        validate::bounded_text(body.answer.trim(), ANSWER_MAX_CHARS).map_err(|m| Error::invalid("answer", m))?;
+    if answer.is_empty() {
+        return Err(Error::invalid("answer", "Give the answer to record."));
+    }
+    for s in &body.metric_scores {
+        checked_score(&state, &caller, s.metric_id, s.score, &s.details).await?;
+    }
+    use crate::evaluation::metrics;
+    let texts: Vec<String> = body.sources.iter().map(|s| s.text.clone()).collect();
+    let titles: Vec<String> = body.sources.iter().map(|s| s.title.clone()).collect();
+    let expected_sources: Vec<String> = serde_json::from_str(&query.expected_sources).unwrap_or_default();
+    let builtin = state.store.list_metrics(caller.org_id(), None).await?;
+    let mut scores = Vec::new();
+    for (name, score) in [
+        (
+            "Answer Similarity",
+            metrics::answer_similarity(&answer, &query.expected_answer),
+        ),
+        ("Answer Relevance", metrics::answer_relevance(&query.question, &answer)),
+        ("Faithfulness", metrics::faithfulness(&answer, &texts)),
+        (
+            "Context Recall",
+            metrics::context_recall(&expected_sources, &titles, &query.expected_answer, &texts),
+        ),
+    ] {
+        if let (Some(metric), Some(score)) = (builtin.iter().find(|m| m.builtin() && m.name == name), score) {
+            scores.push((metric.id, (score * 1000.0).round() / 1000.0, String::new()));
+        }
+    }
+    let recorded = state
+        .store
+        .record_query_result(
+            run.id,
+            &caller.user.email,
+            &crate::store::NewQueryResult {
+                query_id: query.id,
+                question: &query.question,
+                expected_answer: &query.expected_answer,
+                answer: &answer,
+                sources: &body.sources,
+                agent_response_id: None,
+                status: "completed",
+                prompt_tokens: 0,
+                completion_tokens: 0,
+                total_tokens: 0,
+                cost: "0",
+                latency_ms: 0,
+                scores,
+            },
+        )
+        .await?;
+    if !recorded {
+        return Err(Error::Conflict(format!(
+            "Question {} already has a result in this run.",
+            query.id
+        )));
+    }
+    let result = state
+        .store
+        .query_result_id(run.id, query.id)
+        .await?
+        .ok_or_else(|| Error::not_found("Query result"))?;
+    save_scores(&state, &caller, result, &body.metric_scores).await?;
+    Ok(created(
+        "Query result saved.",
+        result_of(&state, &caller, result).await?,
+    ))
+}
+
+async fn get_result(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Json<QueryResult>> {
+    Ok(ok(
+        "Query result fetched successfully.",
+        result_of(&state, &caller, id).await?,
+    ))
+}
+
+/// Scores an answer by people's metrics.
+async fn score_result(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(body): ApiJson<QueryResultUpdate>,
+) -> Result<Json<QueryResult>> {
+    result_of(&state, &caller, id).await?;
+    save_scores(&state, &caller, id, &body.metric_scores).await?;
+    Ok(ok(
+        "Query result updated successfully.",
+        result_of(&state, &caller, id).await?,
+    ))
+}
+
+async fn metric_result_of(state: &AppState, caller: &Caller, id: i64) -> Result<MetricResult> {
+    let (mut rows, _) = state
+        .store
+        .metric_results(
+            caller.org_id(),
+            Some(id),
+            None,
+            None,
+            crate::store::PageRequest::new(Some(1), Some(1)),
+        )
+        .await?;
+    let row = rows.pop().ok_or_else(|| Error::not_found("Metric result"))?;
+    run_of(state, caller, row.evaluation).await?;
+    Ok(row)
+}
+
+async fn get_metric_result(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Json<MetricResult>> {
+    Ok(ok(
+        "Metric result fetched successfully.",
+        metric_result_of(&state, &caller, id).await?,
+    ))
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct MetricResultQuery {
+    #[serde(flatten)]
+    list: ListQuery,
+    #[serde(default, deserialize_with = "super::extract::lenient::opt_i64")]
+    evaluation_id: Option<i64>,
+}
+
+/// A metric's scores: of one run (`evaluation_id`), or of every run for administrators.
+async fn metric_results(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(metric): ApiPath<i64>,
+    ApiQuery(q): ApiQuery<MetricResultQuery>,
+) -> Result<Json<MetricResultPage>> {
+    metric_of(&state, &caller, metric).await?;
+    let page = q.list.page();
+    let (rows, count) = match q.evaluation_id {
+        Some(run) => {
+            run_of(&state, &caller, run).await?;
+            state
+                .store
+                .metric_results(caller.org_id(), None, Some(metric), Some(run), page)
+                .await?
+        }
+        None if authz::is_org_admin(&caller) => {
+            state
+                .store
+                .metric_results(caller.org_id(), None, Some(metric), None, page)
+                .await?
+        }
+        None => {
+            return Err(Error::Forbidden(
+                "Name an evaluation_id: only administrators list every score of the organization.".into(),
+            ));
+        }
+    };
+    Ok(ok(
+        "Metric results fetched successfully.",
+        MetricResultPage {
+            metric_results: rows,
+            meta: page.meta(count),
+        },
+    ))
+}
+
+async fn add_metric_result(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(metric): ApiPath<i64>,
+    ApiJson(body): ApiJson<MetricResultInput>,
+) -> Result<(axum::http::StatusCode, Json<MetricResult>)> {
+    metric_of(&state, &caller, metric).await?;
+    let result = result_of(&state, &caller, body.query_result_id).await?;
+    let details = checked_score(&state, &caller, metric, body.score, &body.details).await?;
+    let id = state
+        .store
+        .upsert_metric_result(result.id, metric, body.score, &details, &caller.user.email)
+        .await?;
+    Ok(created("Score saved.", metric_result_of(&state, &caller, id).await?))
 }
 
 #[cfg(test)]

@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use ejento_api::{EvaluationSummary, MetricAverage, MetricScore, QueryResult, ResultSource};
+use ejento_api::{EvaluationSummary, MetricAverage, MetricResult, MetricScore, QueryResult, ResultSource};
 
 use super::{
     Store,
@@ -340,26 +340,151 @@ impl Store {
         })
     }
 
-    /// A run's results in question order, with their scores.
-    pub async fn query_results(&self, evaluation: i64, page: PageRequest) -> Result<(Vec<QueryResult>, i64)> {
-        let rows: Vec<ResultRow> = sqlx::query_as(&format!(
-            "{RESULT_SELECT} WHERE evaluation_id = $1 ORDER BY query_id LIMIT $2 OFFSET $3"
+    /// The id of a question's result in a run, if it has one.
+    pub async fn query_result_id(&self, evaluation: i64, query: i64) -> Result<Option<i64>> {
+        let row: Option<(i64,)> =
+            sqlx::query_as("SELECT id FROM evaluation_query_results WHERE evaluation_id = $1 AND query_id = $2")
+                .bind(evaluation)
+                .bind(query)
+                .fetch_optional(self.pool())
+                .await?;
+        Ok(row.map(|(id,)| id))
+    }
+
+    /// Every live run of a dataset.
+    pub async fn dataset_evaluation_ids(&self, org: i64, dataset: i64) -> Result<Vec<i64>> {
+        let rows: Vec<(i64,)> = sqlx::query_as(
+            "SELECT id FROM evaluations WHERE organization_id = $1 AND dataset_id = $2 AND is_deleted = 0",
+        )
+        .bind(org)
+        .bind(dataset)
+        .fetch_all(self.pool())
+        .await?;
+        Ok(rows.into_iter().map(|(id,)| id).collect())
+    }
+
+    /// One result of a live run of the organization, with its scores.
+    pub async fn query_result(&self, org: i64, id: i64) -> Result<Option<QueryResult>> {
+        let row: Option<ResultRow> = sqlx::query_as(&format!(
+            "{RESULT_SELECT} WHERE id = $1 AND evaluation_id IN \
+             (SELECT id FROM evaluations WHERE organization_id = $2 AND is_deleted = 0)"
         ))
-        .bind(evaluation)
+        .bind(id)
+        .bind(org)
+        .fetch_optional(self.pool())
+        .await?;
+        let Some(row) = row else { return Ok(None) };
+        let (mut results, _) = self
+            .query_results_where("id = $1", row.id, PageRequest::new(Some(1), Some(1)))
+            .await?;
+        Ok(results.pop())
+    }
+
+    /// Scores an answer by a metric, replacing an earlier score by it; the score's id.
+    pub async fn upsert_metric_result(
+        &self,
+        result: i64,
+        metric: i64,
+        score: f64,
+        details: &str,
+        by: &str,
+    ) -> Result<i64> {
+        let (id,): (i64,) = sqlx::query_as(
+            "INSERT INTO evaluation_metric_results (query_result_id, metric_id, score, details, created_by, created_on) \
+             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (query_result_id, metric_id) DO UPDATE SET \
+             score = excluded.score, details = excluded.details, created_by = excluded.created_by, \
+             created_on = excluded.created_on RETURNING id",
+        )
+        .bind(result)
+        .bind(metric)
+        .bind(score)
+        .bind(details)
+        .bind(by)
+        .bind(time_fmt::now())
+        .fetch_one(self.pool())
+        .await?;
+        Ok(id)
+    }
+
+    /// Scores of the organization's live runs: one by id, or a metric's (newest first).
+    pub async fn metric_results(
+        &self,
+        org: i64,
+        id: Option<i64>,
+        metric: Option<i64>,
+        evaluation: Option<i64>,
+        page: PageRequest,
+    ) -> Result<(Vec<MetricResult>, i64)> {
+        let filter = "qr.evaluation_id IN (SELECT id FROM evaluations WHERE organization_id = $1 AND is_deleted = 0) \
+             AND ($2 = 0 OR mr.id = $2) AND ($3 = 0 OR mr.metric_id = $3) AND ($4 = 0 OR qr.evaluation_id = $4)";
+        type Row = (i64, i64, i64, i64, String, f64, String, String, String);
+        let rows: Vec<Row> = sqlx::query_as(&format!(
+            "SELECT mr.id, mr.query_result_id, qr.evaluation_id, m.id, m.name, mr.score, mr.details, mr.created_by, \
+             mr.created_on FROM evaluation_metric_results mr \
+             JOIN evaluation_query_results qr ON qr.id = mr.query_result_id \
+             JOIN evaluation_metrics m ON m.id = mr.metric_id WHERE {filter} ORDER BY mr.id DESC LIMIT $5 OFFSET $6"
+        ))
+        .bind(org)
+        .bind(id.unwrap_or(0))
+        .bind(metric.unwrap_or(0))
+        .bind(evaluation.unwrap_or(0))
         .bind(page.limit())
         .bind(page.offset())
         .fetch_all(self.pool())
         .await?;
-        let (count,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM evaluation_query_results WHERE evaluation_id = $1")
-            .bind(evaluation)
+        let (count,): (i64,) = sqlx::query_as(&format!(
+            "SELECT COUNT(*) FROM evaluation_metric_results mr \
+             JOIN evaluation_query_results qr ON qr.id = mr.query_result_id WHERE {filter}"
+        ))
+        .bind(org)
+        .bind(id.unwrap_or(0))
+        .bind(metric.unwrap_or(0))
+        .bind(evaluation.unwrap_or(0))
+        .fetch_one(self.pool())
+        .await?;
+        Ok((
+            rows.into_iter()
+                .map(|r| MetricResult {
+                    id: r.0,
+                    query_result: r.1,
+                    evaluation: r.2,
+                    metric_id: r.3,
+                    name: r.4,
+                    score: r.5,
+                    details: r.6,
+                    created_by: r.7,
+                    created_on: r.8,
+                })
+                .collect(),
+            count,
+        ))
+    }
+
+    /// A run's results in question order, with their scores.
+    pub async fn query_results(&self, evaluation: i64, page: PageRequest) -> Result<(Vec<QueryResult>, i64)> {
+        self.query_results_where("evaluation_id = $1", evaluation, page).await
+    }
+
+    /// Results matching `filter` (on `$1`), in question order, with their scores.
+    async fn query_results_where(&self, filter: &str, arg: i64, page: PageRequest) -> Result<(Vec<QueryResult>, i64)> {
+        let rows: Vec<ResultRow> = sqlx::query_as(&format!(
+            "{RESULT_SELECT} WHERE {filter} ORDER BY query_id LIMIT $2 OFFSET $3"
+        ))
+        .bind(arg)
+        .bind(page.limit())
+        .bind(page.offset())
+        .fetch_all(self.pool())
+        .await?;
+        let (count,): (i64,) = sqlx::query_as(&format!("SELECT COUNT(*) FROM evaluation_query_results WHERE {filter}"))
+            .bind(arg)
             .fetch_one(self.pool())
             .await?;
-        let scores: Vec<(i64, i64, i64, String, f64, String)> = sqlx::query_as(
+        let scores: Vec<(i64, i64, i64, String, f64, String)> = sqlx::query_as(&format!(
             "SELECT mr.query_result_id, mr.id, m.id, m.name, mr.score, mr.details FROM evaluation_metric_results mr \
-             JOIN evaluation_metrics m ON m.id = mr.metric_id JOIN evaluation_query_results qr ON qr.id = mr.query_result_id \
-             WHERE qr.evaluation_id = $1 ORDER BY m.id",
-        )
-        .bind(evaluation)
+             JOIN evaluation_metrics m ON m.id = mr.metric_id WHERE mr.query_result_id IN \
+             (SELECT id FROM evaluation_query_results WHERE {filter}) ORDER BY m.id"
+        ))
+        .bind(arg)
         .fetch_all(self.pool())
         .await?;
         let mut by_result: HashMap<i64, Vec<MetricScore>> = HashMap::new();

@@ -112,6 +112,7 @@ impl Application {
         // Answers cut off by a crash of this (or another) server end as failed, not hanging.
         let cutoff = crate::time_fmt::from_now(time::Duration::seconds(-state.config.stream_stale_secs));
         state.store.fail_stale_responses(None, &cutoff).await?;
+        state.store.fail_stale_workflow_responses(None, &cutoff).await?;
         let router = router(state.clone());
         Ok(Self {
             listener,

@@ -298,3 +298,119 @@ async fn an_answer_cut_off_by_a_crash_ends_as_failed_instead_of_hanging() {
     server.child.kill().unwrap();
     server.child.wait().unwrap();
 }
+
+#[tokio::test]
+async fn an_evaluation_run_killed_mid_way_finishes_each_question_once_after_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let client = reqwest::Client::new();
+    // Slow words, so the kill lands while a question is being answered.
+    let env = [("EJENTO_LOCAL_TOKEN_DELAY_MS", "40")];
+    let mut server = start_with(dir.path(), &env);
+    let signup: Value = client
+        .post(format!("{}/auth-service/api/v2/users/signup", server.base))
+        .json(&json!({"email": "eva@example.com", "password": "a-good-password", "full_name": "Eva Run"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token = signup["data"]["ejento_access_token"].as_str().unwrap().to_string();
+    let post = |base: String, path: &str, body: Value| {
+        let (client, token, path) = (client.clone(), token.clone(), path.to_string());
+        async move {
+            let res = client
+                .post(format!("{base}{path}"))
+                .bearer_auth(token)
+                .json(&body)
+                .send()
+                .await
+                .unwrap();
+            res.json::<Value>().await.unwrap()["data"].clone()
+        }
+    };
+    let base = server.base.clone();
+    let team = post(base.clone(), "/api/v2/teams", json!({"name": "T"})).await;
+    let project = post(
+        base.clone(),
+        "/api/v2/projects",
+        json!({"name": "P", "team_id": team["id"]}),
+    )
+    .await;
+    let agent = post(
+        base.clone(),
+        "/api/v2/agents",
+        json!({"project_id": project["id"], "agent_name": "Measured"}),
+    )
+    .await;
+    let dataset = post(
+        base.clone(),
+        &format!("/api/v2/agents/{}/evaluation-datasets", agent["id"]),
+        json!({"name": "Four questions"}),
+    )
+    .await;
+    let jsonl = (1..=4)
+        .map(|i| format!("{{\"question\": \"What is rule number {i}?\", \"expected_answer\": \"Rule {i}.\"}}"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    post(
+        base.clone(),
+        &format!("/api/v2/evaluation-datasets/{}/evaluation-queries", dataset["id"]),
+        json!({"import": jsonl}),
+    )
+    .await;
+    let run = post(
+        base.clone(),
+        "/api/v2/evaluations",
+        json!({"dataset_id": dataset["id"]}),
+    )
+    .await;
+    let id = run["id"].as_i64().unwrap();
+    let path = format!("/api/v2/evaluations/{id}");
+    // Kill the server once the first question has its result, while the next one is answered.
+    let mut done = 0;
+    for _ in 0..200 {
+        done = call(&client, &server.base, &token, reqwest::Method::GET, &path).await["data"]["done"]
+            .as_i64()
+            .unwrap();
+        if done >= 1 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!((1..4).contains(&done), "killed mid-way: {done}");
+    server.child.kill().unwrap();
+    server.child.wait().unwrap();
+
+    // The restarted server takes the run over once the dead runner's lease runs out (30 s).
+    let mut server = start_with(dir.path(), &env);
+    let mut run = Value::Null;
+    for _ in 0..900 {
+        run = call(&client, &server.base, &token, reqwest::Method::GET, &path).await["data"].clone();
+        if run["status"] == "completed" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(run["status"], "completed", "{run}");
+    assert_eq!(run["done"], 4);
+    let results = call(
+        &client,
+        &server.base,
+        &token,
+        reqwest::Method::GET,
+        &format!("{path}/query-results"),
+    )
+    .await;
+    let queries: Vec<i64> = results["data"]["query_results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["query"].as_i64().unwrap())
+        .collect();
+    let mut unique = queries.clone();
+    unique.dedup();
+    assert_eq!((queries.len(), unique.len()), (4, 4), "each question once: {results}");
+    server.child.kill().unwrap();
+    server.child.wait().unwrap();
+}

@@ -135,6 +135,24 @@ pub struct EvaluationInput {
     pub dataset_id: i64,
     #[serde(default)]
     pub name: Option<String>,
+    /// Answer with this model configuration instead of the agent's own (to compare models).
+    #[serde(default)]
+    pub llm_config_id: Option<i64>,
+    /// Also score every answer with this model as a judge (an OpenAI-compatible configuration):
+    /// the "(LLM judge)" variants of the four computed metrics.
+    #[serde(default)]
+    pub judge_llm_config_id: Option<i64>,
+}
+
+/// What a run asked with: the agent's prompt and instructions as they were, and the models.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RunConfiguration {
+    pub prompt: String,
+    pub instructions: Vec<String>,
+    /// The model that answered: a deployment name, or `local`.
+    pub model: String,
+    /// The model that judged, if one did.
+    pub judge: Option<String>,
 }
 
 /// Rename a run, stop it (`status: "cancelled"`) or resume a stopped one (`status: "pending"`).
@@ -191,6 +209,9 @@ pub struct Evaluation {
     /// Why it failed, if it did.
     pub message: Option<String>,
     pub summary: EvaluationSummary,
+    pub configuration: RunConfiguration,
+    pub llm_config_id: Option<i64>,
+    pub judge_llm_config_id: Option<i64>,
     pub created_by: String,
     pub created_on: String,
     pub started_on: Option<String>,
@@ -310,4 +331,76 @@ pub struct QueryResultInput {
     pub sources: Vec<ResultSource>,
     #[serde(default)]
     pub metric_scores: Vec<MetricScoreInput>,
+}
+
+/// A piece of a word diff: text both sides share, or only the first (`removed`) or the second
+/// (`added`) has.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DiffPiece {
+    /// `same`, `added` or `removed`.
+    pub kind: String,
+    pub text: String,
+}
+
+/// A metric's average in two runs, and how it moved (candidate minus base).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MetricDelta {
+    pub metric_id: i64,
+    pub name: String,
+    pub base: Option<f64>,
+    pub candidate: Option<f64>,
+    pub delta: Option<f64>,
+}
+
+/// A setting that differs between two runs (`prompt`, `instructions`, `model`, `judge`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConfigurationChange {
+    pub field: String,
+    pub base: String,
+    pub candidate: String,
+}
+
+/// One question in two runs: both answers, how they differ from each other and from the expected
+/// answer, and how each metric moved.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct QueryComparison {
+    pub query: i64,
+    pub question: String,
+    pub expected_answer: String,
+    pub base: Option<QueryResult>,
+    pub candidate: Option<QueryResult>,
+    /// `regressed`, `improved`, `changed` (the answer differs, the scores barely move),
+    /// `unchanged`, or `missing` (one run has no result for it).
+    pub change: String,
+    /// The average move of the metrics both answers were scored by (or the chosen metric's).
+    pub delta: Option<f64>,
+    pub metrics: Vec<MetricDelta>,
+    /// Base answer → candidate answer.
+    pub answer_diff: Vec<DiffPiece>,
+    /// Expected answer → each answer.
+    pub base_vs_expected: Vec<DiffPiece>,
+    pub candidate_vs_expected: Vec<DiffPiece>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChangeCounts {
+    pub regressed: i64,
+    pub improved: i64,
+    pub changed: i64,
+    pub unchanged: i64,
+    pub missing: i64,
+}
+
+/// Two runs of one dataset side by side (`GET /api/v2/evaluations/compare`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EvaluationComparison {
+    pub base: Evaluation,
+    pub candidate: Evaluation,
+    pub metrics: Vec<MetricDelta>,
+    pub configuration_changes: Vec<ConfigurationChange>,
+    /// Over every question, whatever the filter.
+    pub counts: ChangeCounts,
+    /// The questions passing the filter, one page of them.
+    pub queries: Vec<QueryComparison>,
+    pub meta: PageMeta,
 }

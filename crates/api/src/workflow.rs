@@ -231,3 +231,47 @@ pub struct WorkflowReviewInput {
     #[serde(default)]
     pub review: String,
 }
+
+/// One agent's share of a workflow's answers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WorkflowAgentUsage {
+    pub agent_id: i64,
+    pub agent_name: String,
+    /// Steps it answered.
+    pub steps: i64,
+    pub total_tokens: i64,
+    /// USD, a decimal string.
+    pub cost: String,
+}
+
+/// A workflow's answers on one UTC day.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WorkflowDay {
+    /// `YYYY-MM-DD`
+    pub date: String,
+    pub responses: i64,
+    pub total_tokens: i64,
+    pub cost: String,
+}
+
+/// A workflow's usage over a range of UTC days (`GET /api/v2/workflows/{id}/analytics`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WorkflowAnalytics {
+    pub workflow_id: i64,
+    pub from: String,
+    pub to: String,
+    pub responses: i64,
+    pub completed: i64,
+    pub failed: i64,
+    pub cancelled: i64,
+    pub total_tokens: i64,
+    pub cost: String,
+    pub upvotes: i64,
+    pub downvotes: i64,
+    /// Mean of the 1–5 reviews, if any.
+    pub average_rating: Option<f64>,
+    pub reviews: i64,
+    pub by_agent: Vec<WorkflowAgentUsage>,
+    /// Every day of the range, quiet days included.
+    pub by_day: Vec<WorkflowDay>,
+}

@@ -244,7 +244,11 @@ both_backends!(
                 "Answer Similarity",
                 "Answer Relevance",
                 "Faithfulness",
-                "Context Recall"
+                "Context Recall",
+                "Answer Similarity (LLM judge)",
+                "Answer Relevance (LLM judge)",
+                "Faithfulness (LLM judge)",
+                "Context Recall (LLM judge)"
             ]
         );
         assert!(
@@ -727,3 +731,293 @@ both_backends!(
         assert_error(status, &body, 422);
     }
 );
+
+/// A server whose organization has the stand-in model `reader` configured, the measured agent
+/// answering with it. (app, token, agent, dataset, reader's configuration, local configuration)
+async fn measured_with_reader(backend: common::Backend) -> Option<(TestApp, String, i64, i64, i64, i64)> {
+    let (url, _model) = common::model::start().await;
+    let app = TestApp::spawn_with(backend, move |c| c.model_deployments = common::model::deployments(&url)).await?;
+    let (admin, agent, dataset) = measured(&app).await;
+    let llms = app.ok("GET", "/api/v2/llm-configurations", &admin, None).await;
+    let id_of = |provider: &str| {
+        llms.as_array()
+            .unwrap()
+            .iter()
+            .find(|l| l["provider"] == provider)
+            .unwrap()["id"]
+            .as_i64()
+            .unwrap()
+    };
+    let (reader, local) = (id_of("openai-compatible"), id_of("local"));
+    app.ok(
+        "PUT",
+        &format!("/api/v2/agents/{agent}/llm-configuration"),
+        &admin,
+        Some(&json!({"llm_config_id": reader})),
+    )
+    .await;
+    Some((app, admin, agent, dataset, reader, local))
+}
+
+async fn finished_run(app: &TestApp, token: &str, body: Value) -> Value {
+    let run = app.ok("POST", "/api/v2/evaluations", token, Some(&body)).await["id"]
+        .as_i64()
+        .unwrap();
+    let done = settled_run(app, token, run).await;
+    assert_eq!(done["status"], "completed", "{done}");
+    done
+}
+
+async fn runs_are_compared_question_by_question(backend: common::Backend) {
+    let Some((app, admin, agent, dataset, reader, _)) = measured_with_reader(backend).await else {
+        return eprintln!("skipped: EJENTO_TEST_POSTGRES_URL is not set");
+    };
+    let judged = json!({"dataset_id": dataset, "name": "Quoting", "judge_llm_config_id": reader});
+    let before = finished_run(&app, &admin, judged.clone()).await;
+    assert_eq!(before["configuration"]["model"], "reader");
+    assert_eq!(before["configuration"]["judge"], "reader");
+    let judge_average = |run: &Value| {
+        run["summary"]["metrics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["name"] == "Faithfulness (LLM judge)")
+            .map(|m| m["average"].as_f64().unwrap())
+    };
+    assert_eq!(judge_average(&before), Some(0.9), "{before}");
+
+    app.ok(
+        "PUT",
+        &format!("/api/v2/agents/{agent}"),
+        &admin,
+        Some(&json!({"prefix_prompt": "Say only that it depends."})),
+    )
+    .await;
+    let mut hedging = judged.clone();
+    hedging["name"] = json!("Hedging");
+    let after = finished_run(&app, &admin, hedging).await;
+    assert_eq!(judge_average(&after), Some(0.1));
+    let (a, b) = (before["id"].as_i64().unwrap(), after["id"].as_i64().unwrap());
+
+    let cmp = app
+        .ok("GET", &format!("/api/v2/evaluations/{a}/compare/{b}"), &admin, None)
+        .await;
+    assert_eq!(cmp["configuration_changes"].as_array().unwrap().len(), 1, "{cmp}");
+    assert_eq!(cmp["configuration_changes"][0]["field"], "prompt");
+    assert_eq!(
+        cmp["configuration_changes"][0]["candidate"],
+        "Say only that it depends."
+    );
+    let judge_delta = cmp["metrics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["name"] == "Answer Relevance (LLM judge)")
+        .unwrap();
+    assert_eq!(judge_delta["base"], 0.9);
+    assert_eq!(judge_delta["candidate"], 0.1);
+    assert_eq!(judge_delta["delta"], -0.8);
+    assert_eq!(
+        cmp["counts"],
+        json!({"regressed": 3, "improved": 0, "changed": 0, "unchanged": 0, "missing": 0})
+    );
+    let first = &cmp["queries"][0];
+    assert_eq!(first["question"], "How long until refunds are paid back?");
+    assert_eq!(first["change"], "regressed");
+    let pieces = |key: &str, kind: &str| -> String {
+        first[key]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|p| p["kind"] == kind)
+            .map(|p| p["text"].as_str().unwrap())
+            .collect()
+    };
+    assert!(pieces("answer_diff", "removed").contains("14 days"), "{first}");
+    assert!(pieces("answer_diff", "added").contains("It depends"), "{first}");
+    assert!(pieces("base_vs_expected", "same").contains("paid back within 14 days"));
+    assert_eq!(
+        first["base"]["answer"],
+        "Refunds are paid back within 14 days to the original card [1]."
+    );
+
+    // Filters, the other direction, one metric, sorting.
+    let improved = app
+        .ok(
+            "GET",
+            &format!("/api/v2/evaluations/{a}/compare/{b}?change=improved"),
+            &admin,
+            None,
+        )
+        .await;
+    assert_eq!(improved["meta"]["count"], 0);
+    assert_eq!(improved["counts"]["regressed"], 3, "counts ignore the filter");
+    let reverse = app
+        .ok(
+            "GET",
+            &format!("/api/v2/evaluations/{b}/compare/{a}?change=improved&sort=delta"),
+            &admin,
+            None,
+        )
+        .await;
+    assert_eq!(reverse["meta"]["count"], 3);
+    let similarity = reverse["metrics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["name"] == "Answer Similarity")
+        .unwrap()["metric_id"]
+        .clone();
+    let by_one = app
+        .ok(
+            "GET",
+            &format!("/api/v2/evaluations/{b}/compare/{a}?metric_id={similarity}&page=1&items_per_page=1"),
+            &admin,
+            None,
+        )
+        .await;
+    assert_eq!(by_one["queries"].as_array().unwrap().len(), 1);
+    assert_eq!(by_one["meta"]["count"], 3);
+
+    // The results as CSV: one column per metric.
+    let csv = app
+        .client
+        .get(app.url(&format!("/api/v2/evaluations/{a}/query-results?export=csv")))
+        .bearer_auth(&admin)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(csv.status(), 200);
+    assert!(
+        csv.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .contains(&format!("evaluation-{a}.csv"))
+    );
+    let text = csv.text().await.unwrap();
+    let mut lines = text.lines();
+    let header = lines.next().unwrap();
+    assert!(
+        header.starts_with("\"query_id\",\"question\",\"expected_answer\",\"answer\""),
+        "{header}"
+    );
+    assert!(header.contains("\"Faithfulness (LLM judge)\""), "{header}");
+    assert!(text.contains("\"refunds.md\""), "{text}");
+    assert_eq!(text.lines().count(), 4);
+
+    // Bad input.
+    for (query, field) in [
+        ("change=worse", "change"),
+        ("sort=random", "sort"),
+        ("metric_id=999999", "metric_id"),
+    ] {
+        let (status, body) = app
+            .call(
+                "GET",
+                &format!("/api/v2/evaluations/{a}/compare/{b}?{query}"),
+                &admin,
+                None,
+            )
+            .await;
+        assert_error(status, &body, 422);
+        assert!(body["errors"][field].is_array(), "{body}");
+    }
+    let (status, body) = app
+        .call(
+            "GET",
+            &format!("/api/v2/evaluations/{a}/query-results?export=xlsx"),
+            &admin,
+            None,
+        )
+        .await;
+    assert_error(status, &body, 422);
+    let other = crate::dataset(&app, &admin, agent, json!({"name": "Other"})).await["id"]
+        .as_i64()
+        .unwrap();
+    app.ok(
+        "POST",
+        &format!("/api/v2/evaluation-datasets/{other}/evaluation-queries"),
+        &admin,
+        Some(&json!({"question": "Who pays?"})),
+    )
+    .await;
+    let c = finished_run(&app, &admin, json!({"dataset_id": other})).await["id"]
+        .as_i64()
+        .unwrap();
+    let (status, body) = app
+        .call("GET", &format!("/api/v2/evaluations/{a}/compare/{c}"), &admin, None)
+        .await;
+    assert_error(status, &body, 422);
+    assert!(body["message"].as_str().unwrap().contains("same dataset"), "{body}");
+    let (stranger, _, _) = app.member("sam@example.com", "Sam Stranger").await;
+    let (status, body) = app
+        .call("GET", &format!("/api/v2/evaluations/{a}/compare/{b}"), &stranger, None)
+        .await;
+    assert!(matches!(status, 403 | 404), "{status} {body}");
+}
+
+#[tokio::test]
+async fn runs_are_compared_question_by_question_sqlite() {
+    runs_are_compared_question_by_question(common::Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn runs_are_compared_question_by_question_postgres() {
+    runs_are_compared_question_by_question(common::Backend::Postgres).await;
+}
+
+#[tokio::test]
+async fn a_run_answers_with_the_model_chosen_and_only_a_model_endpoint_judges() {
+    let (app, admin, _agent, dataset, reader, local) = measured_with_reader(common::Backend::Sqlite).await.unwrap();
+    let local_run = finished_run(&app, &admin, json!({"dataset_id": dataset, "llm_config_id": local})).await;
+    assert_eq!(local_run["configuration"]["model"], "local");
+    assert_eq!(local_run["llm_config_id"], local);
+    let id = local_run["id"].as_i64().unwrap();
+    let results = app
+        .ok("GET", &format!("/api/v2/evaluations/{id}/query-results"), &admin, None)
+        .await;
+    assert!(
+        results["query_results"][0]["answer"]
+            .as_str()
+            .unwrap()
+            .starts_with("Here is what the documents say"),
+        "the local answerer answered: {results}"
+    );
+    assert!(
+        results["query_results"][0]["metrics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|m| !m["name"].as_str().unwrap().contains("LLM judge")),
+        "no judge, no judge scores"
+    );
+    let reader_run = finished_run(&app, &admin, json!({"dataset_id": dataset})).await;
+    assert_eq!(reader_run["configuration"]["model"], "reader", "the agent's own model");
+    let cmp = app
+        .ok(
+            "GET",
+            &format!("/api/v2/evaluations/{id}/compare/{}", reader_run["id"]),
+            &admin,
+            None,
+        )
+        .await;
+    assert_eq!(cmp["configuration_changes"][0]["field"], "model");
+    assert_eq!(cmp["configuration_changes"][0]["base"], "local");
+
+    for (body, field) in [
+        (
+            json!({"dataset_id": dataset, "judge_llm_config_id": local}),
+            "judge_llm_config_id",
+        ),
+        (
+            json!({"dataset_id": dataset, "judge_llm_config_id": 999999}),
+            "judge_llm_config_id",
+        ),
+        (json!({"dataset_id": dataset, "llm_config_id": 999999}), "llm_config_id"),
+    ] {
+        let (status, err) = app.call("POST", "/api/v2/evaluations", &admin, Some(&body)).await;
+        assert_error(status, &err, 422);
+        assert!(err["errors"][field].is_array(), "{err}");
+    }
+    let _ = reader;
+}

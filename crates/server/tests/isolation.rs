@@ -81,6 +81,8 @@ const ROUTES: &[(&str, &str, &str)] = &[
     ("PUT", "/api/v2/evaluations/{evaluation_id}", r#"{"name":"x"}"#),
     ("DELETE", "/api/v2/evaluations/{evaluation_id}", ""),
     ("GET", "/api/v2/evaluations/{evaluation_id}/query-results", ""),
+    ("GET", "/api/v2/evaluations/{evaluation_id}/compare/{other_id}", ""),
+    ("GET", "/api/v2/workflows/{workflow_id}/analytics", ""),
     (
         "POST",
         "/api/v2/evaluations/{evaluation_id}/query-results",
@@ -488,6 +490,7 @@ async fn organization_a(app: &TestApp) -> HashMap<&'static str, String> {
         )
         .await;
     put("evaluation_id", &run["id"]);
+    put("other_id", &run["id"]);
     // The run answers its one question; its result and a score by A's own metric.
     let mut results = Value::Null;
     for _ in 0..300 {

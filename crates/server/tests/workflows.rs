@@ -694,6 +694,56 @@ both_backends!(
             .await;
         assert_eq!(reviews.as_array().unwrap().len(), 1);
 
+        // The workflow's analytics: both answers, the vote and the review, each agent's share.
+        let usage = app
+            .ok("GET", &format!("/api/v2/workflows/{workflow}/analytics"), &admin, None)
+            .await;
+        assert_eq!(usage["responses"], 2, "{usage}");
+        assert_eq!(usage["completed"], 2);
+        assert_eq!(usage["upvotes"], 1);
+        assert_eq!(usage["reviews"], 1);
+        assert_eq!(usage["average_rating"], 5.0);
+        let by_agent = usage["by_agent"].as_array().unwrap();
+        assert_eq!(by_agent.len(), 2, "a Consolidator asks both agents: {usage}");
+        let agent_tokens: i64 = by_agent.iter().map(|a| a["total_tokens"].as_i64().unwrap()).sum();
+        assert!(agent_tokens > 0);
+        assert_eq!(
+            agent_tokens,
+            usage["total_tokens"].as_i64().unwrap(),
+            "the workflow's tokens are its agents'"
+        );
+        let days = usage["by_day"].as_array().unwrap();
+        assert_eq!(days.len(), 30);
+        assert_eq!(days.last().unwrap()["responses"], 2);
+        let today = days.last().unwrap()["date"].as_str().unwrap().to_string();
+        let one_day = app
+            .ok(
+                "GET",
+                &format!("/api/v2/workflows/{workflow}/analytics?from={today}&to={today}"),
+                &admin,
+                None,
+            )
+            .await;
+        assert_eq!(one_day["by_day"].as_array().unwrap().len(), 1);
+        assert_eq!(one_day["responses"], 2);
+        for (query, field) in [
+            ("from=yesterday", "from"),
+            ("from=2026-02-01&to=2026-01-01", "from"),
+            ("from=2024-01-01&to=2026-01-01", "from"),
+            ("to=31-12-2026", "to"),
+        ] {
+            let (status, body) = app
+                .call(
+                    "GET",
+                    &format!("/api/v2/workflows/{workflow}/analytics?{query}"),
+                    &admin,
+                    None,
+                )
+                .await;
+            assert_error(status, &body, 422);
+            assert!(body["errors"][field].is_array(), "{query}: {body}");
+        }
+
         // Someone else cannot see, vote on or continue it.
         let (other, _, _) = app.member("oli@example.com", "Oli Other").await;
         let (status, body) = app
@@ -705,6 +755,10 @@ both_backends!(
             )
             .await;
         assert_error(status, &body, 404);
+        let (status, body) = app
+            .call("GET", &format!("/api/v2/workflows/{workflow}/analytics"), &other, None)
+            .await;
+        assert!(matches!(status, 403 | 404), "{status} {body}");
         let (status, body) = app
             .call(
                 "POST",

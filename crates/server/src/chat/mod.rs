@@ -99,7 +99,7 @@ pub struct ChatHub {
     config: Arc<Config>,
     answerer: Arc<dyn Answerer>,
     /// Configured model endpoints by name; agents whose model is one of them use it.
-    deployments: HashMap<String, Arc<dyn Answerer>>,
+    deployments: HashMap<String, Arc<openai::OpenAiAnswerer>>,
     live: Mutex<HashMap<i64, Arc<Live>>>,
     events: EventWriter,
 }
@@ -204,10 +204,7 @@ impl ChatHub {
             .into_iter()
             .map(|d| {
                 let name = d.name.clone();
-                (
-                    name,
-                    Arc::new(openai::OpenAiAnswerer::new(d, timeout)) as Arc<dyn Answerer>,
-                )
+                (name, Arc::new(openai::OpenAiAnswerer::new(d, timeout)))
             })
             .collect();
         let answerer = Arc::new(local::LocalAnswerer::new(Duration::from_millis(
@@ -229,6 +226,11 @@ impl ChatHub {
         let mut names: Vec<String> = self.deployments.keys().cloned().collect();
         names.sort();
         names
+    }
+
+    /// A configured model endpoint by name (to judge answers with, for instance).
+    pub fn model(&self, name: &str) -> Option<Arc<openai::OpenAiAnswerer>> {
+        self.deployments.get(name).cloned()
     }
 
     /// The in-process handle of a response being generated here, if it is.
@@ -446,7 +448,7 @@ impl ChatHub {
         out.thought(&found_line).await?;
         out.status("assistant_start", "Writing the answer").await?;
         let answerer = match &job.deployment {
-            Some(name) => self.deployments.get(name).cloned().ok_or_else(|| {
+            Some(name) => self.model(name).map(|m| m as Arc<dyn Answerer>).ok_or_else(|| {
                 AnswerError::Failed(format!("The model deployment {name} is not configured on this server."))
             })?,
             None => self.answerer.clone(),

@@ -92,6 +92,65 @@ impl OpenAiAnswerer {
     }
 }
 
+impl OpenAiAnswerer {
+    /// One whole completion (not streamed), for work that reads the answer at once, such as
+    /// judging: the text, and prompt and completion tokens. Errors are a readable sentence.
+    pub async fn complete(&self, messages: Vec<Value>) -> Result<(String, i64, i64), String> {
+        let mut request = self
+            .client
+            .post(format!(
+                "{}/chat/completions",
+                self.deployment.base_url.trim_end_matches('/')
+            ))
+            .json(&json!({"model": self.deployment.model, "messages": messages, "stream": false, "temperature": 0}));
+        if let Some(key) = self
+            .deployment
+            .api_key_env
+            .as_deref()
+            .and_then(|v| std::env::var(v).ok())
+        {
+            request = request.bearer_auth(&key).header("api-key", key);
+        }
+        let name = &self.deployment.name;
+        let response = tokio::time::timeout(self.idle_timeout, request.send())
+            .await
+            .map_err(|_| {
+                format!(
+                    "The model endpoint ({name}) did not answer within {} seconds.",
+                    self.idle_timeout.as_secs()
+                )
+            })?
+            .map_err(|e| format!("The model endpoint ({name}) could not be reached: {}.", e.without_url()))?;
+        let status = response.status();
+        let body = tokio::time::timeout(self.idle_timeout, response.text())
+            .await
+            .map_err(|_| format!("The model endpoint ({name}) stopped in the middle of the answer."))?
+            .map_err(|_| format!("The model endpoint ({name}) stopped in the middle of the answer."))?;
+        if !status.is_success() {
+            return Err(format!(
+                "The model endpoint ({name}) answered {status}: {}",
+                upstream_message(&body)
+            ));
+        }
+        let v: Value = serde_json::from_str(&body)
+            .map_err(|_| format!("The model endpoint ({name}) answered something that is not a chat completion."))?;
+        let text = v["choices"][0]["message"]["content"]
+            .as_str()
+            .ok_or_else(|| format!("The model endpoint ({name}) answered without a message."))?
+            .to_string();
+        let prompt = v["usage"]["prompt_tokens"].as_i64().unwrap_or_else(|| {
+            messages
+                .iter()
+                .map(|m| count_tokens(m["content"].as_str().unwrap_or("")))
+                .sum()
+        });
+        let completion = v["usage"]["completion_tokens"]
+            .as_i64()
+            .unwrap_or_else(|| count_tokens(&text));
+        Ok((text, prompt, completion))
+    }
+}
+
 /// The readable part of an error body: OpenAI's `{error: {message}}`, or the text itself.
 fn upstream_message(body: &str) -> String {
     serde_json::from_str::<Value>(body)

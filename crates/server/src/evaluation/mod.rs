@@ -4,6 +4,8 @@
 //! the cache off. Each result and its scores are recorded in one transaction, once per question
 //! (unique per run), so a run resumed after a crash finishes each question exactly once.
 
+pub mod compare;
+pub mod judge;
 pub mod metrics;
 
 use std::{sync::Arc, time::Duration};
@@ -82,7 +84,7 @@ impl EvaluationRunner {
         let outcome = self.ask_all(&run).await;
         heartbeat.abort();
         let (status, message) = match outcome {
-            Ok(Outcome::Done) => ("completed", None),
+            Ok(Outcome::Done(message)) => ("completed", message),
             Ok(Outcome::Cancelled) => ("cancelled", None),
             Ok(Outcome::Lost) => return,
             Err(message) => ("failed", Some(message)),
@@ -99,12 +101,27 @@ impl EvaluationRunner {
 
     async fn ask_all(&self, run: &EvaluationRow) -> Result<Outcome, String> {
         let failed = |e: crate::error::Error| e.to_string();
-        let agent = self
+        let mut agent = self
             .store
             .find_agent(run.organization_id, run.agent_id)
             .await
             .map_err(failed)?
             .ok_or("The agent was deleted.")?;
+        // The model chosen for the run answers, whatever the agent uses now.
+        if run.llm_config_id.is_some() {
+            agent.llm_config_id = run.llm_config_id;
+        }
+        let configuration: ejento_api::RunConfiguration = serde_json::from_str(&run.configuration).unwrap_or_default();
+        let judge_model = match &configuration.judge {
+            Some(name) => Some(
+                self.chat
+                    .model(name)
+                    .ok_or_else(|| format!("The judge model {name} is not configured on this server."))?,
+            ),
+            None => None,
+        };
+        // Answers the judge could not score, and its last complaint.
+        let mut unjudged = (0, String::new());
         let user = self
             .store
             .users_in_org(run.organization_id, &[run.user_id])
@@ -197,6 +214,27 @@ impl EvaluationRunner {
                         scores.push((metric, (score * 1000.0).round() / 1000.0, String::new()));
                     }
                 }
+                if let Some(model) = &judge_model {
+                    let case = judge::Case {
+                        question: &q.question,
+                        expected_answer: &q.expected_answer,
+                        answer: &output.answer,
+                        passages: &texts,
+                    };
+                    match judge::judge(model, &case).await {
+                        Ok(judged) => {
+                            for (name, score, reason) in judged {
+                                if let Some(metric) = metric(name) {
+                                    scores.push((metric, score, reason));
+                                }
+                            }
+                        }
+                        Err(message) => {
+                            tracing::warn!(evaluation = run.id, query = q.id, %message, "the judge could not score an answer");
+                            unjudged = (unjudged.0 + 1, message);
+                        }
+                    }
+                }
             }
             let result = NewQueryResult {
                 query_id: q.id,
@@ -218,12 +256,18 @@ impl EvaluationRunner {
                 .await
                 .map_err(failed)?;
         }
-        Ok(Outcome::Done)
+        Ok(Outcome::Done((unjudged.0 > 0).then(|| {
+            format!(
+                "The judge could not score {} answer(s); the last time: {}",
+                unjudged.0, unjudged.1
+            )
+        })))
     }
 }
 
 enum Outcome {
-    Done,
+    /// Every question answered; a note when the judge could not score some answers.
+    Done(Option<String>),
     Cancelled,
     /// Another runner took the run over (this one was too slow to renew).
     Lost,

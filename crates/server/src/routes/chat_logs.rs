@@ -4,7 +4,7 @@
 
 use axum::{
     extract::State,
-    http::{Method, StatusCode, header},
+    http::{Method, StatusCode},
     response::{IntoResponse, Response},
 };
 use ejento_api::{
@@ -176,16 +176,6 @@ fn filter_of(caller: &Caller, q: &LogQuery) -> Result<LogFilter> {
     })
 }
 
-fn csv_field(v: &str) -> String {
-    // Quote everything; a leading = + - @ would be read as a formula by spreadsheets.
-    let v = if v.starts_with(['=', '+', '-', '@']) {
-        format!("'{v}")
-    } else {
-        v.to_string()
-    };
-    format!("\"{}\"", v.replace('"', "\"\""))
-}
-
 fn to_csv(logs: &[ChatLog]) -> String {
     let mut out = String::from(
         "id,created_on,agent,user,question,answer,status,query_source,upvotes,downvotes,comments,total_tokens,cost,latency_ms\n",
@@ -207,8 +197,7 @@ fn to_csv(logs: &[ChatLog]) -> String {
             l.cost.clone(),
             l.latency_ms.to_string(),
         ];
-        out.push_str(&row.iter().map(|v| csv_field(v)).collect::<Vec<_>>().join(","));
-        out.push('\n');
+        out.push_str(&super::csv::line(&row));
     }
     out
 }
@@ -245,15 +234,7 @@ async fn search(State(state): State<AppState>, caller: Caller, ApiQuery(q): ApiQ
                 },
             )
             .await?;
-        return Ok((
-            StatusCode::OK,
-            [
-                (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
-                (header::CONTENT_DISPOSITION, "attachment; filename=\"chat-logs.csv\""),
-            ],
-            to_csv(&logs),
-        )
-            .into_response());
+        return Ok(super::csv::attachment("chat-logs.csv", to_csv(&logs)));
     }
     let page = q.list.page();
     let (chatlogs, count) = state.store.search_chat_logs(caller.org_id(), &filter, page).await?;
@@ -566,14 +547,4 @@ async fn set_llm(
         "LLM configuration updated.",
         serde_json::json!({"agent_id": agent, "llm_config_id": body.llm_config_id}),
     ))
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn csv_fields_are_quoted_and_formulas_defused() {
-        assert_eq!(super::csv_field("a \"b\"\nc"), "\"a \"\"b\"\"\nc\"");
-        assert_eq!(super::csv_field("=SUM(A1)"), "\"'=SUM(A1)\"");
-        assert_eq!(super::csv_field("-2"), "\"'-2\"");
-    }
 }

@@ -2,13 +2,17 @@
 //! or picked from answered questions), dataset tags, and metrics (four built in, plus each
 //! organization's own, scored by people).
 
-use axum::{extract::State, http::Method};
+use axum::{
+    extract::State,
+    http::Method,
+    response::{IntoResponse, Response},
+};
 use ejento_api::{
-    DeleteDatasets, DeleteEvaluations, Envelope, Evaluation, EvaluationDataset, EvaluationDatasetInput,
-    EvaluationDatasetPage, EvaluationInput, EvaluationMetric, EvaluationMetricInput, EvaluationPage, EvaluationQuery,
-    EvaluationQueryInput, EvaluationQueryPage, EvaluationQueryUpdate, EvaluationUpdate, MetricResult,
-    MetricResultInput, MetricResultPage, MetricScoreInput, QueryResult, QueryResultInput, QueryResultPage,
-    QueryResultUpdate, validate,
+    DeleteDatasets, DeleteEvaluations, Envelope, Evaluation, EvaluationComparison, EvaluationDataset,
+    EvaluationDatasetInput, EvaluationDatasetPage, EvaluationInput, EvaluationMetric, EvaluationMetricInput,
+    EvaluationPage, EvaluationQuery, EvaluationQueryInput, EvaluationQueryPage, EvaluationQueryUpdate,
+    EvaluationUpdate, MetricResult, MetricResultInput, MetricResultPage, MetricScoreInput, QueryResult,
+    QueryResultInput, QueryResultPage, QueryResultUpdate, RunConfiguration, validate,
 };
 use serde::Deserialize;
 
@@ -19,8 +23,9 @@ use crate::{
         authz::{self, Need, OrgAction},
     },
     error::{Error, FieldErrors, Result},
+    evaluation::compare,
     startup::AppState,
-    store::{DatasetRow, EvaluationRow, MetricRow, NewQuery},
+    store::{DatasetRow, EvaluationRow, MetricRow, NewEvaluation, NewQuery},
 };
 
 const TAG: &str = "Evaluations";
@@ -150,6 +155,16 @@ pub(super) fn routes(api: Api) -> Api {
         "/api/v2/evaluations/{evaluation_id}/query-results",
         (TAG, "List query results for an evaluation run", SignedIn),
         run_results,
+    )
+    .route(
+        Method::GET,
+        "/api/v2/evaluations/{evaluation_id}/compare/{other_id}",
+        (
+            TAG,
+            "Compare two runs of a dataset: metric deltas, settings changed, per-question diffs",
+            SignedIn,
+        ),
+        compare_runs,
     )
     .route(
         Method::POST,
@@ -766,6 +781,9 @@ async fn delete_metric(
 async fn run_wire(state: &AppState, row: EvaluationRow) -> Result<Evaluation> {
     Ok(Evaluation {
         summary: state.store.evaluation_summary(row.id).await?,
+        configuration: serde_json::from_str(&row.configuration).unwrap_or_default(),
+        llm_config_id: row.llm_config_id,
+        judge_llm_config_id: row.judge_llm_config_id,
         id: row.id,
         dataset: row.dataset_id,
         agent: row.agent_id,
@@ -864,18 +882,57 @@ async fn start_run(
         ),
     };
     let (agent, _) = authz::agent(&state, &caller, dataset.agent_id, Need::Administer).await?;
+    let llms = state.store.llm_configurations(caller.org_id()).await?;
+    let model_of = |id: Option<i64>, field: &str| -> Result<String> {
+        match id {
+            None => Ok("local".into()),
+            Some(id) => match llms.iter().find(|l| l.id == id) {
+                Some(l) if l.provider == "openai-compatible" => Ok(l.model_name.clone()),
+                Some(_) => Ok("local".into()),
+                None => Err(Error::invalid(
+                    field,
+                    format!("There is no model configuration {id} in your organization."),
+                )),
+            },
+        }
+    };
+    let llm_config_id = body.llm_config_id.or(agent.llm_config_id);
+    let model = model_of(llm_config_id, "llm_config_id")?;
+    let judge = match body.judge_llm_config_id {
+        None => None,
+        Some(id) => match model_of(Some(id), "judge_llm_config_id")?.as_str() {
+            "local" => {
+                return Err(Error::invalid(
+                    "judge_llm_config_id",
+                    "A judge must be a model endpoint (an openai-compatible configuration); the local answerer \
+                     cannot judge.",
+                ));
+            }
+            name => Some(name.to_string()),
+        },
+    };
+    let config = state.store.agent_config(&agent).await?;
+    let configuration = RunConfiguration {
+        prompt: config.prefix_prompt,
+        instructions: config.instructions,
+        model,
+        judge,
+    };
     let id = state
         .store
-        .create_evaluation(
-            caller.org_id(),
-            dataset.id,
-            agent.id,
-            caller.user_id(),
-            &caller.user.email,
-            &name,
-            dataset.query_count,
-            &agent.modified_on,
-        )
+        .create_evaluation(&NewEvaluation {
+            organization_id: caller.org_id(),
+            dataset_id: dataset.id,
+            agent_id: agent.id,
+            user_id: caller.user_id(),
+            by: &caller.user.email,
+            name: &name,
+            total: dataset.query_count,
+            agent_version: &agent.modified_on,
+            llm_config_id,
+            judge_llm_config_id: body.judge_llm_config_id,
+            configuration: &configuration,
+        })
         .await?;
     let row = run_of(&state, &caller, id).await?;
     Ok(created("Evaluation started.", run_wire(&state, row).await?))
@@ -961,20 +1018,191 @@ async fn delete_runs(
     ))
 }
 
+#[derive(Debug, Default, Deserialize)]
+struct ResultsQuery {
+    #[serde(flatten)]
+    list: ListQuery,
+    /// `csv`: every result as a CSV download instead of a page.
+    #[serde(default)]
+    export: Option<String>,
+}
+
 async fn run_results(
     State(state): State<AppState>,
     caller: Caller,
     ApiPath(id): ApiPath<i64>,
-    ApiQuery(q): ApiQuery<ListQuery>,
-) -> Result<Json<QueryResultPage>> {
-    run_of(&state, &caller, id).await?;
-    let page = q.page();
-    let (query_results, count) = state.store.query_results(id, page).await?;
+    ApiQuery(q): ApiQuery<ResultsQuery>,
+) -> Result<Response> {
+    let run = run_of(&state, &caller, id).await?;
+    match q.export.as_deref() {
+        None => {}
+        Some("csv") => {
+            let results = state.store.all_query_results(id).await?;
+            return Ok(super::csv::attachment(
+                &format!("evaluation-{id}.csv"),
+                results_csv(&results),
+            ));
+        }
+        Some(other) => {
+            return Err(Error::invalid(
+                "export",
+                format!("export can only be csv, not \"{other}\"."),
+            ));
+        }
+    }
+    let page = q.list.page();
+    let (query_results, count) = state.store.query_results(run.id, page).await?;
     Ok(ok(
         "Query results fetched successfully.",
         QueryResultPage {
             query_results,
             meta: page.meta(count),
+        },
+    )
+    .into_response())
+}
+
+/// A run's results, one line per question, one column per metric any answer was scored by.
+fn results_csv(results: &[QueryResult]) -> String {
+    let mut metrics: Vec<(i64, String)> = Vec::new();
+    for m in results.iter().flat_map(|r| &r.metrics) {
+        if !metrics.iter().any(|(id, _)| *id == m.metric_id) {
+            metrics.push((m.metric_id, m.name.clone()));
+        }
+    }
+    metrics.sort();
+    let mut header: Vec<String> = [
+        "query_id",
+        "question",
+        "expected_answer",
+        "answer",
+        "status",
+        "sources",
+        "total_tokens",
+        "cost",
+        "latency_ms",
+    ]
+    .map(String::from)
+    .to_vec();
+    header.extend(metrics.iter().map(|(_, name)| name.clone()));
+    let mut out = super::csv::line(&header);
+    for r in results {
+        let mut titles: Vec<&str> = Vec::new();
+        for s in &r.sources {
+            if !titles.contains(&s.title.as_str()) {
+                titles.push(&s.title);
+            }
+        }
+        let mut row = vec![
+            r.query.to_string(),
+            r.question.clone(),
+            r.expected_answer.clone(),
+            r.answer.clone(),
+            r.status.clone(),
+            titles.join("; "),
+            r.total_tokens.to_string(),
+            r.cost.clone(),
+            r.latency_ms.to_string(),
+        ];
+        row.extend(metrics.iter().map(|(id, _)| {
+            r.metrics
+                .iter()
+                .find(|m| m.metric_id == *id)
+                .map(|m| m.score.to_string())
+                .unwrap_or_default()
+        }));
+        out.push_str(&super::csv::line(&row));
+    }
+    out
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct CompareQuery {
+    #[serde(flatten)]
+    list: ListQuery,
+    /// Only questions that `regressed`, `improved`, `changed`, were `unchanged` or are `missing`.
+    #[serde(default)]
+    change: Option<String>,
+    /// Decide better or worse by this metric alone.
+    #[serde(default, deserialize_with = "super::extract::lenient::opt_i64")]
+    metric_id: Option<i64>,
+    /// `delta`: the biggest drops first; otherwise question order.
+    #[serde(default)]
+    sort: Option<String>,
+}
+
+/// Two runs of one dataset side by side: the first is the base, the second the candidate.
+async fn compare_runs(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath((base_id, candidate_id)): ApiPath<(i64, i64)>,
+    ApiQuery(q): ApiQuery<CompareQuery>,
+) -> Result<Json<EvaluationComparison>> {
+    let base = run_of(&state, &caller, base_id).await?;
+    let candidate = run_of(&state, &caller, candidate_id).await?;
+    if base.dataset_id != candidate.dataset_id {
+        return Err(Error::invalid(
+            "other_id",
+            "Only runs of the same dataset can be compared question by question.",
+        ));
+    }
+    const CHANGES: [&str; 5] = ["regressed", "improved", "changed", "unchanged", "missing"];
+    if let Some(change) = q.change.as_deref()
+        && !CHANGES.contains(&change)
+    {
+        return Err(Error::invalid(
+            "change",
+            format!("change must be one of {}, not \"{change}\".", CHANGES.join(", ")),
+        ));
+    }
+    match q.sort.as_deref() {
+        None | Some("delta" | "question") => {}
+        Some(other) => {
+            return Err(Error::invalid(
+                "sort",
+                format!("sort must be delta or question, not \"{other}\"."),
+            ));
+        }
+    }
+    if let Some(metric) = q.metric_id {
+        metric_of(&state, &caller, metric)
+            .await
+            .map_err(|_| Error::invalid("metric_id", format!("There is no metric {metric}.")))?;
+    }
+    let (base_results, candidate_results) = (
+        state.store.all_query_results(base.id).await?,
+        state.store.all_query_results(candidate.id).await?,
+    );
+    let mut rows = compare::compare_all(&base_results, &candidate_results, q.metric_id);
+    let counts = compare::counts(&rows);
+    if let Some(change) = q.change.as_deref() {
+        rows.retain(|r| r.change == change);
+    }
+    if q.sort.as_deref() == Some("delta") {
+        // Failures and the biggest drops first; questions without a move last.
+        rows.sort_by(|a, b| {
+            let key = |r: &ejento_api::QueryComparison| r.delta.unwrap_or(f64::INFINITY);
+            key(a).total_cmp(&key(b))
+        });
+    }
+    let page = q.list.page();
+    let count = rows.len() as i64;
+    let queries = rows
+        .into_iter()
+        .skip(page.offset() as usize)
+        .take(page.limit() as usize)
+        .collect();
+    let (base, candidate) = (run_wire(&state, base).await?, run_wire(&state, candidate).await?);
+    Ok(ok(
+        "Evaluations compared.",
+        EvaluationComparison {
+            metrics: compare::metric_deltas(&base.summary.metrics, &candidate.summary.metrics),
+            configuration_changes: compare::configuration_changes(&base.configuration, &candidate.configuration),
+            counts,
+            queries,
+            meta: page.meta(count),
+            base,
+            candidate,
         },
     ))
 }

@@ -10,6 +10,7 @@ mod auth;
 mod chat_logs;
 mod chat_threads;
 mod corpora;
+mod csv;
 mod documents;
 mod evaluations;
 mod extract;

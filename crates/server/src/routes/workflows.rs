@@ -2,8 +2,8 @@
 
 use axum::{extract::State, http::Method};
 use ejento_api::{
-    Envelope, SupervisorType, Workflow, WorkflowInput, WorkflowPage, WorkflowTablePage, WorkflowThread,
-    WorkflowThreadInput, WorkflowThreadPage, validate,
+    Envelope, SupervisorType, Workflow, WorkflowAgentUsage, WorkflowAnalytics, WorkflowDay, WorkflowInput,
+    WorkflowPage, WorkflowTablePage, WorkflowThread, WorkflowThreadInput, WorkflowThreadPage, validate,
 };
 use serde::Deserialize;
 
@@ -30,6 +30,16 @@ pub(super) fn routes(api: Api) -> Api {
         "/api/v2/workflows",
         (TAG, "Get all Workflows", SignedIn),
         list,
+    )
+    .route(
+        Method::GET,
+        "/api/v2/workflows/{workflow_id}/analytics",
+        (
+            TAG,
+            "A workflow's answers, tokens, cost, votes and reviews per day and per agent",
+            SignedIn,
+        ),
+        analytics,
     )
     .route(
         Method::POST,
@@ -444,5 +454,132 @@ async fn delete_thread(
     Ok(ok(
         "Workflow chat thread deleted successfully.",
         serde_json::json!({"id": id}),
+    ))
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct RangeQuery {
+    /// First and last UTC day, `YYYY-MM-DD`; the last 30 days by default.
+    #[serde(default)]
+    from: Option<String>,
+    #[serde(default)]
+    to: Option<String>,
+}
+
+/// Longest range a workflow's analytics cover at once.
+const MAX_DAYS: i64 = 366;
+
+fn day(field: &str, v: Option<&str>) -> Result<Option<time::Date>> {
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    match v.map(str::trim).filter(|v| !v.is_empty()) {
+        None => Ok(None),
+        Some(v) => time::Date::parse(v, &format)
+            .map(Some)
+            .map_err(|_| Error::invalid(field, format!("{field} must be a date such as 2026-01-31."))),
+    }
+}
+
+/// Usage of one workflow: its creator and the project's administrators may read it.
+async fn analytics(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<i64>,
+    ApiQuery(q): ApiQuery<RangeQuery>,
+) -> Result<Json<WorkflowAnalytics>> {
+    authz::workflow(&state, &caller, id, Need::Administer).await?;
+    let today = time::OffsetDateTime::now_utc().date();
+    let to = day("to", q.to.as_deref())?.unwrap_or(today);
+    let from = day("from", q.from.as_deref())?.unwrap_or(to - time::Duration::days(29));
+    if from > to {
+        return Err(Error::invalid("from", "from must not be after to."));
+    }
+    if (to - from).whole_days() >= MAX_DAYS {
+        return Err(Error::invalid(
+            "from",
+            format!("A range covers at most {MAX_DAYS} days."),
+        ));
+    }
+    let next = to + time::Duration::days(1);
+    let usage = state
+        .store
+        .workflow_usage_between(
+            caller.org_id(),
+            id,
+            &format!("{from}T00:00:00"),
+            &format!("{next}T00:00:00"),
+        )
+        .await?;
+    let nanos = |cost: &str| i128::from(crate::store::analytics::cost_nanos(cost));
+    let mut by_day: Vec<(String, i64, i64, i128)> = Vec::new();
+    let mut d = from;
+    while d <= to {
+        by_day.push((d.to_string(), 0, 0, 0));
+        d += time::Duration::days(1);
+    }
+    let (mut completed, mut failed, mut cancelled, mut tokens, mut cost) = (0, 0, 0, 0, 0i128);
+    for (created_on, status, total_tokens, c) in &usage.responses {
+        match status.as_str() {
+            "completed" => completed += 1,
+            "failed" => failed += 1,
+            "cancelled" => cancelled += 1,
+            _ => {}
+        }
+        tokens += total_tokens;
+        cost += nanos(c);
+        if let Some(bucket) = by_day.iter_mut().find(|b| created_on.starts_with(&b.0)) {
+            bucket.1 += 1;
+            bucket.2 += total_tokens;
+            bucket.3 += nanos(c);
+        }
+    }
+    let mut by_agent: Vec<(i64, String, i64, i64, i128)> = Vec::new();
+    for (agent_id, name, total_tokens, c) in &usage.steps {
+        match by_agent.iter_mut().find(|a| a.0 == *agent_id) {
+            Some(a) => {
+                a.2 += 1;
+                a.3 += total_tokens;
+                a.4 += nanos(c);
+            }
+            None => by_agent.push((*agent_id, name.clone(), 1, *total_tokens, nanos(c))),
+        }
+    }
+    by_agent.sort_by(|a, b| b.2.cmp(&a.2).then(a.0.cmp(&b.0)));
+    let format_cost = crate::store::analytics::format_cost;
+    Ok(ok(
+        "Workflow analytics fetched successfully.",
+        WorkflowAnalytics {
+            workflow_id: id,
+            from: from.to_string(),
+            to: to.to_string(),
+            responses: usage.responses.len() as i64,
+            completed,
+            failed,
+            cancelled,
+            total_tokens: tokens,
+            cost: format_cost(cost),
+            upvotes: usage.upvotes,
+            downvotes: usage.downvotes,
+            average_rating: usage.reviews.1.map(|r| (r * 100.0).round() / 100.0),
+            reviews: usage.reviews.0,
+            by_agent: by_agent
+                .into_iter()
+                .map(|(agent_id, agent_name, steps, total_tokens, cost)| WorkflowAgentUsage {
+                    agent_id,
+                    agent_name,
+                    steps,
+                    total_tokens,
+                    cost: format_cost(cost),
+                })
+                .collect(),
+            by_day: by_day
+                .into_iter()
+                .map(|(date, responses, total_tokens, cost)| WorkflowDay {
+                    date,
+                    responses,
+                    total_tokens,
+                    cost: format_cost(cost),
+                })
+                .collect(),
+        },
     ))
 }

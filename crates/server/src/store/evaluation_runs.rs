@@ -28,11 +28,31 @@ pub struct EvaluationRow {
     pub created_on: String,
     pub started_on: Option<String>,
     pub finished_on: Option<String>,
+    pub llm_config_id: Option<i64>,
+    pub judge_llm_config_id: Option<i64>,
+    /// JSON of [`ejento_api::RunConfiguration`].
+    pub configuration: String,
+}
+
+/// A run to create: what to ask, of whom, and with which models.
+pub struct NewEvaluation<'a> {
+    pub organization_id: i64,
+    pub dataset_id: i64,
+    pub agent_id: i64,
+    pub user_id: i64,
+    pub by: &'a str,
+    pub name: &'a str,
+    pub total: i64,
+    pub agent_version: &'a str,
+    pub llm_config_id: Option<i64>,
+    pub judge_llm_config_id: Option<i64>,
+    pub configuration: &'a ejento_api::RunConfiguration,
 }
 
 const SELECT: &str = "SELECT e.id, e.organization_id, e.dataset_id, e.agent_id, e.user_id, e.name, e.status, e.total, \
      (SELECT COUNT(*) FROM evaluation_query_results r WHERE r.evaluation_id = e.id) AS done, e.message, \
-     e.created_by, e.created_on, e.started_on, e.finished_on FROM evaluations e";
+     e.created_by, e.created_on, e.started_on, e.finished_on, e.llm_config_id, e.judge_llm_config_id, \
+     e.configuration FROM evaluations e";
 
 /// One question's outcome, as the runner records it.
 pub struct NewQueryResult<'a> {
@@ -72,30 +92,23 @@ const RESULT_SELECT: &str = "SELECT id, evaluation_id, query_id, question, expec
      agent_response_id, status, total_tokens, cost, latency_ms FROM evaluation_query_results";
 
 impl Store {
-    #[allow(clippy::too_many_arguments)]
-    pub async fn create_evaluation(
-        &self,
-        org: i64,
-        dataset: i64,
-        agent: i64,
-        user: i64,
-        by: &str,
-        name: &str,
-        total: i64,
-        agent_version: &str,
-    ) -> Result<i64> {
+    pub async fn create_evaluation(&self, e: &NewEvaluation<'_>) -> Result<i64> {
         let (id,): (i64,) = sqlx::query_as(
             "INSERT INTO evaluations (organization_id, dataset_id, agent_id, user_id, name, status, total, agent_version, \
-             created_by, created_on) VALUES ($1, $2, $3, $4, $5, 'pending', $6, $7, $8, $9) RETURNING id",
+             llm_config_id, judge_llm_config_id, configuration, created_by, created_on) \
+             VALUES ($1, $2, $3, $4, $5, 'pending', $6, $7, $8, $9, $10, $11, $12) RETURNING id",
         )
-        .bind(org)
-        .bind(dataset)
-        .bind(agent)
-        .bind(user)
-        .bind(name)
-        .bind(total)
-        .bind(agent_version)
-        .bind(by)
+        .bind(e.organization_id)
+        .bind(e.dataset_id)
+        .bind(e.agent_id)
+        .bind(e.user_id)
+        .bind(e.name)
+        .bind(e.total)
+        .bind(e.agent_version)
+        .bind(e.llm_config_id)
+        .bind(e.judge_llm_config_id)
+        .bind(serde_json::to_string(e.configuration).unwrap_or_else(|_| "{}".into()))
+        .bind(e.by)
         .bind(time_fmt::now())
         .fetch_one(self.pool())
         .await?;
@@ -327,7 +340,8 @@ impl Store {
                 .map(|(metric_id, name, average, scored)| MetricAverage {
                     metric_id,
                     name,
-                    average,
+                    // Four decimals: enough to rank, and free of float noise from the database.
+                    average: average.map(|a| (a * 10_000.0).round() / 10_000.0),
                     scored,
                 })
                 .collect(),
@@ -465,14 +479,33 @@ impl Store {
         self.query_results_where("evaluation_id = $1", evaluation, page).await
     }
 
+    /// Every result of a run, in question order, with their scores (for comparing runs).
+    pub async fn all_query_results(&self, evaluation: i64) -> Result<Vec<QueryResult>> {
+        Ok(self
+            .query_results_between("evaluation_id = $1", evaluation, i64::MAX, 0)
+            .await?
+            .0)
+    }
+
     /// Results matching `filter` (on `$1`), in question order, with their scores.
     async fn query_results_where(&self, filter: &str, arg: i64, page: PageRequest) -> Result<(Vec<QueryResult>, i64)> {
+        self.query_results_between(filter, arg, page.limit(), page.offset())
+            .await
+    }
+
+    async fn query_results_between(
+        &self,
+        filter: &str,
+        arg: i64,
+        limit: i64,
+        offset: i64,
+    ) -> Result<(Vec<QueryResult>, i64)> {
         let rows: Vec<ResultRow> = sqlx::query_as(&format!(
             "{RESULT_SELECT} WHERE {filter} ORDER BY query_id LIMIT $2 OFFSET $3"
         ))
         .bind(arg)
-        .bind(page.limit())
-        .bind(page.offset())
+        .bind(limit)
+        .bind(offset)
         .fetch_all(self.pool())
         .await?;
         let (count,): (i64,) = sqlx::query_as(&format!("SELECT COUNT(*) FROM evaluation_query_results WHERE {filter}"))

@@ -34,7 +34,7 @@ pub use chat_logs::LogFilter;
 pub use chat_threads::ThreadRow;
 pub use corpora::{CorpusConfig, CorpusFilter, CorpusRow};
 pub use documents::{ClaimedJob, DocumentFilter, DocumentRow, HydratedChunk, NewDocument, Refetched};
-pub use evaluation_runs::{EvaluationRow, NewQueryResult};
+pub use evaluation_runs::{EvaluationRow, NewEvaluation, NewQueryResult};
 pub use evaluations::{DatasetRow, MetricRow, NewQuery, QueryRow};
 pub use pagination::PageRequest;
 pub use passwordless::PasswordlessRow;

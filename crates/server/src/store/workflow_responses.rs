@@ -355,3 +355,72 @@ impl Store {
         })
     }
 }
+
+/// A workflow's answers between two instants (`from` inclusive, `to` exclusive, UTC).
+pub struct WorkflowUsage {
+    /// (created_on, status, total_tokens, cost)
+    pub responses: Vec<(String, String, i64, String)>,
+    /// (agent_id, agent_name, total_tokens, cost), one per agent step.
+    pub steps: Vec<(i64, String, i64, String)>,
+    pub upvotes: i64,
+    pub downvotes: i64,
+    /// (reviews, mean rating)
+    pub reviews: (i64, Option<f64>),
+}
+
+impl Store {
+    /// The raw usage of one workflow of the organization over a range; summed by the caller.
+    pub async fn workflow_usage_between(&self, org: i64, workflow: i64, from: &str, to: &str) -> Result<WorkflowUsage> {
+        let scope = "wr.organization_id = $1 AND wr.workflow_id = $2 AND wr.created_on >= $3 AND wr.created_on < $4 \
+                     AND wr.is_deleted = 0";
+        let responses = sqlx::query_as(&format!(
+            "SELECT wr.created_on, wr.status, wr.total_tokens, wr.cost FROM workflow_responses wr WHERE {scope} \
+             ORDER BY wr.created_on"
+        ))
+        .bind(org)
+        .bind(workflow)
+        .bind(from)
+        .bind(to)
+        .fetch_all(self.pool())
+        .await?;
+        let steps = sqlx::query_as(&format!(
+            "SELECT ar.agent_id, a.agent_name, ar.total_tokens, ar.cost FROM agent_responses ar \
+             JOIN workflow_responses wr ON wr.id = ar.workflow_response_id JOIN agents a ON a.id = ar.agent_id \
+             WHERE {scope}"
+        ))
+        .bind(org)
+        .bind(workflow)
+        .bind(from)
+        .bind(to)
+        .fetch_all(self.pool())
+        .await?;
+        let (upvotes, downvotes): (i64, i64) = sqlx::query_as(&format!(
+            "SELECT COALESCE(SUM(CASE WHEN f.vote = 'upvote' THEN 1 ELSE 0 END), 0), \
+             COALESCE(SUM(CASE WHEN f.vote = 'downvote' THEN 1 ELSE 0 END), 0) FROM workflow_response_feedback f \
+             JOIN workflow_responses wr ON wr.id = f.workflow_response_id WHERE {scope}"
+        ))
+        .bind(org)
+        .bind(workflow)
+        .bind(from)
+        .bind(to)
+        .fetch_one(self.pool())
+        .await?;
+        let reviews: (i64, Option<f64>) = sqlx::query_as(&format!(
+            "SELECT COUNT(*), AVG(CAST(r.rating AS DOUBLE PRECISION)) FROM workflow_response_reviews r \
+             JOIN workflow_responses wr ON wr.id = r.workflow_response_id WHERE {scope}"
+        ))
+        .bind(org)
+        .bind(workflow)
+        .bind(from)
+        .bind(to)
+        .fetch_one(self.pool())
+        .await?;
+        Ok(WorkflowUsage {
+            responses,
+            steps,
+            upvotes,
+            downvotes,
+            reviews,
+        })
+    }
+}

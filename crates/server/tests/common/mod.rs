@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod fixtures;
+pub mod model;
 
 use ejento_server::{Application, Config};
 use serde_json::{Value, json};

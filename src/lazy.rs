@@ -73,6 +73,13 @@ lazy_groups! {
         EditWorkflow => crate::pages::workflows::EditWorkflowPage,
         WorkflowChat => crate::pages::workflows::WorkflowChatPage,
     }
+    /// `/evaluations…`: datasets, runs, results, comparisons.
+    evaluations: EvaluationPages {
+        Evaluations => crate::pages::evaluations::EvaluationsPage,
+        EvaluationDataset => crate::pages::evaluations::DatasetPage,
+        EvaluationRun => crate::pages::evaluation_runs::RunPage,
+        EvaluationCompare => crate::pages::evaluation_runs::ComparePage,
+    }
     /// `/teams…`, `/projects…` and `/admin…`.
     organization: OrganizationPages {
         Teams => crate::pages::teams::TeamsPage,

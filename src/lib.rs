@@ -21,8 +21,8 @@ use leptos_router::{
 
 use components::{shell::Shell, toast::ToastHost};
 use pages::{
-    change_password::ChangePassword, coming_soon::SectionPage, confirm::Confirm, home::Home, login::Login,
-    not_found::NotFound, passwordless::Passwordless, register::Register,
+    change_password::ChangePassword, confirm::Confirm, home::Home, login::Login, not_found::NotFound,
+    passwordless::Passwordless, register::Register,
 };
 
 /// Who is signed in, shared by every page. `None` until `/users/me` has answered.
@@ -69,8 +69,11 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/admin") view={Lazy::<lazy::Users>::new()}/>
                     <Route path=path!("/admin/chat-logs") view={Lazy::<lazy::ChatLogs>::new()}/>
                     <Route path=path!("/admin/users/:id") view={Lazy::<lazy::UserDetail>::new()}/>
-                    <Route path=path!("/:section") view=SectionPage/>
-                    <Route path=path!("/:section/*rest") view=SectionPage/>
+                    <Route path=path!("/evaluations") view={Lazy::<lazy::Evaluations>::new()}/>
+                    <Route path=path!("/evaluations/datasets/:id") view={Lazy::<lazy::EvaluationDataset>::new()}/>
+                    <Route path=path!("/evaluations/runs/:id") view={Lazy::<lazy::EvaluationRun>::new()}/>
+                    <Route path=path!("/evaluations/compare") view={Lazy::<lazy::EvaluationCompare>::new()}/>
+                    <Route path=path!("/*any") view=NotFound/>
                 </ParentRoute>
             </Routes>
         </Router>

@@ -90,14 +90,13 @@ async fn a_deep_link_while_signed_out_returns_there_after_sign_in() {
     browser.wait_for_text("#user-name", "Katherine Johnson").await;
     browser.screenshot("projects-filtered").await;
 
-    // Every section of the sidebar answers honestly.
+    // The Evaluations section says what it needs first.
     browser.click("#nav-evaluations").await;
     browser
         .wait_for_url("/evaluations", |u| u.path() == "/evaluations")
         .await;
     browser.wait_for_text("main h1", "Evaluations").await;
-    browser.wait_for("#coming-soon").await;
-    browser.screenshot("coming-soon").await;
+    browser.wait_for_any_text(".empty-state", "Create an agent first").await;
 
     browser.click("#user-menu-button").await;
     browser.click("#menu-change-password").await;

@@ -113,8 +113,19 @@ impl Server {
 
     /// A setup call over the API as `token`; returns `data`.
     pub async fn post(&self, token: &str, path: &str, body: serde_json::Value) -> serde_json::Value {
+        self.send(reqwest::Method::POST, token, path, body).await
+    }
+
+    /// A setup call with any method; returns `data`.
+    pub async fn send(
+        &self,
+        method: reqwest::Method,
+        token: &str,
+        path: &str,
+        body: serde_json::Value,
+    ) -> serde_json::Value {
         let res = reqwest::Client::new()
-            .post(self.url(path))
+            .request(method, self.url(path))
             .bearer_auth(token)
             .json(&body)
             .send()

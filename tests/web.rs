@@ -58,18 +58,40 @@ fn themes_toggle_and_persist_on_the_document() {
 }
 
 #[wasm_bindgen_test]
-fn coming_soon_pages_say_so_without_sample_data() {
+fn answer_diffs_show_removed_and_added_words_as_text_only() {
+    use ejento_api::DiffPiece;
     use leptos::prelude::*;
     let document = web_sys::window().unwrap().document().unwrap();
     let host = document.create_element("div").unwrap();
     document.body().unwrap().append_child(&host).unwrap();
     let host: web_sys::HtmlElement = wasm_bindgen::JsCast::unchecked_into(host);
-    let _mounted = leptos::mount::mount_to(host.clone(), || {
-        view! { <ejento_dashboard::pages::coming_soon::ComingSoon title="Workflows"/> }
+    let piece = |kind: &str, text: &str| DiffPiece {
+        kind: kind.into(),
+        text: text.into(),
+    };
+    let pieces = vec![
+        piece("same", "Refunds take "),
+        piece("removed", "14 days"),
+        piece("added", "<img src=x onerror=alert(1)>"),
+        piece("same", " [1]."),
+    ];
+    let _mounted = leptos::mount::mount_to(host.clone(), move || {
+        view! { <ejento_dashboard::pages::evaluation_runs::Diff pieces=pieces/> }
     });
-    let text = host.text_content().unwrap_or_default();
-    assert!(text.contains("Workflows"), "{text}");
-    assert!(text.contains("Coming soon"), "{text}");
+    assert_eq!(
+        host.query_selector("del").unwrap().unwrap().text_content().unwrap(),
+        "14 days"
+    );
+    let added = host.query_selector("ins").unwrap().unwrap();
+    assert_eq!(added.text_content().unwrap(), "<img src=x onerror=alert(1)>");
+    assert!(
+        host.query_selector("img").unwrap().is_none(),
+        "answer text is never HTML"
+    );
+    assert_eq!(
+        host.text_content().unwrap(),
+        "Refunds take 14 days<img src=x onerror=alert(1)> [1]."
+    );
 }
 
 #[wasm_bindgen_test]

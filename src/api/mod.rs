@@ -7,6 +7,7 @@ pub mod chat;
 pub mod chat_logs;
 pub mod corpora;
 pub mod documents;
+pub mod evaluations;
 pub mod projects;
 pub mod teams;
 pub mod users;
@@ -162,4 +163,22 @@ pub fn query(pairs: &[(&str, &str)]) -> String {
         .map(|(k, v)| format!("{k}={}", String::from(js_sys::encode_uri_component(v))))
         .collect::<Vec<_>>()
         .join("&")
+}
+
+/// Fetches a CSV with the caller's credentials and hands it to the browser as a download.
+pub async fn download_csv(path: &str, file_name: &str) -> Result<(), ApiError> {
+    let token = session::fresh_access_token().await;
+    let mut req = Request::get(path);
+    if let Some(token) = token {
+        req = req.header("Authorization", &format!("Bearer {token}"));
+    }
+    let res = req.send().await.map_err(|_| ApiError::network())?;
+    if !res.ok() {
+        return Err(ApiError::from_response(res).await);
+    }
+    let text = res.text().await.map_err(|_| ApiError::network())?;
+    if !crate::components::download::save_text(file_name, "text/csv", &text) {
+        return Err(ApiError::network());
+    }
+    Ok(())
 }

@@ -9,9 +9,6 @@ use leptos_router::{
 
 use crate::{Auth, api, components::toast::use_toasts, session, theme::ThemeToggle};
 
-/// The sections that already work; the others show an honest "coming soon".
-pub const READY: [&str; 5] = ["agents", "corpora", "teams", "projects", "admin"];
-
 /// The product's sections, in sidebar order: (path, label, icon).
 pub const SECTIONS: [(&str, &str, &str); 8] = [
     ("agents", "Agents", "◎"),

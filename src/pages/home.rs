@@ -1,12 +1,9 @@
-//! The landing page after sign-in: who you are, and where each part of the product stands.
+//! The landing page after sign-in: who you are, and the sections of the product.
 
 use leptos::prelude::*;
 use leptos_router::components::A;
 
-use crate::{
-    Auth,
-    components::shell::{READY, SECTIONS},
-};
+use crate::{Auth, components::shell::SECTIONS};
 
 #[component]
 pub fn Home() -> impl IntoView {
@@ -41,7 +38,6 @@ pub fn Home() -> impl IntoView {
                                     <span class="nav-icon" aria-hidden="true">{icon}</span>
                                     <span class="section-name">{label}</span>
                                 </A>
-                                {(!READY.contains(&path)).then(|| view! { <span class="badge">"Coming soon"</span> })}
                             </li>
                         }
                     })

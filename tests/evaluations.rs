@@ -2,7 +2,8 @@
 //! for an OpenAI-compatible model (a third-party service; it speaks the real protocol and, like
 //! a model, follows its system prompt): a dataset is built from three answered questions of the
 //! chat logs, edited inline, run with an LLM judge, the agent's prompt is changed in its
-//! settings, the dataset runs again, and the comparison shows per question what got worse.
+//! settings, the dataset runs again, and the comparison shows per question what got worse; an
+//! answer is scored by hand with the organization's own metric.
 
 #[path = "../crates/server/tests/common/model.rs"]
 mod model;
@@ -115,6 +116,15 @@ async fn a_dataset_from_chat_logs_is_run_changed_and_compared() {
     browser.click("#nav-evaluations").await;
     browser.wait_for_text("main h1", "Evaluations").await;
     browser.wait_for_any_text(".empty-state", "No datasets").await;
+    // A metric of our own, scored by people.
+    browser.click("#metrics-card summary").await;
+    browser
+        .wait_for_any_text("#metric-list", "Faithfulness (LLM judge)")
+        .await;
+    browser.fill("#metric-name", "Tone").await;
+    browser.fill("#metric-description", "Polite and plain").await;
+    browser.click("#metric-form button[type=submit]").await;
+    browser.wait_for_any_text("#metric-list", "Tone").await;
     browser.click("#new-dataset summary").await;
     browser.fill("#dataset-name", "Support questions").await;
     browser.click("#dataset-form button[type=submit]").await;
@@ -225,6 +235,28 @@ async fn a_dataset_from_chat_logs_is_run_changed_and_compared() {
     browser
         .wait_for_any_text(".result-detail .sources", "policies.md")
         .await;
+    // Scoring the answer by hand: out of range first, then a real score (typed as a person would).
+    browser.fill(".result-detail .score-input", "2").await;
+    browser.click(".score-form button[type=submit]").await;
+    browser
+        .wait_for_any_text(".score-form .field-error", "from 0 to 1")
+        .await;
+    browser.fill(".result-detail .score-input", "0.25").await;
+    browser.click(".score-form button[type=submit]").await;
+    browser.wait_for_any_text("#result-list thead", "Tone").await;
+    // The summary's labels are upper-cased by CSS: read the text itself.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
+    while browser
+        .eval("return document.querySelector('#run-summary').textContent.includes('Tone')")
+        .await
+        != true
+    {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the run's summary has no Tone average"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
     browser.screenshot("evaluation-run").await;
     browser.close().await;
 }

@@ -1,6 +1,7 @@
 //! Workflows in a real browser against the real server: a Consolidator workflow is created from
 //! two agents in the form, asked a question, and its streamed answer combines both agents,
-//! attributed, citing each one's document; the conversation is still there after a reload.
+//! attributed, citing each one's document; it is reviewed; the conversation is still there after
+//! a reload; the workflow's usage shows the answer, the review and both agents' share.
 
 use ejento_e2e::{Browser, SERIAL, Server};
 use serde_json::json;
@@ -99,6 +100,14 @@ async fn a_consolidator_workflow_is_built_asked_and_cites_both_agents() {
         .wait_for_any_text(".workflow-steps", "Asking Shipping Helper")
         .await;
     browser.screenshot("workflow-answer").await;
+    // A review of the answer.
+    browser.click(".workflow-turn .review summary").await;
+    browser.click(".workflow-turn .stars label:nth-of-type(4)").await;
+    browser
+        .fill(".workflow-turn .review-form textarea", "Both policies, clearly.")
+        .await;
+    browser.click(".workflow-turn .review-form button[type=submit]").await;
+    browser.wait_for_any_text(".workflow-turn .review-sent", "★★★★").await;
 
     // The conversation is in the URL and comes back after a reload.
     let url = browser
@@ -109,5 +118,12 @@ async fn a_consolidator_workflow_is_built_asked_and_cites_both_agents() {
     browser
         .wait_for_any_text("#workflow-thread-list", "What about refunds")
         .await;
+
+    // The workflow's usage: one answer, its review, both agents' share.
+    browser.click("#workflow-settings").await;
+    browser.wait_for_count("#workflow-usage .stat", 4).await;
+    browser.wait_for_count("#workflow-agent-usage tbody tr", 2).await;
+    browser.wait_for_any_text("#workflow-usage", "4.0 ★").await;
+    browser.screenshot("workflow-usage").await;
     browser.close().await;
 }

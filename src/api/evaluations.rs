@@ -1,10 +1,11 @@
-//! Evaluations: datasets and their questions, runs (start, stop, resume, results, CSV) and
-//! the comparison of two runs.
+//! Evaluations: datasets and their questions, runs (start, stop, resume, results, CSV), the
+//! comparison of two runs, metrics and people's scores.
 
 use ejento_api::{
     DeleteEvaluations, Evaluation, EvaluationComparison, EvaluationDataset, EvaluationDatasetInput,
-    EvaluationDatasetPage, EvaluationInput, EvaluationPage, EvaluationQuery, EvaluationQueryInput, EvaluationQueryPage,
-    EvaluationQueryUpdate, EvaluationUpdate, QueryResult, QueryResultPage,
+    EvaluationDatasetPage, EvaluationInput, EvaluationMetric, EvaluationMetricInput, EvaluationPage, EvaluationQuery,
+    EvaluationQueryInput, EvaluationQueryPage, EvaluationQueryUpdate, EvaluationUpdate, MetricScoreInput, QueryResult,
+    QueryResultPage, QueryResultUpdate,
 };
 
 use super::{ApiError, Method, call, get, query};
@@ -146,4 +147,29 @@ pub async fn compare(
         query(&pairs)
     ))
     .await
+}
+
+/// Every metric: the built-in ones and the organization's own.
+pub async fn metrics() -> Result<Vec<EvaluationMetric>, ApiError> {
+    get("/api/v2/evaluation-metrics").await
+}
+
+pub async fn create_metric(body: &EvaluationMetricInput) -> Result<EvaluationMetric, ApiError> {
+    Ok(call(Method::Post, "/api/v2/evaluation-metrics", Some(body)).await?.data)
+}
+
+pub async fn delete_metric(id: i64) -> Result<(), ApiError> {
+    call::<serde_json::Value, ()>(Method::Delete, &format!("/api/v2/evaluation-metrics/{id}"), None)
+        .await
+        .map(|_| ())
+}
+
+/// A person's scores for one answer, by the organization's own metrics.
+pub async fn score(result: i64, scores: Vec<MetricScoreInput>) -> Result<QueryResult, ApiError> {
+    let body = QueryResultUpdate { metric_scores: scores };
+    Ok(
+        call(Method::Put, &format!("/api/v2/query-results/{result}"), Some(&body))
+            .await?
+            .data,
+    )
 }

@@ -1,8 +1,10 @@
-//! Workflows: the list, create and edit, conversations, asking (start + events URL), Stop, votes.
+//! Workflows: the list, create and edit, conversations, asking (start + events URL), Stop, votes,
+//! reviews, usage.
 
 use ejento_api::{
-    FeedbackInput, StartedWorkflowResponse, Workflow, WorkflowInput, WorkflowPage, WorkflowResponse,
-    WorkflowResponsePage, WorkflowResponseRequest, WorkflowThread, WorkflowThreadPage,
+    FeedbackInput, StartedWorkflowResponse, Workflow, WorkflowAnalytics, WorkflowInput, WorkflowPage, WorkflowResponse,
+    WorkflowResponsePage, WorkflowResponseRequest, WorkflowReview, WorkflowReviewInput, WorkflowThread,
+    WorkflowThreadPage,
 };
 
 use super::{ApiError, Method, call, get, query};
@@ -108,4 +110,23 @@ pub async fn vote(response: i64, vote_type: &str) -> Result<WorkflowResponse, Ap
     )
     .await?
     .data)
+}
+
+pub async fn review(response: i64, rating: i64, review: &str) -> Result<WorkflowReview, ApiError> {
+    let body = WorkflowReviewInput {
+        rating,
+        review: review.to_string(),
+    };
+    Ok(call(
+        Method::Post,
+        &format!("/api/v2/workflow-responses/{response}/reviews"),
+        Some(&body),
+    )
+    .await?
+    .data)
+}
+
+/// A workflow's usage over the last 30 UTC days.
+pub async fn analytics(workflow: i64) -> Result<WorkflowAnalytics, ApiError> {
+    get(&format!("/api/v2/workflows/{workflow}/analytics")).await
 }

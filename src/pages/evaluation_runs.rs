@@ -3,7 +3,10 @@
 //! that changed, and per question how the answers differ, with a filter for regressions.
 //! Answers are Markdown rendered without HTML; diffs are plain text pieces.
 
-use ejento_api::{DiffPiece, Evaluation, EvaluationComparison, MetricDelta, QueryComparison, QueryResult};
+use ejento_api::{
+    DiffPiece, Evaluation, EvaluationComparison, EvaluationMetric, MetricDelta, MetricKind, MetricScoreInput,
+    QueryComparison, QueryResult,
+};
 use leptos::prelude::*;
 use leptos_router::components::A;
 
@@ -74,15 +77,27 @@ pub fn RunPage() -> impl IntoView {
         move || (id.get(), tick.get()),
         |(id, _)| async move { api::evaluations::run(id).await },
     );
-    // Results are refetched when more of them exist.
+    // Results are refetched when more of them exist, or after someone scored one.
     let done = Memo::new(move |_| run.with(|r| r.ready().map(|e| (e.id, e.done, e.status.clone()))));
+    let rescored = RwSignal::new(0u32);
     let results = load(
-        move || done.get(),
-        |key| async move {
+        move || (done.get(), rescored.get()),
+        |(key, _)| async move {
             match key {
                 Some((id, _, _)) => api::evaluations::all_results(id).await,
                 None => Ok(Vec::new()),
             }
+        },
+    );
+    // The organization's own metrics, scored by people in a result's details.
+    let manual = load(
+        || (),
+        |_| async {
+            Ok(api::evaluations::metrics()
+                .await?
+                .into_iter()
+                .filter(|m| m.kind == MetricKind::Manual)
+                .collect::<Vec<_>>())
         },
     );
     let live = move || run.with(|r| r.ready().is_some_and(|e| RunStatus::of(&e.status).is_live()));
@@ -148,7 +163,10 @@ pub fn RunPage() -> impl IntoView {
                     </div>
                 }
             })}
-            {show(results, |rows: Vec<QueryResult>| view! { <ResultsTable rows=rows/> })}
+            {show(results, move |rows: Vec<QueryResult>| {
+                let manual = manual.with(|m| m.ready().cloned().unwrap_or_default());
+                view! { <ResultsTable rows=rows manual=manual on_scored=Callback::new(move |_| { rescored.update(|n| *n += 1); tick.update(|n| *n += 1); })/> }
+            })}
         </section>
     }
 }
@@ -158,7 +176,7 @@ const PER_PAGE: usize = 25;
 /// Results sorted by `?sort=<metric id>` (`?dir=asc` for worst first), a page at a time; a row
 /// opens to show the answer, its sources and why each score was given.
 #[component]
-fn ResultsTable(rows: Vec<QueryResult>) -> impl IntoView {
+fn ResultsTable(rows: Vec<QueryResult>, manual: Vec<EvaluationMetric>, on_scored: Callback<()>) -> impl IntoView {
     if rows.is_empty() {
         return empty("No results yet", "Results appear here as the questions are answered.").into_any();
     }
@@ -222,7 +240,7 @@ fn ResultsTable(rows: Vec<QueryResult>) -> impl IntoView {
                                 let s = r.metrics.iter().find(|m| m.metric_id == *mid).map(|m| m.score);
                                 view! { <td class="num">{score_text(s)}</td> }
                             }).collect_view();
-                            let detail = r.clone();
+                            let (detail, manual) = (r.clone(), manual.clone());
                             view! {
                                 <tr class="result-row">
                                     <td><button class="link open-result" type="button" aria-expanded=move || (open.get() == Some(id)).to_string()
@@ -231,7 +249,7 @@ fn ResultsTable(rows: Vec<QueryResult>) -> impl IntoView {
                                     {cells}
                                     <td class="num">{format!("{} ms", r.latency_ms)}</td>
                                 </tr>
-                                {move || (open.get() == Some(id)).then(|| view! { <tr class="result-detail"><td colspan="99"><ResultDetail result=detail.clone()/></td></tr> })}
+                                {move || (open.get() == Some(id)).then(|| view! { <tr class="result-detail"><td colspan="99"><ResultDetail result=detail.clone() manual=manual.clone() on_scored=on_scored/></td></tr> })}
                             }
                         }).collect_view()
                     }}
@@ -244,7 +262,7 @@ fn ResultsTable(rows: Vec<QueryResult>) -> impl IntoView {
 }
 
 #[component]
-fn ResultDetail(result: QueryResult) -> impl IntoView {
+fn ResultDetail(result: QueryResult, manual: Vec<EvaluationMetric>, on_scored: Callback<()>) -> impl IntoView {
     let answer = Signal::derive({
         let a = result.answer.clone();
         move || a.clone()
@@ -277,7 +295,84 @@ fn ResultDetail(result: QueryResult) -> impl IntoView {
                 </tbody>
             </table>
             <p class="muted small">{format!("{} tokens · ${} · {} ms", result.total_tokens, result.cost, result.latency_ms)}</p>
+            {(!manual.is_empty()).then(|| view! { <ScoreForm result=result.clone() manual=manual.clone() on_scored=on_scored/> })}
         </div>
+    }
+}
+
+/// Scores by the organization's own metrics: a number from 0 to 1 and a comment each; blank
+/// ones are left alone.
+#[component]
+fn ScoreForm(result: QueryResult, manual: Vec<EvaluationMetric>, on_scored: Callback<()>) -> impl IntoView {
+    let toasts = use_toasts();
+    let fields: Vec<(EvaluationMetric, RwSignal<String>, RwSignal<String>)> = manual
+        .into_iter()
+        .map(|m| {
+            let current = result.metrics.iter().find(|s| s.metric_id == m.id);
+            (
+                m,
+                RwSignal::new(current.map(|s| s.score.to_string()).unwrap_or_default()),
+                RwSignal::new(current.map(|s| s.details.clone()).unwrap_or_default()),
+            )
+        })
+        .collect();
+    let error = RwSignal::new(None::<String>);
+    let id = result.id;
+    let inputs = fields.clone();
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        error.set(None);
+        let mut scores = Vec::new();
+        for (m, score, details) in &inputs {
+            let text = score.get_untracked();
+            if text.trim().is_empty() {
+                continue;
+            }
+            match text.trim().parse::<f64>() {
+                Ok(s) if (0.0..=1.0).contains(&s) => scores.push(MetricScoreInput {
+                    metric_id: m.id,
+                    score: s,
+                    details: details.get_untracked(),
+                }),
+                _ => {
+                    error.set(Some(format!("{}: a score is a number from 0 to 1.", m.name)));
+                    return;
+                }
+            }
+        }
+        if scores.is_empty() {
+            error.set(Some("Give at least one score.".into()));
+            return;
+        }
+        leptos::task::spawn_local(async move {
+            match api::evaluations::score(id, scores).await {
+                Ok(_) => {
+                    toasts.success("Scores saved.");
+                    on_scored.run(());
+                }
+                Err(e) => error.set(Some(e.message)),
+            }
+        });
+    };
+    view! {
+        <form class="score-form" on:submit=submit novalidate=true>
+            <h3>"Your scores"</h3>
+            {fields.into_iter().map(|(m, score, details)| {
+                let (sid, did) = (format!("score-{id}-{}", m.id), format!("score-note-{id}-{}", m.id));
+                view! {
+                    <div class="score-field">
+                        <label for=sid.clone()>{m.name.clone()}</label>
+                        <input id=sid type="text" inputmode="decimal" placeholder="0 to 1" class="score-input" prop:value=move || score.get()
+                            on:input=move |ev| score.set(event_target_value(&ev))/>
+                        <label class="sr-only" for=did.clone()>{format!("Comment on {}", m.name)}</label>
+                        <input id=did placeholder="Why (optional)" prop:value=move || details.get()
+                            on:input=move |ev| details.set(event_target_value(&ev))/>
+                    </div>
+                }
+            }).collect_view()}
+            {move || error.get().map(|m| view! { <p class="field-error" role="alert">{m}</p> })}
+            <button class="button primary" type="submit">"Save scores"</button>
+        </form>
     }
 }
 

@@ -8,8 +8,8 @@ use std::collections::BTreeSet;
 
 use ejento_api::{
     AgentPage, ChatLogPage, EvaluationDataset, EvaluationDatasetInput, EvaluationDatasetPage, EvaluationInput,
-    EvaluationPage, EvaluationQuery, EvaluationQueryInput, EvaluationQueryPage, EvaluationQueryUpdate,
-    LlmConfiguration, validate,
+    EvaluationMetric, EvaluationMetricInput, EvaluationPage, EvaluationQuery, EvaluationQueryInput,
+    EvaluationQueryPage, EvaluationQueryUpdate, LlmConfiguration, validate,
 };
 use leptos::{ev::SubmitEvent, prelude::*};
 use leptos_router::{components::A, hooks::use_navigate};
@@ -73,6 +73,7 @@ pub fn EvaluationsPage() -> impl IntoView {
                 }
                 .into_any()
             })}
+            <MetricsCard/>
         </section>
     }
 }
@@ -813,4 +814,96 @@ fn runs_chart(page: &EvaluationPage, metrics: &[(i64, String)]) -> Option<charmi
         chart = chart.series(Line::new().name(name.as_str()).data(values));
     }
     Some(chart)
+}
+
+/// The metrics answers are scored by: the built-in ones (computed) and the organization's own
+/// (scored by people in a run's results), which administrators add and remove here.
+#[component]
+fn MetricsCard() -> impl IntoView {
+    let toasts = use_toasts();
+    let tick = RwSignal::new(0u32);
+    let metrics = load(move || tick.get(), |_| async { api::evaluations::metrics().await });
+    let name = RwSignal::new(String::new());
+    let category = RwSignal::new(String::new());
+    let description = RwSignal::new(String::new());
+    let errors = FormErrors::new();
+    let server_error = RwSignal::new(None::<String>);
+    let create = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        errors.clear();
+        server_error.set(None);
+        if name.get_untracked().trim().is_empty() {
+            errors.set("name", "Name the metric.");
+            return;
+        }
+        let body = EvaluationMetricInput {
+            name: name.get_untracked(),
+            category: category.get_untracked(),
+            description: description.get_untracked(),
+        };
+        leptos::task::spawn_local(async move {
+            match api::evaluations::create_metric(&body).await {
+                Ok(_) => {
+                    name.set(String::new());
+                    category.set(String::new());
+                    description.set(String::new());
+                    toasts.success("Metric created: score it in a run's results.");
+                    tick.update(|t| *t += 1);
+                }
+                Err(e) => {
+                    errors.absorb(
+                        &e,
+                        &[
+                            ("name", "name"),
+                            ("category", "category"),
+                            ("description", "description"),
+                        ],
+                    );
+                    server_error.set(Some(e.message));
+                }
+            }
+        });
+    };
+    view! {
+        <details class="card" id="metrics-card">
+            <summary>"Metrics"</summary>
+            {show(metrics, move |list: Vec<EvaluationMetric>| view! {
+                <table class="table compact" id="metric-list">
+                    <thead><tr><th>"Metric"</th><th>"Category"</th><th>"How"</th><th><span class="sr-only">"Actions"</span></th></tr></thead>
+                    <tbody>
+                        {list.into_iter().map(|m| {
+                            let id = m.id;
+                            let remove = move |_| {
+                                if !confirm("Delete this metric? Scores already given stay in past runs.") {
+                                    return;
+                                }
+                                leptos::task::spawn_local(async move {
+                                    match api::evaluations::delete_metric(id).await {
+                                        Ok(()) => tick.update(|t| *t += 1),
+                                        Err(e) => toasts.error(e.message),
+                                    }
+                                });
+                            };
+                            view! {
+                                <tr>
+                                    <td><strong>{m.name.clone()}</strong><div class="muted small">{m.description.clone()}</div></td>
+                                    <td>{m.category.clone()}</td>
+                                    <td>{if m.builtin { "Computed" } else { "Scored by people" }}</td>
+                                    <td class="actions">{(!m.builtin).then(|| view! { <button class="button danger" type="button" on:click=remove>"Delete"</button> })}</td>
+                                </tr>
+                            }
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            })}
+            <form id="metric-form" class="form-card" on:submit=create novalidate=true>
+                <h3>"Your own metric"</h3>
+                <FormError message=server_error/>
+                <Field id="metric-name" label="Name" value=name error=errors.of("name") required=true/>
+                <Field id="metric-category" label="Category" value=category error=errors.of("category")/>
+                <Field id="metric-description" label="What a 1 means" value=description error=errors.of("description")/>
+                <button class="button primary" type="submit">"Add metric"</button>
+            </form>
+        </details>
+    }
 }

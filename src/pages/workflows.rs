@@ -6,8 +6,8 @@
 use std::{cell::RefCell, rc::Rc};
 
 use ejento_api::{
-    Agent, AgentPage, ProjectPage, SupervisorType, Workflow, WorkflowInput, WorkflowOutput, WorkflowPage,
-    WorkflowResponse, WorkflowResponseRequest, WorkflowThreadPage, validate,
+    Agent, AgentPage, ProjectPage, SupervisorType, Workflow, WorkflowAnalytics, WorkflowInput, WorkflowOutput,
+    WorkflowPage, WorkflowResponse, WorkflowResponseRequest, WorkflowThreadPage, validate,
 };
 use leptos::{ev::SubmitEvent, prelude::*};
 use leptos_router::{components::A, hooks::use_navigate};
@@ -102,7 +102,47 @@ pub fn EditWorkflowPage() -> impl IntoView {
             <h1>"Edit workflow"</h1>
             {show(state, move |w: Workflow| {
                 let navigate = navigate.clone();
-                view! { <WorkflowForm workflow=Some(w) on_saved=Callback::new(move |w: Workflow| navigate(&format!("/workflows/{}", w.id), Default::default()))/> }
+                let id = w.id;
+                view! {
+                    <WorkflowForm workflow=Some(w) on_saved=Callback::new(move |w: Workflow| navigate(&format!("/workflows/{}", w.id), Default::default()))/>
+                    <WorkflowUsage workflow=id/>
+                }
+            })}
+        </section>
+    }
+}
+
+/// What a workflow's answers cost over the last 30 days, and each agent's share.
+#[component]
+fn WorkflowUsage(workflow: i64) -> impl IntoView {
+    let state = load(
+        move || workflow,
+        |id| async move { api::workflows::analytics(id).await },
+    );
+    view! {
+        <section class="card" id="workflow-usage">
+            <h2 class="card-title">"Usage, last 30 days"</h2>
+            {show(state, |u: WorkflowAnalytics| {
+                if u.responses == 0 {
+                    return empty("No answers yet", "Ask the workflow something: its answers, tokens and cost show here.").into_any();
+                }
+                view! {
+                    <div class="stat-grid">
+                        <div class="stat"><span class="stat-label">"Answers"</span><span class="stat-value">{u.responses}</span><span class="muted small">{format!("{} failed · {} stopped", u.failed, u.cancelled)}</span></div>
+                        <div class="stat"><span class="stat-label">"Tokens"</span><span class="stat-value">{u.total_tokens}</span><span class="muted small">{format!("${}", u.cost)}</span></div>
+                        <div class="stat"><span class="stat-label">"Votes"</span><span class="stat-value">{format!("▲ {} ▼ {}", u.upvotes, u.downvotes)}</span></div>
+                        <div class="stat"><span class="stat-label">"Reviews"</span><span class="stat-value">{u.average_rating.map(|r| format!("{r:.1} ★")).unwrap_or_else(|| "—".into())}</span><span class="muted small">{format!("{} review(s)", u.reviews)}</span></div>
+                    </div>
+                    <table class="table compact" id="workflow-agent-usage">
+                        <thead><tr><th>"Agent"</th><th class="num">"Steps"</th><th class="num">"Tokens"</th><th class="num">"Cost"</th></tr></thead>
+                        <tbody>
+                            {u.by_agent.into_iter().map(|a| view! {
+                                <tr><td><A href=format!("/agents/{}", a.agent_id)>{a.agent_name}</A></td><td class="num">{a.steps}</td><td class="num">{a.total_tokens}</td><td class="num">{format!("${}", a.cost)}</td></tr>
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                }
+                .into_any()
             })}
         </section>
     }
@@ -586,7 +626,7 @@ pub fn WorkflowChatPage() -> impl IntoView {
                             <h1 id="workflow-title">{w.name.clone()}</h1>
                             <span class="badge" title=supervisor_hint(w.supervisor_type)>{w.supervisor_type.as_str()}</span>
                             <span class="muted small">{w.agents.iter().map(|a| a.agent_name.clone()).collect::<Vec<_>>().join(" · ")}</span>
-                            <A href=format!("/workflows/{}/edit", w.id)>"Edit"</A>
+                            <A href=format!("/workflows/{}/edit", w.id) attr:id="workflow-settings">"Settings & usage"</A>
                             <button class="button subtle" type="button" on:click=remove>"Delete"</button>
                         }
                     })}
@@ -612,6 +652,60 @@ pub fn WorkflowChatPage() -> impl IntoView {
                 </form>
             </div>
         </section>
+    }
+}
+
+/// A 1–5 rating with an optional comment on one answer.
+#[component]
+fn ReviewForm(response: i64) -> impl IntoView {
+    let toasts = use_toasts();
+    let rating = RwSignal::new(0i64);
+    let text = RwSignal::new(String::new());
+    let sent = RwSignal::new(None::<i64>);
+    let submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        let stars = rating.get_untracked();
+        if stars == 0 {
+            toasts.error("Choose a rating from 1 to 5 stars.");
+            return;
+        }
+        leptos::task::spawn_local(async move {
+            match api::workflows::review(response, stars, &text.get_untracked()).await {
+                Ok(r) => {
+                    sent.set(Some(r.rating));
+                    toasts.success("Thanks for the review.");
+                }
+                Err(e) => toasts.error(e.message),
+            }
+        });
+    };
+    move || {
+        match sent.get() {
+        Some(stars) => view! { <span class="muted small review-sent">{format!("Reviewed: {}", "★".repeat(stars as usize))}</span> }.into_any(),
+        None => view! {
+            <details class="review">
+                <summary class="small">"Review"</summary>
+                <form class="review-form" on:submit=submit>
+                    <fieldset class="stars">
+                        <legend class="small">"Rating"</legend>
+                        {(1..=5).map(|n| view! {
+                            <label class="star">
+                                <input type="radio" name=format!("rating-{response}") value=n.to_string()
+                                    prop:checked=move || rating.get() == n on:change=move |_| rating.set(n)/>
+                                <span aria-hidden="true">{move || if rating.get() >= n { "★" } else { "☆" }}</span>
+                                <span class="sr-only">{format!("{n} star{}", if n == 1 { "" } else { "s" })}</span>
+                            </label>
+                        }).collect_view()}
+                    </fieldset>
+                    <label class="sr-only" for=format!("review-text-{response}")>"Comment"</label>
+                    <textarea id=format!("review-text-{response}") rows="2" placeholder="What was good or missing? (optional)"
+                        prop:value=move || text.get() on:input=move |ev| text.set(event_target_value(&ev))></textarea>
+                    <button class="button" type="submit">"Send review"</button>
+                </form>
+            </details>
+        }
+        .into_any(),
+    }
     }
 }
 
@@ -676,6 +770,7 @@ fn TurnView(turn: Turn) -> impl IntoView {
                     <div class="turn-actions">
                         <button class="icon-button" type="button" aria-label="Helpful" aria-pressed=move || (turn.vote.get().as_deref() == Some("upvote")).to_string() on:click=vote("upvote")>"▲"</button>
                         <button class="icon-button" type="button" aria-label="Not helpful" aria-pressed=move || (turn.vote.get().as_deref() == Some("downvote")).to_string() on:click=vote("downvote")>"▼"</button>
+                        <ReviewForm response=id/>
                     </div>
                 })}
             </div>

@@ -887,6 +887,13 @@ async fn start_run(
         match id {
             None => Ok("local".into()),
             Some(id) => match llms.iter().find(|l| l.id == id) {
+                Some(l) if !l.is_enabled => Err(Error::invalid(
+                    field,
+                    format!(
+                        "The model configuration {} is turned off in your organization.",
+                        l.model_name
+                    ),
+                )),
                 Some(l) if l.provider == "openai-compatible" => Ok(l.model_name.clone()),
                 Some(_) => Ok("local".into()),
                 None => Err(Error::invalid(

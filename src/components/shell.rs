@@ -97,6 +97,7 @@ pub fn Shell() -> impl IntoView {
                     </button>
                     <div class="topbar-spacer"></div>
                     <ThemeToggle/>
+                    <NotificationBell/>
                     <UserMenu/>
                 </header>
                 <main id="main" tabindex="-1">
@@ -106,6 +107,128 @@ pub fn Shell() -> impl IntoView {
         </div>
     }
     .into_any()
+}
+
+/// How often the bell asks for the unread count.
+const BELL_POLL: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// The bell: the unread count (kept fresh without a reload) and, when opened, the latest
+/// notifications; opening one marks it read and goes to what it is about.
+#[component]
+fn NotificationBell() -> impl IntoView {
+    let auth = expect_context::<Auth>();
+    let toasts = use_toasts();
+    let navigate = StoredValue::new_local(use_navigate());
+    let unread = RwSignal::new(0i64);
+    let open = RwSignal::new(false);
+    let list = RwSignal::new(None::<Result<ejento_api::NotificationPage, api::ApiError>>);
+    let refresh = move || {
+        leptos::task::spawn_local(async move {
+            if let Ok(n) = api::notifications::unread().await {
+                unread.try_set(n);
+            }
+        })
+    };
+    refresh();
+    if let Ok(handle) = set_interval_with_handle(refresh, BELL_POLL) {
+        on_cleanup(move || handle.clear());
+    }
+    let load_list = move || {
+        leptos::task::spawn_local(async move {
+            let page = api::notifications::latest().await;
+            if let Ok(p) = &page {
+                unread.try_set(p.unread);
+            }
+            list.try_set(Some(page));
+        })
+    };
+    let toggle = move |_| {
+        let now = !open.get_untracked();
+        open.set(now);
+        if now {
+            load_list();
+        }
+    };
+    let mark_all = move |_| {
+        let Some(user) = auth.user.get_untracked().map(|u| u.id) else {
+            return;
+        };
+        leptos::task::spawn_local(async move {
+            match api::notifications::mark_all_read(user).await {
+                Ok(n) => {
+                    unread.set(n);
+                    load_list();
+                }
+                Err(e) => toasts.error(e.message),
+            }
+        });
+    };
+    view! {
+        <div class="bell" on:keydown=move |ev: KeyboardEvent| if ev.key() == "Escape" { open.set(false) }>
+            <button
+                id="notification-bell"
+                class="icon-button bell-button"
+                type="button"
+                aria-haspopup="true"
+                aria-expanded=move || open.get().to_string()
+                aria-label=move || match unread.get() {
+                    0 => "Notifications, none unread".to_string(),
+                    n => format!("Notifications, {n} unread"),
+                }
+                on:click=toggle
+            >
+                <svg aria-hidden="true" viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round">
+                    <path d="M6 8a6 6 0 0 1 12 0c0 7 3 9 3 9H3s3-2 3-9"/>
+                    <path d="M10.3 21a1.94 1.94 0 0 0 3.4 0"/>
+                </svg>
+                {move || (unread.get() > 0).then(|| view! {
+                    <span id="unread-count" class="bell-count" aria-hidden="true">{move || if unread.get() > 99 { "99+".to_string() } else { unread.get().to_string() }}</span>
+                })}
+            </button>
+            <Show when=move || open.get()>
+                <div class="menu notification-panel" id="notification-panel" role="dialog" aria-label="Notifications">
+                    <div class="notification-head">
+                        <strong>"Notifications"</strong>
+                        <button id="mark-all-read" class="link" type="button" on:click=mark_all disabled=move || unread.get() == 0>"Mark all read"</button>
+                    </div>
+                    {move || match list.get() {
+                        None => view! { <p class="loading" role="status">"Loading…"</p> }.into_any(),
+                        Some(Err(e)) => view! { <p class="form-error" role="alert">{e.message}</p> }.into_any(),
+                        Some(Ok(page)) if page.notifications.is_empty() => view! { <p class="muted notification-empty">"You're all caught up."</p> }.into_any(),
+                        Some(Ok(page)) => view! {
+                            <ul class="notification-list">
+                                {page.notifications.into_iter().map(|n| {
+                                    let (id, link, was_read) = (n.id, n.link.clone(), n.is_read);
+                                    let go = move |_| {
+                                        open.set(false);
+                                        let navigate = navigate.get_value();
+                                        let link = link.clone();
+                                        leptos::task::spawn_local(async move {
+                                            if !was_read && api::notifications::mark_read(id).await.is_ok() {
+                                                unread.update(|u| *u = (*u - 1).max(0));
+                                            }
+                                            if !link.is_empty() {
+                                                navigate(&link, Default::default());
+                                            }
+                                        });
+                                    };
+                                    view! {
+                                        <li class=if n.is_read { "notification" } else { "notification unread" }>
+                                            <button type="button" class="notification-item" on:click=go>
+                                                <span class="notification-title">{n.title}</span>
+                                                <span class="muted small notification-body">{n.body}</span>
+                                                <span class="muted small">{n.created_on.get(..16).unwrap_or_default().replace('T', " ")}</span>
+                                            </button>
+                                        </li>
+                                    }
+                                }).collect_view()}
+                            </ul>
+                        }.into_any(),
+                    }}
+                </div>
+            </Show>
+        </div>
+    }
 }
 
 #[component]

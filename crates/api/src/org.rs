@@ -242,3 +242,55 @@ pub const MAX_PAGE_SIZE: u64 = 100;
 
 /// Keeps `PageMeta` reachable for the macro's users.
 pub type Meta = PageMeta;
+
+/// Something a person was told about.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Notification {
+    pub id: i64,
+    pub user: i64,
+    /// `indexing_failed`, `evaluation_finished`, `added_to_team`, `added_to_project`,
+    /// `agent_shared` or `message`.
+    pub kind: String,
+    pub title: String,
+    pub body: String,
+    /// A dashboard path to what it is about ("" for none).
+    pub link: String,
+    pub is_read: bool,
+    pub read_on: Option<String>,
+    pub created_by: String,
+    pub created_on: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NotificationPage {
+    pub notifications: Vec<Notification>,
+    /// Unread notifications of the caller in all.
+    pub unread: i64,
+    pub meta: PageMeta,
+}
+
+/// A message to people of the organization: to `user_ids` (administrators only, for others
+/// than themselves), or to oneself when none are named.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NotificationInput {
+    pub title: String,
+    #[serde(default)]
+    pub body: String,
+    #[serde(default)]
+    pub link: String,
+    #[serde(default)]
+    pub user_ids: Vec<i64>,
+}
+
+/// Mark read or unread: one notification, or (per user) the ones named or all of them.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NotificationUpdate {
+    pub is_read: bool,
+    #[serde(default)]
+    pub notification_ids: Vec<i64>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UnreadCount {
+    pub unread: i64,
+}

@@ -83,6 +83,10 @@ const ROUTES: &[(&str, &str, &str)] = &[
     ("GET", "/api/v2/evaluations/{evaluation_id}/query-results", ""),
     ("GET", "/api/v2/evaluations/{evaluation_id}/compare/{other_id}", ""),
     ("GET", "/api/v2/workflows/{workflow_id}/analytics", ""),
+    ("GET", "/api/v2/notifications/{notification_id}", ""),
+    ("PUT", "/api/v2/notifications/{notification_id}", r#"{"is_read":true}"#),
+    ("DELETE", "/api/v2/notifications/{notification_id}", ""),
+    ("PUT", "/api/v2/users/{user_id}/notifications", r#"{"is_read":true}"#),
     (
         "POST",
         "/api/v2/evaluations/{evaluation_id}/query-results",
@@ -572,6 +576,15 @@ async fn organization_a(app: &TestApp) -> HashMap<&'static str, String> {
         .as_i64()
         .unwrap();
     put("user_id", &json!(ann));
+    let note = app
+        .ok(
+            "POST",
+            "/api/v2/notifications",
+            &admin,
+            Some(&json!({"title": "A's reminder"})),
+        )
+        .await;
+    put("notification_id", &note["ids"][0]);
     put("user_email", &json!("ann@a.example"));
     let grant = app
         .ok(
@@ -674,6 +687,7 @@ fn the_table_covers_every_route_with_an_id() {
         "Agent Response",
         "Workflows",
         "Evaluations",
+        "Notifications",
     ];
     let mut missing = Vec::new();
     for (path, ops) in doc["paths"].as_object().unwrap() {
@@ -743,6 +757,7 @@ fn openapi_lists_every_contract_row_of_the_organization_groups() {
             "Analytics",
             "Workflows",
             "Evaluations",
+            "Notifications",
         ]
         .iter()
         .any(|g| group.starts_with(g))

@@ -9,7 +9,7 @@ use crate::{
     auth::Caller,
     error::{Error, FieldErrors, Result},
     startup::AppState,
-    store::MemberTable,
+    store::{Adder, MemberTable},
 };
 
 /// Members of a team, project or agent, one page.
@@ -91,7 +91,16 @@ pub(super) async fn add(
     body: &AddMembers,
 ) -> Result<MemberPage> {
     let (users, role) = resolve_members(state, caller, body).await?;
-    state.store.upsert_members(table, id, &users, role).await?;
+    let name = caller.user.full_name();
+    let adder = Adder {
+        organization_id: caller.org_id(),
+        user_id: caller.user_id(),
+        name: &name,
+    };
+    state
+        .store
+        .upsert_members(table, id, &users, role, Some(&adder))
+        .await?;
     member_page(state, table, id, &ListQuery::default()).await
 }
 

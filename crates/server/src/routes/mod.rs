@@ -15,6 +15,7 @@ mod documents;
 mod evaluations;
 mod extract;
 mod membership;
+mod notifications;
 mod openapi;
 mod organizations;
 mod projects;
@@ -177,5 +178,6 @@ pub fn api_router() -> Api {
     let api = workflows::routes(api);
     let api = workflow_responses::routes(api);
     let api = evaluations::routes(api);
+    let api = notifications::routes(api);
     openapi::routes(api)
 }

@@ -300,12 +300,12 @@ async fn seed_structure(store: &Store, objects: &Objects) -> Result<()> {
         let team = store.create_team(org, name, description, by, admin.id).await?;
         if let Some(lead) = id_of(lead) {
             store
-                .upsert_members(MemberTable::Team, team, &[lead], ResourceRole::Admin)
+                .upsert_members(MemberTable::Team, team, &[lead], ResourceRole::Admin, None)
                 .await?;
         }
         let members: Vec<i64> = members.iter().filter_map(|m| id_of(m)).collect();
         store
-            .upsert_members(MemberTable::Team, team, &members, ResourceRole::Member)
+            .upsert_members(MemberTable::Team, team, &members, ResourceRole::Member, None)
             .await?;
         for (project, team_name, about) in projects {
             if team_name == name {

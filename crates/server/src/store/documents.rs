@@ -598,6 +598,25 @@ impl Store {
                 .await?;
             event(&mut tx, job.document_id, "failed", reason).await?;
             self.search_changed(&mut tx, job.document_id).await?;
+            // The person who added the document hears of it.
+            let (org, uploader, title): (i64, i64, String) =
+                sqlx::query_as("SELECT organization_id, uploaded_by_id, title FROM documents WHERE id = $1")
+                    .bind(job.document_id)
+                    .fetch_one(&mut *tx)
+                    .await?;
+            super::notify(
+                &mut tx,
+                &super::NewNotification {
+                    organization_id: org,
+                    user_id: uploader,
+                    kind: "indexing_failed",
+                    title: &format!("Indexing failed: {title}"),
+                    body: reason,
+                    link: &format!("/documents/{}", job.document_id),
+                    by: "system",
+                },
+            )
+            .await?;
         }
         tx.commit().await?;
         Ok(())

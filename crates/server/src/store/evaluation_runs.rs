@@ -240,9 +240,11 @@ impl Store {
         Ok(flag != 0)
     }
 
-    /// Ends a run this runner holds.
+    /// Ends a run this runner holds; who started it hears that it completed or failed (a stop
+    /// is their own doing).
     pub async fn finish_evaluation(&self, id: i64, owner: &str, status: &str, message: Option<&str>) -> Result<()> {
-        sqlx::query(
+        let mut tx = self.pool().begin().await?;
+        let ended = sqlx::query(
             "UPDATE evaluations SET status = $3, message = $4, finished_on = $5, lease_until = NULL \
              WHERE id = $1 AND lease_owner = $2",
         )
@@ -251,8 +253,36 @@ impl Store {
         .bind(status)
         .bind(message)
         .bind(time_fmt::now())
-        .execute(self.pool())
-        .await?;
+        .execute(&mut *tx)
+        .await?
+        .rows_affected()
+            > 0;
+        if ended && matches!(status, "completed" | "failed") {
+            let (org, user, name, total): (i64, i64, String, i64) =
+                sqlx::query_as("SELECT organization_id, user_id, name, total FROM evaluations WHERE id = $1")
+                    .bind(id)
+                    .fetch_one(&mut *tx)
+                    .await?;
+            let body = match (status, message) {
+                ("completed", None) => format!("All {total} questions were answered and scored."),
+                (_, Some(m)) => m.to_string(),
+                _ => String::new(),
+            };
+            super::notify(
+                &mut tx,
+                &super::NewNotification {
+                    organization_id: org,
+                    user_id: user,
+                    kind: "evaluation_finished",
+                    title: &format!("Evaluation run “{name}” {status}"),
+                    body: &body,
+                    link: &format!("/evaluations/runs/{id}"),
+                    by: "system",
+                },
+            )
+            .await?;
+        }
+        tx.commit().await?;
         Ok(())
     }
 

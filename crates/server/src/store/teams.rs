@@ -240,12 +240,67 @@ impl Store {
         Ok((rows, count))
     }
 
-    /// Adds members or changes their role (all in one transaction).
-    pub async fn upsert_members(&self, table: MemberTable, id: i64, users: &[i64], role: ResourceRole) -> Result<()> {
+    /// Adds members or changes their role (all in one transaction); people newly added by
+    /// someone else are told, with a link to what they were added to.
+    pub async fn upsert_members(
+        &self,
+        table: MemberTable,
+        id: i64,
+        users: &[i64],
+        role: ResourceRole,
+        adder: Option<&Adder<'_>>,
+    ) -> Result<()> {
+        let kind = table;
         let (table, key) = table.names();
         let now = time_fmt::now();
         let mut tx = self.pool().begin().await?;
         for user in users {
+            let known: Option<(i64,)> =
+                sqlx::query_as(&format!("SELECT 1 FROM {table} WHERE {key} = $1 AND user_id = $2"))
+                    .bind(id)
+                    .bind(user)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            if let Some(adder) = adder
+                && known.is_none()
+                && *user != adder.user_id
+            {
+                let (what, name_sql, link) = match kind {
+                    MemberTable::Team => ("team", "SELECT name FROM teams WHERE id = $1", format!("/teams/{id}")),
+                    MemberTable::Project => (
+                        "project",
+                        "SELECT name FROM projects WHERE id = $1",
+                        format!("/projects/{id}"),
+                    ),
+                    MemberTable::Agent => (
+                        "agent",
+                        "SELECT agent_name FROM agents WHERE id = $1",
+                        format!("/agents/{id}"),
+                    ),
+                };
+                let (name,): (String,) = sqlx::query_as(name_sql).bind(id).fetch_one(&mut *tx).await?;
+                let title = match kind {
+                    MemberTable::Agent => format!("{} shared the agent “{name}” with you", adder.name),
+                    _ => format!("{} added you to the {what} “{name}”", adder.name),
+                };
+                super::notify(
+                    &mut tx,
+                    &super::NewNotification {
+                        organization_id: adder.organization_id,
+                        user_id: *user,
+                        kind: match kind {
+                            MemberTable::Team => "added_to_team",
+                            MemberTable::Project => "added_to_project",
+                            MemberTable::Agent => "agent_shared",
+                        },
+                        title: &title,
+                        body: &format!("Your role: {}.", role.as_str()),
+                        link: &link,
+                        by: adder.name,
+                    },
+                )
+                .await?;
+            }
             sqlx::query(&format!(
                 "INSERT INTO {table} ({key}, user_id, role, created_on) VALUES ($1, $2, $3, $4) \
                  ON CONFLICT ({key}, user_id) DO UPDATE SET role = excluded.role"
@@ -296,8 +351,15 @@ impl Store {
     }
 }
 
+/// Who adds members, for the notification the new members get.
+pub struct Adder<'a> {
+    pub organization_id: i64,
+    pub user_id: i64,
+    pub name: &'a str,
+}
+
 /// The three membership tables, which share one shape.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MemberTable {
     Team,
     Project,

@@ -1,0 +1,105 @@
+//! The notification bell in a real browser against the real server: an upload that fails to
+//! index shows up as an unread notification without a reload; opening it goes to the document
+//! and clears the count; "Mark all read" clears the rest.
+
+use ejento_e2e::{Browser, SERIAL, Server};
+use serde_json::json;
+
+const PASSWORD: &str = "correct-horse-battery";
+
+#[tokio::test]
+async fn a_failed_indexing_job_rings_the_bell() {
+    let _serial = SERIAL.lock().await;
+    let server = Server::start().await;
+    let token = server.register("nia@example.com", PASSWORD, "Nia Notified").await;
+    let team = server.post(&token, "/api/v2/teams", json!({"name": "Ops"})).await;
+    let project = server
+        .post(
+            &token,
+            "/api/v2/projects",
+            json!({"name": "Runbooks", "team_id": team["id"]}),
+        )
+        .await;
+    let agent = server
+        .post(
+            &token,
+            "/api/v2/agents",
+            json!({"project_id": project["id"], "agent_name": "Runbook Helper"}),
+        )
+        .await;
+    let corpora: serde_json::Value = reqwest::Client::new()
+        .get(server.url(&format!("/api/v2/agents/{}/corpora", agent["id"])))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let corpus = corpora["data"]["items"]["agent_corpus"][0]["corpus_id"]
+        .as_i64()
+        .unwrap();
+
+    let browser = Browser::launch().await;
+    browser.sign_in(&server, "nia@example.com", PASSWORD).await;
+    browser.wait_for("#notification-bell").await;
+    assert_eq!(browser.count("#unread-count").await, 0, "nothing unread yet");
+    browser.click("#notification-bell").await;
+    browser.wait_for_any_text("#notification-panel", "all caught up").await;
+    browser.click("#notification-bell").await;
+
+    // A document that cannot be indexed, uploaded while the page stays open.
+    let form = reqwest::multipart::Form::new().text("content_type", "file").part(
+        "source",
+        reqwest::multipart::Part::bytes(b"not a zip at all".to_vec()).file_name("broken.docx"),
+    );
+    let uploaded: serde_json::Value = reqwest::Client::new()
+        .post(server.url(&format!("/indexing-service/api/v2/corpora/{corpus}/documents")))
+        .bearer_auth(&token)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let document = uploaded["data"]["id"].as_i64().unwrap();
+    browser.wait_for_text("#unread-count", "1").await;
+    let label = browser
+        .eval("return document.querySelector('#notification-bell').getAttribute('aria-label')")
+        .await;
+    assert_eq!(label, "Notifications, 1 unread");
+    browser.click("#notification-bell").await;
+    browser
+        .wait_for_any_text(
+            "#notification-panel .notification.unread",
+            "Indexing failed: broken.docx",
+        )
+        .await;
+    browser.screenshot("notifications").await;
+    browser.click("#notification-panel .notification-item").await;
+    browser
+        .wait_for_url("the document", |u| u.path() == format!("/documents/{document}"))
+        .await;
+    browser.wait_for_count("#unread-count", 0).await;
+
+    // A reminder to oneself, then Mark all read.
+    server
+        .post(
+            &token,
+            "/api/v2/notifications",
+            json!({"title": "Fix the runbook upload"}),
+        )
+        .await;
+    browser.wait_for_text("#unread-count", "1").await;
+    browser.click("#notification-bell").await;
+    browser
+        .wait_for_any_text("#notification-panel", "Fix the runbook upload")
+        .await;
+    browser.click("#mark-all-read").await;
+    browser.wait_for_count("#unread-count", 0).await;
+    browser
+        .wait_for_count("#notification-panel .notification.unread", 0)
+        .await;
+    browser.close().await;
+}

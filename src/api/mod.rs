@@ -8,6 +8,7 @@ pub mod chat_logs;
 pub mod corpora;
 pub mod documents;
 pub mod evaluations;
+pub mod flags;
 pub mod notifications;
 pub mod projects;
 pub mod teams;

@@ -448,6 +448,10 @@ fn AccessTab(agent: Agent, on_saved: Callback<Agent>) -> impl IntoView {
             }
         });
     };
+    // Feature flags decide whether sharing and aliases are offered at all.
+    let flags = load(|| (), |_| async { api::flags::all().await });
+    let sharing_on = move || flags.with(|f| api::flags::is_on(f.ready(), "share-agent"));
+    let aliases_on = move || flags.with(|f| api::flags::is_on(f.ready(), "agent-alias"));
     view! {
         <div class="grid-2">
             <div>
@@ -492,7 +496,8 @@ fn AccessTab(agent: Agent, on_saved: Callback<Agent>) -> impl IntoView {
                             </ul>
                         }.into_any()
                     })}
-                    {is_admin.then(|| view! {
+                    {move || (!aliases_on()).then(|| view! { <p class="notice small" id="aliases-off">"Aliases are turned off for your organization."</p> })}
+                    {move || (is_admin && aliases_on()).then(|| view! {
                         <form class="inline-form" on:submit=add_alias novalidate=true>
                             <label class="sr-only" for="alias-input">"New alias"</label>
                             <input id="alias-input" type="email" placeholder="billing-bot@example.com" prop:value=move || new_alias.get()
@@ -502,7 +507,10 @@ fn AccessTab(agent: Agent, on_saved: Callback<Agent>) -> impl IntoView {
                     })}
                 </section>
             </div>
-            <Members scope=Scope::Agent(id) can_manage=Signal::derive(move || is_admin)/>
+            <div>
+                {move || (!sharing_on()).then(|| view! { <p class="notice" id="sharing-off">"Sharing agents is turned off for your organization: an administrator can turn it on in Admin → Feature flags."</p> })}
+                <Members scope=Scope::Agent(id) can_manage=Signal::derive(move || is_admin && sharing_on())/>
+            </div>
         </div>
     }
 }

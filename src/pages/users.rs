@@ -138,6 +138,9 @@ pub fn UsersPage() -> impl IntoView {
                     <Pager meta=meta/>
                 }.into_any()
             })}
+            <Show when=move || is_global_admin.get()>
+                <FeatureFlags/>
+            </Show>
         </section>
     }
 }
@@ -249,6 +252,48 @@ pub fn UserDetail() -> impl IntoView {
                     }.into_any()
                 })}
             </section>
+        </section>
+    }
+}
+
+/// Admin → Feature flags: each flag of the organization, switched on or off at once.
+#[component]
+fn FeatureFlags() -> impl IntoView {
+    let toasts = use_toasts();
+    let tick = RwSignal::new(0u32);
+    let flags = load(move || tick.get(), |_| async { api::flags::all().await });
+    view! {
+        <section class="card" id="feature-flags">
+            <h2>"Feature flags"</h2>
+            <p class="muted small">"Turning a flag off hides its feature in the dashboard and the server refuses it."</p>
+            {show(flags, move |list: Vec<ejento_api::FeatureFlag>| view! {
+                <ul class="flag-list">
+                    {list.into_iter().map(|f| {
+                        let name = f.name.clone();
+                        let toggle = move |ev: leptos::ev::Event| {
+                            let on = event_target_checked(&ev);
+                            let name = name.clone();
+                            leptos::task::spawn_local(async move {
+                                match api::flags::set(&name, on).await {
+                                    Ok(_) => toasts.success(format!("{name} is now {}.", if on { "on" } else { "off" })),
+                                    Err(e) => toasts.error(e.message),
+                                }
+                                tick.update(|t| *t += 1);
+                            });
+                        };
+                        view! {
+                            <li class="flag">
+                                <label>
+                                    <input type="checkbox" role="switch" id=format!("flag-{}", f.name) prop:checked=f.enabled on:change=toggle/>
+                                    " "<strong>{f.name.clone()}</strong>
+                                    {(!f.available).then(|| view! { " "<span class="badge">"not in this version"</span> })}
+                                </label>
+                                <p class="muted small">{f.description.clone()}</p>
+                            </li>
+                        }
+                    }).collect_view()}
+                </ul>
+            })}
         </section>
     }
 }

@@ -294,3 +294,32 @@ pub struct NotificationUpdate {
 pub struct UnreadCount {
     pub unread: i64,
 }
+
+/// A feature flag of the organization.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FeatureFlag {
+    /// As in its path: `share-agent`, `caching`, …
+    pub name: String,
+    pub enabled: bool,
+    /// What it is when the organization has not set it.
+    pub default: bool,
+    pub description: String,
+    /// Whether this version has the feature it gates (the others are stored for when it does).
+    pub available: bool,
+    pub modified_by: Option<String>,
+    pub modified_on: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FeatureFlagInput {
+    pub enabled: bool,
+}
+
+/// Which OAuth sign-in providers are offered (`GET /api/v2/feature-flags/oauth`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OAuthFlags {
+    pub google: bool,
+    pub microsoft: bool,
+    pub github: bool,
+    pub okta: bool,
+}

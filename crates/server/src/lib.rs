@@ -20,6 +20,7 @@ pub mod db;
 pub mod domain;
 pub mod error;
 pub mod evaluation;
+pub mod flags;
 pub mod indexing;
 pub mod objects;
 pub mod outbox;

@@ -70,7 +70,10 @@ pub async fn agent_job(store: &Store, asker: &Asker<'_>, agent: &AgentRow, q: &Q
         None => None,
     };
     // Reusing answers: only when the agent allows it and the asker did not ask afresh.
-    let cache_key = if agent.caching_enabled != 0 && q.caching != Some(false) {
+    let caching = agent.caching_enabled != 0
+        && q.caching != Some(false)
+        && crate::flags::enabled(store, asker.organization_id, crate::flags::Flag::Caching).await?;
+    let cache_key = if caching {
         let fingerprint = store.corpora_fingerprint(&corpus_ids).await?;
         let normalized = q.query.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase();
         let material = format!(

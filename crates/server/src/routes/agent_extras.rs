@@ -380,6 +380,7 @@ async fn create_alias(
     ApiJson(body): ApiJson<AliasInput>,
 ) -> Result<Created<Alias>> {
     authz::agent(&state, &caller, id, Need::Administer).await?;
+    crate::flags::require(&state.store, caller.org_id(), crate::flags::Flag::AgentAlias).await?;
     let alias = parse_alias(&body.alias)?;
     let alias_id = state.store.create_alias(id, &alias, &caller.user.email).await?;
     let alias = state
@@ -896,6 +897,7 @@ async fn add_users(
     ApiJson(body): ApiJson<AddMembers>,
 ) -> Result<Json<MemberPage>> {
     authz::agent(&state, &caller, id, Need::Administer).await?;
+    crate::flags::require(&state.store, caller.org_id(), crate::flags::Flag::ShareAgent).await?;
     let page = membership::add(&state, &caller, MemberTable::Agent, id, &body).await?;
     Ok(ok("Users added to the agent.", page))
 }

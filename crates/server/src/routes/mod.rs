@@ -14,6 +14,7 @@ mod csv;
 mod documents;
 mod evaluations;
 mod extract;
+mod feature_flags;
 mod membership;
 mod notifications;
 mod openapi;
@@ -179,5 +180,6 @@ pub fn api_router() -> Api {
     let api = workflow_responses::routes(api);
     let api = evaluations::routes(api);
     let api = notifications::routes(api);
+    let api = feature_flags::routes(api);
     openapi::routes(api)
 }

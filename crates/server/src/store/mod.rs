@@ -13,6 +13,7 @@ mod corpora_links;
 mod documents;
 mod evaluation_runs;
 mod evaluations;
+mod feature_flags;
 mod notifications;
 mod org_admin;
 pub mod pagination;

@@ -89,5 +89,9 @@ lazy_groups! {
         Users => crate::pages::users::UsersPage,
         UserDetail => crate::pages::users::UserDetail,
         ChatLogs => crate::pages::chat_logs::ChatLogsPage,
+        ApiKeys => crate::pages::admin::ApiKeysPage,
+        Guardrails => crate::pages::guardrails::GuardrailsPage,
+        Models => crate::pages::admin::ModelsPage,
+        AuditLog => crate::pages::admin::AuditLogPage,
     }
 }

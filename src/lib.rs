@@ -68,6 +68,10 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/analytics") view={Lazy::<lazy::Analytics>::new()}/>
                     <Route path=path!("/admin") view={Lazy::<lazy::Users>::new()}/>
                     <Route path=path!("/admin/chat-logs") view={Lazy::<lazy::ChatLogs>::new()}/>
+                    <Route path=path!("/admin/api-keys") view={Lazy::<lazy::ApiKeys>::new()}/>
+                    <Route path=path!("/admin/guardrails") view={Lazy::<lazy::Guardrails>::new()}/>
+                    <Route path=path!("/admin/models") view={Lazy::<lazy::Models>::new()}/>
+                    <Route path=path!("/admin/audit-log") view={Lazy::<lazy::AuditLog>::new()}/>
                     <Route path=path!("/admin/users/:id") view={Lazy::<lazy::UserDetail>::new()}/>
                     <Route path=path!("/evaluations") view={Lazy::<lazy::Evaluations>::new()}/>
                     <Route path=path!("/evaluations/datasets/:id") view={Lazy::<lazy::EvaluationDataset>::new()}/>

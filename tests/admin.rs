@@ -11,23 +11,7 @@ async fn a_feature_flag_switched_off_hides_its_feature() {
     let _serial = SERIAL.lock().await;
     let server = Server::start().await;
     let token = server.register("gia@example.com", PASSWORD, "Gia Global").await;
-    let team = server.post(&token, "/api/v2/teams", json!({"name": "Ops"})).await;
-    let project = server
-        .post(
-            &token,
-            "/api/v2/projects",
-            json!({"name": "Runbooks", "team_id": team["id"]}),
-        )
-        .await;
-    let agent = server
-        .post(
-            &token,
-            "/api/v2/agents",
-            json!({"project_id": project["id"], "agent_name": "Runbook Helper"}),
-        )
-        .await["id"]
-        .as_i64()
-        .unwrap();
+    let (agent, _) = server.agent(&token, "Runbook Helper").await;
 
     let browser = Browser::launch().await;
     browser.sign_in(&server, "gia@example.com", PASSWORD).await;
@@ -67,5 +51,165 @@ async fn a_feature_flag_switched_off_hides_its_feature() {
     browser.goto(&server.url(&format!("/agents/{agent}?tab=access"))).await;
     browser.wait_for("#member-email").await;
     assert_eq!(browser.count("#sharing-off").await, 0);
+    browser.close().await;
+}
+
+/// Admin → Guardrails: a personal-data guardrail made in the dashboard, tried in the tester, then
+/// a question with an e-mail address: the question shown, and the one stored, are redacted.
+#[tokio::test]
+async fn a_guardrail_redacts_the_question_people_ask() {
+    let _serial = SERIAL.lock().await;
+    let server = Server::start().await;
+    let token = server.register("gia@example.com", PASSWORD, "Gia Global").await;
+    let (agent, corpus) = server.agent(&token, "Billing Helper").await;
+    server
+        .add_document(
+            &token,
+            corpus,
+            "refunds.md",
+            "# Refunds\n\nRefunds are paid back within 10 business days.\n",
+        )
+        .await;
+
+    let browser = Browser::launch().await;
+    browser.sign_in(&server, "gia@example.com", PASSWORD).await;
+    browser.goto(&server.url("/admin/guardrails")).await;
+    browser.wait_for_any_text(".empty-state", "No guardrails yet").await;
+    browser.fill("#guardrail-name", "Personal data").await;
+    browser.click("#save-guardrail").await;
+    browser
+        .wait_for_any_text(".toast-success", "“Personal data” is saved")
+        .await;
+    browser.wait_for_any_text("#guardrail-table", "All personal data").await;
+
+    // The tester shows what would happen, as text.
+    browser
+        .fill("#tester-text", "Mail <b>ana@example.com</b> or call +44 20 7946 0958")
+        .await;
+    browser.click("#run-tester").await;
+    browser.wait_for_any_text("#tester-result", "Changed").await;
+    let shown = browser
+        .eval("return document.querySelector('#tester-result .tester-text').textContent")
+        .await;
+    assert_eq!(shown, "Mail <b>[EMAIL]</b> or call [PHONE]");
+    browser.screenshot("admin-guardrails").await;
+
+    // A question with an e-mail address: redacted before it is searched, shown and stored.
+    browser.goto(&server.url(&format!("/agents/{agent}/chat"))).await;
+    browser.wait_for("#composer-input").await;
+    browser
+        .fill("#composer-input", "I am ana@example.com, how long do refunds take?")
+        .await;
+    browser.click("#send").await;
+    browser
+        .wait_for_any_text(".turn .question", "I am [EMAIL], how long do refunds take?")
+        .await;
+    browser.wait_for_any_text(".turn .answer", "10 business days").await;
+    browser
+        .wait_for_any_text(
+            ".guardrail-notice",
+            "Personal data: an e-mail address redacted in the question.",
+        )
+        .await;
+    browser.screenshot("chat-guardrail").await;
+    let page = browser.eval("return document.body.innerText").await;
+    assert!(!page.as_str().unwrap().contains("ana@example.com"), "{page}");
+    let threads = server
+        .send(
+            reqwest::Method::GET,
+            &token,
+            &format!("/api/v2/agents/{agent}/chat-threads"),
+            serde_json::Value::Null,
+        )
+        .await;
+    let thread = threads["chat_threads"][0]["id"].as_i64().unwrap();
+    let stored = server
+        .send(
+            reqwest::Method::GET,
+            &token,
+            &format!("/api/v2/chat-threads/{thread}/agent-responses"),
+            serde_json::Value::Null,
+        )
+        .await;
+    assert!(
+        stored.to_string().contains("I am [EMAIL], how long do refunds take?")
+            && !stored.to_string().contains("ana@example.com"),
+        "{stored}"
+    );
+
+    // The agent's Guardrails tab shows the kind, with the organization's one counted.
+    browser
+        .goto(&server.url(&format!("/agents/{agent}?tab=guardrails")))
+        .await;
+    browser
+        .wait_for_any_text("#agent-guardrail-types", "1 guardrail of the organization.")
+        .await;
+    browser.close().await;
+}
+
+/// Admin → API keys: a Read Only key is shown once, works for reads, is refused for writes, and
+/// after Revoke it is refused altogether; the audit log has both changes.
+#[tokio::test]
+async fn an_api_key_works_once_copied_and_is_refused_after_revoke() {
+    let _serial = SERIAL.lock().await;
+    let server = Server::start().await;
+    let token = server.register("gia@example.com", PASSWORD, "Gia Global").await;
+    let browser = Browser::launch().await;
+    browser.sign_in(&server, "gia@example.com", PASSWORD).await;
+    browser.goto(&server.url("/admin/api-keys")).await;
+    browser.wait_for_any_text(".empty-state", "No API keys").await;
+    browser.fill("#api-key-name", "Reporting").await;
+    browser
+        .eval("const s = document.querySelector('#api-key-scope'); s.value = 'Read Only'; s.dispatchEvent(new Event('change')); return true")
+        .await;
+    browser.click("#create-api-key").await;
+    browser.wait_for("#created-key #new-api-key").await;
+    let key = browser.value("#new-api-key").await;
+    assert!(key.starts_with("ejk_"), "{key}");
+    browser.wait_for_any_text("#api-key-table", "Read Only").await;
+    browser.wait_for_any_text("#api-key-table", "Never").await;
+    browser.screenshot("admin-api-keys").await;
+
+    let client = reqwest::Client::new();
+    let with_key = |method: reqwest::Method, path: &str| {
+        client
+            .request(method, server.url(path))
+            .bearer_auth(&token)
+            .header("Ocp-Apim-Subscription-Key", &key)
+    };
+    let read = with_key(reqwest::Method::GET, "/api/v2/teams").send().await.unwrap();
+    assert_eq!(read.status(), 200);
+    let write = with_key(reqwest::Method::POST, "/api/v2/teams")
+        .json(&json!({"name": "Not allowed"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(write.status(), 403, "a Read Only key cannot write");
+
+    // The list shows when it was last used.
+    browser.goto(&server.url("/admin/api-keys")).await;
+    browser.wait_for_any_text("#api-key-table", " UTC").await;
+    assert_eq!(browser.count("#created-key").await, 0, "the key is not shown again");
+    browser
+        .click("#api-key-table button[aria-label='Revoke Reporting']")
+        .await;
+    browser.accept_dialog().await;
+    browser.wait_for_any_text(".toast-success", "API key revoked").await;
+    browser.wait_for_any_text(".empty-state", "No API keys").await;
+    let refused = with_key(reqwest::Method::GET, "/api/v2/teams").send().await.unwrap();
+    assert_eq!(refused.status(), 401, "a revoked key is refused");
+
+    browser.goto(&server.url("/admin/audit-log")).await;
+    browser
+        .wait_for_any_text("#audit-log", "Revoked the API key “Reporting”")
+        .await;
+    browser
+        .wait_for_any_text("#audit-log", "Created the API key “Reporting” (Read Only)")
+        .await;
+    browser
+        .goto(&server.url("/admin/audit-log?resource_type=feature_flag"))
+        .await;
+    browser.wait_for_any_text(".empty-state", "Nothing recorded").await;
+    browser.screenshot("admin-audit-log").await;
     browser.close().await;
 }

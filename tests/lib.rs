@@ -111,6 +111,41 @@ impl Server {
         panic!("{name} was not indexed");
     }
 
+    /// An agent in a new team and project (setup); its id and the id of its default corpus.
+    pub async fn agent(&self, token: &str, agent_name: &str) -> (i64, i64) {
+        let team = self
+            .post(token, "/api/v2/teams", json!({"name": format!("{agent_name} team")}))
+            .await;
+        let project = self
+            .post(
+                token,
+                "/api/v2/projects",
+                json!({"name": format!("{agent_name} project"), "team_id": team["id"]}),
+            )
+            .await;
+        let agent = self
+            .post(
+                token,
+                "/api/v2/agents",
+                json!({"project_id": project["id"], "agent_name": agent_name}),
+            )
+            .await["id"]
+            .as_i64()
+            .expect("an agent id");
+        let corpora = self
+            .send(
+                reqwest::Method::GET,
+                token,
+                &format!("/api/v2/agents/{agent}/corpora"),
+                serde_json::Value::Null,
+            )
+            .await;
+        let corpus = corpora["items"]["agent_corpus"][0]["corpus_id"]
+            .as_i64()
+            .expect("the agent's corpus");
+        (agent, corpus)
+    }
+
     /// A setup call over the API as `token`; returns `data`.
     pub async fn post(&self, token: &str, path: &str, body: serde_json::Value) -> serde_json::Value {
         self.send(reqwest::Method::POST, token, path, body).await

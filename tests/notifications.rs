@@ -12,33 +12,7 @@ async fn a_failed_indexing_job_rings_the_bell() {
     let _serial = SERIAL.lock().await;
     let server = Server::start().await;
     let token = server.register("nia@example.com", PASSWORD, "Nia Notified").await;
-    let team = server.post(&token, "/api/v2/teams", json!({"name": "Ops"})).await;
-    let project = server
-        .post(
-            &token,
-            "/api/v2/projects",
-            json!({"name": "Runbooks", "team_id": team["id"]}),
-        )
-        .await;
-    let agent = server
-        .post(
-            &token,
-            "/api/v2/agents",
-            json!({"project_id": project["id"], "agent_name": "Runbook Helper"}),
-        )
-        .await;
-    let corpora: serde_json::Value = reqwest::Client::new()
-        .get(server.url(&format!("/api/v2/agents/{}/corpora", agent["id"])))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let corpus = corpora["data"]["items"]["agent_corpus"][0]["corpus_id"]
-        .as_i64()
-        .unwrap();
+    let (_, corpus) = server.agent(&token, "Runbook Helper").await;
 
     let browser = Browser::launch().await;
     browser.sign_in(&server, "nia@example.com", PASSWORD).await;

@@ -1,5 +1,6 @@
 //! The typed API client: one function per endpoint, grouped by resource, all over [`call`].
 
+pub mod admin;
 pub mod agents;
 pub mod analytics;
 pub mod auth;

@@ -19,11 +19,12 @@ use crate::{
     },
 };
 
-const TABS: [(&str, &str); 6] = [
+const TABS: [(&str, &str); 7] = [
     ("overview", "Overview"),
     ("configuration", "Configuration"),
     ("access", "Access & users"),
     ("tags", "Tags"),
+    ("guardrails", "Guardrails"),
     ("history", "History"),
     ("reviews", "Reviews & comments"),
 ];
@@ -217,6 +218,7 @@ fn AgentView(agent: Agent, state: RwSignal<Load<Agent>>) -> impl IntoView {
                     "tags" => view! { <TagsTab agent=agent on_saved=Callback::new(update)/> }.into_any(),
                     "history" => view! { <HistoryTab agent=agent on_saved=Callback::new(update)/> }.into_any(),
                     "reviews" => view! { <ReviewsTab agent=agent/> }.into_any(),
+                    "guardrails" => view! { <GuardrailsTab agent=agent/> }.into_any(),
                     _ => view! { <OverviewTab agent=agent/> }.into_any(),
                 }
             }}
@@ -878,5 +880,58 @@ fn ReviewsTab(agent: Agent) -> impl IntoView {
                 })}
             </section>
         </div>
+    }
+}
+
+/// The kinds of guardrail that check this agent's questions and answers; its Admins turn a kind
+/// off for this agent only (the guardrails themselves are the organization's: Admin → Guardrails).
+#[component]
+fn GuardrailsTab(agent: Agent) -> impl IntoView {
+    let toasts = use_toasts();
+    let id = agent.id;
+    let is_admin = agent.my_role == Some(ResourceRole::Admin);
+    let tick = RwSignal::new(0u32);
+    let types = load(
+        move || (id, tick.get()),
+        |(id, _)| async move { api::admin::agent_guardrail_types(id).await },
+    );
+    let set = move |type_id: i64, label: String, on: bool| {
+        leptos::task::spawn_local(async move {
+            match api::admin::set_agent_guardrail_type(id, type_id, on).await {
+                Ok(_) => toasts.success(format!(
+                    "{label} {} for this agent.",
+                    if on { "run" } else { "no longer run" }
+                )),
+                Err(e) => toasts.error(e.message),
+            }
+            tick.update(|t| *t += 1);
+        });
+    };
+    view! {
+        <section class="card">
+            <h2>"Guardrails"</h2>
+            <p class="muted small">"The organization's guardrails check every question and answer. Turn a kind off to skip it for this agent."</p>
+            {show(types, move |list: Vec<ejento_api::GuardrailType>| view! {
+                <ul class="flag-list" id="agent-guardrail-types">
+                    {list.into_iter().map(|t| {
+                        let label = t.label.clone();
+                        view! {
+                            <li class="flag">
+                                <label>
+                                    <input type="checkbox" role="switch" disabled=!is_admin prop:checked=t.is_enabled
+                                        on:change=move |ev| set(t.id, label.clone(), event_target_checked(&ev))/>
+                                    " "<strong>{t.label.clone()}</strong>
+                                </label>
+                                <p class="muted small">{match t.guardrail_count {
+                                    0 => "No guardrail of this kind yet.".to_string(),
+                                    1 => "1 guardrail of the organization.".to_string(),
+                                    n => format!("{n} guardrails of the organization."),
+                                }}</p>
+                            </li>
+                        }
+                    }).collect_view()}
+                </ul>
+            })}
+        </section>
     }
 }

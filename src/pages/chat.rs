@@ -28,7 +28,8 @@ use crate::{
 #[derive(Clone, Copy)]
 struct Turn {
     id: i64,
-    question: StoredValue<String>,
+    /// What was asked, as the server kept it (guardrails may have redacted it).
+    question: RwSignal<String>,
     answer: RwSignal<String>,
     thoughts: RwSignal<String>,
     status: RwSignal<String>,
@@ -42,7 +43,7 @@ impl Turn {
     fn from_stored(r: AgentResponse) -> Self {
         Self {
             id: r.id,
-            question: StoredValue::new(r.question),
+            question: RwSignal::new(r.question),
             answer: RwSignal::new(r.answer),
             thoughts: RwSignal::new(String::new()),
             status: RwSignal::new(r.status),
@@ -129,6 +130,9 @@ fn follow(turn: Turn, url: &str, follows: StoredValue<Vec<Follow>, LocalStorage>
         }
         let Some(v) = event_json(&e) else { return };
         if let Ok(out) = serde_json::from_value::<ResponseOutput>(v["output"].clone()) {
+            if !out.query.is_empty() {
+                t.question.set(out.query.clone());
+            }
             t.answer.set(out.answer.clone());
             t.status.set(out.status.clone());
             t.output.set(Some(out));
@@ -385,7 +389,7 @@ pub fn ChatPage() -> impl IntoView {
                 Ok(started) => {
                     let turn = Turn {
                         id: started.agent_response_id,
-                        question: StoredValue::new(question),
+                        question: RwSignal::new(question),
                         answer: RwSignal::new(String::new()),
                         thoughts: RwSignal::new(String::new()),
                         status: RwSignal::new("streaming".into()),
@@ -560,7 +564,7 @@ fn TurnView(
     let t = turn;
     view! {
         <article class="turn" data-response=id node_ref=root>
-            <p class="question">{turn.question.get_value()}</p>
+            <p class="question">{move || turn.question.get()}</p>
             <div class="answer-block">
                 {move || (!t.thoughts.get().is_empty()).then(|| view! {
                     <details class="thoughts"><summary>"Thoughts"</summary><p class="prewrap">{t.thoughts.get()}</p></details>
@@ -571,6 +575,16 @@ fn TurnView(
                 </div>
                 {move || turn.error.get().map(|m| view! { <p class="form-error" role="alert">{m}</p> })}
                 {move || (turn.status.get() == "cancelled").then(|| view! { <p class="muted small">"Stopped."</p> })}
+                {move || turn.output.get().filter(|o| o.guardrail_triggered).map(|o| view! {
+                    <div class="guardrail-notice" role="note">
+                        <strong>{if o.blocked { "Blocked by a guardrail" } else { "Guardrails changed this turn" }}</strong>
+                        <ul>
+                            {o.guardrail_findings.iter().map(|f| view! {
+                                <li>{format!("{}: {} in the {}.", f.guardrail_name, f.message, if f.direction == "input" { "question" } else { "answer" })}</li>
+                            }).collect_view()}
+                        </ul>
+                    </div>
+                })}
                 {move || turn.output.get().map(|out| view! {
                     <div class="references">
                         {out.references.iter().map(|r| {
@@ -617,7 +631,7 @@ fn TurnView(
                                 }
                             });
                         }>"Comment"</button>
-                        <button class="icon-button" type="button" aria-label="Ask again" on:click=move |_| regenerate.run(turn.question.get_value())>"Regenerate"</button>
+                        <button class="icon-button" type="button" aria-label="Ask again" on:click=move |_| regenerate.run(turn.question.get_untracked())>"Regenerate"</button>
                     </div>
                 })}
             </div>

@@ -83,6 +83,7 @@ pub fn ChatLogsPage() -> impl IntoView {
     };
     view! {
         <section class="page">
+            <super::admin::AdminNav/>
             <header class="page-header">
                 <div>
                     <p class="crumbs"><A href="/admin">"Admin"</A></p>

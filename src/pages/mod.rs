@@ -1,5 +1,6 @@
 //! One module per route.
 
+pub mod admin;
 pub mod agent_detail;
 pub mod agents;
 pub mod analytics;
@@ -11,6 +12,7 @@ pub mod corpora;
 pub mod documents;
 pub mod evaluation_runs;
 pub mod evaluations;
+pub mod guardrails;
 pub mod home;
 pub mod login;
 pub mod not_found;

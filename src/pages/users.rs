@@ -106,6 +106,7 @@ pub fn UsersPage() -> impl IntoView {
 
     view! {
         <section class="page">
+            <super::admin::AdminNav/>
             <header class="page-header">
                 <h1>"Users"</h1>
                 <div class="header-actions">

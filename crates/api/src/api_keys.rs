@@ -28,6 +28,9 @@ pub struct ApiKey {
     pub restrictions: BTreeMap<String, String>,
     pub created_by: String,
     pub created_on: String,
+    /// When the key was last presented (to the minute); never used: none.
+    #[serde(default)]
+    pub last_used_on: Option<String>,
 }
 
 /// Returned once, at creation: the only time the secret is shown.

@@ -129,6 +129,9 @@ pub struct ResponseOutput {
     pub agent_response_id: i64,
     pub guardrail_triggered: bool,
     pub blocked: bool,
+    /// What the guardrails found in the question and the answer (never the text itself).
+    #[serde(default)]
+    pub guardrail_findings: Vec<crate::GuardrailFinding>,
     /// `completed`, `cancelled` or `failed`.
     pub status: String,
     /// Why it failed, for the person who asked (null on success).

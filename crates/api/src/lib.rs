@@ -12,7 +12,9 @@ pub mod corpus;
 pub mod document;
 pub mod envelope;
 pub mod evaluation;
+pub mod guardrail;
 pub mod org;
+pub mod tool;
 pub mod validate;
 pub mod workflow;
 
@@ -25,7 +27,9 @@ pub use corpus::*;
 pub use document::*;
 pub use envelope::*;
 pub use evaluation::*;
+pub use guardrail::*;
 pub use org::*;
+pub use tool::*;
 pub use workflow::*;
 
 /// URL prefixes of the four Ejento services, all served by one process.

@@ -323,3 +323,24 @@ pub struct OAuthFlags {
     pub github: bool,
     pub okta: bool,
 }
+
+/// One administrative change: who, what, when, and the resource before and after.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AuditLogEntry {
+    pub id: i64,
+    pub actor_id: Option<i64>,
+    pub actor: String,
+    pub action: String,
+    pub resource_type: String,
+    pub resource_id: String,
+    pub summary: String,
+    pub before: Option<serde_json::Value>,
+    pub after: Option<serde_json::Value>,
+    pub created_on: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AuditLogPage {
+    pub entries: Vec<AuditLogEntry>,
+    pub meta: crate::PageMeta,
+}

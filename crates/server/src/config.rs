@@ -38,6 +38,11 @@ pub struct Config {
     #[arg(long, env = "EJENTO_JWT_SECRET", hide_env_values = true)]
     pub jwt_secret: Option<String>,
 
+    /// Key that seals tool secrets (API keys of API tools) in the database. When unset, one is
+    /// generated on first start and kept in the database; set it to keep the key out of it.
+    #[arg(long, env = "EJENTO_SECRETS_KEY", hide_env_values = true)]
+    pub secrets_key: Option<String>,
+
     /// Lifetime of an `ejento_access_token`, in seconds.
     #[arg(long, env = "EJENTO_ACCESS_TOKEN_TTL", default_value_t = 900)]
     pub access_token_ttl_secs: u64,
@@ -161,6 +166,7 @@ impl Config {
             bind: "127.0.0.1:0".parse().expect("literal address"),
             dist: PathBuf::from("dist"),
             jwt_secret: None,
+            secrets_key: None,
             access_token_ttl_secs: 900,
             refresh_token_ttl_secs: 30 * 24 * 3600,
             signup: SignupPolicy::Open,

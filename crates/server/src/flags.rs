@@ -61,7 +61,10 @@ impl Flag {
 
     /// Whether this version has the feature the flag gates.
     pub fn available(self) -> bool {
-        matches!(self, Flag::AgentAlias | Flag::Caching | Flag::ShareAgent)
+        matches!(
+            self,
+            Flag::AgentAlias | Flag::ApiTools | Flag::Caching | Flag::Guardrail | Flag::PiiRedaction | Flag::ShareAgent
+        )
     }
 
     pub fn description(self) -> &'static str {

@@ -21,6 +21,7 @@ pub mod domain;
 pub mod error;
 pub mod evaluation;
 pub mod flags;
+pub mod guardrails;
 pub mod indexing;
 pub mod objects;
 pub mod outbox;
@@ -30,6 +31,7 @@ pub mod seed;
 pub mod startup;
 pub mod store;
 pub mod time_fmt;
+pub mod tools;
 pub mod workflow;
 
 pub use config::Config;

@@ -30,6 +30,7 @@ use crate::{
     routes,
     search::{bm25::Bm25Index, sync::SearchSync},
     store::Store,
+    tools::SecretBox,
     workflow::WorkflowHub,
 };
 
@@ -46,6 +47,7 @@ pub struct AppState {
     pub chat: Arc<ChatHub>,
     pub workflows: Arc<WorkflowHub>,
     pub evaluations: Arc<EvaluationRunner>,
+    pub secrets: Arc<SecretBox>,
 }
 
 impl AppState {
@@ -67,6 +69,10 @@ impl AppState {
             Some(s) if !s.is_empty() => s.clone(),
             _ => store.setting_or_init("jwt_secret", &random_secret()).await?,
         };
+        let secrets = Arc::new(SecretBox::new(&match &config.secrets_key {
+            Some(s) if !s.is_empty() => s.clone(),
+            _ => store.setting_or_init("secrets_key", &random_secret()).await?,
+        }));
         let outbox = Outbox::new(config.outbox_dir.clone());
         let objects = Objects::open(&config.object_store)?;
         let index = Bm25Index::open(&config.index_dir)?;
@@ -76,7 +82,13 @@ impl AppState {
         let deployments = config.deployments()?;
         let names: Vec<String> = deployments.iter().map(|d| d.name.clone()).collect();
         store.sync_deployments(&names).await?;
-        let chat = ChatHub::new(store.clone(), search.clone(), config.clone(), deployments);
+        let chat = ChatHub::new(
+            store.clone(),
+            search.clone(),
+            config.clone(),
+            deployments,
+            secrets.clone(),
+        );
         let workflows = WorkflowHub::new(store.clone(), search.clone(), chat.clone(), config.clone());
         let evaluations = EvaluationRunner::new(store.clone(), chat.clone());
         Ok(Self {
@@ -90,6 +102,7 @@ impl AppState {
             chat,
             workflows,
             evaluations,
+            secrets,
         })
     }
 }

@@ -25,6 +25,9 @@ pub enum OrgAction {
     CreateProjectWithoutTeam,
     ManageAgentTypes,
     ManageEvaluationMetrics,
+    ManageGuardrails,
+    ManageTools,
+    ReadAuditLog,
 }
 
 impl OrgAction {
@@ -34,7 +37,12 @@ impl OrgAction {
             OrgAction::ManageUsers => Some("manage_users"),
             OrgAction::CreateTeam => Some("manage_teams"),
             OrgAction::CreateProjectWithoutTeam => Some("manage_projects"),
-            OrgAction::ManageApiKeys | OrgAction::ManageAgentTypes | OrgAction::ManageEvaluationMetrics => None,
+            OrgAction::ManageApiKeys
+            | OrgAction::ManageAgentTypes
+            | OrgAction::ManageEvaluationMetrics
+            | OrgAction::ManageGuardrails
+            | OrgAction::ManageTools
+            | OrgAction::ReadAuditLog => None,
         }
     }
 }
@@ -46,11 +54,15 @@ pub fn is_org_admin(caller: &Caller) -> bool {
 
 pub async fn allowed(state: &AppState, caller: &Caller, action: OrgAction) -> Result<bool> {
     let by_role = match action {
-        OrgAction::ManageApiKeys | OrgAction::ManageUsers => caller.role() == OrgRole::GlobalAdmin,
+        OrgAction::ManageApiKeys | OrgAction::ManageUsers | OrgAction::ReadAuditLog => {
+            caller.role() == OrgRole::GlobalAdmin
+        }
         OrgAction::CreateTeam
         | OrgAction::CreateProjectWithoutTeam
         | OrgAction::ManageAgentTypes
-        | OrgAction::ManageEvaluationMetrics => is_org_admin(caller),
+        | OrgAction::ManageEvaluationMetrics
+        | OrgAction::ManageGuardrails
+        | OrgAction::ManageTools => is_org_admin(caller),
     };
     if by_role {
         return Ok(true);
@@ -79,6 +91,9 @@ pub async fn require(state: &AppState, caller: &Caller, action: OrgAction) -> Re
         }
         OrgAction::ManageAgentTypes => "Only administrators can change agent types.".into(),
         OrgAction::ManageEvaluationMetrics => "Only administrators can change evaluation metrics.".into(),
+        OrgAction::ManageGuardrails => "Only administrators can change guardrails.".into(),
+        OrgAction::ManageTools => "Only administrators can change the organization's tools.".into(),
+        OrgAction::ReadAuditLog => "Only a Global Admin can read the audit log.".into(),
     }))
 }
 

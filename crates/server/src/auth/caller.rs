@@ -10,7 +10,7 @@ use super::tokens::sha256_hex;
 use crate::{
     error::{Error, Result},
     startup::AppState,
-    store::UserRow,
+    store::{UserRow, audit::AuditEntry},
 };
 
 pub const SUBSCRIPTION_KEY_HEADER: &str = "ocp-apim-subscription-key";
@@ -35,6 +35,18 @@ impl Caller {
 
     pub fn role(&self) -> OrgRole {
         self.user.role()
+    }
+
+    /// An audit-log entry for a change this caller makes.
+    pub fn audit<'a>(&'a self, action: &'a str, resource_type: &'a str, summary: String) -> AuditEntry<'a> {
+        AuditEntry {
+            organization_id: self.org_id(),
+            actor_id: self.user_id(),
+            actor: &self.user.email,
+            action,
+            resource_type,
+            summary,
+        }
     }
 }
 
@@ -85,8 +97,9 @@ pub(crate) fn subscription_key(headers: &HeaderMap) -> Option<&str> {
 }
 
 /// The header is optional. An organization without API keys accepts any value (clients such as
-/// the public Quickstart template always send one); once it has keys, a presented key must be
-/// one of them, active, and its scope must allow this method on this resource group.
+/// the public Quickstart template always send one) but one of its revoked keys; once it has
+/// keys, a presented key must be one of them, active, and its scope must allow this method on
+/// this resource group.
 async fn check_subscription_key(
     state: &AppState,
     user: &UserRow,
@@ -94,10 +107,14 @@ async fn check_subscription_key(
     method: &Method,
     path: &str,
 ) -> Result<()> {
-    if !state.store.org_has_active_api_keys(user.organization_id).await? {
+    let row = state.store.find_api_key_by_hash(&sha256_hex(key)).await?;
+    // A revoked key stays refused even when the organization has no key left.
+    let revoked = row
+        .as_ref()
+        .is_some_and(|r| !r.is_active() && r.organization_id == user.organization_id);
+    if !revoked && !state.store.org_has_active_api_keys(user.organization_id).await? {
         return Ok(());
     }
-    let row = state.store.find_api_key_by_hash(&sha256_hex(key)).await?;
     let row = match row {
         Some(r) if r.is_active() && r.organization_id == user.organization_id => r,
         _ => {
@@ -106,6 +123,7 @@ async fn check_subscription_key(
             ));
         }
     };
+    state.store.touch_api_key(row.id).await?;
     let writes = !matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS);
     match row.scope.as_str() {
         "All" => Ok(()),

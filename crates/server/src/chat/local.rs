@@ -160,6 +160,7 @@ impl Answerer for LocalAnswerer {
                 cost: "0".into(),
                 agent_mode: "local".into(),
                 cache_hit: false,
+                tool_sources: Vec::new(),
             })
         })
     }
@@ -193,6 +194,7 @@ mod tests {
             instructions: vec![],
             history: vec![],
             sources,
+            tools: vec![],
         }
     }
 

@@ -19,7 +19,7 @@ use std::{
     time::{Duration, Instant},
 };
 
-use ejento_api::{HistoryTurn, Reference, ResponseOutput, SupportingChunk};
+use ejento_api::{GuardrailFinding, HistoryTurn, Reference, ResponseOutput, SupportingChunk};
 use serde_json::{Value, json};
 use tokio::sync::Notify;
 
@@ -27,8 +27,10 @@ use self::events::EventWriter;
 
 use crate::{
     config::Config,
+    guardrails::{Guards, OutputGuard},
     search::{Scope, sync::SearchSync},
     store::{FinishedResponse, Store},
+    tools::SecretBox,
 };
 
 /// Tokens of a text as OpenAI's current models count them (o200k).
@@ -46,6 +48,8 @@ pub struct AnswerContext {
     pub history: Vec<HistoryTurn>,
     /// Retrieved passages, numbered from 1, best first.
     pub sources: Vec<SupportingChunk>,
+    /// Tools the model may call (API and web search tools the agent is linked to).
+    pub tools: Vec<crate::tools::RunnableTool>,
 }
 
 /// An answer's parts besides its streamed text.
@@ -59,6 +63,8 @@ pub struct Answer {
     pub cost: String,
     pub agent_mode: String,
     pub cache_hit: bool,
+    /// What tools answered, as sources numbered after the retrieved ones.
+    pub tool_sources: Vec<SupportingChunk>,
 }
 
 #[derive(Debug)]
@@ -67,6 +73,8 @@ pub enum AnswerError {
     Cancelled,
     /// Something went wrong; the message is for the person who asked.
     Failed(String),
+    /// A guardrail refused the question or the answer; the message says which and why.
+    Blocked(String),
 }
 
 pub type AnswerFuture<'a> = Pin<Box<dyn Future<Output = Result<Answer, AnswerError>> + Send + 'a>>;
@@ -102,6 +110,7 @@ pub struct ChatHub {
     deployments: HashMap<String, Arc<openai::OpenAiAnswerer>>,
     live: Mutex<HashMap<i64, Arc<Live>>>,
     events: EventWriter,
+    secrets: Arc<SecretBox>,
 }
 
 /// One response to generate.
@@ -119,6 +128,16 @@ pub struct Job {
     /// Set when the agent caches answers: an earlier answer with the same key is reused.
     pub cache_key: Option<String>,
     pub context: AnswerContext,
+    pub guard: JobGuard,
+}
+
+/// What the guardrails made of the question, and the ones that check the answer.
+#[derive(Debug, Clone, Default)]
+pub struct JobGuard {
+    pub input_findings: Vec<GuardrailFinding>,
+    /// Set when a guardrail refused the question: nothing is retrieved or generated.
+    pub blocked: Option<String>,
+    pub output: Guards,
 }
 
 /// Emits a response's events: persisted first, then readers woken.
@@ -132,6 +151,8 @@ pub struct Emitter {
     pub answer: String,
     pub thoughts: String,
     first_token_ms: Option<i64>,
+    /// The answer's guardrails: tokens pass through it before they are stored or sent.
+    guard: Option<OutputGuard>,
 }
 
 impl Emitter {
@@ -176,9 +197,34 @@ impl Emitter {
             .map_err(|e| AnswerError::Failed(format!("The answer could not be saved: {e}")))
     }
 
-    /// Answer text (`assistant_stream`).
+    /// Answer text (`assistant_stream`), checked by the answer's guardrails first.
     pub async fn token(&mut self, delta: &str) -> Result<(), AnswerError> {
         self.check_cancelled().await?;
+        let checked;
+        let delta = match &mut self.guard {
+            Some(guard) => {
+                checked = guard.push(delta).map_err(AnswerError::Blocked)?;
+                if checked.is_empty() {
+                    return Ok(());
+                }
+                checked.as_str()
+            }
+            None => delta,
+        };
+        self.send_token(delta).await
+    }
+
+    /// Releases what the guardrails still hold once the answer is complete.
+    async fn flush(&mut self) -> Result<(), AnswerError> {
+        let Some(guard) = &mut self.guard else { return Ok(()) };
+        let rest = guard.finish().map_err(AnswerError::Blocked)?;
+        if rest.is_empty() {
+            return Ok(());
+        }
+        self.send_token(&rest).await
+    }
+
+    async fn send_token(&mut self, delta: &str) -> Result<(), AnswerError> {
         if self.first_token_ms.is_none() {
             self.first_token_ms = Some(self.started.elapsed().as_millis() as i64);
         }
@@ -198,6 +244,7 @@ impl ChatHub {
         search: Arc<SearchSync>,
         config: Arc<Config>,
         deployments: Vec<openai::Deployment>,
+        secrets: Arc<SecretBox>,
     ) -> Arc<Self> {
         let timeout = Duration::from_secs(config.llm_timeout_secs.max(1));
         let deployments = deployments
@@ -218,6 +265,7 @@ impl ChatHub {
             answerer,
             deployments,
             live: Mutex::new(HashMap::new()),
+            secrets,
         })
     }
 
@@ -289,18 +337,37 @@ impl ChatHub {
             answer: String::new(),
             thoughts: String::new(),
             first_token_ms: None,
+            guard: job
+                .guard
+                .output
+                .runs_on(crate::guardrails::Direction::Output)
+                .then(|| OutputGuard::new(job.guard.output.clone())),
         };
-        let result = self.run(&mut job, &mut out).await;
+        let result = match self.run(&mut job, &mut out).await {
+            Ok(answer) => out.flush().await.map(|()| answer),
+            Err(e) => Err(e),
+        };
         let (status, success, message, answer) = match result {
             Ok(a) => ("completed", true, "Finished.".to_string(), a),
             Err(AnswerError::Cancelled) => ("cancelled", true, "Stopped.".to_string(), Answer::default()),
             Err(AnswerError::Failed(m)) => ("failed", false, m, Answer::default()),
+            Err(AnswerError::Blocked(m)) => {
+                // What was sent before the block stays out of the stored answer too.
+                out.answer.clear();
+                ("blocked", false, m, Answer::default())
+            }
         };
-        if status == "failed" {
+        // Tool answers are sources too, numbered after the retrieved passages.
+        job.context.sources.extend(answer.tool_sources.iter().cloned());
+        let mut guardrail_findings = job.guard.input_findings.clone();
+        if let Some(guard) = &out.guard {
+            guardrail_findings.extend(guard.findings.iter().cloned());
+        }
+        if status == "failed" || status == "blocked" {
             let _ = out
                 .event(
                     "error",
-                    json!({"step": "error", "message": message, "delta": "", "output": {"error": {"details": message}, "blocked": false}}),
+                    json!({"step": "error", "message": message, "delta": "", "output": {"error": {"details": message}, "blocked": status == "blocked"}}),
                 )
                 .await;
         }
@@ -320,7 +387,11 @@ impl ChatHub {
             .enumerate()
             .map(|(i, s)| Reference {
                 number: s.number,
-                url: format!("/documents/{}", s.document_id),
+                url: if s.document_id == 0 {
+                    String::new()
+                } else {
+                    format!("/documents/{}", s.document_id)
+                },
                 order: i as i64 + 1,
                 document_id: s.document_id,
                 chunk_id: s.chunk_id,
@@ -356,8 +427,9 @@ impl ChatHub {
             chat_thread_name: title,
             thread_id: job.thread_id.unwrap_or_default(),
             agent_response_id: job.response_id,
-            guardrail_triggered: false,
-            blocked: false,
+            guardrail_triggered: !guardrail_findings.is_empty(),
+            blocked: status == "blocked",
+            guardrail_findings,
             status: status.to_string(),
             message: (!success).then(|| message.clone()),
             cost: if answer.cost.is_empty() {
@@ -393,6 +465,17 @@ impl ChatHub {
     async fn run(&self, job: &mut Job, out: &mut Emitter) -> Result<Answer, AnswerError> {
         out.event("start", json!({"step": "start", "message": "Analyzing..."}))
             .await?;
+        if let Some(why) = &job.guard.blocked {
+            out.status("guardrail", why).await?;
+            return Err(AnswerError::Blocked(why.clone()));
+        }
+        for finding in &job.guard.input_findings {
+            out.thought(&format!(
+                "Guardrail “{}”: {} in the question.\n",
+                finding.guardrail_name, finding.message
+            ))
+            .await?;
+        }
         if let Some(answer) = self.answer_from_cache(job, out).await? {
             return Ok(answer);
         }
@@ -446,6 +529,13 @@ impl ChatHub {
             )
         };
         out.thought(&found_line).await?;
+        if job.deployment.is_some() {
+            job.context.tools = self.runnable_tools(job.organization_id, job.agent_id).await?;
+            if !job.context.tools.is_empty() {
+                let names: Vec<&str> = job.context.tools.iter().map(|t| t.name.as_str()).collect();
+                out.thought(&format!("Tools at hand: {}.\n", names.join(", "))).await?;
+            }
+        }
         out.status("assistant_start", "Writing the answer").await?;
         let answerer = match &job.deployment {
             Some(name) => self.model(name).map(|m| m as Arc<dyn Answerer>).ok_or_else(|| {
@@ -459,6 +549,25 @@ impl ChatHub {
 }
 
 impl ChatHub {
+    /// The API and web search tools the agent is linked to and may call now (enabled by the
+    /// organization; API tools only while the `api-tools` flag is on), secrets opened.
+    async fn runnable_tools(&self, org: i64, agent: i64) -> Result<Vec<crate::tools::RunnableTool>, AnswerError> {
+        let failed =
+            |e: crate::error::Error| AnswerError::Failed(format!("The agent's tools could not be loaded: {e}"));
+        let api_tools = crate::flags::enabled(&self.store, org, crate::flags::Flag::ApiTools)
+            .await
+            .map_err(failed)?;
+        Ok(self
+            .store
+            .agent_tools(org, agent)
+            .await
+            .map_err(failed)?
+            .iter()
+            .filter(|row| api_tools || row.tool.tool_type != "api")
+            .filter_map(|row| crate::tools::runnable(row, &self.secrets))
+            .collect())
+    }
+
     /// The same question to the same agent over the same documents: the earlier answer again,
     /// streamed at once, with its sources; no model is called, nothing is spent.
     async fn answer_from_cache(&self, job: &mut Job, out: &mut Emitter) -> Result<Option<Answer>, AnswerError> {
@@ -484,6 +593,7 @@ impl ChatHub {
             cost: "0".into(),
             agent_mode: output.agent_mode,
             cache_hit: true,
+            tool_sources: Vec::new(),
         }))
     }
 }

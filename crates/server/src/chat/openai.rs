@@ -5,9 +5,10 @@
 
 use std::time::Duration;
 
+use ejento_api::SupportingChunk;
 use futures_util::StreamExt;
 use serde::Deserialize;
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 
 use super::{Answer, AnswerContext, AnswerError, AnswerFuture, Answerer, Emitter, count_tokens, local};
 
@@ -66,6 +67,12 @@ impl OpenAiAnswerer {
         for s in &ctx.sources {
             system.push_str(&format!("[{}] {}: {}\n", s.number, s.document_title, s.text.trim()));
         }
+        if !ctx.tools.is_empty() {
+            system.push_str(
+                "\nYou may call the tools offered when the sources do not answer. A tool's answer starts with \
+                 its source number in square brackets: cite it like the other sources.\n",
+            );
+        }
         let mut messages = vec![json!({"role": "system", "content": system})];
         for turn in &ctx.history {
             messages.push(json!({"role": "user", "content": turn.user}));
@@ -93,16 +100,16 @@ impl OpenAiAnswerer {
 }
 
 impl OpenAiAnswerer {
-    /// One whole completion (not streamed), for work that reads the answer at once, such as
-    /// judging: the text, and prompt and completion tokens. Errors are a readable sentence.
-    pub async fn complete(&self, messages: Vec<Value>) -> Result<(String, i64, i64), String> {
+    /// A chat-completions request with the deployment's key (Azure OpenAI reads `api-key`; the
+    /// others `Authorization`).
+    fn request(&self, body: &Value) -> reqwest::RequestBuilder {
         let mut request = self
             .client
             .post(format!(
                 "{}/chat/completions",
                 self.deployment.base_url.trim_end_matches('/')
             ))
-            .json(&json!({"model": self.deployment.model, "messages": messages, "stream": false, "temperature": 0}));
+            .json(body);
         if let Some(key) = self
             .deployment
             .api_key_env
@@ -111,6 +118,35 @@ impl OpenAiAnswerer {
         {
             request = request.bearer_auth(&key).header("api-key", key);
         }
+        request
+    }
+
+    /// One whole completion (not streamed), for work that reads the answer at once, such as
+    /// judging: the text, and prompt and completion tokens. Errors are a readable sentence.
+    pub async fn complete(&self, messages: Vec<Value>) -> Result<(String, i64, i64), String> {
+        let v = self
+            .once(&json!({"model": self.deployment.model, "messages": messages, "stream": false, "temperature": 0}))
+            .await?;
+        let name = &self.deployment.name;
+        let text = v["choices"][0]["message"]["content"]
+            .as_str()
+            .ok_or_else(|| format!("The model endpoint ({name}) answered without a message."))?
+            .to_string();
+        let prompt = v["usage"]["prompt_tokens"].as_i64().unwrap_or_else(|| {
+            messages
+                .iter()
+                .map(|m| count_tokens(m["content"].as_str().unwrap_or("")))
+                .sum()
+        });
+        let completion = v["usage"]["completion_tokens"]
+            .as_i64()
+            .unwrap_or_else(|| count_tokens(&text));
+        Ok((text, prompt, completion))
+    }
+
+    /// One non-streamed chat completion: the whole JSON answer.
+    async fn once(&self, body: &Value) -> Result<Value, String> {
+        let request = self.request(body);
         let name = &self.deployment.name;
         let response = tokio::time::timeout(self.idle_timeout, request.send())
             .await
@@ -132,24 +168,91 @@ impl OpenAiAnswerer {
                 upstream_message(&body)
             ));
         }
-        let v: Value = serde_json::from_str(&body)
-            .map_err(|_| format!("The model endpoint ({name}) answered something that is not a chat completion."))?;
-        let text = v["choices"][0]["message"]["content"]
-            .as_str()
-            .ok_or_else(|| format!("The model endpoint ({name}) answered without a message."))?
-            .to_string();
-        let prompt = v["usage"]["prompt_tokens"].as_i64().unwrap_or_else(|| {
-            messages
-                .iter()
-                .map(|m| count_tokens(m["content"].as_str().unwrap_or("")))
-                .sum()
-        });
-        let completion = v["usage"]["completion_tokens"]
-            .as_i64()
-            .unwrap_or_else(|| count_tokens(&text));
-        Ok((text, prompt, completion))
+        serde_json::from_str(&body)
+            .map_err(|_| format!("The model endpoint ({name}) answered something that is not a chat completion."))
+    }
+
+    /// Offers the agent's tools (function calling) until the model stops calling them, at most
+    /// [`MAX_TOOL_ROUNDS`] times. Each call and its outcome is a thought step; each answer is a
+    /// numbered source. Returns the model's direct answer when it gave one instead of calling.
+    async fn use_tools(
+        &self,
+        ctx: &AnswerContext,
+        out: &mut Emitter,
+        messages: &mut Vec<Value>,
+        spent: &mut (i64, i64),
+        tool_sources: &mut Vec<SupportingChunk>,
+    ) -> Result<Option<String>, AnswerError> {
+        let schemas: Vec<Value> = ctx.tools.iter().map(|t| t.schema()).collect();
+        for round in 0..MAX_TOOL_ROUNDS {
+            let v = self
+                .once(
+                    &json!({"model": self.deployment.model, "messages": messages, "stream": false,
+                    "tools": schemas, "tool_choice": "auto"}),
+                )
+                .await
+                .map_err(AnswerError::Failed)?;
+            spent.0 += v["usage"]["prompt_tokens"].as_i64().unwrap_or(0);
+            spent.1 += v["usage"]["completion_tokens"].as_i64().unwrap_or(0);
+            let message = v["choices"][0]["message"].clone();
+            let calls = message["tool_calls"].as_array().cloned().unwrap_or_default();
+            if calls.is_empty() {
+                // Answered without tools: that is the answer (on the first round; after tool
+                // results the answer is streamed afresh with them).
+                return Ok((round == 0).then(|| message["content"].as_str().unwrap_or_default().to_string()));
+            }
+            messages.push(message);
+            for call in calls {
+                let function = call["function"]["name"].as_str().unwrap_or_default();
+                let arguments: Map<String, Value> =
+                    serde_json::from_str(call["function"]["arguments"].as_str().unwrap_or("{}")).unwrap_or_default();
+                let content = match ctx.tools.iter().find(|t| t.function_name() == function) {
+                    None => format!("There is no tool named {function}."),
+                    Some(tool) => {
+                        out.thought(&format!(
+                            "Calling {} with {}.\n",
+                            tool.name,
+                            Value::Object(arguments.clone())
+                        ))
+                        .await?;
+                        match tool.call(&self.client, &arguments).await {
+                            Ok(text) => {
+                                let number = (ctx.sources.len() + tool_sources.len() + 1) as i64;
+                                out.thought(&format!(
+                                    "{} answered ({} characters): source [{number}].\n",
+                                    tool.name,
+                                    text.chars().count()
+                                ))
+                                .await?;
+                                tool_sources.push(SupportingChunk {
+                                    number,
+                                    chunk_id: 0,
+                                    document_id: 0,
+                                    document_title: format!("{} (tool)", tool.name),
+                                    corpus_id: 0,
+                                    page: None,
+                                    section: None,
+                                    text: text.clone(),
+                                    score: 1.0,
+                                });
+                                format!("[{number}] {text}")
+                            }
+                            Err(why) => {
+                                out.thought(&format!("{} failed: {why}\n", tool.name)).await?;
+                                format!("The tool failed: {why}")
+                            }
+                        }
+                    }
+                };
+                messages.push(json!({"role": "tool", "tool_call_id": call["id"], "content": content}));
+            }
+        }
+        Ok(None)
     }
 }
+
+/// Most rounds of tool calls before the model must answer.
+const MAX_TOOL_ROUNDS: usize = 3;
 
 /// The readable part of an error body: OpenAI's `{error: {message}}`, or the text itself.
 fn upstream_message(body: &str) -> String {
@@ -162,28 +265,26 @@ fn upstream_message(body: &str) -> String {
 impl Answerer for OpenAiAnswerer {
     fn answer<'a>(&'a self, ctx: &'a AnswerContext, out: &'a mut Emitter) -> AnswerFuture<'a> {
         Box::pin(async move {
-            let messages = self.messages(ctx);
-            let mut request = self
-                .client
-                .post(format!(
-                    "{}/chat/completions",
-                    self.deployment.base_url.trim_end_matches('/')
-                ))
-                .json(&json!({
-                    "model": self.deployment.model,
-                    "messages": messages,
-                    "stream": true,
-                    "stream_options": {"include_usage": true},
-                }));
-            if let Some(key) = self
-                .deployment
-                .api_key_env
-                .as_deref()
-                .and_then(|v| std::env::var(v).ok())
+            let mut messages = self.messages(ctx);
+            let mut spent = (0, 0);
+            let mut tool_sources = Vec::new();
+            if !ctx.tools.is_empty()
+                && let Some(direct) = self
+                    .use_tools(ctx, out, &mut messages, &mut spent, &mut tool_sources)
+                    .await?
             {
-                // Azure OpenAI reads `api-key`; the others `Authorization`.
-                request = request.bearer_auth(&key).header("api-key", key);
+                for word in direct.split_inclusive(char::is_whitespace) {
+                    out.token(word).await?;
+                }
+                let completion = count_tokens(&direct);
+                return Ok(self.finish(ctx, out, (spent.0, spent.1.max(completion)), tool_sources));
             }
+            let request = self.request(&json!({
+                "model": self.deployment.model,
+                "messages": messages,
+                "stream": true,
+                "stream_options": {"include_usage": true},
+            }));
             let response = tokio::time::timeout(self.idle_timeout, request.send())
                 .await
                 .map_err(|_| self.timed_out())?
@@ -266,17 +367,32 @@ impl Answerer for OpenAiAnswerer {
                     .sum();
                 (prompt, count_tokens(&out.answer))
             });
-            let cited = cited_numbers(&out.answer, ctx.sources.len() as i64);
-            Ok(Answer {
-                followup_questions: local::followups(ctx, &cited),
-                prompt_tokens: prompt,
-                completion_tokens: completion,
-                cost: self.cost(prompt, completion),
-                cited,
-                agent_mode: format!("openai-compatible:{}", self.deployment.name),
-                cache_hit: false,
-            })
+            Ok(self.finish(ctx, out, (spent.0 + prompt, spent.1 + completion), tool_sources))
         })
+    }
+}
+
+impl OpenAiAnswerer {
+    /// The answer's parts once its text is out: citations (tool sources included), follow-ups,
+    /// tokens and cost of every call it took.
+    fn finish(
+        &self,
+        ctx: &AnswerContext,
+        out: &Emitter,
+        (prompt, completion): (i64, i64),
+        tool_sources: Vec<SupportingChunk>,
+    ) -> Answer {
+        let cited = cited_numbers(&out.answer, (ctx.sources.len() + tool_sources.len()) as i64);
+        Answer {
+            followup_questions: local::followups(ctx, &cited),
+            prompt_tokens: prompt,
+            completion_tokens: completion,
+            cost: self.cost(prompt, completion),
+            cited,
+            agent_mode: format!("openai-compatible:{}", self.deployment.name),
+            cache_hit: false,
+            tool_sources,
+        }
     }
 }
 

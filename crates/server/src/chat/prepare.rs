@@ -4,9 +4,10 @@
 
 use ejento_api::HistoryTurn;
 
-use super::{AnswerContext, Job};
+use super::{AnswerContext, Job, JobGuard};
 use crate::{
     error::{Error, Result},
+    guardrails::{self, Direction},
     store::{AgentRow, NewResponse, Store},
 };
 
@@ -49,6 +50,20 @@ pub async fn agent_job(store: &Store, asker: &Asker<'_>, agent: &AgentRow, q: &Q
             }
         }
     }
+    // The corpora of the RAG tools the agent is linked to are searched too.
+    for tool in store.agent_tools(asker.organization_id, agent.id).await? {
+        if tool.tool.tool_type != "rag" {
+            continue;
+        }
+        for c in store
+            .existing_corpora(asker.organization_id, &tool.tool.config.corpus_ids)
+            .await?
+        {
+            if !corpus_ids.contains(&c) {
+                corpus_ids.push(c);
+            }
+        }
+    }
     if let Some(only) = q.only_corpora {
         if let Some(stranger) = only.iter().find(|c| !corpus_ids.contains(c)) {
             return Err(Error::invalid(
@@ -69,13 +84,19 @@ pub async fn agent_job(store: &Store, asker: &Asker<'_>, agent: &AgentRow, q: &Q
             .map(|l| l.model_name),
         None => None,
     };
+    // The question as the guardrails leave it: redacted, or refused (then nothing is searched,
+    // generated or reused; the response records why).
+    let guards = guardrails::for_agent(store, asker.organization_id, Some(agent.id)).await?;
+    let checked = guards.check(Direction::Input, q.query);
+    let query = checked.text.as_str();
     // Reusing answers: only when the agent allows it and the asker did not ask afresh.
-    let caching = agent.caching_enabled != 0
+    let caching = !checked.blocked
+        && agent.caching_enabled != 0
         && q.caching != Some(false)
         && crate::flags::enabled(store, asker.organization_id, crate::flags::Flag::Caching).await?;
     let cache_key = if caching {
         let fingerprint = store.corpora_fingerprint(&corpus_ids).await?;
-        let normalized = q.query.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase();
+        let normalized = query.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase();
         let material = format!(
             "{}\n{}\n{}\n{fingerprint}\n{normalized}",
             agent.id,
@@ -94,7 +115,7 @@ pub async fn agent_job(store: &Store, asker: &Asker<'_>, agent: &AgentRow, q: &Q
             workflow_response_id: q.workflow_response_id,
             user_id: asker.user_id,
             by: asker.by,
-            query: q.query,
+            query,
             query_source: q.query_source,
             cache_key: cache_key.as_deref(),
             project_id: agent.project_id,
@@ -120,12 +141,18 @@ pub async fn agent_job(store: &Store, asker: &Asker<'_>, agent: &AgentRow, q: &Q
         deployment,
         cache_key,
         context: AnswerContext {
-            query: q.query.to_string(),
+            query: query.to_string(),
             agent_name: agent.agent_name.clone(),
             prompt: config.prefix_prompt.clone(),
             instructions: config.instructions.clone(),
             history,
             sources: Vec::new(),
+            tools: Vec::new(),
+        },
+        guard: JobGuard {
+            blocked: checked.message.clone().filter(|_| checked.blocked),
+            input_findings: checked.findings,
+            output: guards,
         },
     })
 }

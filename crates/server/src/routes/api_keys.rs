@@ -54,6 +54,7 @@ fn to_wire(row: ApiKeyRow) -> ApiKey {
         restrictions: serde_json::from_str(&row.restrictions).unwrap_or_default(),
         created_by: row.created_by,
         created_on: row.created_on,
+        last_used_on: row.last_used_on,
     }
 }
 
@@ -115,15 +116,22 @@ async fn create(
     let restrictions_json = serde_json::to_string(&restrictions).map_err(anyhow::Error::from)?;
     let row = state
         .store
-        .create_api_key(NewApiKey {
-            organization_id,
-            name,
-            key_prefix: &prefix,
-            key_hash: &sha256_hex(&key),
-            scope: &body.scope,
-            restrictions: &restrictions_json,
-            created_by: &caller.user.email,
-        })
+        .create_api_key(
+            &caller.audit(
+                "api_key.create",
+                "api_key",
+                format!("Created the API key “{name}” ({})", body.scope),
+            ),
+            NewApiKey {
+                organization_id,
+                name,
+                key_prefix: &prefix,
+                key_hash: &sha256_hex(&key),
+                scope: &body.scope,
+                restrictions: &restrictions_json,
+                created_by: &caller.user.email,
+            },
+        )
         .await?;
     Ok((
         StatusCode::CREATED,
@@ -146,7 +154,25 @@ async fn revoke(
     authz::require_own_org(&caller, organization_id)?;
     authz::require(&state, &caller, OrgAction::ManageApiKeys).await?;
     let id: i64 = api_key_id.parse().map_err(|_| Error::not_found("API key"))?;
-    if !state.store.revoke_api_key(organization_id, id).await? {
+    let Some(key) = state
+        .store
+        .list_api_keys(organization_id)
+        .await?
+        .into_iter()
+        .find(|k| k.id == id)
+    else {
+        return Err(Error::not_found("API key"));
+    };
+    let who = caller.audit(
+        "api_key.revoke",
+        "api_key",
+        format!("Revoked the API key “{}”", key.name),
+    );
+    if !state
+        .store
+        .revoke_api_key(organization_id, id, &who, &to_wire(key))
+        .await?
+    {
         return Err(Error::not_found("API key"));
     }
     Ok(Json(Envelope::ok("API key revoked.", serde_json::json!({}))))

@@ -106,13 +106,28 @@ async fn set(state: &AppState, caller: &Caller, flag: Flag, body: FeatureFlagInp
             "Only administrators turn feature flags on or off.".into(),
         ));
     }
+    let before = flag_wire(state, caller.org_id(), flag).await?;
     state
         .store
         .set_feature_flag(caller.org_id(), flag.name(), body.enabled, &caller.user.email)
         .await?;
+    let after = flag_wire(state, caller.org_id(), flag).await?;
+    let who = caller.audit(
+        "feature_flag.update",
+        "feature_flag",
+        format!(
+            "Turned the feature flag {} {}",
+            flag.name(),
+            if body.enabled { "on" } else { "off" }
+        ),
+    );
+    state
+        .store
+        .record_audit(&who, flag.name(), Some(&before), Some(&after))
+        .await?;
     Ok(ok(
         format!("{} is now {}.", flag.name(), if body.enabled { "on" } else { "off" }),
-        flag_wire(state, caller.org_id(), flag).await?,
+        after,
     ))
 }
 

@@ -6,6 +6,7 @@ mod agent_extras;
 mod agents;
 mod analytics;
 mod api_keys;
+mod audit;
 mod auth;
 mod chat_logs;
 mod chat_threads;
@@ -15,6 +16,7 @@ mod documents;
 mod evaluations;
 mod extract;
 mod feature_flags;
+mod guardrails;
 mod membership;
 mod notifications;
 mod openapi;
@@ -22,6 +24,7 @@ mod organizations;
 mod projects;
 mod responses;
 mod teams;
+mod tools;
 mod users;
 mod workflow_responses;
 mod workflows;
@@ -181,5 +184,8 @@ pub fn api_router() -> Api {
     let api = evaluations::routes(api);
     let api = notifications::routes(api);
     let api = feature_flags::routes(api);
+    let api = guardrails::routes(api);
+    let api = audit::routes(api);
+    let api = tools::routes(api);
     openapi::routes(api)
 }

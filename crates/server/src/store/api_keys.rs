@@ -1,4 +1,7 @@
-use super::Store;
+use super::{
+    Store,
+    audit::{AuditEntry, audit},
+};
 use crate::{error::Result, time_fmt};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -14,6 +17,7 @@ pub struct ApiKeyRow {
     pub is_active: i64,
     pub created_by: String,
     pub created_on: String,
+    pub last_used_on: Option<String>,
 }
 
 pub struct NewApiKey<'a> {
@@ -32,7 +36,7 @@ impl ApiKeyRow {
     }
 }
 
-const COLUMNS: &str = "SELECT id, organization_id, name, key_prefix, scope, restrictions, is_active, created_by, created_on FROM api_keys";
+const COLUMNS: &str = "SELECT id, organization_id, name, key_prefix, scope, restrictions, is_active, created_by, created_on, last_used_on FROM api_keys";
 
 impl Store {
     pub async fn org_has_active_api_keys(&self, organization_id: i64) -> Result<bool> {
@@ -51,7 +55,8 @@ impl Store {
             .await?)
     }
 
-    pub async fn create_api_key(&self, new: NewApiKey<'_>) -> Result<ApiKeyRow> {
+    pub async fn create_api_key(&self, who: &AuditEntry<'_>, new: NewApiKey<'_>) -> Result<ApiKeyRow> {
+        let mut tx = self.pool().begin().await?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO api_keys (organization_id, name, key_prefix, key_hash, scope, restrictions, created_by, created_on) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
@@ -64,12 +69,17 @@ impl Store {
         .bind(new.restrictions)
         .bind(new.created_by)
         .bind(time_fmt::now())
-        .fetch_one(self.pool())
+        .fetch_one(&mut *tx)
         .await?;
-        Ok(sqlx::query_as(&format!("{COLUMNS} WHERE id = $1"))
+        let row: ApiKeyRow = sqlx::query_as(&format!("{COLUMNS} WHERE id = $1"))
             .bind(id)
-            .fetch_one(self.pool())
-            .await?)
+            .fetch_one(&mut *tx)
+            .await?;
+        let after = serde_json::json!({"id": row.id, "name": row.name, "key_prefix": row.key_prefix,
+            "scope": row.scope, "restrictions": row.restrictions});
+        audit(&mut tx, who, &id.to_string(), None::<&()>, Some(&after)).await?;
+        tx.commit().await?;
+        Ok(row)
     }
 
     pub async fn list_api_keys(&self, organization_id: i64) -> Result<Vec<ApiKeyRow>> {
@@ -81,14 +91,39 @@ impl Store {
         .await?)
     }
 
+    /// Notes that a key was just used; at most one write a minute per key.
+    pub async fn touch_api_key(&self, id: i64) -> Result<()> {
+        sqlx::query(
+            "UPDATE api_keys SET last_used_on = $2 WHERE id = $1 AND (last_used_on IS NULL OR last_used_on < $3)",
+        )
+        .bind(id)
+        .bind(time_fmt::now())
+        .bind(time_fmt::from_now(time::Duration::minutes(-1)))
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
     /// Revokes a key of the organization; false if it has no such active key.
-    pub async fn revoke_api_key(&self, organization_id: i64, id: i64) -> Result<bool> {
+    pub async fn revoke_api_key(
+        &self,
+        organization_id: i64,
+        id: i64,
+        who: &AuditEntry<'_>,
+        before: &impl serde::Serialize,
+    ) -> Result<bool> {
+        let mut tx = self.pool().begin().await?;
         let done =
             sqlx::query("UPDATE api_keys SET is_active = 0 WHERE id = $1 AND organization_id = $2 AND is_active = 1")
                 .bind(id)
                 .bind(organization_id)
-                .execute(self.pool())
+                .execute(&mut *tx)
                 .await?;
-        Ok(done.rows_affected() == 1)
+        if done.rows_affected() != 1 {
+            return Ok(false);
+        }
+        audit(&mut tx, who, &id.to_string(), Some(before), None::<&()>).await?;
+        tx.commit().await?;
+        Ok(true)
     }
 }

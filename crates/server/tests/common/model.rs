@@ -4,7 +4,10 @@
 //! - asked to answer (streamed), it quotes the first sentence of source [1] with its number,
 //!   unless the system prompt says "Say only that it depends", then it answers "It depends [1].";
 //! - asked to judge (not streamed), it replies with a fenced JSON object scoring an answer that
-//!   hedges ("It depends") 0.1 on every criterion and any other 0.9.
+//!   hedges ("It depends") 0.1 on every criterion and any other 0.9;
+//! - offered tools (function calling), it calls the first one, every required argument set to
+//!   the last word of the question; given tool results, it answers by quoting the last one with
+//!   its source number ("[2] Sunny" → "The tool says: Sunny [2].").
 //!
 //! Used by the server tests and, through `#[path]`, by the browser tests.
 
@@ -90,6 +93,44 @@ async fn completions(
 ) -> axum::response::Response {
     model.requests.lock().unwrap().push(body.clone());
     let system = content(&body, "system");
+    let tool_result = body["messages"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .rev()
+        .find(|m| m["role"] == "tool")
+        .and_then(|m| m["content"].as_str())
+        .map(|c| match c.strip_prefix('[').and_then(|r| r.split_once("] ")) {
+            Some((n, text)) => format!("The tool says: {} [{n}].", text.trim_end_matches('.')),
+            None => format!("The tool says: {c}"),
+        });
+    if body["tools"].as_array().is_some_and(|t| !t.is_empty()) {
+        let message = match &tool_result {
+            Some(answer) => json!({"role": "assistant", "content": answer}),
+            None => {
+                let function = &body["tools"][0]["function"];
+                let question = content(&body, "user");
+                let word = question
+                    .split_whitespace()
+                    .last()
+                    .unwrap_or_default()
+                    .trim_matches(|c: char| !c.is_alphanumeric());
+                let args: serde_json::Map<String, Value> = function["parameters"]["required"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|p| p.as_str())
+                    .map(|p| (p.to_string(), json!(word)))
+                    .collect();
+                json!({"role": "assistant", "content": null, "tool_calls": [{"id": "call_1", "type": "function",
+                    "function": {"name": function["name"], "arguments": Value::Object(args).to_string()}}]})
+            }
+        };
+        return Json(json!({"id": "chatcmpl-t", "object": "chat.completion", "model": "reader-1",
+            "choices": [{"index": 0, "message": message, "finish_reason": if tool_result.is_some() { "stop" } else { "tool_calls" }}],
+            "usage": {"prompt_tokens": 100, "completion_tokens": 10, "total_tokens": 110}}))
+        .into_response();
+    }
     if body["stream"] != true {
         let user = content(&body, "user");
         let answer = user.split("Answer to score:").nth(1).unwrap_or_default();
@@ -104,7 +145,9 @@ async fn completions(
         )
         .into_response();
     }
-    let answer = if system.contains("Say only that it depends") {
+    let answer = if let Some(answer) = tool_result {
+        answer
+    } else if system.contains("Say only that it depends") {
         "It depends [1].".to_string()
     } else {
         match first_source_sentence(&system) {

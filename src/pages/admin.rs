@@ -1,0 +1,340 @@
+//! Admin: the section's navigation, API keys (shown once, revoked, last used), model
+//! configurations (read-only: they come from the server's configuration) and the audit log.
+//! Guardrails have their own module.
+
+use std::collections::BTreeMap;
+
+use ejento_api::{API_KEY_SCOPES, ApiKey, AuditLogEntry, AuditLogPage, CreateApiKey, CreatedApiKey, LlmConfiguration};
+use leptos::{ev::SubmitEvent, prelude::*};
+use leptos_router::{components::A, hooks::use_location};
+
+use crate::{
+    Auth, api,
+    components::{
+        field::{Field, FormErrors},
+        load::{confirm, empty, load, show},
+        pager::Pager,
+        toast::use_toasts,
+        url::{page_param, query_param, query_setter},
+    },
+};
+
+/// The sections of Admin, as links (each section has its own URL).
+const SECTIONS: [(&str, &str); 6] = [
+    ("/admin", "Users"),
+    ("/admin/api-keys", "API keys"),
+    ("/admin/guardrails", "Guardrails"),
+    ("/admin/models", "Models"),
+    ("/admin/audit-log", "Audit log"),
+    ("/admin/chat-logs", "Chat logs"),
+];
+
+#[component]
+pub fn AdminNav() -> impl IntoView {
+    let location = use_location();
+    view! {
+        <nav class="tabs" aria-label="Admin sections">
+            {SECTIONS.into_iter().map(|(href, label)| {
+                let current = move || location.pathname.get() == href;
+                view! {
+                    <A href=href attr:class="tab" attr:aria-current=move || current().then_some("page")>{label}</A>
+                }
+            }).collect_view()}
+        </nav>
+    }
+}
+
+/// The caller's organization id (0 until the user is known).
+pub fn org_id() -> Signal<i64> {
+    let auth = expect_context::<Auth>();
+    Signal::derive(move || auth.user.get().map(|u| u.organization.id).unwrap_or(0))
+}
+
+/// The resource groups a Restricted key grants, as the server names them (first path segment).
+const CATEGORIES: [&str; 8] = [
+    "agents",
+    "corpora",
+    "documents",
+    "chat-threads",
+    "teams",
+    "projects",
+    "workflows",
+    "evaluations",
+];
+
+#[component]
+pub fn ApiKeysPage() -> impl IntoView {
+    let toasts = use_toasts();
+    let org = org_id();
+    let tick = RwSignal::new(0u32);
+    let keys = load(
+        move || (org.get(), tick.get()),
+        |(o, _)| async move { api::admin::api_keys(o).await },
+    );
+    let name = RwSignal::new(String::new());
+    let scope = RwSignal::new("All".to_string());
+    let levels = RwSignal::new(BTreeMap::<String, String>::new());
+    let created = RwSignal::new(None::<CreatedApiKey>);
+    let errors = FormErrors::new();
+    let busy = RwSignal::new(false);
+
+    let submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        errors.clear();
+        if name.get_untracked().trim().is_empty() {
+            errors.set("name", "Give the key a name.");
+            return;
+        }
+        let body = CreateApiKey {
+            name: name.get_untracked().trim().to_string(),
+            scope: scope.get_untracked(),
+            restrictions: levels.get_untracked(),
+        };
+        busy.set(true);
+        leptos::task::spawn_local(async move {
+            match api::admin::create_api_key(org.get_untracked(), &body).await {
+                Ok(key) => {
+                    created.set(Some(key));
+                    name.set(String::new());
+                    tick.update(|t| *t += 1);
+                }
+                Err(e) => {
+                    errors.absorb(&e, &[("name", "name"), ("scope", "scope"), ("restrictions", "scope")]);
+                    if errors.is_empty() {
+                        toasts.error(e.message);
+                    }
+                }
+            }
+            busy.set(false);
+        });
+    };
+    let revoke = move |key: ApiKey| {
+        if !confirm(&format!(
+            "Revoke “{}”? Programs using it are refused from now on.",
+            key.name
+        )) {
+            return;
+        }
+        leptos::task::spawn_local(async move {
+            match api::admin::revoke_api_key(org.get_untracked(), key.id).await {
+                Ok(message) => {
+                    toasts.success(message);
+                    created.update(|c| {
+                        if c.as_ref().is_some_and(|c| c.api_key.id == key.id) {
+                            *c = None;
+                        }
+                    });
+                    tick.update(|t| *t += 1);
+                }
+                Err(e) => toasts.error(e.message),
+            }
+        });
+    };
+    let select_all = |ev: leptos::ev::FocusEvent| event_target::<web_sys::HtmlInputElement>(&ev).select();
+    let copy = move |_| {
+        if let (Some(window), Some(key)) = (web_sys::window(), created.get_untracked()) {
+            let _ = window.navigator().clipboard().write_text(&key.key);
+            toasts.success("The key is copied.");
+        }
+    };
+
+    view! {
+        <section class="page">
+            <AdminNav/>
+            <header class="page-header"><h1>"API keys"</h1></header>
+            <p class="muted">"Programs send a key in the "<code>"Ocp-Apim-Subscription-Key"</code>" header. Once the organization has a key, every request that presents one must present a valid one."</p>
+            {move || created.get().map(|k| view! {
+                <div class="card secret-once" role="status" id="created-key">
+                    <h2>{format!("“{}” is ready", k.api_key.name)}</h2>
+                    <p>"Copy it now: it is shown only this once."</p>
+                    <div class="inline-form">
+                        <input id="new-api-key" readonly=true aria-label="The new API key" prop:value=k.key.clone()
+                            on:focus=select_all/>
+                        <button class="button primary" type="button" on:click=copy>"Copy"</button>
+                        <button class="button" type="button" on:click=move |_| created.set(None)>"Done"</button>
+                    </div>
+                </div>
+            })}
+            <form class="card form-card" id="api-key-form" on:submit=submit novalidate=true>
+                <h2>"New key"</h2>
+                <Field id="api-key-name" label="Name" value=name error=errors.of("name") required=true/>
+                <div class="field">
+                    <label for="api-key-scope">"Scope"</label>
+                    <select id="api-key-scope" on:change=move |ev| scope.set(event_target_value(&ev))>
+                        {API_KEY_SCOPES.into_iter().map(|s| view! { <option value=s selected=move || scope.get() == s>{s}</option> }).collect_view()}
+                    </select>
+                    <p class="field-hint">"All: everything its creator may do. Read Only: no changes. Restricted: per area below."</p>
+                    {move || errors.of("scope").get().map(|m| view! { <p class="field-error">{m}</p> })}
+                </div>
+                <Show when=move || scope.get() == "Restricted">
+                    <fieldset class="restrictions">
+                        <legend>"Access per area"</legend>
+                        {CATEGORIES.into_iter().map(|c| view! {
+                            <label class="restriction">
+                                <span>{c}</span>
+                                <select aria-label=format!("Access to {c}") on:change=move |ev| {
+                                    let level = event_target_value(&ev);
+                                    levels.update(|l| { l.insert(c.to_string(), level); });
+                                }>
+                                    {ejento_api::API_KEY_LEVELS.into_iter().map(|l| view! { <option value=l>{l}</option> }).collect_view()}
+                                </select>
+                            </label>
+                        }).collect_view()}
+                    </fieldset>
+                </Show>
+                <button class="button primary" type="submit" id="create-api-key" disabled=move || busy.get()>"Create key"</button>
+            </form>
+            {show(keys, move |list: Vec<ApiKey>| {
+                if list.is_empty() {
+                    return empty("No API keys", "Any program may call the API with a signed-in user's token until you create one.").into_any();
+                }
+                view! {
+                    <table class="table" id="api-key-table">
+                        <thead><tr><th>"Name"</th><th>"Key"</th><th>"Scope"</th><th>"Created"</th><th>"Last used"</th><th><span class="sr-only">"Actions"</span></th></tr></thead>
+                        <tbody>
+                            {list.into_iter().map(|k| {
+                                let scope = if k.restrictions.is_empty() {
+                                    k.scope.clone()
+                                } else {
+                                    format!("{} ({})", k.scope, k.restrictions.iter().map(|(c, l)| format!("{c}: {l}")).collect::<Vec<_>>().join(", "))
+                                };
+                                let label = format!("Revoke {}", k.name);
+                                let key = k.clone();
+                                view! {
+                                    <tr>
+                                        <td>{k.name.clone()}</td>
+                                        <td><code>{format!("{}…", k.key_prefix)}</code></td>
+                                        <td>{scope}</td>
+                                        <td class="muted small">{format!("{} by {}", day(&k.created_on), k.created_by)}</td>
+                                        <td class="muted small">{k.last_used_on.as_deref().map(minute).unwrap_or_else(|| "Never".into())}</td>
+                                        <td class="actions"><button class="button danger small" type="button" aria-label=label on:click=move |_| revoke(key.clone())>"Revoke"</button></td>
+                                    </tr>
+                                }
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                }.into_any()
+            })}
+        </section>
+    }
+}
+
+fn day(timestamp: &str) -> String {
+    timestamp.chars().take(10).collect()
+}
+
+fn minute(timestamp: &str) -> String {
+    timestamp.chars().take(16).collect::<String>().replace('T', " ") + " UTC"
+}
+
+/// Admin → Models: the model configurations agents can use (set in the server's configuration).
+#[component]
+pub fn ModelsPage() -> impl IntoView {
+    let models = load(|| (), |_| async { api::agents::llm_configurations().await });
+    view! {
+        <section class="page">
+            <AdminNav/>
+            <header class="page-header"><h1>"Models"</h1></header>
+            <p class="muted">"Model configurations come from the server's configuration (EJENTO_MODEL_DEPLOYMENTS); agents and evaluation runs choose among them. They are read-only here."</p>
+            {show(models, |list: Vec<LlmConfiguration>| {
+                if list.is_empty() {
+                    return empty("No models", "The server has no model configured.").into_any();
+                }
+                view! {
+                    <table class="table" id="model-table">
+                        <thead><tr><th>"Model"</th><th>"Provider"</th><th>"Deployments"</th><th>"Status"</th></tr></thead>
+                        <tbody>
+                            {list.into_iter().map(|m| view! {
+                                <tr>
+                                    <td>{m.model_name.clone()}{m.is_default.then(|| view! { " "<span class="badge">"default"</span> })}</td>
+                                    <td>{m.provider.clone()}</td>
+                                    <td>{m.model_deployment.join(", ")}</td>
+                                    <td>{if m.is_enabled { "On" } else { "Off" }}</td>
+                                </tr>
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                }.into_any()
+            })}
+        </section>
+    }
+}
+
+/// The kinds of resource the audit log records, for its filter.
+const RESOURCE_TYPES: [(&str, &str); 5] = [
+    ("", "Everything"),
+    ("guardrail", "Guardrails"),
+    ("api_key", "API keys"),
+    ("feature_flag", "Feature flags"),
+    ("agent", "Agents"),
+];
+
+/// Admin → Audit log: who changed what and when, with the before and after of each change;
+/// filters and the page live in the URL.
+#[component]
+pub fn AuditLogPage() -> impl IntoView {
+    let org = org_id();
+    let resource_type = query_param("resource_type");
+    let from = query_param("from");
+    let to = query_param("to");
+    let page = page_param();
+    let set = query_setter();
+    let log = load(
+        move || (org.get(), resource_type.get(), from.get(), to.get(), page.get()),
+        |(o, r, f, t, p)| async move { api::admin::audit_log(o, &r, &f, &t, p).await },
+    );
+    let set_type = set.clone();
+    let set_from = set.clone();
+    let set_to = set;
+    view! {
+        <section class="page">
+            <AdminNav/>
+            <header class="page-header"><h1>"Audit log"</h1></header>
+            <div class="toolbar">
+                <label class="sr-only" for="audit-type">"What changed"</label>
+                <select id="audit-type" on:change=move |ev| set_type(&[("resource_type", event_target_value(&ev)), ("page", String::new())])>
+                    {RESOURCE_TYPES.into_iter().map(|(v, l)| view! { <option value=v selected=move || resource_type.get() == v>{l}</option> }).collect_view()}
+                </select>
+                <label for="audit-from">"From"</label>
+                <input id="audit-from" type="date" prop:value=move || from.get() on:change=move |ev| set_from(&[("from", event_target_value(&ev)), ("page", String::new())])/>
+                <label for="audit-to">"To"</label>
+                <input id="audit-to" type="date" prop:value=move || to.get() on:change=move |ev| set_to(&[("to", event_target_value(&ev)), ("page", String::new())])/>
+            </div>
+            {show(log, |page: AuditLogPage| {
+                if page.entries.is_empty() {
+                    return empty("Nothing recorded", "Changes to guardrails, API keys, feature flags and agents' guardrails appear here.").into_any();
+                }
+                let meta = page.meta;
+                view! {
+                    <ol class="audit-log" id="audit-log">
+                        {page.entries.into_iter().map(entry).collect_view()}
+                    </ol>
+                    <Pager meta=meta/>
+                }.into_any()
+            })}
+        </section>
+    }
+}
+
+fn pretty(v: &Option<serde_json::Value>) -> String {
+    v.as_ref()
+        .and_then(|v| serde_json::to_string_pretty(v).ok())
+        .unwrap_or_else(|| "—".into())
+}
+
+fn entry(e: AuditLogEntry) -> impl IntoView {
+    let (before, after) = (pretty(&e.before), pretty(&e.after));
+    view! {
+        <li class="card audit-entry">
+            <p><strong>{e.summary.clone()}</strong></p>
+            <p class="muted small">{format!("{} · {} · {}", minute(&e.created_on), e.actor, e.action)}</p>
+            <details>
+                <summary>"Before and after"</summary>
+                <div class="audit-diff">
+                    <div><h3 class="small">"Before"</h3><pre>{before}</pre></div>
+                    <div><h3 class="small">"After"</h3><pre>{after}</pre></div>
+                </div>
+            </details>
+        </li>
+    }
+}

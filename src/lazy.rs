@@ -93,5 +93,7 @@ lazy_groups! {
         Guardrails => crate::pages::guardrails::GuardrailsPage,
         Models => crate::pages::admin::ModelsPage,
         AuditLog => crate::pages::admin::AuditLogPage,
+        Tools => crate::pages::tools::ToolsPage,
+        NotificationSettings => crate::pages::admin::NotificationsPage,
     }
 }

@@ -72,6 +72,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/admin/guardrails") view={Lazy::<lazy::Guardrails>::new()}/>
                     <Route path=path!("/admin/models") view={Lazy::<lazy::Models>::new()}/>
                     <Route path=path!("/admin/audit-log") view={Lazy::<lazy::AuditLog>::new()}/>
+                    <Route path=path!("/admin/tools") view={Lazy::<lazy::Tools>::new()}/>
+                    <Route path=path!("/admin/notifications") view={Lazy::<lazy::NotificationSettings>::new()}/>
                     <Route path=path!("/admin/users/:id") view={Lazy::<lazy::UserDetail>::new()}/>
                     <Route path=path!("/evaluations") view={Lazy::<lazy::Evaluations>::new()}/>
                     <Route path=path!("/evaluations/datasets/:id") view={Lazy::<lazy::EvaluationDataset>::new()}/>

@@ -75,5 +75,29 @@ async fn a_failed_indexing_job_rings_the_bell() {
     browser
         .wait_for_count("#notification-panel .notification.unread", 0)
         .await;
+
+    // Admin → Notifications: failed uploads turned off, as the server then keeps it.
+    browser.goto(&server.url("/admin/notifications")).await;
+    browser.click("#notify-indexing_failed").await;
+    browser
+        .wait_for_any_text(".toast-success", "You will not be told any more.")
+        .await;
+    let settings = server
+        .send(
+            reqwest::Method::GET,
+            &token,
+            "/api/v2/notifications/settings",
+            serde_json::Value::Null,
+        )
+        .await;
+    assert!(
+        settings
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s["kind"] == "indexing_failed" && s["enabled"] == false),
+        "{settings}"
+    );
+    browser.screenshot("admin-notifications").await;
     browser.close().await;
 }

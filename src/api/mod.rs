@@ -13,6 +13,7 @@ pub mod flags;
 pub mod notifications;
 pub mod projects;
 pub mod teams;
+pub mod tools;
 pub mod users;
 pub mod workflows;
 

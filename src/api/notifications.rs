@@ -35,3 +35,28 @@ pub async fn mark_all_read(user: i64) -> Result<i64, ApiError> {
             .unread,
     )
 }
+
+pub async fn settings() -> Result<Vec<ejento_api::NotificationSetting>, ApiError> {
+    get("/api/v2/notifications/settings").await
+}
+
+pub async fn set_setting(kind: &str, enabled: bool) -> Result<Vec<ejento_api::NotificationSetting>, ApiError> {
+    let body = ejento_api::NotificationSettingsInput {
+        settings: vec![ejento_api::NotificationSettingChange {
+            kind: kind.into(),
+            enabled,
+        }],
+    };
+    Ok(call(Method::Put, "/api/v2/notifications/settings", Some(&body))
+        .await?
+        .data)
+}
+
+/// Sends a message to people of the organization; how many it reached.
+pub async fn send(body: &ejento_api::NotificationInput) -> Result<String, ApiError> {
+    Ok(
+        call::<serde_json::Value, _>(Method::Post, "/api/v2/notifications", Some(body))
+            .await?
+            .message,
+    )
+}

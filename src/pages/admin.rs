@@ -4,7 +4,9 @@
 
 use std::collections::BTreeMap;
 
-use ejento_api::{API_KEY_SCOPES, ApiKey, AuditLogEntry, AuditLogPage, CreateApiKey, CreatedApiKey, LlmConfiguration};
+use ejento_api::{
+    API_KEY_SCOPES, ApiKey, AuditLogEntry, AuditLogPage, CreateApiKey, CreatedApiKey, LlmConfiguration, OrgRole,
+};
 use leptos::{ev::SubmitEvent, prelude::*};
 use leptos_router::{components::A, hooks::use_location};
 
@@ -20,11 +22,13 @@ use crate::{
 };
 
 /// The sections of Admin, as links (each section has its own URL).
-const SECTIONS: [(&str, &str); 6] = [
+const SECTIONS: [(&str, &str); 8] = [
     ("/admin", "Users"),
     ("/admin/api-keys", "API keys"),
+    ("/admin/tools", "Tools"),
     ("/admin/guardrails", "Guardrails"),
     ("/admin/models", "Models"),
+    ("/admin/notifications", "Notifications"),
     ("/admin/audit-log", "Audit log"),
     ("/admin/chat-logs", "Chat logs"),
 ];
@@ -42,6 +46,21 @@ pub fn AdminNav() -> impl IntoView {
             }).collect_view()}
         </nav>
     }
+}
+
+/// Whether the signed-in person administers the organization (Global or Application Admin).
+pub fn is_org_admin() -> Signal<bool> {
+    let auth = expect_context::<Auth>();
+    Signal::derive(move || {
+        auth.user
+            .get()
+            .is_some_and(|u| matches!(u.role, OrgRole::GlobalAdmin | OrgRole::ApplicationAdmin))
+    })
+}
+
+pub fn is_global_admin() -> Signal<bool> {
+    let auth = expect_context::<Auth>();
+    Signal::derive(move || auth.user.get().is_some_and(|u| u.role == OrgRole::GlobalAdmin))
 }
 
 /// The caller's organization id (0 until the user is known).
@@ -66,6 +85,7 @@ const CATEGORIES: [&str; 8] = [
 pub fn ApiKeysPage() -> impl IntoView {
     let toasts = use_toasts();
     let org = org_id();
+    let is_global_admin = is_global_admin();
     let tick = RwSignal::new(0u32);
     let keys = load(
         move || (org.get(), tick.get()),
@@ -155,6 +175,7 @@ pub fn ApiKeysPage() -> impl IntoView {
                     </div>
                 </div>
             })}
+            <Show when=move || is_global_admin.get()>
             <form class="card form-card" id="api-key-form" on:submit=submit novalidate=true>
                 <h2>"New key"</h2>
                 <Field id="api-key-name" label="Name" value=name error=errors.of("name") required=true/>
@@ -184,6 +205,7 @@ pub fn ApiKeysPage() -> impl IntoView {
                 </Show>
                 <button class="button primary" type="submit" id="create-api-key" disabled=move || busy.get()>"Create key"</button>
             </form>
+            </Show>
             {show(keys, move |list: Vec<ApiKey>| {
                 if list.is_empty() {
                     return empty("No API keys", "Any program may call the API with a signed-in user's token until you create one.").into_any();
@@ -261,12 +283,13 @@ pub fn ModelsPage() -> impl IntoView {
 }
 
 /// The kinds of resource the audit log records, for its filter.
-const RESOURCE_TYPES: [(&str, &str); 5] = [
+const RESOURCE_TYPES: [(&str, &str); 6] = [
     ("", "Everything"),
     ("guardrail", "Guardrails"),
     ("api_key", "API keys"),
     ("feature_flag", "Feature flags"),
     ("agent", "Agents"),
+    ("tool", "Tools"),
 ];
 
 /// Admin → Audit log: who changed what and when, with the before and after of each change;
@@ -336,5 +359,144 @@ fn entry(e: AuditLogEntry) -> impl IntoView {
                 </div>
             </details>
         </li>
+    }
+}
+
+/// Admin → Notifications: which kinds of notification the signed-in person receives, and (for
+/// administrators) a message to chosen people of the organization.
+#[component]
+pub fn NotificationsPage() -> impl IntoView {
+    let toasts = use_toasts();
+    let is_admin = is_org_admin();
+    let tick = RwSignal::new(0u32);
+    let settings = load(move || tick.get(), |_| async { api::notifications::settings().await });
+    let toggle = move |kind: String, on: bool| {
+        leptos::task::spawn_local(async move {
+            match api::notifications::set_setting(&kind, on).await {
+                Ok(_) => toasts.success(if on {
+                    "You will be told."
+                } else {
+                    "You will not be told any more."
+                }),
+                Err(e) => toasts.error(e.message),
+            }
+            tick.update(|t| *t += 1);
+        });
+    };
+    view! {
+        <section class="page">
+            <AdminNav/>
+            <header class="page-header"><h1>"Notifications"</h1></header>
+            <section class="card">
+                <h2>"What I am told about"</h2>
+                {show(settings, move |list: Vec<ejento_api::NotificationSetting>| view! {
+                    <ul class="flag-list" id="notification-settings">
+                        {list.into_iter().map(|s| {
+                            let kind = s.kind.clone();
+                            view! {
+                                <li class="flag">
+                                    <label>
+                                        <input type="checkbox" role="switch" id=format!("notify-{}", s.kind) prop:checked=s.enabled
+                                            on:change=move |ev| toggle(kind.clone(), event_target_checked(&ev))/>
+                                        " "{s.label.clone()}
+                                    </label>
+                                </li>
+                            }
+                        }).collect_view()}
+                    </ul>
+                })}
+                <p class="muted small">"Messages from administrators always arrive."</p>
+            </section>
+            <Show when=move || is_admin.get()>
+                <SendMessage/>
+            </Show>
+        </section>
+    }
+}
+
+#[component]
+fn SendMessage() -> impl IntoView {
+    let toasts = use_toasts();
+    let title = RwSignal::new(String::new());
+    let body = RwSignal::new(String::new());
+    let link = RwSignal::new(String::new());
+    let search = RwSignal::new(String::new());
+    let chosen = RwSignal::new(BTreeMap::<i64, String>::new());
+    let people = load(move || search.get(), |q| async move { api::users::list(&q, 1).await });
+    let errors = FormErrors::new();
+    let send = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        errors.clear();
+        if chosen.get_untracked().is_empty() {
+            errors.set("to", "Choose at least one person.");
+            return;
+        }
+        let input = ejento_api::NotificationInput {
+            title: title.get_untracked(),
+            body: body.get_untracked(),
+            link: link.get_untracked().trim().to_string(),
+            user_ids: chosen.get_untracked().into_keys().collect(),
+        };
+        leptos::task::spawn_local(async move {
+            match api::notifications::send(&input).await {
+                Ok(message) => {
+                    toasts.success(message);
+                    title.set(String::new());
+                    body.set(String::new());
+                    chosen.set(BTreeMap::new());
+                }
+                Err(e) => {
+                    errors.absorb(
+                        &e,
+                        &[
+                            ("title", "title"),
+                            ("body", "body"),
+                            ("link", "link"),
+                            ("user_ids", "to"),
+                        ],
+                    );
+                    if errors.is_empty() {
+                        toasts.error(e.message);
+                    }
+                }
+            }
+        });
+    };
+    view! {
+        <form class="card form-card" id="send-message" on:submit=send novalidate=true>
+            <h2>"Send a message"</h2>
+            <Field id="message-title" label="Title" value=title error=errors.of("title") required=true/>
+            <crate::components::field::TextArea id="message-body" label="Message" value=body error=errors.of("body")/>
+            <Field id="message-link" label="Link to a page of the dashboard (optional)" value=link error=errors.of("link") hint="e.g. /agents/12"/>
+            <fieldset class="checks">
+                <legend>"To"</legend>
+                <input class="search" type="search" aria-label="Find people" placeholder="Find people"
+                    on:input=move |ev| search.set(event_target_value(&ev))/>
+                {show(people, move |page: ejento_api::UserPage| view! {
+                    <div class="checks">
+                        {page.users.into_iter().map(|u| {
+                            let (id, email) = (u.id, u.email.clone());
+                            view! {
+                                <label>
+                                    <input type="checkbox" prop:checked=move || chosen.get().contains_key(&id)
+                                        on:change=move |ev| {
+                                            let on = event_target_checked(&ev);
+                                            let email = email.clone();
+                                            chosen.update(|c| { if on { c.insert(id, email); } else { c.remove(&id); } });
+                                        }/>
+                                    " "{u.email.clone()}
+                                </label>
+                            }
+                        }).collect_view()}
+                    </div>
+                })}
+                <p class="muted small">{move || match chosen.get().len() {
+                    0 => "Nobody chosen yet.".to_string(),
+                    n => format!("{n} chosen: {}", chosen.get().values().cloned().collect::<Vec<_>>().join(", ")),
+                }}</p>
+                {move || errors.of("to").get().map(|m| view! { <p class="field-error">{m}</p> })}
+            </fieldset>
+            <button class="button primary" type="submit" id="send-message-button">"Send"</button>
+        </form>
     }
 }

@@ -19,11 +19,12 @@ use crate::{
     },
 };
 
-const TABS: [(&str, &str); 7] = [
+const TABS: [(&str, &str); 8] = [
     ("overview", "Overview"),
     ("configuration", "Configuration"),
     ("access", "Access & users"),
     ("tags", "Tags"),
+    ("tools", "Tools"),
     ("guardrails", "Guardrails"),
     ("history", "History"),
     ("reviews", "Reviews & comments"),
@@ -219,6 +220,7 @@ fn AgentView(agent: Agent, state: RwSignal<Load<Agent>>) -> impl IntoView {
                     "history" => view! { <HistoryTab agent=agent on_saved=Callback::new(update)/> }.into_any(),
                     "reviews" => view! { <ReviewsTab agent=agent/> }.into_any(),
                     "guardrails" => view! { <GuardrailsTab agent=agent/> }.into_any(),
+                    "tools" => view! { <ToolsTab agent=agent/> }.into_any(),
                     _ => view! { <OverviewTab agent=agent/> }.into_any(),
                 }
             }}
@@ -931,6 +933,59 @@ fn GuardrailsTab(agent: Agent) -> impl IntoView {
                         }
                     }).collect_view()}
                 </ul>
+            })}
+        </section>
+    }
+}
+
+/// The organization's tools, each linked to this agent or not (by the agent's Admins).
+#[component]
+fn ToolsTab(agent: Agent) -> impl IntoView {
+    let toasts = use_toasts();
+    let id = agent.id;
+    let is_admin = agent.my_role == Some(ResourceRole::Admin);
+    let tick = RwSignal::new(0u32);
+    let tools = load(
+        move || (id, tick.get()),
+        |(id, _)| async move { api::tools::for_agent(id).await },
+    );
+    let link = move |tool: i64, name: String, on: bool| {
+        leptos::task::spawn_local(async move {
+            match api::tools::link(id, tool, on).await {
+                Ok(_) => toasts.success(format!("“{name}” is {}.", if on { "linked" } else { "unlinked" })),
+                Err(e) => toasts.error(e.message),
+            }
+            tick.update(|t| *t += 1);
+        });
+    };
+    view! {
+        <section class="card">
+            <h2>"Tools"</h2>
+            <p class="muted small">"Answering with a model endpoint, the agent may call the API and web search tools linked here; RAG tools add their corpora to its search. Administrators make tools in Admin → Tools."</p>
+            {show(tools, move |list: Vec<ejento_api::AgentTool>| {
+                if list.is_empty() {
+                    return crate::components::load::empty("No tools yet", "An administrator creates tools in Admin → Tools.").into_any();
+                }
+                view! {
+                    <ul class="flag-list" id="agent-tools">
+                        {list.into_iter().map(|t| {
+                            let (tool, name) = (t.tool.id, t.tool.name.clone());
+                            view! {
+                                <li class="flag">
+                                    <label>
+                                        <input type="checkbox" role="switch" disabled=!is_admin || (!t.tool.is_enabled && !t.is_connected)
+                                            aria-label=format!("Link {}", t.tool.name) prop:checked=t.is_connected
+                                            on:change=move |ev| link(tool, name.clone(), event_target_checked(&ev))/>
+                                        " "<strong>{t.tool.name.clone()}</strong>" "
+                                        <span class="badge">{crate::pages::tools::type_label(&t.tool.tool_type)}</span>
+                                        {(!t.tool.is_enabled).then(|| view! { " "<span class="badge">"off for the organization"</span> })}
+                                    </label>
+                                    <p class="muted small">{t.tool.description.clone()}</p>
+                                </li>
+                            }
+                        }).collect_view()}
+                    </ul>
+                }.into_any()
             })}
         </section>
     }

@@ -8,7 +8,7 @@ use ejento_api::{
 };
 use leptos::{ev::SubmitEvent, prelude::*};
 
-use super::admin::{AdminNav, org_id};
+use super::admin::{AdminNav, is_org_admin, org_id};
 use crate::{
     api,
     components::{
@@ -168,6 +168,7 @@ pub fn GuardrailsPage() -> impl IntoView {
         move || (org.get(), page.get(), tick.get()),
         |(o, p, _)| async move { api::admin::guardrails(o, p).await },
     );
+    let is_admin = is_org_admin();
     let draft = Draft::new();
     let errors = FormErrors::new();
     let busy = RwSignal::new(false);
@@ -238,6 +239,7 @@ pub fn GuardrailsPage() -> impl IntoView {
             <AdminNav/>
             <header class="page-header"><h1>"Guardrails"</h1></header>
             <p class="muted">"Guardrails check every question before the documents are searched and every answer before it is shown or stored. Personal data can be redacted; blocked terms, topics and long questions are refused with the reason."</p>
+            <Show when=move || is_admin.get() fallback=|| view! { <p class="muted">"Only administrators change guardrails."</p> }>
             <form class="card form-card" id="guardrail-form" on:submit=submit novalidate=true>
                 <h2>{move || if draft.editing.get().is_some() { "Edit guardrail" } else { "New guardrail" }}</h2>
                 <Field id="guardrail-name" label="Name" value=draft.name error=errors.of("name") required=true/>
@@ -305,6 +307,7 @@ pub fn GuardrailsPage() -> impl IntoView {
                     </Show>
                 </div>
             </form>
+            </Show>
             {show(list, move |page: GuardrailPage| {
                 if page.guardrails.is_empty() {
                     return empty("No guardrails yet", "Questions and answers pass unchecked until you add one.").into_any();
@@ -318,14 +321,14 @@ pub fn GuardrailsPage() -> impl IntoView {
                                 let (on, edit, del) = (g.clone(), g.clone(), g.clone());
                                 view! {
                                     <tr>
-                                        <td><input type="checkbox" role="switch" aria-label=format!("{} is on", g.name) prop:checked=g.is_enabled
+                                        <td><input type="checkbox" role="switch" aria-label=format!("{} is on", g.name) prop:checked=g.is_enabled disabled=move || !is_admin.get()
                                             on:change=move |ev| switch(on.clone(), event_target_checked(&ev))/></td>
                                         <td>{g.name.clone()}{g.agent_id.map(|a| view! { " "<span class="badge">{format!("agent {a}")}</span> })}</td>
                                         <td>{type_label(&g.guardrail_type)}</td>
                                         <td class="muted small">{summary(&g)}</td>
                                         <td>{g.applies_to.clone()}</td>
                                         <td>{g.action.clone()}</td>
-                                        <td class="actions">
+                                        <td class="actions" hidden=move || !is_admin.get()>
                                             <button class="button small" type="button" aria-label=format!("Edit {}", g.name) on:click=move |_| draft.fill(&edit)>"Edit"</button>
                                             <button class="button danger small" type="button" aria-label=format!("Delete {}", g.name) on:click=move |_| remove(del.clone())>"Delete"</button>
                                         </td>

@@ -20,6 +20,7 @@ pub mod passwordless;
 pub mod projects;
 pub mod register;
 pub mod teams;
+pub mod tools;
 pub mod users;
 pub mod workflows;
 

@@ -344,3 +344,31 @@ pub struct AuditLogPage {
     pub entries: Vec<AuditLogEntry>,
     pub meta: crate::PageMeta,
 }
+
+/// The kinds of notification a person may turn off, with what they are about. (Messages from
+/// administrators always arrive.)
+pub const NOTIFICATION_KINDS: [(&str, &str); 5] = [
+    ("indexing_failed", "A document I uploaded could not be indexed"),
+    ("evaluation_finished", "An evaluation run I started completed or failed"),
+    ("added_to_team", "Someone added me to a team"),
+    ("added_to_project", "Someone added me to a project"),
+    ("agent_shared", "Someone gave me access to an agent"),
+];
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NotificationSetting {
+    pub kind: String,
+    pub label: String,
+    pub enabled: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NotificationSettingChange {
+    pub kind: String,
+    pub enabled: bool,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NotificationSettingsInput {
+    pub settings: Vec<NotificationSettingChange>,
+}

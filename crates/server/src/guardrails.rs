@@ -73,19 +73,37 @@ pub async fn for_agent(store: &Store, org: i64, agent: Option<i64>) -> Result<Gu
     Ok(Guards::new(rules))
 }
 
+/// A guardrail with its word patterns compiled once (an answer is checked a sentence at a time).
+#[derive(Debug, Clone)]
+struct Rule {
+    guardrail: Guardrail,
+    /// `blocked_terms`: the terms.
+    terms: Option<Regex>,
+    /// `blocked_topics`: each topic's keywords.
+    topics: Vec<Option<Regex>>,
+}
+
 /// The guardrails that run for one agent (or one dry-run).
 #[derive(Debug, Clone, Default)]
 pub struct Guards {
-    rules: Vec<Guardrail>,
+    rules: Vec<Rule>,
 }
 
 impl Guards {
-    pub fn new(rules: Vec<Guardrail>) -> Self {
+    pub fn new(guardrails: Vec<Guardrail>) -> Self {
+        let rules = guardrails
+            .into_iter()
+            .map(|g| Rule {
+                terms: words_regex(&g.config.terms),
+                topics: g.config.topics.iter().map(|t| words_regex(&t.keywords)).collect(),
+                guardrail: g,
+            })
+            .collect();
         Self { rules }
     }
 
     pub fn runs_on(&self, direction: Direction) -> bool {
-        self.rules.iter().any(|r| direction.runs(&r.applies_to))
+        self.rules.iter().any(|r| direction.runs(&r.guardrail.applies_to))
     }
 
     /// Every guardrail for `direction`, in order: redactions change the text the next one sees;
@@ -94,7 +112,12 @@ impl Guards {
         let mut text = text.to_string();
         let mut findings = Vec::new();
         let mut blocked_by: Option<String> = None;
-        for rule in self.rules.iter().filter(|r| direction.runs(&r.applies_to)) {
+        for Rule {
+            guardrail: rule,
+            terms,
+            topics,
+        } in self.rules.iter().filter(|r| direction.runs(&r.guardrail.applies_to))
+        {
             let block = rule.action == "block";
             let mut found = |kind: &str, message: String| {
                 if block && blocked_by.is_none() {
@@ -139,7 +162,7 @@ impl Guards {
                     }
                 }
                 "blocked_terms" => {
-                    let Some(re) = words_regex(&rule.config.terms) else {
+                    let Some(re) = terms else {
                         continue;
                     };
                     let spans: Vec<Range<usize>> = re.find_iter(&text).map(|m| m.range()).collect();
@@ -154,8 +177,8 @@ impl Guards {
                     }
                 }
                 "blocked_topics" => {
-                    for topic in &rule.config.topics {
-                        if words_regex(&topic.keywords).is_some_and(|re| re.is_match(&text)) {
+                    for (topic, keywords) in rule.config.topics.iter().zip(topics) {
+                        if keywords.as_ref().is_some_and(|re| re.is_match(&text)) {
                             found("topic", format!("is about the blocked topic {}", topic.name));
                         }
                     }

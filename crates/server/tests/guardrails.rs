@@ -4,8 +4,8 @@
 
 mod common;
 
-use common::{Part, TestApp, assert_error, parse_sse};
-use serde_json::{Value, json};
+use common::{Part, TestApp, assert_error, end_of};
+use serde_json::json;
 
 /// An agent whose corpus has a policy that names a contact e-mail and a card number.
 async fn agent_with_contacts(app: &TestApp, token: &str) -> i64 {
@@ -33,28 +33,6 @@ async fn agent_with_contacts(app: &TestApp, token: &str) -> i64 {
     agent
 }
 
-async fn stream(app: &TestApp, token: &str, agent: i64, question: &str) -> Vec<(Option<i64>, String, Value)> {
-    let res = app
-        .client
-        .post(app.url(&format!("/response-service/api/v2/agents/{agent}/responses/stream")))
-        .bearer_auth(token)
-        .json(&json!({"user_query": question}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 200);
-    parse_sse(&res.text().await.unwrap())
-}
-
-fn end_of(events: &[(Option<i64>, String, Value)]) -> Value {
-    events
-        .iter()
-        .find(|(_, e, _)| e == "end")
-        .expect("an end event")
-        .2
-        .clone()
-}
-
 both_backends!(
     personal_data_is_redacted_before_anything_leaves_the_server,
     |app: TestApp| async move {
@@ -72,13 +50,13 @@ both_backends!(
         assert_eq!(guardrail["action"], "redact");
         assert_eq!(guardrail["is_enabled"], true);
 
-        let events = stream(
-            &app,
-            &admin,
-            agent,
-            "I am ana.lopez@example.com: who do I write to about refunds?",
-        )
-        .await;
+        let events = app
+            .stream(
+                &admin,
+                agent,
+                "I am ana.lopez@example.com: who do I write to about refunds?",
+            )
+            .await;
         // No token, thought or status carries the addresses or the card.
         for (_, _, data) in &events {
             let text = data.to_string();
@@ -125,8 +103,11 @@ both_backends!(
             Some(&json!({"enabled": false})),
         )
         .await;
-        let out =
-            end_of(&stream(&app, &admin, agent, "Mail me at ana@example.com about refunds").await)["output"].clone();
+        let out = end_of(
+            &app.stream(&admin, agent, "Mail me at ana@example.com about refunds")
+                .await,
+        )["output"]
+            .clone();
         assert_eq!(out["query"], "Mail me at ana@example.com about refunds");
         assert_eq!(out["guardrail_triggered"], false);
         app.ok(
@@ -144,7 +125,7 @@ both_backends!(
             Some(&json!({"is_enabled": false})),
         )
         .await;
-        let out = end_of(&stream(&app, &admin, agent, "Mail me at ana@example.com").await)["output"].clone();
+        let out = end_of(&app.stream(&admin, agent, "Mail me at ana@example.com").await)["output"].clone();
         assert_eq!(out["guardrail_triggered"], false);
     }
 );
@@ -164,7 +145,9 @@ both_backends!(
                     "config": {"topics": [{"name": "Salaries", "keywords": ["salary", "pay rise"]}]}})),
             )
             .await;
-        let events = stream(&app, &admin, agent, "What is the salary of the billing lead?").await;
+        let events = app
+            .stream(&admin, agent, "What is the salary of the billing lead?")
+            .await;
         assert!(
             !events.iter().any(|(_, _, d)| d["step"] == "assistant_stream"),
             "nothing is generated"
@@ -208,7 +191,7 @@ both_backends!(
                 .iter()
                 .any(|t| t["name"] == "blocked_topics" && t["is_enabled"] == false)
         );
-        let end = end_of(&stream(&app, &admin, agent, "What is the salary for refunds?").await);
+        let end = end_of(&app.stream(&admin, agent, "What is the salary for refunds?").await);
         assert_eq!(end["success"], true, "{end}");
         let (status, body) = app
             .call(
@@ -230,10 +213,16 @@ both_backends!(
                 "agent_id": other, "config": {"max_characters": 20}})),
         )
         .await;
-        let end = end_of(&stream(&app, &admin, other, "A question far longer than twenty characters").await);
+        let end = end_of(
+            &app.stream(&admin, other, "A question far longer than twenty characters")
+                .await,
+        );
         assert_eq!(end["output"]["blocked"], true);
         assert!(end["message"].as_str().unwrap().contains("the limit is 20"), "{end}");
-        let end = end_of(&stream(&app, &admin, agent, "A question far longer than twenty characters").await);
+        let end = end_of(
+            &app.stream(&admin, agent, "A question far longer than twenty characters")
+                .await,
+        );
         assert_eq!(end["output"]["blocked"], false, "only the other agent has the limit");
 
         // The guardrail flag off: nothing is checked.
@@ -244,7 +233,10 @@ both_backends!(
             Some(&json!({"enabled": false})),
         )
         .await;
-        let end = end_of(&stream(&app, &admin, other, "A question far longer than twenty characters").await);
+        let end = end_of(
+            &app.stream(&admin, other, "A question far longer than twenty characters")
+                .await,
+        );
         assert_eq!(end["output"]["blocked"], false);
 
         // Read, change, delete.

@@ -260,3 +260,70 @@ both_backends!(
         assert_error(status, &err, 400);
     }
 );
+
+both_backends!(
+    people_turn_kinds_of_notification_off_but_messages_arrive,
+    |app: TestApp| async move {
+        let (ada, ada_id, _) = app.member("ada@example.com", "Ada Admin").await;
+        let settings = app.ok("GET", "/api/v2/notifications/settings", &ada, None).await;
+        assert_eq!(settings.as_array().unwrap().len(), 5);
+        assert!(settings.as_array().unwrap().iter().all(|s| s["enabled"] == true));
+        let changed = app
+            .ok(
+                "PUT",
+                "/api/v2/notifications/settings",
+                &ada,
+                Some(&json!({"settings": [{"kind": "indexing_failed", "enabled": false}]})),
+            )
+            .await;
+        let off = changed
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["kind"] == "indexing_failed")
+            .unwrap()
+            .clone();
+        assert_eq!(off["enabled"], false);
+        assert_eq!(off["label"], "A document I uploaded could not be indexed");
+
+        // A failed upload now tells no one; a message still arrives.
+        let agent = app.agent_in_new_project(&ada, "Ada's Helper").await;
+        let corpus = app
+            .ok("GET", &format!("/api/v2/agents/{agent}/corpora"), &ada, None)
+            .await["items"]["agent_corpus"][0]["corpus_id"]
+            .as_i64()
+            .unwrap();
+        let broken = app
+            .upload_file(corpus, &ada, "broken.docx", b"not a zip at all".to_vec())
+            .await;
+        assert_eq!(app.settled(broken, &ada).await["step"], "failed");
+        assert_eq!(unread(&app, &ada).await, 0);
+        app.ok(
+            "POST",
+            "/api/v2/notifications",
+            &ada,
+            Some(&json!({"title": "Reminder", "user_ids": [ada_id]})),
+        )
+        .await;
+        assert_eq!(unread(&app, &ada).await, 1);
+
+        // Unknown kinds are refused and change nothing.
+        let (status, body) = app
+            .call(
+                "PUT",
+                "/api/v2/notifications/settings",
+                &ada,
+                Some(&json!({"settings": [{"kind": "indexing_failed", "enabled": true}, {"kind": "gossip", "enabled": false}]})),
+            )
+            .await;
+        assert_error(status, &body, 422);
+        let settings = app.ok("GET", "/api/v2/notifications/settings", &ada, None).await;
+        assert!(
+            settings
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|s| s["kind"] == "indexing_failed" && s["enabled"] == false)
+        );
+    }
+);

@@ -60,6 +60,18 @@ async fn demo_data_is_complete_and_seeding_twice_changes_nothing() {
     assert_eq!(get(admin.clone(), "/api/v2/projects").await["meta"]["count"], 4);
     let agents = get(admin.clone(), "/api/v2/agents").await;
     assert_eq!(agents["meta"]["count"], 5);
+    // Personal data is redacted in the demo organization: its dry-run shows it.
+    let dry_run = client
+        .post(format!("{base}/api/v2/guardrails/apply"))
+        .bearer_auth(&admin)
+        .json(&serde_json::json!({"text": "Mail jo@northwind.example"}))
+        .send()
+        .await
+        .unwrap()
+        .json::<Value>()
+        .await
+        .unwrap();
+    assert_eq!(dry_run["data"]["text"], "Mail [EMAIL]", "{dry_run}");
     for agent in agents["agents"].as_array().unwrap() {
         assert!(
             agent["prefix_prompt"].as_str().unwrap().len() > 50,

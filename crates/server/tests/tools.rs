@@ -13,7 +13,7 @@ use axum::{
     http::{HeaderMap, StatusCode},
     routing::get,
 };
-use common::{Part, TestApp, assert_error, parse_sse};
+use common::{Part, TestApp, assert_error, end_of};
 use serde_json::{Value, json};
 
 /// A weather API and a SearXNG-style search: the third-party services tools call. Records the
@@ -62,28 +62,6 @@ async fn services() -> (String, Arc<Mutex<Vec<String>>>) {
     let url = format!("http://{}", listener.local_addr().unwrap());
     tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
     (url, seen)
-}
-
-async fn stream(app: &TestApp, token: &str, agent: i64, question: &str) -> Vec<(Option<i64>, String, Value)> {
-    let res = app
-        .client
-        .post(app.url(&format!("/response-service/api/v2/agents/{agent}/responses/stream")))
-        .bearer_auth(token)
-        .json(&json!({"user_query": question}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 200);
-    parse_sse(&res.text().await.unwrap())
-}
-
-fn end_of(events: &[(Option<i64>, String, Value)]) -> Value {
-    events
-        .iter()
-        .find(|(_, e, _)| e == "end")
-        .expect("an end event")
-        .2
-        .clone()
 }
 
 fn thoughts_of(events: &[(Option<i64>, String, Value)]) -> String {
@@ -211,7 +189,9 @@ async fn api_tools_are_called_and_cited(backend: common::Backend) {
         .ok("POST", &format!("/api/v2/agents/{agent}/tools/{tool_id}"), &admin, None)
         .await;
     assert_eq!(linked[0]["name"], "Weather");
-    let events = stream(&app, &admin, agent, "What is the weather like in Rotterdam?").await;
+    let events = app
+        .stream(&admin, agent, "What is the weather like in Rotterdam?")
+        .await;
     let thoughts = thoughts_of(&events);
     assert!(thoughts.contains("Tools at hand: Weather."), "{thoughts}");
     assert!(
@@ -266,7 +246,7 @@ async fn api_tools_are_called_and_cited(backend: common::Backend) {
         Some(&json!({"name": "Weather", "template_id": template["id"], "secret": "wrong"})),
     )
     .await;
-    let thoughts = thoughts_of(&stream(&app, &admin, agent, "Weather in Delft?").await);
+    let thoughts = thoughts_of(&app.stream(&admin, agent, "Weather in Delft?").await);
     assert!(
         thoughts.contains("Weather failed: The API answered 401 Unauthorized"),
         "{thoughts}"
@@ -285,7 +265,7 @@ async fn api_tools_are_called_and_cited(backend: common::Backend) {
         .await;
     assert_eq!(listed[0]["is_connected"], true);
     assert_eq!(listed[0]["is_enabled"], false);
-    let thoughts = thoughts_of(&stream(&app, &admin, agent, "Weather in Delft?").await);
+    let thoughts = thoughts_of(&app.stream(&admin, agent, "Weather in Delft?").await);
     assert!(!thoughts.contains("Calling"), "{thoughts}");
     app.ok(
         "POST",
@@ -301,7 +281,7 @@ async fn api_tools_are_called_and_cited(backend: common::Backend) {
         Some(&json!({"enabled": false})),
     )
     .await;
-    let thoughts = thoughts_of(&stream(&app, &admin, agent, "Weather in Delft?").await);
+    let thoughts = thoughts_of(&app.stream(&admin, agent, "Weather in Delft?").await);
     assert!(!thoughts.contains("Calling"), "{thoughts}");
     let (status, body) = app
         .call(
@@ -343,7 +323,7 @@ async fn api_tools_are_called_and_cited(backend: common::Backend) {
         None,
     )
     .await;
-    let end = end_of(&stream(&app, &admin, agent, "When do ferries leave Texel?").await);
+    let end = end_of(&app.stream(&admin, agent, "When do ferries leave Texel?").await);
     assert_eq!(
         end["output"]["answer"],
         "The tool says: Ferry times (https://ferry.example/times): Ferries for Texel leave hourly [1].",

@@ -3,7 +3,8 @@
 
 use axum::{extract::State, http::Method};
 use ejento_api::{
-    Envelope, Notification, NotificationInput, NotificationPage, NotificationUpdate, UnreadCount, validate,
+    Envelope, NOTIFICATION_KINDS, Notification, NotificationInput, NotificationPage, NotificationSetting,
+    NotificationSettingsInput, NotificationUpdate, UnreadCount, validate,
 };
 use serde::Deserialize;
 
@@ -33,6 +34,18 @@ pub(super) fn routes(api: Api) -> Api {
         "/api/v2/notifications",
         (TAG, "Create a new Notification", SignedIn),
         create,
+    )
+    .route(
+        Method::GET,
+        "/api/v2/notifications/settings",
+        (TAG, "Get the caller's notification settings", SignedIn),
+        settings,
+    )
+    .route(
+        Method::PUT,
+        "/api/v2/notifications/settings",
+        (TAG, "Turn kinds of notification on or off for the caller", SignedIn),
+        set_settings,
     )
     .route(
         Method::GET,
@@ -96,6 +109,48 @@ async fn list(
             meta: page.meta(count),
         },
     ))
+}
+
+async fn settings(State(state): State<AppState>, caller: Caller) -> Result<Json<Vec<NotificationSetting>>> {
+    let set = state.store.notification_settings(caller.user_id()).await?;
+    Ok(ok(
+        "Notification settings fetched successfully.",
+        NOTIFICATION_KINDS
+            .iter()
+            .map(|(kind, label)| NotificationSetting {
+                kind: (*kind).into(),
+                label: (*label).into(),
+                enabled: set.iter().find(|(k, _)| k == kind).is_none_or(|(_, on)| *on),
+            })
+            .collect(),
+    ))
+}
+
+async fn set_settings(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiJson(body): ApiJson<NotificationSettingsInput>,
+) -> Result<Json<Vec<NotificationSetting>>> {
+    if let Some(unknown) = body
+        .settings
+        .iter()
+        .find(|c| !NOTIFICATION_KINDS.iter().any(|(k, _)| *k == c.kind))
+    {
+        return Err(Error::invalid(
+            "settings",
+            format!(
+                "Unknown kind “{}”; use any of: {}.",
+                unknown.kind,
+                NOTIFICATION_KINDS.map(|k| k.0).join(", ")
+            ),
+        ));
+    }
+    let changes: Vec<(String, bool)> = body.settings.into_iter().map(|c| (c.kind, c.enabled)).collect();
+    state
+        .store
+        .set_notification_settings(caller.user_id(), &changes)
+        .await?;
+    settings(State(state), caller).await
 }
 
 async fn unread(State(state): State<AppState>, caller: Caller) -> Result<Json<UnreadCount>> {

@@ -365,6 +365,31 @@ async fn seed_structure(store: &Store, objects: &Objects) -> Result<()> {
         };
         agents.push((store.create_agent(org, project.id, admin.id, by, &config).await?, name));
     }
+    // Personal data is redacted from every question and answer, as most organizations want.
+    let who = crate::store::audit::AuditEntry {
+        organization_id: org,
+        actor_id: admin.id,
+        actor: by,
+        action: "guardrail.create",
+        resource_type: "guardrail",
+        summary: "Created the guardrail “Personal data” (demo data)".into(),
+    };
+    store
+        .create_guardrail(
+            org,
+            &crate::store::GuardrailFields {
+                agent_id: None,
+                name: "Personal data",
+                description: "Redacts e-mail addresses, phone numbers, payment cards, IBANs and national ids.",
+                guardrail_type: "pii",
+                applies_to: "both",
+                action: "redact",
+                config: &ejento_api::GuardrailConfig::default(),
+                is_enabled: true,
+            },
+            &who,
+        )
+        .await?;
     seed_documents(store, objects, org, &admin, &agents).await
 }
 

@@ -18,8 +18,21 @@ pub struct NewNotification<'a> {
     pub by: &'a str,
 }
 
-/// Writes a notification inside the caller's transaction; its id.
-pub async fn notify(tx: &mut Transaction<'_, Any>, n: &NewNotification<'_>) -> Result<i64> {
+/// Writes a notification inside the caller's transaction; its id, or none when its recipient
+/// turned that kind off (messages always arrive).
+pub async fn notify(tx: &mut Transaction<'_, Any>, n: &NewNotification<'_>) -> Result<Option<i64>> {
+    if n.kind != "message" {
+        let muted: Option<(i64,)> = sqlx::query_as(
+            "SELECT enabled FROM notification_settings WHERE user_id = $1 AND kind = $2 AND enabled = 0",
+        )
+        .bind(n.user_id)
+        .bind(n.kind)
+        .fetch_optional(&mut **tx)
+        .await?;
+        if muted.is_some() {
+            return Ok(None);
+        }
+    }
     let (id,): (i64,) = sqlx::query_as(
         "INSERT INTO notifications (organization_id, user_id, kind, title, body, link, created_by, created_on) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
@@ -34,7 +47,7 @@ pub async fn notify(tx: &mut Transaction<'_, Any>, n: &NewNotification<'_>) -> R
     .bind(time_fmt::now())
     .fetch_one(&mut **tx)
     .await?;
-    Ok(id)
+    Ok(Some(id))
 }
 
 type Row = (
@@ -74,10 +87,39 @@ impl Store {
         let mut tx = self.pool().begin().await?;
         let mut ids = Vec::with_capacity(all.len());
         for n in all {
-            ids.push(notify(&mut tx, n).await?);
+            ids.extend(notify(&mut tx, n).await?);
         }
         tx.commit().await?;
         Ok(ids)
+    }
+
+    /// The kinds a person turned off or on: (kind, enabled).
+    pub async fn notification_settings(&self, user: i64) -> Result<Vec<(String, bool)>> {
+        let rows: Vec<(String, i64)> =
+            sqlx::query_as("SELECT kind, enabled FROM notification_settings WHERE user_id = $1")
+                .bind(user)
+                .fetch_all(self.pool())
+                .await?;
+        Ok(rows.into_iter().map(|(k, e)| (k, e != 0)).collect())
+    }
+
+    /// Sets several kinds at once (all or none).
+    pub async fn set_notification_settings(&self, user: i64, changes: &[(String, bool)]) -> Result<()> {
+        let mut tx = self.pool().begin().await?;
+        for (kind, enabled) in changes {
+            sqlx::query(
+                "INSERT INTO notification_settings (user_id, kind, enabled, modified_on) VALUES ($1, $2, $3, $4) \
+                 ON CONFLICT (user_id, kind) DO UPDATE SET enabled = excluded.enabled, modified_on = excluded.modified_on",
+            )
+            .bind(user)
+            .bind(kind)
+            .bind(i64::from(*enabled))
+            .bind(time_fmt::now())
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
     }
 
     /// A person's notifications, newest first, optionally only read or unread ones.

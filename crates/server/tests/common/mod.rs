@@ -334,6 +334,32 @@ impl TestApp {
     }
 }
 
+impl TestApp {
+    /// Asks an agent on the POST stream and returns the whole stream's events.
+    pub async fn stream(&self, token: &str, agent: i64, question: &str) -> Vec<(Option<i64>, String, Value)> {
+        let res = self
+            .client
+            .post(self.url(&format!("/response-service/api/v2/agents/{agent}/responses/stream")))
+            .bearer_auth(token)
+            .json(&json!({"user_query": question}))
+            .send()
+            .await
+            .expect("stream request");
+        assert_eq!(res.status(), 200);
+        parse_sse(&res.text().await.expect("a stream body"))
+    }
+}
+
+/// The data of a stream's `end` event.
+pub fn end_of(events: &[(Option<i64>, String, Value)]) -> Value {
+    events
+        .iter()
+        .find(|(_, e, _)| e == "end")
+        .expect("an end event")
+        .2
+        .clone()
+}
+
 /// Parses an SSE body into (id, event, data) triples.
 pub fn parse_sse(body: &str) -> Vec<(Option<i64>, String, Value)> {
     let mut out = Vec::new();

@@ -283,8 +283,9 @@ pub fn ModelsPage() -> impl IntoView {
 }
 
 /// The kinds of resource the audit log records, for its filter.
-const RESOURCE_TYPES: [(&str, &str); 6] = [
+const RESOURCE_TYPES: [(&str, &str); 7] = [
     ("", "Everything"),
+    ("user", "People"),
     ("guardrail", "Guardrails"),
     ("api_key", "API keys"),
     ("feature_flag", "Feature flags"),
@@ -325,7 +326,7 @@ pub fn AuditLogPage() -> impl IntoView {
             </div>
             {show(log, |page: AuditLogPage| {
                 if page.entries.is_empty() {
-                    return empty("Nothing recorded", "Changes to guardrails, API keys, feature flags and agents' guardrails appear here.").into_any();
+                    return empty("Nothing recorded", "Changes to people, guardrails, tools, API keys and feature flags appear here.").into_any();
                 }
                 let meta = page.meta;
                 view! {

@@ -96,7 +96,7 @@ pub fn ChatLogsPage() -> impl IntoView {
             <div class="toolbar">
                 <SearchBox label="Search questions and answers"/>
                 {select("feedback", "Feedback", &[("", "Any feedback"), ("upvote", "Upvoted"), ("downvote", "Downvoted"), ("any", "Voted"), ("none", "No vote")])}
-                {select("status", "Outcome", &[("", "Any outcome"), ("completed", "Answered"), ("failed", "Failed"), ("cancelled", "Stopped")])}
+                {select("status", "Outcome", &[("", "Any outcome"), ("completed", "Answered"), ("failed", "Failed"), ("cancelled", "Stopped"), ("blocked", "Blocked by a guardrail")])}
                 {select("query_source", "Source", &[("", "Any source"), ("web", "Web"), ("api", "API")])}
                 {date("from", "From")}
                 {date("to", "To")}

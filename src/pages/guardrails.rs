@@ -57,6 +57,8 @@ struct Draft {
     terms: RwSignal<String>,
     topics: RwSignal<String>,
     max_characters: RwSignal<String>,
+    /// "" for every agent, else one agent's id.
+    agent: RwSignal<String>,
 }
 
 impl Draft {
@@ -71,6 +73,7 @@ impl Draft {
             terms: RwSignal::new(String::new()),
             topics: RwSignal::new(String::new()),
             max_characters: RwSignal::new("2000".into()),
+            agent: RwSignal::new(String::new()),
         }
     }
 
@@ -92,6 +95,7 @@ impl Draft {
         );
         self.max_characters
             .set(g.config.max_characters.map(|m| m.to_string()).unwrap_or_default());
+        self.agent.set(g.agent_id.map(|a| a.to_string()).unwrap_or_default());
     }
 
     fn reset(&self) {
@@ -105,6 +109,7 @@ impl Draft {
         self.terms.set(String::new());
         self.topics.set(String::new());
         self.max_characters.set(fresh.max_characters.get_untracked());
+        self.agent.set(String::new());
     }
 
     /// The request; a topic line is `Name: keyword, keyword`.
@@ -152,7 +157,7 @@ impl Draft {
                 max_characters: self.max_characters.get_untracked().trim().parse().ok(),
             },
             guardrail_type: kind,
-            agent_id: None,
+            agent_id: self.agent.get_untracked().parse().ok(),
             is_enabled: None,
         }
     }
@@ -170,6 +175,7 @@ pub fn GuardrailsPage() -> impl IntoView {
     );
     let is_admin = is_org_admin();
     let draft = Draft::new();
+    let agents = load(|| (), |_| async { api::agents::all_visible().await });
     let errors = FormErrors::new();
     let busy = RwSignal::new(false);
 
@@ -201,6 +207,7 @@ pub fn GuardrailsPage() -> impl IntoView {
                             ("config.terms", "terms"),
                             ("config.topics", "topics"),
                             ("config.max_characters", "max"),
+                            ("agent_id", "agent"),
                         ],
                     );
                     if errors.is_empty() {
@@ -253,6 +260,17 @@ pub fn GuardrailsPage() -> impl IntoView {
                         {GUARDRAIL_TYPES.into_iter().map(|(_, name, label)| view! { <option value=name selected=move || kind.get() == name>{label}</option> }).collect_view()}
                     </select>
                     {move || errors.of("type").get().map(|m| view! { <p class="field-error">{m}</p> })}
+                </div>
+                <div class="field">
+                    <label for="guardrail-agent">"For"</label>
+                    <select id="guardrail-agent" on:change=move |ev| draft.agent.set(event_target_value(&ev))>
+                        <option value="" selected=move || draft.agent.get().is_empty()>"Every agent of the organization"</option>
+                        {move || agents.get().ready().map(|p| p.agents.clone()).unwrap_or_default().into_iter().map(|a| {
+                            let id = a.id.to_string();
+                            view! { <option value=id.clone() selected=move || draft.agent.get() == id>{format!("Only {}", a.agent_name)}</option> }
+                        }).collect_view()}
+                    </select>
+                    {move || errors.of("agent").get().map(|m| view! { <p class="field-error">{m}</p> })}
                 </div>
                 <Show when=move || kind.get() != "max_input_length">
                     <div class="field">
@@ -323,7 +341,10 @@ pub fn GuardrailsPage() -> impl IntoView {
                                     <tr>
                                         <td><input type="checkbox" role="switch" aria-label=format!("{} is on", g.name) prop:checked=g.is_enabled disabled=move || !is_admin.get()
                                             on:change=move |ev| switch(on.clone(), event_target_checked(&ev))/></td>
-                                        <td>{g.name.clone()}{g.agent_id.map(|a| view! { " "<span class="badge">{format!("agent {a}")}</span> })}</td>
+                                        <td>{g.name.clone()}{g.agent_id.map(|a| {
+                                            let name = agents.with_untracked(|l| l.ready().and_then(|p| p.agents.iter().find(|x| x.id == a).map(|x| x.agent_name.clone())));
+                                            view! { " "<span class="badge">{format!("only {}", name.unwrap_or_else(|| format!("agent {a}")))}</span> }
+                                        })}</td>
                                         <td>{type_label(&g.guardrail_type)}</td>
                                         <td class="muted small">{summary(&g)}</td>
                                         <td>{g.applies_to.clone()}</td>

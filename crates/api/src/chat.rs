@@ -132,7 +132,7 @@ pub struct ResponseOutput {
     /// What the guardrails found in the question and the answer (never the text itself).
     #[serde(default)]
     pub guardrail_findings: Vec<crate::GuardrailFinding>,
-    /// `completed`, `cancelled` or `failed`.
+    /// `completed`, `cancelled`, `failed` or `blocked` (by a guardrail).
     pub status: String,
     /// Why it failed, for the person who asked (null on success).
     #[serde(default)]

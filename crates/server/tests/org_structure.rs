@@ -1033,6 +1033,33 @@ both_backends!(administrators_manage_users, |app: TestApp| async move {
         .call("DELETE", &format!("/api/v2/users/{}", o.alice_id), &o.alice, None)
         .await;
     assert_error(status, &body, 403);
+
+    // Every change above is in the audit log, with the account before and after.
+    let org_id = app.ok("GET", "/api/v2/users/me", &o.admin, None).await["organization"]["id"].clone();
+    let log = app
+        .ok(
+            "GET",
+            &format!("/api/v2/organizations/{org_id}/audit-log?resource_type=user&items_per_page=50"),
+            &o.admin,
+            None,
+        )
+        .await;
+    let actions: Vec<&str> = log["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    for action in ["user.create", "user.update", "permission.grant", "user.delete"] {
+        assert!(actions.contains(&action), "{action} in {actions:?}");
+    }
+    let role_change = log["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["action"] == "user.update" && e["before"]["role"] != e["after"]["role"])
+        .expect("a role change");
+    assert_eq!(role_change["after"]["role"], "Application Admin");
 });
 
 both_backends!(

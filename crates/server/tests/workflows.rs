@@ -909,3 +909,58 @@ async fn stop_ends_a_workflow_answer_and_the_agent_step_it_was_on() {
         .await;
     assert_eq!(again["stopping"], false, "already ended");
 }
+
+both_backends!(
+    the_organization_guardrails_check_a_workflow_question,
+    |app: TestApp| async move {
+        let (admin, workflow, _) = desk(&app, "consolidator").await;
+        let org = app.ok("GET", "/api/v2/users/me", &admin, None).await["organization"]["id"].clone();
+        for guardrail in [
+            json!({"name": "Personal data", "guardrail_type": "pii"}),
+            json!({"name": "HR", "guardrail_type": "blocked_topics",
+                "config": {"topics": [{"name": "Salaries", "keywords": ["salary"]}]}}),
+        ] {
+            app.ok(
+                "POST",
+                &format!("/api/v2/organizations/{org}/guardrails"),
+                &admin,
+                Some(&guardrail),
+            )
+            .await;
+        }
+        let out = ask(
+            &app,
+            &admin,
+            workflow,
+            "I am ana@example.com: how long do refunds take?",
+        )
+        .await;
+        let thread = out["thread_id"].as_i64().unwrap();
+        let listed = app
+            .ok(
+                "GET",
+                &format!("/api/v2/workflow-chat-threads/{thread}/workflow-responses"),
+                &admin,
+                None,
+            )
+            .await;
+        let stored = listed["workflow_responses"][0].to_string();
+        assert!(
+            stored.contains("I am [EMAIL]: how long do refunds take?") && !stored.contains("ana@example.com"),
+            "{stored}"
+        );
+        let (status, body) = app
+            .call(
+                "POST",
+                &format!("/response-service/api/v2/workflows/{workflow}/responses"),
+                &admin,
+                Some(&json!({"user_query": "What is the salary of the billing lead?"})),
+            )
+            .await;
+        assert_error(status, &body, 422);
+        assert_eq!(
+            body["message"],
+            "Blocked by the guardrail “HR”: the question is about the blocked topic Salaries."
+        );
+    }
+);

@@ -137,10 +137,10 @@ fn filter_of(caller: &Caller, q: &LogQuery) -> Result<LogFilter> {
         ));
     }
     let status = q.status.clone().unwrap_or_default();
-    if !["", "completed", "cancelled", "failed", "streaming"].contains(&status.as_str()) {
+    if !["", "completed", "cancelled", "failed", "blocked", "streaming"].contains(&status.as_str()) {
         return Err(Error::invalid(
             "status",
-            "status must be completed, cancelled, failed or streaming.",
+            "status must be completed, cancelled, failed, blocked or streaming.",
         ));
     }
     let date = |field: &str, v: &Option<String>| -> Result<String> {

@@ -234,7 +234,13 @@ async fn create(
             role,
         )
         .await?;
-    Ok(created("User created successfully.", user.to_wire()))
+    let user = user.to_wire();
+    let who = caller.audit("user.create", "user", format!("Created the account of {}", user.email));
+    state
+        .store
+        .record_audit(&who, &user.id.to_string(), None::<&()>, Some(&user))
+        .await?;
+    Ok(created("User created successfully.", user))
 }
 
 async fn update(
@@ -281,10 +287,15 @@ async fn update(
         .store
         .update_user(id, &first, &last, role, body.is_active.unwrap_or(target.is_active()))
         .await?;
-    Ok(ok(
-        "User updated successfully.",
-        find(&state, &caller, id).await?.to_wire(),
-    ))
+    let (before, after) = (target.to_wire(), find(&state, &caller, id).await?.to_wire());
+    if !own_name_only {
+        let who = caller.audit("user.update", "user", format!("Changed the account of {}", after.email));
+        state
+            .store
+            .record_audit(&who, &id.to_string(), Some(&before), Some(&after))
+            .await?;
+    }
+    Ok(ok("User updated successfully.", after))
 }
 
 async fn remove_users(state: &AppState, caller: &Caller, ids: &[i64]) -> Result<u64> {
@@ -299,7 +310,15 @@ async fn remove_users(state: &AppState, caller: &Caller, ids: &[i64]) -> Result<
     for t in &targets {
         require_can_assign(caller, t.role(), OrgRole::User)?;
     }
-    state.store.delete_users(caller.org_id(), ids).await
+    let deleted = state.store.delete_users(caller.org_id(), ids).await?;
+    for t in &targets {
+        let who = caller.audit("user.delete", "user", format!("Deleted the account of {}", t.email));
+        state
+            .store
+            .record_audit(&who, &t.id.to_string(), Some(&t.to_wire()), None::<&()>)
+            .await?;
+    }
+    Ok(deleted)
 }
 
 async fn delete(
@@ -391,6 +410,15 @@ async fn grant(
         .into_iter()
         .find(|g| g.id == grant_id)
         .ok_or_else(|| Error::not_found("Permission"))?;
+    let who = caller.audit(
+        "permission.grant",
+        "user",
+        format!("Granted {} to user {id}", grant.permission),
+    );
+    state
+        .store
+        .record_audit(&who, &id.to_string(), None::<&()>, Some(&grant))
+        .await?;
     Ok(created("Permission granted.", grant))
 }
 
@@ -417,6 +445,15 @@ async fn update_grant(
         .into_iter()
         .find(|g| g.id == grant_id)
         .ok_or_else(|| Error::not_found("Permission"))?;
+    let who = caller.audit(
+        "permission.update",
+        "user",
+        format!("Changed a permission of user {id} to {}", grant.permission),
+    );
+    state
+        .store
+        .record_audit(&who, &id.to_string(), None::<&()>, Some(&grant))
+        .await?;
     Ok(ok("Permission updated.", grant))
 }
 
@@ -431,8 +468,26 @@ async fn revoke(
             "Only a Global Admin can revoke organization permissions.".into(),
         ));
     }
+    let before = state
+        .store
+        .org_permissions(id)
+        .await?
+        .into_iter()
+        .find(|g| g.id == grant_id);
     if !state.store.revoke_org_permission(id, grant_id).await? {
         return Err(Error::not_found("Permission"));
     }
+    let who = caller.audit(
+        "permission.revoke",
+        "user",
+        format!(
+            "Revoked {} from user {id}",
+            before.as_ref().map(|g| g.permission.as_str()).unwrap_or("a permission")
+        ),
+    );
+    state
+        .store
+        .record_audit(&who, &id.to_string(), before.as_ref(), None::<&()>)
+        .await?;
     Ok(ok("Permission revoked.", serde_json::json!({"id": grant_id})))
 }

@@ -24,6 +24,7 @@ use crate::{
         tokens::TicketFor,
     },
     error::{Error, FieldErrors, Result},
+    guardrails::{self, Direction},
     startup::AppState,
     store::WorkflowResponseRow,
     workflow::WorkflowJob,
@@ -115,6 +116,20 @@ async fn prepare(
 ) -> Result<WorkflowJob> {
     let workflow = authz::workflow(state, caller, workflow_id, Need::View).await?;
     let (query, query_source) = checked_question(&req.user_query, req.query_source.as_deref())?;
+    // The organization's guardrails for every agent check the question before it is stored
+    // (each agent's step checks it again with the agent's own).
+    let checked = guardrails::for_agent(&state.store, caller.org_id(), None)
+        .await?
+        .check(Direction::Input, &query);
+    if checked.blocked {
+        return Err(Error::invalid(
+            "user_query",
+            checked
+                .message
+                .unwrap_or_else(|| "A guardrail blocked this question.".into()),
+        ));
+    }
+    let query = checked.text;
     let thread = match req.workflow_thread_id {
         Some(id) => {
             let t = authz::workflow_thread(state, caller, id).await?;

@@ -65,6 +65,23 @@ impl Toasts {
         self.push(ToastKind::Success, message);
     }
 
+    /// Runs a change in the background, says how it went, then bumps `refresh` so the views
+    /// that show the changed thing load it again (also after a refusal: they show what is).
+    pub fn act<T: 'static>(
+        self,
+        change: impl std::future::Future<Output = Result<T, crate::api::ApiError>> + 'static,
+        done: String,
+        refresh: RwSignal<u32>,
+    ) {
+        leptos::task::spawn_local(async move {
+            match change.await {
+                Ok(_) => self.success(done),
+                Err(e) => self.error(e.message),
+            }
+            refresh.update(|n| *n += 1);
+        });
+    }
+
     fn dismiss(&self, id: u64) {
         self.list.update(|l| l.retain(|t| t.id != id));
     }

@@ -372,17 +372,16 @@ pub fn NotificationsPage() -> impl IntoView {
     let tick = RwSignal::new(0u32);
     let settings = load(move || tick.get(), |_| async { api::notifications::settings().await });
     let toggle = move |kind: String, on: bool| {
-        leptos::task::spawn_local(async move {
-            match api::notifications::set_setting(&kind, on).await {
-                Ok(_) => toasts.success(if on {
-                    "You will be told."
-                } else {
-                    "You will not be told any more."
-                }),
-                Err(e) => toasts.error(e.message),
+        toasts.act(
+            async move { api::notifications::set_setting(&kind, on).await },
+            if on {
+                "You will be told."
+            } else {
+                "You will not be told any more."
             }
-            tick.update(|t| *t += 1);
-        });
+            .to_string(),
+            tick,
+        );
     };
     view! {
         <section class="page">

@@ -898,16 +898,11 @@ fn GuardrailsTab(agent: Agent) -> impl IntoView {
         |(id, _)| async move { api::admin::agent_guardrail_types(id).await },
     );
     let set = move |type_id: i64, label: String, on: bool| {
-        leptos::task::spawn_local(async move {
-            match api::admin::set_agent_guardrail_type(id, type_id, on).await {
-                Ok(_) => toasts.success(format!(
-                    "{label} {} for this agent.",
-                    if on { "run" } else { "no longer run" }
-                )),
-                Err(e) => toasts.error(e.message),
-            }
-            tick.update(|t| *t += 1);
-        });
+        toasts.act(
+            api::admin::set_agent_guardrail_type(id, type_id, on),
+            format!("{label} {} for this agent.", if on { "run" } else { "no longer run" }),
+            tick,
+        );
     };
     view! {
         <section class="card">
@@ -950,13 +945,11 @@ fn ToolsTab(agent: Agent) -> impl IntoView {
         |(id, _)| async move { api::tools::for_agent(id).await },
     );
     let link = move |tool: i64, name: String, on: bool| {
-        leptos::task::spawn_local(async move {
-            match api::tools::link(id, tool, on).await {
-                Ok(_) => toasts.success(format!("“{name}” is {}.", if on { "linked" } else { "unlinked" })),
-                Err(e) => toasts.error(e.message),
-            }
-            tick.update(|t| *t += 1);
-        });
+        toasts.act(
+            api::tools::link(id, tool, on),
+            format!("“{name}” is {}.", if on { "linked" } else { "unlinked" }),
+            tick,
+        );
     };
     view! {
         <section class="card">

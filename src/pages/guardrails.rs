@@ -219,25 +219,20 @@ pub fn GuardrailsPage() -> impl IntoView {
         });
     };
     let switch = move |g: Guardrail, on: bool| {
-        leptos::task::spawn_local(async move {
-            match api::admin::enable_guardrail(org.get_untracked(), g.id, on).await {
-                Ok(_) => toasts.success(format!("“{}” is {}.", g.name, if on { "on" } else { "off" })),
-                Err(e) => toasts.error(e.message),
-            }
-            tick.update(|t| *t += 1);
-        });
+        toasts.act(
+            api::admin::enable_guardrail(org.get_untracked(), g.id, on),
+            format!("“{}” is {}.", g.name, if on { "on" } else { "off" }),
+            tick,
+        );
     };
     let remove = move |g: Guardrail| {
-        if !confirm(&format!("Delete the guardrail “{}”?", g.name)) {
-            return;
+        if confirm(&format!("Delete the guardrail “{}”?", g.name)) {
+            toasts.act(
+                api::admin::delete_guardrail(g.id),
+                format!("“{}” is deleted.", g.name),
+                tick,
+            );
         }
-        leptos::task::spawn_local(async move {
-            match api::admin::delete_guardrail(g.id).await {
-                Ok(_) => toasts.success(format!("“{}” is deleted.", g.name)),
-                Err(e) => toasts.error(e.message),
-            }
-            tick.update(|t| *t += 1);
-        });
     };
     let kind = draft.kind;
 

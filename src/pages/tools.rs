@@ -83,29 +83,16 @@ pub fn ToolsPage() -> impl IntoView {
     let is_admin = is_org_admin();
 
     let switch = move |t: Tool, on: bool| {
-        leptos::task::spawn_local(async move {
-            match api::tools::set_enabled(org.get_untracked(), t.id, on).await {
-                Ok(_) => toasts.success(format!(
-                    "“{}” is {} for every agent.",
-                    t.name,
-                    if on { "on" } else { "off" }
-                )),
-                Err(e) => toasts.error(e.message),
-            }
-            tick.update(|n| *n += 1);
-        });
+        toasts.act(
+            api::tools::set_enabled(org.get_untracked(), t.id, on),
+            format!("“{}” is {} for every agent.", t.name, if on { "on" } else { "off" }),
+            tick,
+        );
     };
     let remove = move |t: Tool| {
-        if !confirm(&format!("Delete the tool “{}”? Agents using it lose it.", t.name)) {
-            return;
+        if confirm(&format!("Delete the tool “{}”? Agents using it lose it.", t.name)) {
+            toasts.act(api::tools::delete(t.id), format!("“{}” is deleted.", t.name), tick);
         }
-        leptos::task::spawn_local(async move {
-            match api::tools::delete(t.id).await {
-                Ok(_) => toasts.success(format!("“{}” is deleted.", t.name)),
-                Err(e) => toasts.error(e.message),
-            }
-            tick.update(|n| *n += 1);
-        });
     };
 
     view! {

@@ -274,13 +274,8 @@ fn FeatureFlags() -> impl IntoView {
                         let toggle = move |ev: leptos::ev::Event| {
                             let on = event_target_checked(&ev);
                             let name = name.clone();
-                            leptos::task::spawn_local(async move {
-                                match api::flags::set(&name, on).await {
-                                    Ok(_) => toasts.success(format!("{name} is now {}.", if on { "on" } else { "off" })),
-                                    Err(e) => toasts.error(e.message),
-                                }
-                                tick.update(|t| *t += 1);
-                            });
+                            let done = format!("{name} is now {}.", if on { "on" } else { "off" });
+                            toasts.act(async move { api::flags::set(&name, on).await }, done, tick);
                         };
                         view! {
                             <li class="flag">

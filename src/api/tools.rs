@@ -1,7 +1,7 @@
 //! Tools: the organization's, API tool templates, agents' links, test calls.
 
 use ejento_api::{
-    AgentTool, ApiToolTemplate, ApiToolTemplateInput, Tool, ToolInput, ToolPage, ToolTestInput, ToolTestResult,
+    AgentToolPage, ApiToolTemplate, ApiToolTemplateInput, Tool, ToolInput, ToolPage, ToolTestInput, ToolTestResult,
 };
 
 use super::{ApiError, Method, call, get, query};
@@ -62,8 +62,12 @@ pub async fn create_template(org: i64, body: &ApiToolTemplateInput) -> Result<Ap
     .data)
 }
 
-pub async fn for_agent(agent: i64) -> Result<Vec<AgentTool>, ApiError> {
-    get(&format!("/api/v2/agents/{agent}/tools")).await
+pub async fn for_agent(agent: i64, page: u64) -> Result<AgentToolPage, ApiError> {
+    get(&format!(
+        "/api/v2/agents/{agent}/tools?{}",
+        query(&[("page", &page.to_string())])
+    ))
+    .await
 }
 
 pub async fn link(agent: i64, tool: i64, on: bool) -> Result<Vec<Tool>, ApiError> {

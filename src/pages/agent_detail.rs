@@ -940,9 +940,10 @@ fn ToolsTab(agent: Agent) -> impl IntoView {
     let id = agent.id;
     let is_admin = agent.my_role == Some(ResourceRole::Admin);
     let tick = RwSignal::new(0u32);
+    let page = crate::components::url::page_param();
     let tools = load(
-        move || (id, tick.get()),
-        |(id, _)| async move { api::tools::for_agent(id).await },
+        move || (id, page.get(), tick.get()),
+        |(id, p, _)| async move { api::tools::for_agent(id, p).await },
     );
     let link = move |tool: i64, name: String, on: bool| {
         toasts.act(
@@ -955,7 +956,8 @@ fn ToolsTab(agent: Agent) -> impl IntoView {
         <section class="card">
             <h2>"Tools"</h2>
             <p class="muted small">"Answering with a model endpoint, the agent may call the API and web search tools linked here; RAG tools add their corpora to its search. Administrators make tools in Admin → Tools."</p>
-            {show(tools, move |list: Vec<ejento_api::AgentTool>| {
+            {show(tools, move |page: ejento_api::AgentToolPage| {
+                let (list, meta) = (page.tools, page.meta);
                 if list.is_empty() {
                     return crate::components::load::empty("No tools yet", "An administrator creates tools in Admin → Tools.").into_any();
                 }
@@ -978,6 +980,7 @@ fn ToolsTab(agent: Agent) -> impl IntoView {
                             }
                         }).collect_view()}
                     </ul>
+                    <crate::components::pager::Pager meta=meta/>
                 }.into_any()
             })}
         </section>

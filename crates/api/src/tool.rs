@@ -142,6 +142,12 @@ pub struct AgentTool {
     pub is_connected: bool,
 }
 
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AgentToolPage {
+    pub tools: Vec<AgentTool>,
+    pub meta: crate::PageMeta,
+}
+
 /// Trying a tool with arguments, as a model would call it.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ToolTestInput {

@@ -263,8 +263,9 @@ async fn api_tools_are_called_and_cited(backend: common::Backend) {
     let listed = app
         .ok("GET", &format!("/api/v2/agents/{agent}/tools"), &admin, None)
         .await;
-    assert_eq!(listed[0]["is_connected"], true);
-    assert_eq!(listed[0]["is_enabled"], false);
+    assert_eq!(listed["tools"][0]["is_connected"], true);
+    assert_eq!(listed["tools"][0]["is_enabled"], false);
+    assert_eq!(listed["meta"]["count"], 1);
     let thoughts = thoughts_of(&app.stream(&admin, agent, "Weather in Delft?").await);
     assert!(!thoughts.contains("Calling"), "{thoughts}");
     app.ok(

@@ -24,7 +24,7 @@ use crate::{
 const TAG: &str = "Guardrails";
 type Json<T> = axum::Json<Envelope<T>>;
 
-/// Bounds of what one guardrail holds and what the dry-run reads.
+/// Bounds of what one guardrail holds and what the dry-run reads (terms, topics, guardrails).
 const MAX_TERMS: usize = 200;
 const MAX_TERM_CHARS: usize = 100;
 const MAX_TEXT_CHARS: usize = 100_000;
@@ -414,6 +414,12 @@ async fn apply(
     }
     let guards = match &body.guardrail_ids {
         Some(ids) => {
+            if ids.len() > MAX_TERMS {
+                return Err(Error::invalid(
+                    "guardrail_ids",
+                    format!("At most {MAX_TERMS} guardrails at once."),
+                ));
+            }
             let found = state.store.guardrails_by_id(caller.org_id(), ids).await?;
             if let Some(unknown) = ids.iter().find(|id| !found.iter().any(|g| g.id == **id)) {
                 return Err(Error::invalid(

@@ -6,8 +6,8 @@ use std::sync::LazyLock;
 
 use axum::{extract::State, http::Method};
 use ejento_api::{
-    AgentTool, ApiToolSpec, ApiToolTemplate, ApiToolTemplateInput, Envelope, Tool, ToolConfig, ToolInput, ToolPage,
-    ToolTestInput, ToolTestResult, validate,
+    AgentTool, AgentToolPage, ApiToolSpec, ApiToolTemplate, ApiToolTemplateInput, Envelope, Tool, ToolConfig,
+    ToolInput, ToolPage, ToolTestInput, ToolTestResult, validate,
 };
 use regex::Regex;
 use serde::Deserialize;
@@ -31,6 +31,7 @@ const AGENT_TAG: &str = "Agents/Agent Tools";
 type Json<T> = axum::Json<Envelope<T>>;
 
 const MAX_PARAMETERS: usize = 20;
+const MAX_CORPORA: usize = 50;
 const MAX_URL_CHARS: usize = 2000;
 const MAX_TEMPLATE_CHARS: usize = 20_000;
 
@@ -254,6 +255,15 @@ fn checked_spec(mut spec: ApiToolSpec, field: &str) -> Result<ApiToolSpec> {
             ));
         }
     }
+    if spec.headers.len() > MAX_PARAMETERS
+        || spec.headers.values().any(|v| v.len() > MAX_URL_CHARS)
+        || spec.parameters.iter().any(|p| p.description.len() > MAX_URL_CHARS)
+    {
+        return Err(Error::invalid(
+            &format!("{field}.headers"),
+            format!("At most {MAX_PARAMETERS} headers and {MAX_URL_CHARS} characters a value or description."),
+        ));
+    }
     for name in spec.headers.keys().chain(std::iter::once(&spec.secret_header)) {
         if !name.is_empty() && reqwest::header::HeaderName::from_bytes(name.as_bytes()).is_err() {
             return Err(Error::invalid(
@@ -312,6 +322,12 @@ async fn checked(
             ids.dedup();
             if ids.is_empty() {
                 return Err(Error::invalid("corpus_ids", "Choose at least one corpus to search."));
+            }
+            if ids.len() > MAX_CORPORA {
+                return Err(Error::invalid(
+                    "corpus_ids",
+                    format!("At most {MAX_CORPORA} corpora per tool."),
+                ));
             }
             let found = state.store.existing_corpora(org, &ids).await?;
             if let Some(missing) = ids.iter().find(|c| !found.contains(c)) {
@@ -535,19 +551,23 @@ async fn agent_tools(
     caller: Caller,
     ApiPath(agent): ApiPath<i64>,
     ApiQuery(q): ApiQuery<ListQuery>,
-) -> Result<Json<Vec<AgentTool>>> {
+) -> Result<Json<AgentToolPage>> {
     authz::agent(&state, &caller, agent, Need::View).await?;
     let linked = state.store.agent_tool_ids(agent).await?;
-    let (tools, _) = state.store.list_tools(caller.org_id(), "", q.page()).await?;
+    let page = q.page();
+    let (tools, count) = state.store.list_tools(caller.org_id(), "", page).await?;
     Ok(ok(
         "Tools fetched successfully.",
-        tools
-            .into_iter()
-            .map(|tool| AgentTool {
-                is_connected: linked.contains(&tool.id),
-                tool,
-            })
-            .collect(),
+        AgentToolPage {
+            tools: tools
+                .into_iter()
+                .map(|tool| AgentTool {
+                    is_connected: linked.contains(&tool.id),
+                    tool,
+                })
+                .collect(),
+            meta: page.meta(count),
+        },
     ))
 }
 

@@ -159,6 +159,9 @@ pub fn RunPage() -> impl IntoView {
                         }).collect_view()}
                         <div class="stat"><span class="stat-label">"Answered"</span><span class="stat-value">{e.summary.completed}</span><span class="muted small">{format!("{} failed", e.summary.failed)}</span></div>
                         <div class="stat"><span class="stat-label">"Tokens"</span><span class="stat-value">{e.summary.total_tokens}</span><span class="muted small">{format!("${}", e.summary.cost)}</span></div>
+                        {(e.summary.judge_tokens > 0).then(|| view! {
+                            <div class="stat"><span class="stat-label">"Judging"</span><span class="stat-value">{e.summary.judge_tokens}</span><span class="muted small">{format!("${}", e.summary.judge_cost)}</span></div>
+                        })}
                         <div class="stat"><span class="stat-label">"Average latency"</span><span class="stat-value">{e.summary.average_latency_ms.map(|l| format!("{:.0} ms", l)).unwrap_or_else(|| "—".into())}</span></div>
                     </div>
                 }

@@ -193,6 +193,11 @@ pub struct EvaluationSummary {
     /// USD, a decimal string.
     pub cost: String,
     pub average_latency_ms: Option<f64>,
+    /// What the LLM judge took, besides the answers' own tokens and cost.
+    #[serde(default)]
+    pub judge_tokens: i64,
+    #[serde(default)]
+    pub judge_cost: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

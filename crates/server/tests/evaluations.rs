@@ -785,6 +785,10 @@ async fn runs_are_compared_question_by_question(backend: common::Backend) {
             .map(|m| m["average"].as_f64().unwrap())
     };
     assert_eq!(judge_average(&before), Some(0.9), "{before}");
+    // Judging three answers took the judge 240 tokens each (200 in at $0.001/1k, 40 out at
+    // $0.002/1k), counted apart from the answers' own cost.
+    assert_eq!(before["summary"]["judge_tokens"], 720, "{before}");
+    assert_eq!(before["summary"]["judge_cost"], "0.00084");
 
     app.ok(
         "PUT",

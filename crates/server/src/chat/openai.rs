@@ -82,7 +82,8 @@ impl OpenAiAnswerer {
         messages
     }
 
-    fn cost(&self, prompt: i64, completion: i64) -> String {
+    /// USD for a call's tokens at the deployment's prices, a decimal string.
+    pub fn cost(&self, prompt: i64, completion: i64) -> String {
         let usd = prompt as f64 / 1000.0 * self.deployment.input_price_per_1k
             + completion as f64 / 1000.0 * self.deployment.output_price_per_1k;
         let text = format!("{usd:.8}");

@@ -86,9 +86,20 @@ fn excerpt(text: &str) -> String {
 }
 
 /// Asks the judge; its scores by metric name.
-pub async fn judge(model: &OpenAiAnswerer, case: &Case<'_>) -> Result<Vec<(&'static str, f64, String)>, String> {
-    let (reply, _, _) = model.complete(messages(case)).await?;
-    parse(&reply)
+/// What the judge said, and what it took.
+pub struct Judged {
+    pub scores: Vec<(&'static str, f64, String)>,
+    pub tokens: i64,
+    pub cost: String,
+}
+
+pub async fn judge(model: &OpenAiAnswerer, case: &Case<'_>) -> Result<Judged, String> {
+    let (reply, prompt, completion) = model.complete(messages(case)).await?;
+    Ok(Judged {
+        scores: parse(&reply)?,
+        tokens: prompt + completion,
+        cost: model.cost(prompt, completion),
+    })
 }
 
 #[cfg(test)]

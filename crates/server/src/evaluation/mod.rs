@@ -197,6 +197,7 @@ impl EvaluationRunner {
             let titles: Vec<String> = passages.iter().map(|p| p.document_title.clone()).collect();
             let expected_sources: Vec<String> = serde_json::from_str(&q.expected_sources).unwrap_or_default();
             let mut scores = Vec::new();
+            let mut judge_spent = (0, "0".to_string());
             if output.success {
                 for (name, score) in [
                     (
@@ -223,7 +224,8 @@ impl EvaluationRunner {
                     };
                     match judge::judge(model, &case).await {
                         Ok(judged) => {
-                            for (name, score, reason) in judged {
+                            judge_spent = (judged.tokens, judged.cost);
+                            for (name, score, reason) in judged.scores {
                                 if let Some(metric) = metric(name) {
                                     scores.push((metric, score, reason));
                                 }
@@ -249,6 +251,8 @@ impl EvaluationRunner {
                 total_tokens: output.total_tokens,
                 cost: &output.cost,
                 latency_ms: output.latency_ms,
+                judge_tokens: judge_spent.0,
+                judge_cost: &judge_spent.1,
                 scores,
             };
             self.store

@@ -1337,6 +1337,8 @@ async fn add_result(
                 total_tokens: 0,
                 cost: "0",
                 latency_ms: 0,
+                judge_tokens: 0,
+                judge_cost: "0",
                 scores,
             },
         )

@@ -68,6 +68,9 @@ pub struct NewQueryResult<'a> {
     pub total_tokens: i64,
     pub cost: &'a str,
     pub latency_ms: i64,
+    /// What judging the answer took (not part of the agent's cost).
+    pub judge_tokens: i64,
+    pub judge_cost: &'a str,
     /// (metric, score, details)
     pub scores: Vec<(i64, f64, String)>,
 }
@@ -306,8 +309,9 @@ impl Store {
         let mut tx = self.pool().begin().await?;
         let inserted: Option<(i64,)> = sqlx::query_as(
             "INSERT INTO evaluation_query_results (evaluation_id, query_id, question, expected_answer, answer, sources, \
-             agent_response_id, status, prompt_tokens, completion_tokens, total_tokens, cost, latency_ms, created_on) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) \
+             agent_response_id, status, prompt_tokens, completion_tokens, total_tokens, cost, latency_ms, created_on, \
+             judge_tokens, judge_cost) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) \
              ON CONFLICT (evaluation_id, query_id) DO NOTHING RETURNING id",
         )
         .bind(evaluation)
@@ -324,6 +328,8 @@ impl Store {
         .bind(r.cost)
         .bind(r.latency_ms)
         .bind(&now)
+        .bind(r.judge_tokens)
+        .bind(r.judge_cost)
         .fetch_optional(&mut *tx)
         .await?;
         let Some((result,)) = inserted else { return Ok(false) };
@@ -356,8 +362,9 @@ impl Store {
         .bind(evaluation)
         .fetch_all(self.pool())
         .await?;
-        let rows: Vec<(String, i64, String, i64)> = sqlx::query_as(
-            "SELECT status, total_tokens, cost, latency_ms FROM evaluation_query_results WHERE evaluation_id = $1",
+        let rows: Vec<(String, i64, String, i64, i64, String)> = sqlx::query_as(
+            "SELECT status, total_tokens, cost, latency_ms, judge_tokens, judge_cost FROM evaluation_query_results \
+             WHERE evaluation_id = $1",
         )
         .bind(evaluation)
         .fetch_all(self.pool())
@@ -381,6 +388,8 @@ impl Store {
             cost: format_cost(rows.iter().map(|r| i128::from(cost_nanos(&r.2))).sum()),
             average_latency_ms: (!latency.is_empty())
                 .then(|| latency.iter().sum::<i64>() as f64 / latency.len() as f64),
+            judge_tokens: rows.iter().map(|r| r.4).sum(),
+            judge_cost: format_cost(rows.iter().map(|r| i128::from(cost_nanos(&r.5))).sum()),
         })
     }
 

@@ -158,6 +158,10 @@ async fn an_api_key_works_once_copied_and_is_refused_after_revoke() {
     browser.sign_in(&server, "gia@example.com", PASSWORD).await;
     browser.goto(&server.url("/admin/api-keys")).await;
     browser.wait_for_any_text(".empty-state", "No API keys").await;
+    let current = browser
+        .eval("return [...document.querySelectorAll('nav.tabs a[aria-current=\"page\"]')].map(a => a.textContent)")
+        .await;
+    assert_eq!(current, json!(["API keys"]), "only this section is marked current");
     browser.fill("#api-key-name", "Reporting").await;
     browser
         .eval("const s = document.querySelector('#api-key-scope'); s.value = 'Read Only'; s.dispatchEvent(new Event('change')); return true")

@@ -8,7 +8,7 @@ use ejento_api::{
     API_KEY_SCOPES, ApiKey, AuditLogEntry, AuditLogPage, CreateApiKey, CreatedApiKey, LlmConfiguration, OrgRole,
 };
 use leptos::{ev::SubmitEvent, prelude::*};
-use leptos_router::{components::A, hooks::use_location};
+use leptos_router::components::A;
 
 use crate::{
     Auth, api,
@@ -35,14 +35,11 @@ const SECTIONS: [(&str, &str); 8] = [
 
 #[component]
 pub fn AdminNav() -> impl IntoView {
-    let location = use_location();
     view! {
         <nav class="tabs" aria-label="Admin sections">
-            {SECTIONS.into_iter().map(|(href, label)| {
-                let current = move || location.pathname.get() == href;
-                view! {
-                    <A href=href attr:class="tab" attr:aria-current=move || current().then_some("page")>{label}</A>
-                }
+            // `exact`: Users (/admin) is not current on the other sections' pages.
+            {SECTIONS.into_iter().map(|(href, label)| view! {
+                <A href=href exact=true attr:class="tab">{label}</A>
             }).collect_view()}
         </nav>
     }

@@ -257,6 +257,15 @@ async fn a_dataset_from_chat_logs_is_run_changed_and_compared() {
         );
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
+    // What judging took, apart from the answers: three judgements of 240 tokens.
+    let summary = browser
+        .eval("return document.querySelector('#run-summary').textContent")
+        .await;
+    let summary = summary.as_str().unwrap();
+    assert!(
+        summary.contains("Judging") && summary.contains("720") && summary.contains("$0.00084"),
+        "{summary}"
+    );
     browser.screenshot("evaluation-run").await;
     browser.close().await;
 }

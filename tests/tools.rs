@@ -68,6 +68,10 @@ async fn an_api_tool_made_in_the_dashboard_is_called_and_cited_in_the_chat() {
 
     let browser = Browser::launch().await;
     browser.sign_in(&server, "gia@example.com", PASSWORD).await;
+    // Admin → Models lists the configured endpoint (read-only).
+    browser.goto(&server.url("/admin/models")).await;
+    browser.wait_for_any_text("#model-table", "reader").await;
+    browser.wait_for_any_text("#model-table", "openai-compatible").await;
     browser.goto(&server.url("/admin/tools")).await;
     browser.wait_for_any_text(".empty-state", "No tools yet").await;
     browser.fill("#tool-name", "Weather").await;

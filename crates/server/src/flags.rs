@@ -93,6 +93,31 @@ impl Flag {
     }
 }
 
+/// Every flag of an organization, read in one query (answering a question checks several).
+pub struct FlagSet {
+    set: Vec<(String, bool)>,
+}
+
+impl FlagSet {
+    pub async fn load(store: &Store, org: i64) -> Result<Self> {
+        Ok(Self {
+            set: store
+                .feature_flags(org)
+                .await?
+                .into_iter()
+                .map(|(name, on, ..)| (name, on))
+                .collect(),
+        })
+    }
+
+    pub fn on(&self, flag: Flag) -> bool {
+        self.set
+            .iter()
+            .find(|(name, _)| name == flag.name())
+            .map_or(flag.default(), |(_, on)| *on)
+    }
+}
+
 /// Whether the flag is on for the organization.
 pub async fn enabled(store: &Store, org: i64, flag: Flag) -> Result<bool> {
     Ok(store.feature_flag(org, flag.name()).await?.unwrap_or(flag.default()))

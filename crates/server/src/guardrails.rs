@@ -9,7 +9,7 @@ use regex::Regex;
 
 use crate::{
     error::Result,
-    flags::{self, Flag},
+    flags::{Flag, FlagSet},
     store::Store,
 };
 
@@ -59,11 +59,11 @@ pub fn pii_label(kind: &str) -> Option<&'static str> {
 /// The guardrails that check an agent's questions and answers (`None`: the organization-wide
 /// ones), as the organization's feature flags allow: none with `guardrail` off, no personal
 /// data checks with `pii-redaction` off.
-pub async fn for_agent(store: &Store, org: i64, agent: Option<i64>) -> Result<Guards> {
-    if !flags::enabled(store, org, Flag::Guardrail).await? {
+pub async fn for_agent(store: &Store, flags: &FlagSet, org: i64, agent: Option<i64>) -> Result<Guards> {
+    if !flags.on(Flag::Guardrail) {
         return Ok(Guards::default());
     }
-    let pii = flags::enabled(store, org, Flag::PiiRedaction).await?;
+    let pii = flags.on(Flag::PiiRedaction);
     let rules = store
         .active_guardrails(org, agent)
         .await?

@@ -3,31 +3,19 @@
 
 mod common;
 
-use common::{Part, TestApp, assert_error, parse_sse};
+use common::{TestApp, assert_error, parse_sse};
 use serde_json::{Value, json};
 
 /// An agent whose default corpus holds a refund policy, indexed.
 async fn agent_with_policy(app: &TestApp, token: &str) -> i64 {
-    let agent = app.agent_in_new_project(token, "Billing Helper").await;
-    let connections = app
-        .ok("GET", &format!("/api/v2/agents/{agent}/corpora"), token, None)
-        .await;
-    let corpus = connections["items"]["agent_corpus"][0]["corpus_id"].as_i64().unwrap();
-    let (status, body) = app
-        .upload(
-            corpus,
-            token,
-            vec![Part::File(
-                "source",
-                "refunds.md",
-                b"# Refund policy\n\nRefunds are paid back within 10 business days. Refunds above 500 EUR need the billing lead's approval.\n\n# Shipping\n\nParcels leave Rotterdam every morning.\n".to_vec(),
-            )],
-        )
-        .await;
-    assert_eq!(status, 201, "{body}");
-    let doc = app.settled(body["data"]["id"].as_i64().unwrap(), token).await;
-    assert_eq!(doc["step"], "indexed");
-    agent
+    app.agent_with_document(
+        token,
+        "Billing Helper",
+        "refunds.md",
+        "# Refund policy\n\nRefunds are paid back within 10 business days. Refunds above 500 EUR need the billing \
+         lead's approval.\n\n# Shipping\n\nParcels leave Rotterdam every morning.\n",
+    )
+    .await
 }
 
 fn answer_of(events: &[(Option<i64>, String, Value)]) -> String {

@@ -4,33 +4,19 @@
 
 mod common;
 
-use common::{Part, TestApp, assert_error, end_of};
+use common::{TestApp, assert_error, end_of};
 use serde_json::json;
 
 /// An agent whose corpus has a policy that names a contact e-mail and a card number.
 async fn agent_with_contacts(app: &TestApp, token: &str) -> i64 {
-    let agent = app.agent_in_new_project(token, "Billing Helper").await;
-    let connections = app
-        .ok("GET", &format!("/api/v2/agents/{agent}/corpora"), token, None)
-        .await;
-    let corpus = connections["items"]["agent_corpus"][0]["corpus_id"].as_i64().unwrap();
-    let (status, body) = app
-        .upload(
-            corpus,
-            token,
-            vec![Part::File(
-                "source",
-                "refunds.md",
-                b"# Refund policy\n\nRefunds are paid back within 10 business days, write to refunds.desk@example.com for refunds. The test card 4111 1111 1111 1111 is never charged for refunds.\n".to_vec(),
-            )],
-        )
-        .await;
-    assert_eq!(status, 201, "{body}");
-    assert_eq!(
-        app.settled(body["data"]["id"].as_i64().unwrap(), token).await["step"],
-        "indexed"
-    );
-    agent
+    app.agent_with_document(
+        token,
+        "Billing Helper",
+        "refunds.md",
+        "# Refund policy\n\nRefunds are paid back within 10 business days, write to refunds.desk@example.com for \
+         refunds. The test card 4111 1111 1111 1111 is never charged for refunds.\n",
+    )
+    .await
 }
 
 both_backends!(

@@ -24,11 +24,7 @@ both_backends!(events_notify_the_people_concerned, |app: TestApp| async move {
 
     // Ada's upload fails to index: she is told why, with a link to the document.
     let agent = app.agent_in_new_project(&admin, "Ada's Helper").await;
-    let corpus = app
-        .ok("GET", &format!("/api/v2/agents/{agent}/corpora"), &admin, None)
-        .await["items"]["agent_corpus"][0]["corpus_id"]
-        .as_i64()
-        .unwrap();
+    let corpus = app.agent_corpus(&admin, agent).await;
     let broken = app
         .upload_file(corpus, &admin, "broken.docx", b"not a zip at all".to_vec())
         .await;
@@ -288,11 +284,7 @@ both_backends!(
 
         // A failed upload now tells no one; a message still arrives.
         let agent = app.agent_in_new_project(&ada, "Ada's Helper").await;
-        let corpus = app
-            .ok("GET", &format!("/api/v2/agents/{agent}/corpora"), &ada, None)
-            .await["items"]["agent_corpus"][0]["corpus_id"]
-            .as_i64()
-            .unwrap();
+        let corpus = app.agent_corpus(&ada, agent).await;
         let broken = app
             .upload_file(corpus, &ada, "broken.docx", b"not a zip at all".to_vec())
             .await;

@@ -128,6 +128,8 @@ pub struct Job {
     /// Set when the agent caches answers: an earlier answer with the same key is reused.
     pub cache_key: Option<String>,
     pub context: AnswerContext,
+    /// The API and web search tools the agent may call (enabled, linked, allowed by the flags).
+    pub tool_rows: Vec<crate::store::ToolRow>,
     pub guard: JobGuard,
 }
 
@@ -530,7 +532,12 @@ impl ChatHub {
         };
         out.thought(&found_line).await?;
         if job.deployment.is_some() {
-            job.context.tools = self.runnable_tools(job.organization_id, job.agent_id).await?;
+            // Secrets are opened only now, for the call.
+            job.context.tools = job
+                .tool_rows
+                .iter()
+                .filter_map(|row| crate::tools::runnable(row, &self.secrets))
+                .collect();
             if !job.context.tools.is_empty() {
                 let names: Vec<&str> = job.context.tools.iter().map(|t| t.name.as_str()).collect();
                 out.thought(&format!("Tools at hand: {}.\n", names.join(", "))).await?;
@@ -549,25 +556,6 @@ impl ChatHub {
 }
 
 impl ChatHub {
-    /// The API and web search tools the agent is linked to and may call now (enabled by the
-    /// organization; API tools only while the `api-tools` flag is on), secrets opened.
-    async fn runnable_tools(&self, org: i64, agent: i64) -> Result<Vec<crate::tools::RunnableTool>, AnswerError> {
-        let failed =
-            |e: crate::error::Error| AnswerError::Failed(format!("The agent's tools could not be loaded: {e}"));
-        let api_tools = crate::flags::enabled(&self.store, org, crate::flags::Flag::ApiTools)
-            .await
-            .map_err(failed)?;
-        Ok(self
-            .store
-            .agent_tools(org, agent)
-            .await
-            .map_err(failed)?
-            .iter()
-            .filter(|row| api_tools || row.tool.tool_type != "api")
-            .filter_map(|row| crate::tools::runnable(row, &self.secrets))
-            .collect())
-    }
-
     /// The same question to the same agent over the same documents: the earlier answer again,
     /// streamed at once, with its sources; no model is called, nothing is spent.
     async fn answer_from_cache(&self, job: &mut Job, out: &mut Emitter) -> Result<Option<Answer>, AnswerError> {

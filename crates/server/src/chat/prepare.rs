@@ -7,8 +7,9 @@ use ejento_api::HistoryTurn;
 use super::{AnswerContext, Job, JobGuard};
 use crate::{
     error::{Error, Result},
+    flags::{Flag, FlagSet},
     guardrails::{self, Direction},
-    store::{AgentRow, NewResponse, Store},
+    store::{AgentRow, NewResponse, Store, ToolRow},
 };
 
 /// Who asks.
@@ -50,18 +51,19 @@ pub async fn agent_job(store: &Store, asker: &Asker<'_>, agent: &AgentRow, q: &Q
             }
         }
     }
-    // The corpora of the RAG tools the agent is linked to are searched too.
-    for tool in store.agent_tools(asker.organization_id, agent.id).await? {
-        if tool.tool.tool_type != "rag" {
-            continue;
-        }
-        for c in store
-            .existing_corpora(asker.organization_id, &tool.tool.config.corpus_ids)
-            .await?
-        {
-            if !corpus_ids.contains(&c) {
-                corpus_ids.push(c);
-            }
+    let flags = FlagSet::load(store, asker.organization_id).await?;
+    // The agent's enabled tools: RAG tools' corpora are searched too; the others a model may call
+    // (API tools while the `api-tools` flag is on).
+    let (rag, mut callable): (Vec<ToolRow>, Vec<ToolRow>) = store
+        .agent_tools(asker.organization_id, agent.id)
+        .await?
+        .into_iter()
+        .partition(|t| t.tool.tool_type == "rag");
+    callable.retain(|t| t.tool.tool_type != "api" || flags.on(Flag::ApiTools));
+    let rag_corpora: Vec<i64> = rag.iter().flat_map(|t| t.tool.config.corpus_ids.clone()).collect();
+    for c in store.existing_corpora(asker.organization_id, &rag_corpora).await? {
+        if !corpus_ids.contains(&c) {
+            corpus_ids.push(c);
         }
     }
     if let Some(only) = q.only_corpora {
@@ -86,14 +88,11 @@ pub async fn agent_job(store: &Store, asker: &Asker<'_>, agent: &AgentRow, q: &Q
     };
     // The question as the guardrails leave it: redacted, or refused (then nothing is searched,
     // generated or reused; the response records why).
-    let guards = guardrails::for_agent(store, asker.organization_id, Some(agent.id)).await?;
+    let guards = guardrails::for_agent(store, &flags, asker.organization_id, Some(agent.id)).await?;
     let checked = guards.check(Direction::Input, q.query);
     let query = checked.text.as_str();
     // Reusing answers: only when the agent allows it and the asker did not ask afresh.
-    let caching = !checked.blocked
-        && agent.caching_enabled != 0
-        && q.caching != Some(false)
-        && crate::flags::enabled(store, asker.organization_id, crate::flags::Flag::Caching).await?;
+    let caching = !checked.blocked && agent.caching_enabled != 0 && q.caching != Some(false) && flags.on(Flag::Caching);
     let cache_key = if caching {
         let fingerprint = store.corpora_fingerprint(&corpus_ids).await?;
         let normalized = query.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase();
@@ -149,6 +148,7 @@ pub async fn agent_job(store: &Store, asker: &Asker<'_>, agent: &AgentRow, q: &Q
             sources: Vec::new(),
             tools: Vec::new(),
         },
+        tool_rows: callable,
         guard: JobGuard {
             blocked: checked.message.clone().filter(|_| checked.blocked),
             input_findings: checked.findings,

@@ -107,11 +107,6 @@ async fn set(state: &AppState, caller: &Caller, flag: Flag, body: FeatureFlagInp
         ));
     }
     let before = flag_wire(state, caller.org_id(), flag).await?;
-    state
-        .store
-        .set_feature_flag(caller.org_id(), flag.name(), body.enabled, &caller.user.email)
-        .await?;
-    let after = flag_wire(state, caller.org_id(), flag).await?;
     let who = caller.audit(
         "feature_flag.update",
         "feature_flag",
@@ -123,8 +118,9 @@ async fn set(state: &AppState, caller: &Caller, flag: Flag, body: FeatureFlagInp
     );
     state
         .store
-        .record_audit(&who, flag.name(), Some(&before), Some(&after))
+        .set_feature_flag(caller.org_id(), flag.name(), body.enabled, &who, &before)
         .await?;
+    let after = flag_wire(state, caller.org_id(), flag).await?;
     Ok(ok(
         format!("{} is now {}.", flag.name(), if body.enabled { "on" } else { "off" }),
         after,

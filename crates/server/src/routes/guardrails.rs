@@ -16,6 +16,7 @@ use crate::{
         authz::{self, Need, OrgAction},
     },
     error::{Error, Result},
+    flags::FlagSet,
     guardrails::{self, Direction, Guards},
     startup::AppState,
     store::GuardrailFields,
@@ -429,7 +430,10 @@ async fn apply(
             }
             Guards::new(found)
         }
-        None => guardrails::for_agent(&state.store, caller.org_id(), body.agent_id).await?,
+        None => {
+            let flags = FlagSet::load(&state.store, caller.org_id()).await?;
+            guardrails::for_agent(&state.store, &flags, caller.org_id(), body.agent_id).await?
+        }
     };
     let result = guards.check(direction, &body.text);
     Ok(ok(

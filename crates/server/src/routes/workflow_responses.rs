@@ -24,6 +24,7 @@ use crate::{
         tokens::TicketFor,
     },
     error::{Error, FieldErrors, Result},
+    flags::FlagSet,
     guardrails::{self, Direction},
     startup::AppState,
     store::WorkflowResponseRow,
@@ -118,7 +119,8 @@ async fn prepare(
     let (query, query_source) = checked_question(&req.user_query, req.query_source.as_deref())?;
     // The organization's guardrails for every agent check the question before it is stored
     // (each agent's step checks it again with the agent's own).
-    let checked = guardrails::for_agent(&state.store, caller.org_id(), None)
+    let flags = FlagSet::load(&state.store, caller.org_id()).await?;
+    let checked = guardrails::for_agent(&state.store, &flags, caller.org_id(), None)
         .await?
         .check(Direction::Input, &query);
     if checked.blocked {

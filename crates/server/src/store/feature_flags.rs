@@ -1,6 +1,9 @@
 //! Feature flags an organization has set (a flag without a row has its default).
 
-use super::Store;
+use super::{
+    Store,
+    audit::{AuditEntry, audit},
+};
 use crate::{error::Result, time_fmt};
 
 impl Store {
@@ -26,7 +29,17 @@ impl Store {
         Ok(row.map(|(e,)| e != 0))
     }
 
-    pub async fn set_feature_flag(&self, org: i64, name: &str, enabled: bool, by: &str) -> Result<()> {
+    /// Sets a flag; the change and its audit entry (before, and the flag as set) in one transaction.
+    pub async fn set_feature_flag(
+        &self,
+        org: i64,
+        name: &str,
+        enabled: bool,
+        who: &AuditEntry<'_>,
+        before: &impl serde::Serialize,
+    ) -> Result<()> {
+        let now = time_fmt::now();
+        let mut tx = self.pool().begin().await?;
         sqlx::query(
             "INSERT INTO feature_flags (organization_id, name, enabled, modified_by, modified_on) \
              VALUES ($1, $2, $3, $4, $5) ON CONFLICT (organization_id, name) DO UPDATE SET \
@@ -35,10 +48,13 @@ impl Store {
         .bind(org)
         .bind(name)
         .bind(i64::from(enabled))
-        .bind(by)
-        .bind(time_fmt::now())
-        .execute(self.pool())
+        .bind(who.actor)
+        .bind(&now)
+        .execute(&mut *tx)
         .await?;
+        let after = serde_json::json!({"name": name, "enabled": enabled, "modified_by": who.actor, "modified_on": now});
+        audit(&mut tx, who, name, Some(before), Some(&after)).await?;
+        tx.commit().await?;
         Ok(())
     }
 }

@@ -6,7 +6,7 @@ use ejento_api::{Guardrail, GuardrailConfig};
 use super::{
     Store,
     audit::{AuditEntry, audit},
-    pagination::PageRequest,
+    pagination::{PageRequest, placeholders},
 };
 use crate::{error::Result, time_fmt};
 
@@ -101,13 +101,19 @@ impl Store {
 
     /// Several of the organization's guardrails by id (unknown ids are left out).
     pub async fn guardrails_by_id(&self, org: i64, ids: &[i64]) -> Result<Vec<Guardrail>> {
-        let mut found = Vec::new();
-        for id in ids {
-            if let Some(g) = self.find_guardrail(org, *id).await? {
-                found.push(g);
-            }
+        if ids.is_empty() {
+            return Ok(Vec::new());
         }
-        Ok(found)
+        let sql = format!(
+            "{SELECT} WHERE organization_id = $1 AND id IN ({}) ORDER BY id",
+            placeholders(2, ids.len())
+        );
+        let mut query = sqlx::query_as(&sql).bind(org);
+        for id in ids {
+            query = query.bind(id);
+        }
+        let rows: Vec<Row> = query.fetch_all(self.pool()).await?;
+        Ok(rows.into_iter().map(wire).collect())
     }
 
     /// The enabled guardrails that check this agent's questions and answers (oldest first, the

@@ -6,7 +6,7 @@ use ejento_api::{ApiToolSpec, ApiToolTemplate, Tool, ToolConfig};
 use super::{
     Store,
     audit::{AuditEntry, audit},
-    pagination::PageRequest,
+    pagination::{PageRequest, placeholders},
 };
 use crate::{error::Result, time_fmt};
 
@@ -293,16 +293,17 @@ impl Store {
 
     /// Which of `ids` are live corpora of the organization.
     pub async fn existing_corpora(&self, org: i64, ids: &[i64]) -> Result<Vec<i64>> {
-        let mut found = Vec::new();
-        for id in ids {
-            let hit: Option<i64> =
-                sqlx::query_scalar("SELECT id FROM corpora WHERE id = $1 AND organization_id = $2 AND is_deleted = 0")
-                    .bind(id)
-                    .bind(org)
-                    .fetch_optional(self.pool())
-                    .await?;
-            found.extend(hit);
+        if ids.is_empty() {
+            return Ok(Vec::new());
         }
-        Ok(found)
+        let sql = format!(
+            "SELECT id FROM corpora WHERE organization_id = $1 AND is_deleted = 0 AND id IN ({}) ORDER BY id",
+            placeholders(2, ids.len())
+        );
+        let mut query = sqlx::query_scalar(&sql).bind(org);
+        for id in ids {
+            query = query.bind(id);
+        }
+        Ok(query.fetch_all(self.pool()).await?)
     }
 }

@@ -332,6 +332,25 @@ impl TestApp {
             .as_i64()
             .expect("an agent id")
     }
+
+    /// The id of an agent's default corpus.
+    pub async fn agent_corpus(&self, token: &str, agent: i64) -> i64 {
+        self.ok("GET", &format!("/api/v2/agents/{agent}/corpora"), token, None)
+            .await["items"]["agent_corpus"][0]["corpus_id"]
+            .as_i64()
+            .expect("the agent's default corpus")
+    }
+
+    /// An agent in a new team and project whose default corpus holds one document, indexed.
+    pub async fn agent_with_document(&self, token: &str, agent_name: &str, file_name: &str, text: &str) -> i64 {
+        let agent = self.agent_in_new_project(token, agent_name).await;
+        let corpus = self.agent_corpus(token, agent).await;
+        let document = self
+            .upload_file(corpus, token, file_name, text.as_bytes().to_vec())
+            .await;
+        assert_eq!(self.settled(document, token).await["step"], "indexed", "{file_name}");
+        agent
+    }
 }
 
 impl TestApp {

@@ -38,6 +38,9 @@ for (const file of process.argv.slice(2)) {
   const href = "/" + path.basename(file);
   html = html.replace(new RegExp(`(href="${href}"[^>]*integrity=")[^"]*"`), `$1sha384-${digest}"`);
 }
+// The wasm is fetched by the glue's init() without an integrity value, so a preload that has
+// one is never used and Chromium warns about it on every load: preload it without.
+html = html.replace(/(<link rel="preload" href="\/[^"]*_bg\.wasm"[^>]*?) integrity="[^"]*"/, "$1");
 fs.writeFileSync("dist/index.html", html);
 JS
 

@@ -8,13 +8,18 @@
 //! the wasm tests) compiles the same groups as ordinary async functions in one module, because
 //! an unsplit binary with split points cannot be instantiated.
 //!
+//! A page may name the organization role it needs (`[RoleNeed::…]`): others get a notice
+//! saying what they need, and the page's code never runs for them.
+//!
 //! The sign-in pages, the shell and the home page stay in the main module: they are what the
 //! first visit needs.
 
 use leptos::prelude::*;
 
+use crate::components::gate::RoleNeed;
+
 macro_rules! lazy_groups {
-    ($($(#[$doc:meta])* $group:ident: $pages:ident { $($route:ident => $page:path),* $(,)? })*) => {$(
+    ($($(#[$doc:meta])* $group:ident: $pages:ident { $($route:ident => $page:path $([$need:expr])?),* $(,)? })*) => {$(
         #[derive(Clone, Copy)]
         enum $pages {
             $($route,)*
@@ -24,7 +29,11 @@ macro_rules! lazy_groups {
         #[cfg_attr(ejento_split, leptos::lazy)]
         async fn $group(page: $pages) -> AnyView {
             match page {
-                $($pages::$route => $page().into_any(),)*
+                $($pages::$route => {
+                    let page = || $page().into_any();
+                    $(let page = move || crate::components::gate::gated($need, page).into_any();)?
+                    page()
+                })*
             }
         }
 
@@ -86,14 +95,14 @@ lazy_groups! {
         TeamDetail => crate::pages::teams::TeamDetail,
         Projects => crate::pages::projects::ProjectsPage,
         ProjectDetail => crate::pages::projects::ProjectDetail,
-        Users => crate::pages::users::UsersPage,
-        UserDetail => crate::pages::users::UserDetail,
-        ChatLogs => crate::pages::chat_logs::ChatLogsPage,
-        ApiKeys => crate::pages::admin::ApiKeysPage,
-        Guardrails => crate::pages::guardrails::GuardrailsPage,
-        Models => crate::pages::admin::ModelsPage,
-        AuditLog => crate::pages::admin::AuditLogPage,
-        Tools => crate::pages::tools::ToolsPage,
+        Users => crate::pages::users::UsersPage [RoleNeed::OrgAdmin],
+        UserDetail => crate::pages::users::UserDetail [RoleNeed::OrgAdmin],
+        ChatLogs => crate::pages::chat_logs::ChatLogsPage [RoleNeed::OrgAdmin],
+        ApiKeys => crate::pages::admin::ApiKeysPage [RoleNeed::GlobalAdmin],
+        Guardrails => crate::pages::guardrails::GuardrailsPage [RoleNeed::OrgAdmin],
+        Models => crate::pages::admin::ModelsPage [RoleNeed::OrgAdmin],
+        AuditLog => crate::pages::admin::AuditLogPage [RoleNeed::GlobalAdmin],
+        Tools => crate::pages::tools::ToolsPage [RoleNeed::OrgAdmin],
         NotificationSettings => crate::pages::admin::NotificationsPage,
     }
 }

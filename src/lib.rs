@@ -1,11 +1,13 @@
 //! The Ejento dashboard: a Leptos client-side app built by trunk.
 //!
 //! - [`api`]: the typed client over gloo-net, one module per resource; it refreshes tokens.
+//! - [`clock`]: the one "now" and "today" of the dashboard (follows the server's when it is moved).
 //! - [`session`]: tokens in `localStorage`, refresh with rotation, sign-out.
 //! - [`pages`]: one module per route.
 //! - [`components`]: the shell (sidebar, top bar), form fields, toasts, theme toggle.
 
 pub mod api;
+pub mod clock;
 pub mod components;
 mod lazy;
 pub mod pages;
@@ -59,8 +61,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/agents") view={Lazy::<lazy::Agents>::new()}/>
                     <Route path=path!("/agents/new") view={Lazy::<lazy::NewAgent>::new()}/>
                     <Route path=path!("/agents/:id") view={Lazy::<lazy::AgentDetail>::new()}/>
-                    <Route path=path!("/agents/:id/chat") view={Lazy::<lazy::Chat>::new()}/>
-                    <Route path=path!("/agents/:id/chat/:thread") view={Lazy::<lazy::Chat>::new()}/>
+                    // One route for a new chat and an open one, so moving between them keeps the page.
+                    <Route path=path!("/agents/:id/chat/:thread?") view={Lazy::<lazy::Chat>::new()}/>
                     <Route path=path!("/workflows") view={Lazy::<lazy::Workflows>::new()}/>
                     <Route path=path!("/workflows/new") view={Lazy::<lazy::NewWorkflow>::new()}/>
                     <Route path=path!("/workflows/:id") view={Lazy::<lazy::WorkflowChat>::new()}/>

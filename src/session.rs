@@ -31,7 +31,7 @@ fn get(key: &str) -> Option<String> {
 
 pub fn store_tokens(pair: &TokenPair) {
     if let Some(s) = storage() {
-        let expires_at = js_sys::Date::now() + pair.expires_in as f64 * 1000.0;
+        let expires_at = crate::clock::now_ms() + pair.expires_in as f64 * 1000.0;
         let _ = s.set_item(ACCESS, &pair.ejento_access_token);
         let _ = s.set_item(AUTH, &pair.access_token);
         let _ = s.set_item(EXPIRES_AT, &expires_at.to_string());
@@ -66,7 +66,7 @@ pub fn needs_refresh(expires_at: Option<f64>, now: f64) -> bool {
 /// The access token to send now, refreshed first if it is about to expire.
 pub async fn fresh_access_token() -> Option<String> {
     let expires_at = get(EXPIRES_AT).and_then(|v| v.parse::<f64>().ok());
-    if is_signed_in() && needs_refresh(expires_at, js_sys::Date::now()) {
+    if is_signed_in() && needs_refresh(expires_at, crate::clock::now_ms()) {
         let _ = refresh().await;
     }
     access_token()

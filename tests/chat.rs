@@ -1,6 +1,7 @@
 //! Chatting in a real browser against the real server: an answer from the agent's documents
 //! streams in, survives a reload mid-answer (completing once), cites its source, takes a vote,
-//! and hostile document text stays inert.
+//! and hostile document text stays inert. The conversation list fits its column, searches as
+//! you type and takes the keyboard; New chat leaves an open conversation without a panic.
 
 use ejento_e2e::{Browser, SERIAL, Server};
 use serde_json::json;
@@ -82,13 +83,13 @@ async fn an_answer_streams_survives_a_reload_and_cites_its_source() {
     browser
         .wait_for(".turn-actions [aria-label=Pin][aria-pressed=true]")
         .await;
+    // Rename in place (no browser prompt), then find it by its new name as you type.
     browser.click("#thread-list li button[aria-label^=Rename]").await;
-    browser.answer_prompt("Refund timing").await;
+    browser
+        .fill("#thread-list .thread-rename", "Refund timing\u{E007}")
+        .await;
     browser.wait_for_any_text("#thread-list li a", "Refund timing").await;
     browser.fill("#thread-search", "timing").await;
-    browser
-        .eval("document.querySelector('#thread-search').dispatchEvent(new Event('change')); return true;")
-        .await;
     browser.wait_for_count("#thread-list li", 1).await;
 
     // The vote shows in the chat logs, and the CSV export of that filter holds the answer.
@@ -285,5 +286,131 @@ async fn a_file_attached_to_a_conversation_is_indexed_and_quoted() {
     browser
         .wait_for_any_text("#attachments .attachment", "aquarium.txt")
         .await;
+    browser.close().await;
+}
+
+/// A conversation with a title far wider than the list.
+const LONG_QUESTION: &str = "How long do refunds take when the order was paid by bank transfer from abroad and \
+the parcel was already on its way back to the warehouse?";
+
+#[tokio::test]
+async fn the_conversation_list_fits_searches_as_you_type_and_takes_the_keyboard() {
+    let _serial = SERIAL.lock().await;
+    let server = Server::start().await;
+    let token = server.register("ada@example.com", PASSWORD, "Ada Lovelace").await;
+    let (agent_id, corpus) = billing_helper(&server, &token).await;
+    server.add_document(&token, corpus, "policy.md", POLICY).await;
+    let path = format!("/response-service/api/v2/agents/{agent_id}/responses");
+    let mut threads = Vec::new();
+    for question in [LONG_QUESTION, "Who approves large refunds?", "Where is the parcel?"] {
+        let answer = server
+            .post(&token, &path, json!({"user_query": question, "chat_thread_id": null}))
+            .await;
+        threads.push(answer["thread_id"].as_i64().expect("a thread"));
+    }
+    let browser = signed_in(&server).await;
+    // What signing in logged is not this test's business.
+    let _ = browser.console().await;
+    browser
+        .goto(&server.url(&format!("/agents/{agent_id}/chat/{}", threads[0])))
+        .await;
+    browser.wait_for_count("#thread-list li", 3).await;
+    browser.wait_for(".turn .answer").await;
+
+    // Opening a chat puts the caret in the composer.
+    let focused = browser
+        .eval("return document.activeElement && document.activeElement.id")
+        .await;
+    assert_eq!(focused, "composer-input");
+
+    // Every row fits the list; the long title is cut with an ellipsis and its buttons are in view.
+    let fits = browser
+        .eval(
+            "const list = document.querySelector('#thread-list').getBoundingClientRect(); \
+             return [...document.querySelectorAll('#thread-list li, #thread-list li button')] \
+               .every(e => { const r = e.getBoundingClientRect(); return r.right <= list.right + 1 && r.width > 0; });",
+        )
+        .await;
+    assert_eq!(fits, true, "rows and their buttons stay inside the list");
+    let cut = browser
+        .eval("const a = document.querySelector('#thread-list li a[title^=\"How long\"]'); return a.scrollWidth > a.clientWidth && getComputedStyle(a).textOverflow;")
+        .await;
+    assert_eq!(cut, "ellipsis");
+
+    // One tab stop for the whole list; the arrow keys move between conversations.
+    let stops = browser
+        .eval("return [...document.querySelectorAll('#thread-list a, #thread-list button')].filter(e => e.tabIndex >= 0).length")
+        .await;
+    assert_eq!(stops, 1);
+    browser
+        .eval("document.querySelector('#thread-list a[tabindex=\"0\"]').focus(); return true;")
+        .await;
+    let first = browser.eval("return document.activeElement.textContent").await;
+    browser
+        .client
+        .active_element()
+        .await
+        .expect("focus")
+        .send_keys("\u{E015}")
+        .await
+        .expect("arrow down");
+    let second = browser.eval("return document.activeElement.textContent").await;
+    assert_ne!(first, second, "Down moves to the next conversation");
+
+    // Search as you type, in answers too; nothing found says so.
+    browser.fill("#thread-search", "business days").await;
+    browser.wait_for_count("#thread-list li", 3).await;
+    browser.fill("#thread-search", "approves").await;
+    browser.wait_for_count("#thread-list li", 1).await;
+    browser.fill("#thread-search", "zeppelin").await;
+    browser.wait_for_count("#thread-list li", 0).await;
+    browser
+        .wait_for_any_text("#thread-empty", "No conversation mentions “zeppelin”")
+        .await;
+    browser.fill("#thread-search", "").await;
+    browser.wait_for_count("#thread-list li", 3).await;
+
+    // New chat from an open conversation: an empty chat, focused, and no panic.
+    browser.click("#new-chat").await;
+    browser.wait_for_count(".turn", 0).await;
+    browser
+        .wait_for_url("a new chat", |u| u.path() == format!("/agents/{agent_id}/chat"))
+        .await;
+    let focused = browser
+        .eval("return document.activeElement && document.activeElement.id")
+        .await;
+    assert_eq!(focused, "composer-input");
+    // A question the documents do not cover is answered as such, citing nothing.
+    browser
+        .fill("#composer-input", "What is the capital of France?\u{E007}")
+        .await;
+    browser.wait_for_any_text(".turn .answer", "do not cover that").await;
+    browser.wait_for_count(".turn .cursor", 0).await;
+    assert_eq!(browser.count(".turn .references .chip").await, 0);
+    // And again after the new thread took its place in the URL: New chat, then back to it.
+    browser
+        .wait_for_url("the new thread", |u| {
+            u.path().starts_with(&format!("/agents/{agent_id}/chat/"))
+        })
+        .await;
+    browser.click("#new-chat").await;
+    browser.wait_for_count(".turn", 0).await;
+    browser.click_text("#thread-list li a", "How long do refunds").await;
+    browser.wait_for_count(".turn", 1).await;
+    // The thoughts of a stored answer show after a reload too.
+    browser.wait_for(".turn details.thoughts").await;
+    // A comment is written in place, under the answer.
+    browser.click(".turn-actions [aria-label=Comment]").await;
+    browser.fill(".comment-form textarea", "Clear enough.").await;
+    browser.click(".comment-form button[type=submit]").await;
+    browser.wait_for_count(".comment-form", 0).await;
+    let problems: Vec<String> = browser
+        .console()
+        .await
+        .into_iter()
+        .filter(|e| e.level == "SEVERE" || e.message.contains("panicked"))
+        .map(|e| e.message)
+        .collect();
+    assert!(problems.is_empty(), "console errors: {problems:#?}");
     browser.close().await;
 }

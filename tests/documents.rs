@@ -53,6 +53,8 @@ async fn a_corpus_is_filled_by_dropping_files_and_searched() {
     browser.wait_for_count("#document-table tbody tr", 3).await;
     // Each file ends Indexed; the table updates by itself.
     browser.wait_for_count("#document-table [data-step=indexed]", 3).await;
+    // …and so does the upload list: no file says "indexing" once it is indexed.
+    browser.wait_for_count("#upload-list [data-step=indexed]", 3).await;
     browser.screenshot("corpus-documents").await;
 
     // Dropping the same file again warns before uploading it twice.

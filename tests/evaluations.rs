@@ -174,6 +174,8 @@ async fn a_dataset_from_chat_logs_is_run_changed_and_compared() {
         .goto(&server.url(&format!("/agents/{agent}?tab=configuration")))
         .await;
     browser.fill("#agent-prompt", "Say only that it depends.").await;
+    let chunks_before = browser.value("#agent-chunks").await;
+    browser.fill("#agent-chunks", "2").await;
     browser.click("#save-config").await;
     browser.wait_for(".toast-success").await;
 
@@ -198,8 +200,19 @@ async fn a_dataset_from_chat_logs_is_run_changed_and_compared() {
     browser
         .wait_for_url("the comparison", |u| u.path() == "/evaluations/compare")
         .await;
+    // What changed: the prompt as a word diff (the new words marked, not the old text struck
+    // out whole) and the retrieved chunks.
     browser
-        .wait_for_any_text("#configuration-changes", "Say only that it depends.")
+        .wait_for_any_text(
+            "#configuration-changes [data-field=prompt] .diff ins",
+            "Say only that it depends.",
+        )
+        .await;
+    browser
+        .wait_for_text(
+            "#configuration-changes [data-field='retrieved chunks'] .change-pair",
+            &format!("{chunks_before} → 2"),
+        )
         .await;
     browser.wait_for_any_text("#change-regressed", "(3)").await;
     browser.wait_for_count(".compare-item", 3).await;

@@ -28,6 +28,8 @@ pub struct Server {
     pub base: String,
     /// The server's store, for writing generated history directly.
     pub store: ejento_server::store::Store,
+    /// The server's object store, for seeding documents directly.
+    pub objects: ejento_server::objects::Objects,
     _dir: tempfile::TempDir,
 }
 
@@ -53,8 +55,21 @@ impl Server {
         let app = Application::build(config).await.expect("server starts");
         let base = format!("http://127.0.0.1:{}", app.port());
         let store = app.state().store.clone();
+        let objects = app.state().objects.clone();
         tokio::spawn(app.run_until_stopped());
-        Self { base, store, _dir: dir }
+        Self {
+            base,
+            store,
+            objects,
+            _dir: dir,
+        }
+    }
+
+    /// Starts the server with its clock running from `instant` (RFC 3339; `None`: real time).
+    /// The dashboard it serves follows that clock.
+    pub async fn start_at(instant: Option<&str>) -> Self {
+        let clock = instant.map(str::to_string);
+        Self::start_with(move |c| c.clock_start = clock).await
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -185,11 +200,77 @@ fn free_port() -> u16 {
         .expect("a free port")
 }
 
+/// How a browser is started: its time zone and window size.
+#[derive(Debug, Clone, Copy)]
+pub struct BrowserOptions {
+    /// IANA zone the browser lives in (`TZ`); the machine's when `None`.
+    pub zone: Option<&'static str>,
+    pub width: u32,
+    pub height: u32,
+}
+
+impl Default for BrowserOptions {
+    fn default() -> Self {
+        Self {
+            zone: None,
+            width: 1280,
+            height: 860,
+        }
+    }
+}
+
+/// One line of the browser's console (or of its network log), as chromedriver reports it.
+#[derive(Debug, Clone)]
+pub struct ConsoleEntry {
+    /// `SEVERE`, `WARNING`, `INFO`…
+    pub level: String,
+    /// `console-api`, `javascript` (uncaught), `network`…
+    pub source: String,
+    pub message: String,
+}
+
+/// chromedriver's log endpoint, which W3C WebDriver lacks (`goog:loggingPrefs` turns it on).
+#[derive(Debug)]
+struct BrowserLog;
+
+impl fantoccini::wd::WebDriverCompatibleCommand for BrowserLog {
+    fn endpoint(&self, base: &url::Url, session: Option<&str>) -> Result<url::Url, url::ParseError> {
+        base.join(&format!("session/{}/se/log", session.unwrap_or_default()))
+    }
+
+    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
+        (http::Method::POST, Some(r#"{"type":"browser"}"#.into()))
+    }
+}
+
 impl Browser {
     pub async fn launch() -> Self {
+        Self::launch_with(BrowserOptions::default()).await
+    }
+
+    /// Everything logged since the last call (chromedriver hands each entry out once).
+    pub async fn console(&self) -> Vec<ConsoleEntry> {
+        let log = self.client.issue_cmd(BrowserLog).await.expect("the browser's log");
+        log.as_array()
+            .into_iter()
+            .flatten()
+            .map(|e| ConsoleEntry {
+                level: e["level"].as_str().unwrap_or_default().to_string(),
+                source: e["source"].as_str().unwrap_or_default().to_string(),
+                message: e["message"].as_str().unwrap_or_default().to_string(),
+            })
+            .collect()
+    }
+
+    pub async fn launch_with(options: BrowserOptions) -> Self {
         let port = free_port();
         let driver_bin = std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
-        let driver = Command::new(&driver_bin)
+        let mut command = Command::new(&driver_bin);
+        if let Some(zone) = options.zone {
+            // chromedriver passes its environment on to Chromium, whose clock then lives there.
+            command.env("TZ", zone);
+        }
+        let driver = command
             .arg(format!("--port={port}"))
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -210,11 +291,13 @@ impl Browser {
                 "args": [
                     "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic",
                     "--no-first-run", "--disable-background-networking", "--disable-component-update",
-                    "--disable-sync", "--window-size=1280,860", "--force-prefers-color-scheme=light",
+                    "--disable-sync", format!("--window-size={},{}", options.width, options.height),
+                    "--force-prefers-color-scheme=light",
                     format!("--user-data-dir={}", profile.path().display()),
                 ]
             }),
         );
+        caps.insert("goog:loggingPrefs".into(), json!({"browser": "ALL"}));
         let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
             .capabilities(caps)
             .connect(&format!("http://127.0.0.1:{port}"))

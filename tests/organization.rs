@@ -122,7 +122,7 @@ async fn team_project_agent_history_restore_star_and_privacy() {
     browser.goto(&server.url(&agent_path)).await;
     browser.wait_for("#agent-unavailable").await;
     browser
-        .wait_for_any_text("#agent-unavailable .empty-title", "No access")
+        .wait_for_any_text("#agent-unavailable .empty-title", "You need more access to see this.")
         .await;
     browser.screenshot("agent-no-access").await;
     browser.close().await;
@@ -177,5 +177,136 @@ async fn corpora_are_created_shared_and_listed() {
         .wait_for_any_text(".link-list li", "rita@example.com · Read")
         .await;
     browser.screenshot("corpus").await;
+    browser.close().await;
+}
+
+/// The demo organization (more than a page of people), signed in as its Global Admin.
+async fn demo(options: ejento_e2e::BrowserOptions) -> (Server, Browser) {
+    use ejento_server::seed;
+    let server = Server::start().await;
+    seed::seed_demo(&server.store, &server.objects)
+        .await
+        .expect("demo seed");
+    seed::ensure_demo_history(&server.store, 60)
+        .await
+        .expect("demo history");
+    let browser = Browser::launch_with(options).await;
+    browser
+        .sign_in(&server, seed::DEMO_USERS[0].0, seed::DEMO_PASSWORD)
+        .await;
+    (server, browser)
+}
+
+#[tokio::test]
+async fn next_goes_to_the_second_page_and_members_stay_in_their_card() {
+    let _serial = SERIAL.lock().await;
+    let (server, browser) = demo(ejento_e2e::BrowserOptions::default()).await;
+    browser.goto(&server.url("/admin")).await;
+    browser.wait_for(".pager").await;
+    // The pager's label is its words, and Next works (it was disabled, its label source code).
+    let next = browser
+        .eval("const b = [...document.querySelectorAll('.pager button')].pop(); return [b.textContent, b.disabled];")
+        .await;
+    assert_eq!(next, serde_json::json!(["Next →", false]));
+    browser.click_text(".pager button", "Next →").await;
+    browser
+        .wait_for_url("page 2", |u| u.query().is_some_and(|q| q.contains("page=2")))
+        .await;
+    browser.wait_for_any_text(".pager", "Page 2 of").await;
+    browser.click_text(".pager button", "← Previous").await;
+    browser.wait_for_any_text(".pager", "Page 1 of").await;
+
+    // A member with a long address: the members table stays inside its card.
+    let admin = {
+        let res = reqwest::Client::new()
+            .post(server.url("/auth-service/api/v2/login/access-token"))
+            .json(&serde_json::json!({"username": ejento_server::seed::DEMO_USERS[0].0, "password": ejento_server::seed::DEMO_PASSWORD}))
+            .send()
+            .await
+            .unwrap();
+        res.json::<serde_json::Value>().await.unwrap()["data"]["ejento_access_token"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let team = server
+        .send(reqwest::Method::GET, &admin, "/api/v2/teams", serde_json::Value::Null)
+        .await["teams"][0]["id"]
+        .as_i64()
+        .unwrap();
+    let long = "maximiliana.vandersteenhoven-oppenheimer.research@laboratories.northwind.example";
+    server
+        .post(
+            &admin,
+            "/api/v2/users",
+            serde_json::json!({"email": long, "first_name": "Maximiliana", "last_name": "Vandersteenhoven"}),
+        )
+        .await;
+    server
+        .post(
+            &admin,
+            &format!("/api/v2/teams/{team}/users"),
+            serde_json::json!({"emails": [long]}),
+        )
+        .await;
+    for width in [1280, 900] {
+        browser.client.set_window_size(width, 860).await.expect("resize");
+        browser.goto(&server.url(&format!("/teams/{team}"))).await;
+        browser.wait_for_any_text(".members-table", "laboratories").await;
+        let inside = browser
+            .eval(
+                "const card = document.querySelector('.members-table').closest('.card').getBoundingClientRect(); \
+                 const frame = document.querySelector('.members-table').parentElement.getBoundingClientRect(); \
+                 return frame.right <= card.right + 1 && document.documentElement.scrollWidth <= window.innerWidth;",
+            )
+            .await;
+        assert_eq!(inside, true, "at {width} px the members table spills out of its card");
+    }
+    browser.close().await;
+}
+
+#[tokio::test]
+async fn on_a_phone_nothing_scrolls_sideways_and_the_menu_closes() {
+    let _serial = SERIAL.lock().await;
+    let (server, browser) = demo(ejento_e2e::BrowserOptions {
+        width: 390,
+        height: 844,
+        ..Default::default()
+    })
+    .await;
+    browser.goto(&server.url("/agents")).await;
+    browser.wait_for(".agent-card a").await;
+    let agent = browser
+        .eval("const a = [...document.querySelectorAll('a[href^=\"/agents/\"]')].map(a => a.getAttribute('href')).find(h => /^\\/agents\\/\\d+$/.test(h)); return a;")
+        .await;
+    let agent = agent.as_str().expect("an agent link").to_string();
+    browser.goto(&server.url(&format!("{agent}/chat"))).await;
+    browser.wait_for("#composer-input").await;
+    browser
+        .fill("#composer-input", "How long do refunds take?\u{E007}")
+        .await;
+    browser.wait_for(".turn .turn-actions").await;
+    let overflow = browser
+        .eval("return document.documentElement.scrollWidth - window.innerWidth")
+        .await;
+    assert!(
+        overflow.as_i64().unwrap() <= 0,
+        "the chat scrolls sideways by {overflow} px"
+    );
+    // The menu opens as a drawer over a dimmed page, and closes by its × or a tap beside it.
+    browser.click("#nav-toggle").await;
+    browser.wait_for(".app.nav-open").await;
+    let covered = browser
+        .eval("const b = document.querySelector('.nav-backdrop').getBoundingClientRect(); return b.width > 0 && getComputedStyle(document.querySelector('.nav-backdrop')).display !== 'none';")
+        .await;
+    assert_eq!(covered, true, "a backdrop behind the drawer");
+    browser.click("#nav-close").await;
+    browser.wait_for_count(".app.nav-open", 0).await;
+    browser.click("#nav-toggle").await;
+    browser.wait_for(".app.nav-open").await;
+    browser
+        .eval("document.elementFromPoint(window.innerWidth - 10, window.innerHeight / 2).click(); return true;")
+        .await;
+    browser.wait_for_count(".app.nav-open", 0).await;
     browser.close().await;
 }

@@ -236,3 +236,44 @@ fn csv_exports_quote_what_needs_quoting_and_defuse_formulas() {
         "name,note\r\n\"Smith, Ada\",\"said \"\"hi\"\"\"\r\n'=HYPERLINK(1),-12.5\r\n"
     );
 }
+
+/// Local noon (or the hour given) of a calendar day, as the dashboard's clock would read it.
+fn local(year: u32, month: i32, day: i32, hour: i32, minute: i32) -> f64 {
+    js_sys::Date::new_with_year_month_day_hr_min(year, month - 1, day, hour, minute).get_time()
+}
+
+#[wasm_bindgen_test]
+fn days_back_are_calendar_days_on_any_date() {
+    use ejento_dashboard::clock::days_before;
+    // Further back than today's day of the month (the look-back that once gave "0000-01-00").
+    assert_eq!(days_before(local(2026, 12, 4, 12, 0), 29), "2026-11-05");
+    assert_eq!(days_before(local(2026, 12, 4, 12, 0), 364), "2025-12-05");
+    // Month ends and leap days.
+    assert_eq!(days_before(local(2026, 3, 31, 12, 0), 30), "2026-03-01");
+    assert_eq!(days_before(local(2024, 3, 1, 0, 5), 1), "2024-02-29");
+    assert_eq!(days_before(local(2024, 2, 29, 23, 55), 29), "2024-01-31");
+    assert_eq!(days_before(local(2025, 3, 1, 12, 0), 1), "2025-02-28");
+    // New Year.
+    assert_eq!(days_before(local(2027, 1, 1, 0, 30), 1), "2026-12-31");
+    assert_eq!(days_before(local(2027, 1, 1, 0, 30), 0), "2027-01-01");
+    // Around a DST change (make test runs this in America/New_York: 8 March 2026 has 23 hours).
+    assert_eq!(days_before(local(2026, 3, 8, 23, 30), 7), "2026-03-01");
+    assert_eq!(days_before(local(2026, 3, 9, 0, 30), 1), "2026-03-08");
+    assert_eq!(days_before(local(2026, 11, 1, 23, 30), 1), "2026-10-31");
+}
+
+#[wasm_bindgen_test]
+fn times_read_as_people_say_them() {
+    use ejento_dashboard::clock::{local_minute, relative_to};
+    let now = js_sys::Date::parse("2026-12-04T18:00:00Z");
+    assert_eq!(relative_to("2026-12-04T17:59:37.255819Z", now), "just now");
+    assert_eq!(relative_to("2026-12-04T17:55:00Z", now), "5 min ago");
+    assert_eq!(relative_to("2026-12-04T15:00:00Z", now), "3 h ago");
+    assert_eq!(relative_to("2026-11-30T18:00:00Z", now), "4 days ago");
+    assert!(relative_to("2025-06-01T12:00:00Z", now).ends_with("2025"));
+    assert_eq!(relative_to("not a time", now), "not a time");
+    // Local minutes, never raw ISO text.
+    let shown = local_minute("2026-12-04T17:59:37.255819Z");
+    assert_eq!(shown.len(), 16, "{shown}");
+    assert!(!shown.contains('T') && !shown.contains('Z'), "{shown}");
+}

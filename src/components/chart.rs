@@ -62,7 +62,11 @@ pub fn EChart(
             return;
         }
         let theme = theme.get();
-        let Some(chart) = options.get() else { return };
+        // The card's own background shows through, in either theme (ECharts' dark theme would
+        // paint its navy one).
+        let Some(chart) = options.get().map(|c| c.background_color("transparent")) else {
+            return;
+        };
         instance.update_value(|current| match current {
             Some((echarts, drawn_in)) if *drawn_in == theme => WasmRenderer::update(echarts, &chart),
             _ => {

@@ -56,15 +56,30 @@ where
     T: Clone + Send + Sync + 'static,
     V: IntoView + 'static,
 {
-    move || {
-        match state.get() {
+    move || match state.get() {
         Load::Loading => view! { <p class="loading" role="status">"Loading…"</p> }.into_any(),
-        Load::Failed(e) => view! {
+        Load::Failed(e) => failure(e).into_any(),
+        Load::Ready(v) => ready(v).into_any(),
+    }
+}
+
+/// A failed load as people should read it: a refusal says what access is needed, a missing
+/// thing says so, and only a real fault is shown as an error.
+pub fn failure(e: ApiError) -> impl IntoView {
+    match e.status {
+        403 => crate::components::gate::forbidden("You need more access to see this.".into(), Some(e.message)).into_any(),
+        404 => view! {
+            <div class="empty-state" role="note">
+                <p class="empty-title">"Not found"</p>
+                <p>{e.message}</p>
+            </div>
+        }
+        .into_any(),
+        0 => view! { <div class="form-error" role="alert">{e.message}</div> }.into_any(),
+        _ => view! {
             <div class="form-error" role="alert">{e.message}" "<span class="muted">"Reload the page to try again."</span></div>
         }
         .into_any(),
-        Load::Ready(v) => ready(v).into_any(),
-    }
     }
 }
 

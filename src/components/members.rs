@@ -179,10 +179,12 @@ pub fn Members(scope: Scope, #[prop(into)] can_manage: Signal<bool>) -> impl Int
                     return view! { <p class="muted">"No members yet."</p> }.into_any();
                 }
                 view! {
-                    <table class="table">
+                    <div class="table-scroll">
+                    <table class="table members-table">
                         <thead><tr><th>"Name"</th><th>"E-mail"</th><th>"Role"</th><th><span class="sr-only">"Actions"</span></th></tr></thead>
                         <tbody>{page.users.into_iter().map(row).collect_view()}</tbody>
                     </table>
+                    </div>
                 }
                 .into_any()
             })}

@@ -3,6 +3,7 @@
 pub mod chart;
 pub mod download;
 pub mod field;
+pub mod gate;
 pub mod load;
 pub mod markdown;
 pub mod members;
@@ -10,4 +11,5 @@ pub mod pager;
 pub mod shell;
 pub mod toast;
 pub mod url;
+pub mod when;
 pub mod window;

@@ -16,7 +16,7 @@ pub fn Pager(meta: PageMeta) -> impl IntoView {
                 <button
                     class="button"
                     type="button"
-                    disabled=page <= 1
+                    disabled={page <= 1}
                     on:click=move |_| set_prev(&[("page", (page - 1).to_string())])
                 >
                     "← Previous"
@@ -25,7 +25,7 @@ pub fn Pager(meta: PageMeta) -> impl IntoView {
                 <button
                     class="button"
                     type="button"
-                    disabled=page >= pages
+                    disabled={page >= pages}
                     on:click=move |_| set(&[("page", (page + 1).to_string())])
                 >
                     "Next →"

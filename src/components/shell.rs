@@ -7,7 +7,15 @@ use leptos_router::{
     hooks::{use_location, use_navigate},
 };
 
-use crate::{Auth, api, components::toast::use_toasts, session, theme::ThemeToggle};
+use crate::{
+    Auth, api,
+    components::{
+        gate::{RoleNeed, allows},
+        toast::use_toasts,
+    },
+    session,
+    theme::ThemeToggle,
+};
 
 /// The product's sections, in sidebar order: (path, label, icon).
 pub const SECTIONS: [(&str, &str, &str); 8] = [
@@ -59,7 +67,11 @@ pub fn Shell() -> impl IntoView {
     view! {
         <div class="app" class:nav-open=move || nav_open.get()>
             <a class="skip-link" href="#main">"Skip to content"</a>
-            <aside class="sidebar" id="sidebar" aria-label="Main navigation">
+            <button class="nav-backdrop" type="button" tabindex="-1" aria-hidden="true" on:click=move |_| nav_open.set(false)></button>
+            <aside class="sidebar" id="sidebar" aria-label="Main navigation"
+                on:keydown=move |ev: KeyboardEvent| if ev.key() == "Escape" { nav_open.set(false) }>
+                <button id="nav-close" class="icon-button nav-close" type="button" aria-label="Close the menu"
+                    on:click=move |_| nav_open.set(false)>"×"</button>
                 <A href="/" attr:class="brand">
                     <span class="brand-mark" aria-hidden="true">"E"</span>
                     <span>"Ejento"</span>
@@ -69,8 +81,11 @@ pub fn Shell() -> impl IntoView {
                         {SECTIONS
                             .into_iter()
                             .map(|(path, label, icon)| {
+                                // Admin is for administrators; everyone reaches their own
+                                // notification settings from the user menu.
+                                let hidden = (path == "admin").then(|| allows(RoleNeed::OrgAdmin));
                                 view! {
-                                    <li>
+                                    <li class:hidden=move || hidden.is_some_and(|may| !may.get())>
                                         <A href=format!("/{path}") attr:id=format!("nav-{path}")>
                                             <span class="nav-icon" aria-hidden="true">{icon}</span>
                                             <span>{label}</span>
@@ -217,7 +232,7 @@ fn NotificationBell() -> impl IntoView {
                                             <button type="button" class="notification-item" on:click=go>
                                                 <span class="notification-title">{n.title}</span>
                                                 <span class="muted small notification-body">{n.body}</span>
-                                                <span class="muted small">{n.created_on.get(..16).unwrap_or_default().replace('T', " ")}</span>
+                                                <span class="muted small">{crate::clock::local_minute(&n.created_on)}</span>
                                             </button>
                                         </li>
                                     }
@@ -274,6 +289,9 @@ fn UserMenu() -> impl IntoView {
                     </p>
                     <A href="/account/password" attr:role="menuitem" attr:id="menu-change-password">
                         "Change password"
+                    </A>
+                    <A href="/admin/notifications" attr:role="menuitem" attr:id="menu-notification-settings">
+                        "Notification settings"
                     </A>
                     <button id="logout" type="button" role="menuitem" on:click=log_out.clone()>
                         "Log out"

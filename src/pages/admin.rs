@@ -14,6 +14,7 @@ use crate::{
     Auth, api,
     components::{
         field::{Field, FormErrors},
+        gate::{RoleNeed, allows},
         load::{confirm, empty, load, show},
         pager::Pager,
         toast::use_toasts,
@@ -21,25 +22,32 @@ use crate::{
     },
 };
 
-/// The sections of Admin, as links (each section has its own URL).
-const SECTIONS: [(&str, &str); 8] = [
-    ("/admin", "Users"),
-    ("/admin/api-keys", "API keys"),
-    ("/admin/tools", "Tools"),
-    ("/admin/guardrails", "Guardrails"),
-    ("/admin/models", "Models"),
-    ("/admin/notifications", "Notifications"),
-    ("/admin/audit-log", "Audit log"),
-    ("/admin/chat-logs", "Chat logs"),
+/// The sections of Admin, as links (each section has its own URL), and the role each needs
+/// (`None`: everyone's own settings).
+const SECTIONS: [(&str, &str, Option<RoleNeed>); 8] = [
+    ("/admin", "Users", Some(RoleNeed::OrgAdmin)),
+    ("/admin/api-keys", "API keys", Some(RoleNeed::GlobalAdmin)),
+    ("/admin/tools", "Tools", Some(RoleNeed::OrgAdmin)),
+    ("/admin/guardrails", "Guardrails", Some(RoleNeed::OrgAdmin)),
+    ("/admin/models", "Models", Some(RoleNeed::OrgAdmin)),
+    ("/admin/notifications", "Notifications", None),
+    ("/admin/audit-log", "Audit log", Some(RoleNeed::GlobalAdmin)),
+    ("/admin/chat-logs", "Chat logs", Some(RoleNeed::OrgAdmin)),
 ];
 
+/// The Admin sections the signed-in person can use.
 #[component]
 pub fn AdminNav() -> impl IntoView {
     view! {
         <nav class="tabs" aria-label="Admin sections">
             // `exact`: Users (/admin) is not current on the other sections' pages.
-            {SECTIONS.into_iter().map(|(href, label)| view! {
-                <A href=href exact=true attr:class="tab">{label}</A>
+            {SECTIONS.into_iter().map(|(href, label, need)| {
+                let may = need.map(allows);
+                view! {
+                    <Show when=move || may.is_none_or(|m| m.get())>
+                        <A href=href exact=true attr:class="tab">{label}</A>
+                    </Show>
+                }
             }).collect_view()}
         </nav>
     }
@@ -239,11 +247,11 @@ pub fn ApiKeysPage() -> impl IntoView {
 }
 
 fn day(timestamp: &str) -> String {
-    timestamp.chars().take(10).collect()
+    crate::clock::local_minute(timestamp).chars().take(10).collect()
 }
 
 fn minute(timestamp: &str) -> String {
-    timestamp.chars().take(16).collect::<String>().replace('T', " ") + " UTC"
+    crate::clock::local_minute(timestamp)
 }
 
 /// Admin → Models: the model configurations agents can use (set in the server's configuration).

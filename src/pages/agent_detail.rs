@@ -16,6 +16,7 @@ use crate::{
         members::{Members, Scope},
         toast::use_toasts,
         url::{query_param, query_setter},
+        when::When,
     },
 };
 
@@ -48,9 +49,8 @@ pub fn AgentDetail() -> impl IntoView {
             {move || match state.get() {
                 Load::Loading => view! { <p class="loading" role="status">"Loading…"</p> }.into_any(),
                 Load::Failed(e) => view! {
-                    <div class="empty-state" id="agent-unavailable" role="alert">
-                        <p class="empty-title">{if e.status == 403 { "No access" } else { "Agent not available" }}</p>
-                        <p>{e.message}</p>
+                    <div id="agent-unavailable">
+                        {crate::components::load::failure(e)}
                         <p><A href="/agents">"Back to agents"</A></p>
                     </div>
                 }.into_any(),
@@ -257,7 +257,7 @@ fn OverviewTab(agent: Agent) -> impl IntoView {
                     <dt>"Votes"</dt><dd>{format!("{} up · {} down", agent.like_count, agent.dislike_count)}</dd>
                     <dt>"Tags"</dt><dd>{if agent.tags.is_empty() { "—".to_string() } else { agent.tags.join(", ") }}</dd>
                     <dt>"Owner"</dt><dd>{agent.created_by.clone()}</dd>
-                    <dt>"Last change"</dt><dd>{format!("{} by {}", agent.modified_on, agent.modified_by)}</dd>
+                    <dt>"Last change"</dt><dd><When at=agent.modified_on.clone()/>{format!(" by {}", agent.modified_by)}</dd>
                 </dl>
             </section>
         </div>
@@ -658,7 +658,7 @@ fn HistoryTab(agent: Agent, on_saved: Callback<Agent>) -> impl IntoView {
             <section class="card">
                 <h2>"Checkpoints"</h2>
                 {show(history, move |page: HistoryPage| view! {
-                    <p class="muted small">{format!("{} checkpoints", page.total_records)}</p>
+                    <p class="muted small">{if page.total_records == 1 { "1 checkpoint".to_string() } else { format!("{} checkpoints", page.total_records) }}</p>
                     <ol class="history-list" id="history-list">
                         {page.history_records.into_iter().map(|r| {
                             let for_compare = r.clone();
@@ -668,7 +668,7 @@ fn HistoryTab(agent: Agent, on_saved: Callback<Agent>) -> impl IntoView {
                                 <li class="history-row" data-history-id=hid.to_string()>
                                     <div>
                                         <strong>{r.history_change_reason.clone()}</strong>
-                                        <div class="muted small">{format!("{} · {}", r.history_date, r.modified_by)}</div>
+                                        <div class="muted small"><When at=r.history_date.clone()/>{format!(" · {}", r.modified_by)}</div>
                                     </div>
                                     <div class="row-actions">
                                         <button class="button small compare" type="button" on:click=move |_| comparing.set(Some(for_compare.clone()))>"Compare"</button>
@@ -795,7 +795,7 @@ fn ReviewsTab(agent: Agent) -> impl IntoView {
         let (rid, text, stars) = (r.id, r.review.clone(), r.rating);
         view! {
             <li class="review">
-                <div class="muted small">{format!("{} · {}", r.author, r.created_on)}{r.rating.map(|n| format!(" · {}", "★".repeat(n as usize)))}</div>
+                <div class="muted small">{format!("{} · ", r.author)}<When at=r.created_on.clone()/>{r.rating.map(|n| format!(" · {}", "★".repeat(n as usize)))}</div>
                 <p class="prewrap">{r.review.clone()}</p>
                 {mine.then(|| view! {
                     <button class="button small" type="button" on:click=move |_| {
@@ -823,7 +823,7 @@ fn ReviewsTab(agent: Agent) -> impl IntoView {
         let (cid, text) = (c.id, c.comment.clone());
         view! {
             <li class="comment">
-                <div class="muted small">{format!("{} · {}", c.author, c.created_on)}</div>
+                <div class="muted small">{format!("{} · ", c.author)}<When at=c.created_on.clone()/></div>
                 <p class="prewrap">{c.comment.clone()}</p>
                 {mine.then(|| view! {
                     <button class="button small" type="button" on:click=move |_| {

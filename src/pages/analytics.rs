@@ -6,7 +6,7 @@
 use charming::{
     Chart,
     component::{Axis, Grid, Legend},
-    element::{AxisType, Tooltip, Trigger},
+    element::{AxisType, ItemStyle, Tooltip, Trigger},
     series::{Bar, Line, Pie},
 };
 use ejento_api::{
@@ -16,6 +16,7 @@ use leptos::prelude::*;
 
 use crate::{
     api::{self, analytics::Params},
+    clock::local_date,
     components::{
         chart::EChart,
         download::{csv, save_text},
@@ -40,13 +41,6 @@ const TABS: [(&str, &str); 5] = [
     ("teams", "Teams"),
     ("users", "Users"),
 ];
-
-/// The browser's date `days_ago` days before today, as YYYY-MM-DD.
-fn local_date(days_ago: i64) -> String {
-    let d = js_sys::Date::new_0();
-    d.set_date(d.get_date() - days_ago as u32);
-    format!("{:04}-{:02}-{:02}", d.get_full_year(), d.get_month() + 1, d.get_date())
-}
 
 /// The browser's IANA time zone (UTC when it does not say).
 fn browser_zone() -> String {
@@ -131,6 +125,15 @@ fn lines(labels: Vec<String>, series: Vec<(&str, Vec<f64>)>) -> Chart {
 
 /// Stacked bars: over time (`labels` are buckets) or per entity.
 fn stacked(labels: Vec<String>, series: Vec<(&str, Vec<f64>)>, horizontal: bool) -> Chart {
+    stacked_colored(
+        labels,
+        series.into_iter().map(|(n, d)| (n, d, None)).collect(),
+        horizontal,
+    )
+}
+
+/// Stacked bars, some series in a colour of their own (votes: helpful green, not helpful red).
+fn stacked_colored(labels: Vec<String>, series: Vec<(&str, Vec<f64>, Option<&str>)>, horizontal: bool) -> Chart {
     let categories = Axis::new().type_(AxisType::Category).data(labels);
     let values = Axis::new().type_(AxisType::Value);
     let mut chart = if horizontal {
@@ -138,8 +141,12 @@ fn stacked(labels: Vec<String>, series: Vec<(&str, Vec<f64>)>, horizontal: bool)
     } else {
         base(Chart::new()).x_axis(categories).y_axis(values)
     };
-    for (name, data) in series {
-        chart = chart.series(Bar::new().name(name).stack("total").data(data));
+    for (name, data, color) in series {
+        let mut bar = Bar::new().name(name).stack("total").data(data);
+        if let Some(color) = color {
+            bar = bar.item_style(ItemStyle::new().color(color));
+        }
+        chart = chart.series(bar);
     }
     chart
 }
@@ -189,7 +196,7 @@ where
             </header>
             {move || match state.get() {
                 Load::Loading => view! { <p class="loading" role="status">"Loading…"</p> }.into_any(),
-                Load::Failed(e) => view! { <p class="form-error" role="alert">{e.message}</p> }.into_any(),
+                Load::Failed(e) => crate::components::load::failure(e).into_any(),
                 Load::Ready(_) => ().into_any(),
             }}
             {move || empty().then(|| view! { <p class="muted empty-chart">"Nothing in this range."</p> })}
@@ -283,13 +290,22 @@ fn cost_rows(r: &AnalyticsReport) -> Vec<Vec<String>> {
     rows
 }
 
+/// Votes read at a glance: green for helpful, red for not helpful (the palette's second colour
+/// is green, which drew "Not helpful" as good news).
+const HELPFUL_GREEN: &str = "#16a34a";
+const NOT_HELPFUL_RED: &str = "#dc2626";
+
 fn votes_chart(r: &AnalyticsReport) -> Option<Chart> {
     has_series(r).then(|| {
-        stacked(
+        stacked_colored(
             series_labels(r),
             vec![
-                ("Helpful", series_values(r, |m| num(m.upvotes))),
-                ("Not helpful", series_values(r, |m| num(m.downvotes))),
+                ("Helpful", series_values(r, |m| num(m.upvotes)), Some(HELPFUL_GREEN)),
+                (
+                    "Not helpful",
+                    series_values(r, |m| num(m.downvotes)),
+                    Some(NOT_HELPFUL_RED),
+                ),
             ],
             false,
         )
@@ -396,7 +412,15 @@ fn modes_chart(r: &IndexingModeReport) -> Option<Chart> {
     r.totals
         .iter()
         .any(|m| m.count > 0)
-        .then(|| pie(r.totals.iter().map(|m| (m.count as f64, m.mode.clone())).collect()))
+        // Modes no corpus uses are in the table, not the donut: their labels would pile up at zero.
+        .then(|| {
+            pie(r
+                .totals
+                .iter()
+                .filter(|m| m.count > 0)
+                .map(|m| (m.count as f64, m.mode.clone()))
+                .collect())
+        })
 }
 
 fn modes_rows(r: &IndexingModeReport) -> Vec<Vec<String>> {

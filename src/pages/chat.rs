@@ -5,19 +5,25 @@
 
 use std::{cell::RefCell, collections::HashMap, rc::Rc};
 
-use ejento_api::{Agent, AgentResponse, ChatThread, ChatThreadPage, ResponseOutput, ResponseRequest, SupportingChunk};
+use ejento_api::{Agent, AgentResponse, ResponseOutput, ResponseRequest, SupportingChunk};
 use leptos::{html, prelude::*};
-use leptos_router::{components::A, hooks::use_params_map};
+use leptos_router::{
+    NavigateOptions,
+    components::A,
+    hooks::{use_navigate, use_params_map},
+};
 use wasm_bindgen::{JsCast, closure::Closure};
 
 mod attachments;
+mod threads;
 
 use attachments::Attachments;
+use threads::ThreadList;
 
 use crate::{
     api,
     components::{
-        load::{confirm, load, show},
+        load::{load, show},
         markdown::Markdown,
         toast::use_toasts,
         window,
@@ -45,7 +51,7 @@ impl Turn {
             id: r.id,
             question: RwSignal::new(r.question),
             answer: RwSignal::new(r.answer),
-            thoughts: RwSignal::new(String::new()),
+            thoughts: RwSignal::new(r.thoughts),
             status: RwSignal::new(r.status),
             output: RwSignal::new(r.response),
             vote: RwSignal::new(r.my_vote),
@@ -212,16 +218,23 @@ pub fn ChatPage() -> impl IntoView {
     let range = RwSignal::new((0usize, 0usize));
     let at_bottom = StoredValue::new(true);
     let turn_heights = move || -> Vec<f64> {
-        turns.with_untracked(|list| {
-            heights.with_value(|h| {
-                list.iter()
-                    .map(|t| h.get(&t.id).copied().unwrap_or(window::ESTIMATED_HEIGHT))
-                    .collect()
+        turns
+            .try_with_untracked(|list| {
+                heights
+                    .try_with_value(|h| {
+                        list.iter()
+                            .map(|t| h.get(&t.id).copied().unwrap_or(window::ESTIMATED_HEIGHT))
+                            .collect()
+                    })
+                    .unwrap_or_default()
             })
-        })
+            .unwrap_or_default()
     };
+    // Called from animation frames and observers, which may fire after the page is gone: every
+    // read here tolerates that (`try_`), never panics.
     let relayout = move || {
-        let (Some(el), Some(top)) = (messages_ref.get_untracked(), list_top_ref.get_untracked()) else {
+        let (Some(Some(el)), Some(Some(top))) = (messages_ref.try_get_untracked(), list_top_ref.try_get_untracked())
+        else {
             return;
         };
         let next = window::visible_range(
@@ -230,12 +243,12 @@ pub fn ChatPage() -> impl IntoView {
             f64::from(el.scroll_top()),
             f64::from(el.client_height()),
         );
-        if range.get_untracked() != next {
-            range.set(next);
+        if range.try_get_untracked().is_some_and(|r| r != next) {
+            range.try_set(next);
         }
     };
     let scroll_down = move || {
-        if let Some(el) = messages_ref.get_untracked() {
+        if let Some(Some(el)) = messages_ref.try_get_untracked() {
             el.set_scroll_top(el.scroll_height());
         }
     };
@@ -261,7 +274,7 @@ pub fn ChatPage() -> impl IntoView {
                 continue;
             };
             if height > 0.0 {
-                heights.update_value(|h| {
+                heights.try_update_value(|h| {
                     if h.get(&id).is_none_or(|old| (old - height).abs() > 0.5) {
                         h.insert(id, height);
                         changed = true;
@@ -270,8 +283,8 @@ pub fn ChatPage() -> impl IntoView {
             }
         }
         if changed {
-            measured.update(|n| *n += 1);
-            if at_bottom.get_value() {
+            measured.try_update(|n| *n += 1);
+            if at_bottom.try_get_value().unwrap_or(false) {
                 scroll_down();
             }
             relayout();
@@ -317,9 +330,23 @@ pub fn ChatPage() -> impl IntoView {
     });
 
     // The thread in the URL: load its conversation and resume any answer still being written.
+    let composer_ref = NodeRef::<html::Textarea>::new();
+    let focus_composer = move || {
+        if let Some(Some(el)) = composer_ref.try_get_untracked() {
+            let _ = el.focus();
+        }
+    };
+    composer_ref.on_load(move |el| {
+        let _ = el.focus();
+    });
     Effect::new(move |_| {
         let current = route_thread.get();
+        // A thread this page just created is already on screen, streaming.
+        if current.is_some() && current == thread.get_untracked() {
+            return;
+        }
         thread.set(current);
+        request_animation_frame(focus_composer);
         follows.update_value(|f| {
             for follow in f.drain(..) {
                 follow.source.close();
@@ -362,12 +389,20 @@ pub fn ChatPage() -> impl IntoView {
     let streaming = move || turns.with(|t| t.iter().any(Turn::streaming));
     // A thread just created (by a first question or a first attachment) becomes the current one:
     // into the URL, so a reload comes back here, without re-running the page.
+    let navigate = StoredValue::new_local(use_navigate());
     let adopt = move |id: i64| {
         thread.set(Some(id));
-        if let Some(history) = web_sys::window().and_then(|w| w.history().ok()) {
-            let url = format!("/agents/{}/chat/{id}", agent_id.get_untracked());
-            let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url));
-        }
+        // Through the router, so its "current page" is this thread's (New chat then leaves it).
+        navigate.with_value(|go| {
+            go(
+                &format!("/agents/{}/chat/{id}", agent_id.get_untracked()),
+                NavigateOptions {
+                    replace: true,
+                    scroll: false,
+                    ..Default::default()
+                },
+            )
+        });
         threads_tick.update(|t| *t += 1);
     };
     // `cached`: false asks afresh (Regenerate), skipping any cached answer.
@@ -434,50 +469,8 @@ pub fn ChatPage() -> impl IntoView {
         <section class="chat">
             <aside class="chat-threads" aria-label="Conversations">
                 <A href=move || format!("/agents/{}/chat", agent_id.get()) attr:class="button primary" attr:id="new-chat">"New chat"</A>
-                <label for="thread-search" class="sr-only">"Search conversations"</label>
-                <input id="thread-search" class="search" type="search" placeholder="Search conversations"
-                    on:change=move |ev| thread_search.set(event_target_value(&ev))/>
-                {show(threads, move |page: ChatThreadPage| view! {
-                    <ul class="thread-list" id="thread-list">
-                        {page.chat_threads.into_iter().map(|t: ChatThread| {
-                            let id = t.id;
-                            let delete_label = format!("Delete {}", t.title);
-                            let rename_label = format!("Rename {}", t.title);
-                            let current_title = t.title.clone();
-                            let rename = move |_| {
-                                let Some(title) = web_sys::window()
-                                    .and_then(|w| w.prompt_with_message_and_default("Name this conversation", &current_title).ok().flatten())
-                                else {
-                                    return;
-                                };
-                                leptos::task::spawn_local(async move {
-                                    match api::chat::rename_thread(id, &title).await {
-                                        Ok(_) => threads_tick.update(|n| *n += 1),
-                                        Err(e) => toasts.error(e.message),
-                                    }
-                                });
-                            };
-                            let remove = move |_| {
-                                if !confirm("Delete this conversation?") {
-                                    return;
-                                }
-                                leptos::task::spawn_local(async move {
-                                    match api::chat::delete_thread(id).await {
-                                        Ok(()) => threads_tick.update(|n| *n += 1),
-                                        Err(e) => toasts.error(e.message),
-                                    }
-                                });
-                            };
-                            view! {
-                                <li class:active=move || thread.get() == Some(id)>
-                                    <A href=format!("/agents/{}/chat/{id}", agent_id.get_untracked())>{t.title.clone()}</A>
-                                    <button class="icon-button" type="button" aria-label=rename_label on:click=rename>"✎"</button>
-                                    <button class="icon-button" type="button" aria-label=delete_label on:click=remove>"×"</button>
-                                </li>
-                            }
-                        }).collect_view()}
-                    </ul>
-                })}
+                <ThreadList agent_id=agent_id current=thread threads=threads search=thread_search
+                    reload=Callback::new(move |_| threads_tick.update(|n| *n += 1))/>
             </aside>
             <div class="chat-main">
                 <header class="chat-header">
@@ -511,7 +504,7 @@ pub fn ChatPage() -> impl IntoView {
                 </div>
                 <form class="composer" on:submit=move |ev| { ev.prevent_default(); ask(draft.get_untracked(), true); }>
                     <label for="composer-input" class="sr-only">"Message"</label>
-                    <textarea id="composer-input" rows="2" placeholder="Ask a question (Enter sends, Shift+Enter for a new line)"
+                    <textarea id="composer-input" node_ref=composer_ref rows="2" placeholder="Ask a question (Enter sends, Shift+Enter for a new line)"
                         prop:value=move || draft.get() on:input=move |ev| draft.set(event_target_value(&ev)) on:keydown=on_key></textarea>
                     {move || if streaming() {
                         view! { <button id="stop" class="button danger" type="button" on:click=move |_| stop()>"Stop"</button> }.into_any()
@@ -548,6 +541,29 @@ fn TurnView(
                 }
             });
         }
+    };
+    // Commenting happens in place, under the answer (never the browser's prompt()).
+    let commenting = RwSignal::new(false);
+    let comment_ref = NodeRef::<html::Textarea>::new();
+    comment_ref.on_load(|el| {
+        let _ = el.focus();
+    });
+    let send_comment = move || {
+        let Some(text) = comment_ref.get_untracked().map(|el| el.value()) else {
+            return;
+        };
+        if text.trim().is_empty() {
+            return;
+        }
+        leptos::task::spawn_local(async move {
+            match api::chat::comment(id, &text).await {
+                Ok(()) => {
+                    commenting.try_set(false);
+                    toasts.success("Comment saved.");
+                }
+                Err(e) => toasts.error(e.message),
+            }
+        });
     };
     let root = NodeRef::<html::Article>::new();
     let observed = StoredValue::new_local(None::<web_sys::Element>);
@@ -617,22 +633,21 @@ fn TurnView(
                                 }
                             });
                         }>{move || if turn.pinned.get() { "Pinned" } else { "Pin" }}</button>
-                        <button class="icon-button" type="button" aria-label="Comment" on:click=move |_| {
-                            let Some(text) = web_sys::window().and_then(|w| w.prompt_with_message("Your comment on this answer").ok().flatten()) else {
-                                return;
-                            };
-                            if text.trim().is_empty() {
-                                return;
-                            }
-                            leptos::task::spawn_local(async move {
-                                match api::chat::comment(id, &text).await {
-                                    Ok(()) => toasts.success("Comment saved."),
-                                    Err(e) => toasts.error(e.message),
-                                }
-                            });
-                        }>"Comment"</button>
+                        <button class="icon-button" type="button" aria-label="Comment" aria-expanded=move || commenting.get().to_string()
+                            on:click=move |_| commenting.update(|c| *c = !*c)>"Comment"</button>
                         <button class="icon-button" type="button" aria-label="Ask again" on:click=move |_| regenerate.run(turn.question.get_untracked())>"Regenerate"</button>
                     </div>
+                })}
+                {move || commenting.get().then(|| view! {
+                    <form class="comment-form" on:submit=move |ev| { ev.prevent_default(); send_comment(); }>
+                        <label class="sr-only" for=format!("comment-{id}")>"Your comment on this answer"</label>
+                        <textarea id=format!("comment-{id}") rows="2" placeholder="Your comment on this answer" node_ref=comment_ref
+                            on:keydown=move |ev: web_sys::KeyboardEvent| if ev.key() == "Escape" { commenting.set(false) }></textarea>
+                        <div class="toolbar">
+                            <button class="button primary small" type="submit">"Save comment"</button>
+                            <button class="button small" type="button" on:click=move |_| commenting.set(false)>"Cancel"</button>
+                        </div>
+                    </form>
                 })}
             </div>
         </article>

@@ -119,7 +119,7 @@ pub fn ChatLogsPage() -> impl IntoView {
                                 let id = l.id;
                                 view! {
                                     <tr class="clickable" on:click=move |_| selected.set(Some(id))>
-                                        <td class="small">{l.created_on.get(..16).unwrap_or_default().replace('T', " ")}</td>
+                                        <td class="small">{crate::clock::local_minute(&l.created_on)}</td>
                                         <td>{l.agent_name.clone()}</td>
                                         <td class="small">{l.user_email.clone()}</td>
                                         <td><button class="link-button" type="button">{l.question.clone()}</button></td>

@@ -53,6 +53,12 @@ pub fn highlight(text: &str, terms: &[String]) -> Vec<(String, bool)> {
     out
 }
 
+/// The name of a corpus, for a breadcrumb ("…" until it is known).
+fn corpus_name(corpus: i64) -> impl IntoView {
+    let corpus = load(move || corpus, |id| async move { api::corpora::one(id).await });
+    move || corpus.with(|c| c.ready().map_or_else(|| "…".to_string(), |c| c.name.clone()))
+}
+
 fn step_label(step: &str) -> &'static str {
     match step {
         "pending" => "Queued",
@@ -87,6 +93,19 @@ struct UploadItem {
     outcome: RwSignal<Option<Result<String, String>>>,
     /// Set when the same content is already in the corpus: the upload waits for a decision.
     duplicate_of: RwSignal<Option<String>>,
+    /// Once uploaded: the document, and how far its indexing is (followed until it settles).
+    document: RwSignal<Option<i64>>,
+    step: RwSignal<Option<(String, Option<String>)>>,
+}
+
+impl UploadItem {
+    /// Uploaded, and its indexing not yet finished (indexed or failed).
+    fn indexing(&self) -> Option<i64> {
+        let settled = self
+            .step
+            .with(|s| s.as_ref().is_some_and(|(step, _)| !step_in_progress(step)));
+        self.document.get().filter(|_| !settled)
+    }
 }
 
 #[component]
@@ -113,13 +132,26 @@ pub fn CorpusDocuments(corpus: i64, can_write: bool) -> impl IntoView {
                 .is_some_and(|p| p.documents.iter().any(|d| step_in_progress(&d.step)))
         }) || uploads.with(|u| {
             u.iter()
-                .any(|i| i.outcome.get().is_none() && i.duplicate_of.get().is_none())
+                .any(|i| (i.outcome.get().is_none() && i.duplicate_of.get().is_none()) || i.indexing().is_some())
         })
+    };
+    // Each uploaded file follows its own document until indexed or failed, whatever page or
+    // filter the table shows.
+    let follow_uploads = move || {
+        for item in uploads.get_untracked() {
+            let Some(id) = item.indexing() else { continue };
+            leptos::task::spawn_local(async move {
+                if let Ok(d) = api::documents::one(id).await {
+                    item.step.try_set(Some((d.step, d.failure_reason)));
+                }
+            });
+        }
     };
     if let Ok(handle) = set_interval_with_handle(
         move || {
             if busy() {
                 tick.update(|t| *t += 1);
+                follow_uploads();
             }
         },
         std::time::Duration::from_millis(1200),
@@ -136,7 +168,10 @@ pub fn CorpusDocuments(corpus: i64, can_write: bool) -> impl IntoView {
             })
             .await;
             item.outcome.try_set(Some(match result {
-                Ok(_) => Ok("Uploaded — indexing".into()),
+                Ok(queued) => {
+                    item.document.try_set(Some(queued.id));
+                    Ok("Uploaded".into())
+                }
                 Err(e) => Err(e.message),
             }));
             tick.try_update(|t| *t += 1);
@@ -152,6 +187,8 @@ pub fn CorpusDocuments(corpus: i64, can_write: bool) -> impl IntoView {
             total: RwSignal::new(total),
             outcome: RwSignal::new(None),
             duplicate_of: RwSignal::new(None),
+            document: RwSignal::new(None),
+            step: RwSignal::new(None),
         };
         uploads.update(|u| u.insert(0, item.clone()));
         item
@@ -328,7 +365,18 @@ pub fn CorpusDocuments(corpus: i64, can_write: bool) -> impl IntoView {
                                             <span class="muted small">{format!("{} of {}", human_size(sent), human_size(total))}</span>
                                         }.into_any()
                                     }
-                                    Some(Ok(m)) => view! { <span class="ok">{m}</span> }.into_any(),
+                                    Some(Ok(_)) => match item.step.get() {
+                                        Some((step, _)) if step == "indexed" => view! {
+                                            <span class="ok" data-step="indexed">"Uploaded · indexed"</span>
+                                        }.into_any(),
+                                        Some((step, reason)) if step == "failed" => view! {
+                                            <span class="error" data-step="failed">{format!("Uploaded · indexing failed: {}", reason.unwrap_or_default())}</span>
+                                        }.into_any(),
+                                        step => {
+                                            let label = step.map_or("Queued", |(s, _)| step_label(&s));
+                                            view! { <span class="muted" data-step="indexing">{format!("Uploaded · {}…", label.to_lowercase())}</span> }.into_any()
+                                        }
+                                    },
                                     Some(Err(m)) => view! { <span class="error" role="alert">{m}</span> }.into_any(),
                                 }
                             }}
@@ -387,7 +435,7 @@ pub fn CorpusDocuments(corpus: i64, can_write: bool) -> impl IntoView {
                                     <td>{human_size(d.size_bytes as f64)}</td>
                                     <td>{d.tags.iter().map(|t| view! { <span class="tag">{t.clone()}</span> }).collect_view()}</td>
                                     <td><StepBadge step=d.step.clone() progress=d.progress/></td>
-                                    <td class="small">{d.created_by.clone()}<div class="muted">{d.created_on.get(..16).unwrap_or_default().replace('T', " ")}</div></td>
+                                    <td class="small">{d.created_by.clone()}<div class="muted">{crate::clock::local_minute(&d.created_on)}</div></td>
                                 </tr>
                             }
                         }).collect_view()}
@@ -506,7 +554,10 @@ pub fn DocumentDetail() -> impl IntoView {
             {show(doc, move |d: Document| view! {
                 <header class="page-header">
                     <div>
-                        <p class="crumbs"><A href=format!("/corpora/{}", d.corpus_id)>"Corpus"</A></p>
+                        <p class="crumbs" id="document-crumbs">
+                            <A href="/corpora">"Corpora"</A>" › "
+                            <A href=format!("/corpora/{}", d.corpus_id)>{corpus_name(d.corpus_id)}</A>
+                        </p>
                         <h1 id="document-title">{d.title.clone()}</h1>
                         <p><StepBadge step=d.step.clone() progress=d.progress/></p>
                         {d.failure_reason.clone().map(|r| view! { <p class="form-error" role="alert">{r}</p> })}
@@ -521,7 +572,7 @@ pub fn DocumentDetail() -> impl IntoView {
                     <dt>"Size"</dt><dd>{human_size(d.size_bytes as f64)}</dd>
                     <dt>"Chunks"</dt><dd>{d.chunk_count}</dd>
                     <dt>"Content hash"</dt><dd class="mono small break">{d.content_hash.clone()}</dd>
-                    <dt>"Added"</dt><dd>{format!("{} by {}", d.created_on.get(..16).unwrap_or_default().replace('T', " "), d.created_by)}</dd>
+                    <dt>"Added"</dt><dd>{format!("{} by {}", crate::clock::local_minute(&d.created_on), d.created_by)}</dd>
                     <dt>"Tags"</dt><dd>{d.tags.iter().map(|t| view! { <span class="tag">{t.clone()}</span> }).collect_view()}</dd>
                 </dl>
                 <TagEditor document=d.id tags=d.tags.clone() on_saved=Callback::new(move |_| tick.update(|t| *t += 1))/>
@@ -555,7 +606,7 @@ pub fn DocumentDetail() -> impl IntoView {
                         <ol class="timeline" id="history">
                             {events.into_iter().map(|e| view! {
                                 <li><span class=format!("badge step step-{}", e.step)>{e.step.clone()}</span>" "{e.message}
-                                    <span class="muted small">{format!(" · {}", e.created_on.get(..19).unwrap_or_default().replace('T', " "))}</span></li>
+                                    <span class="muted small">{format!(" · {}", crate::clock::local_minute(&e.created_on))}</span></li>
                             }).collect_view()}
                         </ol>
                     })}

@@ -446,7 +446,7 @@ pub fn ComparePage() -> impl IntoView {
             <h1>"Compare runs"</h1>
             {move || match state.get() {
                 Load::Loading => view! { <p class="loading" role="status">"Loading…"</p> }.into_any(),
-                Load::Failed(e) => view! { <div class="form-error" role="alert">{e.message}</div> }.into_any(),
+                Load::Failed(e) => crate::components::load::failure(e).into_any(),
                 Load::Ready(cmp) => view! { <Comparison cmp=cmp set=set.clone() change=change sort=sort metric=metric/> }.into_any(),
             }}
         </section>
@@ -475,25 +475,31 @@ fn Comparison(
     let metric_options = cmp.metrics.clone();
     view! {
         <div class="compare-head">
-            <div class="card"><p class="muted small">"Base"</p><h2><A href=format!("/evaluations/runs/{}", b.id)>{b.name.clone()}</A></h2><p class="muted small">{b.created_on.get(..16).unwrap_or_default().replace('T', " ")}</p></div>
+            <div class="card"><p class="muted small">"Base"</p><h2><A href=format!("/evaluations/runs/{}", b.id)>{b.name.clone()}</A></h2><p class="muted small">{crate::clock::local_minute(&b.created_on)}</p></div>
             <button id="swap-runs" class="button" type="button" aria-label="Swap base and candidate"
                 on:click=move |_| set_swap(&[("base", c.id.to_string()), ("candidate", b.id.to_string()), ("page", String::new())])>"⇄"</button>
-            <div class="card"><p class="muted small">"Candidate"</p><h2><A href=format!("/evaluations/runs/{}", cmp.candidate.id)>{cmp.candidate.name.clone()}</A></h2><p class="muted small">{cmp.candidate.created_on.get(..16).unwrap_or_default().replace('T', " ")}</p></div>
+            <div class="card"><p class="muted small">"Candidate"</p><h2><A href=format!("/evaluations/runs/{}", cmp.candidate.id)>{cmp.candidate.name.clone()}</A></h2><p class="muted small">{crate::clock::local_minute(&cmp.candidate.created_on)}</p></div>
         </div>
         <div class="card" id="configuration-changes">
             <h2 class="card-title">"What changed"</h2>
             {if cmp.configuration_changes.is_empty() {
-                view! { <p class="muted">"Same prompt, instructions and models: any difference comes from the documents, or from the model answering differently."</p> }.into_any()
+                view! { <p class="muted">"Same prompt, instructions, models and retrieval: any difference comes from the documents, or from the model answering differently."</p> }.into_any()
             } else {
-                let or_none = |s: String| if s.is_empty() { "(none)".to_string() } else { s };
-                cmp.configuration_changes.into_iter().map(|ch| view! {
-                    <div class="config-change" data-field=ch.field.clone()>
-                        <h3>{ch.field.clone()}</h3>
-                        <div class="two-col">
-                            <div><p class="muted small">"Base"</p><pre class="prewrap"><del>{or_none(ch.base)}</del></pre></div>
-                            <div><p class="muted small">"Candidate"</p><pre class="prewrap"><ins>{or_none(ch.candidate)}</ins></pre></div>
+                cmp.configuration_changes.into_iter().map(|ch| {
+                    // Short settings read as "8 → 2"; texts as one word diff, marking what was
+                    // added and removed in place.
+                    let short = !ch.base.contains(char::is_whitespace) && !ch.candidate.contains(char::is_whitespace);
+                    let or_none = |s: String| if s.is_empty() { "(none)".to_string() } else { s };
+                    view! {
+                        <div class="config-change" data-field=ch.field.clone()>
+                            <h3>{ch.field.clone()}</h3>
+                            {if short {
+                                view! { <p class="change-pair"><del>{or_none(ch.base)}</del>" → "<ins>{or_none(ch.candidate)}</ins></p> }.into_any()
+                            } else {
+                                view! { <div class="prewrap change-diff"><Diff pieces=ch.diff/></div> }.into_any()
+                            }}
                         </div>
-                    </div>
+                    }
                 }).collect_view().into_any()
             }}
         </div>

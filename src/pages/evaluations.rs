@@ -9,7 +9,7 @@ use std::collections::BTreeSet;
 use ejento_api::{
     AgentPage, ChatLogPage, EvaluationDataset, EvaluationDatasetInput, EvaluationDatasetPage, EvaluationInput,
     EvaluationMetric, EvaluationMetricInput, EvaluationPage, EvaluationQuery, EvaluationQueryInput,
-    EvaluationQueryPage, EvaluationQueryUpdate, LlmConfiguration, validate,
+    EvaluationQueryPage, EvaluationQueryUpdate, LlmConfiguration, ResourceRole, validate,
 };
 use leptos::{ev::SubmitEvent, prelude::*};
 use leptos_router::{components::A, hooks::use_navigate};
@@ -24,6 +24,7 @@ use crate::{
     components::{
         chart::EChart,
         field::{Field, FormErrors},
+        gate::{RoleNeed, allows},
         load::{Load, confirm, empty, load, show},
         pager::{Pager, SearchBox},
         toast::use_toasts,
@@ -31,18 +32,33 @@ use crate::{
     },
 };
 
-/// `/evaluations`: the datasets of one agent (`?agent=`, the first agent by default).
+/// `/evaluations`: the datasets of one agent (`?agent=`, the first agent by default). Only
+/// agents the person administers can be evaluated, so only those are offered.
 #[component]
 pub fn EvaluationsPage() -> impl IntoView {
-    let agents = load(|| (), |_| async { api::agents::all_visible().await });
+    let org_admin = allows(RoleNeed::OrgAdmin);
+    let agents = load(
+        move || org_admin.get(),
+        |org_admin| async move {
+            api::agents::all_visible().await.map(|mut page: AgentPage| {
+                page.agents
+                    .retain(|a| org_admin || a.my_role == Some(ResourceRole::Admin));
+                page
+            })
+        },
+    );
     let chosen = query_param("agent");
     let set = query_setter();
     let agent = Signal::derive(move || {
-        chosen
-            .get()
-            .parse::<i64>()
-            .ok()
-            .or_else(|| agents.with(|a| a.ready().and_then(|p: &AgentPage| p.agents.first().map(|a| a.id))))
+        agents.with(|a| {
+            let list = &a.ready()?.agents;
+            let chosen = chosen
+                .get()
+                .parse::<i64>()
+                .ok()
+                .filter(|c| list.iter().any(|a| a.id == *c));
+            chosen.or_else(|| list.first().map(|a| a.id))
+        })
     });
     view! {
         <section class="page">
@@ -52,7 +68,11 @@ pub fn EvaluationsPage() -> impl IntoView {
             <p class="muted">"Measure an agent on a dataset of questions with expected answers, change it, run again, and see exactly what got better or worse."</p>
             {show(agents, move |page: AgentPage| {
                 if page.agents.is_empty() {
-                    return empty("No agents yet", "Create an agent first: datasets belong to an agent.").into_any();
+                    return empty(
+                        "You need to be an Admin of an agent to evaluate it",
+                        "Evaluations measure agents you administer. Create an agent, or ask an agent's Admin to make you one.",
+                    )
+                    .into_any();
                 }
                 let set = set.clone();
                 view! {
@@ -153,7 +173,7 @@ fn Datasets(agent: i64) -> impl IntoView {
                                 <td><A href=format!("/evaluations/datasets/{}", d.id)>{d.name.clone()}</A><div class="muted small">{d.description.clone()}</div></td>
                                 <td>{d.query_count}</td>
                                 <td>{d.tags.iter().map(|t| view! { <span class="badge">{t.clone()}</span>" " }).collect_view()}</td>
-                                <td class="muted small">{d.modified_on.get(..16).unwrap_or_default().replace('T', " ")}</td>
+                                <td class="muted small">{crate::clock::local_minute(&d.modified_on)}</td>
                             </tr>
                         }).collect_view()}
                     </tbody>
@@ -172,6 +192,8 @@ const TABS: [(&str, &str); 2] = [("questions", "Questions"), ("runs", "Runs")];
 pub fn DatasetPage() -> impl IntoView {
     let id = id_param();
     let tick = RwSignal::new(0u32);
+    // Kept here: adding a question reloads the dataset (its counts), which redraws the tab.
+    let adding = RwSignal::new(false);
     let state = load(
         move || (id.get(), tick.get()),
         |(id, _)| async move { api::evaluations::dataset(id).await },
@@ -233,7 +255,7 @@ pub fn DatasetPage() -> impl IntoView {
                     <div class="tab-panel" role="tabpanel">
                         {move || match current() {
                             "runs" => view! { <RunsTab dataset=d.id/> }.into_any(),
-                            _ => view! { <QuestionsTab dataset=d.id agent=d.agent on_change=Callback::new(move |_| tick.update(|t| *t += 1))/> }.into_any(),
+                            _ => view! { <QuestionsTab dataset=d.id agent=d.agent adding=adding on_change=Callback::new(move |_| tick.update(|t| *t += 1))/> }.into_any(),
                         }}
                     </div>
                 }
@@ -251,7 +273,13 @@ fn sources_of(text: &str) -> Vec<String> {
 }
 
 #[component]
-fn QuestionsTab(dataset: i64, agent: i64, on_change: Callback<()>) -> impl IntoView {
+fn QuestionsTab(
+    dataset: i64,
+    agent: i64,
+    /// Whether "Add a question" is open: it stays open from one question to the next.
+    adding: RwSignal<bool>,
+    on_change: Callback<()>,
+) -> impl IntoView {
     let page = page_param();
     let tick = RwSignal::new(0u32);
     let state = load(
@@ -301,7 +329,8 @@ fn QuestionsTab(dataset: i64, agent: i64, on_change: Callback<()>) -> impl IntoV
     };
     view! {
         <div class="panel-row">
-            <details class="card" id="add-question">
+            <details class="card" id="add-question" prop:open=move || adding.get()
+                on:toggle=move |ev| adding.set(event_target::<web_sys::HtmlDetailsElement>(&ev).open())>
                 <summary>"Add a question"</summary>
                 <form class="form-card" on:submit=add novalidate=true>
                     <Field id="question-text" label="Question" value=question error=errors.of("question") required=true/>
@@ -552,7 +581,7 @@ fn ChatLogPicker(dataset: i64, agent: i64, on_added: Callback<()>) -> impl IntoV
             <div class="form-card">
                 {move || match logs.get() {
                     Load::Loading => view! { <p class="loading" role="status">"Loading…"</p> }.into_any(),
-                    Load::Failed(e) => view! { <div class="form-error" role="alert">{e.message}</div> }.into_any(),
+                    Load::Failed(e) => crate::components::load::failure(e).into_any(),
                     Load::Ready(p) if p.chatlogs.is_empty() => empty("No answered questions", "Ask this agent something in the chat first.").into_any(),
                     Load::Ready(p) => {
                         let meta = p.meta;
@@ -575,9 +604,9 @@ fn ChatLogPicker(dataset: i64, agent: i64, on_added: Callback<()>) -> impl IntoV
                                 }).collect_view()}
                             </ul>
                             <div class="toolbar">
-                                <button class="button" type="button" disabled=meta.current_page <= 1 on:click=move |_| page.update(|p| *p = p.saturating_sub(1).max(1))>"← Newer"</button>
+                                <button class="button" type="button" disabled={meta.current_page <= 1} on:click=move |_| page.update(|p| *p = p.saturating_sub(1).max(1))>"← Newer"</button>
                                 <span class="muted small">{format!("Page {} of {}", meta.current_page, meta.num_pages.max(1))}</span>
-                                <button class="button" type="button" disabled=meta.current_page >= meta.num_pages on:click=move |_| page.update(|p| *p += 1)>"Older →"</button>
+                                <button class="button" type="button" disabled={meta.current_page >= meta.num_pages} on:click=move |_| page.update(|p| *p += 1)>"Older →"</button>
                             </div>
                         }
                         .into_any()

@@ -10,10 +10,7 @@ use leptos_router::{
 use super::{AuthCard, FormError};
 use crate::{
     Auth, api,
-    components::{
-        field::{Field, FormErrors},
-        toast::use_toasts,
-    },
+    components::field::{Field, FormErrors},
     session,
 };
 
@@ -22,7 +19,6 @@ pub fn Login() -> impl IntoView {
     let query = use_query_map();
     let navigate = use_navigate();
     let auth = expect_context::<Auth>();
-    let toasts = use_toasts();
     let email = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
     let errors = FormErrors::new();
@@ -60,8 +56,8 @@ pub fn Login() -> impl IntoView {
                     navigate(&next(), Default::default());
                 }
                 Err(e) => {
+                    // Said once, in the form where it happened (a toast too would say it twice).
                     errors.absorb(&e, &[("username", "email"), ("password", "password")]);
-                    toasts.error(e.message.clone());
                     server_error.set(Some(e.message));
                 }
             }

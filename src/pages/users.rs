@@ -236,7 +236,7 @@ pub fn UserDetail() -> impl IntoView {
             <p class="crumbs"><A href="/admin">"Users"</A></p>
             {show(user, |u: User| view! {
                 <h1>{if u.full_name.is_empty() { u.email.clone() } else { u.full_name.clone() }}</h1>
-                <p class="lead">{format!("{} · {} · since {}", u.email, u.role.as_str(), u.created_on)}</p>
+                <p class="lead">{format!("{} · {} · since {}", u.email, u.role.as_str(), crate::clock::local_minute(&u.created_on).chars().take(10).collect::<String>())}</p>
             })}
             <section class="card">
                 <h2>"Projects"</h2>

@@ -173,6 +173,10 @@ pub struct AgentResponse {
     pub completion_tokens: i64,
     pub cost: String,
     pub cache_hit: bool,
+    /// The steps taken to answer (searches, tool calls), as streamed in `tools_stream`, so a
+    /// conversation shows them again after a reload.
+    #[serde(default)]
+    pub thoughts: String,
     pub created_by: String,
     pub created_on: String,
 }

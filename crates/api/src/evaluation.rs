@@ -153,6 +153,13 @@ pub struct RunConfiguration {
     pub model: String,
     /// The model that judged, if one did.
     pub judge: Option<String>,
+    /// How many passages were retrieved for each question (runs from before it was recorded
+    /// have none).
+    #[serde(default)]
+    pub chunk_count: Option<i64>,
+    /// The agent's reasoning mode, likewise.
+    #[serde(default)]
+    pub reasoning_mode: Option<String>,
 }
 
 /// Rename a run, stop it (`status: "cancelled"`) or resume a stopped one (`status: "pending"`).
@@ -363,6 +370,10 @@ pub struct ConfigurationChange {
     pub field: String,
     pub base: String,
     pub candidate: String,
+    /// Word diff from `base` to `candidate`, so an added sentence reads as added rather than
+    /// the whole old text struck out.
+    #[serde(default)]
+    pub diff: Vec<DiffPiece>,
 }
 
 /// One question in two runs: both answers, how they differ from each other and from the expected

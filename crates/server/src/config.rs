@@ -132,6 +132,11 @@ pub struct Config {
     /// ended as failed, so nobody waits for it forever.
     #[arg(long, env = "EJENTO_STREAM_STALE_SECS", default_value_t = 45)]
     pub stream_stale_secs: i64,
+
+    /// Run the server's clock from this instant (RFC 3339, e.g. `2024-02-29T12:00:00Z`) instead
+    /// of real time, for demos and tests of date-dependent views; the dashboard follows it.
+    #[arg(long, env = "EJENTO_CLOCK_START")]
+    pub clock_start: Option<String>,
 }
 
 /// A number no other call in this process returns.
@@ -193,6 +198,7 @@ impl Config {
             model_deployments: String::new(),
             llm_timeout_secs: 60,
             stream_stale_secs: 45,
+            clock_start: None,
         }
     }
 }

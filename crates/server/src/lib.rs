@@ -15,6 +15,7 @@ pub mod analytics;
 pub mod auth;
 pub mod chat;
 pub mod cli;
+pub mod clock;
 pub mod config;
 pub mod db;
 pub mod domain;

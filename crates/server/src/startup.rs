@@ -116,6 +116,13 @@ pub struct Application {
 impl Application {
     /// Binds the configured address (port 0 picks a free port) and prepares the router.
     pub async fn build(config: Config) -> anyhow::Result<Self> {
+        crate::clock::start_at(
+            config
+                .clock_start
+                .as_deref()
+                .map(crate::clock::parse_start)
+                .transpose()?,
+        );
         let listener = TcpListener::bind(config.bind).await?;
         let state = AppState::init(config).await?;
         // Catch up with the database (a new or lost index is rebuilt), then index as jobs come.
@@ -163,8 +170,9 @@ pub fn router(state: AppState) -> Router {
     // a lazily loaded module must fail as missing, not as "wrong MIME type".
     let assets = ServeDir::new(&dist).precompressed_br().precompressed_gzip();
     let dashboard = Dashboard {
-        pages: assets.clone().fallback(ServeFile::new(index)),
+        pages: assets.clone().fallback(ServeFile::new(&index)),
         assets,
+        index: Arc::new(index),
     };
 
     api.into_router()
@@ -190,6 +198,26 @@ const API_PREFIXES: [&str; 4] = ["/api/", "/auth-service/", "/response-service/"
 struct Dashboard {
     assets: ServeDir,
     pages: ServeDir<ServeFile>,
+    index: Arc<std::path::PathBuf>,
+}
+
+/// The HTML shell telling the dashboard the server's time, when the server's clock has been
+/// moved (see [`crate::clock`]): the dashboard's "today" then follows the server's.
+async fn shell_with_clock(index: &std::path::Path) -> Response {
+    let Ok(html) = tokio::fs::read_to_string(index).await else {
+        return (StatusCode::NOT_FOUND, "The dashboard is not built: run `make run`.").into_response();
+    };
+    let now_ms = (crate::clock::now().unix_timestamp_nanos() / 1_000_000) as i64;
+    let meta = format!(r#"<meta name="ejento-clock" content="{now_ms}">"#);
+    let html = html.replacen("<head>", &format!("<head>{meta}"), 1);
+    (
+        [
+            (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+            (header::CACHE_CONTROL, "no-store"),
+        ],
+        html,
+    )
+        .into_response()
 }
 
 async fn spa_or_api_not_found(req: Request, dashboard: Dashboard) -> Response {
@@ -198,6 +226,9 @@ async fn spa_or_api_not_found(req: Request, dashboard: Dashboard) -> Response {
         return Error::NotFound(format!("There is no endpoint {} {path}.", req.method())).into_response();
     }
     let wants_file = path.rsplit('/').next().is_some_and(|segment| segment.contains('.'));
+    if crate::clock::is_moved() && (!wants_file || path == "/index.html") {
+        return shell_with_clock(&dashboard.index).await;
+    }
     let served = if wants_file {
         dashboard.assets.oneshot(req).await
     } else {

@@ -12,13 +12,14 @@ pub fn format(t: OffsetDateTime) -> String {
         .expect("a UTC instant always formats")
 }
 
+/// Now, by the server's clock.
 pub fn now() -> String {
-    format(OffsetDateTime::now_utc())
+    format(crate::clock::now())
 }
 
 /// The timestamp `d` from now (negative for the past).
 pub fn from_now(d: Duration) -> String {
-    format(OffsetDateTime::now_utc() + d)
+    format(crate::clock::now() + d)
 }
 
 #[cfg(test)]

@@ -140,6 +140,28 @@ pub fn dynamic_choice(scores: &[f64]) -> SupervisorType {
     }
 }
 
+/// The agents Dynamic asks when it combines: those whose documents match at least half as
+/// well as the best one's. An agent whose documents do not match is not asked (its answer
+/// would only say so, or quote something beside the point); when none match, the first is.
+pub fn dynamic_agents(scores: &[f64]) -> Vec<usize> {
+    let best = scores.iter().copied().fold(0.0_f64, f64::max);
+    if best <= 0.0 {
+        return vec![0];
+    }
+    (0..scores.len())
+        .filter(|&i| scores[i] > 0.0 && scores[i] * 2.0 >= best)
+        .collect()
+}
+
+/// Names joined for a sentence: "A", "A and B", "A, B and C".
+fn names(list: &[&str]) -> String {
+    match list {
+        [] => String::new(),
+        [one] => (*one).to_string(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+    }
+}
+
 /// `text` with every citation `[n]` renumbered by `map` (unknown numbers are left alone).
 pub fn renumber(text: &str, map: &HashMap<i64, i64>) -> String {
     let mut out = String::with_capacity(text.len());
@@ -346,18 +368,48 @@ impl WorkflowHub {
         };
         out.status("planner_start", &planned, json!({"subqueries": subqueries}))
             .await?;
+        // Who answers when answers are combined: every agent, or for Dynamic the matching ones.
+        let mut combined: Vec<usize> = (0..job.agents.len()).collect();
         let supervisor = match job.supervisor {
             SupervisorType::Dynamic => {
                 let scores = self.relevance(job, &job.query).await?;
                 let choice = dynamic_choice(&scores);
                 let why = match choice {
-                    SupervisorType::Router => "one agent's documents match clearly best, so it answers",
-                    _ => "several agents' documents match, so all answer and their answers are combined",
+                    SupervisorType::Router => "one agent's documents match clearly best, so it answers".to_string(),
+                    _ => {
+                        combined = dynamic_agents(&scores);
+                        let asked: Vec<&str> = combined.iter().map(|&i| job.agents[i].agent_name.as_str()).collect();
+                        let skipped: Vec<&str> = (0..job.agents.len())
+                            .filter(|i| !combined.contains(i))
+                            .map(|i| job.agents[i].agent_name.as_str())
+                            .collect();
+                        let mut why = if scores.iter().all(|s| *s <= 0.0) {
+                            format!("no agent's documents match the question, so {} answers", names(&asked))
+                        } else if asked.len() == 1 {
+                            format!("only {}'s documents match, so it answers", names(&asked))
+                        } else {
+                            format!(
+                                "the documents of {} match about equally, so they answer and their answers are combined",
+                                names(&asked)
+                            )
+                        };
+                        if !skipped.is_empty() && scores.iter().any(|s| *s > 0.0) {
+                            why.push_str(&format!(
+                                "; {} not asked: their documents do not match",
+                                names(&skipped)
+                            ));
+                        }
+                        why
+                    }
                 };
                 out.status(
                     "supervisor_decision",
                     &format!("Dynamic supervisor chose {}: {why}.", choice.as_str()),
-                    json!({"supervisor": choice.as_str()}),
+                    json!({
+                        "supervisor": choice.as_str(),
+                        "agent_ids": combined.iter().map(|&i| job.agents[i].id).collect::<Vec<_>>(),
+                        "scores": scores,
+                    }),
                 )
                 .await?;
                 choice
@@ -388,7 +440,7 @@ impl WorkflowHub {
                 plan.push((best, sub.clone()));
             }
         } else {
-            for i in 0..job.agents.len() {
+            for &i in &combined {
                 plan.push((i, job.query.clone()));
             }
         }
@@ -466,9 +518,15 @@ impl WorkflowHub {
                 organization_id: job.organization_id,
                 corpus_ids,
             };
+            // Matched on what the question is about: "the" and "of" match every agent a little.
+            let about = crate::search::content_terms(question).join(" ");
+            if about.is_empty() {
+                scores.push(0.0);
+                continue;
+            }
             let found = self
                 .search
-                .retrieve(&scope, question, 5)
+                .retrieve(&scope, &about, 5)
                 .await
                 .map_err(|e| Stop::Failed(format!("Searching the documents failed: {e}")))?;
             scores.push(found.iter().map(|c| f64::from(c.score)).sum());
@@ -613,6 +671,14 @@ mod tests {
         assert_eq!(dynamic_choice(&[5.0, 4.0]), SupervisorType::Consolidator);
         assert_eq!(dynamic_choice(&[0.0, 0.0]), SupervisorType::Consolidator);
         assert_eq!(dynamic_choice(&[2.0]), SupervisorType::Router);
+    }
+
+    #[test]
+    fn dynamic_combines_only_the_agents_whose_documents_match() {
+        assert_eq!(dynamic_agents(&[5.0, 4.0, 0.0, 1.0]), vec![0, 1]);
+        assert_eq!(dynamic_agents(&[0.0, 0.0, 0.0]), vec![0]);
+        assert_eq!(dynamic_agents(&[3.0, 3.0]), vec![0, 1]);
+        assert_eq!(names(&["A", "B", "C"]), "A, B and C");
     }
 
     #[test]

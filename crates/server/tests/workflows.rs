@@ -559,6 +559,71 @@ both_backends!(
             events.last().unwrap().2["output"]["agents_used"],
             json!(["Billing Helper"])
         );
+
+        // Two more agents whose documents are about something else: Dynamic combines only the
+        // agents whose documents match, and says which it left out and why.
+        let mut all = agents.clone();
+        for (name, file, text) in [
+            (
+                "Paper Scout",
+                "attention.md",
+                "# Attention\n\nThe transformer relies on self-attention over the whole input sequence.\n",
+            ),
+            (
+                "Onboarding Guide",
+                "onboarding.md",
+                "# First day\n\nNew starters collect their laptop and badge from the front desk.\n",
+            ),
+        ] {
+            let agent = app
+                .ok(
+                    "POST",
+                    "/api/v2/agents",
+                    &admin,
+                    Some(&json!({"project_id": edit["project_id"], "agent_name": name})),
+                )
+                .await["id"]
+                .as_i64()
+                .unwrap();
+            let corpora = app
+                .ok("GET", &format!("/api/v2/agents/{agent}/corpora"), &admin, None)
+                .await;
+            let corpus = corpora["items"]["agent_corpus"][0]["corpus_id"].as_i64().unwrap();
+            let (status, body) = app
+                .upload(
+                    corpus,
+                    &admin,
+                    vec![Part::File("source", file, text.as_bytes().to_vec())],
+                )
+                .await;
+            assert_eq!(status, 201, "{body}");
+            app.settled(body["data"]["id"].as_i64().unwrap(), &admin).await;
+            all.push(agent);
+        }
+        let edit =
+            json!({"name": "Desk", "project_id": edit["project_id"], "agent_ids": all, "supervisor_type": "Dynamic"});
+        app.ok("PUT", &format!("/api/v2/workflows/{workflow}"), &admin, Some(&edit))
+            .await;
+        let events = stream(&app, &admin, workflow, "What about refunds and parcels?").await;
+        let decision = &events
+            .iter()
+            .find(|(_, _, d)| d["step"] == "supervisor_decision")
+            .unwrap()
+            .2;
+        assert_eq!(decision["supervisor"], "Consolidator", "{decision}");
+        assert_eq!(decision["agent_ids"], json!([agents[0], agents[1]]), "{decision}");
+        let why = decision["message"].as_str().unwrap();
+        assert!(
+            why.contains("Paper Scout and Onboarding Guide not asked: their documents do not match"),
+            "{why}"
+        );
+        let end = &events.last().unwrap().2["output"];
+        assert_eq!(end["agents_used"], json!(["Billing Helper", "Shipping Helper"]));
+        let answer = end["answer"].as_str().unwrap();
+        assert!(
+            !answer.contains("self-attention") && !answer.contains("laptop"),
+            "{answer}"
+        );
     }
 );
 

@@ -36,7 +36,7 @@ impl JwtKeys {
     }
 
     pub fn mint(&self, user_id: i64, org_id: i64, session: &str, ttl_secs: u64) -> Result<String> {
-        let now = time::OffsetDateTime::now_utc().unix_timestamp();
+        let now = crate::clock::unix_now();
         let claims = AccessClaims {
             sub: user_id.to_string(),
             org: org_id,
@@ -50,15 +50,13 @@ impl JwtKeys {
     }
 
     pub fn verify(&self, token: &str) -> Result<AccessClaims> {
-        let mut validation = Validation::new(Algorithm::HS256);
-        // Expiry is exact: a token is dead the second its lifetime ends.
-        validation.leeway = 0;
-        match jsonwebtoken::decode::<AccessClaims>(token, &self.decoding, &validation) {
+        let expired =
+            || Error::Unauthorized("Your session has expired. Refresh the access token or sign in again.".into());
+        match jsonwebtoken::decode::<AccessClaims>(token, &self.decoding, &validation()) {
+            Ok(data) if has_expired(data.claims.exp) => Err(expired()),
             Ok(data) if data.claims.typ == "access" => Ok(data.claims),
             Ok(_) => Err(Error::Unauthorized("This token cannot be used to call the API.".into())),
-            Err(e) if matches!(e.kind(), ErrorKind::ExpiredSignature) => Err(Error::Unauthorized(
-                "Your session has expired. Refresh the access token or sign in again.".into(),
-            )),
+            Err(e) if matches!(e.kind(), ErrorKind::ExpiredSignature) => Err(expired()),
             Err(_) => Err(Error::Unauthorized(
                 "The access token is invalid. Please sign in again.".into(),
             )),
@@ -87,7 +85,7 @@ impl JwtKeys {
         let claims = TicketClaims {
             sub: user_id.to_string(),
             rid: response_id,
-            exp: time::OffsetDateTime::now_utc().unix_timestamp() + ttl_secs,
+            exp: crate::clock::unix_now() + ttl_secs,
             typ: kind.typ().into(),
         };
         jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
@@ -101,15 +99,27 @@ impl JwtKeys {
 
     /// The user a ticket was issued to, if it is valid for that response of `kind`.
     pub fn verify_ticket_for(&self, kind: TicketFor, ticket: &str, response_id: i64) -> Result<i64> {
-        let mut validation = Validation::new(Algorithm::HS256);
-        validation.leeway = 0;
         let refused = || Error::Unauthorized("This stream link has expired or is not valid: ask again.".into());
-        let data = jsonwebtoken::decode::<TicketClaims>(ticket, &self.decoding, &validation).map_err(|_| refused())?;
-        if data.claims.typ != kind.typ() || data.claims.rid != response_id {
+        let data =
+            jsonwebtoken::decode::<TicketClaims>(ticket, &self.decoding, &validation()).map_err(|_| refused())?;
+        if has_expired(data.claims.exp) || data.claims.typ != kind.typ() || data.claims.rid != response_id {
             return Err(refused());
         }
         data.claims.sub.parse().map_err(|_| refused())
     }
+}
+
+/// Signature and claims checked by the library; expiry by [`has_expired`], against the server's
+/// clock rather than the library's reading of the system time.
+fn validation() -> Validation {
+    let mut validation = Validation::new(Algorithm::HS256);
+    validation.validate_exp = false;
+    validation
+}
+
+/// Expiry is exact: a token is dead the second its lifetime ends.
+fn has_expired(exp: i64) -> bool {
+    exp < crate::clock::unix_now()
 }
 
 /// A fresh random secret: 32 bytes, URL-safe base64.

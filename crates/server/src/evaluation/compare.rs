@@ -102,23 +102,33 @@ pub fn metric_deltas(base: &[MetricAverage], candidate: &[MetricAverage]) -> Vec
         .collect()
 }
 
-/// The settings that differ between the runs, as text.
+/// The settings that differ between the runs, as text, each with its word diff. A setting one
+/// of the runs did not record (runs from before it was) is not compared.
 pub fn configuration_changes(base: &RunConfiguration, candidate: &RunConfiguration) -> Vec<ConfigurationChange> {
-    let judge = |c: &RunConfiguration| c.judge.clone().unwrap_or_else(|| "none".into());
+    let judge = |c: &RunConfiguration| Some(c.judge.clone().unwrap_or_else(|| "none".into()));
+    let chunks = |c: &RunConfiguration| c.chunk_count.map(|n| n.to_string());
     [
-        ("prompt", base.prompt.clone(), candidate.prompt.clone()),
+        ("prompt", Some(base.prompt.clone()), Some(candidate.prompt.clone())),
         (
             "instructions",
-            base.instructions.join("\n"),
-            candidate.instructions.join("\n"),
+            Some(base.instructions.join("\n")),
+            Some(candidate.instructions.join("\n")),
         ),
-        ("model", base.model.clone(), candidate.model.clone()),
+        ("model", Some(base.model.clone()), Some(candidate.model.clone())),
         ("judge", judge(base), judge(candidate)),
+        ("retrieved chunks", chunks(base), chunks(candidate)),
+        (
+            "reasoning mode",
+            base.reasoning_mode.clone(),
+            candidate.reasoning_mode.clone(),
+        ),
     ]
     .into_iter()
+    .filter_map(|(field, b, c)| Some((field, b?, c?)))
     .filter(|(_, b, c)| b != c)
     .map(|(field, base, candidate)| ConfigurationChange {
         field: field.into(),
+        diff: diff(&base, &candidate),
         base,
         candidate,
     })
@@ -347,14 +357,34 @@ mod tests {
             instructions: vec![],
             model: "local".into(),
             judge: None,
+            chunk_count: Some(8),
+            reasoning_mode: Some("standard".into()),
         };
         let candidate = RunConfiguration {
-            prompt: "Be thorough.".into(),
+            prompt: "Be brief. Cite the policy.".into(),
+            chunk_count: Some(2),
             ..base.clone()
         };
         let changes = configuration_changes(&base, &candidate);
-        assert_eq!(changes.len(), 1);
-        assert_eq!(changes[0].field, "prompt");
-        assert_eq!(changes[0].candidate, "Be thorough.");
+        let fields: Vec<&str> = changes.iter().map(|c| c.field.as_str()).collect();
+        assert_eq!(fields, ["prompt", "retrieved chunks"]);
+        // The prompt's diff marks the added sentence and keeps the old text as it was.
+        let kinds: Vec<(&str, &str)> = changes[0]
+            .diff
+            .iter()
+            .map(|p| (p.kind.as_str(), p.text.as_str()))
+            .collect();
+        assert_eq!(kinds, [("same", "Be brief."), ("added", " Cite the policy.")]);
+        assert_eq!((changes[1].base.as_str(), changes[1].candidate.as_str()), ("8", "2"));
+        // A run from before chunk counts were recorded is not said to differ.
+        let older = RunConfiguration {
+            chunk_count: None,
+            ..base.clone()
+        };
+        assert!(
+            configuration_changes(&older, &candidate)
+                .iter()
+                .all(|c| c.field != "retrieved chunks")
+        );
     }
 }

@@ -924,6 +924,8 @@ async fn start_run(
         instructions: config.instructions,
         model,
         judge,
+        chunk_count: Some(config.chunk_count),
+        reasoning_mode: Some(config.reasoning_mode),
     };
     let id = state
         .store

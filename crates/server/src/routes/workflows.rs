@@ -487,7 +487,7 @@ async fn analytics(
     ApiQuery(q): ApiQuery<RangeQuery>,
 ) -> Result<Json<WorkflowAnalytics>> {
     authz::workflow(&state, &caller, id, Need::Administer).await?;
-    let today = time::OffsetDateTime::now_utc().date();
+    let today = crate::clock::now().date();
     let to = day("to", q.to.as_deref())?.unwrap_or(today);
     let from = day("from", q.from.as_deref())?.unwrap_or(to - time::Duration::days(29));
     if from > to {

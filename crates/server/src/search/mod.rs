@@ -46,6 +46,26 @@ pub trait Retriever: Send + Sync {
     fn applied_seq(&self) -> i64;
 }
 
+/// Words that carry no topic: how questions are asked ("how long does it take", "what is the"),
+/// not what they are about. A question of only these has no content terms.
+const STOP_WORDS: &[&str] = &[
+    "a", "about", "all", "also", "am", "an", "and", "any", "are", "as", "at", "be", "been", "but", "by", "can",
+    "could", "did", "do", "does", "doing", "done", "each", "for", "from", "get", "gets", "give", "go", "had", "has",
+    "have", "how", "i", "if", "in", "into", "is", "it", "its", "just", "know", "let", "long", "make", "many", "may",
+    "me", "more", "most", "much", "must", "my", "need", "no", "not", "of", "on", "one", "or", "our", "out", "over",
+    "please", "say", "said", "says", "shall", "should", "so", "some", "take", "takes", "tell", "than", "that", "the",
+    "their", "them", "then", "there", "these", "they", "this", "those", "to", "up", "us", "use", "was", "we", "were",
+    "what", "when", "where", "which", "while", "who", "whom", "why", "will", "with", "would", "you", "your",
+];
+
+/// The words of a query that say what it is about: [`query_terms`] without stop words.
+pub fn content_terms(query: &str) -> Vec<String> {
+    query_terms(query)
+        .into_iter()
+        .filter(|t| !STOP_WORDS.contains(&t.as_str()))
+        .collect()
+}
+
 /// The words of a query, lower-cased, as a person would expect them highlighted.
 pub fn query_terms(query: &str) -> Vec<String> {
     let mut terms: Vec<String> = query

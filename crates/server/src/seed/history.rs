@@ -102,7 +102,7 @@ pub async fn generate(store: &Store, org: i64, responses: u64, seed: u64) -> Res
     }
 
     // When each response happens: hours weighted by the rhythm above.
-    let now = OffsetDateTime::now_utc();
+    let now = crate::clock::now();
     let start = (now - Duration::days(DAYS))
         .replace_minute(0)
         .and_then(|t| t.replace_second(0));

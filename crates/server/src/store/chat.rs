@@ -58,6 +58,7 @@ impl ResponseRow {
             completion_tokens: self.completion_tokens,
             cost: self.cost,
             cache_hit: self.cache_hit != 0,
+            thoughts: self.thoughts,
             created_by: self.created_by,
             created_on: self.created_on,
         }

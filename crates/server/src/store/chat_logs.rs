@@ -130,7 +130,8 @@ impl Store {
         ))
     }
 
-    /// Threads of a user, optionally of one agent and matching a title, newest first.
+    /// Threads of a user, optionally of one agent and matching a search in their title, a
+    /// question or an answer, newest first.
     pub async fn filter_threads(
         &self,
         org: i64,
@@ -141,7 +142,8 @@ impl Store {
     ) -> Result<(Vec<super::ThreadRow>, i64)> {
         let pattern = like_pattern(search);
         let where_ = "t.organization_id = $1 AND t.user_id = $2 AND t.is_deleted = 0 AND ($3 = 0 OR t.agent_id = $3) \
-             AND ($4 = '' OR LOWER(t.title) LIKE $4 ESCAPE '\\')";
+             AND ($4 = '' OR LOWER(t.title) LIKE $4 ESCAPE '\\' OR EXISTS (SELECT 1 FROM agent_responses r \
+             WHERE r.chat_thread_id = t.id AND (LOWER(r.query) LIKE $4 ESCAPE '\\' OR LOWER(r.response) LIKE $4 ESCAPE '\\')))";
         let rows = sqlx::query_as(&format!(
             "SELECT t.id, t.organization_id, t.agent_id, t.user_id, t.title, \
              (SELECT MIN(tc.corpus_id) FROM chat_thread_corpora tc WHERE tc.chat_thread_id = t.id) AS corpus_id, \

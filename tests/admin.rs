@@ -192,7 +192,18 @@ async fn an_api_key_works_once_copied_and_is_refused_after_revoke() {
 
     // The list shows when it was last used.
     browser.goto(&server.url("/admin/api-keys")).await;
-    browser.wait_for_any_text("#api-key-table", " UTC").await;
+    // Last use in local time, to the minute (not "Never").
+    let last_used = "return [...document.querySelectorAll('#api-key-table td')] \
+                     .some(td => /^\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}$/.test(td.textContent.trim()))";
+    let mut shown = serde_json::Value::Bool(false);
+    for _ in 0..100 {
+        shown = browser.eval(last_used).await;
+        if shown == true {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(shown, true, "the key's last use is shown as a local date and time");
     assert_eq!(browser.count("#created-key").await, 0, "the key is not shown again");
     browser
         .click("#api-key-table button[aria-label='Revoke Reporting']")

@@ -289,6 +289,9 @@ async fn a_file_attached_to_a_conversation_is_indexed_and_quoted() {
     browser.close().await;
 }
 
+const APPROVALS: &str = "approved by the team lead.\n• • Large refunds need a signed approval form from the billing lead.\n\
+• • The package is returned first. Packages are tracked, and each package has a label for the customer who \n";
+
 /// A conversation with a title far wider than the list.
 const LONG_QUESTION: &str = "How long do refunds take when the order was paid by bank transfer from abroad and \
 the parcel was already on its way back to the warehouse?";
@@ -300,6 +303,8 @@ async fn the_conversation_list_fits_searches_as_you_type_and_takes_the_keyboard(
     let token = server.register("ada@example.com", PASSWORD, "Ada Lovelace").await;
     let (agent_id, corpus) = billing_helper(&server, &token).await;
     server.add_document(&token, corpus, "policy.md", POLICY).await;
+    // Text as PDFs give it: doubled bullets, and a passage cut off mid-sentence.
+    server.add_document(&token, corpus, "approvals.txt", APPROVALS).await;
     let path = format!("/response-service/api/v2/agents/{agent_id}/responses");
     let mut threads = Vec::new();
     for question in [LONG_QUESTION, "Who approves large refunds?", "Where is the parcel?"] {
@@ -351,15 +356,19 @@ async fn the_conversation_list_fits_searches_as_you_type_and_takes_the_keyboard(
         .active_element()
         .await
         .expect("focus")
-        .send_keys("\u{E015}")
+        .send_keys("\u{E011}")
         .await
-        .expect("arrow down");
+        .expect("Home");
     let second = browser.eval("return document.activeElement.textContent").await;
-    assert_ne!(first, second, "Down moves to the next conversation");
+    assert_ne!(first, second, "Home moves to the newest conversation");
+    assert_eq!(second, "Where is the parcel?");
 
     // Search as you type, in answers too; nothing found says so.
     browser.fill("#thread-search", "business days").await;
-    browser.wait_for_count("#thread-list li", 3).await;
+    browser.wait_for_count("#thread-list li", 1).await;
+    browser
+        .wait_for_any_text("#thread-list li a", "How long do refunds")
+        .await;
     browser.fill("#thread-search", "approves").await;
     browser.wait_for_count("#thread-list li", 1).await;
     browser.fill("#thread-search", "zeppelin").await;
@@ -367,7 +376,13 @@ async fn the_conversation_list_fits_searches_as_you_type_and_takes_the_keyboard(
     browser
         .wait_for_any_text("#thread-empty", "No conversation mentions “zeppelin”")
         .await;
-    browser.fill("#thread-search", "").await;
+    // Emptied as a person does it (select all, delete): the whole list again.
+    browser
+        .wait_for("#thread-search")
+        .await
+        .send_keys("\u{E009}a\u{E000}\u{E003}")
+        .await
+        .expect("empty the search");
     browser.wait_for_count("#thread-list li", 3).await;
 
     // New chat from an open conversation: an empty chat, focused, and no panic.
@@ -380,6 +395,16 @@ async fn the_conversation_list_fits_searches_as_you_type_and_takes_the_keyboard(
         .eval("return document.activeElement && document.activeElement.id")
         .await;
     assert_eq!(focused, "composer-input");
+    // Conversation starters never ask about the same word twice ("package" / "packages").
+    browser.wait_for(".starter").await;
+    let starters = browser
+        .eval("return [...document.querySelectorAll('.starter')].map(s => s.textContent.toLowerCase().replace(/s?\\?$/, ''))")
+        .await;
+    let starters: Vec<String> = serde_json::from_value(starters).unwrap();
+    let mut distinct = starters.clone();
+    distinct.sort();
+    distinct.dedup();
+    assert_eq!(starters.len(), distinct.len(), "near-duplicate starters: {starters:?}");
     // A question the documents do not cover is answered as such, citing nothing.
     browser
         .fill("#composer-input", "What is the capital of France?\u{E007}")
@@ -395,6 +420,19 @@ async fn the_conversation_list_fits_searches_as_you_type_and_takes_the_keyboard(
         .await;
     browser.click("#new-chat").await;
     browser.wait_for_count(".turn", 0).await;
+    // An answer quotes whole sentences, without the bullets of the text it came from.
+    browser
+        .click_text("#thread-list li a", "Who approves large refunds?")
+        .await;
+    browser.wait_for_any_text(".turn .answer", "signed approval form").await;
+    let quoted = browser
+        .eval("return document.querySelector('.turn .answer').textContent")
+        .await;
+    let quoted = quoted.as_str().unwrap();
+    assert!(
+        !quoted.contains('•') && !quoted.contains("approved by the team lead") && !quoted.contains("customer who"),
+        "{quoted}"
+    );
     browser.click_text("#thread-list li a", "How long do refunds").await;
     browser.wait_for_count(".turn", 1).await;
     // The thoughts of a stored answer show after a reload too.

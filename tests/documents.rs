@@ -108,6 +108,8 @@ async fn a_corpus_is_filled_by_dropping_files_and_searched() {
     browser.click("#tab-documents").await;
     browser.click_text("#document-table a", "warehouses.csv").await;
     browser.wait_for_text("#document-title", "warehouses.csv").await;
+    // The breadcrumb names the corpus it is in.
+    browser.wait_for_text("#document-crumbs", "Corpora › Handbook").await;
     browser
         .wait_for_any_text("#chunk-list .chunk-text", "city: Rotterdam; warehouse: North pier")
         .await;

@@ -96,7 +96,9 @@ async fn a_deep_link_while_signed_out_returns_there_after_sign_in() {
         .wait_for_url("/evaluations", |u| u.path() == "/evaluations")
         .await;
     browser.wait_for_text("main h1", "Evaluations").await;
-    browser.wait_for_any_text(".empty-state", "Create an agent first").await;
+    browser
+        .wait_for_any_text(".empty-state", "Create an agent, or ask")
+        .await;
 
     browser.click("#user-menu-button").await;
     browser.click("#menu-change-password").await;

@@ -160,6 +160,47 @@ async fn a_dataset_from_chat_logs_is_run_changed_and_compared() {
         .await;
     browser.wait_for_count(".question-row .inline-input", 0).await;
     browser.screenshot("evaluation-dataset").await;
+    // "Add a question" stays open from one question to the next.
+    browser.click("#add-question summary").await;
+    for (n, question) in ["Do refunds cover shipping?", "Can I pay by invoice?"]
+        .into_iter()
+        .enumerate()
+    {
+        browser.fill("#question-text", question).await;
+        browser.click("#add-question button[type=submit]").await;
+        browser.wait_for_count(".question-row", 4 + n).await;
+        assert_eq!(
+            browser
+                .eval("return document.querySelector('#add-question').open")
+                .await,
+            true
+        );
+        assert_eq!(
+            browser.value("#question-text").await,
+            "",
+            "the form is ready for the next one"
+        );
+    }
+    for (n, question) in ["Do refunds cover shipping?", "Can I pay by invoice?"]
+        .into_iter()
+        .enumerate()
+    {
+        let delete = format!(
+            "//*[contains(@class, 'question-row')][contains(., '{question}')]//button[@aria-label='Delete question']"
+        );
+        let button = browser
+            .client
+            .find(fantoccini::Locator::XPath(&delete))
+            .await
+            .expect("the question's Delete");
+        // The "Question added." toasts sit over it: close them, as a person would.
+        while browser.count(".toast .icon-button").await > 0 {
+            browser.click(".toast .icon-button").await;
+        }
+        button.click().await.expect("click Delete");
+        browser.accept_dialog().await;
+        browser.wait_for_count(".question-row", 4 - n).await;
+    }
 
     // First run: the agent quotes its documents.
     browser.click("#tab-runs").await;

@@ -283,9 +283,31 @@ fn bad_text(text: &str) -> Option<String> {
             return Some(format!("{needle:?} in …{}…", &text[from..to]));
         }
     }
+    // Raw ISO timestamps ("2026-12-04T17:59:37.255819Z") are for machines; people read local times.
+    let bytes = text.as_bytes();
+    if let Some(at) = bytes.windows(14).position(|w| {
+        w[..4].iter().all(u8::is_ascii_digit) && w[4] == b'-' && w[7] == b'-' && w[10] == b'T' && w[13] == b':'
+    }) {
+        return Some(format!(
+            "a raw timestamp: {}",
+            String::from_utf8_lossy(&bytes[at..(at + 27).min(bytes.len())])
+        ));
+    }
+    // A plural after one: "1 checkpoints" ("1 corpus", "1 analysis" are fine).
+    let words: Vec<&str> = text.split_whitespace().collect();
+    for pair in words.windows(2) {
+        let next = pair[1].trim_end_matches([',', '.', ')', ':']);
+        if pair[0] == "1"
+            && next.len() > 3
+            && next.chars().all(|c| c.is_ascii_lowercase())
+            && next.ends_with('s')
+            && !["ss", "us", "is"].iter().any(|end| next.ends_with(end))
+        {
+            return Some(format!("a plural after one: \"1 {next}\""));
+        }
+    }
     // Dates must be real ones of this century. Digits and dashes are ASCII, so a match found
     // in the bytes is also whole characters.
-    let bytes = text.as_bytes();
     for window in bytes.windows(10) {
         let looks_like_date = window.iter().enumerate().all(|(j, b)| match j {
             4 | 7 => *b == b'-',

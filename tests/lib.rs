@@ -298,6 +298,13 @@ impl Browser {
             }),
         );
         caps.insert("goog:loggingPrefs".into(), json!({"browser": "ALL"}));
+        if options.width < 600 {
+            // A desktop window is never narrower than 500 px: phones are emulated, with a
+            // viewport of exactly their width and touch.
+            caps["goog:chromeOptions"]["mobileEmulation"] = json!({
+                "deviceMetrics": {"width": options.width, "height": options.height, "pixelRatio": 3.0, "touch": true}
+            });
+        }
         let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
             .capabilities(caps)
             .connect(&format!("http://127.0.0.1:{port}"))

@@ -235,10 +235,20 @@ async fn next_goes_to_the_second_page_and_members_stay_in_their_card() {
         .as_i64()
         .unwrap();
     let long = "maximiliana.vandersteenhoven-oppenheimer.research@laboratories.northwind.example";
+    let org = server
+        .send(
+            reqwest::Method::GET,
+            &admin,
+            "/api/v2/users/me",
+            serde_json::Value::Null,
+        )
+        .await["organization"]["id"]
+        .as_i64()
+        .unwrap();
     server
         .post(
             &admin,
-            "/api/v2/users",
+            &format!("/api/v2/organizations/{org}/users"),
             serde_json::json!({"email": long, "first_name": "Maximiliana", "last_name": "Vandersteenhoven"}),
         )
         .await;
@@ -300,10 +310,20 @@ async fn on_a_phone_nothing_scrolls_sideways_and_the_menu_closes() {
         .eval("const b = document.querySelector('.nav-backdrop').getBoundingClientRect(); return b.width > 0 && getComputedStyle(document.querySelector('.nav-backdrop')).display !== 'none';")
         .await;
     assert_eq!(covered, true, "a backdrop behind the drawer");
+    // The drawer slides in (0.2 s) before a person taps its ×.
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    browser.screenshot("phone-menu-open").await;
     browser.click("#nav-close").await;
     browser.wait_for_count(".app.nav-open", 0).await;
     browser.click("#nav-toggle").await;
     browser.wait_for(".app.nav-open").await;
+    let beside = browser
+        .eval("const e = document.elementFromPoint(window.innerWidth - 10, window.innerHeight / 2); return [window.innerWidth, window.innerHeight, e ? e.className : null];")
+        .await;
+    assert_eq!(
+        beside[2], "nav-backdrop",
+        "a tap beside the drawer lands on the backdrop: {beside}"
+    );
     browser
         .eval("document.elementFromPoint(window.innerWidth - 10, window.innerHeight / 2).click(); return true;")
         .await;

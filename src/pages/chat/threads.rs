@@ -181,7 +181,8 @@ fn ThreadRow(
                                 _ => {}
                             }
                         }
-                        on:blur=move |_| if editing.get_untracked() { save() }/>
+                        // Leaving the field keeps a new name; an emptied field waits for one.
+                        on:blur=move |ev| if editing.get_untracked() && !event_target_value(&ev).trim().is_empty() { save() }/>
                 }.into_any()
             } else {
                 view! {

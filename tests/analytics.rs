@@ -98,6 +98,16 @@ async fn charts_ranges_exports_and_filters() {
     }
     assert_eq!(browser.count(".chart-card .form-error").await, 0);
     browser.screenshot("analytics-overview").await;
+    // Votes read at a glance: helpful green, not helpful red (not the palette's second colour,
+    // a green).
+    let votes = browser
+        .eval(
+            "const el = document.querySelector('#chart-votes'); \
+             const div = el.matches('.chart') ? el : el.querySelector('.chart'); \
+             return echarts.getInstanceByDom(div).getOption().series.map(s => [s.name, s.itemStyle && s.itemStyle.color]);",
+        )
+        .await;
+    assert_eq!(votes, json!([["Helpful", "#16a34a"], ["Not helpful", "#dc2626"]]));
 
     // Charts are canvases, which CSS cannot restyle: switching the theme redraws them in it.
     let corner = "const c = document.querySelector('#chart-queries canvas'); \
@@ -190,6 +200,19 @@ async fn charts_ranges_exports_and_filters() {
     browser.wait_for("#entity-table tbody tr").await;
     browser.wait_for("#chart-entity-modes canvas").await;
     browser.screenshot("analytics-agents").await;
+    // The indexing-modes donut has no zero slices (their labels piled up at one point).
+    let slices = browser
+        .eval(
+            "const el = document.querySelector('#chart-entity-modes'); \
+             const div = el.matches('.chart') ? el : el.querySelector('.chart'); \
+             return echarts.getInstanceByDom(div).getOption().series[0].data.map(d => d.value);",
+        )
+        .await;
+    let slices = slices.as_array().expect("the donut's slices");
+    assert!(
+        !slices.is_empty() && slices.iter().all(|v| v.as_f64().unwrap() > 0.0),
+        "{slices:?}"
+    );
     // Names sort A to Z on the first click, Z to A on the second.
     let first_row = "return document.querySelector('#entity-table tbody tr td').textContent";
     browser.click_text("#entity-table th button", "Name").await;

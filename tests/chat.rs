@@ -98,6 +98,11 @@ async fn an_answer_streams_survives_a_reload_and_cites_its_source() {
     browser
         .wait_for_any_text("#chat-log-table td", "How long do refunds take?")
         .await;
+    // The question reads as a link, not a grey browser button.
+    let chrome = browser
+        .eval("const b = getComputedStyle(document.querySelector('#chat-log-table .link-button')); return [b.borderTopWidth, b.backgroundColor];")
+        .await;
+    assert_eq!(chrome, serde_json::json!(["0px", "rgba(0, 0, 0, 0)"]));
     browser.click("#chat-log-table tbody tr").await;
     browser
         .wait_for_any_text("#chat-log-detail .chunk-text", "Refunds are paid back")

@@ -34,21 +34,6 @@ async fn call(server: &Server, method: reqwest::Method, token: &str, path: &str,
     server.send(method, token, path, body).await
 }
 
-async fn sign_in_api(server: &Server, email: &str) -> String {
-    let res = reqwest::Client::new()
-        .post(server.url("/auth-service/api/v2/login/access-token"))
-        .json(&json!({"username": email, "password": DEMO_PASSWORD}))
-        .send()
-        .await
-        .expect("sign in");
-    assert!(res.status().is_success(), "{email} signs in");
-    let body: Value = res.json().await.expect("JSON");
-    body["data"]["ejento_access_token"]
-        .as_str()
-        .expect("a token")
-        .to_string()
-}
-
 async fn scene(server: &Server) -> Scene {
     use reqwest::Method;
     seed::seed_demo(&server.store, &server.objects)
@@ -57,7 +42,7 @@ async fn scene(server: &Server) -> Scene {
     seed::ensure_demo_history(&server.store, 600)
         .await
         .expect("demo history");
-    let admin = sign_in_api(server, DEMO_USERS[0].0).await;
+    let admin = server.sign_in(DEMO_USERS[0].0, DEMO_PASSWORD).await;
     let get = |path: String| {
         let admin = admin.clone();
         async move { call(server, Method::GET, &admin, &path, Value::Null).await }

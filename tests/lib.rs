@@ -72,6 +72,22 @@ impl Server {
         Self::start_with(move |c| c.clock_start = clock).await
     }
 
+    /// Signs in over the API (setup that is not under test); the access token.
+    pub async fn sign_in(&self, email: &str, password: &str) -> String {
+        let res = reqwest::Client::new()
+            .post(self.url("/auth-service/api/v2/login/access-token"))
+            .json(&json!({"username": email, "password": password}))
+            .send()
+            .await
+            .expect("sign-in request");
+        assert!(res.status().is_success(), "{email} signs in: {}", res.status());
+        let body: Value = res.json().await.expect("a JSON answer");
+        body["data"]["ejento_access_token"]
+            .as_str()
+            .expect("an access token")
+            .to_string()
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
     }

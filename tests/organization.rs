@@ -217,18 +217,9 @@ async fn next_goes_to_the_second_page_and_members_stay_in_their_card() {
     browser.wait_for_any_text(".pager", "Page 1 of").await;
 
     // A member with a long address: the members table stays inside its card.
-    let admin = {
-        let res = reqwest::Client::new()
-            .post(server.url("/auth-service/api/v2/login/access-token"))
-            .json(&serde_json::json!({"username": ejento_server::seed::DEMO_USERS[0].0, "password": ejento_server::seed::DEMO_PASSWORD}))
-            .send()
-            .await
-            .unwrap();
-        res.json::<serde_json::Value>().await.unwrap()["data"]["ejento_access_token"]
-            .as_str()
-            .unwrap()
-            .to_string()
-    };
+    let admin = server
+        .sign_in(ejento_server::seed::DEMO_USERS[0].0, ejento_server::seed::DEMO_PASSWORD)
+        .await;
     let team = server
         .send(reqwest::Method::GET, &admin, "/api/v2/teams", serde_json::Value::Null)
         .await["teams"][0]["id"]

@@ -33,26 +33,7 @@ async fn a_consolidator_workflow_is_built_asked_and_cites_both_agents() {
             "# Parcels\n\nParcels leave the warehouse at 16:00 on weekdays.\n",
         ),
     ] {
-        let created = server
-            .post(
-                &token,
-                "/api/v2/agents",
-                json!({"project_id": project["id"], "agent_name": agent}),
-            )
-            .await;
-        let corpora: serde_json::Value = reqwest::Client::new()
-            .get(server.url(&format!("/api/v2/agents/{}/corpora", created["id"])))
-            .bearer_auth(&token)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        let corpus = corpora["data"]["items"]["agent_corpus"][0]["corpus_id"]
-            .as_i64()
-            .unwrap();
-        server.add_document(&token, corpus, file, text).await;
+        agent_with_document(&server, &token, &project["id"], agent, file, text).await;
     }
 
     let browser = Browser::launch().await;
@@ -125,5 +106,83 @@ async fn a_consolidator_workflow_is_built_asked_and_cites_both_agents() {
     browser.wait_for_count("#workflow-agent-usage tbody tr", 2).await;
     browser.wait_for_any_text("#workflow-usage", "4.0 ★").await;
     browser.screenshot("workflow-usage").await;
+
+    // Dynamic, with an agent whose documents are about something else: only the matching
+    // agents answer, and the supervisor's step says who was left out and why.
+    let paper_scout = agent_with_document(
+        &server,
+        &token,
+        &project["id"],
+        "Paper Scout",
+        "attention.md",
+        "# Attention\n\nThe transformer relies on self-attention over the whole input sequence.\n",
+    )
+    .await;
+    let workflow = url.path().trim_start_matches("/workflows/").to_string();
+    let current = server
+        .send(
+            reqwest::Method::GET,
+            &token,
+            &format!("/api/v2/workflows/{workflow}"),
+            json!(null),
+        )
+        .await;
+    let mut agents: Vec<serde_json::Value> = current["agents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["id"].clone())
+        .collect();
+    agents.push(json!(paper_scout));
+    server
+        .send(
+            reqwest::Method::PUT,
+            &token,
+            &format!("/api/v2/workflows/{workflow}"),
+            json!({"name": "Customer desk", "project_id": project["id"], "agent_ids": agents, "supervisor_type": "Dynamic"}),
+        )
+        .await;
+    browser.goto(&server.url(&format!("/workflows/{workflow}"))).await;
+    browser
+        .fill("#workflow-composer", "What about refunds and parcels?\u{E007}")
+        .await;
+    browser
+        .wait_for_any_text(".workflow-steps", "Paper Scout not asked: their documents do not match")
+        .await;
+    browser.wait_for_count(".workflow-turn", 1).await;
+    let answer = browser
+        .eval("return document.querySelector('.workflow-turn .answer').textContent")
+        .await;
+    assert!(!answer.as_str().unwrap().contains("self-attention"), "{answer}");
     browser.close().await;
+}
+
+/// An agent in the project whose default corpus holds one indexed document; its id.
+async fn agent_with_document(
+    server: &Server,
+    token: &str,
+    project: &serde_json::Value,
+    agent: &str,
+    file: &str,
+    text: &str,
+) -> i64 {
+    let created = server
+        .post(
+            token,
+            "/api/v2/agents",
+            json!({"project_id": project, "agent_name": agent}),
+        )
+        .await;
+    let id = created["id"].as_i64().unwrap();
+    let corpora = server
+        .send(
+            reqwest::Method::GET,
+            token,
+            &format!("/api/v2/agents/{id}/corpora"),
+            json!(null),
+        )
+        .await;
+    let corpus = corpora["items"]["agent_corpus"][0]["corpus_id"].as_i64().unwrap();
+    server.add_document(token, corpus, file, text).await;
+    id
 }

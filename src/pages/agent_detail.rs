@@ -658,7 +658,7 @@ fn HistoryTab(agent: Agent, on_saved: Callback<Agent>) -> impl IntoView {
             <section class="card">
                 <h2>"Checkpoints"</h2>
                 {show(history, move |page: HistoryPage| view! {
-                    <p class="muted small">{if page.total_records == 1 { "1 checkpoint".to_string() } else { format!("{} checkpoints", page.total_records) }}</p>
+                    <p class="muted small">{ejento_api::text::count(page.total_records, "checkpoint", "checkpoints")}</p>
                     <ol class="history-list" id="history-list">
                         {page.history_records.into_iter().map(|r| {
                             let for_compare = r.clone();

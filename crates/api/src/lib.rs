@@ -14,6 +14,7 @@ pub mod envelope;
 pub mod evaluation;
 pub mod guardrail;
 pub mod org;
+pub mod text;
 pub mod tool;
 pub mod validate;
 pub mod workflow;

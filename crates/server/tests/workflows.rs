@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{Part, TestApp, assert_error, parse_sse};
+use common::{TestApp, assert_error, parse_sse};
 use serde_json::{Value, json};
 
 /// A project with two agents, made by `token`: (project, [agents]).
@@ -335,20 +335,7 @@ async fn desk(app: &TestApp, supervisor: &str) -> (String, i64, Vec<i64>) {
             "# Parcels\n\nParcels leave the Rotterdam warehouse every weekday at 16:00.\n",
         ),
     ] {
-        let corpora = app
-            .ok("GET", &format!("/api/v2/agents/{agent}/corpora"), &admin, None)
-            .await;
-        let corpus = corpora["items"]["agent_corpus"][0]["corpus_id"].as_i64().unwrap();
-        let (status, body) = app
-            .upload(
-                corpus,
-                &admin,
-                vec![Part::File("source", name, text.as_bytes().to_vec())],
-            )
-            .await;
-        assert_eq!(status, 201, "{body}");
-        let doc = app.settled(body["data"]["id"].as_i64().unwrap(), &admin).await;
-        assert_eq!(doc["step"], "indexed");
+        app.give_document(&admin, agent, name, text).await;
     }
     let workflow = app
         .ok(
@@ -585,19 +572,7 @@ both_backends!(
                 .await["id"]
                 .as_i64()
                 .unwrap();
-            let corpora = app
-                .ok("GET", &format!("/api/v2/agents/{agent}/corpora"), &admin, None)
-                .await;
-            let corpus = corpora["items"]["agent_corpus"][0]["corpus_id"].as_i64().unwrap();
-            let (status, body) = app
-                .upload(
-                    corpus,
-                    &admin,
-                    vec![Part::File("source", file, text.as_bytes().to_vec())],
-                )
-                .await;
-            assert_eq!(status, 201, "{body}");
-            app.settled(body["data"]["id"].as_i64().unwrap(), &admin).await;
+            app.give_document(&admin, agent, file, text).await;
             all.push(agent);
         }
         let edit =

@@ -236,8 +236,16 @@ impl Indexer {
             .map_err(JobError::Unindexable)?;
         self.step(job, "chunking", 40, Some("Splitting into chunks")).await?;
         let chunks = chunk::split(&segments, indexing_mode);
-        self.step(job, "indexing", 50, Some(&format!("Writing {} chunks", chunks.len())))
-            .await?;
+        self.step(
+            job,
+            "indexing",
+            50,
+            Some(&format!(
+                "Writing {}",
+                ejento_api::text::count(chunks.len() as u64, "chunk", "chunks")
+            )),
+        )
+        .await?;
         let pause = Duration::from_millis(self.config.index_batch_pause_ms);
         for (i, batch) in chunks.chunks(CHUNK_BATCH).enumerate() {
             self.store.insert_chunks(&doc, job.lease_token, batch).await?;

@@ -875,10 +875,14 @@ async fn start_run(
     }
     let name = match body.name.as_deref().map(str::trim).filter(|n| !n.is_empty()) {
         Some(n) => validate::resource_name(n, "run").map_err(|m| Error::invalid("name", m))?,
+        // Named for when it ran, as people write it (not the API's ISO timestamp).
         None => format!(
-            "{} — {}",
+            "{} — {} UTC",
             dataset.name,
-            crate::time_fmt::now().get(..16).unwrap_or_default()
+            crate::time_fmt::now()
+                .get(..16)
+                .unwrap_or_default()
+                .replacen('T', " ", 1)
         ),
     };
     let (agent, _) = authz::agent(&state, &caller, dataset.agent_id, Need::Administer).await?;

@@ -572,7 +572,10 @@ impl Store {
             &mut tx,
             job.document_id,
             "indexed",
-            &format!("Indexed {chunk_count} chunks"),
+            &format!(
+                "Indexed {}",
+                ejento_api::text::count(chunk_count.max(0) as u64, "chunk", "chunks")
+            ),
         )
         .await?;
         self.search_changed(&mut tx, job.document_id).await?;

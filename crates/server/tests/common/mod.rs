@@ -344,12 +344,17 @@ impl TestApp {
     /// An agent in a new team and project whose default corpus holds one document, indexed.
     pub async fn agent_with_document(&self, token: &str, agent_name: &str, file_name: &str, text: &str) -> i64 {
         let agent = self.agent_in_new_project(token, agent_name).await;
+        self.give_document(token, agent, file_name, text).await;
+        agent
+    }
+
+    /// Puts a document into an agent's default corpus and waits until it is indexed.
+    pub async fn give_document(&self, token: &str, agent: i64, file_name: &str, text: &str) {
         let corpus = self.agent_corpus(token, agent).await;
         let document = self
             .upload_file(corpus, token, file_name, text.as_bytes().to_vec())
             .await;
         assert_eq!(self.settled(document, token).await["step"], "indexed", "{file_name}");
-        agent
     }
 }
 

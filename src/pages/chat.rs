@@ -329,7 +329,7 @@ pub fn ChatPage() -> impl IntoView {
         })
     });
 
-    // The thread in the URL: load its conversation and resume any answer still being written.
+    // A chat opens with the caret in the composer, and so does every change of conversation.
     let composer_ref = NodeRef::<html::Textarea>::new();
     let focus_composer = move || {
         if let Some(Some(el)) = composer_ref.try_get_untracked() {
@@ -339,6 +339,7 @@ pub fn ChatPage() -> impl IntoView {
     composer_ref.on_load(move |el| {
         let _ = el.focus();
     });
+    // The thread in the URL: load its conversation and resume any answer still being written.
     Effect::new(move |_| {
         let current = route_thread.get();
         // A thread this page just created is already on screen, streaming.

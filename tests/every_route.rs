@@ -9,7 +9,7 @@
 use std::time::{Duration, Instant};
 
 use ejento_e2e::{Browser, BrowserOptions, SERIAL, Server};
-use ejento_server::seed::{self, DEMO_PASSWORD, DEMO_USERS};
+use ejento_server::seed::{DEMO_PASSWORD, DEMO_USERS};
 use serde_json::{Value, json};
 
 /// Lists get this many extra rows, so every pager has a second page.
@@ -36,12 +36,7 @@ async fn call(server: &Server, method: reqwest::Method, token: &str, path: &str,
 
 async fn scene(server: &Server) -> Scene {
     use reqwest::Method;
-    seed::seed_demo(&server.store, &server.objects)
-        .await
-        .expect("demo seed");
-    seed::ensure_demo_history(&server.store, 600)
-        .await
-        .expect("demo history");
+    server.seed_demo(600).await;
     let admin = server.sign_in(DEMO_USERS[0].0, DEMO_PASSWORD).await;
     let get = |path: String| {
         let admin = admin.clone();

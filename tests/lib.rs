@@ -72,6 +72,17 @@ impl Server {
         Self::start_with(move |c| c.clock_start = clock).await
     }
 
+    /// The demo organization (`make run`'s) with `responses` answered questions of history,
+    /// which also brings its people to more than a page.
+    pub async fn seed_demo(&self, responses: u64) {
+        ejento_server::seed::seed_demo(&self.store, &self.objects)
+            .await
+            .expect("demo seed");
+        ejento_server::seed::ensure_demo_history(&self.store, responses)
+            .await
+            .expect("demo history");
+    }
+
     /// Signs in over the API (setup that is not under test); the access token.
     pub async fn sign_in(&self, email: &str, password: &str) -> String {
         let res = reqwest::Client::new()

@@ -184,12 +184,7 @@ async fn corpora_are_created_shared_and_listed() {
 async fn demo(options: ejento_e2e::BrowserOptions) -> (Server, Browser) {
     use ejento_server::seed;
     let server = Server::start().await;
-    seed::seed_demo(&server.store, &server.objects)
-        .await
-        .expect("demo seed");
-    seed::ensure_demo_history(&server.store, 60)
-        .await
-        .expect("demo history");
+    server.seed_demo(60).await;
     let browser = Browser::launch_with(options).await;
     browser
         .sign_in(&server, seed::DEMO_USERS[0].0, seed::DEMO_PASSWORD)

@@ -38,6 +38,9 @@ async fn scene(server: &Server) -> Scene {
     use reqwest::Method;
     server.seed_demo(600).await;
     let admin = server.sign_in(DEMO_USERS[0].0, DEMO_PASSWORD).await;
+    let org = call(server, Method::GET, &admin, "/api/v2/users/me", Value::Null).await["organization"]["id"]
+        .as_i64()
+        .expect("the demo organization");
     let get = |path: String| {
         let admin = admin.clone();
         async move { call(server, Method::GET, &admin, &path, Value::Null).await }
@@ -102,6 +105,23 @@ async fn scene(server: &Server) -> Scene {
             json!({"name": format!("Dataset {i:02}")}),
         )
         .await;
+        // Guardrails that never fire (the longest question is far away), and tools.
+        call(
+            server,
+            Method::POST,
+            &admin,
+            &format!("/api/v2/organizations/{org}/guardrails"),
+            json!({"name": format!("Length {i:02}"), "guardrail_type": "max_input_length", "config": {"max_characters": 10000}}),
+        )
+        .await;
+        call(
+            server,
+            Method::POST,
+            &admin,
+            &format!("/api/v2/organizations/{org}/tools/attachment"),
+            json!({"name": format!("Attachments {i:02}")}),
+        )
+        .await;
     }
     let mut document = 0;
     for i in 0..EXTRA {
@@ -152,6 +172,18 @@ async fn scene(server: &Server) -> Scene {
         &admin,
         &format!("/api/v2/evaluation-datasets/{dataset}/evaluation-queries"),
         json!({"question": "How long do refunds take?", "expected_answer": "Refunds take 14 days."}),
+    )
+    .await;
+    // Questions are listed 25 to a page.
+    let more: String = (0..30)
+        .map(|i| format!("Question {i:02} about parcels?,Parcels leave at {i}.,\n"))
+        .collect();
+    call(
+        server,
+        Method::POST,
+        &admin,
+        &format!("/api/v2/evaluation-datasets/{dataset}/evaluation-queries"),
+        json!({"import": format!("question,expected_answer,expected_sources\n{more}")}),
     )
     .await;
     let run = || async {
@@ -209,9 +241,12 @@ fn routes(s: &Scene) -> Vec<String> {
         "/admin/chat-logs?page=2",
         "/admin/api-keys",
         "/admin/guardrails",
+        "/admin/guardrails?page=2",
         "/admin/models",
         "/admin/audit-log",
+        "/admin/audit-log?page=2",
         "/admin/tools",
+        "/admin/tools?page=2",
         "/admin/notifications",
         "/evaluations",
         "/no/such/page",
@@ -236,6 +271,8 @@ fn routes(s: &Scene) -> Vec<String> {
         format!("/workflows/{}/edit", s.workflow),
         format!("/admin/users/{}", s.user),
         format!("/evaluations?agent={}", s.agent),
+        format!("/evaluations?agent={}&page=2", s.agent),
+        format!("/evaluations/datasets/{}?page=2", s.dataset),
         format!("/evaluations/datasets/{}", s.dataset),
         format!("/evaluations/runs/{}", s.runs.0),
         format!("/evaluations/compare?base={}&candidate={}", s.runs.0, s.runs.1),
@@ -481,6 +518,17 @@ async fn every_route_on(clock: Option<&str>, zone: Option<&'static str>, expect_
         for route in &routes {
             match visit(&browser, route).await {
                 Ok(outcome) => match (expect(role, route), outcome) {
+                    // Administrators see everything: each list's second page is a real one.
+                    (Expect::Shown, Outcome::Shown)
+                        if role != "User"
+                            && route.contains("page=2")
+                            && browser
+                                .eval("return document.querySelector('#main').innerText.includes('Page 2 of')")
+                                .await
+                                != Value::Bool(true) =>
+                    {
+                        failures.push(format!("{role} {route}: no second page"))
+                    }
                     (Expect::Refused, Outcome::Shown) => {
                         failures.push(format!("{role} {route}: shown, but this role cannot use it"))
                     }

@@ -3,7 +3,7 @@
 //! a SHA-256 hash and rotated on each refresh.
 
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
-use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation, errors::ErrorKind};
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use rand::RngCore;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -56,7 +56,6 @@ impl JwtKeys {
             Ok(data) if has_expired(data.claims.exp) => Err(expired()),
             Ok(data) if data.claims.typ == "access" => Ok(data.claims),
             Ok(_) => Err(Error::Unauthorized("This token cannot be used to call the API.".into())),
-            Err(e) if matches!(e.kind(), ErrorKind::ExpiredSignature) => Err(expired()),
             Err(_) => Err(Error::Unauthorized(
                 "The access token is invalid. Please sign in again.".into(),
             )),

@@ -13,6 +13,23 @@ use fantoccini::{Client, ClientBuilder, Locator, elements::Element};
 use serde_json::{Value, json};
 use tokio::process::{Child, Command};
 
+/// The server binary, run by the server as its parse child. `cargo test --workspace` builds
+/// it beside this test binary (target/<profile>/deps/…).
+fn server_binary() -> std::path::PathBuf {
+    let exe = std::env::current_exe().expect("the test binary's path");
+    let binary = exe
+        .parent()
+        .and_then(|deps| deps.parent())
+        .expect("target/<profile>/deps")
+        .join("ejento-server");
+    assert!(
+        binary.exists(),
+        "{} is missing: build it first (`cargo build -p ejento-server`; `cargo test --workspace` does)",
+        binary.display()
+    );
+    binary
+}
+
 /// The workspace root (this crate lives in `tests/`).
 pub fn workspace_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -48,6 +65,7 @@ impl Server {
         let dir = tempfile::tempdir().expect("temp dir");
         let mut config = Config::for_database(format!("sqlite://{}?mode=rwc", dir.path().join("e2e.db").display()));
         config.dist = dist;
+        config.parse_program = Some(server_binary());
         config.outbox_dir = dir.path().join("outbox");
         config.object_store = dir.path().join("objects").display().to_string();
         config.index_dir = dir.path().join("index");

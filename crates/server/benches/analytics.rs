@@ -35,6 +35,7 @@ async fn run(label: &str, database_url: String, responses: u64) {
     config.outbox_dir = dir.path().join("outbox");
     config.object_store = dir.path().join("objects").display().to_string();
     config.index_dir = dir.path().join("index");
+    config.parse_program = Some(env!("CARGO_BIN_EXE_ejento-server").into());
     let app = Application::build(config).await.unwrap();
     let base = format!("http://127.0.0.1:{}", app.port());
     let store = app.state().store.clone();

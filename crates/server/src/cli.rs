@@ -1,4 +1,5 @@
-//! Command line: `serve`, `migrate`, `seed --demo`, `openapi`.
+//! Command line: `serve`, `migrate`, `seed --demo`, `openapi`, and `parse` (the indexing
+//! worker's child process, which runs without the async runtime).
 
 use std::process::ExitCode;
 
@@ -46,6 +47,10 @@ enum Command {
     },
     /// Print the OpenAPI 3.1 document of every implemented route.
     Openapi,
+    /// Parse and chunk one document from standard input (what the indexing worker runs in a
+    /// child process; not for people).
+    #[command(hide = true)]
+    Parse(crate::indexing::sandbox::ParseArgs),
     /// Analytics maintenance.
     Analytics {
         #[command(subcommand)]
@@ -62,8 +67,22 @@ enum AnalyticsAction {
     },
 }
 
-pub async fn run() -> ExitCode {
+pub fn run() -> ExitCode {
     let cli = Cli::parse();
+    if let Command::Parse(args) = cli.command {
+        return crate::indexing::sandbox::child_main(args);
+    }
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("error: could not start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    runtime.block_on(run_command(cli))
+}
+
+async fn run_command(cli: Cli) -> ExitCode {
     if !matches!(cli.command, Command::Openapi) {
         tracing_subscriber::fmt()
             .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn")))
@@ -147,6 +166,7 @@ async fn execute(command: Command) -> anyhow::Result<()> {
             }
             Ok(())
         }
+        Command::Parse(_) => unreachable!("parse runs without the runtime, in `run`"),
         Command::Openapi => {
             println!("{}", serde_json::to_string_pretty(&openapi_document())?);
             Ok(())

@@ -99,6 +99,27 @@ pub struct Config {
     #[arg(long, env = "EJENTO_INDEX_LEASE", default_value_t = 30)]
     pub index_lease_secs: i64,
 
+    /// Times a job is started before it ends `failed` with its last reason: a file that kills
+    /// its parser, or the server, on every attempt stops being tried.
+    #[arg(long, env = "EJENTO_INDEX_MAX_ATTEMPTS", default_value_t = 3)]
+    pub index_max_attempts: i64,
+
+    /// Memory (address space) a parse child may use, in MB; past it the document fails.
+    #[arg(long, env = "EJENTO_PARSE_MEMORY_MB", default_value_t = 1024)]
+    pub parse_memory_mb: u64,
+
+    /// Seconds a parse child may take to parse and chunk one document before it is killed.
+    #[arg(long, env = "EJENTO_PARSE_TIMEOUT", default_value_t = 120)]
+    pub parse_timeout_secs: u64,
+
+    /// Text one document may hold once extracted, in MB.
+    #[arg(long, env = "EJENTO_MAX_DOCUMENT_TEXT_MB", default_value_t = 20)]
+    pub max_document_text_mb: u64,
+
+    /// The program started as the parse child with `parse` (default: this server's own binary).
+    #[arg(long, env = "EJENTO_PARSE_PROGRAM")]
+    pub parse_program: Option<PathBuf>,
+
     /// Pause between batches of chunks written, to cap the load indexing puts on the database.
     #[arg(long, env = "EJENTO_INDEX_BATCH_PAUSE_MS", default_value_t = 0)]
     pub index_batch_pause_ms: u64,
@@ -164,6 +185,15 @@ impl Config {
         self.max_upload_mb.saturating_mul(1024 * 1024)
     }
 
+    /// What one document may expand to while it is parsed: its parts may unpack to four times
+    /// the largest upload, its text is capped by `max_document_text_mb`.
+    pub fn parse_limits(&self) -> crate::indexing::parse::Limits {
+        crate::indexing::parse::Limits {
+            max_inflated: self.max_upload_bytes().saturating_mul(4),
+            max_text: self.max_document_text_mb.saturating_mul(1024 * 1024),
+        }
+    }
+
     /// Settings for a test or an embedded run: a given database, port 0, defaults for the rest.
     pub fn for_database(database_url: impl Into<String>) -> Self {
         Self {
@@ -190,6 +220,11 @@ impl Config {
             max_upload_mb: 50,
             index_workers: 2,
             index_lease_secs: 30,
+            index_max_attempts: 3,
+            parse_memory_mb: 1024,
+            parse_timeout_secs: 120,
+            max_document_text_mb: 20,
+            parse_program: None,
             index_batch_pause_ms: 0,
             weblink_timeout_secs: 30,
             weblink_allow_private: false,

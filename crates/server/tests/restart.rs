@@ -414,3 +414,114 @@ async fn an_evaluation_run_killed_mid_way_finishes_each_question_once_after_rest
     server.child.kill().unwrap();
     server.child.wait().unwrap();
 }
+
+/// A document whose parsing takes the server down on every attempt (here: the server is
+/// killed with SIGKILL while its parse child runs) is given up after
+/// `EJENTO_INDEX_MAX_ATTEMPTS` claims, with a reason, and a restarted server leaves it so.
+#[tokio::test]
+async fn a_document_that_takes_the_server_down_every_time_is_given_up_after_the_ceiling() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    // A parse child that never finishes: each attempt is still parsing when the kill lands.
+    let parser = dir.path().join("slow-parser");
+    std::fs::write(&parser, "#!/bin/sh\nexec sleep 20\n").unwrap();
+    std::fs::set_permissions(&parser, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let parser = parser.display().to_string();
+    let env = [
+        ("EJENTO_PARSE_PROGRAM", parser.as_str()),
+        ("EJENTO_INDEX_MAX_ATTEMPTS", "3"),
+        ("EJENTO_INDEX_LEASE", "1"),
+    ];
+    let client = reqwest::Client::new();
+    let mut server = start_with(dir.path(), &env);
+    let signup: Value = client
+        .post(format!("{}/auth-service/api/v2/users/signup", server.base))
+        .json(&json!({"email": "lou@example.com", "password": "a-good-password", "full_name": "Lou Loop"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token = signup["data"]["ejento_access_token"].as_str().unwrap().to_string();
+    let corpus: Value = client
+        .post(format!("{}/api/v2/corpora", server.base))
+        .bearer_auth(&token)
+        .json(&json!({"name": "Loop"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let corpus = corpus["data"]["id"].as_i64().unwrap();
+    let form = reqwest::multipart::Form::new().text("content_type", "file").part(
+        "source",
+        reqwest::multipart::Part::bytes(b"Deadly words.".to_vec()).file_name("deadly.txt"),
+    );
+    let body: Value = client
+        .post(format!(
+            "{}/indexing-service/api/v2/corpora/{corpus}/documents",
+            server.base
+        ))
+        .bearer_auth(&token)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let id = body["data"]["id"].as_i64().unwrap();
+    let document = format!("/api/v2/documents/{id}");
+    let history = format!("{document}/history");
+    for attempt in 1..=3 {
+        // Each claim writes one "Reading the text content" event as it hands the file over.
+        let mut parsing = false;
+        for _ in 0..300 {
+            let events = call(&client, &server.base, &token, reqwest::Method::GET, &history).await;
+            let reads = events["data"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|e| e["message"].as_str().is_some_and(|m| m.starts_with("Reading")))
+                .count();
+            if reads == attempt {
+                parsing = true;
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        assert!(parsing, "attempt {attempt} reaches parsing");
+        server.child.kill().unwrap();
+        server.child.wait().unwrap();
+        // The lease (1 s) runs out before the next server looks.
+        tokio::time::sleep(Duration::from_millis(1500)).await;
+        server = start_with(dir.path(), &env);
+    }
+    let mut doc = Value::Null;
+    for _ in 0..100 {
+        doc = call(&client, &server.base, &token, reqwest::Method::GET, &document).await;
+        if doc["data"]["step"] == "failed" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(doc["data"]["step"], "failed", "{doc}");
+    assert!(
+        doc["data"]["failure_reason"]
+            .as_str()
+            .unwrap()
+            .starts_with("The server stopped while indexing this document 3 times"),
+        "{doc}"
+    );
+    // A server started again does not pick it up.
+    server.child.kill().unwrap();
+    server.child.wait().unwrap();
+    let mut server = start_with(dir.path(), &env);
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let doc = call(&client, &server.base, &token, reqwest::Method::GET, &document).await;
+    assert_eq!(doc["data"]["step"], "failed", "{doc}");
+    server.child.kill().unwrap();
+    server.child.wait().unwrap();
+}

@@ -9,6 +9,7 @@ async fn demo_data_is_complete_and_seeding_twice_changes_nothing() {
     let mut config = Config::for_database(format!("sqlite://{}?mode=rwc", dir.path().join("demo.db").display()));
     config.object_store = dir.path().join("objects").display().to_string();
     config.index_dir = dir.path().join("index");
+    config.parse_program = Some(env!("CARGO_BIN_EXE_ejento-server").into());
     let app = Application::build(config).await.unwrap();
     let (store, objects) = (app.state().store.clone(), app.state().objects.clone());
     assert_eq!(seed::seed_demo(&store, &objects).await.unwrap(), 4);

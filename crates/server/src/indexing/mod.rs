@@ -3,10 +3,16 @@
 //! in one transaction. A worker holds a lease it renews while it works; if it dies, the lease
 //! expires and another worker (on this or another server) starts the job again. Chunks of an
 //! unfinished attempt are never live, so nothing half-indexed is ever searchable.
+//!
+//! Parsing and chunking run in a child process ([`sandbox`]): the async runtime only moves
+//! bytes, and a file that exhausts its parser's memory or time fails alone. Every claim of a
+//! job counts as an attempt; past `EJENTO_INDEX_MAX_ATTEMPTS` the job ends `failed` with its
+//! last reason, so no file can hold a server in a crash loop.
 
 pub mod chunk;
 pub mod fetch;
 pub mod parse;
+pub mod sandbox;
 pub mod starters;
 
 use std::{sync::Arc, time::Duration};
@@ -22,8 +28,6 @@ use crate::{
     time_fmt,
 };
 
-/// A job given up after this many attempts that each hit a passing problem.
-const MAX_ATTEMPTS: i64 = 5;
 const CHUNK_BATCH: usize = 100;
 
 #[derive(Clone)]
@@ -32,6 +36,7 @@ pub struct Indexer {
     objects: Objects,
     search: Arc<SearchSync>,
     config: Arc<Config>,
+    sandbox: sandbox::ParseSandbox,
     wake: Arc<Notify>,
 }
 
@@ -57,9 +62,13 @@ impl From<anyhow::Error> for JobError {
     }
 }
 
-impl From<tokio::task::JoinError> for JobError {
-    fn from(e: tokio::task::JoinError) -> Self {
-        JobError::Passing(e.into())
+impl From<sandbox::ParseFailure> for JobError {
+    fn from(failure: sandbox::ParseFailure) -> Self {
+        if failure.is_final() {
+            JobError::Unindexable(failure.reason())
+        } else {
+            JobError::Passing(anyhow::anyhow!(failure.reason()))
+        }
     }
 }
 
@@ -73,6 +82,7 @@ impl Indexer {
             store,
             objects,
             search,
+            sandbox: sandbox::ParseSandbox::from_config(&config),
             config,
             wake: Arc::new(Notify::new()),
         }
@@ -110,6 +120,30 @@ impl Indexer {
     }
 
     async fn run(&self, job: ClaimedJob) {
+        let max_attempts = self.config.index_max_attempts.max(1);
+        if job.attempts > max_attempts {
+            // Every earlier attempt ended without a word: the server (or its worker) died.
+            let reason = match &job.last_error {
+                Some(last) => format!(
+                    "Indexing was started {max_attempts} times without finishing (the server stopped while \
+                     indexing it); the last error was: {last}"
+                ),
+                None => format!(
+                    "The server stopped while indexing this document {max_attempts} times, so it is not \
+                     tried again; the file may be too large or complex to read."
+                ),
+            };
+            tracing::error!(
+                document = job.document_id,
+                attempts = job.attempts,
+                "indexing gave up after crashes"
+            );
+            if let Err(e) = self.store.fail_job(&job, &reason).await {
+                tracing::error!(error = %e, "could not record the end of an indexing job");
+            }
+            self.search.poke();
+            return;
+        }
         let lease = self.config.index_lease_secs;
         let heartbeat = {
             let (store, job) = (self.store.clone(), job.clone());
@@ -129,19 +163,19 @@ impl Indexer {
             Ok(()) => Ok(()),
             Err(JobError::Lost) => self.store.discard_chunks(&job).await,
             Err(JobError::Unindexable(reason)) => self.store.fail_job(&job, &reason).await,
-            Err(JobError::Passing(e)) if job.attempts >= MAX_ATTEMPTS => {
+            Err(JobError::Passing(e)) if job.attempts >= max_attempts => {
                 tracing::error!(document = job.document_id, error = %e, "indexing gave up");
                 self.store
                     .fail_job(
                         &job,
-                        &format!("Indexing failed {MAX_ATTEMPTS} times; the last error was: {e}"),
+                        &format!("Indexing failed {max_attempts} times; the last error was: {e}"),
                     )
                     .await
             }
             Err(JobError::Passing(e)) => {
                 tracing::warn!(document = job.document_id, error = %e, "indexing will be retried");
                 tokio::time::sleep(Duration::from_secs(job.attempts as u64)).await;
-                self.store.release_job(&job).await
+                self.store.release_job(&job, &e.to_string()).await
             }
         };
         if let Err(e) = ended {
@@ -230,12 +264,8 @@ impl Indexer {
         self.step(job, "parsing", 10, Some(&format!("Reading the {} content", doc.format)))
             .await?;
         let bytes = self.objects.get(&doc.object_key).await?;
-        let format = doc.format.clone();
-        let segments = tokio::task::spawn_blocking(move || parse::extract(&format, &bytes))
-            .await?
-            .map_err(JobError::Unindexable)?;
-        self.step(job, "chunking", 40, Some("Splitting into chunks")).await?;
-        let chunks = chunk::split(&segments, indexing_mode);
+        let chunks = self.sandbox.chunks(&doc.format, indexing_mode, bytes).await?;
+        self.step(job, "chunking", 40, Some("Split into chunks")).await?;
         self.step(
             job,
             "indexing",

@@ -119,6 +119,8 @@ pub struct ClaimedJob {
     pub kind: String,
     pub attempts: i64,
     pub lease_token: i64,
+    /// Why the previous attempt failed, when it ended with a reason.
+    pub last_error: Option<String>,
 }
 
 /// New content of a web link fetched again.
@@ -466,7 +468,7 @@ impl Store {
             "UPDATE indexing_jobs SET state = 'running', attempts = attempts + 1, lease_token = id * 1000 + attempts + 1, \
              lease_expires_on = $2 \
              WHERE id = (SELECT id FROM indexing_jobs WHERE {claimable} ORDER BY id LIMIT 1 {skip_locked}) AND {claimable} \
-             RETURNING id, document_id, kind, attempts, lease_token"
+             RETURNING id, document_id, kind, attempts, lease_token, last_error"
         ))
         .bind(&now)
         .bind(time_fmt::from_now(time::Duration::seconds(lease_secs)))
@@ -636,13 +638,15 @@ impl Store {
         Ok(())
     }
 
-    /// A job that hit a passing problem goes back to the queue.
-    pub async fn release_job(&self, job: &ClaimedJob) -> Result<()> {
+    /// A job that hit a passing problem goes back to the queue, with the reason.
+    pub async fn release_job(&self, job: &ClaimedJob, reason: &str) -> Result<()> {
         sqlx::query(
-            "UPDATE indexing_jobs SET state = 'queued' WHERE id = $1 AND lease_token = $2 AND state = 'running'",
+            "UPDATE indexing_jobs SET state = 'queued', last_error = $3 \
+             WHERE id = $1 AND lease_token = $2 AND state = 'running'",
         )
         .bind(job.id)
         .bind(job.lease_token)
+        .bind(reason)
         .execute(self.pool())
         .await?;
         Ok(())

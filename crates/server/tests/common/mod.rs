@@ -72,6 +72,7 @@ impl TestApp {
         config.dist = dir.path().join("dist");
         config.object_store = dir.path().join("objects").display().to_string();
         config.index_dir = dir.path().join("index");
+        config.parse_program = Some(env!("CARGO_BIN_EXE_ejento-server").into());
         tweak(&mut config);
         let outbox = config.outbox_dir.clone();
         let app = Application::build(config).await.expect("the server starts");

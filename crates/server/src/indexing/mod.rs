@@ -9,11 +9,11 @@
 //! job counts as an attempt; past `EJENTO_INDEX_MAX_ATTEMPTS` the job ends `failed` with its
 //! last reason, so no file can hold a server in a crash loop.
 
-pub mod chunk;
 pub mod fetch;
-pub mod parse;
 pub mod sandbox;
 pub mod starters;
+
+pub use ejento_parse::{self as parse, chunk};
 
 use std::{sync::Arc, time::Duration};
 

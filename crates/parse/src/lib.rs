@@ -1,12 +1,14 @@
-//! Turning an uploaded file into text, with the page or section each piece came from.
+//! Turning an uploaded file into text, with the page or section each piece came from, and
+//! that text into chunks ([`chunk`]).
 //!
 //! Every format is read by a maintained crate: `pdf-extract` (PDF), `calamine` (XLSX, XLSB,
 //! XLS), `zip` + `quick-xml` (the XML inside DOCX, PPTX and ODS), `html2text`, `pulldown-cmark`,
 //! `csv` and `serde_json`. We only walk what they give us, within a [`Budget`]: a file that
 //! would expand past it fails early with a reason a person understands. This code runs in the
 //! parse child process (see `sandbox`), whose memory and time limits catch whatever the budgets
-//! cannot see.
+//! cannot see. It is its own crate so that it can be fuzzed alone (`make fuzz`).
 
+pub mod chunk;
 mod office;
 mod pdf;
 mod sheets;

@@ -6,7 +6,7 @@
 //! worth of text, so chunking is linear in the size of the document whatever its text looks
 //! like: text without any break is cut into plain windows.
 
-use super::parse::Segment;
+use crate::Segment;
 
 /// The longest section name a chunk carries (a "heading" can be a whole hostile paragraph).
 const MAX_SECTION_CHARS: usize = 200;

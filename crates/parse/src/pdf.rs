@@ -55,7 +55,7 @@ mod tests {
     use std::io::Write;
 
     use super::*;
-    use crate::indexing::parse::Limits;
+    use crate::Limits;
 
     #[test]
     fn a_flate_bomb_fails_with_its_size_before_it_is_decoded() {

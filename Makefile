@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 export PATH := $(HOME)/.cargo/bin:/usr/local/bin:$(PATH)
 
-.PHONY: setup dashboard run dev test bench lint clean
+.PHONY: setup dashboard run dev test bench fuzz lint clean
 
 setup:
 	@bash scripts/setup.sh
@@ -28,6 +28,10 @@ dev: setup
 ## Benchmarks (dashboard sizes, retrieval, indexing, streaming, chat rendering); not part of `make test`.
 bench: dashboard
 	@bash scripts/bench.sh
+
+## Fuzz every parser and the chunker (FUZZ_SECONDS each, default 60; nightly + cargo-fuzz); not part of `make test`.
+fuzz:
+	@bash scripts/fuzz.sh
 
 lint:
 	cargo fmt --all --check

@@ -9,9 +9,8 @@ use super::{Budget, ParseError, Segment};
 pub(super) fn pages(bytes: &[u8], budget: &mut Budget) -> Result<Vec<Segment>, ParseError> {
     check_streams(bytes, budget)?;
     // pdf-extract can panic on malformed files; a bad upload must fail with a reason.
-    let pages = std::panic::catch_unwind(|| pdf_extract::extract_text_from_mem_by_pages(bytes))
-        .map_err(|_| "The PDF could not be read (it may be damaged).".to_string())?
-        .map_err(|e| format!("The PDF could not be read: {e}."))?;
+    let pages = std::panic::catch_unwind(|| page_texts(bytes))
+        .map_err(|_| "The PDF could not be read (it may be damaged).".to_string())??;
     Ok(pages
         .into_iter()
         .enumerate()
@@ -21,6 +20,42 @@ pub(super) fn pages(bytes: &[u8], budget: &mut Budget) -> Result<Vec<Segment>, P
             text,
         })
         .collect())
+}
+
+/// The text of each page, as `pdf_extract::extract_text_from_mem_by_pages` gives it, once the
+/// page tree is known to be a tree: pdf-extract follows `/Parent` links without end, so a page
+/// that is its own ancestor would hold the parser forever (found by `make fuzz`).
+fn page_texts(bytes: &[u8]) -> Result<Vec<String>, ParseError> {
+    use pdf_extract::{Document, PlainTextOutput, output_doc_page};
+    let mut doc = Document::load_mem(bytes).map_err(|e| format!("The PDF could not be read: {e}."))?;
+    if doc.is_encrypted() && doc.decrypt("").is_err() {
+        return Err("The PDF is protected by a password; upload it without one.".into());
+    }
+    for page in doc.get_pages().into_values() {
+        let mut at = page;
+        for depth in 0.. {
+            let Ok(parent) = doc
+                .get_dictionary(at)
+                .and_then(|d| d.get(b"Parent"))
+                .and_then(|p| p.as_reference())
+            else {
+                break;
+            };
+            if parent == page || depth > 64 {
+                return Err("The PDF's page tree loops back on itself; the file is damaged.".into());
+            }
+            at = parent;
+        }
+    }
+    let mut pages = Vec::new();
+    for number in 1.. {
+        let mut text = String::new();
+        if output_doc_page(&doc, &mut PlainTextOutput::new(&mut text), number).is_err() {
+            break;
+        }
+        pages.push(text);
+    }
+    Ok(pages)
 }
 
 /// Counts what every `stream … endstream` that holds zlib data unpacks to, against the budget.
@@ -53,6 +88,18 @@ fn check_streams(bytes: &[u8], budget: &mut Budget) -> Result<(), ParseError> {
 #[cfg(test)]
 mod tests {
     use std::io::Write;
+
+    /// `make fuzz` found it: page 3's /Parent is page 3 itself.
+    #[test]
+    fn a_page_that_is_its_own_parent_fails_instead_of_looping() {
+        let pdf = include_bytes!("../fuzz/regressions/pdf-page-is-its-own-parent.pdf");
+        let limits = Limits {
+            max_inflated: 1 << 20,
+            max_text: 1 << 20,
+        };
+        let e = pages(pdf, &mut Budget::new(limits)).unwrap_err();
+        assert_eq!(e, "The PDF's page tree loops back on itself; the file is damaged.");
+    }
 
     use super::*;
     use crate::Limits;

@@ -125,6 +125,92 @@ fn far_cell_ods() -> Vec<u8> {
     )
 }
 
+/// An XLS (BIFF8 in a compound file, both written here) with a number at A1 and one at row
+/// 65,536, column 65,536: a rectangle of 4 billion cells to a reader that allocates one.
+fn far_cell_xls() -> Vec<u8> {
+    fn record(out: &mut Vec<u8>, kind: u16, data: &[u8]) {
+        out.extend(kind.to_le_bytes());
+        out.extend((data.len() as u16).to_le_bytes());
+        out.extend(data);
+    }
+    fn put<const N: usize>(into: &mut [u8], at: usize, bytes: [u8; N]) {
+        into[at..at + N].copy_from_slice(&bytes);
+    }
+    let bof = |kind: u16| [&0x0600u16.to_le_bytes()[..], &kind.to_le_bytes(), &[0; 12]].concat();
+    let number = |row: u16, col: u16, value: f64| {
+        [
+            &row.to_le_bytes()[..],
+            &col.to_le_bytes(),
+            &0u16.to_le_bytes(),
+            &value.to_le_bytes(),
+        ]
+        .concat()
+    };
+    let mut stream = Vec::new();
+    record(&mut stream, 0x0809, &bof(0x0005));
+    let sheet_offset_at = stream.len() + 4;
+    record(&mut stream, 0x0085, &[&[0u8; 6][..], &[3, 0], b"Far"].concat());
+    record(&mut stream, 0x000A, &[]);
+    let sheet = stream.len() as u32;
+    put(&mut stream, sheet_offset_at, sheet.to_le_bytes());
+    record(&mut stream, 0x0809, &bof(0x0010));
+    record(&mut stream, 0x0203, &number(0, 0, 1.0));
+    record(&mut stream, 0x0203, &number(u16::MAX, u16::MAX, 4242.0));
+    record(&mut stream, 0x000A, &[]);
+    // At least 4096 bytes, so the stream lives in ordinary sectors rather than the mini stream.
+    stream.resize(stream.len().max(4096).next_multiple_of(512), 0);
+    const END: u32 = 0xFFFF_FFFE;
+    const FREE: u32 = 0xFFFF_FFFF;
+    // Sector 0: the FAT; 1: the directory; 2…: the Workbook stream.
+    let mut header = vec![0xFFu8; 512];
+    header[..76].fill(0);
+    header[..8].copy_from_slice(b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1");
+    for (at, value) in [(24, 0x3Eu16), (26, 3), (28, 0xFFFE), (30, 9), (32, 6)] {
+        put(&mut header, at, value.to_le_bytes());
+    }
+    for (at, value) in [
+        (44, 1u32),
+        (48, 1),
+        (56, 4096),
+        (60, END),
+        (64, 0),
+        (68, END),
+        (72, 0),
+        (76, 0),
+    ] {
+        put(&mut header, at, value.to_le_bytes());
+    }
+    let sectors = (stream.len() / 512) as u32;
+    let mut fat: Vec<u32> = vec![0xFFFF_FFFD, END];
+    fat.extend((0..sectors).map(|i| if i + 1 == sectors { END } else { 3 + i }));
+    fat.resize(128, FREE);
+    let entry = |name: &str, kind: u8, child: u32, start: u32, size: u32| {
+        let mut e = vec![0u8; 128];
+        let utf16: Vec<u8> = name.encode_utf16().chain([0]).flat_map(u16::to_le_bytes).collect();
+        e[..utf16.len()].copy_from_slice(&utf16);
+        put(&mut e, 64, (utf16.len() as u16).to_le_bytes());
+        e[66] = kind;
+        e[67] = 1;
+        for (at, value) in [(68, FREE), (72, FREE), (76, child), (116, start), (120, size)] {
+            put(&mut e, at, value.to_le_bytes());
+        }
+        e
+    };
+    let mut directory = [
+        entry("Root Entry", 5, 1, END, 0),
+        entry("Workbook", 2, FREE, 2, stream.len() as u32),
+    ]
+    .concat();
+    directory.resize(512, 0);
+    [
+        header,
+        fat.iter().flat_map(|v| v.to_le_bytes()).collect(),
+        directory,
+        stream,
+    ]
+    .concat()
+}
+
 /// A PDF whose one content stream unpacks to `zeros` bytes of zeros.
 fn flate_bomb_pdf(zeros: usize) -> Vec<u8> {
     let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best());
@@ -169,6 +255,7 @@ fn hostile_corpus() -> Vec<(&'static str, Vec<u8>, Expect)> {
     vec![
         ("far.xlsx", far_cell_xlsx(), Expect::Indexed("farcellxlsx")),
         ("far.ods", far_cell_ods(), Expect::Indexed("farcellods")),
+        ("far.xls", far_cell_xls(), Expect::Failed("ran out of memory")),
         (
             "textbomb.docx",
             docx_with_body(&paragraph(&"lorem".repeat(4 * MB))),

@@ -36,12 +36,10 @@ pub fn Passwordless() -> impl IntoView {
             return;
         }
         pending.set(true);
-        let origin = web_sys::window()
-            .and_then(|w| w.location().origin().ok())
-            .unwrap_or_default();
+        // A path: the server builds the link on its public URL.
         let body = PasswordlessRequest {
             email: email.get_untracked(),
-            next: Some(format!("{origin}/auth/confirmation")),
+            next: Some("/auth/confirmation".into()),
         };
         leptos::task::spawn_local(async move {
             match api::auth::request_passwordless(&body).await {

@@ -456,3 +456,47 @@ both_backends!(sign_out_ends_the_session, |app: TestApp| async move {
         401
     );
 });
+
+both_backends!(
+    sign_in_links_never_point_off_the_public_url,
+    |app: TestApp| async move {
+        app.signed_up("ada@example.com").await;
+        for next in [
+            "http://127.0.0.1:8080.attacker.example/x",
+            "//attacker.example/x",
+            "http://127.0.0.1:8080@attacker.example/",
+        ] {
+            let (status, _) = app
+                .post_json(
+                    "/auth-service/api/v2/users/passwordless-auth",
+                    &json!({"email": "ada@example.com", "next": next}),
+                )
+                .await;
+            assert_eq!(status, 200);
+        }
+        let (status, _) = app
+            .post_json(
+                "/auth-service/api/v2/users/passwordless-auth",
+                &json!({"email": "ada@example.com", "next": "/auth/confirmation?next=/agents"}),
+            )
+            .await;
+        assert_eq!(status, 200);
+        let links: Vec<String> = std::fs::read_dir(&app.outbox)
+            .unwrap()
+            .map(|mail| std::fs::read_to_string(mail.unwrap().path()).unwrap())
+            .map(|mail| mail.lines().find(|l| l.starts_with("http")).unwrap().to_string())
+            .collect();
+        let (kept, defaults): (Vec<_>, Vec<_>) = links.iter().partition(|l| l.contains("next="));
+        assert_eq!((kept.len(), defaults.len()), (1, 3), "{links:?}");
+        for link in defaults {
+            assert!(
+                link.starts_with("http://127.0.0.1:8080/auth/confirmation?token="),
+                "{link}"
+            );
+        }
+        assert!(
+            kept[0].starts_with("http://127.0.0.1:8080/auth/confirmation?next=/agents&token="),
+            "{kept:?}"
+        );
+    }
+);

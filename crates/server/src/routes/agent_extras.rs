@@ -512,7 +512,7 @@ async fn scoped_agents(state: &AppState, caller: &Caller, scope: &TagScope) -> R
                 caller.user_id(),
                 authz::is_org_admin(caller),
                 &filter,
-                None,
+                crate::store::AGENT_SORT.default,
                 request,
             )
             .await?;

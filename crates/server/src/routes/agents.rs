@@ -282,7 +282,7 @@ async fn agent_page(state: &AppState, caller: &Caller, filter: &AgentFilter, q: 
             caller.user_id(),
             authz::is_org_admin(caller),
             filter,
-            q.sort.as_deref(),
+            crate::store::AGENT_SORT.parse(q.sort.as_deref())?,
             page,
         )
         .await?;

@@ -350,12 +350,7 @@ async fn request_passwordless(
                 &expires,
             )
             .await?;
-        let base = body
-            .next
-            .as_deref()
-            .filter(|n| n.starts_with(&state.config.public_url))
-            .map(str::to_string)
-            .unwrap_or_else(|| format!("{}/auth/confirmation", state.config.public_url));
+        let base = sign_in_link_base(&state.config.public_url, body.next.as_deref());
         let sep = if base.contains('?') { '&' } else { '?' };
         let link = format!("{base}{sep}token={token}");
         let text = format!(
@@ -370,6 +365,51 @@ async fn request_passwordless(
         "If an account exists for that address, a sign-in link and code have been sent to it.",
         PasswordlessSent { otp_session_id },
     )))
+}
+
+/// Where a mailed sign-in link points: always on `EJENTO_PUBLIC_URL`. `next` may name the page
+/// as a path inside the dashboard (`/auth/confirmation`), or as an absolute URL with exactly the
+/// public URL's origin (what Ejento clients send); anything else — another host, a look-alike
+/// such as `http://127.0.0.1:8080.attacker.example/`, `//host`, user-info tricks — is ignored
+/// for the default confirmation page, so the link never carries a live token off-site.
+fn sign_in_link_base(public_url: &str, next: Option<&str>) -> String {
+    let public_url = public_url.trim_end_matches('/');
+    let default = format!("{public_url}/auth/confirmation");
+    let Some(next) = next.map(str::trim).filter(|n| !n.is_empty()) else {
+        return default;
+    };
+    let safe_path = |path: &str| {
+        path.starts_with('/') && !path.starts_with("//") && !path.contains('\\') && !path.chars().any(char::is_control)
+    };
+    if next.starts_with('/') {
+        return if safe_path(next) {
+            format!("{public_url}{next}")
+        } else {
+            default
+        };
+    }
+    let (Ok(wanted), Ok(public)) = (reqwest::Url::parse(next), reqwest::Url::parse(public_url)) else {
+        return default;
+    };
+    let path = &wanted.as_str()[url_path_start(&wanted)..];
+    if wanted.origin() == public.origin()
+        && wanted.username().is_empty()
+        && wanted.password().is_none()
+        && safe_path(path)
+    {
+        format!("{public_url}{path}")
+    } else {
+        default
+    }
+}
+
+/// Where a URL's path begins in its serialization (path, query and fragment follow).
+fn url_path_start(url: &reqwest::Url) -> usize {
+    let serialized = url.as_str();
+    let after_scheme = url.scheme().len() + "://".len();
+    serialized[after_scheme..]
+        .find('/')
+        .map_or(serialized.len(), |at| after_scheme + at)
 }
 
 fn code_hash(otp_session_id: &str, code: &str) -> String {
@@ -447,4 +487,47 @@ async fn login_flags(State(state): State<AppState>) -> Json<Envelope<LoginFeatur
             sso_providers: Vec::new(),
         },
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::sign_in_link_base;
+
+    const PUBLIC: &str = "http://127.0.0.1:8080";
+
+    #[test]
+    fn sign_in_links_stay_on_the_public_url() {
+        let default = "http://127.0.0.1:8080/auth/confirmation";
+        for hostile in [
+            "http://127.0.0.1:8080.attacker.example/x",
+            "http://127.0.0.1:8080@attacker.example/x",
+            "http://user@127.0.0.1:8080/x",
+            "https://127.0.0.1:8080/x",
+            "http://127.0.0.1:8081/x",
+            "//attacker.example/x",
+            "/\\attacker.example/x",
+            "javascript:alert(1)",
+            "attacker.example/x",
+            "/a\nb",
+        ] {
+            assert_eq!(sign_in_link_base(PUBLIC, Some(hostile)), default, "{hostile}");
+        }
+        assert_eq!(sign_in_link_base(PUBLIC, None), default);
+        assert_eq!(
+            sign_in_link_base(PUBLIC, Some("/auth/confirmation?next=/agents")),
+            "http://127.0.0.1:8080/auth/confirmation?next=/agents"
+        );
+        // What Ejento clients send: the app's own absolute URL.
+        assert_eq!(
+            sign_in_link_base(PUBLIC, Some("http://127.0.0.1:8080/auth/confirmation/")),
+            "http://127.0.0.1:8080/auth/confirmation/"
+        );
+        assert_eq!(
+            sign_in_link_base(
+                "https://ejento.example.com/",
+                Some("https://ejento.example.com/auth/confirmation")
+            ),
+            "https://ejento.example.com/auth/confirmation"
+        );
+    }
 }

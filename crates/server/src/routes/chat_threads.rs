@@ -226,7 +226,12 @@ async fn documents(
     for c in state.store.thread_corpora(id, None).await? {
         let (rows, count) = state
             .store
-            .list_documents(c.corpus_id, &DocumentFilter::default(), None, page)
+            .list_documents(
+                c.corpus_id,
+                &DocumentFilter::default(),
+                crate::store::DOCUMENT_SORT.default,
+                page,
+            )
             .await?;
         total += count;
         let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();

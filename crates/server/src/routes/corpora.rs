@@ -167,7 +167,7 @@ async fn page(state: &AppState, caller: &Caller, q: &ListQuery, refresh_only: bo
                 search: q.search.as_deref(),
                 refresh_only,
             },
-            q.sort.as_deref(),
+            crate::store::CORPUS_SORT.parse(q.sort.as_deref())?,
             page,
         )
         .await?;

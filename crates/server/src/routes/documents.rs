@@ -422,7 +422,12 @@ async fn list(
     };
     let (rows, count) = state
         .store
-        .list_documents(corpus_id, &filter, q.list.sort.as_deref(), page)
+        .list_documents(
+            corpus_id,
+            &filter,
+            crate::store::DOCUMENT_SORT.parse(q.list.sort.as_deref())?,
+            page,
+        )
         .await?;
     Ok(ok(
         "Documents fetched successfully.",

@@ -148,7 +148,13 @@ pub(super) async fn project_page(
     let page = q.page();
     let (rows, count) = state
         .store
-        .list_projects(caller.org_id(), caller.user_id(), filter, q.sort.as_deref(), page)
+        .list_projects(
+            caller.org_id(),
+            caller.user_id(),
+            filter,
+            crate::store::PROJECT_SORT.parse(q.sort.as_deref())?,
+            page,
+        )
         .await?;
     Ok(ProjectPage {
         projects: rows.into_iter().map(|r| r.into_wire()).collect(),

@@ -110,7 +110,7 @@ async fn page(state: &AppState, caller: &Caller, only_mine: bool, q: &ListQuery)
             caller.user_id(),
             only_mine,
             q.search.as_deref(),
-            q.sort.as_deref(),
+            crate::store::TEAM_SORT.parse(q.sort.as_deref())?,
             page,
         )
         .await?;

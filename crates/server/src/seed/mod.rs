@@ -257,7 +257,14 @@ async fn seed_structure(store: &Store, objects: &Objects) -> Result<()> {
     let Some(admin) = admin else { return Ok(()) };
     let org = admin.organization_id;
     let (_, existing) = store
-        .list_teams(org, admin.id, false, None, None, PageRequest::new(Some(1), Some(1)))
+        .list_teams(
+            org,
+            admin.id,
+            false,
+            None,
+            crate::store::TEAM_SORT.default,
+            PageRequest::new(Some(1), Some(1)),
+        )
         .await?;
     if existing > 0 {
         return Ok(());
@@ -327,7 +334,7 @@ async fn seed_structure(store: &Store, objects: &Objects) -> Result<()> {
             org,
             admin.id,
             &ProjectFilter::default(),
-            None,
+            crate::store::PROJECT_SORT.default,
             PageRequest::new(Some(1), Some(100)),
         )
         .await?;

@@ -5,9 +5,8 @@ use serde::{Deserialize, Serialize};
 
 use super::{
     Store,
-    pagination::{PageRequest, like_pattern, placeholders},
+    pagination::{PageRequest, SortOrder, Sortable, like_pattern, placeholders},
     projects::MEMBER_OF_PROJECT,
-    teams::order_by,
 };
 use crate::{error::Result, time_fmt};
 
@@ -184,6 +183,12 @@ pub struct AgentExtras {
     pub starred: HashMap<i64, bool>,
 }
 
+/// How the agents list sorts.
+pub const AGENT_SORT: Sortable = Sortable {
+    fields: &["agent_name", "created_on", "modified_on"],
+    default: SortOrder::ascending("agent_name"),
+};
+
 impl Store {
     /// A page of the agents `caller` may see (every agent of the org for org admins).
     pub async fn list_agents(
@@ -192,7 +197,7 @@ impl Store {
         caller: i64,
         org_admin: bool,
         filter: &AgentFilter,
-        sort: Option<&str>,
+        sort: SortOrder,
         page: PageRequest,
     ) -> Result<(Vec<AgentRow>, i64)> {
         let visible = format!(
@@ -230,10 +235,7 @@ impl Store {
                     .bind(filter.user_team_id.unwrap_or(0))
             };
         }
-        let sql = format!(
-            "{AGENT_SELECT} WHERE {where_} {} LIMIT $15 OFFSET $16",
-            order_by(sort, "a.", "agent_name")
-        );
+        let sql = format!("{AGENT_SELECT} WHERE {where_} {} LIMIT $15 OFFSET $16", sort.sql("a"));
         let rows = bind_all!(sqlx::query_as(&sql))
             .bind(page.limit())
             .bind(page.offset())

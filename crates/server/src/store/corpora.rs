@@ -4,8 +4,7 @@ use ejento_api::{Corpus, CorpusAgent, CorpusPermission, INDEXING_MODES, Indexing
 
 use super::{
     Store,
-    pagination::{PageRequest, like_pattern},
-    teams::order_by,
+    pagination::{PageRequest, SortOrder, Sortable, like_pattern},
 };
 use crate::{
     error::{Result, ResultExt},
@@ -103,6 +102,12 @@ const SELECT: &str = "SELECT c.id, c.organization_id, c.owner_id, c.name, c.desc
 const VISIBLE: &str = "($3 = 1 OR c.owner_id = $1 OR c.is_public = 1 \
      OR EXISTS (SELECT 1 FROM corpus_permissions p WHERE p.corpus_id = c.id AND p.user_id = $1))";
 
+/// How the corpora list sorts.
+pub const CORPUS_SORT: Sortable = Sortable {
+    fields: &["name", "created_on", "modified_on"],
+    default: SortOrder::ascending("name"),
+};
+
 impl Store {
     pub async fn list_corpora(
         &self,
@@ -110,7 +115,7 @@ impl Store {
         caller: i64,
         org_admin: bool,
         filter: &CorpusFilter<'_>,
-        sort: Option<&str>,
+        sort: SortOrder,
         page: PageRequest,
     ) -> Result<(Vec<CorpusRow>, i64)> {
         let pattern = like_pattern(filter.search);
@@ -120,19 +125,16 @@ impl Store {
              AND ($4 = '' OR LOWER(c.name) LIKE $4 ESCAPE '\\' OR LOWER(c.description) LIKE $4 ESCAPE '\\') \
              AND ($5 = 0 OR c.refresh_enabled = 1)"
         );
-        let rows = sqlx::query_as(&format!(
-            "{SELECT} WHERE {where_} {} LIMIT $6 OFFSET $7",
-            order_by(sort, "c.", "name")
-        ))
-        .bind(caller)
-        .bind(org)
-        .bind(org_admin as i64)
-        .bind(&pattern)
-        .bind(refresh_only as i64)
-        .bind(page.limit())
-        .bind(page.offset())
-        .fetch_all(self.pool())
-        .await?;
+        let rows = sqlx::query_as(&format!("{SELECT} WHERE {where_} {} LIMIT $6 OFFSET $7", sort.sql("c")))
+            .bind(caller)
+            .bind(org)
+            .bind(org_admin as i64)
+            .bind(&pattern)
+            .bind(refresh_only as i64)
+            .bind(page.limit())
+            .bind(page.offset())
+            .fetch_all(self.pool())
+            .await?;
         let count: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM corpora c WHERE {where_}"))
             .bind(caller)
             .bind(org)

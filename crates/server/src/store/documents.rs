@@ -9,7 +9,7 @@ use sqlx::{Any, Transaction};
 
 use super::{
     Store,
-    pagination::{PageRequest, like_pattern, placeholders},
+    pagination::{PageRequest, SortOrder, Sortable, like_pattern, placeholders},
 };
 use crate::{error::Result, indexing::chunk::Chunk, search::IndexedChunk, time_fmt};
 
@@ -203,6 +203,12 @@ async fn enqueue_in(tx: &mut Transaction<'_, Any>, document: i64, kind: &str, me
     Ok(true)
 }
 
+/// How a corpus' documents list sorts (newest first unless asked).
+pub const DOCUMENT_SORT: Sortable = Sortable {
+    fields: &["title", "created_on", "size_bytes", "step"],
+    default: SortOrder::descending("created_on"),
+};
+
 impl Store {
     /// Appends to the search change log. On PostgreSQL the table is locked until commit, so
     /// sequence numbers become visible in order and an index that applied up to `n` has
@@ -305,7 +311,7 @@ impl Store {
         &self,
         corpus: i64,
         filter: &DocumentFilter<'_>,
-        sort: Option<&str>,
+        sort: SortOrder,
         page: PageRequest,
     ) -> Result<(Vec<DocumentRow>, i64)> {
         let pattern = like_pattern(filter.search);
@@ -315,14 +321,7 @@ impl Store {
              AND ($2 = '' OR LOWER(d.title) LIKE $2 ESCAPE '\\' OR LOWER(d.source) LIKE $2 ESCAPE '\\') \
              AND ($3 = '' OR d.step = $3 OR ($3 = 'in_progress' AND d.step NOT IN ('indexed', 'failed')))"
         );
-        let order = match sort.unwrap_or("-created_on") {
-            s @ ("title" | "-title" | "created_on" | "-created_on" | "size_bytes" | "-size_bytes" | "step"
-            | "-step") => {
-                let (col, dir) = s.strip_prefix('-').map_or((s, "ASC"), |c| (c, "DESC"));
-                format!("ORDER BY d.{col} {dir}, d.id {dir}")
-            }
-            _ => "ORDER BY d.created_on DESC, d.id DESC".to_string(),
-        };
+        let order = sort.sql("d");
         let rows = sqlx::query_as(&format!("{SELECT} WHERE {where_} {order} LIMIT $4 OFFSET $5"))
             .bind(corpus)
             .bind(&pattern)

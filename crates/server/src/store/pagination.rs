@@ -2,6 +2,8 @@
 
 use ejento_api::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, PageMeta};
 
+use crate::error::{Error, Result};
+
 /// No list has this many pages; asking for more gives an empty page, not an overflow.
 const MAX_PAGE: u64 = 10_000_000;
 
@@ -31,6 +33,64 @@ impl PageRequest {
 
     pub fn meta(&self, count: i64) -> PageMeta {
         PageMeta::new(count.max(0) as u64, self.items_per_page, self.page)
+    }
+}
+
+/// The fields a list sorts by (each also its column) and its order when none is asked for.
+/// Each list has its own: a field another list has is no column of this one.
+#[derive(Debug, Clone, Copy)]
+pub struct Sortable {
+    pub fields: &'static [&'static str],
+    pub default: SortOrder,
+}
+
+/// A list's order: one of its own [`Sortable`] fields, ascending or descending.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SortOrder {
+    column: &'static str,
+    descending: bool,
+}
+
+impl SortOrder {
+    pub const fn ascending(column: &'static str) -> Self {
+        Self {
+            column,
+            descending: false,
+        }
+    }
+
+    pub const fn descending(column: &'static str) -> Self {
+        Self {
+            column,
+            descending: true,
+        }
+    }
+
+    /// `ORDER BY` on the list's table alias, with the id as a tie-break so pages never overlap.
+    pub fn sql(&self, table: &str) -> String {
+        let dir = if self.descending { "DESC" } else { "ASC" };
+        format!("ORDER BY {table}.{} {dir}, {table}.id {dir}", self.column)
+    }
+}
+
+impl Sortable {
+    /// Reads `sort` as the API takes it (`name`, `-created_on`); an unknown field is a 422 that
+    /// names the ones this list has.
+    pub fn parse(&self, sort: Option<&str>) -> Result<SortOrder> {
+        let Some(sort) = sort.map(str::trim).filter(|s| !s.is_empty()) else {
+            return Ok(self.default);
+        };
+        let (field, descending) = sort.strip_prefix('-').map_or((sort, false), |f| (f, true));
+        match self.fields.iter().find(|f| **f == field) {
+            Some(column) => Ok(SortOrder { column, descending }),
+            None => Err(Error::invalid(
+                "sort",
+                format!(
+                    "This list sorts by {}, each optionally prefixed with - for descending order.",
+                    self.fields.join(", ")
+                ),
+            )),
+        }
     }
 }
 

@@ -2,8 +2,7 @@ use ejento_api::{Project, ResourceRole};
 
 use super::{
     Store,
-    pagination::{PageRequest, like_pattern, placeholders},
-    teams::order_by,
+    pagination::{PageRequest, SortOrder, Sortable, like_pattern, placeholders},
 };
 use crate::{
     error::{Result, ResultExt},
@@ -75,13 +74,19 @@ pub struct ProjectFilter<'a> {
     pub member: Option<i64>,
 }
 
+/// How the projects list sorts.
+pub const PROJECT_SORT: Sortable = Sortable {
+    fields: &["name", "created_on", "modified_on"],
+    default: SortOrder::ascending("name"),
+};
+
 impl Store {
     pub async fn list_projects(
         &self,
         org: i64,
         caller: i64,
         filter: &ProjectFilter<'_>,
-        sort: Option<&str>,
+        sort: SortOrder,
         page: PageRequest,
     ) -> Result<(Vec<ProjectRow>, i64)> {
         let pattern = like_pattern(filter.search);
@@ -90,10 +95,7 @@ impl Store {
             "p.organization_id = $2 AND p.is_deleted = 0 AND ($3 = '' OR LOWER(p.name) LIKE $3 ESCAPE '\\') \
              AND ($4 = 0 OR p.team_id = $4) AND ($5 = 0 OR {member_clause})"
         );
-        let sql = format!(
-            "{PROJECT_SELECT} WHERE {where_} {} LIMIT $6 OFFSET $7",
-            order_by(sort, "p.", "name")
-        );
+        let sql = format!("{PROJECT_SELECT} WHERE {where_} {} LIMIT $6 OFFSET $7", sort.sql("p"));
         let rows = sqlx::query_as(&sql)
             .bind(caller)
             .bind(org)

@@ -2,7 +2,7 @@ use ejento_api::{Member, ResourceRole, Team};
 
 use super::{
     Store,
-    pagination::{PageRequest, like_pattern},
+    pagination::{PageRequest, SortOrder, Sortable, like_pattern},
 };
 use crate::{
     error::{Result, ResultExt},
@@ -71,19 +71,11 @@ const TEAM_SELECT: &str = "SELECT t.id, t.organization_id, t.name, t.description
      (SELECT m.role FROM team_members m WHERE m.team_id = t.id AND m.user_id = $1) AS my_role, \
      t.created_by, t.created_on, t.modified_by, t.modified_on FROM teams t";
 
-/// Sort keys a list accepts: `name`, `created_on`, `modified_on`, each optionally prefixed by `-`.
-pub fn order_by(sort: Option<&str>, prefix: &str, default: &str) -> String {
-    let sort = sort.unwrap_or(default);
-    let (column, dir) = match sort.strip_prefix('-') {
-        Some(c) => (c, "DESC"),
-        None => (sort, "ASC"),
-    };
-    let column = match column {
-        "name" | "agent_name" | "created_on" | "modified_on" => column,
-        _ => default.trim_start_matches('-'),
-    };
-    format!("ORDER BY {prefix}{column} {dir}, {prefix}id {dir}")
-}
+/// How the teams list sorts.
+pub const TEAM_SORT: Sortable = Sortable {
+    fields: &["name", "created_on", "modified_on"],
+    default: SortOrder::ascending("name"),
+};
 
 impl Store {
     pub async fn list_teams(
@@ -92,16 +84,13 @@ impl Store {
         caller: i64,
         only_mine: bool,
         search: Option<&str>,
-        sort: Option<&str>,
+        sort: SortOrder,
         page: PageRequest,
     ) -> Result<(Vec<TeamRow>, i64)> {
         let pattern = like_pattern(search);
         let filter = "t.organization_id = $2 AND t.is_deleted = 0 AND ($3 = '' OR LOWER(t.name) LIKE $3 ESCAPE '\\') \
              AND ($4 = 0 OR EXISTS (SELECT 1 FROM team_members m WHERE m.team_id = t.id AND m.user_id = $1))";
-        let sql = format!(
-            "{TEAM_SELECT} WHERE {filter} {} LIMIT $5 OFFSET $6",
-            order_by(sort, "t.", "name")
-        );
+        let sql = format!("{TEAM_SELECT} WHERE {filter} {} LIMIT $5 OFFSET $6", sort.sql("t"));
         let rows = sqlx::query_as(&sql)
             .bind(caller)
             .bind(org)

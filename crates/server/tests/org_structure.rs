@@ -1215,3 +1215,86 @@ both_backends!(
         .await;
     }
 );
+
+// Whatever organization permission a User holds, it never reaches an administrator's role: only
+// a Global Admin creates, promotes, demotes, deactivates or deletes a Global or Application Admin.
+both_backends!(no_permission_reaches_an_administrator_role, |app: TestApp| async move {
+    let o = org(&app).await;
+    let (_, me) = app.get_authed("/api/v2/users/me", &o.admin).await;
+    let org_id = me["data"]["organization"]["id"].as_i64().unwrap();
+    let create = format!("/api/v2/organizations/{org_id}/users");
+    let admin_app = app
+        .ok("POST", &create, &o.admin, Some(&json!({"email": "aa@example.com", "first_name": "App", "last_name": "Admin", "role": "Application Admin", "password": "app-admins-password"})))
+        .await["id"]
+        .as_i64()
+        .unwrap();
+    for permission in ejento_api::ORG_PERMISSIONS {
+        app.ok(
+            "POST",
+            &format!("/api/v2/users/{}/organization-permissions", o.bob_id),
+            &o.admin,
+            Some(&json!({"permission": permission})),
+        )
+        .await;
+    }
+    for role in ["Global Admin", "Application Admin"] {
+        let email = format!("{}@example.com", role.replace(' ', "").to_lowercase());
+        let (status, body) = app
+            .call("POST", &create, &o.bob, Some(&json!({"email": email, "first_name": "X", "last_name": "Y", "role": role, "password": "a-long-password"})))
+            .await;
+        assert_error(status, &body, 403);
+        assert!(
+            body["message"].as_str().unwrap().starts_with("Only a Global Admin"),
+            "{body}"
+        );
+        let (status, body) = app
+            .call(
+                "PUT",
+                &format!("/api/v2/users/{}", o.alice_id),
+                &o.bob,
+                Some(&json!({"role": role})),
+            )
+            .await;
+        assert_error(status, &body, 403);
+    }
+    for change in [
+        json!({"role": "User"}),
+        json!({"is_active": false}),
+        json!({"first_name": "Mallory"}),
+    ] {
+        let (status, body) = app
+            .call("PUT", &format!("/api/v2/users/{admin_app}"), &o.bob, Some(&change))
+            .await;
+        assert_error(status, &body, 403);
+    }
+    let (status, body) = app
+        .call("DELETE", &format!("/api/v2/users/{admin_app}"), &o.bob, None)
+        .await;
+    assert_error(status, &body, 403);
+    // What manage_users is for still works: Users.
+    let made = app
+        .ok(
+            "POST",
+            &create,
+            &o.bob,
+            Some(&json!({"email": "u@example.com", "first_name": "U", "last_name": "Ser", "role": "User"})),
+        )
+        .await;
+    assert_eq!(made["role"], "User");
+    let (_, aa) = app.get_authed(&format!("/api/v2/users/{admin_app}"), &o.admin).await;
+    assert_eq!(aa["data"]["role"], "Application Admin");
+    assert_eq!(aa["data"]["is_active"], true);
+    // An Application Admin still renames themselves.
+    let (status, session) = app.login("aa@example.com", "app-admins-password").await;
+    assert_eq!(status, 200, "{session}");
+    let token = session["data"]["ejento_access_token"].as_str().unwrap();
+    let renamed = app
+        .ok(
+            "PUT",
+            &format!("/api/v2/users/{admin_app}"),
+            token,
+            Some(&json!({"first_name": "Apollo"})),
+        )
+        .await;
+    assert_eq!(renamed["first_name"], "Apollo");
+});

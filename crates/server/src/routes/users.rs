@@ -181,12 +181,13 @@ fn parse_org_role(raw: &str) -> Result<OrgRole> {
     OrgRole::parse(raw).ok_or_else(|| Error::invalid("role", "role must be Global Admin, Application Admin or User."))
 }
 
-/// Only a Global Admin hands out (or takes away) the Global Admin role.
+/// Only a Global Admin makes, unmakes or changes an administrator (Global or Application
+/// Admin), whatever permissions the caller holds: `manage_users` manages Users only.
 fn require_can_assign(caller: &Caller, from: OrgRole, to: OrgRole) -> Result<()> {
-    let touches_global = from == OrgRole::GlobalAdmin || to == OrgRole::GlobalAdmin;
-    if touches_global && caller.role() != OrgRole::GlobalAdmin {
+    let administrator = |role| matches!(role, OrgRole::GlobalAdmin | OrgRole::ApplicationAdmin);
+    if (administrator(from) || administrator(to)) && caller.role() != OrgRole::GlobalAdmin {
         return Err(Error::Forbidden(
-            "Only a Global Admin can grant or remove the Global Admin role.".into(),
+            "Only a Global Admin can grant, remove or change the Global Admin and Application Admin roles.".into(),
         ));
     }
     Ok(())
@@ -269,7 +270,9 @@ async fn update(
         .map(|r| e.take("role", parse_org_role(r).map_err(|e| e.to_string())));
     e.finish()?;
     let role = role.flatten().unwrap_or(target.role());
-    require_can_assign(&caller, target.role(), role)?;
+    if !own_name_only {
+        require_can_assign(&caller, target.role(), role)?;
+    }
     if id == caller.user_id() && (role != target.role() || body.is_active == Some(false)) {
         return Err(Error::Forbidden(
             "You cannot change your own role or deactivate yourself.".into(),

@@ -193,3 +193,24 @@ async fn deep_links_fall_back_to_the_dashboard_shell() {
     assert_eq!(res.status(), 200);
     assert!(res.text().await.unwrap().contains("<title>Ejento</title>"));
 }
+
+both_backends!(
+    bodies_over_the_limit_are_413_in_our_envelope,
+    |app: TestApp| async move {
+        let (token, _, _) = app.member("big@example.com", "Bea Big").await;
+        let huge = json!({"name": "x".repeat(3 * 1024 * 1024)});
+        let (status, body) = app.call("POST", "/api/v2/teams", &token, Some(&huge)).await;
+        assert_error(status, &body, 413);
+        assert!(body["message"].as_str().unwrap().contains("2 MB"), "{body}");
+        let res = app
+            .client
+            .post(app.url("/auth-service/api/v2/login/access-token"))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(format!("username=a&password={}", "p".repeat(3 * 1024 * 1024)))
+            .send()
+            .await
+            .unwrap();
+        let (status, body) = read(res).await;
+        assert_error(status, &body, 413);
+    }
+);

@@ -31,9 +31,23 @@ fn json_rejection(rejection: JsonRejection) -> Error {
         JsonRejection::MissingJsonContentType(_) => {
             Error::BadRequest("Send the request body as JSON, with 'Content-Type: application/json'.".into())
         }
-        other => Error::BadRequest(format!("The request body could not be read: {}", other.body_text())),
+        other => body_unreadable(other.status(), &other.body_text()),
     }
 }
+
+/// A body that could not be read: too large (413, with the limit in words), or else broken.
+fn body_unreadable(status: axum::http::StatusCode, detail: &str) -> Error {
+    if status == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+        return Error::PayloadTooLarge(format!(
+            "The request body is larger than the {} MB a request may send (files go through the upload endpoints).",
+            JSON_BODY_LIMIT_MB
+        ));
+    }
+    Error::BadRequest(format!("The request body could not be read: {detail}"))
+}
+
+/// axum's default body limit, which every JSON and form body is read under.
+const JSON_BODY_LIMIT_MB: usize = 2;
 
 /// Turns serde's "`field`: invalid type…" / "missing field `x`" into a per-field 422.
 pub(crate) fn shape_error(text: &str) -> Error {
@@ -74,7 +88,7 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for JsonOrForm<T> {
         }
         let bytes = axum::body::Bytes::from_request(req, state)
             .await
-            .map_err(|e| Error::BadRequest(format!("The request body could not be read: {}", e.body_text())))?;
+            .map_err(|e| body_unreadable(e.status(), &e.body_text()))?;
         serde_urlencoded::from_bytes(&bytes)
             .map(JsonOrForm)
             .map_err(|e| shape_error(&e.to_string()))

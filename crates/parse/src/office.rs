@@ -5,7 +5,7 @@
 
 use std::io::{Cursor, Read};
 
-use quick_xml::events::Event;
+use quick_xml::events::{BytesRef, Event};
 
 use super::{Budget, MAX_SLIDES, MAX_ZIP_ENTRIES, ParseError, Segment};
 
@@ -67,6 +67,22 @@ pub(super) fn part(archive: &mut Package<'_>, name: &str) -> Result<Option<Strin
     Ok(Some(xml))
 }
 
+/// A character or entity reference as text: character references and the five predefined
+/// entities only; a document's own entities are never expanded (no billion laughs).
+pub(super) fn push_reference(text: &mut String, reference: &BytesRef<'_>) {
+    match reference.resolve_char_ref() {
+        Ok(Some(c)) => text.push(c),
+        _ => text.push_str(match &**reference {
+            "amp" => "&",
+            "lt" => "<",
+            "gt" => ">",
+            "quot" => "\"",
+            "apos" => "'",
+            _ => "",
+        }),
+    }
+}
+
 /// Paragraphs of an Office XML part: text runs joined, one line per paragraph, and the
 /// paragraph style (for DOCX headings).
 fn office_paragraphs(
@@ -92,22 +108,7 @@ fn office_paragraphs(
             }
             Ok(Event::Empty(e)) if matches!(e.local_name().as_ref(), "tab" | "br") => line.push(' '),
             Ok(Event::Text(t)) if in_text => line.push_str(&t.xml10_content()),
-            Ok(Event::GeneralRef(r)) if in_text => {
-                if let Ok(Some(c)) = r.resolve_char_ref() {
-                    line.push(c);
-                } else {
-                    // Only the five predefined entities: a document's own entities are never
-                    // expanded (no billion laughs).
-                    line.push_str(match &*r {
-                        "amp" => "&",
-                        "lt" => "<",
-                        "gt" => ">",
-                        "quot" => "\"",
-                        "apos" => "'",
-                        _ => "",
-                    });
-                }
-            }
+            Ok(Event::GeneralRef(r)) if in_text => push_reference(&mut line, &r),
             Ok(Event::End(e)) if e.local_name().as_ref() == paragraph => {
                 out.push((style.take(), std::mem::take(&mut line)));
             }

@@ -11,7 +11,7 @@ use quick_xml::events::{BytesStart, Event};
 
 use super::{
     Budget, MAX_SHEETS, ParseError, Segment, labelled_row,
-    office::{open_package, part},
+    office::{open_package, part, push_reference},
 };
 
 /// A repeated ODS row or cell with content is written out at most this many times.
@@ -28,41 +28,29 @@ pub(super) fn spreadsheet(bytes: &[u8], budget: &mut Budget) -> Result<Vec<Segme
     let binary = package.by_name("xl/workbook.bin").is_ok();
     drop(package);
     let unreadable = |e: &dyn std::fmt::Display| format!("The spreadsheet could not be read: {e}.");
-    let mut segments = Vec::new();
-    if binary {
-        let mut book = calamine::Xlsb::new(Cursor::new(bytes)).map_err(|e| unreadable(&e))?;
-        for name in sheet_names(book.sheet_names())? {
-            let mut sheet = SheetText::default();
-            let mut cells = book.worksheet_cells_reader(&name).map_err(|e| unreadable(&e))?;
-            while let Some(cell) = cells.next_cell().map_err(|e| unreadable(&e))? {
-                let (row, col) = cell.get_position();
-                sheet.push(
-                    row.into(),
-                    col.into(),
-                    Data::from(cell.get_value().clone()).to_string(),
-                    budget,
-                )?;
+    // XLSB and XLSX have the same cell-reader API on different types (no shared trait).
+    macro_rules! cell_by_cell {
+        ($book:expr) => {{
+            let mut book = $book.map_err(|e| unreadable(&e))?;
+            let mut segments = Vec::new();
+            for name in sheet_names(book.sheet_names())? {
+                let mut sheet = SheetText::default();
+                let mut cells = book.worksheet_cells_reader(&name).map_err(|e| unreadable(&e))?;
+                while let Some(cell) = cells.next_cell().map_err(|e| unreadable(&e))? {
+                    let (row, col) = cell.get_position();
+                    let value = Data::from(cell.get_value().clone()).to_string();
+                    sheet.push(row.into(), col.into(), value, budget)?;
+                }
+                segments.push(sheet.finish(name, budget)?);
             }
-            segments.push(sheet.finish(name, budget)?);
-        }
-    } else {
-        let mut book = calamine::Xlsx::new(Cursor::new(bytes)).map_err(|e| unreadable(&e))?;
-        for name in sheet_names(book.sheet_names())? {
-            let mut sheet = SheetText::default();
-            let mut cells = book.worksheet_cells_reader(&name).map_err(|e| unreadable(&e))?;
-            while let Some(cell) = cells.next_cell().map_err(|e| unreadable(&e))? {
-                let (row, col) = cell.get_position();
-                sheet.push(
-                    row.into(),
-                    col.into(),
-                    Data::from(cell.get_value().clone()).to_string(),
-                    budget,
-                )?;
-            }
-            segments.push(sheet.finish(name, budget)?);
-        }
+            Ok(segments)
+        }};
     }
-    Ok(segments)
+    if binary {
+        cell_by_cell!(calamine::Xlsb::new(Cursor::new(bytes)))
+    } else {
+        cell_by_cell!(calamine::Xlsx::new(Cursor::new(bytes)))
+    }
 }
 
 fn sheet_names(names: Vec<String>) -> Result<Vec<String>, ParseError> {
@@ -223,17 +211,7 @@ fn ods(xml: &str, budget: &mut Budget) -> Result<Vec<Segment>, ParseError> {
             }
             Ok(Event::GeneralRef(r)) => {
                 if let Some((_, text)) = cell.as_mut() {
-                    match r.resolve_char_ref() {
-                        Ok(Some(c)) => text.push(c),
-                        _ => text.push_str(match &*r {
-                            "amp" => "&",
-                            "lt" => "<",
-                            "gt" => ">",
-                            "quot" => "\"",
-                            "apos" => "'",
-                            _ => "",
-                        }),
-                    }
+                    push_reference(text, &r);
                 }
             }
             Ok(Event::End(e)) => match e.local_name().as_ref() {

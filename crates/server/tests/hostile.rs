@@ -342,17 +342,7 @@ async fn hostile_documents_end_with_reasons_while_the_server_stays_small_and_res
     })
     .await
     .expect("SQLite is always available");
-    let (token, _, _) = app.member("hana@example.com", "Hana Hostile").await;
-    let corpus = app
-        .ok(
-            "POST",
-            "/api/v2/corpora",
-            &token,
-            Some(&json!({"name": "Hostile", "indexing_mode_id": 1})),
-        )
-        .await["id"]
-        .as_i64()
-        .unwrap();
+    let (token, corpus) = uploader(&app, "hana@example.com").await;
     let files = tokio::task::spawn_blocking(hostile_corpus).await.unwrap();
     let baseline = resident();
 
@@ -443,12 +433,27 @@ async fn hostile_documents_end_with_reasons_while_the_server_stays_small_and_res
     assert!(grown < 256 * MB, "the server grew by {} MB", grown / MB);
 }
 
-/// A program standing in for the parse child that dies by SIGKILL on every start, as a child
-/// killed by the kernel's OOM killer would.
-fn killed_parser(dir: &std::path::Path) -> std::path::PathBuf {
+/// A member of a new organization and a corpus of theirs to upload to.
+async fn uploader(app: &TestApp, email: &str) -> (String, i64) {
+    let (token, _, _) = app.member(email, "Uploader").await;
+    let corpus = app
+        .ok(
+            "POST",
+            "/api/v2/corpora",
+            &token,
+            Some(&json!({"name": "Uploads", "indexing_mode_id": 1})),
+        )
+        .await["id"]
+        .as_i64()
+        .unwrap();
+    (token, corpus)
+}
+
+/// A shell script standing in for the parse child.
+fn parser_script(dir: &std::path::Path, name: &str, body: &str) -> std::path::PathBuf {
     use std::os::unix::fs::PermissionsExt;
-    let path = dir.join("killed-parser");
-    std::fs::write(&path, "#!/bin/sh\nkill -9 $$\n").unwrap();
+    let path = dir.join(name);
+    std::fs::write(&path, format!("#!/bin/sh\n{body}\n")).unwrap();
     std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
     path
 }
@@ -456,19 +461,15 @@ fn killed_parser(dir: &std::path::Path) -> std::path::PathBuf {
 #[tokio::test]
 async fn a_parser_killed_on_every_attempt_fails_the_document_after_the_ceiling() {
     let dir = tempfile::tempdir().unwrap();
-    let parser = killed_parser(dir.path());
+    // Dies by SIGKILL on every start, as a child killed by the kernel's OOM killer would.
+    let parser = parser_script(dir.path(), "killed-parser", "kill -9 $$");
     let app = TestApp::spawn_with(Backend::Sqlite, |c| {
         c.parse_program = Some(parser);
         c.index_max_attempts = 3;
     })
     .await
     .unwrap();
-    let (token, _, _) = app.member("kai@example.com", "Kai Killed").await;
-    let corpus = app
-        .ok("POST", "/api/v2/corpora", &token, Some(&json!({"name": "K"})))
-        .await["id"]
-        .as_i64()
-        .unwrap();
+    let (token, corpus) = uploader(&app, "kai@example.com").await;
     let id = app
         .upload_file(corpus, &token, "note.txt", b"Just a note.".to_vec())
         .await;
@@ -503,12 +504,7 @@ async fn a_parser_past_its_memory_or_time_limit_fails_the_document_with_that_rea
     })
     .await
     .unwrap();
-    let (token, _, _) = app.member("mo@example.com", "Mo Memory").await;
-    let corpus = app
-        .ok("POST", "/api/v2/corpora", &token, Some(&json!({"name": "M"})))
-        .await["id"]
-        .as_i64()
-        .unwrap();
+    let (token, corpus) = uploader(&app, "mo@example.com").await;
     // 45 MB of text is held several times over (the original, the text, the chunks).
     let text = words(&mut StdRng::seed_from_u64(1), 45 * MB, "\n");
     let id = app.upload_file(corpus, &token, "big.txt", text.into_bytes()).await;
@@ -523,10 +519,7 @@ async fn a_parser_past_its_memory_or_time_limit_fails_the_document_with_that_rea
     );
 
     // A parser that never finishes is killed at the time limit, tried again, and given up.
-    use std::os::unix::fs::PermissionsExt;
-    let slow = dir.path().join("slow-parser");
-    std::fs::write(&slow, "#!/bin/sh\nexec sleep 30\n").unwrap();
-    std::fs::set_permissions(&slow, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let slow = parser_script(dir.path(), "slow-parser", "exec sleep 30");
     let app = TestApp::spawn_with(Backend::Sqlite, |c| {
         c.parse_program = Some(slow);
         c.parse_timeout_secs = 1;
@@ -534,12 +527,7 @@ async fn a_parser_past_its_memory_or_time_limit_fails_the_document_with_that_rea
     })
     .await
     .unwrap();
-    let (token, _, _) = app.member("sol@example.com", "Sol Slow").await;
-    let corpus = app
-        .ok("POST", "/api/v2/corpora", &token, Some(&json!({"name": "S"})))
-        .await["id"]
-        .as_i64()
-        .unwrap();
+    let (token, corpus) = uploader(&app, "sol@example.com").await;
     let id = app
         .upload_file(corpus, &token, "slow.txt", b"Slow words.".to_vec())
         .await;

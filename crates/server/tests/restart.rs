@@ -69,55 +69,82 @@ async fn call(client: &reqwest::Client, base: &str, token: &str, method: reqwest
     res.json().await.unwrap()
 }
 
+/// A new account (in its own organization); its access token.
+async fn sign_up(client: &reqwest::Client, base: &str, email: &str) -> String {
+    let signup: Value = client
+        .post(format!("{base}/auth-service/api/v2/users/signup"))
+        .json(&json!({"email": email, "password": "a-good-password", "full_name": "Rae Restart"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    signup["data"]["ejento_access_token"].as_str().unwrap().to_string()
+}
+
+async fn new_corpus(client: &reqwest::Client, base: &str, token: &str, body: Value) -> i64 {
+    let corpus: Value = client
+        .post(format!("{base}/api/v2/corpora"))
+        .bearer_auth(token)
+        .json(&body)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    corpus["data"]["id"].as_i64().unwrap()
+}
+
+/// Uploads a file into a corpus; the new document's id.
+async fn upload(client: &reqwest::Client, base: &str, token: &str, corpus: i64, name: &str, bytes: Vec<u8>) -> i64 {
+    let form = reqwest::multipart::Form::new().text("content_type", "file").part(
+        "source",
+        reqwest::multipart::Part::bytes(bytes).file_name(name.to_string()),
+    );
+    let body: Value = client
+        .post(format!("{base}/indexing-service/api/v2/corpora/{corpus}/documents"))
+        .bearer_auth(token)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    body["data"]["id"].as_i64().unwrap()
+}
+
 #[tokio::test]
 async fn a_server_killed_mid_indexing_finishes_every_document_exactly_once_after_restart() {
     let dir = tempfile::tempdir().unwrap();
     let client = reqwest::Client::new();
     let mut server = start(dir.path());
-    let signup: Value = client
-        .post(format!("{}/auth-service/api/v2/users/signup", server.base))
-        .json(&json!({"email": "kim@example.com", "password": "a-good-password", "full_name": "Kim Kill"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let token = signup["data"]["ejento_access_token"].as_str().unwrap().to_string();
-    let corpus: Value = client
-        .post(format!("{}/api/v2/corpora", server.base))
-        .bearer_auth(&token)
-        .json(&json!({"name": "Big", "indexing_mode_id": 1}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let corpus = corpus["data"]["id"].as_i64().unwrap();
+    let token = sign_up(&client, &server.base, "kim@example.com").await;
+    let corpus = new_corpus(
+        &client,
+        &server.base,
+        &token,
+        json!({"name": "Big", "indexing_mode_id": 1}),
+    )
+    .await;
     let mut ids = Vec::new();
     for n in 0..3 {
         // ~400 chunks each: several batches, so indexing takes a few seconds per document.
         let text =
             format!("Document number{n} marker{n}. ") + &"Filler sentence about harbours and ships. ".repeat(6000);
-        let form = reqwest::multipart::Form::new().text("content_type", "file").part(
-            "source",
-            reqwest::multipart::Part::bytes(text.into_bytes()).file_name(format!("big{n}.txt")),
+        ids.push(
+            upload(
+                &client,
+                &server.base,
+                &token,
+                corpus,
+                &format!("big{n}.txt"),
+                text.into_bytes(),
+            )
+            .await,
         );
-        let body: Value = client
-            .post(format!(
-                "{}/indexing-service/api/v2/corpora/{corpus}/documents",
-                server.base
-            ))
-            .bearer_auth(&token)
-            .multipart(form)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        ids.push(body["data"]["id"].as_i64().unwrap());
     }
     // Kill it while the first document is being written.
     let mut killed_mid_indexing = false;
@@ -222,16 +249,7 @@ async fn an_answer_cut_off_by_a_crash_ends_as_failed_instead_of_hanging() {
         ("EJENTO_STREAM_STALE_SECS", "2"),
     ];
     let mut server = start_with(dir.path(), &env);
-    let signup: Value = client
-        .post(format!("{}/auth-service/api/v2/users/signup", server.base))
-        .json(&json!({"email": "cut@example.com", "password": "a-good-password", "full_name": "Cut Off"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let token = signup["data"]["ejento_access_token"].as_str().unwrap().to_string();
+    let token = sign_up(&client, &server.base, "cut@example.com").await;
     let post = |path: String, body: Value| {
         let (client, token) = (client.clone(), token.clone());
         async move {
@@ -306,16 +324,7 @@ async fn an_evaluation_run_killed_mid_way_finishes_each_question_once_after_rest
     // Slow words, so the kill lands while a question is being answered.
     let env = [("EJENTO_LOCAL_TOKEN_DELAY_MS", "40")];
     let mut server = start_with(dir.path(), &env);
-    let signup: Value = client
-        .post(format!("{}/auth-service/api/v2/users/signup", server.base))
-        .json(&json!({"email": "eva@example.com", "password": "a-good-password", "full_name": "Eva Run"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let token = signup["data"]["ejento_access_token"].as_str().unwrap().to_string();
+    let token = sign_up(&client, &server.base, "eva@example.com").await;
     let post = |base: String, path: &str, body: Value| {
         let (client, token, path) = (client.clone(), token.clone(), path.to_string());
         async move {
@@ -434,45 +443,17 @@ async fn a_document_that_takes_the_server_down_every_time_is_given_up_after_the_
     ];
     let client = reqwest::Client::new();
     let mut server = start_with(dir.path(), &env);
-    let signup: Value = client
-        .post(format!("{}/auth-service/api/v2/users/signup", server.base))
-        .json(&json!({"email": "lou@example.com", "password": "a-good-password", "full_name": "Lou Loop"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let token = signup["data"]["ejento_access_token"].as_str().unwrap().to_string();
-    let corpus: Value = client
-        .post(format!("{}/api/v2/corpora", server.base))
-        .bearer_auth(&token)
-        .json(&json!({"name": "Loop"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let corpus = corpus["data"]["id"].as_i64().unwrap();
-    let form = reqwest::multipart::Form::new().text("content_type", "file").part(
-        "source",
-        reqwest::multipart::Part::bytes(b"Deadly words.".to_vec()).file_name("deadly.txt"),
-    );
-    let body: Value = client
-        .post(format!(
-            "{}/indexing-service/api/v2/corpora/{corpus}/documents",
-            server.base
-        ))
-        .bearer_auth(&token)
-        .multipart(form)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let id = body["data"]["id"].as_i64().unwrap();
+    let token = sign_up(&client, &server.base, "lou@example.com").await;
+    let corpus = new_corpus(&client, &server.base, &token, json!({"name": "Loop"})).await;
+    let id = upload(
+        &client,
+        &server.base,
+        &token,
+        corpus,
+        "deadly.txt",
+        b"Deadly words.".to_vec(),
+    )
+    .await;
     let document = format!("/api/v2/documents/{id}");
     let history = format!("{document}/history");
     for attempt in 1..=3 {

@@ -38,7 +38,12 @@ async fn weather_api() -> String {
 async fn an_api_tool_made_in_the_dashboard_is_called_and_cited_in_the_chat() {
     let _serial = SERIAL.lock().await;
     let (model_url, _model) = model::start().await;
-    let server = Server::start_with(move |c| c.model_deployments = model::deployments(&model_url)).await;
+    let server = Server::start_with(move |c| {
+        c.model_deployments = model::deployments(&model_url);
+        // The weather API runs on loopback; the operator allows it here.
+        c.outbound_allow = "127.0.0.1".into();
+    })
+    .await;
     let api = weather_api().await;
     let token = server.register("gia@example.com", PASSWORD, "Gia Global").await;
     let (agent, _) = server.agent(&token, "Travel Helper").await;

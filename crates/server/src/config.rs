@@ -128,7 +128,13 @@ pub struct Config {
     #[arg(long, env = "EJENTO_WEBLINK_TIMEOUT", default_value_t = 30)]
     pub weblink_timeout_secs: u64,
 
-    /// Allow web links to private and loopback addresses (off: protects the internal network).
+    /// Hosts and networks the server may fetch from on a user's behalf although they are
+    /// private (web links, API tools, web search): `intranet.example, .corp.example,
+    /// 10.0.0.0/8, ::1`, or `*` for everything. Empty: only public addresses.
+    #[arg(long, env = "EJENTO_OUTBOUND_ALLOW", default_value = "")]
+    pub outbound_allow: String,
+
+    /// Older spelling of `EJENTO_OUTBOUND_ALLOW=*`.
     #[arg(long, env = "EJENTO_WEBLINK_ALLOW_PRIVATE", default_value_t = false)]
     pub weblink_allow_private: bool,
 
@@ -181,6 +187,14 @@ impl Config {
         })
     }
 
+    /// What the guarded outbound client may reach although it is private.
+    pub fn outbound_allow_list(&self) -> anyhow::Result<crate::outbound::AllowList> {
+        if self.weblink_allow_private {
+            return Ok(crate::outbound::AllowList::everything());
+        }
+        crate::outbound::AllowList::parse(&self.outbound_allow).map_err(anyhow::Error::msg)
+    }
+
     pub fn max_upload_bytes(&self) -> u64 {
         self.max_upload_mb.saturating_mul(1024 * 1024)
     }
@@ -227,6 +241,7 @@ impl Config {
             parse_program: None,
             index_batch_pause_ms: 0,
             weblink_timeout_secs: 30,
+            outbound_allow: String::new(),
             weblink_allow_private: false,
             refresh_interval_secs: 24 * 3600,
             local_token_delay_ms: 0,

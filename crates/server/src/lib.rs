@@ -25,6 +25,7 @@ pub mod flags;
 pub mod guardrails;
 pub mod indexing;
 pub mod objects;
+pub mod outbound;
 pub mod outbox;
 pub mod routes;
 pub mod search;

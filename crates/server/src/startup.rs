@@ -26,6 +26,7 @@ use crate::{
     evaluation::EvaluationRunner,
     indexing::Indexer,
     objects::Objects,
+    outbound::Outbound,
     outbox::Outbox,
     routes,
     search::{bm25::Bm25Index, sync::SearchSync},
@@ -48,6 +49,8 @@ pub struct AppState {
     pub workflows: Arc<WorkflowHub>,
     pub evaluations: Arc<EvaluationRunner>,
     pub secrets: Arc<SecretBox>,
+    /// Everything fetched on a user's behalf goes through this.
+    pub outbound: Outbound,
 }
 
 impl AppState {
@@ -77,8 +80,15 @@ impl AppState {
         let objects = Objects::open(&config.object_store)?;
         let index = Bm25Index::open(&config.index_dir)?;
         let search = SearchSync::new(store.clone(), Arc::new(index));
+        let outbound = Outbound::new(config.outbound_allow_list()?);
         let config = Arc::new(config);
-        let indexer = Indexer::new(store.clone(), objects.clone(), search.clone(), config.clone());
+        let indexer = Indexer::new(
+            store.clone(),
+            objects.clone(),
+            search.clone(),
+            config.clone(),
+            outbound.clone(),
+        );
         let deployments = config.deployments()?;
         let names: Vec<String> = deployments.iter().map(|d| d.name.clone()).collect();
         store.sync_deployments(&names).await?;
@@ -88,6 +98,7 @@ impl AppState {
             config.clone(),
             deployments,
             secrets.clone(),
+            outbound.clone(),
         );
         let workflows = WorkflowHub::new(store.clone(), search.clone(), chat.clone(), config.clone());
         let evaluations = EvaluationRunner::new(store.clone(), chat.clone());
@@ -103,6 +114,7 @@ impl AppState {
             workflows,
             evaluations,
             secrets,
+            outbound,
         })
     }
 }

@@ -11,9 +11,10 @@ use chacha20poly1305::{
     aead::{Aead, AeadCore, OsRng},
 };
 use ejento_api::{ApiToolSpec, ToolParameter};
-use futures_util::StreamExt;
 use serde_json::{Map, Value, json};
 use sha2::{Digest, Sha256};
+
+use crate::outbound::{self, Outbound, OutboundRequest, ReadError};
 
 /// Longest wait for a tool's answer.
 pub const CALL_TIMEOUT: Duration = Duration::from_secs(10);
@@ -137,17 +138,17 @@ impl RunnableTool {
     }
 
     /// Calls the tool with the model's arguments; the text to give back, or why it failed.
-    pub async fn call(&self, client: &reqwest::Client, args: &Map<String, Value>) -> Result<String, String> {
+    pub async fn call(&self, outbound: &Outbound, args: &Map<String, Value>) -> Result<String, String> {
         for p in self.parameters().iter().filter(|p| p.required) {
             if args.get(&p.name).is_none_or(Value::is_null) {
                 return Err(format!("The argument “{}” is missing.", p.name));
             }
         }
         let text = match &self.action {
-            Action::Api { spec, secret } => call_api(client, spec, secret.as_deref(), args).await?,
+            Action::Api { spec, secret } => call_api(outbound, spec, secret.as_deref(), args).await?,
             Action::WebSearch { url, max_results } => {
                 let query = args.get("query").and_then(Value::as_str).unwrap_or_default();
-                web_search(client, url, query, *max_results).await?
+                web_search(outbound, url, query, *max_results).await?
             }
         };
         Ok(truncate(&text, MAX_OUTPUT_CHARS))
@@ -233,63 +234,57 @@ fn pick<'a>(v: &'a Value, path: &str) -> Option<&'a Value> {
     })
 }
 
-async fn read_limited(response: reqwest::Response) -> Result<String, String> {
-    let mut body = Vec::new();
-    let mut stream = response.bytes_stream();
-    while let Some(piece) = stream.next().await {
-        let piece = piece.map_err(|_| "The API stopped in the middle of its answer.".to_string())?;
-        body.extend_from_slice(&piece);
-        if body.len() > MAX_RESPONSE_BYTES {
-            return Err(format!(
+/// Sends a call through the guarded client; the body of a 2xx answer, or why not.
+async fn send(outbound: &Outbound, request: OutboundRequest) -> Result<String, String> {
+    let deadline = outbound::deadline_in(CALL_TIMEOUT);
+    let late = || format!("The API did not answer within {} seconds.", CALL_TIMEOUT.as_secs());
+    let response = outbound.send(request, deadline).await.map_err(|why| {
+        if why.ends_with("took too long to answer.") {
+            late()
+        } else {
+            format!("The API could not be called: {why}")
+        }
+    })?;
+    let status = response.status();
+    let body = outbound::read_body(response, MAX_RESPONSE_BYTES as u64, deadline)
+        .await
+        .map_err(|e| match e {
+            ReadError::TooLarge => format!(
                 "The API answered more than {} KB; the limit is {} KB.",
                 MAX_RESPONSE_BYTES / 1024,
                 MAX_RESPONSE_BYTES / 1024
-            ));
-        }
+            ),
+            ReadError::TimedOut => late(),
+            ReadError::Interrupted => "The API stopped in the middle of its answer.".to_string(),
+        })?;
+    let body = String::from_utf8_lossy(&body).into_owned();
+    if !status.is_success() {
+        return Err(format!("The API answered {status}: {}", truncate(body.trim(), 200)));
     }
-    Ok(String::from_utf8_lossy(&body).into_owned())
-}
-
-async fn send(request: reqwest::RequestBuilder) -> Result<String, String> {
-    let work = async {
-        let response = request
-            .send()
-            .await
-            .map_err(|e| format!("The API could not be reached: {}.", e.without_url()))?;
-        let status = response.status();
-        let body = read_limited(response).await?;
-        if !status.is_success() {
-            return Err(format!("The API answered {status}: {}", truncate(body.trim(), 200)));
-        }
-        Ok(body)
-    };
-    tokio::time::timeout(CALL_TIMEOUT, work)
-        .await
-        .map_err(|_| format!("The API did not answer within {} seconds.", CALL_TIMEOUT.as_secs()))?
+    Ok(body)
 }
 
 async fn call_api(
-    client: &reqwest::Client,
+    outbound: &Outbound,
     spec: &ApiToolSpec,
     secret: Option<&str>,
     args: &Map<String, Value>,
 ) -> Result<String, String> {
-    let url = render(&spec.url_template, args, |v| url_encode(&plain(v)));
+    let url = outbound::check_url(&render(&spec.url_template, args, |v| url_encode(&plain(v))))?;
     let method = reqwest::Method::from_bytes(spec.method.as_bytes()).map_err(|_| "The tool's method is invalid.")?;
-    let mut request = client.request(method, url);
+    let mut request = OutboundRequest::get(url);
+    request.method = method;
     for (name, value) in &spec.headers {
-        request = request.header(name, render(value, args, plain));
+        request = request.header(name, &render(value, args, plain))?;
     }
     if let (Some(secret), false) = (secret, spec.secret_header.is_empty()) {
-        request = request.header(&spec.secret_header, format!("{}{secret}", spec.secret_prefix));
+        request = request.header(&spec.secret_header, &format!("{}{secret}", spec.secret_prefix))?;
     }
     if !spec.body_template.trim().is_empty() {
-        request =
-            request
-                .header("content-type", "application/json")
-                .body(render(&spec.body_template, args, json_piece));
+        request = request.header("content-type", "application/json")?;
+        request.body = Some(render(&spec.body_template, args, json_piece).into());
     }
-    let body = send(request).await?;
+    let body = send(outbound, request).await?;
     if spec.response_path.trim().is_empty() {
         return Ok(body);
     }
@@ -305,9 +300,12 @@ async fn call_api(
 }
 
 /// A SearXNG-style search: `GET url?q=…&format=json` answering `{results: [{title, url, content}]}`.
-async fn web_search(client: &reqwest::Client, url: &str, query: &str, max: usize) -> Result<String, String> {
-    let request = client.get(url).query(&[("q", query), ("format", "json")]);
-    let body = send(request).await?;
+async fn web_search(outbound: &Outbound, url: &str, query: &str, max: usize) -> Result<String, String> {
+    let mut url = outbound::check_url(url)?;
+    url.query_pairs_mut()
+        .append_pair("q", query)
+        .append_pair("format", "json");
+    let body = send(outbound, OutboundRequest::get(url)).await?;
     let json: Value =
         serde_json::from_str(&body).map_err(|_| "The search answered something that is not JSON.".to_string())?;
     let lines: Vec<String> = json["results"]

@@ -75,7 +75,9 @@ fn thoughts_of(events: &[(Option<i64>, String, Value)]) -> String {
 async fn api_tools_are_called_and_cited(backend: common::Backend) {
     let (model_url, model) = common::model::start().await;
     let Some(app) = TestApp::spawn_with(backend, move |c| {
-        c.model_deployments = common::model::deployments(&model_url)
+        c.model_deployments = common::model::deployments(&model_url);
+        // The stand-in services run on loopback; the operator allows it here.
+        c.outbound_allow = "127.0.0.1".into();
     })
     .await
     else {
@@ -560,3 +562,158 @@ both_backends!(
         assert_error(status, &res, 404);
     }
 );
+
+/// What a server's own network holds: an internal service that must never be read through a
+/// tool, and two services the operator opened (by network) — one redirects to the internal
+/// one, one echoes the secret header it receives.
+async fn internal_network() -> (u16, Arc<Mutex<u32>>, String, String) {
+    let hits = Arc::new(Mutex::new(0));
+    let counted = hits.clone();
+    let internal = Router::new().route(
+        "/secret",
+        get(move || {
+            *counted.lock().unwrap() += 1;
+            async { "root-password" }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let internal_port = listener.local_addr().unwrap().port();
+    tokio::spawn(async move { axum::serve(listener, internal).await.unwrap() });
+
+    let echo = Router::new().route(
+        "/echo",
+        get(|headers: HeaderMap| async move {
+            format!(
+                "authorization: {}",
+                headers
+                    .get("authorization")
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or("none")
+            )
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.3:0").await.unwrap();
+    let echo_url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, echo).await.unwrap() });
+
+    let to_internal = format!("http://127.0.0.1:{internal_port}/secret");
+    let to_echo = format!("{echo_url}/echo");
+    let redirector = Router::new()
+        .route("/hello", get(|| async { "hello from an allowed host" }))
+        .route(
+            "/to-internal",
+            get(move || async move { axum::response::Redirect::temporary(&to_internal) }),
+        )
+        .route(
+            "/to-mapped",
+            get(move || async move {
+                axum::response::Redirect::to(&format!("http://[::ffff:127.0.0.1]:{internal_port}/secret"))
+            }),
+        )
+        .route(
+            "/to-echo",
+            get(move || async move { axum::response::Redirect::temporary(&to_echo) }),
+        )
+        .route("/loop", get(|| async { axum::response::Redirect::temporary("/loop") }));
+    let listener = tokio::net::TcpListener::bind("127.0.0.2:0").await.unwrap();
+    let allowed = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, redirector).await.unwrap() });
+    (internal_port, hits, allowed, echo_url)
+}
+
+/// Anyone who can save a tool (under open sign-up, anyone) picks its URL: the server must not
+/// fetch its own network for them, by any spelling or through any redirect.
+async fn tools_never_reach_the_servers_own_network(backend: common::Backend) {
+    let Some(app) = TestApp::spawn_with(backend, |c| c.outbound_allow = "127.0.0.2, 127.0.0.3/32".into()).await else {
+        return eprintln!("skipped: EJENTO_TEST_POSTGRES_URL is not set");
+    };
+    let (internal, hits, allowed, _) = internal_network().await;
+    let (admin, _, org) = app.member("ada@example.com", "Ada Admin").await;
+    let try_url = |url: String| {
+        let (app, admin) = (&app, admin.clone());
+        async move {
+            let tool = app
+                .ok(
+                    "POST",
+                    &format!("/api/v2/organizations/{org}/tools/api"),
+                    &admin,
+                    Some(&json!({"name": format!("Probe {}", url.len()), "secret": "s3cret-key",
+                        "api": {"method": "GET", "url_template": url, "secret_header": "Authorization",
+                        "secret_prefix": "Bearer "}})),
+                )
+                .await;
+            let tried = app
+                .ok(
+                    "POST",
+                    &format!("/api/v2/tools/{}/test", tool["id"]),
+                    &admin,
+                    Some(&json!({})),
+                )
+                .await;
+            app.ok("DELETE", &format!("/api/v2/tools/{}", tool["id"]), &admin, None)
+                .await;
+            tried
+        }
+    };
+    for (url, why) in [
+        (format!("http://127.0.0.1:{internal}/secret"), "loopback"),
+        (format!("http://localhost:{internal}/secret"), "loopback"),
+        (format!("http://2130706433:{internal}/secret"), "loopback"),
+        (format!("http://[::1]:{internal}/secret"), "loopback"),
+        (format!("http://[::ffff:127.0.0.1]:{internal}/secret"), "loopback"),
+        (format!("http://[64:ff9b::7f00:1]:{internal}/secret"), "loopback"),
+        ("http://169.254.169.254/latest/meta-data/".to_string(), "cloud metadata"),
+        ("http://[fd00:ec2::254]/latest/meta-data/".to_string(), "unique-local"),
+        ("http://10.0.0.1/admin".to_string(), "private network"),
+        // An allowed host redirecting inward is refused at the hop.
+        (format!("{allowed}/to-internal"), "loopback"),
+        (format!("{allowed}/to-mapped"), "loopback"),
+        (format!("{allowed}/loop"), "redirected more than 5 times"),
+    ] {
+        let tried = try_url(url.clone()).await;
+        assert_eq!(tried["ok"], false, "{url}: {tried}");
+        let output = tried["output"].as_str().unwrap();
+        assert!(output.contains(why), "{url}: {output}");
+        assert!(!output.contains("root-password"), "{url}: {output}");
+    }
+    // The allowed host itself answers, so the refusals above are the checks, not the network.
+    let hello = try_url(format!("{allowed}/hello")).await;
+    assert_eq!(hello["output"], "hello from an allowed host", "{hello}");
+    // A secret header goes to the host it was configured for, never to where that host redirects.
+    let echoed = try_url(format!("{allowed}/to-echo")).await;
+    assert_eq!(echoed["output"], "authorization: none", "{echoed}");
+
+    // Web search takes the same road.
+    let search = app
+        .ok(
+            "POST",
+            &format!("/api/v2/organizations/{org}/tools/web-search"),
+            &admin,
+            Some(&json!({"name": "Web", "search_url": format!("http://127.0.0.1:{internal}/secret")})),
+        )
+        .await;
+    let tried = app
+        .ok(
+            "POST",
+            &format!("/api/v2/tools/{}/test", search["id"]),
+            &admin,
+            Some(&json!({"arguments": {"query": "passwords"}})),
+        )
+        .await;
+    assert_eq!(tried["ok"], false, "{tried}");
+    assert!(
+        tried["output"].as_str().unwrap().contains("EJENTO_OUTBOUND_ALLOW"),
+        "{tried}"
+    );
+    assert_eq!(*hits.lock().unwrap(), 0, "the internal service was never reached");
+}
+
+#[tokio::test]
+async fn tools_never_reach_the_servers_own_network_sqlite() {
+    tools_never_reach_the_servers_own_network(common::Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn tools_never_reach_the_servers_own_network_postgres() {
+    tools_never_reach_the_servers_own_network(common::Backend::Postgres).await;
+}

@@ -247,13 +247,17 @@ impl ChatHub {
         config: Arc<Config>,
         deployments: Vec<openai::Deployment>,
         secrets: Arc<SecretBox>,
+        outbound: crate::outbound::Outbound,
     ) -> Arc<Self> {
         let timeout = Duration::from_secs(config.llm_timeout_secs.max(1));
         let deployments = deployments
             .into_iter()
             .map(|d| {
                 let name = d.name.clone();
-                (name, Arc::new(openai::OpenAiAnswerer::new(d, timeout)))
+                (
+                    name,
+                    Arc::new(openai::OpenAiAnswerer::new(d, timeout, outbound.clone())),
+                )
             })
             .collect();
         let answerer = Arc::new(local::LocalAnswerer::new(Duration::from_millis(

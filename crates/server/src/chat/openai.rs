@@ -32,16 +32,20 @@ pub struct Deployment {
 
 pub struct OpenAiAnswerer {
     deployment: Deployment,
+    /// For the model endpoint only: operator configuration, so not guarded.
     client: reqwest::Client,
+    /// For the tools the model calls, which users configure.
+    outbound: crate::outbound::Outbound,
     /// Longest wait for the first byte and between two chunks.
     idle_timeout: Duration,
 }
 
 impl OpenAiAnswerer {
-    pub fn new(deployment: Deployment, idle_timeout: Duration) -> Self {
+    pub fn new(deployment: Deployment, idle_timeout: Duration, outbound: crate::outbound::Outbound) -> Self {
         Self {
             deployment,
             client: reqwest::Client::new(),
+            outbound,
             idle_timeout,
         }
     }
@@ -216,7 +220,7 @@ impl OpenAiAnswerer {
                             Value::Object(arguments.clone())
                         ))
                         .await?;
-                        match tool.call(&self.client, &arguments).await {
+                        match tool.call(&self.outbound, &arguments).await {
                             Ok(text) => {
                                 let number = (ctx.sources.len() + tool_sources.len() + 1) as i64;
                                 out.thought(&format!(

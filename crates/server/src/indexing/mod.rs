@@ -23,6 +23,7 @@ use tokio::sync::Notify;
 use crate::{
     config::Config,
     objects::Objects,
+    outbound::Outbound,
     search::sync::SearchSync,
     store::{ClaimedJob, Refetched, Store},
     time_fmt,
@@ -37,6 +38,7 @@ pub struct Indexer {
     search: Arc<SearchSync>,
     config: Arc<Config>,
     sandbox: sandbox::ParseSandbox,
+    outbound: Outbound,
     wake: Arc<Notify>,
 }
 
@@ -77,13 +79,20 @@ pub fn content_hash(bytes: &[u8]) -> String {
 }
 
 impl Indexer {
-    pub fn new(store: Store, objects: Objects, search: Arc<SearchSync>, config: Arc<Config>) -> Self {
+    pub fn new(
+        store: Store,
+        objects: Objects,
+        search: Arc<SearchSync>,
+        config: Arc<Config>,
+        outbound: Outbound,
+    ) -> Self {
         Self {
             store,
             objects,
             search,
             sandbox: sandbox::ParseSandbox::from_config(&config),
             config,
+            outbound,
             wake: Arc::new(Notify::new()),
         }
     }
@@ -206,12 +215,11 @@ impl Indexer {
             let limits = fetch::FetchLimits {
                 max_bytes: self.config.max_upload_bytes(),
                 timeout: Duration::from_secs(self.config.weblink_timeout_secs),
-                allow_private: self.config.weblink_allow_private,
             };
             // Only a document that is indexed may skip work when the page is unchanged.
             let indexed = doc.indexed_on.is_some() && doc.chunk_count > 0;
             let previous = indexed.then_some((doc.etag.as_deref(), doc.last_modified.as_deref()));
-            let fetched = match fetch::fetch(&doc.source, limits, previous).await {
+            let fetched = match fetch::fetch(&self.outbound, &doc.source, limits, previous).await {
                 Ok(f) => f,
                 // A page that cannot be fetched right now does not take the indexed version down.
                 Err(reason) if indexed => {

@@ -526,7 +526,7 @@ async fn test(
         )
     })?;
     let started = std::time::Instant::now();
-    let result = tool.call(&reqwest::Client::new(), &body.arguments).await;
+    let result = tool.call(&state.outbound, &body.arguments).await;
     let duration_ms = started.elapsed().as_millis() as i64;
     let (ok_call, output) = match result {
         Ok(text) => (true, text),

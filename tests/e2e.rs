@@ -39,10 +39,7 @@ async fn register_log_out_and_log_in_again() {
     browser.screenshot("user-menu").await;
     browser.click("#logout").await;
     browser.wait_for("#login-form").await;
-    assert_eq!(
-        browser.eval("return localStorage.getItem('ejento.access_token')").await,
-        serde_json::Value::Null
-    );
+    assert_eq!(browser.eval(NO_TOKEN_IN_REACH).await, serde_json::json!([]));
     browser.screenshot("login").await;
 
     log_in(&browser, "ada@example.com", PASSWORD).await;
@@ -172,8 +169,13 @@ async fn the_theme_toggle_switches_and_remembers() {
     browser.close().await;
 }
 
+/// What page scripts can reach of a sign-in: every `localStorage` entry long enough to be a
+/// token (ours are 43 characters and more), and any cookie `document.cookie` shows.
+const NO_TOKEN_IN_REACH: &str = "return Object.entries(localStorage).filter(([k, v]) => v.length > 20) \
+     .map(([k]) => k).concat(document.cookie ? [document.cookie] : []);";
+
 #[tokio::test]
-async fn an_expired_session_is_refreshed_without_the_user_noticing() {
+async fn the_sign_in_survives_reloads_and_tabs_without_a_token_in_reach_of_scripts() {
     let _serial = SERIAL.lock().await;
     let server = Server::start().await;
     server.register("mary@example.com", PASSWORD, "Mary Jackson").await;
@@ -181,19 +183,29 @@ async fn an_expired_session_is_refreshed_without_the_user_noticing() {
     browser.goto(&server.url("/login")).await;
     log_in(&browser, "mary@example.com", PASSWORD).await;
     browser.wait_for_text("#user-name", "Mary Jackson").await;
-    // Make the stored access token unusable: the next call gets a 401, refreshes once, retries.
-    browser
-        .eval("localStorage.setItem('ejento.ejento_access_token', 'expired'); return null")
-        .await;
-    let before = browser.eval("return localStorage.getItem('ejento.access_token')").await;
+    assert_eq!(browser.eval(NO_TOKEN_IN_REACH).await, serde_json::json!([]));
+
+    // A reload forgets the access token (it was in memory): the HttpOnly cookie gets a new one.
     browser.client.refresh().await.expect("reload");
     browser.wait_for_text("#user-name", "Mary Jackson").await;
-    let after = browser.eval("return localStorage.getItem('ejento.access_token')").await;
-    assert_ne!(before, after, "the auth-app token was rotated by a refresh");
+    // So does a second tab, and both keep working.
+    let first = browser.client.window().await.unwrap();
+    let second = browser.client.new_window(true).await.unwrap();
+    browser.client.switch_to_window(second.handle).await.unwrap();
+    browser.goto(&server.url("/teams")).await;
+    browser.wait_for_text("#user-name", "Mary Jackson").await;
+    browser.client.switch_to_window(first).await.unwrap();
+    browser.goto(&server.url("/projects")).await;
+    browser.wait_for_text("#user-name", "Mary Jackson").await;
+    assert_eq!(browser.eval(NO_TOKEN_IN_REACH).await, serde_json::json!([]));
 
-    // A dead sign-in sends the user to the login page, remembering where they were.
+    // Signing out ends the sign-in on the server and clears the cookie: a page that still
+    // believes it is signed in cannot get a token and goes to the login page.
+    browser.click("#user-menu-button").await;
+    browser.click("#logout").await;
+    browser.wait_for("#login-form").await;
     browser
-        .eval("localStorage.setItem('ejento.ejento_access_token', 'x'); localStorage.setItem('ejento.access_token', 'revoked'); return null")
+        .eval("localStorage.setItem('ejento.signed_in', '1'); return null")
         .await;
     browser.goto(&server.url("/teams")).await;
     let url = browser.wait_for_url("the login page", |u| u.path() == "/login").await;

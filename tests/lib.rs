@@ -387,7 +387,13 @@ impl Browser {
             Ok(el) => el,
             Err(e) => {
                 self.screenshot("failure").await;
-                panic!("{css} did not appear: {e} (see target/screenshots/failure.png)")
+                let console: Vec<String> = self
+                    .console()
+                    .await
+                    .into_iter()
+                    .map(|c| format!("{} ({}): {}", c.level, c.source, c.message))
+                    .collect();
+                panic!("{css} did not appear: {e} (see target/screenshots/failure.png); console: {console:#?}")
             }
         }
     }

@@ -23,17 +23,26 @@ fn tokens_are_refreshed_a_minute_before_they_expire() {
 }
 
 #[wasm_bindgen_test]
-fn tokens_live_in_local_storage_until_cleared() {
+fn the_access_token_lives_in_memory_and_storage_holds_no_token() {
     session::clear();
     assert!(!session::is_signed_in());
+    let storage = session::storage().unwrap();
+    storage
+        .set_item("ejento.access_token", "left-by-an-older-version")
+        .unwrap();
     session::store_tokens(&ejento_api::TokenPair {
-        access_token: "auth".into(),
-        ejento_access_token: "access".into(),
+        access_token: String::new(),
+        ejento_access_token: "access-token-kept-in-memory".into(),
         token_type: "bearer".into(),
         expires_in: 900,
     });
     assert!(session::is_signed_in());
-    assert_eq!(session::access_token().as_deref(), Some("access"));
+    assert_eq!(session::access_token().as_deref(), Some("access-token-kept-in-memory"));
+    for i in 0..storage.length().unwrap() {
+        let key = storage.key(i).unwrap().unwrap();
+        let value = storage.get_item(&key).unwrap().unwrap_or_default();
+        assert!(!value.contains("token"), "{key} = {value}");
+    }
     session::clear();
     assert!(!session::is_signed_in());
     assert_eq!(session::access_token(), None);

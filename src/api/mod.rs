@@ -130,10 +130,13 @@ pub async fn call<T: DeserializeOwned, B: Serialize>(
     body: Option<&B>,
 ) -> Result<Envelope<T>, ApiError> {
     let body = to_json(body);
+    // Read before refreshing: a refresh that fails forgets the sign-in, and this call must still
+    // know it was made for one, to send the user to sign in again.
+    let signed_in = session::is_signed_in();
     let token = session::fresh_access_token().await;
     let mut res = send(method, path, body.as_ref(), token.as_deref()).await?;
-    if res.status() == 401 && session::is_signed_in() {
-        if session::refresh().await.is_ok() {
+    if res.status() == 401 && signed_in {
+        if token.is_some() && session::refresh().await.is_ok() {
             res = send(method, path, body.as_ref(), session::access_token().as_deref()).await?;
         } else {
             session::clear();

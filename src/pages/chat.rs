@@ -155,6 +155,7 @@ fn follow(turn: Turn, url: &str, follows: StoredValue<Vec<Follow>, LocalStorage>
         announce.set(format!("Answer {} complete.", t.id));
     });
     let t = turn;
+    let watched = source.clone();
     let on_error = Closure::<dyn FnMut(web_sys::Event)>::new(move |e: web_sys::Event| {
         // The server's own `error` event carries a message; a dropped connection does not, and
         // EventSource reconnects by itself, sending Last-Event-ID.
@@ -162,6 +163,14 @@ fn follow(turn: Turn, url: &str, follows: StoredValue<Vec<Follow>, LocalStorage>
             t.error.set(Some(
                 v["message"].as_str().unwrap_or("Something went wrong.").to_string(),
             ));
+        } else if watched.ready_state() == web_sys::EventSource::CLOSED && t.output.get_untracked().is_none() {
+            // It gave up: the link expired before it could reconnect (links live two minutes).
+            // A fresh one follows the answer from its start again.
+            leptos::task::spawn_local(async move {
+                if let Ok(started) = api::chat::events_url(t.id).await {
+                    follow(t, &started.events_url, follows, announce);
+                }
+            });
         }
     });
     let _ = source.add_event_listener_with_callback("token", on_token.as_ref().unchecked_ref());

@@ -218,8 +218,20 @@ fn UserForm(on_saved: Callback<User>) -> impl IntoView {
             <div class="field">
                 <label for="user-role">"Role"</label>
                 <select id="user-role" on:change=move |ev| role.set(event_target_value(&ev))>
-                    {OrgRole::ALL.into_iter().rev().map(|r| view! { <option value=r.as_str()>{r.as_str()}</option> }).collect_view()}
+                    {move || {
+                        // Only a Global Admin makes administrators (the server refuses anyone else).
+                        let global = auth.user.get().is_some_and(|u| u.role == OrgRole::GlobalAdmin);
+                        OrgRole::ALL
+                            .into_iter()
+                            .rev()
+                            .filter(move |r| global || *r == OrgRole::User)
+                            .map(|r| view! { <option value=r.as_str()>{r.as_str()}</option> })
+                            .collect_view()
+                    }}
                 </select>
+                <Show when=move || !auth.user.get().is_some_and(|u| u.role == OrgRole::GlobalAdmin)>
+                    <p class="field-hint">"Only a Global Admin can make someone an administrator."</p>
+                </Show>
             </div>
             <button id="user-save" class="button primary" type="submit">"Create user"</button>
         </form>

@@ -434,12 +434,20 @@ fn follow(turn: Turn, url: &str, follows: StoredValue<Vec<Follow>, LocalStorage>
         finished.update(|n| *n += 1);
     });
     let t = turn;
+    let watched = source.clone();
     let on_error = Closure::<dyn FnMut(web_sys::Event)>::new(move |e: web_sys::Event| {
         // The server's `error` event has a message; a dropped connection reconnects by itself.
         if let Some(v) = event_json(&e) {
             t.error.set(Some(
                 v["message"].as_str().unwrap_or("Something went wrong.").to_string(),
             ));
+        } else if watched.ready_state() == web_sys::EventSource::CLOSED && t.output.get_untracked().is_none() {
+            // It gave up: the link expired before it could reconnect. Follow with a fresh one.
+            leptos::task::spawn_local(async move {
+                if let Ok(started) = api::workflows::events_url(t.id).await {
+                    follow(t, &started.events_url, follows, finished);
+                }
+            });
         }
     });
     for (name, callback) in [

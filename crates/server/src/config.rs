@@ -43,6 +43,14 @@ pub struct Config {
     #[arg(long, env = "EJENTO_SECRETS_KEY", hide_env_values = true)]
     pub secrets_key: Option<String>,
 
+    /// A file holding `EJENTO_JWT_SECRET` (a Docker or Kubernetes secret), read at start.
+    #[arg(long, env = "EJENTO_JWT_SECRET_FILE")]
+    pub jwt_secret_file: Option<PathBuf>,
+
+    /// A file holding `EJENTO_SECRETS_KEY`, read at start.
+    #[arg(long, env = "EJENTO_SECRETS_KEY_FILE")]
+    pub secrets_key_file: Option<PathBuf>,
+
     /// Lifetime of an `ejento_access_token`, in seconds.
     #[arg(long, env = "EJENTO_ACCESS_TOKEN_TTL", default_value_t = 900)]
     pub access_token_ttl_secs: u64,
@@ -54,19 +62,41 @@ pub struct Config {
     #[arg(long, env = "EJENTO_SIGNUP", value_enum, default_value_t = SignupPolicy::Open)]
     pub signup: SignupPolicy,
 
-    /// Where mail is written: passwordless links land here (and in the log) instead of an SMTP server.
+    /// Where mail is written when no SMTP server is configured (one file per message).
     #[arg(long, env = "EJENTO_OUTBOX_DIR", default_value = "data/outbox")]
     pub outbox_dir: PathBuf,
+
+    /// The mail server: `smtps://user:password@smtp.example.com` (TLS), or
+    /// `smtp://user:password@smtp.example.com:587?tls=required` (STARTTLS). Unset: the outbox
+    /// folder. It holds a password, so it is never shown or logged.
+    #[arg(long, env = "EJENTO_SMTP_URL", hide_env_values = true)]
+    pub smtp_url: Option<String>,
+
+    /// The sender of mail, e.g. `Ejento <no-reply@example.com>`; default no-reply at the public
+    /// URL's host.
+    #[arg(long, env = "EJENTO_MAIL_FROM")]
+    pub mail_from: Option<String>,
 
     /// The dashboard's public address, used in links sent by mail.
     #[arg(long, env = "EJENTO_PUBLIC_URL", default_value = "http://127.0.0.1:8080")]
     pub public_url: String,
 
-    /// Failed sign-ins per account within the window before further attempts get 429.
+    /// Failed sign-ins to one account from one address before that address must wait: one
+    /// minute, doubling with each further failure up to 15 (the owner elsewhere is not held).
     #[arg(long, env = "EJENTO_LOGIN_MAX_FAILURES_PER_ACCOUNT", default_value_t = 5)]
     pub login_max_failures_per_account: i64,
 
-    /// Failed sign-ins per client address within the window before further attempts get 429.
+    /// Failed sign-ins to one account from all addresses within the window before password
+    /// sign-in to it pauses for everyone (a distributed guess); e-mail links still work.
+    #[arg(long, env = "EJENTO_LOGIN_MAX_FAILURES_ACCOUNT_WIDE", default_value_t = 50)]
+    pub login_max_failures_account_wide: i64,
+
+    /// Sign-in links one account may be sent within the window.
+    #[arg(long, env = "EJENTO_PASSWORDLESS_MAX_PER_ACCOUNT", default_value_t = 5)]
+    pub passwordless_max_per_account: i64,
+
+    /// Failed sign-ins and sign-in links requested per client address within the window before
+    /// further attempts get 429.
     #[arg(long, env = "EJENTO_LOGIN_MAX_FAILURES_PER_ADDRESS", default_value_t = 30)]
     pub login_max_failures_per_address: i64,
 
@@ -74,7 +104,13 @@ pub struct Config {
     #[arg(long, env = "EJENTO_LOGIN_WINDOW", default_value_t = 900)]
     pub login_window_secs: i64,
 
-    /// Take the client address from `X-Forwarded-For` (only behind a trusted load balancer).
+    /// Load balancers and proxies (addresses or networks) whose `X-Forwarded-For` is believed:
+    /// the client is the rightmost hop that is not one of them.
+    #[arg(long, env = "EJENTO_TRUSTED_PROXIES", default_value = "")]
+    pub trusted_proxies: String,
+
+    /// Older spelling: believe `X-Forwarded-For` from whoever connects, taking its rightmost
+    /// hop (only behind a load balancer that every request passes through).
     #[arg(long, env = "EJENTO_TRUST_FORWARDED_FOR", default_value_t = false)]
     pub trust_forwarded_for: bool,
 
@@ -173,6 +209,20 @@ fn unique() -> u64 {
     NEXT.fetch_add(1, Ordering::Relaxed)
 }
 
+/// A secret given in the environment or in a file; a file that cannot be read, or is empty, is
+/// an error naming it rather than a silent fallback to a key kept in the database.
+fn secret(name: &str, value: Option<&str>, file: Option<&std::path::Path>) -> anyhow::Result<Option<String>> {
+    if let Some(value) = value.map(str::trim).filter(|v| !v.is_empty()) {
+        return Ok(Some(value.to_string()));
+    }
+    let Some(file) = file else { return Ok(None) };
+    let text = std::fs::read_to_string(file)
+        .map_err(|e| anyhow::anyhow!("{name}_FILE: cannot read {}: {e}", file.display()))?;
+    let text = text.trim();
+    anyhow::ensure!(!text.is_empty(), "{name}_FILE: {} is empty", file.display());
+    Ok(Some(text.to_string()))
+}
+
 impl Config {
     /// The configured model deployments; a clear error when the JSON is wrong.
     pub fn deployments(&self) -> anyhow::Result<Vec<crate::chat::openai::Deployment>> {
@@ -185,6 +235,39 @@ impl Config {
                  input_price_per_1k, output_price_per_1k}}: {e}"
             )
         })
+    }
+
+    /// The token signing secret from `EJENTO_JWT_SECRET` or its `_FILE`; `None` when neither is
+    /// set (the database then keeps one).
+    pub fn jwt_secret(&self) -> anyhow::Result<Option<String>> {
+        secret(
+            "EJENTO_JWT_SECRET",
+            self.jwt_secret.as_deref(),
+            self.jwt_secret_file.as_deref(),
+        )
+    }
+
+    /// The key sealing tool secrets, from `EJENTO_SECRETS_KEY` or its `_FILE`.
+    pub fn secrets_key(&self) -> anyhow::Result<Option<String>> {
+        secret(
+            "EJENTO_SECRETS_KEY",
+            self.secrets_key.as_deref(),
+            self.secrets_key_file.as_deref(),
+        )
+    }
+
+    /// Whether the server is reached over https (cookies are Secure, HSTS is sent, keys must
+    /// come from outside the database).
+    pub fn is_https(&self) -> bool {
+        self.public_url.starts_with("https://")
+    }
+
+    /// Whose `X-Forwarded-For` names the client.
+    pub fn proxies(&self) -> anyhow::Result<crate::net::TrustedProxies> {
+        if self.trust_forwarded_for && self.trusted_proxies.trim().is_empty() {
+            return Ok(crate::net::TrustedProxies::any_peer());
+        }
+        crate::net::TrustedProxies::parse(&self.trusted_proxies).map_err(anyhow::Error::msg)
     }
 
     /// What the guarded outbound client may reach although it is private.
@@ -216,14 +299,21 @@ impl Config {
             dist: PathBuf::from("dist"),
             jwt_secret: None,
             secrets_key: None,
+            jwt_secret_file: None,
+            secrets_key_file: None,
             access_token_ttl_secs: 900,
             refresh_token_ttl_secs: 30 * 24 * 3600,
             signup: SignupPolicy::Open,
             outbox_dir: std::env::temp_dir().join("ejento-outbox"),
+            smtp_url: None,
+            mail_from: None,
             public_url: "http://127.0.0.1:8080".into(),
             login_max_failures_per_account: 5,
+            login_max_failures_account_wide: 50,
+            passwordless_max_per_account: 5,
             login_max_failures_per_address: 30,
             login_window_secs: 900,
+            trusted_proxies: String::new(),
             trust_forwarded_for: false,
             // Per process: two servers must never share a search index folder.
             object_store: std::env::temp_dir()

@@ -21,6 +21,8 @@ use reqwest::{Method, StatusCode, Url, header};
 use tokio::time::Instant;
 use url::Host;
 
+use crate::net::Network;
+
 /// Most redirects one request follows.
 pub const MAX_REDIRECTS: usize = 5;
 
@@ -31,7 +33,7 @@ pub const MAX_REDIRECTS: usize = 5;
 pub struct AllowList {
     everything: bool,
     hosts: Vec<String>,
-    networks: Vec<(IpAddr, u8)>,
+    networks: Vec<Network>,
 }
 
 impl AllowList {
@@ -39,10 +41,10 @@ impl AllowList {
     /// error naming it (a typo must not silently allow nothing, or everything).
     pub fn parse(text: &str) -> Result<Self, String> {
         let mut list = Self::default();
-        for entry in text.split([',', ' ', '\n']).map(str::trim).filter(|e| !e.is_empty()) {
+        for entry in crate::net::entries(text) {
             if entry == "*" {
                 list.everything = true;
-            } else if let Some(network) = parse_network(entry) {
+            } else if let Some(network) = Network::parse(entry) {
                 list.networks.push(network);
             } else if entry
                 .trim_start_matches('.')
@@ -77,32 +79,7 @@ impl AllowList {
     }
 
     fn allows_address(&self, ip: IpAddr) -> bool {
-        self.everything || self.networks.iter().any(|&(net, bits)| in_network(ip, net, bits))
-    }
-}
-
-fn parse_network(entry: &str) -> Option<(IpAddr, u8)> {
-    let (address, bits) = match entry.split_once('/') {
-        Some((a, b)) => (a, Some(b.parse::<u8>().ok()?)),
-        None => (entry, None),
-    };
-    let ip: IpAddr = address.trim_matches(['[', ']']).parse().ok()?;
-    let max = if ip.is_ipv4() { 32 } else { 128 };
-    let bits = bits.unwrap_or(max);
-    (bits <= max).then_some((ip, bits))
-}
-
-fn in_network(ip: IpAddr, net: IpAddr, bits: u8) -> bool {
-    match (ip, net) {
-        (IpAddr::V4(ip), IpAddr::V4(net)) => {
-            let mask = u32::MAX.checked_shl(32 - u32::from(bits)).unwrap_or(0);
-            u32::from(ip) & mask == u32::from(net) & mask
-        }
-        (IpAddr::V6(ip), IpAddr::V6(net)) => {
-            let mask = u128::MAX.checked_shl(128 - u32::from(bits)).unwrap_or(0);
-            u128::from(ip) & mask == u128::from(net) & mask
-        }
-        _ => false,
+        self.everything || self.networks.iter().any(|net| net.contains(ip))
     }
 }
 

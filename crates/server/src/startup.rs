@@ -24,6 +24,7 @@ use crate::{
     db::Db,
     error::Error,
     evaluation::EvaluationRunner,
+    headers::SecurityHeaders,
     indexing::Indexer,
     objects::Objects,
     outbound::Outbound,
@@ -51,6 +52,8 @@ pub struct AppState {
     pub secrets: Arc<SecretBox>,
     /// Everything fetched on a user's behalf goes through this.
     pub outbound: Outbound,
+    /// Whose `X-Forwarded-For` names the client (for throttling).
+    pub proxies: Arc<crate::net::TrustedProxies>,
 }
 
 impl AppState {
@@ -68,19 +71,42 @@ impl AppState {
                 "analytics rollups built"
             );
         }
-        let secret = match &config.jwt_secret {
-            Some(s) if !s.is_empty() => s.clone(),
-            _ => store.setting_or_init("jwt_secret", &random_secret()).await?,
+        let (jwt_secret, secrets_key) = (config.jwt_secret()?, config.secrets_key()?);
+        let stored: Vec<&str> = [
+            ("EJENTO_JWT_SECRET", jwt_secret.is_none()),
+            ("EJENTO_SECRETS_KEY", secrets_key.is_none()),
+        ]
+        .into_iter()
+        .filter_map(|(name, missing)| missing.then_some(name))
+        .collect();
+        if !stored.is_empty() {
+            let names = stored.join(" and ");
+            anyhow::ensure!(
+                !config.is_https(),
+                "{names} must be set (or given as {names}_FILE) when EJENTO_PUBLIC_URL is https: \
+                 without them the keys that sign sign-ins and seal tool secrets would be kept in the \
+                 same database as the data they protect."
+            );
+            tracing::warn!(
+                "{names} not set: the key is generated and kept IN THE DATABASE, beside the data it protects. \
+                 Anyone with a copy of the database can forge sign-ins or open tool secrets. Set {names} \
+                 (or {names}_FILE) for any install other people use."
+            );
+        }
+        let secret = match jwt_secret {
+            Some(s) => s,
+            None => store.setting_or_init("jwt_secret", &random_secret()).await?,
         };
-        let secrets = Arc::new(SecretBox::new(&match &config.secrets_key {
-            Some(s) if !s.is_empty() => s.clone(),
-            _ => store.setting_or_init("secrets_key", &random_secret()).await?,
+        let secrets = Arc::new(SecretBox::new(&match secrets_key {
+            Some(s) => s,
+            None => store.setting_or_init("secrets_key", &random_secret()).await?,
         }));
-        let outbox = Outbox::new(config.outbox_dir.clone());
+        let outbox = Outbox::from_config(&config)?;
         let objects = Objects::open(&config.object_store)?;
         let index = Bm25Index::open(&config.index_dir)?;
         let search = SearchSync::new(store.clone(), Arc::new(index));
         let outbound = Outbound::new(config.outbound_allow_list()?);
+        let proxies = Arc::new(config.proxies()?);
         let config = Arc::new(config);
         let indexer = Indexer::new(
             store.clone(),
@@ -115,6 +141,7 @@ impl AppState {
             evaluations,
             secrets,
             outbound,
+            proxies,
         })
     }
 }
@@ -200,10 +227,12 @@ pub fn router(state: AppState) -> Router {
                 }),
         )
         .layer(CompressionLayer::new())
+        .layer(axum::middleware::from_fn_with_state(
+            SecurityHeaders::new(&state.config.dist, state.config.is_https()),
+            crate::headers::add,
+        ))
         .with_state(state)
 }
-
-const API_PREFIXES: [&str; 4] = ["/api/", "/auth-service/", "/response-service/", "/indexing-service/"];
 
 /// The built dashboard: files by name, and pages (any other path) as the HTML shell.
 #[derive(Clone)]
@@ -234,7 +263,7 @@ async fn shell_with_clock(index: &std::path::Path) -> Response {
 
 async fn spa_or_api_not_found(req: Request, dashboard: Dashboard) -> Response {
     let path = req.uri().path().to_string();
-    if API_PREFIXES.iter().any(|p| path.starts_with(p)) {
+    if routes::is_api_path(&path) {
         return Error::NotFound(format!("There is no endpoint {} {path}.", req.method())).into_response();
     }
     let wants_file = path.rsplit('/').next().is_some_and(|segment| segment.contains('.'));

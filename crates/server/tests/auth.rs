@@ -500,3 +500,246 @@ both_backends!(
         );
     }
 );
+
+/// The refresh token a response set as a cookie, after checking the cookie cannot be read by
+/// scripts or sent anywhere but the refresh endpoint.
+fn refresh_cookie(res: &reqwest::Response) -> String {
+    let set = res.headers()["set-cookie"].to_str().unwrap().to_string();
+    for attribute in [
+        "Path=/auth-service/api/v2/users/refresh-access-token",
+        "HttpOnly",
+        "SameSite=Strict",
+    ] {
+        assert!(set.contains(attribute), "{attribute} in {set}");
+    }
+    assert!(!set.contains("Secure"), "not over plain http: {set}");
+    let value = set.split(';').next().unwrap().strip_prefix("ejento_refresh=").unwrap();
+    assert!(value.len() > 20, "{set}");
+    value.to_string()
+}
+
+both_backends!(
+    the_dashboard_gets_its_refresh_token_only_as_an_http_only_cookie,
+    |app: TestApp| async move {
+        app.signed_up("ada@example.com").await;
+        let cookie_login = || {
+            app.client
+                .post(app.url(LOGIN))
+                .header("x-ejento-session", "cookie")
+                .json(&json!({"username": "ada@example.com", "password": "a-good-password"}))
+                .send()
+        };
+        let res = cookie_login().await.unwrap();
+        let first = refresh_cookie(&res);
+        let (status, body) = read(res).await;
+        assert_eq!(status, 200, "{body}");
+        assert_eq!(body["data"]["access_token"], "", "no refresh token for page scripts");
+        let access = body["data"]["ejento_access_token"].as_str().unwrap().to_string();
+        assert_eq!(app.get_authed(ME, &access).await.0, 200);
+
+        let refresh_with = |cookie: String, mode: bool| {
+            let mut request = app
+                .client
+                .post(app.url(REFRESH))
+                .header("cookie", format!("theme=dark; ejento_refresh={cookie}"));
+            if mode {
+                request = request.header("x-ejento-session", "cookie");
+            }
+            request.send()
+        };
+        // The cookie alone is not enough: a request must also say it is the dashboard's.
+        let (status, body) = read(refresh_with(first.clone(), false).await.unwrap()).await;
+        assert_error(status, &body, 401);
+        let res = refresh_with(first.clone(), true).await.unwrap();
+        let second = refresh_cookie(&res);
+        assert_ne!(second, first, "the cookie rotates");
+        let (status, body) = read(res).await;
+        assert_eq!(status, 200, "{body}");
+        assert_eq!(body["data"]["access_token"], "");
+        let access = body["data"]["ejento_access_token"].as_str().unwrap().to_string();
+        assert_eq!(app.get_authed(ME, &access).await.0, 200);
+        // A second tab refreshing with the same cookie at the same moment is not theft.
+        let res = refresh_with(first.clone(), true).await.unwrap();
+        assert_eq!(res.status(), 200);
+        let third = refresh_cookie(&res);
+        assert_eq!(refresh_with(second.clone(), true).await.unwrap().status(), 200);
+
+        // Sign-out revokes the sign-in and clears the cookie.
+        let res = app
+            .client
+            .post(app.url("/auth-service/api/v2/users/logout"))
+            .bearer_auth(&access)
+            .send()
+            .await
+            .unwrap();
+        let cleared = res.headers()["set-cookie"].to_str().unwrap().to_string();
+        assert!(
+            cleared.starts_with("ejento_refresh=;") && cleared.contains("Max-Age=0"),
+            "{cleared}"
+        );
+        let (status, body) = read(refresh_with(third, true).await.unwrap()).await;
+        assert_error(status, &body, 401);
+
+        // API clients keep Ejento's JSON flow: both tokens in the body, no cookie.
+        let res = app
+            .client
+            .post(app.url(LOGIN))
+            .json(&json!({"username": "ada@example.com", "password": "a-good-password"}))
+            .send()
+            .await
+            .unwrap();
+        assert!(res.headers().get("set-cookie").is_none());
+        let (_, body) = read(res).await;
+        assert!(body["data"]["access_token"].as_str().unwrap().len() > 20, "{body}");
+    }
+);
+
+/// Behind a trusted proxy (here the test's own loopback), throttling counts the address the
+/// proxy saw — the rightmost hop — so rotating the hops a client writes itself changes nothing,
+/// and an attacker guessing one account does not lock its owner out elsewhere.
+async fn throttling_holds_the_guesser_not_the_owner(backend: common::Backend) {
+    let Some(app) = TestApp::spawn_with(backend, |c| {
+        c.trusted_proxies = "127.0.0.1".into();
+        c.login_max_failures_per_address = 10;
+    })
+    .await
+    else {
+        return eprintln!("skipped: EJENTO_TEST_POSTGRES_URL is not set");
+    };
+    app.signed_up("ada@example.com").await;
+    let attempt = |forwarded: String, email: &'static str, password: &'static str| {
+        let request = app
+            .client
+            .post(app.url(LOGIN))
+            .header("x-forwarded-for", forwarded)
+            .json(&json!({"username": email, "password": password}));
+        async move { read(request.send().await.unwrap()).await }
+    };
+    // The guesser forges a new leftmost hop each time; the proxy's hop stays the same.
+    for i in 0..5 {
+        let (status, _) = attempt(format!("10.9.8.{i}, 203.0.113.9"), "ada@example.com", "wrong-password").await;
+        assert_eq!(status, 401);
+    }
+    let (status, body) = attempt("10.9.9.9, 203.0.113.9".into(), "ada@example.com", "a-good-password").await;
+    assert_error(status, &body, 429);
+    let message = body["message"].as_str().unwrap();
+    assert!(
+        message.contains("Try again in") && message.contains("e-mail link"),
+        "{message}"
+    );
+    // The owner, somewhere else, signs in at once.
+    let (status, body) = attempt("198.51.100.7".into(), "ada@example.com", "a-good-password").await;
+    assert_eq!(status, 200, "{body}");
+    // Spraying other accounts from the guesser's address ends at the per-address limit.
+    for _ in 0..5 {
+        let (status, _) = attempt("203.0.113.9".into(), "nobody@example.com", "wrong-password").await;
+        assert_eq!(status, 401);
+    }
+    let (status, body) = attempt("203.0.113.9".into(), "grace@example.com", "whatever-pass").await;
+    assert_error(status, &body, 429);
+
+    // Sign-in links: at most five per account per window, whether or not the account exists,
+    // and they count against the address too.
+    let link = |forwarded: &'static str, email: &'static str| {
+        let request = app
+            .client
+            .post(app.url("/auth-service/api/v2/users/passwordless-auth"))
+            .header("x-forwarded-for", forwarded)
+            .json(&json!({"email": email}));
+        async move { read(request.send().await.unwrap()).await }
+    };
+    for email in ["ada@example.com", "ghost@example.com"] {
+        for _ in 0..5 {
+            assert_eq!(link("192.0.2.1", email).await.0, 200);
+        }
+        let (status, body) = link("192.0.2.2", email).await;
+        assert_error(status, &body, 429);
+        assert!(body["message"].as_str().unwrap().contains("5 sign-in links"), "{body}");
+    }
+    let mails = std::fs::read_dir(&app.outbox).unwrap().count();
+    assert_eq!(mails, 5, "only the account that exists was mailed, five times");
+    let (status, _) = link("192.0.2.1", "third@example.com").await;
+    assert_eq!(status, 429, "ten requests: the address is at its limit");
+}
+
+#[tokio::test]
+async fn throttling_holds_the_guesser_not_the_owner_sqlite() {
+    throttling_holds_the_guesser_not_the_owner(common::Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn throttling_holds_the_guesser_not_the_owner_postgres() {
+    throttling_holds_the_guesser_not_the_owner(common::Backend::Postgres).await;
+}
+
+/// With `EJENTO_SMTP_URL` the sign-in mail goes to the mail server (and not to the folder);
+/// a server that refuses it is a 503 that says what to do, not a 500.
+async fn sign_in_mail_goes_through_the_mail_server(backend: common::Backend) {
+    let (smtp, inbox) = common::smtp::start(false).await;
+    let Some(app) = TestApp::spawn_with(backend, move |c| {
+        c.smtp_url = Some(smtp);
+        c.mail_from = Some("Ejento <no-reply@ejento.example>".into());
+    })
+    .await
+    else {
+        return eprintln!("skipped: EJENTO_TEST_POSTGRES_URL is not set");
+    };
+    app.signed_up("ada@example.com").await;
+    let (status, body) = app
+        .post_json(
+            "/auth-service/api/v2/users/passwordless-auth",
+            &json!({"email": "ada@example.com"}),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let mail = inbox
+        .lock()
+        .unwrap()
+        .pop()
+        .expect("the mail server received the message");
+    assert!(mail.recipients[0].contains("<ada@example.com>"), "{mail:?}");
+    assert!(
+        mail.data.contains("From: Ejento <no-reply@ejento.example>"),
+        "{}",
+        mail.data
+    );
+    assert!(mail.data.contains("Subject: Your Ejento sign-in link"), "{}", mail.data);
+    // The body is quoted-printable: soft line breaks and `=3D` for `=`.
+    let text = mail.data.replace("=\n", "").replace("=3D", "=");
+    let token = text.split("token=").nth(1).unwrap().split_whitespace().next().unwrap();
+    let (status, body) = app
+        .post_json(
+            "/auth-service/api/v2/users/validate-magic-link",
+            &json!({"token": token}),
+        )
+        .await;
+    assert_eq!(status, 200, "the mailed link signs in: {body}");
+    assert!(!app.outbox.exists() || std::fs::read_dir(&app.outbox).unwrap().next().is_none());
+
+    let (refusing, _) = common::smtp::start(true).await;
+    let Some(app) = TestApp::spawn_with(backend, move |c| c.smtp_url = Some(refusing)).await else {
+        return;
+    };
+    app.signed_up("bob@example.com").await;
+    let (status, body) = app
+        .post_json(
+            "/auth-service/api/v2/users/passwordless-auth",
+            &json!({"email": "bob@example.com"}),
+        )
+        .await;
+    assert_error(status, &body, 503);
+    assert!(
+        body["message"].as_str().unwrap().contains("could not be sent"),
+        "{body}"
+    );
+}
+
+#[tokio::test]
+async fn sign_in_mail_goes_through_the_mail_server_sqlite() {
+    sign_in_mail_goes_through_the_mail_server(common::Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn sign_in_mail_goes_through_the_mail_server_postgres() {
+    sign_in_mail_goes_through_the_mail_server(common::Backend::Postgres).await;
+}

@@ -278,6 +278,10 @@ both_backends!(
             let res = app.client.get(app.url(&bad)).send().await.unwrap();
             assert_eq!(res.status(), 401, "{bad}");
         }
+        // A ticket dies with the sign-in that asked for it.
+        app.ok("POST", "/auth-service/api/v2/users/logout", &token, None).await;
+        let res = app.client.get(app.url(&url)).send().await.unwrap();
+        assert_eq!(res.status(), 401, "a signed-out ticket is refused");
     }
 );
 

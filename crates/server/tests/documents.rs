@@ -155,6 +155,45 @@ both_backends!(bad_uploads_are_refused_with_reasons, |app: TestApp| async move {
         .await;
     assert_error(status, &body, 422);
     assert!(body["message"].as_str().unwrap().contains("empty"), "{body}");
+    // Names are bounded: a 5,008-character file name is refused, a long one gives a short title.
+    let huge_name = format!("{}.txt", "n".repeat(5004));
+    let (status, body) = app
+        .upload(corpus, &token, vec![Part::File("source", &huge_name, b"text".to_vec())])
+        .await;
+    assert_error(status, &body, 422);
+    assert!(
+        body["message"].as_str().unwrap().contains("at most 255 characters"),
+        "{body}"
+    );
+    let long_name = format!("{}.txt", "l".repeat(150));
+    let (status, body) = app
+        .upload(
+            corpus,
+            &token,
+            vec![Part::File("source", &long_name, b"Long names.".to_vec())],
+        )
+        .await;
+    assert_eq!(status, 201, "{body}");
+    let document = app
+        .ok(
+            "GET",
+            &format!("/api/v2/documents/{}", body["data"]["id"]),
+            &token,
+            None,
+        )
+        .await;
+    let title = document["title"].as_str().unwrap();
+    assert_eq!(title.chars().count(), 100, "{title}");
+    assert!(title.ends_with('…'), "{title}");
+    let long_link = format!("https://example.com/{}", "p".repeat(2100));
+    let (status, body) = app
+        .upload(
+            corpus,
+            &token,
+            vec![Part::Text("content_type", "weblink"), Part::Text("source", &long_link)],
+        )
+        .await;
+    assert_error(status, &body, 422);
     let (status, body) = app
         .upload(
             corpus,
@@ -203,11 +242,11 @@ both_backends!(bad_uploads_are_refused_with_reasons, |app: TestApp| async move {
         )
         .await;
     assert_error(status, &body, 404);
-    // Nothing half-made was left behind.
+    // Nothing half-made was left behind: the one document is the long-named file.
     let list = app
         .ok("GET", &format!("/api/v2/corpora/{corpus}/documents"), &token, None)
         .await;
-    assert_eq!(list["meta"]["count"], 0, "{list}");
+    assert_eq!(list["meta"]["count"], 1, "only the long-named file: {list}");
 
     // Readable but unindexable files fail with a reason a person can act on.
     let scan = app.upload_file(corpus, &token, "scan.pdf", fixtures::pdf(None)).await;

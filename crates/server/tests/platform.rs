@@ -214,3 +214,73 @@ both_backends!(
         assert_error(status, &body, 413);
     }
 );
+
+/// Every response confines what the browser does with it: the dashboard's shell allows its own
+/// scripts (the inline loader by hash, nothing else inline), API answers run nothing at all.
+#[tokio::test]
+async fn every_response_carries_the_security_headers() {
+    let dist = tempfile::tempdir().unwrap();
+    let loader = "\nimport init from '/app.js';\nawait init();\n";
+    std::fs::write(
+        dist.path().join("index.html"),
+        format!("<!doctype html><html><head><script type=\"module\">{loader}</script></head><body></body></html>"),
+    )
+    .unwrap();
+    let dist_path = dist.path().to_path_buf();
+    let app = TestApp::spawn_with(common::Backend::Sqlite, move |c| c.dist = dist_path)
+        .await
+        .unwrap();
+    use base64::Engine;
+    use sha2::Digest;
+    let hash = base64::engine::general_purpose::STANDARD.encode(sha2::Sha256::digest(loader.as_bytes()));
+    for path in [
+        "/",
+        "/agents/12/chat",
+        "/no-such-file.js",
+        "/api/v2/users/me",
+        "/api/v2/nothing-here",
+    ] {
+        let res = app.client.get(app.url(path)).send().await.unwrap();
+        let h = res.headers();
+        let get = |name: &str| h.get(name).map(|v| v.to_str().unwrap().to_string()).unwrap_or_default();
+        assert_eq!(get("x-content-type-options"), "nosniff", "{path}");
+        assert_eq!(get("referrer-policy"), "no-referrer", "{path}");
+        assert_eq!(get("x-frame-options"), "DENY", "{path}");
+        assert_eq!(get("strict-transport-security"), "", "{path}: not over plain http");
+        let policy = get("content-security-policy");
+        assert!(policy.contains("frame-ancestors 'none'"), "{path}: {policy}");
+        if path.starts_with("/api/") {
+            assert!(
+                policy.starts_with("default-src 'none'") && policy.contains("sandbox"),
+                "{path}: {policy}"
+            );
+        } else {
+            assert!(
+                policy.contains(&format!("script-src 'self' 'wasm-unsafe-eval' 'sha256-{hash}';")),
+                "{path}: {policy}"
+            );
+            for directive in [
+                "default-src 'self'",
+                "object-src 'none'",
+                "base-uri 'none'",
+                "connect-src 'self'",
+            ] {
+                assert!(policy.contains(directive), "{path}: {directive} in {policy}");
+            }
+            assert!(!policy.contains(" 'unsafe-eval'"), "{policy}");
+        }
+    }
+    let secure = TestApp::spawn_with(common::Backend::Sqlite, |c| {
+        c.public_url = "https://ejento.example".into();
+        // Over https the server refuses to start without its keys from outside the database.
+        c.jwt_secret = Some("a-signing-secret-from-the-environment".into());
+        c.secrets_key = Some("a-sealing-key-from-the-environment".into());
+    })
+    .await
+    .unwrap();
+    let res = secure.client.get(secure.url("/api/v2/nothing")).send().await.unwrap();
+    assert_eq!(
+        res.headers()["strict-transport-security"],
+        "max-age=31536000; includeSubDomains"
+    );
+}

@@ -1,10 +1,12 @@
-//! Crash safety of the indexing queue: the real server binary is killed with SIGKILL in the
+//! The real server binary. Crash safety of the indexing queue: it is killed with SIGKILL in the
 //! middle of indexing, started again on the same database and folders, and every document
-//! still reaches `indexed` exactly once, with one complete set of chunks.
+//! still reaches `indexed` exactly once, with one complete set of chunks. And what it says:
+//! its log never holds a secret, and it refuses an https start with keys kept in the database.
 
 use std::{
     io::{BufRead, BufReader},
     process::{Child, Command, Stdio},
+    sync::{Arc, Mutex},
     time::Duration,
 };
 
@@ -13,6 +15,8 @@ use serde_json::{Value, json};
 struct Server {
     child: Child,
     base: String,
+    /// Everything it has written to stdout (its log) so far.
+    log: Arc<Mutex<String>>,
 }
 
 fn start(dir: &std::path::Path) -> Server {
@@ -20,9 +24,40 @@ fn start(dir: &std::path::Path) -> Server {
 }
 
 fn start_with(dir: &std::path::Path, extra_env: &[(&str, &str)]) -> Server {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_ejento-server"));
-    child.envs(extra_env.iter().copied());
-    let mut child = child
+    let mut child = command(dir, extra_env)
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start the server binary");
+    let stdout = child.stdout.take().unwrap();
+    let mut line = String::new();
+    let mut reader = BufReader::new(stdout);
+    let log = Arc::new(Mutex::new(String::new()));
+    while reader.read_line(&mut line).unwrap() > 0 {
+        log.lock().unwrap().push_str(&line);
+        if let Some(url) = line.trim().strip_prefix("Ejento is running at ") {
+            let base = url.to_string();
+            // Keep draining stdout so the server never blocks on a full pipe.
+            let kept = log.clone();
+            std::thread::spawn(move || {
+                for line in reader.lines().map_while(Result::ok) {
+                    let mut kept = kept.lock().unwrap();
+                    kept.push_str(&line);
+                    kept.push('\n');
+                }
+            });
+            return Server { child, base, log };
+        }
+        line.clear();
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    panic!("the server did not start: {}", log.lock().unwrap());
+}
+
+/// `ejento-server serve` on the folders under `dir`; `extra_env` comes last, so it wins.
+fn command(dir: &std::path::Path, extra_env: &[(&str, &str)]) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_ejento-server"));
+    command
         .arg("serve")
         .env(
             "EJENTO_DATABASE_URL",
@@ -38,25 +73,9 @@ fn start_with(dir: &std::path::Path, extra_env: &[(&str, &str)]) -> Server {
         // Slow enough that the kill lands mid-document.
         .env("EJENTO_INDEX_BATCH_PAUSE_MS", "150")
         .env("RUST_LOG", "warn")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start the server binary");
-    let stdout = child.stdout.take().unwrap();
-    let mut line = String::new();
-    let mut reader = BufReader::new(stdout);
-    while reader.read_line(&mut line).unwrap() > 0 {
-        if let Some(url) = line.trim().strip_prefix("Ejento is running at ") {
-            let base = url.to_string();
-            // Keep draining stdout so the server never blocks on a full pipe.
-            std::thread::spawn(move || for _ in reader.lines() {});
-            return Server { child, base };
-        }
-        line.clear();
-    }
-    let _ = child.kill();
-    let _ = child.wait();
-    panic!("the server did not start");
+        .envs(extra_env.iter().copied())
+        .stdout(Stdio::piped());
+    command
 }
 
 async fn call(client: &reqwest::Client, base: &str, token: &str, method: reqwest::Method, path: &str) -> Value {
@@ -505,4 +524,169 @@ async fn a_document_that_takes_the_server_down_every_time_is_given_up_after_the_
     assert_eq!(doc["data"]["step"], "failed", "{doc}");
     server.child.kill().unwrap();
     server.child.wait().unwrap();
+}
+
+/// Runs the binary until it exits by itself (it should refuse to start); its status and output.
+fn run_to_exit(dir: &std::path::Path, extra_env: &[(&str, &str)]) -> (std::process::ExitStatus, String) {
+    let mut child = command(dir, extra_env).stderr(Stdio::piped()).spawn().unwrap();
+    for _ in 0..300 {
+        if child.try_wait().unwrap().is_some() {
+            let out = child.wait_with_output().unwrap();
+            let text = String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+            return (out.status, text);
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let _ = child.kill();
+    panic!("the server started although it should have refused to");
+}
+
+/// Where `needle` occurs as a whole number (not inside a longer run of digits or a fraction).
+fn occurs_as_number(haystack: &str, needle: &str) -> bool {
+    haystack.match_indices(needle).any(|(at, _)| {
+        let before = haystack[..at].chars().next_back();
+        let after = haystack[at + needle.len()..].chars().next();
+        !before.is_some_and(|c| c.is_ascii_digit() || c == '.') && !after.is_some_and(|c| c.is_ascii_digit())
+    })
+}
+
+#[tokio::test]
+async fn the_log_holds_no_secret_and_https_needs_keys_from_outside_the_database() {
+    let dir = tempfile::tempdir().unwrap();
+    // Over https the keys cannot live in the database.
+    let (status, output) = run_to_exit(dir.path(), &[("EJENTO_PUBLIC_URL", "https://ejento.example")]);
+    assert!(!status.success());
+    assert!(
+        output.contains("EJENTO_JWT_SECRET and EJENTO_SECRETS_KEY must be set"),
+        "{output}"
+    );
+    // Given as files (Docker and Kubernetes secrets), they are enough.
+    let (jwt_secret, sealing_key) = (
+        "jwt-secret-from-a-file-0123456789",
+        "sealing-key-from-a-file-9876543210",
+    );
+    std::fs::write(dir.path().join("jwt"), format!("{jwt_secret}\n")).unwrap();
+    std::fs::write(dir.path().join("sealing"), sealing_key).unwrap();
+    let (jwt_file, sealing_file) = (dir.path().join("jwt"), dir.path().join("sealing"));
+    let mut server = start_with(
+        dir.path(),
+        &[
+            ("EJENTO_PUBLIC_URL", "https://ejento.example"),
+            ("EJENTO_JWT_SECRET_FILE", jwt_file.to_str().unwrap()),
+            ("EJENTO_SECRETS_KEY_FILE", sealing_file.to_str().unwrap()),
+            ("RUST_LOG", "debug"),
+        ],
+    );
+    let (client, base) = (reqwest::Client::new(), server.base.clone());
+    let post = |path: &str, token: Option<&str>, body: Value| {
+        let mut request = client.post(format!("{base}{path}"));
+        if !body.is_null() {
+            request = request.json(&body);
+        }
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        async move { request.send().await.unwrap().json::<Value>().await.unwrap() }
+    };
+
+    // Every kind of secret passes through: a password, both tokens of two sign-ins, a mailed
+    // link and code, a tool's secret.
+    let password = "Quiet-Lantern-Harbour-42";
+    let signup = post(
+        "/auth-service/api/v2/users/signup",
+        None,
+        json!({"email": "sam@example.com", "password": password, "full_name": "Sam Secret"}),
+    )
+    .await;
+    let access = signup["data"]["ejento_access_token"].as_str().unwrap().to_string();
+    let auth = signup["data"]["access_token"].as_str().unwrap().to_string();
+    let refreshed = post(
+        "/auth-service/api/v2/users/refresh-access-token",
+        Some(&auth),
+        Value::Null,
+    )
+    .await;
+    let access2 = refreshed["data"]["ejento_access_token"].as_str().unwrap().to_string();
+    post(
+        "/auth-service/api/v2/users/passwordless-auth",
+        None,
+        json!({"email": "sam@example.com"}),
+    )
+    .await;
+    let mail = std::fs::read_dir(dir.path().join("outbox"))
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap();
+    let mail = std::fs::read_to_string(mail.path()).unwrap();
+    let link_token = mail
+        .split("token=")
+        .nth(1)
+        .unwrap()
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .to_string();
+    let code = mail.split("code: ").nth(1).unwrap()[..6].to_string();
+    let exchanged = post(
+        "/auth-service/api/v2/users/validate-magic-link",
+        None,
+        json!({"token": link_token}),
+    )
+    .await;
+    assert_eq!(exchanged["success"], true, "{exchanged}");
+    let org = signup["data"]["user"]["organization"]["id"].as_i64().unwrap();
+    let tool_secret = "tool-secret-value-5551234";
+    let tool = post(
+        &format!("/api/v2/organizations/{org}/tools/api"),
+        Some(&access2),
+        json!({"name": "Weather", "secret": tool_secret,
+            "api": {"method": "GET", "url_template": "https://weather.invalid/today", "secret_header": "Authorization"}}),
+    )
+    .await;
+    post(
+        &format!("/api/v2/tools/{}/test", tool["data"]["id"]),
+        Some(&access2),
+        json!({}),
+    )
+    .await;
+    server.child.kill().unwrap();
+    server.child.wait().unwrap();
+
+    let log = server.log.lock().unwrap().clone();
+    assert!(
+        log.contains("mail written to the outbox"),
+        "the run was logged at debug: {log}"
+    );
+    assert!(!log.contains("IN THE DATABASE"), "keys came from files: {log}");
+    for (what, secret) in [
+        ("password", password),
+        ("access token", access.as_str()),
+        ("refreshed access token", access2.as_str()),
+        ("auth-app token", auth.as_str()),
+        ("sign-in link token", link_token.as_str()),
+        ("tool secret", tool_secret),
+        ("signing secret", jwt_secret),
+        ("sealing key", sealing_key),
+    ] {
+        assert!(!log.contains(secret), "the {what} is in the log");
+    }
+    assert!(!occurs_as_number(&log, &code), "the code {code} is in the log");
+
+    // Without keys over plain http it starts, and says loudly where the keys are.
+    let plain = tempfile::tempdir().unwrap();
+    let mut server = start(plain.path());
+    for _ in 0..50 {
+        if server.log.lock().unwrap().contains("IN THE DATABASE") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    server.child.kill().unwrap();
+    server.child.wait().unwrap();
+    let log = server.log.lock().unwrap().clone();
+    assert!(
+        log.contains("EJENTO_JWT_SECRET and EJENTO_SECRETS_KEY not set") && log.contains("IN THE DATABASE"),
+        "{log}"
+    );
 }

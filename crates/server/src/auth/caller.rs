@@ -9,6 +9,7 @@ use ejento_api::OrgRole;
 use super::tokens::sha256_hex;
 use crate::{
     error::{Error, Result},
+    net::TrustedProxies,
     startup::AppState,
     store::{UserRow, audit::AuditEntry},
 };
@@ -158,26 +159,18 @@ pub fn resource_category(path: &str) -> &str {
     rest.split('/').find(|s| !s.is_empty()).unwrap_or("")
 }
 
-/// The client's address for throttling: the socket peer, or the first `X-Forwarded-For` hop
-/// when the server is configured to trust its load balancer.
+/// The client's address for throttling: the socket peer, or — when the peer is a trusted
+/// proxy — the rightmost `X-Forwarded-For` hop that is not one (see [`TrustedProxies`]).
 pub fn client_address(
-    parts_headers: &HeaderMap,
+    headers: &HeaderMap,
     connect: Option<&ConnectInfo<SocketAddr>>,
-    trust_forwarded: bool,
+    proxies: &TrustedProxies,
 ) -> String {
-    if trust_forwarded
-        && let Some(first) = parts_headers
-            .get("x-forwarded-for")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split(',').next())
-            .map(str::trim)
-            .filter(|v| !v.is_empty())
-    {
-        return first.to_string();
-    }
-    connect
-        .map(|c| c.0.ip().to_string())
-        .unwrap_or_else(|| "unknown".into())
+    let Some(peer) = connect.map(|c| c.0.ip()) else {
+        return "unknown".into();
+    };
+    let forwarded = headers.get("x-forwarded-for").and_then(|v| v.to_str().ok());
+    proxies.client(peer, forwarded).to_string()
 }
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 
 pub mod authz;
 mod caller;
+pub mod cookie;
 pub mod password;
 pub mod tokens;
 

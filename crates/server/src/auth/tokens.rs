@@ -63,49 +63,63 @@ impl JwtKeys {
     }
 }
 
-/// A ticket to follow one agent response with EventSource, which cannot send headers: bound to
-/// the response and the user, valid for minutes.
+/// A ticket to follow one response with EventSource, which cannot send headers: bound to the
+/// response, the user and the sign-in that asked for it (so it dies with that sign-in).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 struct TicketClaims {
     sub: String,
     rid: i64,
     exp: i64,
     typ: String,
+    sid: String,
+}
+
+/// Who a valid ticket was issued to.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TicketHolder {
+    pub user_id: i64,
+    /// The sign-in (token family) it was minted in.
+    pub session: String,
 }
 
 impl JwtKeys {
-    pub fn mint_ticket(&self, user_id: i64, response_id: i64, ttl_secs: i64) -> Result<String> {
-        self.mint_ticket_for(TicketFor::AgentResponse, user_id, response_id, ttl_secs)
-    }
-
     /// A ticket to follow one response of `kind` (agent and workflow ids are separate series,
     /// so a ticket names which it is for).
-    pub fn mint_ticket_for(&self, kind: TicketFor, user_id: i64, response_id: i64, ttl_secs: i64) -> Result<String> {
+    pub fn mint_ticket(
+        &self,
+        kind: TicketFor,
+        holder: &TicketHolder,
+        response_id: i64,
+        ttl_secs: i64,
+    ) -> Result<String> {
         let claims = TicketClaims {
-            sub: user_id.to_string(),
+            sub: holder.user_id.to_string(),
             rid: response_id,
             exp: crate::clock::unix_now() + ttl_secs,
             typ: kind.typ().into(),
+            sid: holder.session.clone(),
         };
         jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
             .map_err(|e| Error::Internal(anyhow::anyhow!("cannot sign ticket: {e}")))
     }
 
-    /// The user a ticket was issued to, if it is valid for `response_id`.
-    pub fn verify_ticket(&self, ticket: &str, response_id: i64) -> Result<i64> {
-        self.verify_ticket_for(TicketFor::AgentResponse, ticket, response_id)
-    }
-
-    /// The user a ticket was issued to, if it is valid for that response of `kind`.
-    pub fn verify_ticket_for(&self, kind: TicketFor, ticket: &str, response_id: i64) -> Result<i64> {
-        let refused = || Error::Unauthorized("This stream link has expired or is not valid: ask again.".into());
-        let data =
-            jsonwebtoken::decode::<TicketClaims>(ticket, &self.decoding, &validation()).map_err(|_| refused())?;
+    /// Who a ticket was issued to, if it is valid for that response of `kind`. Whether its
+    /// sign-in is still alive is the caller's to check (it needs the database).
+    pub fn verify_ticket(&self, kind: TicketFor, ticket: &str, response_id: i64) -> Result<TicketHolder> {
+        let data = jsonwebtoken::decode::<TicketClaims>(ticket, &self.decoding, &validation())
+            .map_err(|_| ticket_refused())?;
         if has_expired(data.claims.exp) || data.claims.typ != kind.typ() || data.claims.rid != response_id {
-            return Err(refused());
+            return Err(ticket_refused());
         }
-        data.claims.sub.parse().map_err(|_| refused())
+        Ok(TicketHolder {
+            user_id: data.claims.sub.parse().map_err(|_| ticket_refused())?,
+            session: data.claims.sid,
+        })
     }
+}
+
+pub fn ticket_refused() -> Error {
+    Error::Unauthorized("This stream link has expired or is not valid: ask again.".into())
 }
 
 /// Signature and claims checked by the library; expiry by [`has_expired`], against the server's
@@ -166,6 +180,24 @@ mod tests {
         assert_eq!((c.sub.as_str(), c.org, c.sid.as_str()), ("7", 3, "fam"));
         assert!(JwtKeys::new("other").verify(&t).is_err());
         assert!(keys.verify("garbage").is_err());
+    }
+
+    #[test]
+    fn tickets_name_their_response_kind_and_sign_in_and_expire() {
+        let keys = JwtKeys::new("test-secret");
+        let holder = TicketHolder {
+            user_id: 7,
+            session: "fam".into(),
+        };
+        let ticket = keys.mint_ticket(TicketFor::AgentResponse, &holder, 11, 120).unwrap();
+        assert_eq!(
+            keys.verify_ticket(TicketFor::AgentResponse, &ticket, 11).unwrap(),
+            holder
+        );
+        assert!(keys.verify_ticket(TicketFor::AgentResponse, &ticket, 12).is_err());
+        assert!(keys.verify_ticket(TicketFor::WorkflowResponse, &ticket, 11).is_err());
+        let stale = keys.mint_ticket(TicketFor::AgentResponse, &holder, 11, -1).unwrap();
+        assert!(keys.verify_ticket(TicketFor::AgentResponse, &stale, 11).is_err());
     }
 
     #[test]

@@ -6,14 +6,15 @@ use std::net::SocketAddr;
 use axum::{
     Json,
     extract::{ConnectInfo, State},
-    http::{HeaderMap, Method, StatusCode},
+    http::{HeaderMap, HeaderValue, Method, StatusCode, header},
+    response::{IntoResponse, Response},
 };
 use ejento_api::{
     ChangePasswordRequest, Envelope, LoginFeatureFlags, LoginRequest, PasswordlessExchange, PasswordlessRequest,
     PasswordlessSent, Session, SignupRequest, TokenPair, VerifyOtp,
 };
-use serde::Deserialize;
-use time::Duration;
+use serde::{Deserialize, Serialize};
+use time::{Duration, OffsetDateTime, format_description::well_known::Rfc3339};
 
 use super::{
     Access::{Public, SignedIn},
@@ -22,14 +23,14 @@ use super::{
 };
 use crate::{
     auth::{
-        Caller, client_address, password,
+        Caller, client_address, cookie, password,
         tokens::{random_code, random_secret, sha256_hex},
     },
-    config::SignupPolicy,
+    config::{Config, SignupPolicy},
     domain::{Email, Password, PersonName},
     error::{Error, FieldErrors, Result},
     startup::AppState,
-    store::{NewUser, SignupOutcome, UserRow},
+    store::{LoginFailures, NewUser, SignupOutcome, UserRow},
     time_fmt,
 };
 
@@ -38,6 +39,9 @@ const TAG: &str = "Authentication";
 const PASSWORDLESS_TTL: Duration = Duration::minutes(15);
 /// Wrong codes allowed per passwordless session before it is locked.
 const MAX_OTP_ATTEMPTS: i64 = 5;
+/// A cookie-held refresh token presented again this soon after its use is a second tab that
+/// refreshed at the same moment, not a thief: it gets its own token in the same sign-in.
+const CONCURRENT_REFRESH_GRACE: Duration = Duration::seconds(10);
 
 pub(super) fn routes(api: Api) -> Api {
     api.route(
@@ -138,10 +142,48 @@ async fn session(state: &AppState, user: &UserRow) -> Result<Session> {
     })
 }
 
+/// Whether a refresh token presented again is another tab of the same browser refreshing at
+/// the same moment: only for the cookie (which tabs share), only when it was used after
+/// `cutoff` — or by a request that won the race just now, so `used_on` was still empty.
+fn second_tab(cookie_mode: bool, used_on: Option<&str>, cutoff: &str) -> bool {
+    cookie_mode && used_on.is_none_or(|used| used >= cutoff)
+}
+
+/// Hands the auth-app token over as the client asked: in the JSON (Ejento's flow), or — for
+/// `X-Ejento-Session: cookie` — only as an HttpOnly cookie, blanked in the JSON.
+fn hand_over(state: &AppState, headers: &HeaderMap, tokens: &mut TokenPair) -> Option<HeaderValue> {
+    cookie::wanted(headers).then(|| {
+        let token = std::mem::take(&mut tokens.access_token);
+        cookie::set(&token, state.config.refresh_token_ttl_secs, state.config.is_https())
+    })
+}
+
+fn respond<T: Serialize>(status: StatusCode, body: Envelope<T>, set_cookie: Option<HeaderValue>) -> Response {
+    let mut response = (status, Json(body)).into_response();
+    if let Some(value) = set_cookie {
+        response.headers_mut().append(header::SET_COOKIE, value);
+    }
+    response
+}
+
+/// A new sign-in for `user`, answered as the client asked.
+async fn signed_in(
+    state: &AppState,
+    headers: &HeaderMap,
+    status: StatusCode,
+    message: &str,
+    user: &UserRow,
+) -> Result<Response> {
+    let mut session = session(state, user).await?;
+    let set_cookie = hand_over(state, headers, &mut session.tokens);
+    Ok(respond(status, Envelope::ok(message, session), set_cookie))
+}
+
 async fn signup(
     State(state): State<AppState>,
+    headers: HeaderMap,
     ApiJson(body): ApiJson<SignupRequest>,
-) -> Result<(StatusCode, Json<Envelope<Session>>)> {
+) -> Result<Response> {
     let mut errors = FieldErrors::default();
     let email = errors.take("email", Email::parse(&body.email));
     let pw = errors.take("password", Password::parse(&body.password));
@@ -199,10 +241,7 @@ async fn signup(
         state.store.sync_deployments(&state.chat.deployment_names()).await?;
     }
     tracing::info!(user_id = user.id, org_id = user.organization_id, "user registered");
-    Ok((
-        StatusCode::CREATED,
-        Json(Envelope::ok(message, session(&state, &user).await?)),
-    ))
+    signed_in(&state, &headers, StatusCode::CREATED, message, &user).await
 }
 
 async fn login(
@@ -210,20 +249,13 @@ async fn login(
     connect: ConnectInfo<SocketAddr>,
     headers: HeaderMap,
     JsonOrForm(body): JsonOrForm<LoginRequest>,
-) -> Result<Json<Envelope<Session>>> {
-    let address = client_address(&headers, Some(&connect), state.config.trust_forwarded_for);
+) -> Result<Response> {
+    let address = client_address(&headers, Some(&connect), &state.proxies);
     let account_key = body.username.trim().to_lowercase();
     let window = Duration::seconds(state.config.login_window_secs);
     let since = time_fmt::from_now(-window);
-    let (by_account, by_address) = state.store.login_failures_since(&account_key, &address, &since).await?;
-    if by_account >= state.config.login_max_failures_per_account
-        || by_address >= state.config.login_max_failures_per_address
-    {
-        let minutes = (state.config.login_window_secs + 59) / 60;
-        return Err(Error::TooManyRequests(format!(
-            "Too many failed sign-in attempts. Wait {minutes} minutes, or sign in with an e-mail link instead."
-        )));
-    }
+    let failures = state.store.login_failures_since(&account_key, &address, &since).await?;
+    throttle(&state.config, &failures, crate::clock::now())?;
     let user = match Email::parse(&body.username) {
         Ok(email) => state.store.find_user_by_email(&email).await?,
         Err(_) => None,
@@ -237,11 +269,60 @@ async fn login(
             return Err(Error::Unauthorized("Incorrect e-mail or password.".into()));
         }
     };
-    state.store.clear_login_failures(&account_key, &since).await?;
-    Ok(Json(Envelope::ok(
-        "Logged in successfully.",
-        session(&state, &user).await?,
-    )))
+    state.store.clear_login_failures(&account_key, &address, &since).await?;
+    signed_in(&state, &headers, StatusCode::OK, "Logged in successfully.", &user).await
+}
+
+/// The sign-in throttle, one rule per attacker:
+/// - one address guessing one account: after `EJENTO_LOGIN_MAX_FAILURES_PER_ACCOUNT` (5)
+///   failures it waits 1 minute after its latest one, then 2, 4, 8, at most 15 — an owner who
+///   mistyped waits a minute, a guesser gets a handful of tries an hour, and the owner at any
+///   other address is not held at all;
+/// - one address trying many accounts: `EJENTO_LOGIN_MAX_FAILURES_PER_ADDRESS` (30) attempts
+///   per window (15 minutes), sign-in links requested included;
+/// - many addresses guessing one account: `EJENTO_LOGIN_MAX_FAILURES_ACCOUNT_WIDE` (50) per
+///   window pause password sign-in to it for everyone; e-mail links still work.
+fn throttle(config: &Config, failures: &LoginFailures, now: OffsetDateTime) -> Result<()> {
+    let window = (config.login_window_secs + 59) / 60;
+    if failures.by_address >= config.login_max_failures_per_address {
+        return Err(Error::TooManyRequests(format!(
+            "Too many failed sign-in attempts from your network. Wait {window} minutes."
+        )));
+    }
+    if failures.by_account >= config.login_max_failures_account_wide {
+        return Err(Error::TooManyRequests(format!(
+            "Password sign-in to this account is paused for up to {window} minutes after many failed attempts \
+             from several places. Sign in with an e-mail link instead."
+        )));
+    }
+    if let Some(wait) = slow_down(
+        failures.by_pair,
+        failures.last_by_pair.as_deref(),
+        config.login_max_failures_per_account,
+        now,
+    ) {
+        let wait = match wait.whole_seconds() {
+            s if s < 60 => format!("{s} seconds"),
+            s => format!("{} minutes", (s + 59) / 60),
+        };
+        return Err(Error::TooManyRequests(format!(
+            "Too many wrong passwords for this account. Try again in {wait}, or sign in with an e-mail link."
+        )));
+    }
+    Ok(())
+}
+
+/// How much longer an address that failed `failures` times (the latest at `last`) must wait,
+/// when `free` failures are allowed without waiting.
+fn slow_down(failures: i64, last: Option<&str>, free: i64, now: OffsetDateTime) -> Option<Duration> {
+    if failures < free {
+        return None;
+    }
+    let steps = (failures - free).min(4) as u32;
+    let delay = Duration::minutes(1 << steps).min(Duration::minutes(15));
+    let last = OffsetDateTime::parse(last?, &Rfc3339).ok()?;
+    let wait = last + delay - now;
+    (wait > Duration::ZERO).then_some(wait)
 }
 
 /// The body the refresh endpoint also accepts, for clients that cannot set the header.
@@ -251,11 +332,7 @@ struct RefreshBody {
     access_token: Option<String>,
 }
 
-async fn refresh(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    body: axum::body::Bytes,
-) -> Result<Json<Envelope<TokenPair>>> {
+async fn refresh(State(state): State<AppState>, headers: HeaderMap, body: axum::body::Bytes) -> Result<Response> {
     let from_header = headers
         .get(axum::http::header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
@@ -269,9 +346,14 @@ async fn refresh(
             .map_err(|_| Error::BadRequest("The request body is not valid JSON.".into()))?
             .access_token
     };
-    let token = from_header.or(from_body).filter(|t| !t.is_empty()).ok_or_else(|| {
-        Error::Unauthorized("Send the auth-app token as 'Authorization: Bearer <access_token>'.".into())
-    })?;
+    let from_cookie = cookie::wanted(&headers).then(|| cookie::read(&headers)).flatten();
+    let token = from_header
+        .or(from_body)
+        .or(from_cookie)
+        .filter(|t| !t.is_empty())
+        .ok_or_else(|| {
+            Error::Unauthorized("Send the auth-app token as 'Authorization: Bearer <access_token>'.".into())
+        })?;
     let invalid = || Error::Unauthorized("The refresh token is invalid or has expired. Please sign in again.".into());
     let row = state
         .store
@@ -281,7 +363,9 @@ async fn refresh(
     if row.revoked_on.is_some() || row.expires_on < time_fmt::now() {
         return Err(invalid());
     }
-    if row.used_on.is_some() || !state.store.use_refresh_token(row.id).await? {
+    let first_use = row.used_on.is_none() && state.store.use_refresh_token(row.id).await?;
+    let cutoff = time_fmt::from_now(-CONCURRENT_REFRESH_GRACE);
+    if !first_use && !second_tab(cookie::wanted(&headers), row.used_on.as_deref(), &cutoff) {
         // A used token presented again means it was copied: end the whole sign-in.
         state.store.revoke_token_family(&row.family_id).await?;
         tracing::warn!(user_id = row.user_id, "refresh token reused; sign-in revoked");
@@ -294,8 +378,13 @@ async fn refresh(
         Some(u) if u.is_active() => u,
         _ => return Err(Error::Unauthorized("This account is no longer active.".into())),
     };
-    let pair = mint_in_family(&state, &user, &row.family_id).await?;
-    Ok(Json(Envelope::ok("Access token refreshed successfully.", pair)))
+    let mut pair = mint_in_family(&state, &user, &row.family_id).await?;
+    let set_cookie = hand_over(&state, &headers, &mut pair);
+    Ok(respond(
+        StatusCode::OK,
+        Envelope::ok("Access token refreshed successfully.", pair),
+        set_cookie,
+    ))
 }
 
 async fn change_password(
@@ -331,9 +420,31 @@ async fn change_password(
 
 async fn request_passwordless(
     State(state): State<AppState>,
+    connect: ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
     ApiJson(body): ApiJson<PasswordlessRequest>,
 ) -> Result<Json<Envelope<PasswordlessSent>>> {
     let email = Email::parse(&body.email).map_err(|m| Error::invalid("email", m))?;
+    // Each request mails someone and opens a code to guess: counted per account and address
+    // like failed sign-ins, whether or not the account exists (so limits reveal nothing).
+    let address = client_address(&headers, Some(&connect), &state.proxies);
+    let link_key = format!("link:{}", email.as_str());
+    let since = time_fmt::from_now(-Duration::seconds(state.config.login_window_secs));
+    let sent = state.store.login_failures_since(&link_key, &address, &since).await?;
+    let window = (state.config.login_window_secs + 59) / 60;
+    if sent.by_address >= state.config.login_max_failures_per_address {
+        return Err(Error::TooManyRequests(format!(
+            "Too many sign-in attempts from your network. Wait {window} minutes."
+        )));
+    }
+    if sent.by_account >= state.config.passwordless_max_per_account {
+        return Err(Error::TooManyRequests(format!(
+            "{} sign-in links were already sent to this address in the last {window} minutes. Use the latest one, \
+             or wait.",
+            sent.by_account
+        )));
+    }
+    state.store.record_login_failure(&link_key, &address).await?;
     let otp_session_id = uuid::Uuid::new_v4().to_string();
     // Same answer whether or not the account exists, so the endpoint cannot list accounts.
     if let Some(user) = state.store.find_user_by_email(&email).await?.filter(|u| u.is_active()) {
@@ -356,10 +467,22 @@ async fn request_passwordless(
         let text = format!(
             "Sign in to Ejento with this link (valid for 15 minutes, once):\n{link}\n\nOr enter this code: {code}\n\nIf you did not ask for it, ignore this message."
         );
-        state
+        match state
             .outbox
             .send(email.as_str(), "Your Ejento sign-in link", &text)
-            .await?;
+            .await
+        {
+            Ok(()) => {}
+            Err(crate::outbox::SendError::Server(why)) => {
+                tracing::warn!(reason = %why, "a sign-in link could not be mailed");
+                return Err(Error::Unavailable(
+                    "The sign-in e-mail could not be sent right now. Try again in a few minutes, or sign in with \
+                     your password."
+                        .into(),
+                ));
+            }
+            Err(crate::outbox::SendError::Local(e)) => return Err(e.into()),
+        }
     }
     Ok(Json(Envelope::ok(
         "If an account exists for that address, a sign-in link and code have been sent to it.",
@@ -418,8 +541,9 @@ fn code_hash(otp_session_id: &str, code: &str) -> String {
 
 async fn exchange_passwordless(
     State(state): State<AppState>,
+    headers: HeaderMap,
     ApiJson(body): ApiJson<PasswordlessExchange>,
-) -> Result<Json<Envelope<Session>>> {
+) -> Result<Response> {
     let invalid = || Error::Unauthorized("This sign-in link is invalid, used or expired. Request a new one.".into());
     let row = state
         .store
@@ -429,13 +553,14 @@ async fn exchange_passwordless(
     if row.used_on.is_some() || row.expires_on < time_fmt::now() || !state.store.use_passwordless(row.id).await? {
         return Err(invalid());
     }
-    finish_passwordless(&state, row.user_id).await
+    finish_passwordless(&state, &headers, row.user_id).await
 }
 
 async fn verify_otp(
     State(state): State<AppState>,
+    headers: HeaderMap,
     ApiJson(body): ApiJson<VerifyOtp>,
-) -> Result<Json<Envelope<Session>>> {
+) -> Result<Response> {
     let invalid = || Error::Unauthorized("This code is invalid or expired. Request a new one.".into());
     let row = state
         .store
@@ -457,23 +582,24 @@ async fn verify_otp(
     if !state.store.use_passwordless(row.id).await? {
         return Err(invalid());
     }
-    finish_passwordless(&state, row.user_id).await
+    finish_passwordless(&state, &headers, row.user_id).await
 }
 
-async fn finish_passwordless(state: &AppState, user_id: i64) -> Result<Json<Envelope<Session>>> {
+async fn finish_passwordless(state: &AppState, headers: &HeaderMap, user_id: i64) -> Result<Response> {
     let user = match state.store.find_user(user_id).await? {
         Some(u) if u.is_active() => u,
         _ => return Err(Error::Unauthorized("This account is no longer active.".into())),
     };
-    Ok(Json(Envelope::ok(
-        "Logged in successfully.",
-        session(state, &user).await?,
-    )))
+    signed_in(state, headers, StatusCode::OK, "Logged in successfully.", &user).await
 }
 
-async fn logout(State(state): State<AppState>, caller: Caller) -> Result<Json<Envelope<serde_json::Value>>> {
+async fn logout(State(state): State<AppState>, caller: Caller) -> Result<Response> {
     state.store.revoke_token_family(&caller.session).await?;
-    Ok(Json(Envelope::ok("Signed out.", serde_json::json!({}))))
+    Ok(respond(
+        StatusCode::OK,
+        Envelope::ok("Signed out.", serde_json::json!({})),
+        Some(cookie::clear(state.config.is_https())),
+    ))
 }
 
 async fn login_flags(State(state): State<AppState>) -> Json<Envelope<LoginFeatureFlags>> {
@@ -491,7 +617,37 @@ async fn login_flags(State(state): State<AppState>) -> Json<Envelope<LoginFeatur
 
 #[cfg(test)]
 mod tests {
-    use super::sign_in_link_base;
+    use time::{Duration, macros::datetime};
+
+    use super::{second_tab, sign_in_link_base, slow_down};
+
+    #[test]
+    fn a_guesser_waits_longer_after_each_failure_and_never_more_than_15_minutes() {
+        let last = "2026-12-05T10:00:00.000000Z";
+        let at = |minutes: i64| datetime!(2026-12-05 10:00 UTC) + Duration::minutes(minutes);
+        assert_eq!(slow_down(4, Some(last), 5, at(0)), None, "four mistakes cost nothing");
+        assert_eq!(slow_down(5, Some(last), 5, at(0)), Some(Duration::minutes(1)));
+        assert_eq!(
+            slow_down(5, Some(last), 5, at(1)),
+            None,
+            "a minute later the owner may try again"
+        );
+        assert_eq!(slow_down(7, Some(last), 5, at(1)), Some(Duration::minutes(3)));
+        assert_eq!(slow_down(40, Some(last), 5, at(0)), Some(Duration::minutes(15)));
+        assert_eq!(slow_down(40, Some(last), 5, at(15)), None);
+    }
+
+    #[test]
+    fn only_a_fresh_reuse_of_a_cookie_is_a_second_tab() {
+        let cutoff = "2026-12-05T10:00:00.000000Z";
+        assert!(second_tab(true, None, cutoff), "lost the race just now");
+        assert!(second_tab(true, Some("2026-12-05T10:00:05.000000Z"), cutoff));
+        assert!(
+            !second_tab(true, Some("2026-12-05T09:59:00.000000Z"), cutoff),
+            "used long ago: theft"
+        );
+        assert!(!second_tab(false, None, cutoff), "JSON clients hold their own token");
+    }
 
     const PUBLIC: &str = "http://127.0.0.1:8080";
 

@@ -241,6 +241,22 @@ async fn read_form(state: &AppState, mut multipart: Multipart) -> Result<UploadF
     Ok(form)
 }
 
+/// The longest file name accepted (what file systems allow).
+const MAX_FILE_NAME_CHARS: usize = 255;
+/// The longest web link accepted (what browsers and servers reliably handle).
+const MAX_URL_CHARS: usize = 2048;
+
+/// A title made from a file name or link: at most as long as a title a person may type.
+fn shortened(name: &str) -> String {
+    let max = validate::RESOURCE_NAME_MAX_CHARS;
+    if name.chars().count() <= max {
+        return name.to_string();
+    }
+    let mut title: String = name.chars().take(max - 1).collect();
+    title.push('…');
+    title
+}
+
 /// A title from the first line of a text.
 fn title_of_text(text: &str) -> String {
     let first = text.lines().map(str::trim).find(|l| !l.is_empty()).unwrap_or("Text");
@@ -311,10 +327,16 @@ async fn upload(
                     parse::supported_list()
                 )));
             };
+            if file_name.chars().count() > MAX_FILE_NAME_CHARS || file_name.chars().any(char::is_control) {
+                return Err(Error::invalid(
+                    "source",
+                    format!("A file name has at most {MAX_FILE_NAME_CHARS} characters and no control characters."),
+                ));
+            }
             if bytes.is_empty() {
                 return Err(Error::invalid("source", format!("“{file_name}” is empty.")));
             }
-            let title = title.unwrap_or_else(|| file_name.clone());
+            let title = title.unwrap_or_else(|| shortened(&file_name));
             (file_name, title, format.to_string(), Some(bytes))
         }
         "text" => {
@@ -331,8 +353,14 @@ async fn upload(
         }
         _ => {
             let url = form.source_text.unwrap_or_default();
+            if url.chars().count() > MAX_URL_CHARS {
+                return Err(Error::invalid(
+                    "source",
+                    format!("A web link has at most {MAX_URL_CHARS} characters."),
+                ));
+            }
             let url = fetch::check_url(&url).map_err(|m| Error::invalid("source", m))?;
-            let title = title.unwrap_or_else(|| url.to_string());
+            let title = title.unwrap_or_else(|| shortened(url.as_str()));
             (url.to_string(), title, String::new(), None)
         }
     };

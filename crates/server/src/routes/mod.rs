@@ -162,6 +162,13 @@ pub fn created<T>(
     (axum::http::StatusCode::CREATED, ok(message, data))
 }
 
+/// Where the API lives; every other path belongs to the dashboard.
+const API_PREFIXES: [&str; 4] = ["/api/", "/auth-service/", "/response-service/", "/indexing-service/"];
+
+pub fn is_api_path(path: &str) -> bool {
+    API_PREFIXES.iter().any(|prefix| path.starts_with(prefix))
+}
+
 /// Every API route of the server.
 pub fn api_router() -> Api {
     let api = Api::new();

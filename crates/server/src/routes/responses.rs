@@ -24,6 +24,7 @@ use crate::{
     auth::{
         Caller,
         authz::{self, Need},
+        tokens::{TicketFor, TicketHolder, ticket_refused},
     },
     chat::{
         Job,
@@ -39,8 +40,10 @@ const THREAD: &str = "Chat Thread";
 const THREAD_RESPONSES: &str = "Chat Thread/Agent Response";
 type Json<T> = axum::Json<Envelope<T>>;
 
-/// How long an events link stays valid.
-pub(super) const TICKET_TTL_SECS: i64 = 600;
+/// How long an events link stays valid: enough to open it and to reconnect after a dropped
+/// connection; a stream already open runs to its end. A page that comes back later (a reload,
+/// a long sleep) asks for a fresh link. The link also dies with the sign-in that asked for it.
+pub(super) const TICKET_TTL_SECS: i64 = 120;
 const MAX_QUERY_CHARS: usize = 4000;
 
 pub(super) fn routes(api: Api) -> Api {
@@ -390,17 +393,37 @@ async fn start(
             StartedResponse {
                 agent_response_id: id,
                 thread_id: thread,
-                events_url: events_url(&state, caller.user_id(), id)?,
+                events_url: events_url(&state, TicketFor::AgentResponse, &caller, id)?,
             },
         ),
     ))
 }
 
-fn events_url(state: &AppState, user: i64, response: i64) -> Result<String> {
-    let ticket = state.jwt.mint_ticket(user, response, TICKET_TTL_SECS)?;
+/// The link by which `caller` follows `response` with EventSource (which cannot send headers).
+pub(super) fn events_url(state: &AppState, kind: TicketFor, caller: &Caller, response: i64) -> Result<String> {
+    let holder = TicketHolder {
+        user_id: caller.user_id(),
+        session: caller.session.clone(),
+    };
+    let ticket = state.jwt.mint_ticket(kind, &holder, response, TICKET_TTL_SECS)?;
+    let path = match kind {
+        TicketFor::AgentResponse => "agent-responses",
+        TicketFor::WorkflowResponse => "workflow-responses",
+    };
     Ok(format!(
-        "/response-service/api/v2/agent-responses/{response}/events?ticket={ticket}"
+        "/response-service/api/v2/{path}/{response}/events?ticket={ticket}"
     ))
+}
+
+/// A ticket presented to follow `response`: valid, for it, and of a sign-in still alive.
+pub(super) async fn check_ticket(state: &AppState, kind: TicketFor, ticket: Option<&str>, response: i64) -> Result<()> {
+    let ticket = ticket
+        .ok_or_else(|| Error::Unauthorized("Follow a response with the events_url its start returned.".into()))?;
+    let holder = state.jwt.verify_ticket(kind, ticket, response)?;
+    if !state.store.token_family_alive(&holder.session).await? {
+        return Err(ticket_refused());
+    }
+    Ok(())
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -416,10 +439,7 @@ async fn events(
     ApiPath(response): ApiPath<i64>,
     ApiQuery(q): ApiQuery<EventsQuery>,
 ) -> Result<Response> {
-    let ticket = q
-        .ticket
-        .ok_or_else(|| Error::Unauthorized("Follow a response with the events_url its start returned.".into()))?;
-    state.jwt.verify_ticket(&ticket, response)?;
+    check_ticket(&state, TicketFor::AgentResponse, q.ticket.as_deref(), response).await?;
     let last = last_event_id(&headers, q.last_event_id)?;
     Ok(sse(state, Answers::Agent, response, last))
 }
@@ -573,7 +593,7 @@ async fn renew_events_url(
         StartedResponse {
             agent_response_id: row.id,
             thread_id: row.chat_thread_id.unwrap_or_default(),
-            events_url: events_url(&state, caller.user_id(), row.id)?,
+            events_url: events_url(&state, TicketFor::AgentResponse, &caller, row.id)?,
         },
     ))
 }

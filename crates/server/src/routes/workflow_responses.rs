@@ -15,7 +15,7 @@ use ejento_api::{
 use super::{
     Access::{Public, SignedIn},
     Api, ApiJson, ApiPath, ApiQuery, ListQuery, created, ok,
-    responses::{Answers, EventsQuery, TICKET_TTL_SECS, checked_question, last_event_id, sse},
+    responses::{Answers, EventsQuery, check_ticket, checked_question, events_url, last_event_id, sse},
 };
 use crate::{
     auth::{
@@ -244,15 +244,6 @@ async fn post_stream(
     Ok(sse(state, Answers::Workflow, id, 0))
 }
 
-fn events_url(state: &AppState, user: i64, response: i64) -> Result<String> {
-    let ticket = state
-        .jwt
-        .mint_ticket_for(TicketFor::WorkflowResponse, user, response, TICKET_TTL_SECS)?;
-    Ok(format!(
-        "/response-service/api/v2/workflow-responses/{response}/events?ticket={ticket}"
-    ))
-}
-
 async fn start(
     State(state): State<AppState>,
     caller: Caller,
@@ -269,7 +260,7 @@ async fn start(
             StartedWorkflowResponse {
                 workflow_response_id: id,
                 thread_id: thread,
-                events_url: events_url(&state, caller.user_id(), id)?,
+                events_url: events_url(&state, TicketFor::WorkflowResponse, &caller, id)?,
             },
         ),
     ))
@@ -281,12 +272,7 @@ async fn events(
     ApiPath(response): ApiPath<i64>,
     ApiQuery(q): ApiQuery<EventsQuery>,
 ) -> Result<Response> {
-    let ticket = q
-        .ticket
-        .ok_or_else(|| Error::Unauthorized("Follow a response with the events_url its start returned.".into()))?;
-    state
-        .jwt
-        .verify_ticket_for(TicketFor::WorkflowResponse, &ticket, response)?;
+    check_ticket(&state, TicketFor::WorkflowResponse, q.ticket.as_deref(), response).await?;
     let last = last_event_id(&headers, q.last_event_id)?;
     Ok(sse(state, Answers::Workflow, response, last))
 }
@@ -313,7 +299,7 @@ async fn renew_events_url(
         StartedWorkflowResponse {
             workflow_response_id: row.id,
             thread_id: row.thread_id,
-            events_url: events_url(&state, caller.user_id(), row.id)?,
+            events_url: events_url(&state, TicketFor::WorkflowResponse, &caller, row.id)?,
         },
     ))
 }

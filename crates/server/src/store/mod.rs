@@ -53,6 +53,7 @@ pub use projects::{ProjectFilter, ProjectRow};
 pub use responses::ResponseScope;
 pub use teams::TEAM_SORT;
 pub use teams::{Adder, MemberRow, MemberTable, TeamRow};
+pub use throttle::LoginFailures;
 pub use tokens::RefreshTokenRow;
 pub use tools::{ToolFields, ToolRow};
 pub use users::{NewUser, SignupOutcome, UserRow};

@@ -1,22 +1,38 @@
 use super::Store;
 use crate::{error::Result, time_fmt};
 
+/// Counts behind the sign-in throttle (see `routes::auth::throttle`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct LoginFailures {
+    pub by_account: i64,
+    pub by_address: i64,
+    pub by_pair: i64,
+    pub last_by_pair: Option<String>,
+}
+
 impl Store {
-    /// Failed sign-ins since `since` for an account and for an address.
-    pub async fn login_failures_since(&self, account_key: &str, address: &str, since: &str) -> Result<(i64, i64)> {
-        let by_account: i64 =
-            sqlx::query_scalar("SELECT COUNT(*) FROM login_failures WHERE account_key = $1 AND created_on > $2")
-                .bind(account_key)
-                .bind(since)
-                .fetch_one(self.pool())
-                .await?;
-        let by_address: i64 =
-            sqlx::query_scalar("SELECT COUNT(*) FROM login_failures WHERE address = $1 AND created_on > $2")
-                .bind(address)
-                .bind(since)
-                .fetch_one(self.pool())
-                .await?;
-        Ok((by_account, by_address))
+    /// Failed attempts since `since`: for the account from everywhere, from the address for
+    /// every account, and for the account from this address (with the latest one's time).
+    pub async fn login_failures_since(&self, account_key: &str, address: &str, since: &str) -> Result<LoginFailures> {
+        let (by_account, by_address, by_pair, last_by_pair): (i64, i64, i64, Option<String>) = sqlx::query_as(
+            "SELECT \
+               COUNT(*) FILTER (WHERE account_key = $1), \
+               COUNT(*) FILTER (WHERE address = $2), \
+               COUNT(*) FILTER (WHERE account_key = $1 AND address = $2), \
+               MAX(created_on) FILTER (WHERE account_key = $1 AND address = $2) \
+             FROM login_failures WHERE created_on > $3 AND (account_key = $1 OR address = $2)",
+        )
+        .bind(account_key)
+        .bind(address)
+        .bind(since)
+        .fetch_one(self.pool())
+        .await?;
+        Ok(LoginFailures {
+            by_account,
+            by_address,
+            by_pair,
+            last_by_pair,
+        })
     }
 
     pub async fn record_login_failure(&self, account_key: &str, address: &str) -> Result<()> {
@@ -29,10 +45,12 @@ impl Store {
         Ok(())
     }
 
-    /// A successful sign-in forgives the account's earlier failures, and old rows are pruned.
-    pub async fn clear_login_failures(&self, account_key: &str, older_than: &str) -> Result<()> {
-        sqlx::query("DELETE FROM login_failures WHERE account_key = $1 OR created_on < $2")
+    /// A successful sign-in forgives the failures of that account from that address (the
+    /// owner's own typos; a guesser's elsewhere stay counted), and old rows are pruned.
+    pub async fn clear_login_failures(&self, account_key: &str, address: &str, older_than: &str) -> Result<()> {
+        sqlx::query("DELETE FROM login_failures WHERE (account_key = $1 AND address = $2) OR created_on < $3")
             .bind(account_key)
+            .bind(address)
             .bind(older_than)
             .execute(self.pool())
             .await?;

@@ -5,6 +5,7 @@
 
 pub mod fixtures;
 pub mod model;
+pub mod smtp;
 
 use ejento_server::{Application, Config};
 use serde_json::{Value, json};

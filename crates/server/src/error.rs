@@ -81,7 +81,9 @@ impl Error {
             Error::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Error::Validation { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             Error::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
-            Error::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            // No connection free in time: the server is overloaded or the database is away, and
+            // trying again shortly is the right thing for a client to do.
+            Error::Unavailable(_) | Error::Database(sqlx::Error::PoolTimedOut) => StatusCode::SERVICE_UNAVAILABLE,
             Error::Database(_) | Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -122,6 +124,13 @@ impl IntoResponse for Error {
     fn into_response(self) -> Response {
         let status = self.status();
         let (message, errors) = match self {
+            Error::Database(sqlx::Error::PoolTimedOut) => {
+                tracing::warn!("no database connection was free in time");
+                (
+                    "The server is busy right now. Please try again in a few seconds.".to_string(),
+                    BTreeMap::new(),
+                )
+            }
             Error::Database(e) => {
                 tracing::error!(error = %e, "database error");
                 (
@@ -139,7 +148,7 @@ impl IntoResponse for Error {
             Error::Validation { message, errors } => (message, errors),
             other => (other.to_string(), BTreeMap::new()),
         };
-        (
+        let mut response = (
             status,
             Json(ErrorBody {
                 success: false,
@@ -147,9 +156,18 @@ impl IntoResponse for Error {
                 errors,
             }),
         )
-            .into_response()
+            .into_response();
+        if status == StatusCode::SERVICE_UNAVAILABLE {
+            response
+                .headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, RETRY_AFTER_SECS.into());
+        }
+        response
     }
 }
+
+/// What a 503 asks the client to wait before trying again.
+const RETRY_AFTER_SECS: u32 = 5;
 
 /// Turns a unique-constraint violation into a 409 with the given message; other errors pass.
 pub trait ResultExt<T> {
@@ -162,5 +180,20 @@ impl<T> ResultExt<T> for std::result::Result<T, sqlx::Error> {
             sqlx::Error::Database(db) if db.is_unique_violation() => Error::Conflict(message()),
             _ => Error::Database(e),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn no_free_connection_is_a_503_with_retry_after_not_a_500() {
+        let response = Error::Database(sqlx::Error::PoolTimedOut).into_response();
+        assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(response.headers()["retry-after"], "5");
+        let response = Error::Database(sqlx::Error::RowNotFound).into_response();
+        assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        assert!(response.headers().get("retry-after").is_none());
     }
 }

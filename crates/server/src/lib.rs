@@ -2,7 +2,8 @@
 //!
 //! - [`config`]: settings from flags and environment.
 //! - [`cli`]: the `serve`, `migrate`, `seed` and `openapi` commands.
-//! - [`startup`]: [`startup::Application`], which binds (port 0 in tests) and serves.
+//! - [`state`]: [`state::AppState`], what every handler shares.
+//! - [`startup`]: [`startup::Application`], which builds the router, binds (port 0 in tests) and serves.
 //! - [`db`]: the connection pool (SQLite or PostgreSQL, chosen by URL) and migrations.
 //! - [`store`]: every SQL query, one module per resource; routes call it, never the reverse.
 //! - [`auth`]: passwords, tokens, and the extractor that turns a request into a caller.
@@ -33,6 +34,7 @@ pub mod routes;
 pub mod search;
 pub mod seed;
 pub mod startup;
+pub mod state;
 pub mod store;
 pub mod time_fmt;
 pub mod tools;

@@ -195,6 +195,19 @@ pub fn check_url(text: &str) -> Result<Url, String> {
     Ok(url)
 }
 
+/// Why a request was not answered. Its text is for the person who configured the URL.
+#[derive(Debug, thiserror::Error)]
+pub enum SendError {
+    /// Not sent: the URL, its address or a redirect is not allowed, or the host is unknown.
+    #[error("{0}")]
+    Refused(String),
+    /// The time allowed ran out before an answer.
+    #[error("{0} took too long to answer.")]
+    TimedOut(String),
+    #[error("{host} could not be reached: {reason}.")]
+    Unreachable { host: String, reason: String },
+}
+
 /// The guarded client. Cheap to clone.
 #[derive(Debug, Clone)]
 pub struct Outbound {
@@ -208,9 +221,9 @@ impl Outbound {
 
     /// Sends `request`, following checked redirects, all before `deadline`. The response is
     /// the final one (any status but a followed redirect); read its body with [`read_body`].
-    pub async fn send(&self, mut request: OutboundRequest, deadline: Instant) -> Result<reqwest::Response, String> {
+    pub async fn send(&self, mut request: OutboundRequest, deadline: Instant) -> Result<reqwest::Response, SendError> {
         for _ in 0..=MAX_REDIRECTS {
-            check_url(request.url.as_str())?;
+            check_url(request.url.as_str()).map_err(SendError::Refused)?;
             let address = self.address_of(&request.url, deadline).await?;
             let mut client = reqwest::Client::builder()
                 .redirect(reqwest::redirect::Policy::none())
@@ -222,7 +235,7 @@ impl Outbound {
             }
             let client = client
                 .build()
-                .map_err(|_| "The HTTP client could not be set up.".to_string())?;
+                .map_err(|_| SendError::Refused("The HTTP client could not be set up.".into()))?;
             let mut builder = client
                 .request(request.method.clone(), request.url.clone())
                 .headers(request.headers.clone());
@@ -231,8 +244,11 @@ impl Outbound {
             }
             let response = tokio::time::timeout_at(deadline, builder.send())
                 .await
-                .map_err(|_| format!("{} took too long to answer.", host_of(&request.url)))?
-                .map_err(|e| format!("{} could not be reached: {}.", host_of(&request.url), e.without_url()))?;
+                .map_err(|_| SendError::TimedOut(host_of(&request.url)))?
+                .map_err(|e| SendError::Unreachable {
+                    host: host_of(&request.url),
+                    reason: e.without_url().to_string(),
+                })?;
             let status = response.status();
             if !matches!(status.as_u16(), 301 | 302 | 303 | 307 | 308) {
                 return Ok(response);
@@ -241,11 +257,12 @@ impl Outbound {
                 .headers()
                 .get(header::LOCATION)
                 .and_then(|v| v.to_str().ok())
-                .ok_or_else(|| format!("{} redirected without saying where.", host_of(&request.url)))?;
-            let next = request
-                .url
-                .join(location)
-                .map_err(|_| format!("{} redirected to an invalid address.", host_of(&request.url)))?;
+                .ok_or_else(|| {
+                    SendError::Refused(format!("{} redirected without saying where.", host_of(&request.url)))
+                })?;
+            let next = request.url.join(location).map_err(|_| {
+                SendError::Refused(format!("{} redirected to an invalid address.", host_of(&request.url)))
+            })?;
             if next.origin() != request.url.origin() {
                 request.headers.clear();
             }
@@ -256,13 +273,15 @@ impl Outbound {
             }
             request.url = next;
         }
-        Err(format!("The address redirected more than {MAX_REDIRECTS} times."))
+        Err(SendError::Refused(format!(
+            "The address redirected more than {MAX_REDIRECTS} times."
+        )))
     }
 
     /// The one address to connect to, checked: an IP literal as written, a name resolved once
     /// and refused when any address it has is forbidden (so a name cannot alternate between a
     /// public and a private answer).
-    async fn address_of(&self, url: &Url, deadline: Instant) -> Result<SocketAddr, String> {
+    async fn address_of(&self, url: &Url, deadline: Instant) -> Result<SocketAddr, SendError> {
         let port = url.port_or_known_default().unwrap_or(80);
         let (name, addresses) = match url.host() {
             Some(Host::Ipv4(ip)) => (ip.to_string(), vec![SocketAddr::new(ip.into(), port)]),
@@ -270,25 +289,25 @@ impl Outbound {
             Some(Host::Domain(name)) => {
                 let found: Vec<SocketAddr> = tokio::time::timeout_at(deadline, tokio::net::lookup_host((name, port)))
                     .await
-                    .map_err(|_| format!("Looking up {name} took too long."))?
-                    .map_err(|_| format!("The host {name} could not be found."))?
+                    .map_err(|_| SendError::TimedOut(format!("Looking up {name}")))?
+                    .map_err(|_| SendError::Refused(format!("The host {name} could not be found.")))?
                     .collect();
                 (name.to_string(), found)
             }
-            None => return Err("The address has no host name.".into()),
+            None => return Err(SendError::Refused("The address has no host name.".into())),
         };
         let first = *addresses
             .first()
-            .ok_or_else(|| format!("The host {name} could not be found."))?;
+            .ok_or_else(|| SendError::Refused(format!("The host {name} could not be found.")))?;
         if self.allow.allows_host(&name) {
             return Ok(first);
         }
         for address in &addresses {
             let ip = address.ip();
             if let Some(why) = forbidden(ip).filter(|_| !self.allow.allows_address(ip)) {
-                return Err(format!(
+                return Err(SendError::Refused(format!(
                     "{name} is {why}; the server does not fetch from there (an operator can allow it with EJENTO_OUTBOUND_ALLOW)."
-                ));
+                )));
             }
         }
         Ok(first)
@@ -421,7 +440,7 @@ mod tests {
             "http://[::ffff:7f00:1]/",
             "http://localhost/",
         ] {
-            let refusal = address(spelling).await.unwrap_err();
+            let refusal = address(spelling).await.unwrap_err().to_string();
             assert!(refusal.contains("loopback"), "{spelling}: {refusal}");
         }
     }

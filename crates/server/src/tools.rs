@@ -238,12 +238,9 @@ fn pick<'a>(v: &'a Value, path: &str) -> Option<&'a Value> {
 async fn send(outbound: &Outbound, request: OutboundRequest) -> Result<String, String> {
     let deadline = outbound::deadline_in(CALL_TIMEOUT);
     let late = || format!("The API did not answer within {} seconds.", CALL_TIMEOUT.as_secs());
-    let response = outbound.send(request, deadline).await.map_err(|why| {
-        if why.ends_with("took too long to answer.") {
-            late()
-        } else {
-            format!("The API could not be called: {why}")
-        }
+    let response = outbound.send(request, deadline).await.map_err(|why| match why {
+        outbound::SendError::TimedOut(_) => late(),
+        other => format!("The API could not be called: {other}"),
     })?;
     let status = response.status();
     let body = outbound::read_body(response, MAX_RESPONSE_BYTES as u64, deadline)

@@ -278,6 +278,10 @@ both_backends!(
             let res = app.client.get(app.url(&bad)).send().await.unwrap();
             assert_eq!(res.status(), 401, "{bad}");
         }
+        // Resuming after `end` closes at once, with nothing to replay.
+        let end_id = all.last().unwrap().0.unwrap();
+        let after_end = common::resume_and_wait_for_close(&app, &url, end_id).await;
+        assert!(parse_sse(&after_end).is_empty(), "{after_end}");
         // A ticket dies with the sign-in that asked for it.
         app.ok("POST", "/auth-service/api/v2/users/logout", &token, None).await;
         let res = app.client.get(app.url(&url)).send().await.unwrap();

@@ -643,6 +643,10 @@ both_backends!(
             .await
             .unwrap();
         assert_eq!(parse_sse(&rest).len(), all.len() - 3);
+        // Resuming after `end` closes at once, with nothing to replay.
+        let end_id = all.last().unwrap().0.unwrap();
+        let after_end = common::resume_and_wait_for_close(&app, url, end_id).await;
+        assert!(parse_sse(&after_end).is_empty(), "{after_end}");
         // A reloaded page asks for a fresh link to the same answer.
         let renewed = app
             .ok(
@@ -939,15 +943,16 @@ async fn stop_ends_a_workflow_answer_and_the_agent_step_it_was_on() {
         )
         .await;
     assert_eq!(listed["workflow_responses"][0]["status"], "cancelled");
-    let again = app
-        .ok(
+    // The same rule as agent answers: stopping one that has ended is a 409.
+    let (status, body) = app
+        .call(
             "POST",
             &format!("/response-service/api/v2/workflow-responses/{id}/cancel"),
             &admin,
             None,
         )
         .await;
-    assert_eq!(again["stopping"], false, "already ended");
+    assert_error(status, &body, 409);
 }
 
 both_backends!(

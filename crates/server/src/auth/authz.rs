@@ -12,7 +12,7 @@ use ejento_api::{OrgRole, ResourceRole};
 use super::Caller;
 use crate::{
     error::{Error, Result},
-    startup::AppState,
+    state::AppState,
     store::{AgentRow, CorpusRow, DatasetRow, ProjectRow, TeamRow, WorkflowRow, WorkflowThreadRow},
 };
 

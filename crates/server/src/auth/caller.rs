@@ -10,7 +10,7 @@ use super::tokens::sha256_hex;
 use crate::{
     error::{Error, Result},
     net::TrustedProxies,
-    startup::AppState,
+    state::AppState,
     store::{UserRow, audit::AuditEntry},
 };
 

@@ -5,6 +5,7 @@ pub mod authz;
 mod caller;
 pub mod cookie;
 pub mod password;
+pub mod throttle;
 pub mod tokens;
 
 pub use caller::{Caller, client_address};

@@ -50,7 +50,7 @@ pub async fn fetch(
             request = request.header(header::IF_MODIFIED_SINCE.as_str(), lm)?;
         }
     }
-    let response = outbound.send(request, deadline).await?;
+    let response = outbound.send(request, deadline).await.map_err(|e| e.to_string())?;
     let status = response.status();
     if status == StatusCode::NOT_MODIFIED {
         return Ok(Fetched::NotModified);

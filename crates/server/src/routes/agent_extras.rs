@@ -22,7 +22,7 @@ use crate::{
         authz::{self, Need, OrgAction},
     },
     error::{Error, Result},
-    startup::AppState,
+    state::AppState,
     store::{AgentFilter, MemberTable, PageRequest},
 };
 

@@ -16,7 +16,7 @@ use crate::{
         authz::{self, Need},
     },
     error::{Error, FieldErrors, Result},
-    startup::AppState,
+    state::AppState,
     store::{AgentConfig, AgentFilter, AgentRow, RecentKind},
 };
 

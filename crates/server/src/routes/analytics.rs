@@ -15,7 +15,7 @@ use crate::{
     },
     auth::{Caller, authz},
     error::Result,
-    startup::AppState,
+    state::AppState,
     store::analytics::EntityKind,
 };
 

@@ -18,7 +18,7 @@ use crate::{
         tokens::{random_secret, sha256_hex},
     },
     error::{Error, FieldErrors, Result},
-    startup::AppState,
+    state::AppState,
     store::{ApiKeyRow, NewApiKey},
 };
 

@@ -11,7 +11,7 @@ use crate::{
         authz::{self, OrgAction},
     },
     error::{Error, Result},
-    startup::AppState,
+    state::AppState,
     store::audit::AuditFilter,
 };
 

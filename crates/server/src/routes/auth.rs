@@ -14,7 +14,7 @@ use ejento_api::{
     PasswordlessSent, Session, SignupRequest, TokenPair, VerifyOtp,
 };
 use serde::{Deserialize, Serialize};
-use time::{Duration, OffsetDateTime, format_description::well_known::Rfc3339};
+use time::Duration;
 
 use super::{
     Access::{Public, SignedIn},
@@ -23,14 +23,14 @@ use super::{
 };
 use crate::{
     auth::{
-        Caller, client_address, cookie, password,
+        Caller, client_address, cookie, password, throttle,
         tokens::{random_code, random_secret, sha256_hex},
     },
-    config::{Config, SignupPolicy},
+    config::SignupPolicy,
     domain::{Email, Password, PersonName},
     error::{Error, FieldErrors, Result},
-    startup::AppState,
-    store::{LoginFailures, NewUser, SignupOutcome, UserRow},
+    state::AppState,
+    store::{NewUser, SignupOutcome, UserRow},
     time_fmt,
 };
 
@@ -255,7 +255,7 @@ async fn login(
     let window = Duration::seconds(state.config.login_window_secs);
     let since = time_fmt::from_now(-window);
     let failures = state.store.login_failures_since(&account_key, &address, &since).await?;
-    throttle(&state.config, &failures, crate::clock::now())?;
+    throttle::check(&state.config, &failures, crate::clock::now())?;
     let user = match Email::parse(&body.username) {
         Ok(email) => state.store.find_user_by_email(&email).await?,
         Err(_) => None,
@@ -271,58 +271,6 @@ async fn login(
     };
     state.store.clear_login_failures(&account_key, &address, &since).await?;
     signed_in(&state, &headers, StatusCode::OK, "Logged in successfully.", &user).await
-}
-
-/// The sign-in throttle, one rule per attacker:
-/// - one address guessing one account: after `EJENTO_LOGIN_MAX_FAILURES_PER_ACCOUNT` (5)
-///   failures it waits 1 minute after its latest one, then 2, 4, 8, at most 15 — an owner who
-///   mistyped waits a minute, a guesser gets a handful of tries an hour, and the owner at any
-///   other address is not held at all;
-/// - one address trying many accounts: `EJENTO_LOGIN_MAX_FAILURES_PER_ADDRESS` (30) attempts
-///   per window (15 minutes), sign-in links requested included;
-/// - many addresses guessing one account: `EJENTO_LOGIN_MAX_FAILURES_ACCOUNT_WIDE` (50) per
-///   window pause password sign-in to it for everyone; e-mail links still work.
-fn throttle(config: &Config, failures: &LoginFailures, now: OffsetDateTime) -> Result<()> {
-    let window = (config.login_window_secs + 59) / 60;
-    if failures.by_address >= config.login_max_failures_per_address {
-        return Err(Error::TooManyRequests(format!(
-            "Too many failed sign-in attempts from your network. Wait {window} minutes."
-        )));
-    }
-    if failures.by_account >= config.login_max_failures_account_wide {
-        return Err(Error::TooManyRequests(format!(
-            "Password sign-in to this account is paused for up to {window} minutes after many failed attempts \
-             from several places. Sign in with an e-mail link instead."
-        )));
-    }
-    if let Some(wait) = slow_down(
-        failures.by_pair,
-        failures.last_by_pair.as_deref(),
-        config.login_max_failures_per_account,
-        now,
-    ) {
-        let wait = match wait.whole_seconds() {
-            s if s < 60 => format!("{s} seconds"),
-            s => format!("{} minutes", (s + 59) / 60),
-        };
-        return Err(Error::TooManyRequests(format!(
-            "Too many wrong passwords for this account. Try again in {wait}, or sign in with an e-mail link."
-        )));
-    }
-    Ok(())
-}
-
-/// How much longer an address that failed `failures` times (the latest at `last`) must wait,
-/// when `free` failures are allowed without waiting.
-fn slow_down(failures: i64, last: Option<&str>, free: i64, now: OffsetDateTime) -> Option<Duration> {
-    if failures < free {
-        return None;
-    }
-    let steps = (failures - free).min(4) as u32;
-    let delay = Duration::minutes(1 << steps).min(Duration::minutes(15));
-    let last = OffsetDateTime::parse(last?, &Rfc3339).ok()?;
-    let wait = last + delay - now;
-    (wait > Duration::ZERO).then_some(wait)
 }
 
 /// The body the refresh endpoint also accepts, for clients that cannot set the header.
@@ -431,19 +379,7 @@ async fn request_passwordless(
     let link_key = format!("link:{}", email.as_str());
     let since = time_fmt::from_now(-Duration::seconds(state.config.login_window_secs));
     let sent = state.store.login_failures_since(&link_key, &address, &since).await?;
-    let window = (state.config.login_window_secs + 59) / 60;
-    if sent.by_address >= state.config.login_max_failures_per_address {
-        return Err(Error::TooManyRequests(format!(
-            "Too many sign-in attempts from your network. Wait {window} minutes."
-        )));
-    }
-    if sent.by_account >= state.config.passwordless_max_per_account {
-        return Err(Error::TooManyRequests(format!(
-            "{} sign-in links were already sent to this address in the last {window} minutes. Use the latest one, \
-             or wait.",
-            sent.by_account
-        )));
-    }
+    throttle::check_link_request(&state.config, &sent)?;
     state.store.record_login_failure(&link_key, &address).await?;
     let otp_session_id = uuid::Uuid::new_v4().to_string();
     // Same answer whether or not the account exists, so the endpoint cannot list accounts.
@@ -617,25 +553,7 @@ async fn login_flags(State(state): State<AppState>) -> Json<Envelope<LoginFeatur
 
 #[cfg(test)]
 mod tests {
-    use time::{Duration, macros::datetime};
-
-    use super::{second_tab, sign_in_link_base, slow_down};
-
-    #[test]
-    fn a_guesser_waits_longer_after_each_failure_and_never_more_than_15_minutes() {
-        let last = "2026-12-05T10:00:00.000000Z";
-        let at = |minutes: i64| datetime!(2026-12-05 10:00 UTC) + Duration::minutes(minutes);
-        assert_eq!(slow_down(4, Some(last), 5, at(0)), None, "four mistakes cost nothing");
-        assert_eq!(slow_down(5, Some(last), 5, at(0)), Some(Duration::minutes(1)));
-        assert_eq!(
-            slow_down(5, Some(last), 5, at(1)),
-            None,
-            "a minute later the owner may try again"
-        );
-        assert_eq!(slow_down(7, Some(last), 5, at(1)), Some(Duration::minutes(3)));
-        assert_eq!(slow_down(40, Some(last), 5, at(0)), Some(Duration::minutes(15)));
-        assert_eq!(slow_down(40, Some(last), 5, at(15)), None);
-    }
+    use super::{second_tab, sign_in_link_base};
 
     #[test]
     fn only_a_fresh_reuse_of_a_cookie_is_a_second_tab() {

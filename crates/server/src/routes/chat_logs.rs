@@ -21,7 +21,7 @@ use crate::{
     },
     error::{Error, Result},
     indexing::starters,
-    startup::AppState,
+    state::AppState,
     store::{LogFilter, NewResponse, PageRequest},
 };
 

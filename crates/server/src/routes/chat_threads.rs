@@ -11,7 +11,7 @@ use crate::{
         authz::{self, Need},
     },
     error::{Error, Result},
-    startup::AppState,
+    state::AppState,
     store::DocumentFilter,
 };
 

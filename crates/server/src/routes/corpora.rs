@@ -15,7 +15,7 @@ use crate::{
         authz::{self, Need},
     },
     error::{Error, FieldErrors, Result},
-    startup::AppState,
+    state::AppState,
     store::{CorpusConfig, CorpusFilter, CorpusRow},
 };
 

@@ -26,7 +26,7 @@ use crate::{
     indexing::{content_hash, fetch, parse, starters},
     objects::Objects,
     search::Scope,
-    startup::AppState,
+    state::AppState,
     store::{DocumentFilter, DocumentRow, NewDocument},
 };
 

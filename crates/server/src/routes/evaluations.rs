@@ -24,7 +24,7 @@ use crate::{
     },
     error::{Error, FieldErrors, Result},
     evaluation::compare,
-    startup::AppState,
+    state::AppState,
     store::{DatasetRow, EvaluationRow, MetricRow, NewEvaluation, NewQuery},
 };
 

@@ -9,7 +9,7 @@ use crate::{
     auth::{Caller, authz},
     error::{Error, Result},
     flags::Flag,
-    startup::AppState,
+    state::AppState,
 };
 
 const TAG: &str = "Feature Flags";

@@ -18,7 +18,7 @@ use crate::{
     error::{Error, Result},
     flags::FlagSet,
     guardrails::{self, Direction, Guards},
-    startup::AppState,
+    state::AppState,
     store::GuardrailFields,
 };
 

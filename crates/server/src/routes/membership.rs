@@ -8,7 +8,7 @@ use super::ListQuery;
 use crate::{
     auth::Caller,
     error::{Error, FieldErrors, Result},
-    startup::AppState,
+    state::AppState,
     store::{Adder, MemberTable},
 };
 

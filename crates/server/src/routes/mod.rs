@@ -40,7 +40,7 @@ pub use agents::avatar_svg;
 pub use extract::{ApiJson, ApiPath, ApiQuery, ListQuery};
 pub use openapi::openapi_document;
 
-use crate::{error::Error, startup::AppState};
+use crate::{error::Error, state::AppState};
 
 /// Whether a route needs a signed-in caller.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -12,7 +12,7 @@ use super::{Access::SignedIn, Api, ApiJson, ApiPath, ApiQuery, ListQuery, create
 use crate::{
     auth::{Caller, authz},
     error::{Error, Result},
-    startup::AppState,
+    state::AppState,
     store::NewNotification,
 };
 

@@ -8,7 +8,7 @@ use super::{Access::SignedIn, Api, ApiPath, ok};
 use crate::{
     auth::{Caller, authz},
     error::{Error, Result},
-    startup::AppState,
+    state::AppState,
 };
 
 const TAG: &str = "Organizations";

@@ -13,7 +13,7 @@ use crate::{
         authz::{self, Need, OrgAction},
     },
     error::{Error, FieldErrors, Result},
-    startup::AppState,
+    state::AppState,
     store::{MemberTable, ProjectFilter, RecentKind, ResponseScope},
 };
 

@@ -31,7 +31,7 @@ use crate::{
         prepare::{Asker, Question, agent_job},
     },
     error::{Error, FieldErrors, Result},
-    startup::AppState,
+    state::AppState,
     store::ResponseRow,
 };
 
@@ -301,54 +301,75 @@ fn follow(
     response: i64,
     after: i64,
 ) -> impl Stream<Item = std::result::Result<Event, Infallible>> {
-    stream::unfold((state, after, false), move |(state, after, ended)| async move {
-        if ended {
-            return None;
-        }
-        // Polls without news; every 8th (about 2 s) also asks whether the writer died.
-        let mut idle_polls = 0u32;
-        loop {
-            let live = kind.live(&state, response);
-            let woken = live.as_ref().map(|l| l.wake.notified());
-            let mut woken = std::pin::pin!(woken);
-            if let Some(w) = woken.as_mut().as_pin_mut() {
-                w.enable();
+    stream::unfold(
+        (state, after, false, true),
+        move |(state, after, ended, first)| async move {
+            if ended {
+                return None;
             }
-            let events = match kind.events_after(&state, response, after).await {
-                Ok(e) => e,
-                Err(e) => {
-                    tracing::error!(error = %e, "could not read response events");
-                    return None;
-                }
-            };
-            if let Some((last, _, _)) = events.last() {
-                let last = *last;
-                let ended = events.iter().any(|(_, name, _)| name == "end");
-                let batch: Vec<_> = events
-                    .into_iter()
-                    .map(|(seq, name, data)| Ok(Event::default().id(seq.to_string()).event(name).data(data)))
-                    .collect();
-                return Some((stream::iter(batch), (state, last, ended)));
-            }
-            match woken.as_mut().as_pin_mut() {
-                Some(w) => {
-                    let _ = tokio::time::timeout(Duration::from_secs(2), w).await;
-                }
-                None => {
-                    // Written elsewhere, or by a server that died: end it if its writer fell silent.
-                    idle_polls += 1;
-                    if idle_polls % 8 == 1 {
-                        let cutoff =
-                            crate::time_fmt::from_now(time::Duration::seconds(-state.config.stream_stale_secs));
-                        if let Err(e) = kind.fail_stale(&state, response, &cutoff).await {
-                            tracing::error!(error = %e, "could not end a stale response");
-                        }
+            // A follower resuming after the last event it saw: when that was `end`, there is nothing
+            // more to wait for (without this it would get keep-alives forever).
+            if first && after > 0 {
+                match kind.events_after(&state, response, after - 1).await {
+                    Ok(seen)
+                        if seen
+                            .first()
+                            .is_some_and(|(seq, name, _)| *seq == after && name == "end") =>
+                    {
+                        return None;
                     }
-                    tokio::time::sleep(Duration::from_millis(250)).await;
+                    Ok(_) => {}
+                    Err(e) => {
+                        tracing::error!(error = %e, "could not read response events");
+                        return None;
+                    }
                 }
             }
-        }
-    })
+            // Polls without news; every 8th (about 2 s) also asks whether the writer died.
+            let mut idle_polls = 0u32;
+            loop {
+                let live = kind.live(&state, response);
+                let woken = live.as_ref().map(|l| l.wake.notified());
+                let mut woken = std::pin::pin!(woken);
+                if let Some(w) = woken.as_mut().as_pin_mut() {
+                    w.enable();
+                }
+                let events = match kind.events_after(&state, response, after).await {
+                    Ok(e) => e,
+                    Err(e) => {
+                        tracing::error!(error = %e, "could not read response events");
+                        return None;
+                    }
+                };
+                if let Some((last, _, _)) = events.last() {
+                    let last = *last;
+                    let ended = events.iter().any(|(_, name, _)| name == "end");
+                    let batch: Vec<_> = events
+                        .into_iter()
+                        .map(|(seq, name, data)| Ok(Event::default().id(seq.to_string()).event(name).data(data)))
+                        .collect();
+                    return Some((stream::iter(batch), (state, last, ended, false)));
+                }
+                match woken.as_mut().as_pin_mut() {
+                    Some(w) => {
+                        let _ = tokio::time::timeout(Duration::from_secs(2), w).await;
+                    }
+                    None => {
+                        // Written elsewhere, or by a server that died: end it if its writer fell silent.
+                        idle_polls += 1;
+                        if idle_polls % 8 == 1 {
+                            let cutoff =
+                                crate::time_fmt::from_now(time::Duration::seconds(-state.config.stream_stale_secs));
+                            if let Err(e) = kind.fail_stale(&state, response, &cutoff).await {
+                                tracing::error!(error = %e, "could not end a stale response");
+                            }
+                        }
+                        tokio::time::sleep(Duration::from_millis(250)).await;
+                    }
+                }
+            }
+        },
+    )
     .flatten()
 }
 
@@ -469,6 +490,9 @@ async fn response(state: &AppState, caller: &Caller, id: i64) -> Result<Response
         .ok_or_else(|| Error::not_found("Agent response"))
 }
 
+/// Stop: the answer ends as `cancelled`, keeping what was said. Whoever may see the answer (its
+/// asker, an organization administrator) may stop it; one that has ended is a 409. Workflow
+/// answers follow the same rule.
 async fn cancel(
     State(state): State<AppState>,
     caller: Caller,

@@ -12,7 +12,7 @@ use crate::{
         authz::{self, Need, OrgAction},
     },
     error::{FieldErrors, Result},
-    startup::AppState,
+    state::AppState,
     store::{MemberTable, ProjectFilter, RecentKind},
 };
 

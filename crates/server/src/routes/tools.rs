@@ -20,7 +20,7 @@ use crate::{
     },
     error::{Error, Result},
     flags::{self, Flag},
-    startup::AppState,
+    state::AppState,
     store::{ToolFields, ToolRow},
     tools,
 };

@@ -16,7 +16,7 @@ use crate::{
     },
     domain::{Email, Password, PersonName},
     error::{Error, FieldErrors, Result},
-    startup::AppState,
+    state::AppState,
     store::{NewUser, UserRow},
 };
 

@@ -26,7 +26,7 @@ use crate::{
     error::{Error, FieldErrors, Result},
     flags::FlagSet,
     guardrails::{self, Direction},
-    startup::AppState,
+    state::AppState,
     store::WorkflowResponseRow,
     workflow::WorkflowJob,
 };
@@ -304,26 +304,23 @@ async fn renew_events_url(
     ))
 }
 
-/// Stop: the answer ends as `cancelled`, keeping what was written so far.
+/// Stop: the answer ends as `cancelled`, keeping what was written so far. The rule is the
+/// agent answers' one: whoever may see the answer (its asker, an organization administrator)
+/// may stop it, and stopping an answer that has ended is a 409.
 async fn cancel(
     State(state): State<AppState>,
     caller: Caller,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<serde_json::Value>> {
     let row = response(&state, &caller, id).await?;
-    if row.user_id != caller.user_id() {
-        return Err(Error::Forbidden(
-            "Only the person who asked can stop this answer.".into(),
-        ));
+    if !state.store.request_workflow_cancel(row.id).await? {
+        return Err(Error::Conflict("This answer has already finished.".into()));
     }
-    let stopping = state.store.request_workflow_cancel(id).await?;
-    state.workflows.cancel_here(id);
-    let message = if stopping {
-        "Stopping the answer."
-    } else {
-        "The answer has already ended."
-    };
-    Ok(ok(message, serde_json::json!({"id": id, "stopping": stopping})))
+    state.workflows.cancel_here(row.id);
+    Ok(ok(
+        "Stopping the answer.",
+        serde_json::json!({"id": id, "stopping": true}),
+    ))
 }
 
 async fn thread_responses(

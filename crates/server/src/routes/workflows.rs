@@ -14,7 +14,7 @@ use crate::{
         authz::{self, Need},
     },
     error::{Error, FieldErrors, Result},
-    startup::AppState,
+    state::AppState,
     store::{WorkflowFields, WorkflowFilter, WorkflowRow},
 };
 

@@ -1,7 +1,7 @@
 use super::Store;
 use crate::{error::Result, time_fmt};
 
-/// Counts behind the sign-in throttle (see `routes::auth::throttle`).
+/// Counts behind the sign-in throttle (see `auth::throttle`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct LoginFailures {
     pub by_account: i64,

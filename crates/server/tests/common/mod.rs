@@ -387,6 +387,22 @@ pub fn end_of(events: &[(Option<i64>, String, Value)]) -> Value {
 }
 
 /// Parses an SSE body into (id, event, data) triples.
+/// Follows an events URL from after `last_event_id`; the body, which must end within 5 s (a
+/// stream resumed after its `end` closes at once).
+pub async fn resume_and_wait_for_close(app: &TestApp, url: &str, last_event_id: i64) -> String {
+    let response = app
+        .client
+        .get(app.url(url))
+        .header("Last-Event-ID", last_event_id.to_string())
+        .send()
+        .await
+        .unwrap();
+    tokio::time::timeout(std::time::Duration::from_secs(5), response.text())
+        .await
+        .expect("a stream resumed after its end closes instead of waiting")
+        .unwrap()
+}
+
 pub fn parse_sse(body: &str) -> Vec<(Option<i64>, String, Value)> {
     let mut out = Vec::new();
     for block in body.split("\n\n") {

@@ -42,10 +42,10 @@ impl Application {
         tokio::spawn(state.search.clone().run());
         state.indexer.start();
         state.evaluations.start();
-        // Answers cut off by a crash of this (or another) server end as failed, not hanging.
-        let cutoff = crate::time_fmt::from_now(time::Duration::seconds(-state.config.stream_stale_secs));
-        state.store.fail_stale_responses(None, &cutoff).await?;
-        state.store.fail_stale_workflow_responses(None, &cutoff).await?;
+        // Answers cut off by a crash of this (or another) server end as failed, not hanging:
+        // all of them now, then whatever falls silent while this server runs.
+        crate::chat::sweep::orphaned_answers(&state.store, state.config.stream_stale_secs).await?;
+        crate::chat::sweep::start(state.store.clone(), state.config.stream_stale_secs);
         let router = router(state.clone());
         Ok(Self {
             listener,

@@ -300,8 +300,25 @@ async fn an_answer_cut_off_by_a_crash_ends_as_failed_instead_of_hanging() {
     tokio::time::sleep(Duration::from_millis(1500)).await;
     server.child.kill().unwrap();
     server.child.wait().unwrap();
-    tokio::time::sleep(Duration::from_millis(2500)).await;
+    // Started again at once: the answer is not stale yet, so the start-up sweep leaves it; the
+    // periodic sweep ends it with nobody following.
     let mut server = start_with(dir.path(), &env);
+    let mut stored = Value::Null;
+    for _ in 0..100 {
+        stored = call(
+            &client,
+            &server.base,
+            &token,
+            reqwest::Method::GET,
+            &format!("/api/v2/agent-responses/{id}"),
+        )
+        .await;
+        if stored["data"]["status"] != "streaming" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(stored["data"]["status"], "failed", "ended without a follower: {stored}");
     let fresh = client
         .get(format!(
             "{}/response-service/api/v2/agent-responses/{id}/events-url",
@@ -323,15 +340,19 @@ async fn an_answer_cut_off_by_a_crash_ends_as_failed_instead_of_hanging() {
     assert!(body.contains("event: error"), "{body}");
     assert!(body.contains("stopped before it finished"), "{body}");
     assert!(body.trim_end().ends_with('}') && body.contains("event: end"), "{body}");
-    let stored = call(
-        &client,
-        &server.base,
-        &token,
-        reqwest::Method::GET,
-        &format!("/api/v2/agent-responses/{id}"),
-    )
-    .await;
-    assert_eq!(stored["data"]["status"], "failed");
+    // Every word a follower was sent is kept: in the stored answer and in the final `end`.
+    let said: String = body
+        .lines()
+        .filter_map(|line| line.strip_prefix("data: "))
+        .filter_map(|data| serde_json::from_str::<Value>(data).ok())
+        .filter(|event| event["step"] == "assistant_stream")
+        .map(|event| event["delta"].as_str().unwrap().to_string())
+        .collect();
+    assert!(!said.is_empty(), "a few words were said before the kill: {body}");
+    assert_eq!(stored["data"]["answer"], said.as_str(), "{stored}");
+    let end: Value =
+        serde_json::from_str(body.lines().rev().find_map(|line| line.strip_prefix("data: ")).unwrap()).unwrap();
+    assert_eq!(end["output"]["answer"], said.as_str(), "{end}");
     server.child.kill().unwrap();
     server.child.wait().unwrap();
 }

@@ -7,6 +7,7 @@ mod events;
 pub mod local;
 pub mod openai;
 pub mod prepare;
+pub mod sweep;
 
 use std::{
     collections::HashMap,

@@ -537,6 +537,21 @@ impl Store {
             };
             // Asked, not answered: a query that used nothing it reported.
             analytics::add_usage(&mut tx, &analytics::key_of(&key), Usage::answered(0, 0, 0, "0")).await?;
+            // What followers were sent is in the events, whatever the last partial save held.
+            let tokens: Vec<(String,)> = sqlx::query_as(
+                "SELECT data FROM response_events WHERE response_id = $1 AND event = 'token' ORDER BY seq",
+            )
+            .bind(id)
+            .fetch_all(&mut *tx)
+            .await?;
+            let (said, thought) = said_in(tokens.iter().map(|(data,)| data.as_str()));
+            let answer = if said.is_empty() { answer } else { said };
+            sqlx::query("UPDATE agent_responses SET response = $2, thoughts = $3 WHERE id = $1")
+                .bind(id)
+                .bind(&answer)
+                .bind(&thought)
+                .execute(&mut *tx)
+                .await?;
             let (last,): (i64,) =
                 sqlx::query_as("SELECT COALESCE(MAX(seq), 0) FROM response_events WHERE response_id = $1")
                     .bind(id)
@@ -561,5 +576,39 @@ impl Store {
             ended += 1;
         }
         Ok(ended)
+    }
+}
+
+/// The answer and the thoughts that `token` events (their JSON data, in order) carried.
+fn said_in<'a>(tokens: impl Iterator<Item = &'a str>) -> (String, String) {
+    let (mut answer, mut thoughts) = (String::new(), String::new());
+    for data in tokens {
+        let Ok(event) = serde_json::from_str::<serde_json::Value>(data) else {
+            continue;
+        };
+        let delta = event["delta"].as_str().unwrap_or_default();
+        match event["step"].as_str() {
+            Some("assistant_stream") => answer.push_str(delta),
+            Some("tools_stream") => thoughts.push_str(delta),
+            _ => {}
+        }
+    }
+    (answer, thoughts)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn what_was_said_is_rebuilt_from_the_token_events() {
+        let events = [
+            r#"{"step": "tools_stream", "delta": "Searching. "}"#,
+            r#"{"step": "assistant_stream", "delta": "Refunds take "}"#,
+            r#"{"step": "assistant_stream", "delta": "14 days."}"#,
+            "not json",
+        ];
+        assert_eq!(
+            super::said_in(events.into_iter()),
+            ("Refunds take 14 days.".to_string(), "Searching. ".to_string())
+        );
     }
 }

@@ -160,6 +160,11 @@ fn follow(turn: Turn, url: &str, follows: StoredValue<Vec<Follow>, LocalStorage>
         // The server's own `error` event carries a message; a dropped connection does not, and
         // EventSource reconnects by itself, sending Last-Event-ID.
         if let Some(v) = event_json(&e) {
+            // The server lost its database for a moment and asked to reconnect: EventSource
+            // does so by itself and resumes; nothing to show.
+            if v["retrying"] == true {
+                return;
+            }
             t.error.set(Some(
                 v["message"].as_str().unwrap_or("Something went wrong.").to_string(),
             ));

@@ -438,6 +438,11 @@ fn follow(turn: Turn, url: &str, follows: StoredValue<Vec<Follow>, LocalStorage>
     let on_error = Closure::<dyn FnMut(web_sys::Event)>::new(move |e: web_sys::Event| {
         // The server's `error` event has a message; a dropped connection reconnects by itself.
         if let Some(v) = event_json(&e) {
+            // The server lost its database for a moment and asked to reconnect: EventSource
+            // does so by itself and resumes; nothing to show.
+            if v["retrying"] == true {
+                return;
+            }
             t.error.set(Some(
                 v["message"].as_str().unwrap_or("Something went wrong.").to_string(),
             ));

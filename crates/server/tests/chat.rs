@@ -5,6 +5,7 @@ mod common;
 
 use common::{TestApp, assert_error, parse_sse};
 use serde_json::{Value, json};
+use sqlx::Connection;
 
 /// An agent whose default corpus holds a refund policy, indexed.
 async fn agent_with_policy(app: &TestApp, token: &str) -> i64 {
@@ -780,5 +781,73 @@ both_backends!(
         app.settled(doc, &token).await;
         let after = ask(json!({"user_query": "How long do refunds take?"})).await;
         assert_eq!(after["cache_hit"], false);
+    }
+);
+
+both_backends!(
+    a_follower_cut_off_by_the_database_is_told_to_reconnect_and_then_completes,
+    |app: TestApp| async move {
+        let (token, _, _) = app.member("dora@example.com", "Dora Database").await;
+        let agent = agent_with_policy(&app, &token).await;
+        let started = app
+            .ok(
+                "POST",
+                &format!("/response-service/api/v2/agents/{agent}/responses/start"),
+                &token,
+                Some(&json!({"user_query": "How long do refunds take?"})),
+            )
+            .await;
+        let url = started["events_url"].as_str().unwrap().to_string();
+        let all = parse_sse(
+            &app.client
+                .get(app.url(&url))
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap(),
+        );
+        assert_eq!(all.last().unwrap().1, "end");
+
+        // The events cannot be read for a moment (their table is away, as in an outage).
+        let mut db = sqlx::AnyConnection::connect(&app.database_url).await.unwrap();
+        sqlx::query("ALTER TABLE response_events RENAME TO response_events_away")
+            .execute(&mut db)
+            .await
+            .unwrap();
+        let cut = tokio::time::timeout(
+            std::time::Duration::from_secs(5),
+            app.client.get(app.url(&url)).send().await.unwrap().text(),
+        )
+        .await
+        .expect("the stream ends instead of hanging")
+        .unwrap();
+        sqlx::query("ALTER TABLE response_events_away RENAME TO response_events")
+            .execute(&mut db)
+            .await
+            .unwrap();
+        assert!(cut.contains("retry: 2000"), "{cut}");
+        let told = parse_sse(&cut);
+        assert_eq!(told.len(), 1, "{cut}");
+        assert_eq!(
+            (told[0].0, told[0].1.as_str()),
+            (None, "error"),
+            "no id: the client resumes where it was"
+        );
+        assert_eq!(told[0].2["retrying"], true);
+        // Reconnecting (as EventSource does after `retry`) completes the answer.
+        let again = parse_sse(
+            &app.client
+                .get(app.url(&url))
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap(),
+        );
+        assert_eq!(again.len(), all.len());
+        assert_eq!(again.last().unwrap().1, "end");
     }
 );

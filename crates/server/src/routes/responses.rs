@@ -319,10 +319,7 @@ fn follow(
                         return None;
                     }
                     Ok(_) => {}
-                    Err(e) => {
-                        tracing::error!(error = %e, "could not read response events");
-                        return None;
-                    }
+                    Err(e) => return Some(database_lost(e, state, after)),
                 }
             }
             // Polls without news; every 8th (about 2 s) also asks whether the writer died.
@@ -336,10 +333,7 @@ fn follow(
                 }
                 let events = match kind.events_after(&state, response, after).await {
                     Ok(e) => e,
-                    Err(e) => {
-                        tracing::error!(error = %e, "could not read response events");
-                        return None;
-                    }
+                    Err(e) => return Some(database_lost(e, state, after)),
                 };
                 if let Some((last, _, _)) = events.last() {
                     let last = *last;
@@ -371,6 +365,27 @@ fn follow(
         },
     )
     .flatten()
+}
+
+/// How long a client waits before reconnecting after [`database_lost`].
+const RECONNECT_AFTER: Duration = Duration::from_secs(2);
+
+type FollowStep = (
+    stream::Iter<std::vec::IntoIter<std::result::Result<Event, Infallible>>>,
+    (AppState, i64, bool, bool),
+);
+
+/// The database could not be read: the follower is told so with an `error` event that asks it
+/// to reconnect (`retry:`, `"retrying": true`), and the stream ends. EventSource reconnects by
+/// itself with `Last-Event-ID` (this event has no id), and resumes where it was.
+fn database_lost(error: Error, state: AppState, after: i64) -> FollowStep {
+    tracing::error!(error = %error, "could not read answer events; the follower will reconnect");
+    let event = Event::default().event("error").retry(RECONNECT_AFTER).data(
+        serde_json::json!({"step": "error", "retrying": true,
+            "message": "The connection to the database was interrupted; reconnecting."})
+        .to_string(),
+    );
+    (stream::iter(vec![Ok(event)]), (state, after, true, false))
 }
 
 pub(super) fn sse(state: AppState, kind: Answers, response: i64, after: i64) -> Response {

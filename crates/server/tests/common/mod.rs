@@ -20,6 +20,8 @@ pub enum Backend {
 
 pub struct TestApp {
     pub base: String,
+    /// The server's database, for tests that act on it behind the server's back.
+    pub database_url: String,
     pub client: reqwest::Client,
     pub outbox: std::path::PathBuf,
     /// The server's own store, for tests that write history or read raw rows directly.
@@ -68,7 +70,7 @@ impl TestApp {
             Backend::Sqlite => format!("sqlite://{}?mode=rwc", dir.path().join("test.db").display()),
             Backend::Postgres => fresh_postgres_database(&postgres_url()?).await,
         };
-        let mut config = Config::for_database(url);
+        let mut config = Config::for_database(url.clone());
         config.outbox_dir = dir.path().join("outbox");
         config.dist = dir.path().join("dist");
         config.object_store = dir.path().join("objects").display().to_string();
@@ -82,6 +84,7 @@ impl TestApp {
         tokio::spawn(app.run_until_stopped());
         Some(Self {
             base,
+            database_url: url,
             client: reqwest::Client::new(),
             outbox,
             store,

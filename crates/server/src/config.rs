@@ -193,7 +193,7 @@ pub struct Config {
 
     /// A response whose writer has shown no sign of life for this long (its server died) is
     /// ended as failed, so nobody waits for it forever.
-    #[arg(long, env = "EJENTO_STREAM_STALE_SECS", default_value_t = 45)]
+    #[arg(long, env = "EJENTO_STREAM_STALE_SECS", default_value_t = 8)]
     pub stream_stale_secs: i64,
 
     /// Run the server's clock from this instant (RFC 3339, e.g. `2024-02-29T12:00:00Z`) instead
@@ -337,7 +337,7 @@ impl Config {
             local_token_delay_ms: 0,
             model_deployments: String::new(),
             llm_timeout_secs: 60,
-            stream_stale_secs: 45,
+            stream_stale_secs: 8,
             clock_start: None,
         }
     }

@@ -44,8 +44,8 @@ impl Application {
         state.evaluations.start();
         // Answers cut off by a crash of this (or another) server end as failed, not hanging:
         // all of them now, then whatever falls silent while this server runs.
-        crate::chat::sweep::orphaned_answers(&state.store, state.config.stream_stale_secs).await?;
-        crate::chat::sweep::start(state.store.clone(), state.config.stream_stale_secs);
+        // (`StreamEngine` sweeps periodically from its start.)
+        state.streams.sweep().await?;
         let router = router(state.clone());
         Ok(Self {
             listener,

@@ -6,7 +6,10 @@ use std::sync::Arc;
 
 use crate::{
     auth::tokens::{JwtKeys, random_secret},
-    chat::ChatHub,
+    chat::{
+        ChatHub,
+        stream::{Liveness, StreamEngine},
+    },
     config::Config,
     db::Db,
     evaluation::EvaluationRunner,
@@ -31,6 +34,8 @@ pub struct AppState {
     pub search: Arc<SearchSync>,
     pub indexer: Indexer,
     pub chat: Arc<ChatHub>,
+    /// Writes and follows answers, agent and workflow answers alike.
+    pub streams: Arc<StreamEngine>,
     pub workflows: Arc<WorkflowHub>,
     pub evaluations: Arc<EvaluationRunner>,
     pub secrets: Arc<SecretBox>,
@@ -102,6 +107,12 @@ impl AppState {
         let deployments = config.deployments()?;
         let names: Vec<String> = deployments.iter().map(|d| d.name.clone()).collect();
         store.sync_deployments(&names).await?;
+        let postgres = (store.db().backend == crate::db::Backend::Postgres).then(|| config.database_url.clone());
+        let streams = StreamEngine::start(
+            store.clone(),
+            Liveness::from_stale_secs(config.stream_stale_secs),
+            postgres,
+        );
         let chat = ChatHub::new(
             store.clone(),
             search.clone(),
@@ -109,8 +120,9 @@ impl AppState {
             deployments,
             secrets.clone(),
             outbound.clone(),
+            streams.clone(),
         );
-        let workflows = WorkflowHub::new(store.clone(), search.clone(), chat.clone(), config.clone());
+        let workflows = WorkflowHub::new(store.clone(), search.clone(), chat.clone());
         let evaluations = EvaluationRunner::new(store.clone(), chat.clone());
         Ok(Self {
             config,
@@ -122,6 +134,7 @@ impl AppState {
             indexer,
             chat,
             workflows,
+            streams,
             evaluations,
             secrets,
             outbound,

@@ -10,20 +10,22 @@
 
 use std::{
     collections::HashMap,
-    sync::{Arc, Mutex},
+    sync::Arc,
     time::{Duration, Instant},
 };
+
+use futures_util::StreamExt;
 
 use ejento_api::{HistoryTurn, Reference, ResponseOutput, SupervisorType, WorkflowOutput, WorkflowStep};
 use serde_json::{Value, json};
 
 use crate::{
     chat::{
-        ChatHub, Live,
+        ChatHub,
         prepare::{Asker, Question, agent_job},
+        stream::{AnswerKind, AnswerWriter, Followed, Said, SaidState},
         thread_title,
     },
-    config::Config,
     search::{Scope, sync::SearchSync},
     store::{
         AgentRow, FinishedWorkflowResponse, Store,
@@ -54,8 +56,6 @@ pub struct WorkflowHub {
     store: Store,
     search: Arc<SearchSync>,
     chat: Arc<ChatHub>,
-    config: Arc<Config>,
-    live: Mutex<HashMap<i64, Arc<Live>>>,
 }
 
 /// Why an answer stopped early.
@@ -64,26 +64,21 @@ enum Stop {
     Failed(String),
 }
 
-/// Writes a workflow answer's events: persisted first, then readers woken.
+/// Writes a workflow answer's events (through the stream engine: stored first, then followed),
+/// and keeps its text as the engine stores it: the agents' answers as they stream, replaced by
+/// the consolidated answer when there is one. A stopped or failed answer keeps what was said.
 struct Out {
-    store: Store,
-    live: Arc<Live>,
-    response_id: i64,
-    seq: i64,
-    answer: String,
+    writer: AnswerWriter,
+    said: SaidState,
 }
 
 impl Out {
-    async fn event(&mut self, event: &str, data: Value) -> Result<(), Stop> {
-        self.seq += 1;
-        self.store
-            .append_workflow_event(self.response_id, self.seq, event, &data.to_string())
+    async fn event(&mut self, event: &'static str, data: Value, said: Said) -> Result<(), Stop> {
+        self.writer
+            .emit(event, data.to_string(), said.clone())
             .await
             .map_err(|e| Stop::Failed(format!("The answer could not be saved: {e}")))?;
-        self.live.wake.notify_waiters();
-        if self.seq % 32 == 0 {
-            let _ = self.store.touch_workflow_response(self.response_id, &self.answer).await;
-        }
+        self.said.apply(&said);
         Ok(())
     }
 
@@ -92,17 +87,12 @@ impl Out {
         if let (Some(data), Value::Object(extra)) = (data.as_object_mut(), extra) {
             data.extend(extra);
         }
-        self.event("status", data).await
+        self.event("status", data, Said::Nothing).await
     }
 
-    async fn check_cancelled(&self) -> Result<(), Stop> {
-        if self.live.is_cancelled()
-            || self
-                .store
-                .workflow_cancel_requested(self.response_id)
-                .await
-                .unwrap_or(false)
-        {
+    /// Stop pressed here, or (when `ask_database`) on another server.
+    async fn check_cancelled(&self, ask_database: bool) -> Result<(), Stop> {
+        if self.writer.stop_requested(ask_database).await {
             return Err(Stop::Cancelled);
         }
         Ok(())
@@ -196,67 +186,25 @@ struct Step {
 }
 
 impl WorkflowHub {
-    pub fn new(store: Store, search: Arc<SearchSync>, chat: Arc<ChatHub>, config: Arc<Config>) -> Arc<Self> {
-        Arc::new(Self {
-            store,
-            search,
-            chat,
-            config,
-            live: Mutex::new(HashMap::new()),
-        })
-    }
-
-    pub fn live(&self, response: i64) -> Option<Arc<Live>> {
-        self.live
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .get(&response)
-            .cloned()
-    }
-
-    /// Stop: seen at once here (and through the database on other servers).
-    pub fn cancel_here(&self, response: i64) {
-        if let Some(live) = self.live(response) {
-            live.cancel();
-        }
+    pub fn new(store: Store, search: Arc<SearchSync>, chat: Arc<ChatHub>) -> Arc<Self> {
+        Arc::new(Self { store, search, chat })
     }
 
     /// Starts answering; the task runs to its end whoever listens. The handle yields the output.
     pub fn spawn(self: &Arc<Self>, job: WorkflowJob) -> tokio::task::JoinHandle<WorkflowOutput> {
-        let live = Arc::new(Live::default());
-        self.live
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .insert(job.response_id, live.clone());
         let hub = self.clone();
-        let heartbeat = {
-            let (store, id) = (self.store.clone(), job.response_id);
-            let every = Duration::from_secs((self.config.stream_stale_secs / 3).clamp(1, 15) as u64);
-            tokio::spawn(async move {
-                loop {
-                    tokio::time::sleep(every).await;
-                    let _ = store.touch_workflow_response(id, "").await;
-                }
+        self.chat
+            .streams()
+            .spawn((AnswerKind::Workflow, job.response_id), move |writer| async move {
+                hub.generate(job, writer).await
             })
-        };
-        tokio::spawn(async move {
-            let id = job.response_id;
-            let output = hub.generate(job, live.clone()).await;
-            heartbeat.abort();
-            hub.live.lock().unwrap_or_else(|p| p.into_inner()).remove(&id);
-            live.wake.notify_waiters();
-            output
-        })
     }
 
-    async fn generate(&self, job: WorkflowJob, live: Arc<Live>) -> WorkflowOutput {
+    async fn generate(&self, job: WorkflowJob, writer: AnswerWriter) -> WorkflowOutput {
         let started = Instant::now();
         let mut out = Out {
-            store: self.store.clone(),
-            live,
-            response_id: job.response_id,
-            seq: 0,
-            answer: String::new(),
+            writer,
+            said: SaidState::default(),
         };
         let subqueries = plan(&job.query);
         let mut steps = Vec::new();
@@ -271,6 +219,7 @@ impl WorkflowHub {
                 .event(
                     "error",
                     json!({"step": "error", "message": m, "delta": "", "output": {"error": {"details": m}, "blocked": false}}),
+                    Said::Nothing,
                 )
                 .await;
         }
@@ -289,7 +238,7 @@ impl WorkflowHub {
         }
         let nanos: i128 = steps.iter().map(|s| cost_nanos(&s.output.cost) as i128).sum();
         let output = WorkflowOutput {
-            answer: out.answer.clone(),
+            answer: out.said.text.clone(),
             thread_id: job.thread_id,
             thread_name,
             workflow_response_id: job.response_id,
@@ -339,6 +288,7 @@ impl WorkflowHub {
             .event(
                 "end",
                 json!({"step": "end", "success": success, "message": message, "output": output}),
+                Said::Nothing,
             )
             .await;
         output
@@ -351,8 +301,12 @@ impl WorkflowHub {
         out: &mut Out,
         steps: &mut Vec<Step>,
     ) -> Result<(), Stop> {
-        out.event("start", json!({"step": "start", "message": "Analyzing..."}))
-            .await?;
+        out.event(
+            "start",
+            json!({"step": "start", "message": "Analyzing..."}),
+            Said::Nothing,
+        )
+        .await?;
         if job.agents.is_empty() {
             return Err(Stop::Failed(
                 "This workflow has no agents left (they were deleted): edit it to add some.".into(),
@@ -445,7 +399,7 @@ impl WorkflowHub {
             }
         }
         for (agent, question) in plan {
-            out.check_cancelled().await?;
+            out.check_cancelled(true).await?;
             let output = self.ask(job, agent, &question, out).await?;
             steps.push(Step {
                 agent,
@@ -462,7 +416,7 @@ impl WorkflowHub {
         }
         let (_, maps) = merged_references(steps);
         if supervisor == SupervisorType::Router && steps.len() == 1 {
-            out.answer = renumber(&steps[0].output.answer, &maps[0]);
+            out.said.text = renumber(&steps[0].output.answer, &maps[0]);
             return Ok(());
         }
         let header = if supervisor == SupervisorType::Router {
@@ -494,10 +448,13 @@ impl WorkflowHub {
             merged.push_str(&format!("{title}\n\n{}", part.trim()));
         }
         for word in merged.split_inclusive(char::is_whitespace) {
-            out.check_cancelled().await?;
-            out.answer.push_str(word);
-            out.event("token", json!({"step": "consolidator_stream", "delta": word}))
-                .await?;
+            out.check_cancelled(true).await?;
+            out.event(
+                "token",
+                json!({"step": "consolidator_stream", "delta": word}),
+                Said::Final(word.to_string()),
+            )
+            .await?;
         }
         Ok(())
     }
@@ -569,50 +526,50 @@ impl WorkflowHub {
             .map_err(|e| Stop::Failed(format!("{} could not be asked: {e}", row.agent_name)))?;
         let child = child_job.response_id;
         let handle = self.chat.spawn(child_job);
-        let mut after = 0;
+        // The step's events come from memory as the engine stores them (it runs here).
+        let mut events = std::pin::pin!(self.chat.streams().follow((AnswerKind::Agent, child), 0));
         let mut stopped = false;
+        let mut quiet = 0u32;
         loop {
-            let live = self.chat.live(child);
-            let woken = live.as_ref().map(|l| l.wake.notified());
-            let mut woken = std::pin::pin!(woken);
-            if let Some(w) = woken.as_mut().as_pin_mut() {
-                w.enable();
-            }
-            let events = self
-                .store
-                .events_after(child, after)
-                .await
-                .map_err(|e| Stop::Failed(format!("Reading {}'s answer failed: {e}", row.agent_name)))?;
-            let mut ended = false;
-            for (seq, name, data) in events {
-                after = seq;
-                ended |= name == "end";
-                let Ok(data) = serde_json::from_str::<Value>(&data) else {
+            let next = tokio::time::timeout(Duration::from_millis(500), events.next()).await;
+            let followed = match next {
+                Ok(Some(followed)) => followed,
+                // The step's end was forwarded.
+                Ok(None) => break,
+                Err(_) => {
+                    // Stop pressed while the step is quiet (waiting on its model); the database
+                    // is asked every few seconds, for a Stop pressed on another server.
+                    quiet += 1;
+                    if !stopped && out.check_cancelled(quiet.is_multiple_of(4)).await.is_err() {
+                        stopped = true;
+                        let _ = self.chat.streams().stop((AnswerKind::Agent, child)).await;
+                    }
                     continue;
-                };
-                if data["step"] == "assistant_stream"
-                    && let Some(delta) = data["delta"].as_str()
-                {
-                    out.event(
-                        "token",
-                        json!({"step": "agent_stream", "delta": delta, "agent_id": row.id, "agent_name": row.agent_name}),
-                    )
-                    .await?;
                 }
-            }
-            if ended {
-                break;
-            }
-            if !stopped && out.check_cancelled().await.is_err() {
-                stopped = true;
-                self.chat.cancel_here(child);
-                let _ = self.store.request_cancel(child).await;
-            }
-            match woken.as_mut().as_pin_mut() {
-                Some(w) => {
-                    let _ = tokio::time::timeout(Duration::from_millis(500), w).await;
+            };
+            let (_, name, data) = match followed {
+                Followed::Event(row) => row,
+                Followed::Lost(e) => {
+                    return Err(Stop::Failed(format!("Reading {}'s answer failed: {e}", row.agent_name)));
                 }
-                None => tokio::time::sleep(Duration::from_millis(100)).await,
+            };
+            let Ok(data) = serde_json::from_str::<Value>(&data) else {
+                continue;
+            };
+            if name == "token"
+                && data["step"] == "assistant_stream"
+                && let Some(delta) = data["delta"].as_str()
+            {
+                out.event(
+                    "token",
+                    json!({"step": "agent_stream", "delta": delta, "agent_id": row.id, "agent_name": row.agent_name}),
+                    Said::Answer(delta.to_string()),
+                )
+                .await?;
+                if !stopped && out.check_cancelled(out.writer.seq() % 8 == 0).await.is_err() {
+                    stopped = true;
+                    let _ = self.chat.streams().stop((AnswerKind::Agent, child)).await;
+                }
             }
         }
         let output = handle

@@ -12,6 +12,10 @@ use std::{
 
 use serde_json::{Value, json};
 
+mod common;
+
+type Events = Vec<(Option<i64>, String, Value)>;
+
 struct Server {
     child: Child,
     base: String,
@@ -100,6 +104,50 @@ async fn sign_up(client: &reqwest::Client, base: &str, email: &str) -> String {
         .await
         .unwrap();
     signup["data"]["ejento_access_token"].as_str().unwrap().to_string()
+}
+
+async fn post(client: &reqwest::Client, base: &str, token: &str, path: &str, body: Value) -> Value {
+    let res = client
+        .post(format!("{base}{path}"))
+        .bearer_auth(token)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    res.json::<Value>().await.unwrap()["data"].clone()
+}
+
+/// An agent without documents (the local answerer still answers, slowly when told to).
+async fn new_agent(client: &reqwest::Client, base: &str, token: &str) -> i64 {
+    let team = post(client, base, token, "/api/v2/teams", json!({"name": "T"})).await;
+    let project = post(
+        client,
+        base,
+        token,
+        "/api/v2/projects",
+        json!({"name": "P", "team_id": team["id"]}),
+    )
+    .await;
+    let agent = post(
+        client,
+        base,
+        token,
+        "/api/v2/agents",
+        json!({"project_id": project["id"], "agent_name": "Slow"}),
+    )
+    .await;
+    agent["id"].as_i64().unwrap()
+}
+
+async fn start_answer(client: &reqwest::Client, base: &str, token: &str, agent: i64) -> Value {
+    post(
+        client,
+        base,
+        token,
+        &format!("/response-service/api/v2/agents/{agent}/responses/start"),
+        json!({"user_query": "anything at all?"}),
+    )
+    .await
 }
 
 async fn new_corpus(client: &reqwest::Client, base: &str, token: &str, body: Value) -> i64 {
@@ -269,32 +317,8 @@ async fn an_answer_cut_off_by_a_crash_ends_as_failed_instead_of_hanging() {
     ];
     let mut server = start_with(dir.path(), &env);
     let token = sign_up(&client, &server.base, "cut@example.com").await;
-    let post = |path: String, body: Value| {
-        let (client, token) = (client.clone(), token.clone());
-        async move {
-            let res = client.post(path).bearer_auth(token).json(&body).send().await.unwrap();
-            res.json::<Value>().await.unwrap()["data"].clone()
-        }
-    };
-    let team = post(format!("{}/api/v2/teams", server.base), json!({"name": "T"})).await;
-    let project = post(
-        format!("{}/api/v2/projects", server.base),
-        json!({"name": "P", "team_id": team["id"]}),
-    )
-    .await;
-    let agent = post(
-        format!("{}/api/v2/agents", server.base),
-        json!({"project_id": project["id"], "agent_name": "Slow"}),
-    )
-    .await;
-    let started = post(
-        format!(
-            "{}/response-service/api/v2/agents/{}/responses/start",
-            server.base, agent["id"]
-        ),
-        json!({"user_query": "anything at all?"}),
-    )
-    .await;
+    let agent = new_agent(&client, &server.base, &token).await;
+    let started = start_answer(&client, &server.base, &token, agent).await;
     let id = started["agent_response_id"].as_i64().unwrap();
     // Let it say a few words, then kill the server that writes it.
     tokio::time::sleep(Duration::from_millis(1500)).await;
@@ -710,4 +734,201 @@ async fn the_log_holds_no_secret_and_https_needs_keys_from_outside_the_database(
         log.contains("EJENTO_JWT_SECRET and EJENTO_SECRETS_KEY not set") && log.contains("IN THE DATABASE"),
         "{log}"
     );
+}
+
+/// Reads an open event stream until `enough` holds for what it has read (or the stream ends);
+/// what was read. `pending` keeps a half-received event for the next call.
+async fn read_until(res: &mut reqwest::Response, pending: &mut String, enough: impl Fn(&Events) -> bool) -> Events {
+    let mut read = Vec::new();
+    while !enough(&read) {
+        let Some(chunk) = res.chunk().await.unwrap() else { break };
+        pending.push_str(&String::from_utf8_lossy(&chunk));
+        if let Some(cut) = pending.rfind("\n\n") {
+            let complete: String = pending.drain(..cut + 2).collect();
+            read.extend(common::parse_sse(&complete));
+        }
+    }
+    read
+}
+
+fn answer_tokens(events: &Events) -> String {
+    events
+        .iter()
+        .filter(|(_, _, data)| data["step"] == "assistant_stream")
+        .map(|(_, _, data)| data["delta"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[tokio::test]
+async fn two_replicas_on_postgres_share_an_answer_and_outlive_the_one_writing_it() {
+    let Some(admin) = common::postgres_url() else {
+        eprintln!("skipped: EJENTO_TEST_POSTGRES_URL is not set");
+        return;
+    };
+    let database = common::fresh_postgres_database(&admin).await;
+    let (dir_a, dir_b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    // The default liveness settings: a crash must be seen within 10 s of them.
+    let env = [
+        ("EJENTO_DATABASE_URL", database.as_str()),
+        ("EJENTO_LOCAL_TOKEN_DELAY_MS", "300"),
+    ];
+    let mut a = start_with(dir_a.path(), &env);
+    let mut b = start_with(dir_b.path(), &env);
+    let client = reqwest::Client::new();
+    let token = sign_up(&client, &a.base, "two@example.com").await;
+    let agent = new_agent(&client, &a.base, &token).await;
+    let started = start_answer(&client, &a.base, &token, agent).await;
+    let id = started["agent_response_id"].as_i64().unwrap();
+    let events_url = started["events_url"].as_str().unwrap();
+    let on_b = format!("{}{events_url}", b.base);
+    // Followed on B while A writes it: A's events reach B (pushed, nothing polls).
+    let mut res = client.get(&on_b).send().await.unwrap();
+    let mut pending = String::new();
+    let first = tokio::time::timeout(
+        Duration::from_secs(20),
+        read_until(&mut res, &mut pending, |e| answer_tokens(e).split(' ').count() > 2),
+    )
+    .await
+    .expect("A's words reach B's follower");
+    drop(res);
+    let last = first.last().unwrap().0.unwrap();
+    // Resumed on B: exactly the next event onwards.
+    let mut res = client
+        .get(&on_b)
+        .header("Last-Event-ID", last.to_string())
+        .send()
+        .await
+        .unwrap();
+    let mut pending = String::new();
+    let second = tokio::time::timeout(
+        Duration::from_secs(20),
+        read_until(&mut res, &mut pending, |e| !answer_tokens(e).is_empty()),
+    )
+    .await
+    .expect("the resumed follower gets the next words");
+    assert_eq!(second[0].0, Some(last + 1), "{second:?}");
+    // A dies mid-answer. B's follower is told within 15 s, with what was said.
+    a.child.kill().unwrap();
+    a.child.wait().unwrap();
+    let killed = std::time::Instant::now();
+    let rest = tokio::time::timeout(
+        Duration::from_secs(15),
+        read_until(&mut res, &mut pending, |e| e.iter().any(|(_, n, _)| n == "end")),
+    )
+    .await
+    .expect("B's follower learns of A's death within 15 s");
+    eprintln!("B's follower got the end {:?} after A was killed", killed.elapsed());
+    let all: Events = first.into_iter().chain(second).chain(rest).collect();
+    let ids: Vec<i64> = all.iter().map(|(id, _, _)| id.unwrap()).collect();
+    assert_eq!(
+        ids,
+        (1..=ids.len() as i64).collect::<Vec<_>>(),
+        "in order, no gap, no repeat"
+    );
+    let names: Vec<&str> = all.iter().rev().take(2).map(|(_, n, _)| n.as_str()).collect();
+    assert_eq!(names, ["end", "error"], "{all:?}");
+    let said = answer_tokens(&all);
+    let (end_id, _, end) = all.last().unwrap();
+    assert_eq!(end["output"]["status"], "failed", "{end}");
+    assert_eq!(end["output"]["answer"], said.as_str(), "{end}");
+    let stored = call(
+        &client,
+        &b.base,
+        &token,
+        reqwest::Method::GET,
+        &format!("/api/v2/agent-responses/{id}"),
+    )
+    .await;
+    assert_eq!(stored["data"]["status"], "failed", "{stored}");
+    assert_eq!(
+        stored["data"]["answer"],
+        said.as_str(),
+        "the stored answer is what was sent"
+    );
+    // A reconnect after the end closes at once.
+    let res = client
+        .get(&on_b)
+        .header("Last-Event-ID", end_id.unwrap().to_string())
+        .send()
+        .await
+        .unwrap();
+    let after_end = tokio::time::timeout(Duration::from_secs(5), res.text())
+        .await
+        .expect("closed at once")
+        .unwrap();
+    assert!(common::parse_sse(&after_end).is_empty(), "{after_end}");
+    b.child.kill().unwrap();
+    b.child.wait().unwrap();
+}
+
+/// 500 answers whose server was killed while writing them are all ended by the next server's
+/// sweeps, in batches, with nobody following them.
+async fn sweeps_end_500_orphaned_answers(database: Option<String>) {
+    let dir = tempfile::tempdir().unwrap();
+    let database = database.unwrap_or_else(|| format!("sqlite://{}?mode=rwc", dir.path().join("db.sqlite").display()));
+    let env = [
+        ("EJENTO_DATABASE_URL", database.as_str()),
+        ("EJENTO_LOCAL_TOKEN_DELAY_MS", "60000"),
+    ];
+    let mut server = start_with(dir.path(), &env);
+    let client = reqwest::Client::new();
+    let token = sign_up(&client, &server.base, "orphans@example.com").await;
+    let agent = new_agent(&client, &server.base, &token).await;
+    use futures_util::StreamExt;
+    let started: Vec<Value> = futures_util::stream::iter(0..500)
+        .map(|_| start_answer(&client, &server.base, &token, agent))
+        .buffer_unordered(8)
+        .collect()
+        .await;
+    assert!(started.iter().all(|s| s["agent_response_id"].is_i64()));
+    server.child.kill().unwrap();
+    server.child.wait().unwrap();
+    sqlx::any::install_default_drivers();
+    let pool = sqlx::AnyPool::connect(&database).await.unwrap();
+    let count = |sql: &'static str| {
+        let pool = pool.clone();
+        async move { sqlx::query_as::<_, (i64,)>(sql).fetch_one(&pool).await.unwrap().0 }
+    };
+    assert_eq!(
+        count("SELECT COUNT(*) FROM agent_responses WHERE status = 'streaming'").await,
+        500
+    );
+    let mut server = start_with(dir.path(), &[env[0], ("EJENTO_STREAM_STALE_SECS", "2")]);
+    let mut streaming = 500;
+    for _ in 0..300 {
+        streaming = count("SELECT COUNT(*) FROM agent_responses WHERE status = 'streaming'").await;
+        if streaming == 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert_eq!(streaming, 0, "every orphaned answer is ended");
+    assert_eq!(
+        count("SELECT COUNT(*) FROM agent_responses WHERE status = 'failed'").await,
+        500
+    );
+    assert_eq!(
+        count("SELECT COUNT(*) FROM response_events WHERE event = 'end'").await,
+        500
+    );
+    assert_eq!(
+        count("SELECT COUNT(*) FROM response_events WHERE event = 'error'").await,
+        500
+    );
+    server.child.kill().unwrap();
+    server.child.wait().unwrap();
+    pool.close().await;
+}
+
+#[tokio::test]
+async fn sweeps_end_500_orphaned_answers_without_any_follower_sqlite() {
+    sweeps_end_500_orphaned_answers(None).await;
+}
+
+#[tokio::test]
+async fn sweeps_end_500_orphaned_answers_without_any_follower_postgres() {
+    match common::postgres_url() {
+        Some(admin) => sweeps_end_500_orphaned_answers(Some(common::fresh_postgres_database(&admin).await)).await,
+        None => eprintln!("skipped: EJENTO_TEST_POSTGRES_URL is not set"),
+    }
 }

@@ -1,30 +1,25 @@
 //! Generating answers. A response runs as its own task, detached from any HTTP connection: it
 //! retrieves sources, asks an [`Answerer`], and persists every event as it is produced, so any
-//! client on any replica can follow or resume it (`response_events`). In this process, readers
-//! are woken at once; elsewhere they poll.
+//! client on any replica can follow or resume it; the [`stream`] engine does the writing and
+//! following, for workflow answers too.
 
-mod events;
 pub mod local;
 pub mod openai;
 pub mod prepare;
-pub mod sweep;
+pub mod stream;
 
 use std::{
     collections::HashMap,
     future::Future,
     pin::Pin,
-    sync::{
-        Arc, Mutex,
-        atomic::{AtomicBool, Ordering},
-    },
+    sync::Arc,
     time::{Duration, Instant},
 };
 
 use ejento_api::{GuardrailFinding, HistoryTurn, Reference, ResponseOutput, SupportingChunk};
 use serde_json::{Value, json};
-use tokio::sync::Notify;
 
-use self::events::EventWriter;
+use self::stream::{AnswerKind, AnswerWriter, Said, StreamEngine};
 
 use crate::{
     config::Config,
@@ -85,32 +80,13 @@ pub trait Answerer: Send + Sync {
     fn answer<'a>(&'a self, ctx: &'a AnswerContext, out: &'a mut Emitter) -> AnswerFuture<'a>;
 }
 
-/// A response being generated in this process: readers wait on `wake`, Stop sets `cancelled`.
-#[derive(Default)]
-pub struct Live {
-    pub wake: Notify,
-    cancelled: AtomicBool,
-}
-
-impl Live {
-    pub fn cancel(&self) {
-        self.cancelled.store(true, Ordering::SeqCst);
-    }
-
-    pub fn is_cancelled(&self) -> bool {
-        self.cancelled.load(Ordering::SeqCst)
-    }
-}
-
 pub struct ChatHub {
     store: Store,
     search: Arc<SearchSync>,
-    config: Arc<Config>,
     answerer: Arc<dyn Answerer>,
     /// Configured model endpoints by name; agents whose model is one of them use it.
     deployments: HashMap<String, Arc<openai::OpenAiAnswerer>>,
-    live: Mutex<HashMap<i64, Arc<Live>>>,
-    events: EventWriter,
+    streams: Arc<StreamEngine>,
     secrets: Arc<SecretBox>,
 }
 
@@ -143,13 +119,9 @@ pub struct JobGuard {
     pub output: Guards,
 }
 
-/// Emits a response's events: persisted first, then readers woken.
+/// Emits a response's events (through the stream engine: stored first, then followed).
 pub struct Emitter {
-    store: Store,
-    events: EventWriter,
-    live: Arc<Live>,
-    response_id: i64,
-    seq: i64,
+    writer: AnswerWriter,
     started: Instant,
     pub answer: String,
     pub thoughts: String,
@@ -159,45 +131,36 @@ pub struct Emitter {
 }
 
 impl Emitter {
-    async fn event(&mut self, event: &'static str, data: Value) -> Result<(), AnswerError> {
-        self.seq += 1;
-        self.events
-            .append(self.response_id, self.seq, event, data.to_string())
+    async fn event(&mut self, event: &'static str, data: Value, said: Said) -> Result<(), AnswerError> {
+        self.writer
+            .emit(event, data.to_string(), said)
             .await
-            .map_err(|e| AnswerError::Failed(format!("The answer could not be saved: {e}")))?;
-        self.live.wake.notify_waiters();
-        Ok(())
+            .map_err(|e| AnswerError::Failed(format!("The answer could not be saved: {e}")))
     }
 
     async fn check_cancelled(&self) -> Result<(), AnswerError> {
         // Stop pressed here, or on another replica (every few events, the database is asked).
-        if self.live.cancelled.load(Ordering::SeqCst)
-            || (self.seq % 8 == 0 && self.store.cancel_requested(self.response_id).await.unwrap_or(false))
-        {
+        if self.writer.stop_requested(self.writer.seq() % 8 == 0).await {
             return Err(AnswerError::Cancelled);
         }
         Ok(())
     }
 
     pub async fn status(&mut self, step: &str, message: &str) -> Result<(), AnswerError> {
-        self.event("status", json!({"step": step, "message": message})).await
+        self.event("status", json!({"step": step, "message": message}), Said::Nothing)
+            .await
     }
 
     /// Thought-process text (`tools_stream`).
     pub async fn thought(&mut self, delta: &str) -> Result<(), AnswerError> {
         self.check_cancelled().await?;
         self.thoughts.push_str(delta);
-        self.event("token", json!({"step": "tools_stream", "delta": delta}))
-            .await?;
-        self.save_partial().await
-    }
-
-    /// Keeps the answer so far in the response row, so lists and a reloaded page show it.
-    async fn save_partial(&self) -> Result<(), AnswerError> {
-        self.store
-            .save_partial(self.response_id, &self.answer, &self.thoughts)
-            .await
-            .map_err(|e| AnswerError::Failed(format!("The answer could not be saved: {e}")))
+        self.event(
+            "token",
+            json!({"step": "tools_stream", "delta": delta}),
+            Said::Thought(delta.to_string()),
+        )
+        .await
     }
 
     /// Answer text (`assistant_stream`), checked by the answer's guardrails first.
@@ -232,12 +195,12 @@ impl Emitter {
             self.first_token_ms = Some(self.started.elapsed().as_millis() as i64);
         }
         self.answer.push_str(delta);
-        self.event("token", json!({"step": "assistant_stream", "delta": delta}))
-            .await?;
-        if self.seq % 16 == 0 {
-            self.save_partial().await?;
-        }
-        Ok(())
+        self.event(
+            "token",
+            json!({"step": "assistant_stream", "delta": delta}),
+            Said::Answer(delta.to_string()),
+        )
+        .await
     }
 }
 
@@ -249,6 +212,7 @@ impl ChatHub {
         deployments: Vec<openai::Deployment>,
         secrets: Arc<SecretBox>,
         outbound: crate::outbound::Outbound,
+        streams: Arc<StreamEngine>,
     ) -> Arc<Self> {
         let timeout = Duration::from_secs(config.llm_timeout_secs.max(1));
         let deployments = deployments
@@ -265,15 +229,18 @@ impl ChatHub {
             config.local_token_delay_ms,
         )));
         Arc::new(Self {
-            events: EventWriter::start(store.clone()),
             store,
             search,
-            config,
             answerer,
             deployments,
-            live: Mutex::new(HashMap::new()),
+            streams,
             secrets,
         })
+    }
+
+    /// The engine that writes and follows answers (workflow answers too).
+    pub fn streams(&self) -> &Arc<StreamEngine> {
+        &self.streams
     }
 
     /// Names of the configured model deployments.
@@ -288,58 +255,18 @@ impl ChatHub {
         self.deployments.get(name).cloned()
     }
 
-    /// The in-process handle of a response being generated here, if it is.
-    pub fn live(&self, response: i64) -> Option<Arc<Live>> {
-        self.live
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .get(&response)
-            .cloned()
-    }
-
-    /// Stop: the flag is seen by the generator here at once (and through the database elsewhere).
-    pub fn cancel_here(&self, response: i64) {
-        if let Some(live) = self.live(response) {
-            live.cancelled.store(true, Ordering::SeqCst);
-        }
-    }
-
     /// Starts generating; the task runs to its end whoever listens. The handle yields the output.
     pub fn spawn(self: &Arc<Self>, job: Job) -> tokio::task::JoinHandle<ResponseOutput> {
-        let live = Arc::new(Live::default());
-        self.live
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .insert(job.response_id, live.clone());
         let hub = self.clone();
-        // A sign of life every few seconds, so other servers can tell a slow answer from a dead one.
-        let heartbeat = {
-            let (store, id) = (self.store.clone(), job.response_id);
-            let every = Duration::from_secs((self.config.stream_stale_secs / 3).clamp(1, 15) as u64);
-            tokio::spawn(async move {
-                loop {
-                    tokio::time::sleep(every).await;
-                    let _ = store.response_heartbeat(id).await;
-                }
+        self.streams
+            .spawn((AnswerKind::Agent, job.response_id), move |writer| async move {
+                hub.generate(job, writer).await
             })
-        };
-        tokio::spawn(async move {
-            let id = job.response_id;
-            let output = hub.generate(job, live.clone()).await;
-            heartbeat.abort();
-            hub.live.lock().unwrap_or_else(|p| p.into_inner()).remove(&id);
-            live.wake.notify_waiters();
-            output
-        })
     }
 
-    async fn generate(&self, mut job: Job, live: Arc<Live>) -> ResponseOutput {
+    async fn generate(&self, mut job: Job, writer: AnswerWriter) -> ResponseOutput {
         let mut out = Emitter {
-            store: self.store.clone(),
-            events: self.events.clone(),
-            live,
-            response_id: job.response_id,
-            seq: 0,
+            writer,
             started: Instant::now(),
             answer: String::new(),
             thoughts: String::new(),
@@ -375,6 +302,7 @@ impl ChatHub {
                 .event(
                     "error",
                     json!({"step": "error", "message": message, "delta": "", "output": {"error": {"details": message}, "blocked": status == "blocked"}}),
+                    Said::Nothing,
                 )
                 .await;
         }
@@ -464,14 +392,19 @@ impl ChatHub {
             .event(
                 "end",
                 json!({"step": "end", "success": success, "message": message, "output": output}),
+                Said::Nothing,
             )
             .await;
         output
     }
 
     async fn run(&self, job: &mut Job, out: &mut Emitter) -> Result<Answer, AnswerError> {
-        out.event("start", json!({"step": "start", "message": "Analyzing..."}))
-            .await?;
+        out.event(
+            "start",
+            json!({"step": "start", "message": "Analyzing..."}),
+            Said::Nothing,
+        )
+        .await?;
         if let Some(why) = &job.guard.blocked {
             out.status("guardrail", why).await?;
             return Err(AnswerError::Blocked(why.clone()));

@@ -15,7 +15,7 @@ use ejento_api::{
 use super::{
     Access::{Public, SignedIn},
     Api, ApiJson, ApiPath, ApiQuery, ListQuery, created, ok,
-    responses::{Answers, EventsQuery, check_ticket, checked_question, events_url, last_event_id, sse},
+    responses::{EventsQuery, check_ticket, checked_question, events_url, last_event_id, sse},
 };
 use crate::{
     auth::{
@@ -23,6 +23,7 @@ use crate::{
         authz::{self, Need, is_org_admin},
         tokens::TicketFor,
     },
+    chat::stream::AnswerKind,
     error::{Error, FieldErrors, Result},
     flags::FlagSet,
     guardrails::{self, Direction},
@@ -241,7 +242,7 @@ async fn post_stream(
     let job = prepare(&state, &caller, workflow_id, &req).await?;
     let id = job.response_id;
     state.workflows.spawn(job);
-    Ok(sse(state, Answers::Workflow, id, 0))
+    Ok(sse(state, AnswerKind::Workflow, id, 0))
 }
 
 async fn start(
@@ -274,7 +275,7 @@ async fn events(
 ) -> Result<Response> {
     check_ticket(&state, TicketFor::WorkflowResponse, q.ticket.as_deref(), response).await?;
     let last = last_event_id(&headers, q.last_event_id)?;
-    Ok(sse(state, Answers::Workflow, response, last))
+    Ok(sse(state, AnswerKind::Workflow, response, last))
 }
 
 /// A workflow answer the caller may see: their own, or any for organization administrators.
@@ -313,10 +314,7 @@ async fn cancel(
     ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<serde_json::Value>> {
     let row = response(&state, &caller, id).await?;
-    if !state.store.request_workflow_cancel(row.id).await? {
-        return Err(Error::Conflict("This answer has already finished.".into()));
-    }
-    state.workflows.cancel_here(row.id);
+    super::responses::stop(&state, AnswerKind::Workflow, row.id).await?;
     Ok(ok(
         "Stopping the answer.",
         serde_json::json!({"id": id, "stopping": true}),

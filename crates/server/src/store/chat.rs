@@ -146,48 +146,6 @@ impl Store {
         .await?)
     }
 
-    /// Stores events `(response, seq, event, data)` in one statement (all or none).
-    pub async fn append_events(&self, events: &[(i64, i64, &str, &str)]) -> Result<()> {
-        if events.is_empty() {
-            return Ok(());
-        }
-        let values: Vec<String> = (0..events.len())
-            .map(|i| format!("(${}, ${}, ${}, ${})", 4 * i + 1, 4 * i + 2, 4 * i + 3, 4 * i + 4))
-            .collect();
-        let sql = format!(
-            "INSERT INTO response_events (response_id, seq, event, data) VALUES {}",
-            values.join(", ")
-        );
-        let mut query = sqlx::query(&sql);
-        for (response, seq, event, data) in events {
-            query = query.bind(*response).bind(*seq).bind(*event).bind(*data);
-        }
-        query.execute(self.pool()).await?;
-        Ok(())
-    }
-
-    /// Events after `seq`, in order (at most 500 at a time).
-    pub async fn events_after(&self, response: i64, seq: i64) -> Result<Vec<(i64, String, String)>> {
-        Ok(sqlx::query_as(
-            "SELECT seq, event, data FROM response_events WHERE response_id = $1 AND seq > $2 ORDER BY seq LIMIT 500",
-        )
-        .bind(response)
-        .bind(seq)
-        .fetch_all(self.pool())
-        .await?)
-    }
-
-    /// Keeps the answer so far, so a cancelled or interrupted response still shows it.
-    pub async fn save_partial(&self, response: i64, answer: &str, thoughts: &str) -> Result<()> {
-        sqlx::query("UPDATE agent_responses SET response = $2, thoughts = $3 WHERE id = $1")
-            .bind(response)
-            .bind(answer)
-            .bind(thoughts)
-            .execute(self.pool())
-            .await?;
-        Ok(())
-    }
-
     pub async fn finish_response(&self, id: i64, f: &FinishedResponse<'_>) -> Result<()> {
         let output = serde_json::to_string(f.output).expect("an output serializes");
         // Finishing and counting are one write; a response already ended (by a crash sweep) is
@@ -223,25 +181,6 @@ impl Store {
         }
         tx.commit().await?;
         Ok(())
-    }
-
-    pub async fn request_cancel(&self, id: i64) -> Result<bool> {
-        Ok(
-            sqlx::query("UPDATE agent_responses SET cancel_requested = 1 WHERE id = $1 AND status = 'streaming'")
-                .bind(id)
-                .execute(self.pool())
-                .await?
-                .rows_affected()
-                == 1,
-        )
-    }
-
-    pub async fn cancel_requested(&self, id: i64) -> Result<bool> {
-        let (flag,): (i64,) = sqlx::query_as("SELECT cancel_requested FROM agent_responses WHERE id = $1")
-            .bind(id)
-            .fetch_one(self.pool())
-            .await?;
-        Ok(flag != 0)
     }
 
     /// A thread's responses, oldest first (the order of the conversation).
@@ -493,122 +432,5 @@ impl Store {
         .bind(before)
         .fetch_optional(self.pool())
         .await?)
-    }
-}
-
-impl Store {
-    /// The writer of a response is alive: it says so every few seconds.
-    pub async fn response_heartbeat(&self, id: i64) -> Result<()> {
-        sqlx::query("UPDATE agent_responses SET modified_on = $2 WHERE id = $1 AND status = 'streaming'")
-            .bind(id)
-            .bind(time_fmt::now())
-            .execute(self.pool())
-            .await?;
-        Ok(())
-    }
-
-    /// Ends responses (one, or all with `None`) whose writer fell silent before `cutoff`: they
-    /// become failed, keeping what was said, and their stream gets an `error` and an `end`. The
-    /// status change is conditional, so only one server ends each.
-    pub async fn fail_stale_responses(&self, only: Option<i64>, cutoff: &str) -> Result<u64> {
-        let stale: Vec<(i64, i64, String, String)> = sqlx::query_as(
-            "SELECT id, COALESCE(chat_thread_id, 0), query, response FROM agent_responses \
-             WHERE status = 'streaming' AND modified_on < $1 AND ($2 = 0 OR id = $2) LIMIT 100",
-        )
-        .bind(cutoff)
-        .bind(only.unwrap_or(0))
-        .fetch_all(self.pool())
-        .await?;
-        let message = "The server writing this answer stopped before it finished. Ask again.";
-        let mut ended = 0;
-        for (id, thread, query, answer) in stale {
-            let mut tx = self.pool().begin().await?;
-            let won: Option<analytics::ResponseKeyRow> = sqlx::query_as(&format!(
-                "UPDATE agent_responses SET status = 'failed', modified_on = $2 WHERE id = $1 AND status = 'streaming' \
-                 RETURNING {}",
-                analytics::KEY_COLUMNS
-            ))
-            .bind(id)
-            .bind(time_fmt::now())
-            .fetch_optional(&mut *tx)
-            .await?;
-            let Some(key) = won else {
-                continue;
-            };
-            // Asked, not answered: a query that used nothing it reported.
-            analytics::add_usage(&mut tx, &analytics::key_of(&key), Usage::answered(0, 0, 0, "0")).await?;
-            // What followers were sent is in the events, whatever the last partial save held.
-            let tokens: Vec<(String,)> = sqlx::query_as(
-                "SELECT data FROM response_events WHERE response_id = $1 AND event = 'token' ORDER BY seq",
-            )
-            .bind(id)
-            .fetch_all(&mut *tx)
-            .await?;
-            let (said, thought) = said_in(tokens.iter().map(|(data,)| data.as_str()));
-            let answer = if said.is_empty() { answer } else { said };
-            sqlx::query("UPDATE agent_responses SET response = $2, thoughts = $3 WHERE id = $1")
-                .bind(id)
-                .bind(&answer)
-                .bind(&thought)
-                .execute(&mut *tx)
-                .await?;
-            let (last,): (i64,) =
-                sqlx::query_as("SELECT COALESCE(MAX(seq), 0) FROM response_events WHERE response_id = $1")
-                    .bind(id)
-                    .fetch_one(&mut *tx)
-                    .await?;
-            let error = serde_json::json!({"step": "error", "message": message, "delta": "",
-                "output": {"error": {"details": message}, "blocked": false}});
-            let end = serde_json::json!({"step": "end", "success": false, "message": message, "output": {
-                "answer": answer, "agent_response_id": id, "thread_id": thread, "query": query,
-                "status": "failed", "success": false, "message": message, "references": [],
-                "followup_questions": [], "guardrail_triggered": false, "blocked": false}});
-            for (seq, name, data) in [(last + 1, "error", error), (last + 2, "end", end)] {
-                sqlx::query("INSERT INTO response_events (response_id, seq, event, data) VALUES ($1, $2, $3, $4)")
-                    .bind(id)
-                    .bind(seq)
-                    .bind(name)
-                    .bind(data.to_string())
-                    .execute(&mut *tx)
-                    .await?;
-            }
-            tx.commit().await?;
-            ended += 1;
-        }
-        Ok(ended)
-    }
-}
-
-/// The answer and the thoughts that `token` events (their JSON data, in order) carried.
-fn said_in<'a>(tokens: impl Iterator<Item = &'a str>) -> (String, String) {
-    let (mut answer, mut thoughts) = (String::new(), String::new());
-    for data in tokens {
-        let Ok(event) = serde_json::from_str::<serde_json::Value>(data) else {
-            continue;
-        };
-        let delta = event["delta"].as_str().unwrap_or_default();
-        match event["step"].as_str() {
-            Some("assistant_stream") => answer.push_str(delta),
-            Some("tools_stream") => thoughts.push_str(delta),
-            _ => {}
-        }
-    }
-    (answer, thoughts)
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn what_was_said_is_rebuilt_from_the_token_events() {
-        let events = [
-            r#"{"step": "tools_stream", "delta": "Searching. "}"#,
-            r#"{"step": "assistant_stream", "delta": "Refunds take "}"#,
-            r#"{"step": "assistant_stream", "delta": "14 days."}"#,
-            "not json",
-        ];
-        assert_eq!(
-            super::said_in(events.into_iter()),
-            ("Refunds take 14 days.".to_string(), "Searching. ".to_string())
-        );
     }
 }

@@ -4,6 +4,7 @@
 mod agent_social;
 mod agents;
 pub mod analytics;
+pub mod answers;
 mod api_keys;
 pub mod audit;
 mod chat;

@@ -144,43 +144,6 @@ impl Store {
         Ok(rows)
     }
 
-    pub async fn append_workflow_event(&self, response: i64, seq: i64, event: &str, data: &str) -> Result<()> {
-        sqlx::query(
-            "INSERT INTO workflow_response_events (workflow_response_id, seq, event, data) VALUES ($1, $2, $3, $4)",
-        )
-        .bind(response)
-        .bind(seq)
-        .bind(event)
-        .bind(data)
-        .execute(self.pool())
-        .await?;
-        Ok(())
-    }
-
-    pub async fn workflow_events_after(&self, response: i64, seq: i64) -> Result<Vec<(i64, String, String)>> {
-        Ok(sqlx::query_as(
-            "SELECT seq, event, data FROM workflow_response_events WHERE workflow_response_id = $1 AND seq > $2 \
-             ORDER BY seq",
-        )
-        .bind(response)
-        .bind(seq)
-        .fetch_all(self.pool())
-        .await?)
-    }
-
-    /// A sign of life (and the answer so far) while the answer is written.
-    pub async fn touch_workflow_response(&self, id: i64, answer: &str) -> Result<()> {
-        sqlx::query(
-            "UPDATE workflow_responses SET modified_on = $2, response = $3 WHERE id = $1 AND status = 'streaming'",
-        )
-        .bind(id)
-        .bind(time_fmt::now())
-        .bind(answer)
-        .execute(self.pool())
-        .await?;
-        Ok(())
-    }
-
     /// Records the end, once: a response already ended (failed as stale) is left as it is.
     pub async fn finish_workflow_response(&self, id: i64, f: &FinishedWorkflowResponse<'_>) -> Result<bool> {
         let output = serde_json::to_string(f.output).unwrap_or_else(|_| "null".into());
@@ -201,60 +164,6 @@ impl Store {
         .execute(self.pool())
         .await?;
         Ok(done.rows_affected() == 1)
-    }
-
-    /// Ends answers whose writer fell silent before `cutoff` (its server died), with an `end`
-    /// event so readers stop; `only` narrows it to one answer.
-    pub async fn fail_stale_workflow_responses(&self, only: Option<i64>, cutoff: &str) -> Result<u64> {
-        let stale: Vec<(i64,)> = sqlx::query_as(
-            "SELECT id FROM workflow_responses WHERE status = 'streaming' AND modified_on < $1 \
-             AND ($2 = 0 OR id = $2)",
-        )
-        .bind(cutoff)
-        .bind(only.unwrap_or(0))
-        .fetch_all(self.pool())
-        .await?;
-        let mut ended = 0;
-        for (id,) in stale {
-            let message = "The server writing this answer stopped; ask again.";
-            let done = sqlx::query(
-                "UPDATE workflow_responses SET status = 'failed', modified_on = $2 WHERE id = $1 AND status = 'streaming'",
-            )
-            .bind(id)
-            .bind(time_fmt::now())
-            .execute(self.pool())
-            .await?;
-            if done.rows_affected() == 0 {
-                continue;
-            }
-            let (seq,): (Option<i64>,) =
-                sqlx::query_as("SELECT MAX(seq) FROM workflow_response_events WHERE workflow_response_id = $1")
-                    .bind(id)
-                    .fetch_one(self.pool())
-                    .await?;
-            let data = serde_json::json!({"step": "end", "success": false, "message": message}).to_string();
-            self.append_workflow_event(id, seq.unwrap_or(0) + 1, "end", &data)
-                .await?;
-            ended += 1;
-        }
-        Ok(ended)
-    }
-
-    pub async fn request_workflow_cancel(&self, id: i64) -> Result<bool> {
-        let done =
-            sqlx::query("UPDATE workflow_responses SET cancel_requested = 1 WHERE id = $1 AND status = 'streaming'")
-                .bind(id)
-                .execute(self.pool())
-                .await?;
-        Ok(done.rows_affected() == 1)
-    }
-
-    pub async fn workflow_cancel_requested(&self, id: i64) -> Result<bool> {
-        let (flag,): (i64,) = sqlx::query_as("SELECT cancel_requested FROM workflow_responses WHERE id = $1")
-            .bind(id)
-            .fetch_one(self.pool())
-            .await?;
-        Ok(flag != 0)
     }
 
     pub async fn delete_workflow_response(&self, id: i64) -> Result<()> {

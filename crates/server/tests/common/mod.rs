@@ -34,7 +34,7 @@ pub fn postgres_url() -> Option<String> {
     std::env::var("EJENTO_TEST_POSTGRES_URL").ok().filter(|u| !u.is_empty())
 }
 
-async fn fresh_postgres_database(admin_url: &str) -> String {
+pub async fn fresh_postgres_database(admin_url: &str) -> String {
     let name = format!("ejento_test_{}", uuid_like());
     let mut conn = sqlx::PgConnection::connect(admin_url)
         .await
@@ -174,6 +174,27 @@ pub fn assert_error(status: u16, body: &Value, expected: u16) {
 /// `EJENTO_TEST_POSTGRES_URL` and says it was skipped when that is unset.
 #[macro_export]
 macro_rules! both_backends {
+    ($name:ident, tweak = $tweak:expr, $body:expr) => {
+        mod $name {
+            use super::*;
+
+            #[tokio::test]
+            async fn sqlite() {
+                let app = common::TestApp::spawn_with(common::Backend::Sqlite, $tweak)
+                    .await
+                    .expect("SQLite is always available");
+                ($body)(app).await;
+            }
+
+            #[tokio::test]
+            async fn postgres() {
+                match common::TestApp::spawn_with(common::Backend::Postgres, $tweak).await {
+                    Some(app) => ($body)(app).await,
+                    None => eprintln!("skipped: EJENTO_TEST_POSTGRES_URL is not set"),
+                }
+            }
+        }
+    };
     ($name:ident, $body:expr) => {
         mod $name {
             use super::*;

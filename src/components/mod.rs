@@ -9,6 +9,7 @@ pub mod markdown;
 pub mod members;
 pub mod pager;
 pub mod shell;
+pub mod stream;
 pub mod toast;
 pub mod url;
 pub mod when;

@@ -3,7 +3,7 @@
 //! the stored events), with numbered citations that open the passage they quote. Answers are
 //! rendered as text nodes only: nothing an agent or a document says is ever read as HTML.
 
-use std::{cell::RefCell, collections::HashMap, rc::Rc};
+use std::collections::HashMap;
 
 use ejento_api::{Agent, AgentResponse, ResponseOutput, ResponseRequest, SupportingChunk};
 use leptos::{html, prelude::*};
@@ -25,6 +25,7 @@ use crate::{
     components::{
         load::{load, show},
         markdown::Markdown,
+        stream,
         toast::use_toasts,
         window,
     },
@@ -70,71 +71,45 @@ impl Turn {
 struct Batch {
     answer: String,
     thoughts: String,
-    /// A frame is already asked for.
-    scheduled: bool,
 }
 
-/// An open EventSource and the callbacks it calls (dropped together).
-struct Follow {
-    source: web_sys::EventSource,
-    _callbacks: Vec<Closure<dyn FnMut(web_sys::Event)>>,
+/// A turn as the stream follower fills it.
+#[derive(Clone, Copy)]
+struct Followed {
+    turn: Turn,
+    announce: RwSignal<String>,
 }
 
-fn event_json(e: &web_sys::Event) -> Option<serde_json::Value> {
-    let data = e.dyn_ref::<web_sys::MessageEvent>()?.data().as_string()?;
-    serde_json::from_str(&data).ok()
-}
+impl stream::Answer for Followed {
+    type Batch = Batch;
 
-/// Follows a response's events from the first: tokens append, `end` settles the turn.
-fn follow(turn: Turn, url: &str, follows: StoredValue<Vec<Follow>, LocalStorage>, announce: RwSignal<String>) {
-    let Ok(source) = web_sys::EventSource::new(url) else {
-        turn.error.set(Some("The answer could not be followed.".into()));
-        return;
-    };
-    // The stream replays from its first event: start from nothing so nothing shows twice.
-    turn.answer.set(String::new());
-    turn.thoughts.set(String::new());
-    // Tokens arrive far faster than frames are painted: they gather here and reach the view
-    // once per animation frame, so a fast stream costs one render per frame, not per token.
-    let pending = Rc::new(RefCell::new(Batch::default()));
-    let t = turn;
-    let batch = pending.clone();
-    let on_token = Closure::<dyn FnMut(web_sys::Event)>::new(move |e: web_sys::Event| {
-        let Some(v) = event_json(&e) else { return };
+    fn restart(self) {
+        self.turn.answer.set(String::new());
+        self.turn.thoughts.set(String::new());
+    }
+
+    fn gather(self, v: &serde_json::Value, b: &mut Batch) -> bool {
         let delta = v["delta"].as_str().unwrap_or_default();
-        let mut b = batch.borrow_mut();
         match v["step"].as_str() {
             Some("assistant_stream") => b.answer.push_str(delta),
             Some("tools_stream") => b.thoughts.push_str(delta),
-            _ => return,
+            _ => return false,
         }
-        if !b.scheduled {
-            b.scheduled = true;
-            let batch = batch.clone();
-            request_animation_frame(move || {
-                let Batch { answer, thoughts, .. } = batch.take();
-                if !answer.is_empty() {
-                    t.answer.try_update(|a| a.push_str(&answer));
-                }
-                if !thoughts.is_empty() {
-                    t.thoughts.try_update(|a| a.push_str(&thoughts));
-                }
-            });
+        true
+    }
+
+    fn paint(self, b: Batch) {
+        if !b.answer.is_empty() {
+            self.turn.answer.try_update(|a| a.push_str(&b.answer));
         }
-    });
-    let t = turn;
-    let closer = source.clone();
-    let on_end = Closure::<dyn FnMut(web_sys::Event)>::new(move |e: web_sys::Event| {
-        closer.close();
-        // What still waits for a frame goes in now; a final answer in `output` replaces it.
-        let Batch { answer, thoughts, .. } = pending.take();
-        if !answer.is_empty() {
-            t.answer.update(|a| a.push_str(&answer));
+        if !b.thoughts.is_empty() {
+            self.turn.thoughts.try_update(|a| a.push_str(&b.thoughts));
         }
-        if !thoughts.is_empty() {
-            t.thoughts.update(|a| a.push_str(&thoughts));
-        }
-        let Some(v) = event_json(&e) else { return };
+    }
+
+    fn end(self, v: &serde_json::Value) {
+        let t = self.turn;
+        // A final answer in `output` replaces what was streamed.
         if let Ok(out) = serde_json::from_value::<ResponseOutput>(v["output"].clone()) {
             if !out.query.is_empty() {
                 t.question.set(out.query.clone());
@@ -152,41 +127,25 @@ fn follow(turn: Turn, url: &str, follows: StoredValue<Vec<Follow>, LocalStorage>
                     .to_string(),
             ));
         }
-        announce.set(format!("Answer {} complete.", t.id));
-    });
-    let t = turn;
-    let watched = source.clone();
-    let on_error = Closure::<dyn FnMut(web_sys::Event)>::new(move |e: web_sys::Event| {
-        // The server's own `error` event carries a message; a dropped connection does not, and
-        // EventSource reconnects by itself, sending Last-Event-ID.
-        if let Some(v) = event_json(&e) {
-            // The server lost its database for a moment and asked to reconnect: EventSource
-            // does so by itself and resumes; nothing to show.
-            if v["retrying"] == true {
-                return;
-            }
-            t.error.set(Some(
-                v["message"].as_str().unwrap_or("Something went wrong.").to_string(),
-            ));
-        } else if watched.ready_state() == web_sys::EventSource::CLOSED && t.output.get_untracked().is_none() {
-            // It gave up: the link expired before it could reconnect (links live two minutes).
-            // A fresh one follows the answer from its start again.
-            leptos::task::spawn_local(async move {
-                if let Ok(started) = api::chat::events_url(t.id).await {
-                    follow(t, &started.events_url, follows, announce);
-                }
-            });
-        }
-    });
-    let _ = source.add_event_listener_with_callback("token", on_token.as_ref().unchecked_ref());
-    let _ = source.add_event_listener_with_callback("end", on_end.as_ref().unchecked_ref());
-    let _ = source.add_event_listener_with_callback("error", on_error.as_ref().unchecked_ref());
-    follows.update_value(|f| {
-        f.push(Follow {
-            source,
-            _callbacks: vec![on_token, on_end, on_error],
-        })
-    });
+        self.announce.set(format!("Answer {} complete.", t.id));
+    }
+
+    fn fail(self, message: String) {
+        self.turn.error.set(Some(message));
+    }
+
+    fn ended(self) -> bool {
+        self.turn.output.get_untracked().is_some()
+    }
+
+    async fn renew(self) -> Option<String> {
+        api::chat::events_url(self.turn.id).await.ok().map(|s| s.events_url)
+    }
+}
+
+/// Follows a response's events from the first: tokens append, `end` settles the turn.
+fn follow(turn: Turn, url: &str, follows: stream::Follows, announce: RwSignal<String>) {
+    stream::follow(Followed { turn, announce }, url, follows);
 }
 
 #[component]
@@ -203,7 +162,7 @@ pub fn ChatPage() -> impl IntoView {
     let thread = RwSignal::new(None::<i64>);
     let turns = RwSignal::new(Vec::<Turn>::new());
     let loading = RwSignal::new(false);
-    let follows = StoredValue::new_local(Vec::<Follow>::new());
+    let follows: stream::Follows = StoredValue::new_local(Vec::new());
     let announce = RwSignal::new(String::new());
     let threads_tick = RwSignal::new(0u32);
     let cited = RwSignal::new(None::<(i64, i64)>);
@@ -338,7 +297,7 @@ pub fn ChatPage() -> impl IntoView {
         on_resize.set_value(None);
         follows.update_value(|f| {
             for follow in f.drain(..) {
-                follow.source.close();
+                follow.close();
             }
         })
     });
@@ -364,7 +323,7 @@ pub fn ChatPage() -> impl IntoView {
         request_animation_frame(focus_composer);
         follows.update_value(|f| {
             for follow in f.drain(..) {
-                follow.source.close();
+                follow.close();
             }
         });
         turns.set(Vec::new());

@@ -3,15 +3,12 @@
 //! and routed, what each agent said, and the combined answer with its sources. Everything an
 //! agent or a document says is rendered as text, never as HTML.
 
-use std::{cell::RefCell, rc::Rc};
-
 use ejento_api::{
     Agent, AgentPage, ProjectPage, SupervisorType, Workflow, WorkflowAnalytics, WorkflowInput, WorkflowOutput,
     WorkflowPage, WorkflowResponse, WorkflowResponseRequest, WorkflowThreadPage, validate,
 };
 use leptos::{ev::SubmitEvent, prelude::*};
 use leptos_router::{components::A, hooks::use_navigate};
-use wasm_bindgen::{JsCast, closure::Closure};
 
 use super::FormError;
 use crate::{
@@ -21,6 +18,7 @@ use crate::{
         load::{confirm, empty, load, show},
         markdown::Markdown,
         pager::{Pager, SearchBox},
+        stream,
         toast::use_toasts,
         url::{id_param, page_param, query_param, query_setter},
     },
@@ -350,50 +348,37 @@ impl Turn {
     }
 }
 
-fn event_json(e: &web_sys::Event) -> Option<serde_json::Value> {
-    let data = e.dyn_ref::<web_sys::MessageEvent>()?.data().as_string()?;
-    serde_json::from_str(&data).ok()
-}
-
 /// Stream text received since the last painted frame: per agent, then the combined answer.
 #[derive(Default)]
 struct Batch {
     parts: Vec<(String, String)>,
     answer: String,
-    scheduled: bool,
 }
 
-/// An open EventSource and its callbacks (dropped together).
-struct Follow {
-    source: web_sys::EventSource,
-    _callbacks: Vec<Closure<dyn FnMut(web_sys::Event)>>,
+/// A turn as the stream follower fills it.
+#[derive(Clone, Copy)]
+struct Followed {
+    turn: Turn,
+    finished: RwSignal<u32>,
 }
 
-fn follow(turn: Turn, url: &str, follows: StoredValue<Vec<Follow>, LocalStorage>, finished: RwSignal<u32>) {
-    let Ok(source) = web_sys::EventSource::new(url) else {
-        turn.error.set(Some("The answer could not be followed.".into()));
-        return;
-    };
-    // The stream replays from its first event.
-    turn.steps.set(Vec::new());
-    turn.parts.set(Vec::new());
-    turn.answer.set(String::new());
-    let t = turn;
-    let on_status = Closure::<dyn FnMut(web_sys::Event)>::new(move |e: web_sys::Event| {
-        if let Some(v) = event_json(&e)
-            && let Some(m) = v["message"].as_str()
-        {
-            t.steps.update(|s| s.push(m.to_string()));
+impl stream::Answer for Followed {
+    type Batch = Batch;
+
+    fn restart(self) {
+        self.turn.steps.set(Vec::new());
+        self.turn.parts.set(Vec::new());
+        self.turn.answer.set(String::new());
+    }
+
+    fn status(self, v: &serde_json::Value) {
+        if let Some(m) = v["message"].as_str() {
+            self.turn.steps.update(|s| s.push(m.to_string()));
         }
-    });
-    // Tokens gather here and reach the view once per animation frame.
-    let pending = Rc::new(RefCell::new(Batch::default()));
-    let batch = pending.clone();
-    let t = turn;
-    let on_token = Closure::<dyn FnMut(web_sys::Event)>::new(move |e: web_sys::Event| {
-        let Some(v) = event_json(&e) else { return };
+    }
+
+    fn gather(self, v: &serde_json::Value, b: &mut Batch) -> bool {
         let delta = v["delta"].as_str().unwrap_or_default();
-        let mut b = batch.borrow_mut();
         match v["step"].as_str() {
             Some("agent_stream") => {
                 let agent = v["agent_name"].as_str().unwrap_or("Agent").to_string();
@@ -403,20 +388,26 @@ fn follow(turn: Turn, url: &str, follows: StoredValue<Vec<Follow>, LocalStorage>
                 }
             }
             Some("consolidator_stream") => b.answer.push_str(delta),
-            _ => return,
+            _ => return false,
         }
-        if !b.scheduled {
-            b.scheduled = true;
-            let batch = batch.clone();
-            request_animation_frame(move || flush(t, &mut batch.borrow_mut()));
+        true
+    }
+
+    fn paint(self, b: Batch) {
+        let t = self.turn;
+        for (agent, text) in b.parts {
+            t.parts.try_update(|parts| match parts.last_mut() {
+                Some((name, so_far)) if *name == agent => so_far.push_str(&text),
+                _ => parts.push((agent, text)),
+            });
         }
-    });
-    let t = turn;
-    let closer = source.clone();
-    let on_end = Closure::<dyn FnMut(web_sys::Event)>::new(move |e: web_sys::Event| {
-        closer.close();
-        flush(t, &mut pending.borrow_mut());
-        let Some(v) = event_json(&e) else { return };
+        if !b.answer.is_empty() {
+            t.answer.try_update(|a| a.push_str(&b.answer));
+        }
+    }
+
+    fn end(self, v: &serde_json::Value) {
+        let t = self.turn;
         if let Ok(out) = serde_json::from_value::<WorkflowOutput>(v["output"].clone()) {
             t.answer.set(out.answer.clone());
             t.status.set(out.status.clone());
@@ -431,59 +422,27 @@ fn follow(turn: Turn, url: &str, follows: StoredValue<Vec<Follow>, LocalStorage>
                     .to_string(),
             ));
         }
-        finished.update(|n| *n += 1);
-    });
-    let t = turn;
-    let watched = source.clone();
-    let on_error = Closure::<dyn FnMut(web_sys::Event)>::new(move |e: web_sys::Event| {
-        // The server's `error` event has a message; a dropped connection reconnects by itself.
-        if let Some(v) = event_json(&e) {
-            // The server lost its database for a moment and asked to reconnect: EventSource
-            // does so by itself and resumes; nothing to show.
-            if v["retrying"] == true {
-                return;
-            }
-            t.error.set(Some(
-                v["message"].as_str().unwrap_or("Something went wrong.").to_string(),
-            ));
-        } else if watched.ready_state() == web_sys::EventSource::CLOSED && t.output.get_untracked().is_none() {
-            // It gave up: the link expired before it could reconnect. Follow with a fresh one.
-            leptos::task::spawn_local(async move {
-                if let Ok(started) = api::workflows::events_url(t.id).await {
-                    follow(t, &started.events_url, follows, finished);
-                }
-            });
-        }
-    });
-    for (name, callback) in [
-        ("status", &on_status),
-        ("token", &on_token),
-        ("end", &on_end),
-        ("error", &on_error),
-    ] {
-        let _ = source.add_event_listener_with_callback(name, callback.as_ref().unchecked_ref());
+        self.finished.update(|n| *n += 1);
     }
-    follows.update_value(|f| {
-        f.push(Follow {
-            source,
-            _callbacks: vec![on_status, on_token, on_end, on_error],
-        })
-    });
+
+    fn fail(self, message: String) {
+        self.turn.error.set(Some(message));
+    }
+
+    fn ended(self) -> bool {
+        self.turn.output.get_untracked().is_some()
+    }
+
+    async fn renew(self) -> Option<String> {
+        api::workflows::events_url(self.turn.id)
+            .await
+            .ok()
+            .map(|s| s.events_url)
+    }
 }
 
-/// Paints what gathered since the last frame.
-fn flush(t: Turn, b: &mut Batch) {
-    b.scheduled = false;
-    for (agent, text) in b.parts.drain(..) {
-        t.parts.try_update(|parts| match parts.last_mut() {
-            Some((name, so_far)) if *name == agent => so_far.push_str(&text),
-            _ => parts.push((agent, text)),
-        });
-    }
-    if !b.answer.is_empty() {
-        let answer = std::mem::take(&mut b.answer);
-        t.answer.try_update(|a| a.push_str(&answer));
-    }
+fn follow(turn: Turn, url: &str, follows: stream::Follows, finished: RwSignal<u32>) {
+    stream::follow(Followed { turn, finished }, url, follows);
 }
 
 /// `/workflows/:id`: a conversation with a workflow (`?thread=` names which).
@@ -502,14 +461,14 @@ pub fn WorkflowChatPage() -> impl IntoView {
     );
     let turns = RwSignal::new(Vec::<Turn>::new());
     let loading = RwSignal::new(false);
-    let follows = StoredValue::new_local(Vec::<Follow>::new());
+    let follows: stream::Follows = StoredValue::new_local(Vec::new());
     let draft = RwSignal::new(String::new());
     // A conversation this page just started: it is already shown, not loaded again.
     let adopted = StoredValue::new(None::<i64>);
     let close_all = move || {
         follows.update_value(|f| {
             for follow in f.drain(..) {
-                follow.source.close();
+                follow.close();
             }
         })
     };

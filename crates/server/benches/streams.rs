@@ -1,9 +1,16 @@
-//! `make bench`: many answers streaming at once. The real server runs as its own process (so its
-//! memory is its own) with the local answerer at its default pace; the bench opens
-//! `EJENTO_BENCH_STREAMS` (default 1,000) `POST …/responses/stream` at once and reports the time to
-//! the first answer token (p50/p99) and the server's memory per open stream (peak RSS above the
-//! idle RSS, divided by the streams open at that moment). Budget: <= 20 KB RSS per idle stream
-//! (`reference/performance.md`); answering streams also hold their retrieval and answer state.
+//! `make bench`: live answers, from the real server binary run as its own process (so its memory
+//! is its own), with the local answerer; on SQLite, and on PostgreSQL when
+//! `EJENTO_TEST_POSTGRES_URL` is set (`scripts/with-postgres.sh`). Three measures:
+//!
+//! 1. **First token under load.** One answer alone, then 200 started at once: time to the first
+//!    answer token, p50/p99. Budget: the p99 of the 200 within 3x the single answer's figure.
+//! 2. **Idle followers.** 2,000 followers of answers that say nothing for now (on PostgreSQL the
+//!    answers are written by one server and followed on another, the case that used to poll):
+//!    `GET /api/v2/agents` p50/p99 beside them against its value without them (budget: p99
+//!    within 1.5x), database work while they wait (PostgreSQL: transactions/s; SQLite: the
+//!    server's CPU), and memory per follower (budget: <= 20 KB).
+//! 3. **Many answers streaming.** `EJENTO_BENCH_STREAMS` (default 1,000) `POST …/responses/stream`
+//!    at once: time to first answer token and memory per answering stream.
 
 use std::{
     process::{Child, Command, Stdio},
@@ -43,6 +50,17 @@ impl Drop for Server {
 }
 
 impl Server {
+    /// Seconds of CPU the server has used so far.
+    fn cpu_secs(&self) -> f64 {
+        let stat = std::fs::read_to_string(format!("/proc/{}/stat", self.child.id())).unwrap_or_default();
+        let fields: Vec<&str> = stat.rsplit(')').next().unwrap_or("").split_whitespace().collect();
+        let ticks: f64 = [11, 12]
+            .iter()
+            .filter_map(|&i| fields.get(i)?.parse::<f64>().ok())
+            .sum();
+        ticks / 100.0
+    }
+
     fn rss_kb(&self) -> u64 {
         let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).unwrap_or_default();
         status
@@ -53,8 +71,10 @@ impl Server {
     }
 }
 
-fn start_server() -> Server {
+/// The server binary on `database` (a fresh SQLite file when `None`), `env` last.
+fn start_server(database: Option<&str>, env: &[(&str, &str)]) -> Server {
     let dir = tempfile::tempdir().unwrap();
+    let sqlite = format!("sqlite://{}?mode=rwc", dir.path().join("bench.db").display());
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -62,10 +82,7 @@ fn start_server() -> Server {
         .port();
     let child = Command::new(env!("CARGO_BIN_EXE_ejento-server"))
         .arg("serve")
-        .env(
-            "EJENTO_DATABASE_URL",
-            format!("sqlite://{}?mode=rwc", dir.path().join("bench.db").display()),
-        )
+        .env("EJENTO_DATABASE_URL", database.unwrap_or(&sqlite))
         .env("EJENTO_BIND", format!("127.0.0.1:{port}"))
         .env("EJENTO_JWT_SECRET", "bench-secret-bench-secret-bench-secret")
         .env("EJENTO_OBJECT_STORE", dir.path().join("objects"))
@@ -73,6 +90,7 @@ fn start_server() -> Server {
         .env("EJENTO_OUTBOX_DIR", dir.path().join("outbox"))
         .env("EJENTO_DIST", dir.path().join("no-dashboard"))
         .env("RUST_LOG", "warn")
+        .envs(env.iter().copied())
         .stdout(Stdio::null())
         .spawn()
         .expect("the server binary starts");
@@ -126,42 +144,35 @@ async fn stream(
     (first.unwrap_or(f64::NAN), ended)
 }
 
-async fn run(streams: usize) {
-    let server = start_server();
-    let client = reqwest::Client::builder().pool_max_idle_per_host(0).build().unwrap();
-    let base = server.base.clone();
+async fn wait_until_up(client: &reqwest::Client, base: &str) {
     let deadline = Instant::now() + Duration::from_secs(30);
     while client.get(format!("{base}/")).send().await.is_err() {
         assert!(Instant::now() < deadline, "the server did not start");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+}
+
+/// A signed-up user with an agent whose corpus holds the travel policy, indexed: (token, agent).
+async fn travel_desk(client: &reqwest::Client, base: &str, email: &str) -> (String, i64) {
+    wait_until_up(client, base).await;
     let signup = data(
         client
             .post(format!("{base}/auth-service/api/v2/users/signup"))
-            .json(&json!({"email": "bench@example.com", "password": "a-good-password", "full_name": "Bench"})),
+            .json(&json!({"email": email, "password": "a-good-password", "full_name": "Bench"})),
     )
     .await;
     let token = signup["ejento_access_token"].as_str().unwrap().to_string();
-    let team = data(
-        client
-            .post(format!("{base}/api/v2/teams"))
-            .bearer_auth(&token)
-            .json(&json!({"name": "Ops"})),
-    )
+    let post = |path: &str, body: Value| client.post(format!("{base}{path}")).bearer_auth(&token).json(&body);
+    let team = data(post("/api/v2/teams", json!({"name": "Ops"}))).await;
+    let project = data(post(
+        "/api/v2/projects",
+        json!({"name": "Travel", "team_id": team["id"]}),
+    ))
     .await;
-    let project = data(
-        client
-            .post(format!("{base}/api/v2/projects"))
-            .bearer_auth(&token)
-            .json(&json!({"name": "Travel", "team_id": team["id"]})),
-    )
-    .await;
-    let agent = data(
-        client
-            .post(format!("{base}/api/v2/agents"))
-            .bearer_auth(&token)
-            .json(&json!({"project_id": project["id"], "agent_name": "Travel Desk"})),
-    )
+    let agent = data(post(
+        "/api/v2/agents",
+        json!({"project_id": project["id"], "agent_name": "Travel Desk"}),
+    ))
     .await;
     let agent_id = agent["id"].as_i64().unwrap();
     let corpora = data(
@@ -193,15 +204,214 @@ async fn run(streams: usize) {
     {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    let url = format!("{base}/response-service/api/v2/agents/{agent_id}/responses/stream");
-    // Warm up (connection handling, caches, the tokenizer), then read the idle footprint.
+    (token, agent_id)
+}
+
+/// Starts `n` answers at once; time to the first answer token of each (ms, sorted), and how
+/// many ended well.
+async fn answers_at_once(client: &reqwest::Client, url: &str, token: &str, n: usize) -> (Vec<f64>, usize, f64) {
     let open = Arc::new(AtomicUsize::new(0));
-    for q in QUESTIONS {
-        stream(client.clone(), url.clone(), token.clone(), q, open.clone()).await;
+    let started = Instant::now();
+    let tasks: Vec<_> = (0..n)
+        .map(|i| {
+            tokio::spawn(stream(
+                client.clone(),
+                url.to_string(),
+                token.to_string(),
+                QUESTIONS[i % QUESTIONS.len()],
+                open.clone(),
+            ))
+        })
+        .collect();
+    let mut ttft = Vec::new();
+    let mut ended = 0;
+    for t in tasks {
+        let (first, ok) = t.await.unwrap();
+        if first.is_finite() {
+            ttft.push(first);
+        }
+        ended += usize::from(ok);
     }
+    ttft.sort_by(f64::total_cmp);
+    (ttft, ended, started.elapsed().as_secs_f64())
+}
+
+/// 1. One answer alone, then 200 at once.
+async fn first_token_under_load(label: &str, database: Option<&str>) {
+    let server = start_server(database, &[]);
+    let client = reqwest::Client::builder().pool_max_idle_per_host(0).build().unwrap();
+    let (token, agent) = travel_desk(&client, &server.base, "first@example.com").await;
+    let url = format!(
+        "{}/response-service/api/v2/agents/{agent}/responses/stream",
+        server.base
+    );
+    // Warm up, then one answer at a time: the no-load figure (median of five).
+    answers_at_once(&client, &url, &token, 4).await;
+    let mut alone = Vec::new();
+    for _ in 0..5 {
+        alone.extend(answers_at_once(&client, &url, &token, 1).await.0);
+    }
+    alone.sort_by(f64::total_cmp);
+    let single = percentile(&alone, 0.5);
+    let (ttft, ended, wall) = answers_at_once(&client, &url, &token, 200).await;
+    let p99 = percentile(&ttft, 0.99);
+    println!(
+        "{label}: first answer token, one answer alone {single:.0} ms; 200 at once p50 {:.0} ms, p99 {p99:.0} ms \
+         = {:.1}x alone (budget 3x) [{ended}/200 ended well in {wall:.1} s]",
+        percentile(&ttft, 0.5),
+        p99 / single
+    );
+}
+
+/// `GET /api/v2/agents`, 200 times, four at a time: latencies in ms, sorted.
+async fn list_agents(client: &reqwest::Client, base: &str, token: &str) -> Vec<f64> {
+    let mut all = Vec::new();
+    for _ in 0..50 {
+        let rounds: Vec<_> = (0..4)
+            .map(|_| {
+                let req = client.get(format!("{base}/api/v2/agents")).bearer_auth(token);
+                tokio::spawn(async move {
+                    let t = Instant::now();
+                    let res = req.send().await.expect("list agents");
+                    assert!(res.status().is_success());
+                    res.bytes().await.unwrap();
+                    t.elapsed().as_secs_f64() * 1000.0
+                })
+            })
+            .collect();
+        for r in rounds {
+            all.push(r.await.unwrap());
+        }
+    }
+    all.sort_by(f64::total_cmp);
+    all
+}
+
+/// Transactions the PostgreSQL database has committed or rolled back so far.
+async fn transactions(database: &str) -> i64 {
+    let pool = sqlx::AnyPool::connect(database).await.unwrap();
+    let (n,): (i64,) = sqlx::query_as(
+        "SELECT CAST(xact_commit + xact_rollback AS BIGINT) FROM pg_stat_database WHERE datname = current_database()",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    pool.close().await;
+    n
+}
+
+/// What the database and the following server do over `window` while nothing is said:
+/// (PostgreSQL transactions/s, or None on SQLite; the server's CPU in % of one core).
+async fn idle_work(database: Option<&str>, server: &Server, window: Duration) -> (Option<f64>, f64) {
+    // pg_stat_database is refreshed by the statistics collector: read it twice around the window.
+    let before = match database {
+        Some(db) => Some(transactions(db).await),
+        None => None,
+    };
+    let cpu = server.cpu_secs();
+    tokio::time::sleep(window).await;
+    let cpu = (server.cpu_secs() - cpu) / window.as_secs_f64() * 100.0;
+    let tps = match (database, before) {
+        (Some(db), Some(before)) => {
+            // Each reading is a transaction of its own; leave it out.
+            Some(((transactions(db).await - before - 1) as f64 / window.as_secs_f64()).max(0.0))
+        }
+        _ => None,
+    };
+    (tps, cpu)
+}
+
+/// 2. 2,000 followers of answers that say nothing for now.
+async fn idle_followers(label: &str, database: Option<&str>, followers: usize) {
+    // Answers that take ten minutes per word: they stay open and quiet.
+    let slow = [("EJENTO_LOCAL_TOKEN_DELAY_MS", "600000")];
+    let writer = start_server(database, &slow);
+    // On PostgreSQL the followers are on another server than the writer.
+    let other = database.map(|db| start_server(Some(db), &slow));
+    let reader = other.as_ref().unwrap_or(&writer);
+    let client = reqwest::Client::builder().pool_max_idle_per_host(0).build().unwrap();
+    let (token, agent) = travel_desk(&client, &writer.base, "idle@example.com").await;
+    wait_until_up(&client, &reader.base).await;
+    let window = Duration::from_secs(5);
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let quiet = idle_work(database, reader, window).await;
+    list_agents(&client, &reader.base, &token).await;
+    let alone = list_agents(&client, &reader.base, &token).await;
+    let idle_kb = reader.rss_kb();
+    let mut urls = Vec::new();
+    for _ in 0..20 {
+        let started = data(
+            client
+                .post(format!(
+                    "{}/response-service/api/v2/agents/{agent}/responses/start",
+                    writer.base
+                ))
+                .bearer_auth(&token)
+                .json(&json!({"user_query": QUESTIONS[0]})),
+        )
+        .await;
+        urls.push(format!("{}{}", reader.base, started["events_url"].as_str().unwrap()));
+    }
+    let connected = Arc::new(AtomicUsize::new(0));
+    let followers_client = reqwest::Client::new();
+    let tasks: Vec<_> = (0..followers)
+        .map(|i| {
+            let (client, url, connected) = (
+                followers_client.clone(),
+                urls[i % urls.len()].clone(),
+                connected.clone(),
+            );
+            tokio::spawn(async move {
+                let mut res = client.get(url).send().await.expect("follow");
+                assert!(res.status().is_success());
+                // The replay of what was said so far, then quiet.
+                let _ = res.chunk().await;
+                connected.fetch_add(1, Ordering::SeqCst);
+                while let Ok(Some(_)) = res.chunk().await {}
+            })
+        })
+        .collect();
+    while connected.load(Ordering::SeqCst) < followers {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let per_follower = reader.rss_kb().saturating_sub(idle_kb) as f64 / followers as f64;
+    let busy = idle_work(database, reader, window).await;
+    let beside = list_agents(&client, &reader.base, &token).await;
+    let tps = |w: (Option<f64>, f64)| match w.0 {
+        Some(tps) => format!("{tps:.1} database transactions/s, server CPU {:.1}%", w.1),
+        None => format!("server CPU {:.1}%", w.1),
+    };
+    println!(
+        "{label}: GET /api/v2/agents p50/p99 {:.1}/{:.1} ms alone, {:.1}/{:.1} ms beside {followers} idle followers \
+         = {:.2}x (budget 1.5x); idle: {} alone, {} with the followers; {per_follower:.1} KB per follower (budget 20 KB)",
+        percentile(&alone, 0.5),
+        percentile(&alone, 0.99),
+        percentile(&beside, 0.5),
+        percentile(&beside, 0.99),
+        percentile(&beside, 0.99) / percentile(&alone, 0.99),
+        tps(quiet),
+        tps(busy),
+    );
+    for t in tasks {
+        t.abort();
+    }
+}
+
+/// 3. Many answers streaming at once.
+async fn many_streaming(label: &str, database: Option<&str>, streams: usize) {
+    let server = start_server(database, &[]);
+    let client = reqwest::Client::builder().pool_max_idle_per_host(0).build().unwrap();
+    let (token, agent) = travel_desk(&client, &server.base, "many@example.com").await;
+    let url = format!(
+        "{}/response-service/api/v2/agents/{agent}/responses/stream",
+        server.base
+    );
+    // Warm up (connection handling, caches, the tokenizer), then read the idle footprint.
+    answers_at_once(&client, &url, &token, 4).await;
     tokio::time::sleep(Duration::from_millis(500)).await;
     let idle_kb = server.rss_kb();
-
+    let open = Arc::new(AtomicUsize::new(0));
     let sampling = Arc::new(std::sync::atomic::AtomicBool::new(true));
     let sampler = {
         let (open, sampling) = (open.clone(), sampling.clone());
@@ -246,28 +456,59 @@ async fn run(streams: usize) {
     let ((extra_kb, open_at_peak), _server) = sampler.await.unwrap();
     ttft.sort_by(f64::total_cmp);
     println!(
-        "{streams} concurrent streams (local answerer, SQLite): {ended} ended well in {wall:.1} s; \
-         time to first answer token p50 {:.0} ms, p99 {:.0} ms, max {:.0} ms",
+        "{label}: {streams} concurrent streams: {ended} ended well in {wall:.1} s; time to first answer token \
+         p50 {:.0} ms, p99 {:.0} ms, max {:.0} ms; server memory idle {:.1} MB, +{:.1} MB with {open_at_peak} \
+         streams open at once = {:.1} KB per answering stream",
         percentile(&ttft, 0.5),
         percentile(&ttft, 0.99),
-        ttft.last().copied().unwrap_or(f64::NAN)
-    );
-    println!(
-        "server memory: idle {:.1} MB; +{:.1} MB with {open_at_peak} streams open at once = {:.1} KB per answering stream",
+        ttft.last().copied().unwrap_or(f64::NAN),
         idle_kb as f64 / 1024.0,
         extra_kb as f64 / 1024.0,
         extra_kb as f64 / open_at_peak.max(1) as f64
     );
 }
 
+/// A new database on the throwaway PostgreSQL server.
+async fn fresh_postgres(admin: &str, name: &str) -> String {
+    let pool = sqlx::AnyPool::connect(admin).await.unwrap();
+    sqlx::query(&format!("DROP DATABASE IF EXISTS {name}"))
+        .execute(&pool)
+        .await
+        .unwrap();
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&pool)
+        .await
+        .unwrap();
+    pool.close().await;
+    let (base, _) = admin.rsplit_once('/').unwrap();
+    format!("{base}/{name}")
+}
+
+async fn run(streams: usize, followers: usize) {
+    sqlx::any::install_default_drivers();
+    first_token_under_load("SQLite", None).await;
+    idle_followers("SQLite", None, followers).await;
+    many_streaming("SQLite", None, streams).await;
+    let Some(admin) = std::env::var("EJENTO_TEST_POSTGRES_URL").ok().filter(|u| !u.is_empty()) else {
+        println!("PostgreSQL: skipped (EJENTO_TEST_POSTGRES_URL is not set; run under scripts/with-postgres.sh)");
+        return;
+    };
+    let db = fresh_postgres(&admin, "bench_first_token").await;
+    first_token_under_load("PostgreSQL", Some(&db)).await;
+    let db = fresh_postgres(&admin, "bench_idle_followers").await;
+    idle_followers("PostgreSQL, two servers", Some(&db), followers).await;
+    let db = fresh_postgres(&admin, "bench_many_streams").await;
+    many_streaming("PostgreSQL", Some(&db), streams).await;
+}
+
 fn main() {
-    let streams = std::env::var("EJENTO_BENCH_STREAMS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(1_000);
+    let count = |name: &str, default: usize| std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default);
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .unwrap()
-        .block_on(run(streams));
+        .block_on(run(
+            count("EJENTO_BENCH_STREAMS", 1_000),
+            count("EJENTO_BENCH_FOLLOWERS", 2_000),
+        ));
 }

@@ -1,7 +1,8 @@
 //! Workflows in a real browser against the real server: a Consolidator workflow is created from
 //! two agents in the form, asked a question, and its streamed answer combines both agents,
 //! attributed, citing each one's document; it is reviewed; the conversation is still there after
-//! a reload; the workflow's usage shows the answer, the review and both agents' share.
+//! a reload; the workflow's usage shows the answer, the review and both agents' share. A reload
+//! in the middle of an answer picks it up again and completes it once.
 
 use ejento_e2e::{Browser, SERIAL, Server};
 use serde_json::json;
@@ -154,6 +155,68 @@ async fn a_consolidator_workflow_is_built_asked_and_cites_both_agents() {
         .eval("return document.querySelector('.workflow-turn .answer').textContent")
         .await;
     assert!(!answer.as_str().unwrap().contains("self-attention"), "{answer}");
+    browser.close().await;
+}
+
+#[tokio::test]
+async fn a_workflow_answer_survives_a_reload_mid_answer_and_completes_once() {
+    let _serial = SERIAL.lock().await;
+    // Slow words, so the reload lands while the first agent is still answering.
+    let server = Server::start_with(|c| c.local_token_delay_ms = 100).await;
+    let token = server.register("ada@example.com", PASSWORD, "Ada Lovelace").await;
+    let team = server.post(&token, "/api/v2/teams", json!({"name": "Support"})).await;
+    let project = server
+        .post(
+            &token,
+            "/api/v2/projects",
+            json!({"name": "Help desk", "team_id": team["id"]}),
+        )
+        .await;
+    let mut agents = Vec::new();
+    for (agent, file, text) in [
+        (
+            "Billing Helper",
+            "refunds.md",
+            "# Refunds\n\nRefunds are paid back within 14 days.\n",
+        ),
+        (
+            "Shipping Helper",
+            "parcels.md",
+            "# Parcels\n\nParcels leave the warehouse at 16:00 on weekdays.\n",
+        ),
+    ] {
+        agents.push(agent_with_document(&server, &token, &project["id"], agent, file, text).await);
+    }
+    let workflow = server
+        .post(
+            &token,
+            "/api/v2/workflows",
+            json!({"name": "Desk", "project_id": project["id"], "agent_ids": agents, "supervisor_type": "Consolidator"}),
+        )
+        .await;
+    let browser = Browser::launch().await;
+    browser.sign_in(&server, "ada@example.com", PASSWORD).await;
+    browser
+        .goto(&server.url(&format!("/workflows/{}", workflow["id"])))
+        .await;
+    browser
+        .fill("#workflow-composer", "What about refunds and parcels?\u{E007}")
+        .await;
+    browser.wait_for_any_text(".workflow-turn .agent-part", "Here is").await;
+    assert_eq!(browser.count(".workflow-sources li").await, 0, "still answering");
+    let url = browser
+        .wait_for_url("thread", |u| u.query().is_some_and(|q| q.contains("thread=")))
+        .await;
+    browser.goto(url.as_str()).await;
+    browser.wait_for_count(".workflow-sources li", 2).await;
+    browser.wait_for_count(".workflow-turn .cursor", 0).await;
+    let answer = browser
+        .eval("return document.querySelector('.workflow-turn .answer').textContent")
+        .await;
+    let answer = answer.as_str().unwrap();
+    assert!(answer.contains("14 days") && answer.contains("16:00"), "{answer}");
+    assert_eq!(answer.matches("14 days").count(), 1, "completed once: {answer}");
+    assert_eq!(browser.count(".workflow-turn").await, 1);
     browser.close().await;
 }
 

@@ -1,6 +1,7 @@
 //! Chatting in a real browser against the real server: an answer from the agent's documents
 //! streams in, survives a reload mid-answer (completing once), cites its source, takes a vote,
-//! and hostile document text stays inert. The conversation list fits its column, searches as
+//! and hostile document text stays inert. A server crash mid-answer ends, after the restart, with
+//! what was said on screen and the reason. The conversation list fits its column, searches as
 //! you type and takes the keyboard; New chat leaves an open conversation without a panic.
 
 use ejento_e2e::{Browser, SERIAL, Server};
@@ -158,6 +159,62 @@ async fn an_answer_streams_survives_a_reload_and_cites_its_source() {
 }
 
 /// An agent "Billing Helper" in a new team's project, and its corpus.
+#[tokio::test]
+async fn a_server_crash_mid_answer_ends_with_what_was_said_on_screen() {
+    let _serial = SERIAL.lock().await;
+    // The server as its own process, slow words, and a short stale time so the test is quick.
+    let mut server = Server::start_process(&[
+        ("EJENTO_LOCAL_TOKEN_DELAY_MS", "150"),
+        ("EJENTO_STREAM_STALE_SECS", "2"),
+    ])
+    .await;
+    let token = server.register("ada@example.com", PASSWORD, "Ada Lovelace").await;
+    let (agent_id, corpus) = billing_helper(&server, &token).await;
+    server.add_document(&token, corpus, "policy.md", POLICY).await;
+    let browser = signed_in(&server).await;
+    browser.goto(&server.url(&format!("/agents/{agent_id}"))).await;
+    browser.click("#chat-with-agent").await;
+    browser.wait_for_text("#chat-agent", "Billing Helper").await;
+    browser.click_text(".starter", "How long do refunds take?").await;
+    browser.wait_for_any_text(".turn .answer", "Here is").await;
+
+    // Killed mid-answer and started again: the page's EventSource reconnects to the new process,
+    // which ends the orphaned answer with what was said.
+    server.crash_and_restart().await;
+    browser
+        .wait_for_any_text(".turn [role=alert]", "stopped before it finished")
+        .await;
+    browser.wait_for_count(".turn .cursor", 0).await;
+    let shown = browser
+        .eval("return document.querySelector('.turn .answer').textContent")
+        .await;
+    let shown: String = shown.as_str().unwrap().split_whitespace().collect::<Vec<_>>().join(" ");
+    let response = browser
+        .eval("return document.querySelector('.turn').dataset.response")
+        .await;
+    let id: i64 = response.as_str().unwrap().parse().unwrap();
+    let stored = server
+        .send(
+            reqwest::Method::GET,
+            &token,
+            &format!("/api/v2/agent-responses/{id}"),
+            json!(null),
+        )
+        .await;
+    assert_eq!(stored["status"], "failed", "{stored}");
+    let said: String = stored["answer"]
+        .as_str()
+        .unwrap()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(said.starts_with("Here is"), "{stored}");
+    assert_eq!(shown, said, "what was said is on screen, once");
+    assert!(!shown.contains("10 business days"), "it was cut off: {shown}");
+    browser.screenshot("chat-after-a-crash").await;
+    browser.close().await;
+}
+
 async fn billing_helper(server: &Server, token: &str) -> (i64, i64) {
     let team = server.post(token, "/api/v2/teams", json!({"name": "Support"})).await;
     let project = server

@@ -30,6 +30,14 @@ fn server_binary() -> std::path::PathBuf {
     binary
 }
 
+async fn wait_until_serving(base: &str) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while reqwest::get(format!("{base}/")).await.is_err() {
+        assert!(Instant::now() < deadline, "the server did not start at {base}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
 /// The workspace root (this crate lives in `tests/`).
 pub fn workspace_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -47,7 +55,39 @@ pub struct Server {
     pub store: ejento_server::store::Store,
     /// The server's object store, for seeding documents directly.
     pub objects: ejento_server::objects::Objects,
+    /// Set when the server runs as its own process ([`Server::start_process`]).
+    process: Option<ServerProcess>,
     _dir: tempfile::TempDir,
+}
+
+/// The server binary run as its own process, so that a test can kill it (-9, as a crash does)
+/// and start it again on the same database, folders and port.
+struct ServerProcess {
+    child: std::process::Child,
+    env: Vec<(String, String)>,
+}
+
+impl Drop for ServerProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl ServerProcess {
+    fn spawn(env: &[(String, String)]) -> Self {
+        let child = std::process::Command::new(server_binary())
+            .arg("serve")
+            .envs(env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("the server binary starts");
+        Self {
+            child,
+            env: env.to_vec(),
+        }
+    }
 }
 
 impl Server {
@@ -79,8 +119,52 @@ impl Server {
             base,
             store,
             objects,
+            process: None,
             _dir: dir,
         }
+    }
+
+    /// Starts the server binary as its own process on a fresh SQLite database, `env` last.
+    pub async fn start_process(env: &[(&str, &str)]) -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let database = format!("sqlite://{}?mode=rwc", dir.path().join("e2e.db").display());
+        let port = free_port();
+        let mut all: Vec<(String, String)> = [
+            ("EJENTO_DATABASE_URL", database.clone()),
+            ("EJENTO_BIND", format!("127.0.0.1:{port}")),
+            ("EJENTO_DIST", workspace_root().join("dist").display().to_string()),
+            ("EJENTO_OUTBOX_DIR", dir.path().join("outbox").display().to_string()),
+            ("EJENTO_OBJECT_STORE", dir.path().join("objects").display().to_string()),
+            ("EJENTO_INDEX_DIR", dir.path().join("index").display().to_string()),
+            ("RUST_LOG", "warn".to_string()),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect();
+        all.extend(env.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+        let process = ServerProcess::spawn(&all);
+        let base = format!("http://127.0.0.1:{port}");
+        wait_until_serving(&base).await;
+        let db = ejento_server::db::Db::connect(&database).await.expect("the database");
+        let objects = ejento_server::objects::Objects::open(&dir.path().join("objects").display().to_string())
+            .expect("the object store");
+        Self {
+            base,
+            store: ejento_server::store::Store::new(db),
+            objects,
+            process: Some(process),
+            _dir: dir,
+        }
+    }
+
+    /// Kills the server process (-9: nothing it holds in memory survives, as in a crash) and
+    /// starts it again on the same database, folders and port.
+    pub async fn crash_and_restart(&mut self) {
+        let process = self.process.take().expect("a server started with start_process");
+        let env = process.env.clone();
+        drop(process);
+        self.process = Some(ServerProcess::spawn(&env));
+        wait_until_serving(&self.base).await;
     }
 
     /// Starts the server with its clock running from `instant` (RFC 3339; `None`: real time).

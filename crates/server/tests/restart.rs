@@ -307,6 +307,30 @@ async fn a_server_killed_mid_indexing_finishes_every_document_exactly_once_after
     server.child.wait().unwrap();
 }
 
+/// An answer as stored: an agent answer by its id, a workflow answer from its thread's list.
+async fn stored_answer(client: &reqwest::Client, base: &str, token: &str, started: &Value) -> Value {
+    let get = reqwest::Method::GET;
+    if let Some(id) = started["agent_response_id"].as_i64() {
+        return call(client, base, token, get, &format!("/api/v2/agent-responses/{id}")).await["data"].clone();
+    }
+    let (id, thread) = (started["workflow_response_id"].clone(), &started["thread_id"]);
+    let listed = call(
+        client,
+        base,
+        token,
+        get,
+        &format!("/api/v2/workflow-chat-threads/{thread}/workflow-responses"),
+    )
+    .await;
+    listed["data"]["workflow_responses"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == id)
+        .cloned()
+        .unwrap_or(Value::Null)
+}
+
 #[tokio::test]
 async fn an_answer_cut_off_by_a_crash_ends_as_failed_instead_of_hanging() {
     let dir = tempfile::tempdir().unwrap();
@@ -318,65 +342,97 @@ async fn an_answer_cut_off_by_a_crash_ends_as_failed_instead_of_hanging() {
     let mut server = start_with(dir.path(), &env);
     let token = sign_up(&client, &server.base, "cut@example.com").await;
     let agent = new_agent(&client, &server.base, &token).await;
-    let started = start_answer(&client, &server.base, &token, agent).await;
-    let id = started["agent_response_id"].as_i64().unwrap();
-    // Let it say a few words, then kill the server that writes it.
+    let project = call(
+        &client,
+        &server.base,
+        &token,
+        reqwest::Method::GET,
+        &format!("/api/v2/agents/{agent}"),
+    )
+    .await["data"]["project"]
+        .clone();
+    let workflow = post(
+        &client,
+        &server.base,
+        &token,
+        "/api/v2/workflows",
+        json!({"name": "W", "project_id": project, "agent_ids": [agent], "supervisor_type": "Router"}),
+    )
+    .await["id"]
+        .clone();
+    // An agent answer and a workflow answer, both cut by the same crash.
+    let answers = [
+        (
+            start_answer(&client, &server.base, &token, agent).await,
+            "assistant_stream",
+            "agent-responses",
+            "agent_response_id",
+        ),
+        (
+            post(
+                &client,
+                &server.base,
+                &token,
+                &format!("/response-service/api/v2/workflows/{workflow}/responses/start"),
+                json!({"user_query": "anything at all?"}),
+            )
+            .await,
+            "agent_stream",
+            "workflow-responses",
+            "workflow_response_id",
+        ),
+    ];
+    // Let them say a few words, then kill the server that writes them.
     tokio::time::sleep(Duration::from_millis(1500)).await;
     server.child.kill().unwrap();
     server.child.wait().unwrap();
-    // Started again at once: the answer is not stale yet, so the start-up sweep leaves it; the
-    // periodic sweep ends it with nobody following.
+    // Started again at once: the answers are not stale yet, so the start-up sweep leaves them;
+    // the periodic sweep ends them with nobody following.
     let mut server = start_with(dir.path(), &env);
-    let mut stored = Value::Null;
-    for _ in 0..100 {
-        stored = call(
+    for (started, step, path, id_field) in &answers {
+        let mut stored = Value::Null;
+        for _ in 0..100 {
+            stored = stored_answer(&client, &server.base, &token, started).await;
+            if stored["status"] != "streaming" {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        assert_eq!(stored["status"], "failed", "{path} ended without a follower: {stored}");
+        let id = &started[*id_field];
+        let fresh = call(
             &client,
             &server.base,
             &token,
             reqwest::Method::GET,
-            &format!("/api/v2/agent-responses/{id}"),
+            &format!("/response-service/api/v2/{path}/{id}/events-url"),
         )
         .await;
-        if stored["data"]["status"] != "streaming" {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
+        let url = format!("{}{}", server.base, fresh["data"]["events_url"].as_str().unwrap());
+        let body = tokio::time::timeout(Duration::from_secs(20), async {
+            client.get(url).send().await.unwrap().text().await.unwrap()
+        })
+        .await
+        .expect("the stream ends instead of hanging");
+        let events = common::parse_sse(&body);
+        let names: Vec<&str> = events.iter().rev().take(2).map(|(_, n, _)| n.as_str()).collect();
+        assert_eq!(names, ["end", "error"], "{path}: {body}");
+        assert!(body.contains("stopped before it finished"), "{body}");
+        // Every word a follower was sent is kept: in the stored answer and in the final `end`.
+        let said: String = events
+            .iter()
+            .filter(|(_, _, data)| data["step"] == *step)
+            .map(|(_, _, data)| data["delta"].as_str().unwrap().to_string())
+            .collect();
+        assert!(
+            !said.is_empty(),
+            "{path}: a few words were said before the kill: {body}"
+        );
+        assert_eq!(stored["answer"], said.as_str(), "{path}: {stored}");
+        let end = &events.last().unwrap().2;
+        assert_eq!(end["output"]["answer"], said.as_str(), "{path}: {end}");
+        assert_eq!(end["output"][*id_field], *id, "{path}: {end}");
     }
-    assert_eq!(stored["data"]["status"], "failed", "ended without a follower: {stored}");
-    let fresh = client
-        .get(format!(
-            "{}/response-service/api/v2/agent-responses/{id}/events-url",
-            server.base
-        ))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap()
-        .json::<Value>()
-        .await
-        .unwrap();
-    let url = format!("{}{}", server.base, fresh["data"]["events_url"].as_str().unwrap());
-    let body = tokio::time::timeout(Duration::from_secs(20), async {
-        client.get(url).send().await.unwrap().text().await.unwrap()
-    })
-    .await
-    .expect("the stream ends instead of hanging");
-    assert!(body.contains("event: error"), "{body}");
-    assert!(body.contains("stopped before it finished"), "{body}");
-    assert!(body.trim_end().ends_with('}') && body.contains("event: end"), "{body}");
-    // Every word a follower was sent is kept: in the stored answer and in the final `end`.
-    let said: String = body
-        .lines()
-        .filter_map(|line| line.strip_prefix("data: "))
-        .filter_map(|data| serde_json::from_str::<Value>(data).ok())
-        .filter(|event| event["step"] == "assistant_stream")
-        .map(|event| event["delta"].as_str().unwrap().to_string())
-        .collect();
-    assert!(!said.is_empty(), "a few words were said before the kill: {body}");
-    assert_eq!(stored["data"]["answer"], said.as_str(), "{stored}");
-    let end: Value =
-        serde_json::from_str(body.lines().rev().find_map(|line| line.strip_prefix("data: ")).unwrap()).unwrap();
-    assert_eq!(end["output"]["answer"], said.as_str(), "{end}");
     server.child.kill().unwrap();
     server.child.wait().unwrap();
 }

@@ -190,10 +190,6 @@ impl StreamEngine {
         engine
     }
 
-    pub fn liveness(&self) -> Liveness {
-        self.liveness
-    }
-
     /// Runs `generate` to its end whoever follows, as an answer being written here.
     pub fn spawn<T, Fut>(
         self: &Arc<Self>,

@@ -14,28 +14,7 @@ async fn a_consolidator_workflow_is_built_asked_and_cites_both_agents() {
     let _serial = SERIAL.lock().await;
     let server = Server::start().await;
     let token = server.register("ada@example.com", PASSWORD, "Ada Lovelace").await;
-    let team = server.post(&token, "/api/v2/teams", json!({"name": "Support"})).await;
-    let project = server
-        .post(
-            &token,
-            "/api/v2/projects",
-            json!({"name": "Help desk", "team_id": team["id"]}),
-        )
-        .await;
-    for (agent, file, text) in [
-        (
-            "Billing Helper",
-            "refunds.md",
-            "# Refunds\n\nRefunds are paid back within 14 days.\n",
-        ),
-        (
-            "Shipping Helper",
-            "parcels.md",
-            "# Parcels\n\nParcels leave the warehouse at 16:00 on weekdays.\n",
-        ),
-    ] {
-        agent_with_document(&server, &token, &project["id"], agent, file, text).await;
-    }
+    let (project, _) = help_desk(&server, &token).await;
 
     let browser = Browser::launch().await;
     browser.sign_in(&server, "ada@example.com", PASSWORD).await;
@@ -164,29 +143,7 @@ async fn a_workflow_answer_survives_a_reload_mid_answer_and_completes_once() {
     // Slow words, so the reload lands while the first agent is still answering.
     let server = Server::start_with(|c| c.local_token_delay_ms = 100).await;
     let token = server.register("ada@example.com", PASSWORD, "Ada Lovelace").await;
-    let team = server.post(&token, "/api/v2/teams", json!({"name": "Support"})).await;
-    let project = server
-        .post(
-            &token,
-            "/api/v2/projects",
-            json!({"name": "Help desk", "team_id": team["id"]}),
-        )
-        .await;
-    let mut agents = Vec::new();
-    for (agent, file, text) in [
-        (
-            "Billing Helper",
-            "refunds.md",
-            "# Refunds\n\nRefunds are paid back within 14 days.\n",
-        ),
-        (
-            "Shipping Helper",
-            "parcels.md",
-            "# Parcels\n\nParcels leave the warehouse at 16:00 on weekdays.\n",
-        ),
-    ] {
-        agents.push(agent_with_document(&server, &token, &project["id"], agent, file, text).await);
-    }
+    let (project, agents) = help_desk(&server, &token).await;
     let workflow = server
         .post(
             &token,
@@ -218,6 +175,35 @@ async fn a_workflow_answer_survives_a_reload_mid_answer_and_completes_once() {
     assert_eq!(answer.matches("14 days").count(), 1, "completed once: {answer}");
     assert_eq!(browser.count(".workflow-turn").await, 1);
     browser.close().await;
+}
+
+/// The project "Help desk" with two agents whose documents differ (refunds, parcels), indexed:
+/// (project, [Billing Helper, Shipping Helper]).
+async fn help_desk(server: &Server, token: &str) -> (serde_json::Value, Vec<i64>) {
+    let team = server.post(token, "/api/v2/teams", json!({"name": "Support"})).await;
+    let project = server
+        .post(
+            token,
+            "/api/v2/projects",
+            json!({"name": "Help desk", "team_id": team["id"]}),
+        )
+        .await;
+    let mut agents = Vec::new();
+    for (agent, file, text) in [
+        (
+            "Billing Helper",
+            "refunds.md",
+            "# Refunds\n\nRefunds are paid back within 14 days.\n",
+        ),
+        (
+            "Shipping Helper",
+            "parcels.md",
+            "# Parcels\n\nParcels leave the warehouse at 16:00 on weekdays.\n",
+        ),
+    ] {
+        agents.push(agent_with_document(server, token, &project["id"], agent, file, text).await);
+    }
+    (project, agents)
 }
 
 /// An agent in the project whose default corpus holds one indexed document; its id.

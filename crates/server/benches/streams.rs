@@ -208,17 +208,17 @@ async fn travel_desk(client: &reqwest::Client, base: &str, email: &str) -> (Stri
     (token, agent_id)
 }
 
-/// Starts `n` answers at once; time to the first answer token of each (ms, sorted), and how
-/// many ended well.
-/// `fresh`: every answer is worked out (the agent's answer cache is not used).
+/// Starts `n` answers at once; time to the first answer token of each (ms, sorted), how many
+/// ended well, and the seconds all took. `fresh`: every answer is worked out (the agent's answer
+/// cache is not used). `open` counts the streams open at each moment.
 async fn answers_at_once(
     client: &reqwest::Client,
     url: &str,
     token: &str,
     n: usize,
     fresh: bool,
+    open: Arc<AtomicUsize>,
 ) -> (Vec<f64>, usize, f64) {
-    let open = Arc::new(AtomicUsize::new(0));
     let started = Instant::now();
     let tasks: Vec<_> = (0..n)
         .map(|i| {
@@ -255,14 +255,14 @@ async fn first_token_under_load(label: &str, database: Option<&str>) {
         server.base
     );
     // Warm up, then one answer at a time: the no-load figure (median of five).
-    answers_at_once(&client, &url, &token, 4, true).await;
+    answers_at_once(&client, &url, &token, 4, true, Arc::default()).await;
     let mut alone = Vec::new();
     for _ in 0..5 {
-        alone.extend(answers_at_once(&client, &url, &token, 1, true).await.0);
+        alone.extend(answers_at_once(&client, &url, &token, 1, true, Arc::default()).await.0);
     }
     alone.sort_by(f64::total_cmp);
     let single = percentile(&alone, 0.5);
-    let (ttft, ended, wall) = answers_at_once(&client, &url, &token, 200, true).await;
+    let (ttft, ended, wall) = answers_at_once(&client, &url, &token, 200, true, Arc::default()).await;
     let p99 = percentile(&ttft, 0.99);
     println!(
         "{label}: first answer token, one answer alone {single:.0} ms; 200 at once p50 {:.0} ms, p99 {p99:.0} ms \
@@ -424,7 +424,7 @@ async fn many_streaming(label: &str, database: Option<&str>, streams: usize) {
         server.base
     );
     // Warm up (connection handling, caches, the tokenizer), then read the idle footprint.
-    answers_at_once(&client, &url, &token, 4, false).await;
+    answers_at_once(&client, &url, &token, 4, false, Arc::default()).await;
     tokio::time::sleep(Duration::from_millis(500)).await;
     let idle_kb = server.rss_kb();
     let open = Arc::new(AtomicUsize::new(0));
@@ -446,32 +446,9 @@ async fn many_streaming(label: &str, database: Option<&str>, streams: usize) {
             (peak, server)
         })
     };
-    let started = Instant::now();
-    let tasks: Vec<_> = (0..streams)
-        .map(|i| {
-            tokio::spawn(stream(
-                client.clone(),
-                url.clone(),
-                token.clone(),
-                QUESTIONS[i % QUESTIONS.len()],
-                open.clone(),
-                false,
-            ))
-        })
-        .collect();
-    let mut ttft = Vec::new();
-    let mut ended = 0;
-    for t in tasks {
-        let (first, ok) = t.await.unwrap();
-        if first.is_finite() {
-            ttft.push(first);
-        }
-        ended += usize::from(ok);
-    }
-    let wall = started.elapsed().as_secs_f64();
+    let (ttft, ended, wall) = answers_at_once(&client, &url, &token, streams, false, open).await;
     sampling.store(false, Ordering::SeqCst);
     let ((extra_kb, open_at_peak), _server) = sampler.await.unwrap();
-    ttft.sort_by(f64::total_cmp);
     println!(
         "{label}: {streams} concurrent streams: {ended} ended well in {wall:.1} s; time to first answer token \
          p50 {:.0} ms, p99 {:.0} ms, max {:.0} ms; server memory idle {:.1} MB, +{:.1} MB with {open_at_peak} \

@@ -448,7 +448,8 @@ impl WorkflowHub {
             merged.push_str(&format!("{title}\n\n{}", part.trim()));
         }
         for word in merged.split_inclusive(char::is_whitespace) {
-            out.check_cancelled(true).await?;
+            // Stop pressed here is seen at once; on another server, within a few words.
+            out.check_cancelled(out.writer.seq() % 8 == 0).await?;
             out.event(
                 "token",
                 json!({"step": "consolidator_stream", "delta": word}),

@@ -95,17 +95,14 @@ fn said(events: &Events, step: &str) -> String {
         .collect()
 }
 
-async fn follow(app: &TestApp, url: &str, last_event_id: Option<i64>) -> Events {
-    let mut req = app.client.get(app.url(url));
-    if let Some(id) = last_event_id {
-        req = req.header("Last-Event-ID", id.to_string());
-    }
-    let body = tokio::time::timeout(std::time::Duration::from_secs(30), async {
-        req.send().await.unwrap().text().await.unwrap()
-    })
-    .await
-    .expect("the stream ends");
-    parse_sse(&body)
+/// Starts an answer of `kind`: (what the start returned, the answer's id, its events URL).
+async fn start(app: &TestApp, kind: &Kind, token: &str, question: &str) -> (Value, i64, String) {
+    let started = app
+        .ok("POST", &kind.start, token, Some(&json!({"user_query": question})))
+        .await;
+    let id = started[kind.id_field].as_i64().unwrap();
+    let url = started["events_url"].as_str().unwrap().to_string();
+    (started, id, url)
 }
 
 both_backends!(
@@ -115,30 +112,19 @@ both_backends!(
         for kind in kinds(&app, &token).await {
             let name = kind.name;
             // Followed to its end: ids 1, 2, 3, … without a gap, ending with `end`.
-            let started = app
-                .ok(
-                    "POST",
-                    &kind.start,
-                    &token,
-                    Some(&json!({"user_query": "How long do refunds take?"})),
-                )
-                .await;
-            let (id, url) = (
-                started[kind.id_field].as_i64().unwrap(),
-                started["events_url"].as_str().unwrap().to_string(),
-            );
-            let events = follow(&app, &url, None).await;
+            let (started, id, url) = start(&app, &kind, &token, "How long do refunds take?").await;
+            let events = app.events(&url, None).await;
             let ids: Vec<i64> = events.iter().map(|(id, _, _)| id.unwrap()).collect();
             assert_eq!(ids, (1..=ids.len() as i64).collect::<Vec<_>>(), "{name}: {events:?}");
             let (end_id, end_name, end) = events.last().unwrap();
             assert_eq!(end_name, "end", "{name}");
             assert_eq!(end["output"]["status"], "completed", "{name}: {end}");
             // Replayed from the start after the end: the same events, then it closes.
-            assert_eq!(follow(&app, &url, None).await, events, "{name}: a replay is exact");
+            assert_eq!(app.events(&url, None).await, events, "{name}: a replay is exact");
             // Resumed in the middle: exactly the rest.
             let middle = ids.len() as i64 / 2;
             assert_eq!(
-                follow(&app, &url, Some(middle)).await,
+                app.events(&url, Some(middle)).await,
                 events[middle as usize..].to_vec(),
                 "{name}: a resume is exact"
             );
@@ -164,18 +150,8 @@ both_backends!(
         let (token, _, _) = app.member("stop@example.com", "Stu Stop").await;
         for kind in kinds(&app, &token).await {
             let name = kind.name;
-            let started = app
-                .ok(
-                    "POST",
-                    &kind.start,
-                    &token,
-                    Some(&json!({"user_query": "How long do refunds take and who approves them?"})),
-                )
-                .await;
-            let (id, url) = (
-                started[kind.id_field].as_i64().unwrap(),
-                started["events_url"].as_str().unwrap().to_string(),
-            );
+            let (started, id, url) =
+                start(&app, &kind, &token, "How long do refunds take and who approves them?").await;
             // What was said so far is stored with the events that said it: a page that lists
             // the answer mid-way shows it.
             let mut partial = Value::Null;
@@ -193,7 +169,7 @@ both_backends!(
             assert!(!partial["answer"].as_str().unwrap().is_empty(), "{name}: {partial}");
             app.ok("POST", &format!("{}/{id}/cancel", kind.stop), &token, None)
                 .await;
-            let events = follow(&app, &url, None).await;
+            let events = app.events(&url, None).await;
             let end = &events.last().unwrap().2;
             assert_eq!(end["output"]["status"], "cancelled", "{name}: {end}");
             let said = said(&events, kind.answer_step);

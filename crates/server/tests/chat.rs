@@ -226,16 +226,7 @@ both_backends!(
         let url = started["events_url"].as_str().unwrap().to_string();
         let id = started["agent_response_id"].as_i64().unwrap();
         // No Authorization header: the ticket in the URL is enough (EventSource cannot send headers).
-        let all = parse_sse(
-            &app.client
-                .get(app.url(&url))
-                .send()
-                .await
-                .unwrap()
-                .text()
-                .await
-                .unwrap(),
-        );
+        let all = app.events(&url, None).await;
         assert_eq!(all.last().unwrap().1, "end");
         let middle = all.len() as i64 / 2;
         let rest = app
@@ -328,16 +319,7 @@ async fn stop_ends_the_answer_and_keeps_what_was_said() {
         None,
     )
     .await;
-    let events = parse_sse(
-        &app.client
-            .get(app.url(started["events_url"].as_str().unwrap()))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap(),
-    );
+    let events = app.events(started["events_url"].as_str().unwrap(), None).await;
     let end = &events.last().unwrap().2;
     assert_eq!(end["output"]["status"], "cancelled", "{end}");
     let said = answer_of(&events);
@@ -798,16 +780,7 @@ both_backends!(
             )
             .await;
         let url = started["events_url"].as_str().unwrap().to_string();
-        let all = parse_sse(
-            &app.client
-                .get(app.url(&url))
-                .send()
-                .await
-                .unwrap()
-                .text()
-                .await
-                .unwrap(),
-        );
+        let all = app.events(&url, None).await;
         assert_eq!(all.last().unwrap().1, "end");
 
         // The events cannot be read for a moment (their table is away, as in an outage).
@@ -837,16 +810,7 @@ both_backends!(
         );
         assert_eq!(told[0].2["retrying"], true);
         // Reconnecting (as EventSource does after `retry`) completes the answer.
-        let again = parse_sse(
-            &app.client
-                .get(app.url(&url))
-                .send()
-                .await
-                .unwrap()
-                .text()
-                .await
-                .unwrap(),
-        );
+        let again = app.events(&url, None).await;
         assert_eq!(again.len(), all.len());
         assert_eq!(again.last().unwrap().1, "end");
     }

@@ -445,36 +445,12 @@ async fn an_evaluation_run_killed_mid_way_finishes_each_question_once_after_rest
     let env = [("EJENTO_LOCAL_TOKEN_DELAY_MS", "40")];
     let mut server = start_with(dir.path(), &env);
     let token = sign_up(&client, &server.base, "eva@example.com").await;
-    let post = |base: String, path: &str, body: Value| {
-        let (client, token, path) = (client.clone(), token.clone(), path.to_string());
-        async move {
-            let res = client
-                .post(format!("{base}{path}"))
-                .bearer_auth(token)
-                .json(&body)
-                .send()
-                .await
-                .unwrap();
-            res.json::<Value>().await.unwrap()["data"].clone()
-        }
-    };
-    let base = server.base.clone();
-    let team = post(base.clone(), "/api/v2/teams", json!({"name": "T"})).await;
-    let project = post(
-        base.clone(),
-        "/api/v2/projects",
-        json!({"name": "P", "team_id": team["id"]}),
-    )
-    .await;
-    let agent = post(
-        base.clone(),
-        "/api/v2/agents",
-        json!({"project_id": project["id"], "agent_name": "Measured"}),
-    )
-    .await;
+    let agent = new_agent(&client, &server.base, &token).await;
     let dataset = post(
-        base.clone(),
-        &format!("/api/v2/agents/{}/evaluation-datasets", agent["id"]),
+        &client,
+        &server.base,
+        &token,
+        &format!("/api/v2/agents/{agent}/evaluation-datasets"),
         json!({"name": "Four questions"}),
     )
     .await;
@@ -483,13 +459,17 @@ async fn an_evaluation_run_killed_mid_way_finishes_each_question_once_after_rest
         .collect::<Vec<_>>()
         .join("\n");
     post(
-        base.clone(),
+        &client,
+        &server.base,
+        &token,
         &format!("/api/v2/evaluation-datasets/{}/evaluation-queries", dataset["id"]),
         json!({"import": jsonl}),
     )
     .await;
     let run = post(
-        base.clone(),
+        &client,
+        &server.base,
+        &token,
         "/api/v2/evaluations",
         json!({"dataset_id": dataset["id"]}),
     )

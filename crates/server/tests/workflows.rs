@@ -629,7 +629,7 @@ both_backends!(
         assert_eq!(started["thread_id"], thread);
         let id = started["workflow_response_id"].as_i64().unwrap();
         let url = started["events_url"].as_str().unwrap();
-        let all = parse_sse(&app.client.get(app.url(url)).send().await.unwrap().text().await.unwrap());
+        let all = app.events(url, None).await;
         assert_eq!(all.last().unwrap().1, "end");
         // Resuming after event 3 gives exactly the rest.
         let rest = app
@@ -905,7 +905,7 @@ async fn stop_ends_a_workflow_answer_and_the_agent_step_it_was_on() {
         .await;
     assert_eq!(stopped["stopping"], true);
     let url = started["events_url"].as_str().unwrap();
-    let events = parse_sse(&app.client.get(app.url(url)).send().await.unwrap().text().await.unwrap());
+    let events = app.events(url, None).await;
     let end = &events.last().unwrap().2;
     assert_eq!(end["output"]["status"], "cancelled", "{end}");
     assert_eq!(

@@ -413,6 +413,23 @@ pub fn end_of(events: &[(Option<i64>, String, Value)]) -> Value {
 /// Parses an SSE body into (id, event, data) triples.
 /// Follows an events URL from after `last_event_id`; the body, which must end within 5 s (a
 /// stream resumed after its `end` closes at once).
+impl TestApp {
+    /// The events at an answer's events URL (resumed after `last_event_id` when given), read to
+    /// the end of the stream.
+    pub async fn events(&self, url: &str, last_event_id: Option<i64>) -> Vec<(Option<i64>, String, Value)> {
+        let mut req = self.client.get(self.url(url));
+        if let Some(id) = last_event_id {
+            req = req.header("Last-Event-ID", id.to_string());
+        }
+        let body = tokio::time::timeout(std::time::Duration::from_secs(30), async {
+            req.send().await.unwrap().text().await.unwrap()
+        })
+        .await
+        .expect("the stream ends");
+        parse_sse(&body)
+    }
+}
+
 pub async fn resume_and_wait_for_close(app: &TestApp, url: &str, last_event_id: i64) -> String {
     let response = app
         .client

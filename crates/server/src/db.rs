@@ -69,6 +69,19 @@ impl Db {
         Ok(Self { pool, backend })
     }
 
+    /// A read-only transaction whose statements all see one moment of the database, for a
+    /// response made of several reads that must agree (a page, its count and its unread count).
+    /// SQLite's WAL gives a deferred transaction that snapshot at its first read; PostgreSQL's
+    /// default (read committed) would give each statement its own.
+    pub async fn snapshot(&self) -> sqlx::Result<sqlx::Transaction<'static, sqlx::Any>> {
+        let mut tx = self.pool.begin().await?;
+        if self.backend == Backend::Postgres {
+            tx.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+                .await?;
+        }
+        Ok(tx)
+    }
+
     pub async fn migrate(&self) -> anyhow::Result<()> {
         let migrator = match self.backend {
             Backend::Sqlite => &SQLITE_MIGRATIONS,

@@ -319,3 +319,40 @@ both_backends!(
         );
     }
 );
+
+both_backends!(
+    a_page_and_its_unread_count_agree_while_notifications_arrive,
+    |app: TestApp| async move {
+        let (admin, _, _) = app.member("ada@example.com", "Ada Admin").await;
+        let (bob, bob_id, _) = app.member("bob@example.com", "Bob Member").await;
+        let sending = std::sync::atomic::AtomicBool::new(true);
+        let send = async {
+            for i in 0..40 {
+                app.ok(
+                    "POST",
+                    "/api/v2/notifications",
+                    &admin,
+                    Some(&json!({"title": format!("Message {i}"), "body": "", "user_ids": [bob_id]})),
+                )
+                .await;
+            }
+            sending.store(false, std::sync::atomic::Ordering::SeqCst);
+        };
+        // While messages arrive, every page of Bob's unread ones counts exactly as many as his
+        // unread count says, and its newest entry is among them: one response, one moment.
+        let read = async {
+            let mut pages = 0;
+            while sending.load(std::sync::atomic::Ordering::SeqCst) {
+                let page = notifications(&app, &bob, "?is_read=false&items_per_page=5").await;
+                assert_eq!(page["meta"]["count"], page["unread"], "{page}");
+                let shown = page["notifications"].as_array().unwrap().len() as i64;
+                assert_eq!(shown, page["unread"].as_i64().unwrap().min(5), "{page}");
+                pages += 1;
+            }
+            pages
+        };
+        let ((), pages) = tokio::join!(send, read);
+        assert!(pages > 0);
+        assert_eq!(unread(&app, &bob).await, 40);
+    }
+);

@@ -94,18 +94,15 @@ async fn list(
     ApiQuery(q): ApiQuery<NotificationQuery>,
 ) -> Result<Json<NotificationPage>> {
     let page = q.list.page();
-    let (notifications, count) = state
+    let (notifications, count, unread) = state
         .store
-        .list_notifications(caller.org_id(), caller.user_id(), q.is_read, page)
+        .notification_page(caller.org_id(), caller.user_id(), q.is_read, page)
         .await?;
     Ok(ok(
         "Notifications fetched successfully.",
         NotificationPage {
             notifications,
-            unread: state
-                .store
-                .unread_notifications(caller.org_id(), caller.user_id())
-                .await?,
+            unread,
             meta: page.meta(count),
         },
     ))

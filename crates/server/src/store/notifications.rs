@@ -122,43 +122,41 @@ impl Store {
         Ok(())
     }
 
-    /// A person's notifications, newest first, optionally only read or unread ones.
-    pub async fn list_notifications(
+    /// A page of a person's notifications, newest first, optionally only read or unread ones,
+    /// with how many match and how many are unread, all read at one moment: a notification
+    /// written between the reads would otherwise be counted unread but missing from the page.
+    pub async fn notification_page(
         &self,
         org: i64,
         user: i64,
         read: Option<bool>,
         page: PageRequest,
-    ) -> Result<(Vec<Notification>, i64)> {
+    ) -> Result<(Vec<Notification>, i64, i64)> {
         let filter = "organization_id = $1 AND user_id = $2 AND is_deleted = 0 AND ($3 = -1 OR is_read = $3)";
         let read = read.map(i64::from).unwrap_or(-1);
+        let mut tx = self.db().snapshot().await?;
         let rows: Vec<Row> = sqlx::query_as(&format!("{SELECT} WHERE {filter} ORDER BY id DESC LIMIT $4 OFFSET $5"))
             .bind(org)
             .bind(user)
             .bind(read)
             .bind(page.limit())
             .bind(page.offset())
-            .fetch_all(self.pool())
+            .fetch_all(&mut *tx)
             .await?;
         let (count,): (i64,) = sqlx::query_as(&format!("SELECT COUNT(*) FROM notifications WHERE {filter}"))
             .bind(org)
             .bind(user)
             .bind(read)
-            .fetch_one(self.pool())
+            .fetch_one(&mut *tx)
             .await?;
-        Ok((rows.into_iter().map(wire).collect(), count))
+        let unread = unread_in(&mut tx, org, user).await?;
+        tx.commit().await?;
+        Ok((rows.into_iter().map(wire).collect(), count, unread))
     }
 
     pub async fn unread_notifications(&self, org: i64, user: i64) -> Result<i64> {
-        let (count,): (i64,) = sqlx::query_as(
-            "SELECT COUNT(*) FROM notifications WHERE organization_id = $1 AND user_id = $2 AND is_deleted = 0 \
-             AND is_read = 0",
-        )
-        .bind(org)
-        .bind(user)
-        .fetch_one(self.pool())
-        .await?;
-        Ok(count)
+        let mut conn = self.pool().acquire().await?;
+        unread_in(&mut conn, org, user).await
     }
 
     /// One of a person's own notifications.
@@ -217,4 +215,16 @@ impl Store {
             .await?;
         Ok(())
     }
+}
+
+async fn unread_in(conn: &mut sqlx::AnyConnection, org: i64, user: i64) -> Result<i64> {
+    let (count,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM notifications WHERE organization_id = $1 AND user_id = $2 AND is_deleted = 0 \
+         AND is_read = 0",
+    )
+    .bind(org)
+    .bind(user)
+    .fetch_one(conn)
+    .await?;
+    Ok(count)
 }

@@ -311,13 +311,46 @@ pub struct AgentUserGrant {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CorpusConnection {
+    /// The connection's own id.
+    pub id: i64,
     pub agent_id: i64,
     pub corpus_id: i64,
     pub corpus_name: String,
+    /// The corpus, nested as Ejento's connection objects carry it.
+    pub corpus: ConnectedCorpus,
+    /// Whether the agent searches it when answering.
     pub is_enabled: bool,
     pub is_default: bool,
+    /// Always false here: a removed connection is gone.
+    pub is_deleted: bool,
+    /// Who connected it (their name; Ejento's legacy record has their user id).
     pub connected_by: String,
     pub created_on: String,
+}
+
+/// A connected corpus as a connection nests it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConnectedCorpus {
+    pub id: i64,
+    pub name: String,
+    pub description: String,
+    pub indexing_mode: crate::IndexingMode,
+    pub corpus_type: String,
+    pub is_public: bool,
+    /// The owner's user id.
+    pub owner: i64,
+    pub tags: Vec<String>,
+}
+
+/// `GET /api/v2/agents/{agent_id}/corpora`: `data.items.agent_corpus[]`, as Ejento's client reads.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AgentCorpusItems {
+    pub items: AgentCorpusList,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AgentCorpusList {
+    pub agent_corpus: Vec<CorpusConnection>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

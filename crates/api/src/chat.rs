@@ -82,7 +82,8 @@ pub struct ResponseRequest {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Reference {
     pub number: i64,
-    /// Where the source can be read (the document's page in the dashboard).
+    /// Where the source can be read, as an absolute URL: a web-link document's own page, else
+    /// the document's page in the dashboard (the dashboard itself navigates by `document_id`).
     pub url: String,
     pub order: i64,
     pub document_id: i64,
@@ -102,6 +103,9 @@ pub struct SupportingChunk {
     pub section: Option<String>,
     pub text: String,
     pub score: f32,
+    /// The page a web-link document was read from; null for files and text.
+    #[serde(default)]
+    pub web_address: Option<String>,
 }
 
 /// The answer: the `data` of the blocking call and the `output` of the stream's `end` event.
@@ -127,6 +131,9 @@ pub struct ResponseOutput {
     pub chat_thread_name: String,
     pub thread_id: i64,
     pub agent_response_id: i64,
+    /// The same id under the name older Ejento clients read.
+    #[serde(default)]
+    pub chatlog_id: i64,
     pub guardrail_triggered: bool,
     pub blocked: bool,
     /// What the guardrails found in the question and the answer (never the text itself).
@@ -177,8 +184,46 @@ pub struct AgentResponse {
     /// conversation shows them again after a reload.
     #[serde(default)]
     pub thoughts: String,
+    /// Everyone's votes on it (Ejento's stored response record carries them; `my_vote` is ours).
+    #[serde(default)]
+    pub feedback: Vec<ResponseFeedback>,
+    /// The comments on it, oldest first (at most [`RESPONSE_COMMENTS_LISTED`]).
+    #[serde(default)]
+    pub comments: Vec<ResponseComment>,
+    /// With `include_steps=true`: the steps taken to answer, as the stream announced them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub response_steps: Option<Vec<ResponseStep>>,
+    /// Always false here: deleted responses are not listed.
+    #[serde(default)]
+    pub is_deleted: bool,
     pub created_by: String,
     pub created_on: String,
+}
+
+/// How many comments a listed response carries (the newest are on its own comments list).
+pub const RESPONSE_COMMENTS_LISTED: usize = 100;
+
+/// A vote on an answer, as Ejento's `feedback[]` items are.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResponseFeedback {
+    pub id: i64,
+    pub is_upvote: bool,
+    pub is_downvote: bool,
+    /// The voter's e-mail.
+    pub created_by: String,
+    pub created_on: String,
+    /// The workflow answer voted on, for a vote on a workflow answer; null on an agent answer.
+    pub workflow_response: Option<i64>,
+}
+
+/// One step of answering (`start`, `retrieval_start`, `assistant_start`, a guardrail…).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResponseStep {
+    /// The event's number in the answer's stream.
+    pub id: i64,
+    pub step: String,
+    /// What the person was shown while it ran.
+    pub friendly_message: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

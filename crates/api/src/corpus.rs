@@ -15,6 +15,20 @@ pub struct IndexingMode {
     pub mode: String,
 }
 
+impl IndexingMode {
+    /// The mode numbered `id` (an unknown number reads as `basic`, the default).
+    pub fn of(id: i64) -> Self {
+        let mode = INDEXING_MODES
+            .iter()
+            .find(|(known, _)| *known == id)
+            .map_or("basic", |(_, m)| *m);
+        Self {
+            id,
+            mode: mode.to_string(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Corpus {
     pub id: i64,

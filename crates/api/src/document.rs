@@ -137,6 +137,9 @@ pub struct RetrievedChunk {
     pub section: Option<String>,
     pub text: String,
     pub score: f32,
+    /// The page a web-link document was read from; null for files and text.
+    #[serde(default)]
+    pub web_address: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -464,14 +464,11 @@ impl WorkflowHub {
     async fn relevance(&self, job: &WorkflowJob, question: &str) -> Result<Vec<f64>, Stop> {
         let mut scores = Vec::with_capacity(job.agents.len());
         for agent in &job.agents {
-            let corpus_ids: Vec<i64> = self
+            let corpus_ids = self
                 .store
-                .agent_connections(agent.id, true)
+                .enabled_corpus_ids(agent.id)
                 .await
-                .map_err(|e| Stop::Failed(format!("Reading the agents' corpora failed: {e}")))?
-                .into_iter()
-                .map(|c| c.corpus_id)
-                .collect();
+                .map_err(|e| Stop::Failed(format!("Reading the agents' corpora failed: {e}")))?;
             let scope = Scope {
                 organization_id: job.organization_id,
                 corpus_ids,

@@ -217,6 +217,7 @@ mod tests {
             section: Some("Refunds".into()),
             text: text.into(),
             score: 1.0,
+            web_address: None,
         }
     }
 

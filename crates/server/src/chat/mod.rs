@@ -88,6 +88,8 @@ pub struct ChatHub {
     deployments: HashMap<String, Arc<openai::OpenAiAnswerer>>,
     streams: Arc<StreamEngine>,
     secrets: Arc<SecretBox>,
+    /// Where people reach this server (`EJENTO_PUBLIC_URL`), for absolute links to sources.
+    public_url: String,
 }
 
 /// One response to generate.
@@ -235,6 +237,7 @@ impl ChatHub {
             deployments,
             streams,
             secrets,
+            public_url: config.public_url.trim_end_matches('/').to_string(),
         })
     }
 
@@ -322,10 +325,10 @@ impl ChatHub {
             .enumerate()
             .map(|(i, s)| Reference {
                 number: s.number,
-                url: if s.document_id == 0 {
-                    String::new()
-                } else {
-                    format!("/documents/{}", s.document_id)
+                url: match (&s.web_address, s.document_id) {
+                    (Some(page), _) => page.clone(),
+                    (None, 0) => String::new(),
+                    (None, document) => format!("{}/documents/{document}", self.public_url),
                 },
                 order: i as i64 + 1,
                 document_id: s.document_id,
@@ -362,6 +365,7 @@ impl ChatHub {
             chat_thread_name: title,
             thread_id: job.thread_id.unwrap_or_default(),
             agent_response_id: job.response_id,
+            chatlog_id: job.response_id,
             guardrail_triggered: !guardrail_findings.is_empty(),
             blocked: status == "blocked",
             guardrail_findings,
@@ -449,6 +453,7 @@ impl ChatHub {
                 section: c.section,
                 text: c.text,
                 score: c.score,
+                web_address: c.web_address,
             })
             .collect();
         let mut titles: Vec<&str> = Vec::new();

@@ -239,6 +239,7 @@ impl OpenAiAnswerer {
                                     section: None,
                                     text: text.clone(),
                                     score: 1.0,
+                                    web_address: None,
                                 });
                                 format!("[{number}] {text}")
                             }

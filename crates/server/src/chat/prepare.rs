@@ -38,12 +38,7 @@ pub struct Question<'a> {
 
 pub async fn agent_job(store: &Store, asker: &Asker<'_>, agent: &AgentRow, q: &Question<'_>) -> Result<Job> {
     // The agent's enabled corpora and the thread's attachments; overrides may narrow them.
-    let mut corpus_ids: Vec<i64> = store
-        .agent_connections(agent.id, true)
-        .await?
-        .into_iter()
-        .map(|c| c.corpus_id)
-        .collect();
+    let mut corpus_ids = store.enabled_corpus_ids(agent.id).await?;
     if let Some(thread) = q.thread_id {
         for c in store.thread_corpora(thread, None).await? {
             if !corpus_ids.contains(&c.corpus_id) {

@@ -3,10 +3,10 @@
 
 use axum::{extract::State, http::Method};
 use ejento_api::{
-    AccessInput, AddMembers, Agent, AgentAccess, AgentInput, AgentPermission, AgentTags, AgentType, AgentUserGrant,
-    Alias, AliasInput, Comment, CommentInput, ConnectionInput, CorpusConnection, CorpusIds, Envelope, MemberPage,
-    RatingInput, RatingSummary, ResourceRole, Review, ReviewInput, TagCount, TagsInput, TeamRole, VoteInput,
-    VoteSummary, paged, validate,
+    AccessInput, AddMembers, Agent, AgentAccess, AgentCorpusItems, AgentCorpusList, AgentInput, AgentPermission,
+    AgentTags, AgentType, AgentUserGrant, Alias, AliasInput, Comment, CommentInput, ConnectionInput, CorpusConnection,
+    CorpusIds, Envelope, MemberPage, RatingInput, RatingSummary, ResourceRole, Review, ReviewInput, TagCount,
+    TagsInput, TeamRole, VoteInput, VoteSummary, paged, validate,
 };
 use serde::Deserialize;
 
@@ -1074,13 +1074,14 @@ async fn connections(
     caller: Caller,
     ApiPath(id): ApiPath<i64>,
     ApiQuery(q): ApiQuery<ConnectionQuery>,
-) -> Result<Json<serde_json::Value>> {
+) -> Result<Json<AgentCorpusItems>> {
     authz::agent(&state, &caller, id, Need::View).await?;
     let list = state.store.agent_connections(id, q.is_enabled.unwrap_or(false)).await?;
-    // The Stable client reads `data.items.agent_corpus`.
     Ok(ok(
         "Agent corpus connections fetched successfully.",
-        serde_json::json!({"items": {"agent_corpus": list}}),
+        AgentCorpusItems {
+            items: AgentCorpusList { agent_corpus: list },
+        },
     ))
 }
 

@@ -480,8 +480,8 @@ async fn list_starters(
         push(q, "custom", &mut out);
     }
     let mut documents = Vec::new();
-    for c in state.store.agent_connections(agent, true).await? {
-        documents.extend(state.store.corpus_document_ids(c.corpus_id, false).await?);
+    for corpus in state.store.enabled_corpus_ids(agent).await? {
+        documents.extend(state.store.corpus_document_ids(corpus, false).await?);
     }
     let sample = state.store.sample_chunks(&documents, 300).await?;
     let sections: Vec<&str> = sample.iter().filter_map(|(s, _)| s.as_deref()).collect();

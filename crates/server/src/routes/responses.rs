@@ -426,10 +426,38 @@ pub(super) async fn stop(state: &AppState, kind: AnswerKind, id: i64) -> Result<
     Ok(())
 }
 
-async fn get(State(state): State<AppState>, caller: Caller, ApiPath(id): ApiPath<i64>) -> Result<Json<AgentResponse>> {
+/// `include_steps=true` adds each response's `response_steps[]`.
+#[derive(Debug, Default, Deserialize)]
+struct StepsQuery {
+    #[serde(flatten)]
+    list: ListQuery,
+    #[serde(default, deserialize_with = "super::extract::lenient::opt_bool")]
+    include_steps: Option<bool>,
+}
+
+/// Responses as Ejento's stored records are: with everyone's votes, the comments and, when
+/// asked, the steps.
+async fn detailed(state: &AppState, rows: Vec<ResponseRow>, steps: bool) -> Result<Vec<AgentResponse>> {
+    let mut responses: Vec<AgentResponse> = rows.into_iter().map(ResponseRow::into_wire).collect();
+    state.store.add_response_details(&mut responses, steps).await?;
+    Ok(responses)
+}
+
+/// One response, detailed.
+async fn one_detailed(state: &AppState, caller: &Caller, id: i64, steps: bool) -> Result<AgentResponse> {
+    let row = response(state, caller, id).await?;
+    Ok(detailed(state, vec![row], steps).await?.remove(0))
+}
+
+async fn get(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<i64>,
+    ApiQuery(q): ApiQuery<StepsQuery>,
+) -> Result<Json<AgentResponse>> {
     Ok(ok(
         "Agent response fetched successfully.",
-        response(&state, &caller, id).await?.into_wire(),
+        one_detailed(&state, &caller, id, q.include_steps.unwrap_or(false)).await?,
     ))
 }
 
@@ -463,15 +491,15 @@ async fn thread_responses(
     State(state): State<AppState>,
     caller: Caller,
     ApiPath(thread): ApiPath<i64>,
-    ApiQuery(q): ApiQuery<ListQuery>,
+    ApiQuery(q): ApiQuery<StepsQuery>,
 ) -> Result<Json<AgentResponseList>> {
     authz::thread(&state, &caller, thread).await?;
-    let page = q.page();
+    let page = q.list.page();
     let (rows, count) = state.store.thread_responses(caller.user_id(), thread, page).await?;
     Ok(ok(
         "Agent responses fetched successfully.",
         AgentResponseList {
-            agent_responses: rows.into_iter().map(ResponseRow::into_wire).collect(),
+            agent_responses: detailed(&state, rows, q.include_steps.unwrap_or(false)).await?,
             meta: page.meta(count),
         },
     ))
@@ -566,7 +594,7 @@ async fn feedback(
         .store
         .set_feedback(row.id, caller.user_id(), &body.vote_type)
         .await?;
-    Ok(ok("Feedback saved.", response(&state, &caller, id).await?.into_wire()))
+    Ok(ok("Feedback saved.", one_detailed(&state, &caller, id, false).await?))
 }
 
 async fn comments(
@@ -605,7 +633,7 @@ async fn add_comment(
 async fn set_pin(state: &AppState, caller: &Caller, id: i64, pinned: bool) -> Result<AgentResponse> {
     let row = response(state, caller, id).await?;
     state.store.set_pinned(row.id, pinned).await?;
-    Ok(response(state, caller, id).await?.into_wire())
+    one_detailed(state, caller, id, false).await
 }
 
 async fn pin(State(state): State<AppState>, caller: Caller, ApiPath(id): ApiPath<i64>) -> Result<Json<AgentResponse>> {

@@ -114,6 +114,7 @@ impl SearchSync {
                     section: c.section,
                     text: c.text,
                     score: h.score,
+                    web_address: c.web_address,
                 })
             })
             .take(limit)

@@ -1,7 +1,7 @@
 //! Agent responses in chat: creation, the persisted event stream, completion, and what people
 //! do with answers (votes, comments, pins).
 
-use ejento_api::{AgentResponse, ResponseOutput};
+use ejento_api::{AgentResponse, ResponseFeedback, ResponseOutput, ResponseStep};
 
 use super::{
     Store,
@@ -37,7 +37,10 @@ pub struct ResponseRow {
 
 impl ResponseRow {
     pub fn output(&self) -> Option<ResponseOutput> {
-        self.output.as_deref().and_then(|o| serde_json::from_str(o).ok())
+        let mut output: ResponseOutput = serde_json::from_str(self.output.as_deref()?).ok()?;
+        // Answers stored before the alias existed.
+        output.chatlog_id = output.agent_response_id;
+        Some(output)
     }
 
     pub fn into_wire(self) -> AgentResponse {
@@ -59,9 +62,35 @@ impl ResponseRow {
             cost: self.cost,
             cache_hit: self.cache_hit != 0,
             thoughts: self.thoughts,
+            feedback: Vec::new(),
+            comments: Vec::new(),
+            response_steps: None,
+            is_deleted: false,
             created_by: self.created_by,
             created_on: self.created_on,
         }
+    }
+}
+
+/// A response's id, then a vote's, comment's or event's columns.
+type DetailRow = (i64, i64, String, String, String);
+
+/// `sql` with `ids` bound to `$1…$n`.
+fn details<'q>(
+    sql: &'q str,
+    ids: &[i64],
+) -> sqlx::query::QueryAs<'q, sqlx::Any, DetailRow, sqlx::any::AnyArguments<'q>> {
+    ids.iter().fold(sqlx::query_as(sql), |q, id| q.bind(*id))
+}
+
+/// A stored `start` or `status` event as a step: its `step` and `message` as the stream said.
+fn step_of(seq: i64, event: &str, data: &str) -> ResponseStep {
+    let data: serde_json::Value = serde_json::from_str(data).unwrap_or_default();
+    let text = |key: &str| data.get(key).and_then(|v| v.as_str()).map(str::to_string);
+    ResponseStep {
+        id: seq,
+        step: text("step").unwrap_or_else(|| event.to_string()),
+        friendly_message: text("message").unwrap_or_default(),
     }
 }
 
@@ -271,6 +300,77 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         tx.commit().await?;
+        Ok(())
+    }
+
+    /// Fills in the votes, comments and (with `steps`) the steps of listed responses: three
+    /// statements for a whole page, each bounded per response.
+    pub async fn add_response_details(&self, responses: &mut [AgentResponse], steps: bool) -> Result<()> {
+        if responses.is_empty() {
+            return Ok(());
+        }
+        let ids: Vec<i64> = responses.iter().map(|r| r.id).collect();
+        let list = super::pagination::placeholders(1, ids.len());
+        // Votes: one per person; a response in a big organization may have many, so the first
+        // hundred (the totals are on the agent's and the analytics' figures).
+        let sql = format!(
+            "SELECT response_id, id, vote, created_by, created_on FROM (SELECT f.response_id, f.id, f.vote, \
+             u.email AS created_by, f.created_on, ROW_NUMBER() OVER (PARTITION BY f.response_id ORDER BY f.id) AS n \
+             FROM response_feedback f JOIN users u ON u.id = f.user_id WHERE f.response_id IN ({list})) v \
+             WHERE n <= 100 ORDER BY id"
+        );
+        let votes = details(&sql, &ids).fetch_all(self.pool()).await?;
+        let sql = format!(
+            "SELECT response_id, id, comment, created_by, created_on FROM (SELECT response_id, id, comment, created_by, \
+             created_on, ROW_NUMBER() OVER (PARTITION BY response_id ORDER BY id) AS n FROM response_comments \
+             WHERE response_id IN ({list})) c WHERE n <= {} ORDER BY id",
+            ejento_api::RESPONSE_COMMENTS_LISTED
+        );
+        let comments = details(&sql, &ids).fetch_all(self.pool()).await?;
+        // Steps are the `start` and `status` events the answer streamed: a handful per answer.
+        let events = if steps {
+            let sql = format!(
+                "SELECT response_id, seq, event, data, '' FROM response_events \
+                 WHERE response_id IN ({list}) AND event IN ('start', 'status') ORDER BY response_id, seq"
+            );
+            details(&sql, &ids).fetch_all(self.pool()).await?
+        } else {
+            Vec::new()
+        };
+        for r in responses.iter_mut() {
+            r.feedback = votes
+                .iter()
+                .filter(|v| v.0 == r.id)
+                .map(|(_, id, vote, by, on)| ResponseFeedback {
+                    id: *id,
+                    is_upvote: vote == "upvote",
+                    is_downvote: vote == "downvote",
+                    created_by: by.clone(),
+                    created_on: on.clone(),
+                    workflow_response: None,
+                })
+                .collect();
+            r.comments = comments
+                .iter()
+                .filter(|c| c.0 == r.id)
+                .map(|(response_id, id, comment, by, on)| ejento_api::ResponseComment {
+                    id: *id,
+                    response_id: *response_id,
+                    comment: comment.clone(),
+                    created_by: by.clone(),
+                    created_on: on.clone(),
+                })
+                .collect();
+            if steps {
+                r.response_steps = Some(
+                    events
+                        .iter()
+                        .filter(|e| e.0 == r.id)
+                        .map(|(_, seq, event, data, _)| step_of(*seq, event, data))
+                        .collect(),
+                );
+            }
+        }
         Ok(())
     }
 

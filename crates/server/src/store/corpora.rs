@@ -1,6 +1,6 @@
 //! Corpora, their tags and per-user permissions.
 
-use ejento_api::{Corpus, CorpusAgent, CorpusPermission, INDEXING_MODES, IndexingMode};
+use ejento_api::{Corpus, CorpusAgent, CorpusPermission, IndexingMode};
 
 use super::{
     Store,
@@ -34,19 +34,11 @@ pub struct CorpusRow {
 
 impl CorpusRow {
     pub fn into_wire(self, tags: Vec<String>, my_access: Option<String>) -> Corpus {
-        let mode = INDEXING_MODES
-            .iter()
-            .find(|(id, _)| *id == self.indexing_mode_id)
-            .map(|(_, m)| *m)
-            .unwrap_or("basic");
         Corpus {
             id: self.id,
             name: self.name,
             description: self.description,
-            indexing_mode: IndexingMode {
-                id: self.indexing_mode_id,
-                mode: mode.to_string(),
-            },
+            indexing_mode: IndexingMode::of(self.indexing_mode_id),
             corpus_type: self.corpus_type,
             is_public: self.is_public != 0,
             is_deleted: false,

@@ -1,25 +1,55 @@
 //! Agent ↔ corpus connections. Corpora themselves arrive with the corpus feature; every agent
 //! already has its default corpus.
 
-use ejento_api::CorpusConnection;
+use ejento_api::{ConnectedCorpus, CorpusConnection, IndexingMode};
 
-use super::Store;
+use super::{Store, pagination::placeholders};
 use crate::{error::Result, time_fmt};
 
-const SELECT: &str = "SELECT ac.agent_id, ac.corpus_id, c.name, ac.is_enabled, ac.is_default, ac.connected_by, ac.created_on \
+const SELECT: &str = "SELECT ac.id, ac.agent_id, ac.corpus_id, c.name, c.description, c.indexing_mode_id, \
+     c.corpus_type, c.is_public, c.owner_id, ac.is_enabled, ac.is_default, ac.connected_by, ac.created_on \
      FROM agent_corpora ac JOIN corpora c ON c.id = ac.corpus_id AND c.is_deleted = 0";
 
-type Row = (i64, i64, String, i64, i64, String, String);
+#[derive(sqlx::FromRow)]
+struct Row {
+    id: i64,
+    agent_id: i64,
+    corpus_id: i64,
+    name: String,
+    description: String,
+    indexing_mode_id: i64,
+    corpus_type: String,
+    is_public: i64,
+    owner_id: i64,
+    is_enabled: i64,
+    is_default: i64,
+    connected_by: String,
+    created_on: String,
+}
 
-fn wire((agent_id, corpus_id, corpus_name, enabled, default, connected_by, created_on): Row) -> CorpusConnection {
-    CorpusConnection {
-        agent_id,
-        corpus_id,
-        corpus_name,
-        is_enabled: enabled != 0,
-        is_default: default != 0,
-        connected_by,
-        created_on,
+impl Row {
+    fn into_wire(self, tags: Vec<String>) -> CorpusConnection {
+        CorpusConnection {
+            id: self.id,
+            agent_id: self.agent_id,
+            corpus_id: self.corpus_id,
+            corpus_name: self.name.clone(),
+            corpus: ConnectedCorpus {
+                id: self.corpus_id,
+                name: self.name,
+                description: self.description,
+                indexing_mode: IndexingMode::of(self.indexing_mode_id),
+                corpus_type: self.corpus_type,
+                is_public: self.is_public != 0,
+                owner: self.owner_id,
+                tags,
+            },
+            is_enabled: self.is_enabled != 0,
+            is_default: self.is_default != 0,
+            is_deleted: false,
+            connected_by: self.connected_by,
+            created_on: self.created_on,
+        }
     }
 }
 
@@ -33,7 +63,7 @@ impl Store {
         .bind(enabled_only as i64)
         .fetch_all(self.pool())
         .await?;
-        Ok(rows.into_iter().map(wire).collect())
+        self.with_tags(rows).await
     }
 
     pub async fn agent_connection(&self, agent: i64, corpus: i64) -> Result<Option<CorpusConnection>> {
@@ -42,7 +72,45 @@ impl Store {
             .bind(corpus)
             .fetch_optional(self.pool())
             .await?;
-        Ok(row.map(wire))
+        Ok(self.with_tags(row.into_iter().collect()).await?.pop())
+    }
+
+    /// The corpora an agent answers from (its enabled connections): what answering needs.
+    pub async fn enabled_corpus_ids(&self, agent: i64) -> Result<Vec<i64>> {
+        Ok(sqlx::query_scalar(
+            "SELECT ac.corpus_id FROM agent_corpora ac JOIN corpora c ON c.id = ac.corpus_id AND c.is_deleted = 0 \
+             WHERE ac.agent_id = $1 AND ac.is_enabled = 1 ORDER BY ac.is_default DESC, c.name",
+        )
+        .bind(agent)
+        .fetch_all(self.pool())
+        .await?)
+    }
+
+    /// The connections with their corpora's tags (one statement for all of them).
+    async fn with_tags(&self, rows: Vec<Row>) -> Result<Vec<CorpusConnection>> {
+        if rows.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = format!(
+            "SELECT corpus_id, tag FROM corpus_tags WHERE corpus_id IN ({}) ORDER BY tag",
+            placeholders(1, rows.len())
+        );
+        let tags: Vec<(i64, String)> = rows
+            .iter()
+            .fold(sqlx::query_as(&sql), |q, r| q.bind(r.corpus_id))
+            .fetch_all(self.pool())
+            .await?;
+        Ok(rows
+            .into_iter()
+            .map(|r| {
+                let mine = tags
+                    .iter()
+                    .filter(|(c, _)| *c == r.corpus_id)
+                    .map(|(_, t)| t.clone())
+                    .collect();
+                r.into_wire(mine)
+            })
+            .collect())
     }
 
     pub async fn connect_corpus(&self, agent: i64, corpus: i64, by: &str) -> Result<bool> {

@@ -833,7 +833,8 @@ impl Store {
             return Ok(HashMap::new());
         }
         let sql = format!(
-            "SELECT ch.id, ch.document_id, d.title, ch.corpus_id, ch.page, ch.section, ch.text FROM chunks ch \
+            "SELECT ch.id, ch.document_id, d.title, ch.corpus_id, ch.page, ch.section, ch.text, \
+             CASE WHEN d.content_type = 'weblink' THEN d.source END AS web_address FROM chunks ch \
              JOIN documents d ON d.id = ch.document_id JOIN corpora c ON c.id = d.corpus_id \
              WHERE d.organization_id = $1 AND {LIVE} AND ch.generation = d.live_generation AND ch.id IN ({})",
             placeholders(2, chunk_ids.len())
@@ -855,4 +856,5 @@ pub struct HydratedChunk {
     pub page: Option<i64>,
     pub section: Option<String>,
     pub text: String,
+    pub web_address: Option<String>,
 }

@@ -47,7 +47,7 @@ fn assert_shape(value: &Value, fields: &[(&str, Kind)]) {
 
 const POLICY: &str = "Refunds for annual plans are paid pro rata within 14 days.";
 
-/// §2.3.3 (stored agent response record) and §1.6 (`include_steps=true`).
+// §2.3.3 (stored agent response record) and §1.6 (`include_steps=true`).
 both_backends!(
     a_thread_lists_its_responses_as_ejento_records_with_votes_comments_and_steps,
     |app: TestApp| async move {
@@ -198,7 +198,7 @@ both_backends!(
     }
 );
 
-/// §2.2, Agent-Corpus connections: `data.items.agent_corpus[]`, each with `corpus: {id, name, …}`.
+// §2.2, Agent-Corpus connections: `data.items.agent_corpus[]`, each with `corpus: {id, name, …}`.
 both_backends!(
     an_agents_corpus_connections_are_items_with_the_corpus_nested,
     |app: TestApp| async move {
@@ -301,8 +301,8 @@ async fn web_page(text: &'static str) -> String {
     url
 }
 
-/// §2.3.1 (blocking response `data`, with the older `chatlog_id`) and §4.3 (references): every
-/// source link is absolute, a web page's own address for a web-link document.
+// §2.3.1 (blocking response `data`, with the older `chatlog_id`) and §4.3 (references): every
+// source link is absolute, a web page's own address for a web-link document.
 both_backends!(
     a_blocking_answer_has_every_documented_field_and_absolute_source_links,
     tweak = |c: &mut ejento_server::config::Config| {

@@ -50,8 +50,9 @@ JS
 echo
 cargo bench -p ejento-server --bench indexing
 
-# 1,000 answers streaming at once from the real server process (local answerer): time to first
-# token and memory per stream. Each stream holds two sockets; raise the descriptor limit.
+# Live answers from the real server process (local answerer): first token with 200 at once, 2,000
+# idle followers, 1,000 answers streaming at once (EJENTO_BENCH_ONLY=first-token,followers,streams
+# runs some of them). Each stream holds two sockets; raise the descriptor limit.
 echo
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 cargo bench -p ejento-server --bench streams

@@ -478,21 +478,41 @@ async fn fresh_postgres(admin: &str, name: &str) -> String {
     format!("{base}/{name}")
 }
 
+/// Whether the measure named `name` runs: all of them, or those `EJENTO_BENCH_ONLY` lists
+/// (`first-token`, `followers`, `streams`, comma-separated).
+fn selected(name: &str) -> bool {
+    std::env::var("EJENTO_BENCH_ONLY")
+        .map(|only| only.split(',').any(|m| m.trim() == name))
+        .unwrap_or(true)
+}
+
 async fn run(streams: usize, followers: usize) {
     sqlx::any::install_default_drivers();
-    first_token_under_load("SQLite", None).await;
-    idle_followers("SQLite", None, followers).await;
-    many_streaming("SQLite", None, streams).await;
+    if selected("first-token") {
+        first_token_under_load("SQLite", None).await;
+    }
+    if selected("followers") {
+        idle_followers("SQLite", None, followers).await;
+    }
+    if selected("streams") {
+        many_streaming("SQLite", None, streams).await;
+    }
     let Some(admin) = std::env::var("EJENTO_TEST_POSTGRES_URL").ok().filter(|u| !u.is_empty()) else {
         println!("PostgreSQL: skipped (EJENTO_TEST_POSTGRES_URL is not set; run under scripts/with-postgres.sh)");
         return;
     };
-    let db = fresh_postgres(&admin, "bench_first_token").await;
-    first_token_under_load("PostgreSQL", Some(&db)).await;
-    let db = fresh_postgres(&admin, "bench_idle_followers").await;
-    idle_followers("PostgreSQL, two servers", Some(&db), followers).await;
-    let db = fresh_postgres(&admin, "bench_many_streams").await;
-    many_streaming("PostgreSQL", Some(&db), streams).await;
+    if selected("first-token") {
+        let db = fresh_postgres(&admin, "bench_first_token").await;
+        first_token_under_load("PostgreSQL", Some(&db)).await;
+    }
+    if selected("followers") {
+        let db = fresh_postgres(&admin, "bench_idle_followers").await;
+        idle_followers("PostgreSQL, two servers", Some(&db), followers).await;
+    }
+    if selected("streams") {
+        let db = fresh_postgres(&admin, "bench_many_streams").await;
+        many_streaming("PostgreSQL", Some(&db), streams).await;
+    }
 }
 
 fn main() {

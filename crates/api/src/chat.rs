@@ -187,7 +187,8 @@ pub struct AgentResponse {
     /// Everyone's votes on it (Ejento's stored response record carries them; `my_vote` is ours).
     #[serde(default)]
     pub feedback: Vec<ResponseFeedback>,
-    /// The comments on it, oldest first (at most [`RESPONSE_COMMENTS_LISTED`]).
+    /// The first comments on it, oldest first (at most [`RESPONSE_COMMENTS_LISTED`]; all of
+    /// them are on its own comments list).
     #[serde(default)]
     pub comments: Vec<ResponseComment>,
     /// With `include_steps=true`: the steps taken to answer, as the stream announced them.
@@ -200,8 +201,9 @@ pub struct AgentResponse {
     pub created_on: String,
 }
 
-/// How many comments a listed response carries (the newest are on its own comments list).
-pub const RESPONSE_COMMENTS_LISTED: usize = 100;
+/// How many comments a listed response carries: a page of a thread stays small however much
+/// people comment.
+pub const RESPONSE_COMMENTS_LISTED: usize = 20;
 
 /// A vote on an answer, as Ejento's `feedback[]` items are.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

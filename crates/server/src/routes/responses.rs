@@ -428,11 +428,17 @@ pub(super) async fn stop(state: &AppState, kind: AnswerKind, id: i64) -> Result<
 
 /// `include_steps=true` adds each response's `response_steps[]`.
 #[derive(Debug, Default, Deserialize)]
+struct Steps {
+    #[serde(default, deserialize_with = "super::extract::lenient::opt_bool")]
+    include_steps: Option<bool>,
+}
+
+#[derive(Debug, Default, Deserialize)]
 struct StepsQuery {
     #[serde(flatten)]
     list: ListQuery,
-    #[serde(default, deserialize_with = "super::extract::lenient::opt_bool")]
-    include_steps: Option<bool>,
+    #[serde(flatten)]
+    steps: Steps,
 }
 
 /// Responses as Ejento's stored records are: with everyone's votes, the comments and, when
@@ -453,7 +459,7 @@ async fn get(
     State(state): State<AppState>,
     caller: Caller,
     ApiPath(id): ApiPath<i64>,
-    ApiQuery(q): ApiQuery<StepsQuery>,
+    ApiQuery(q): ApiQuery<Steps>,
 ) -> Result<Json<AgentResponse>> {
     Ok(ok(
         "Agent response fetched successfully.",
@@ -499,7 +505,7 @@ async fn thread_responses(
     Ok(ok(
         "Agent responses fetched successfully.",
         AgentResponseList {
-            agent_responses: detailed(&state, rows, q.include_steps.unwrap_or(false)).await?,
+            agent_responses: detailed(&state, rows, q.steps.include_steps.unwrap_or(false)).await?,
             meta: page.meta(count),
         },
     ))

@@ -1,10 +1,9 @@
 //! Agents and what hangs off them.
 
 use ejento_api::{
-    AddMembers, Agent, AgentInput, AgentPage, AgentType, Comment, CommentInput, HistoryPage, MemberPage, Review,
-    ReviewInput, TagCount, VoteInput, VoteSummary,
+    AddMembers, Agent, AgentInput, AgentPage, AgentType, Comment, CommentInput, CommentPage, HistoryPage, MemberPage,
+    Review, ReviewInput, ReviewPage, TagCount, VoteInput, VoteSummary,
 };
-use serde::Deserialize;
 
 use super::{ApiError, Method, call, get, query};
 
@@ -165,16 +164,6 @@ pub async fn delete_alias(id: i64, alias: i64) -> Result<(), ApiError> {
     call::<serde_json::Value, ()>(Method::Delete, &format!("/api/v2/agents/{id}/aliases/{alias}"), None)
         .await
         .map(|_| ())
-}
-
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct CommentPage {
-    pub comments: Vec<Comment>,
-}
-
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct ReviewPage {
-    pub reviews: Vec<Review>,
 }
 
 pub async fn comments(id: i64) -> Result<CommentPage, ApiError> {

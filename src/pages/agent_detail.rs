@@ -861,7 +861,7 @@ fn ReviewsTab(agent: Agent) -> impl IntoView {
                         <button class="button primary" type="submit">{move || if editing_review.get().is_some() { "Save review" } else { "Post review" }}</button>
                     </div>
                 </form>
-                {show(reviews, move |page: api::agents::ReviewPage| {
+                {show(reviews, move |page: ejento_api::ReviewPage| {
                     if page.reviews.is_empty() {
                         return view! { <p class="muted">"No reviews yet."</p> }.into_any();
                     }
@@ -874,7 +874,7 @@ fn ReviewsTab(agent: Agent) -> impl IntoView {
                     <TextArea id="comment-text" label="Your comment" value=comment_text error=errors.of("comment") rows=2/>
                     <button class="button primary" type="submit">{move || if editing_comment.get().is_some() { "Save comment" } else { "Post comment" }}</button>
                 </form>
-                {show(comments, move |page: api::agents::CommentPage| {
+                {show(comments, move |page: ejento_api::CommentPage| {
                     if page.comments.is_empty() {
                         return view! { <p class="muted">"No comments yet."</p> }.into_any();
                     }

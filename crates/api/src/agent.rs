@@ -9,6 +9,7 @@ pub const AGENT_STATUS: [&str; 2] = ["Draft", "Live"];
 pub const REASONING_MODES: [&str; 3] = ["standard", "react", "deep"];
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct AgentType {
     pub id: i64,
     pub name: String,
@@ -16,6 +17,7 @@ pub struct AgentType {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Instruction {
     pub id: i64,
     pub instruction: String,
@@ -24,6 +26,7 @@ pub struct Instruction {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Agent {
     pub id: i64,
     pub agent_name: String,
@@ -65,6 +68,7 @@ pub struct Agent {
 
 /// Create (all required fields) and update (every field optional) share this body.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct AgentInput {
     #[serde(default)]
     pub project_id: Option<i64>,
@@ -112,6 +116,7 @@ pub struct AgentInput {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct AgentPage {
     pub agents: Vec<Agent>,
     pub meta: PageMeta,
@@ -119,6 +124,7 @@ pub struct AgentPage {
 
 /// One checkpoint of an agent's configuration, as the Stable API names it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct HistoryRecord {
     pub history_id: i64,
     pub history_date: String,
@@ -144,6 +150,7 @@ pub struct HistoryRecord {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct HistoryPage {
     pub history_records: Vec<HistoryRecord>,
     pub total_records: u64,
@@ -152,6 +159,7 @@ pub struct HistoryPage {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct PromptVersion {
     pub history_id: i64,
     pub history_date: String,
@@ -160,17 +168,20 @@ pub struct PromptVersion {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct AccessInput {
     pub access: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct AgentAccess {
     pub agent_id: i64,
     pub access: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct AgentStatus {
     pub agent_id: i64,
     pub status: String,
@@ -178,11 +189,13 @@ pub struct AgentStatus {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ActivateInput {
     pub is_active: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Alias {
     pub id: i64,
     pub agent_id: i64,
@@ -192,11 +205,13 @@ pub struct Alias {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct AliasInput {
     pub alias: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct TagsInput {
     #[serde(default)]
     pub add: Vec<String>,
@@ -205,12 +220,14 @@ pub struct TagsInput {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct TagCount {
     pub tag: String,
     pub agent_count: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct AgentTags {
     pub agent_id: i64,
     pub agent_name: String,
@@ -218,6 +235,7 @@ pub struct AgentTags {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Comment {
     pub id: i64,
     pub agent_id: i64,
@@ -229,11 +247,13 @@ pub struct Comment {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct CommentInput {
     pub comment: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Review {
     pub id: i64,
     pub agent_id: i64,
@@ -247,6 +267,7 @@ pub struct Review {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ReviewInput {
     pub review: String,
     #[serde(default)]
@@ -254,6 +275,7 @@ pub struct ReviewInput {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct RatingSummary {
     pub agent_id: i64,
     pub average_rating: Option<f64>,
@@ -262,11 +284,13 @@ pub struct RatingSummary {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct RatingInput {
     pub rating: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct VoteSummary {
     pub agent_id: i64,
     pub like_count: i64,
@@ -276,12 +300,14 @@ pub struct VoteSummary {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct VoteInput {
     /// "upvote", "downvote" or "none" (withdraw).
     pub vote: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct AgentPermission {
     pub agent_id: i64,
     pub user_id: i64,
@@ -292,6 +318,7 @@ pub struct AgentPermission {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct TeamRole {
     pub agent_id: i64,
     pub user_id: i64,
@@ -301,6 +328,7 @@ pub struct TeamRole {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct AgentUserGrant {
     pub agent_id: i64,
     pub agent_name: String,
@@ -310,6 +338,7 @@ pub struct AgentUserGrant {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct CorpusConnection {
     /// The connection's own id.
     pub id: i64,
@@ -330,6 +359,7 @@ pub struct CorpusConnection {
 
 /// A connected corpus as a connection nests it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ConnectedCorpus {
     pub id: i64,
     pub name: String,
@@ -344,44 +374,52 @@ pub struct ConnectedCorpus {
 
 /// `GET /api/v2/agents/{agent_id}/corpora`: `data.items.agent_corpus[]`, as Ejento's client reads.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct AgentCorpusItems {
     pub items: AgentCorpusList,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct AgentCorpusList {
     pub agent_corpus: Vec<CorpusConnection>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ConnectionInput {
     pub is_enabled: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct CorpusIds {
     pub corpus_ids: Vec<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct GenerateImage {
     #[serde(alias = "description")]
     pub prompt: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct GeneratedImage {
     /// An SVG data URL, usable directly as `agent_image`.
     pub agent_image: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct InstructionsInput {
     pub instructions: Vec<String>,
 }
 
 /// One answer of an agent, as lists of responses show it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct AgentResponseSummary {
     pub id: i64,
     pub agent: i64,
@@ -403,6 +441,7 @@ pub struct AgentResponseSummary {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct AgentResponsePage {
     pub agent_responses: Vec<AgentResponseSummary>,
     pub meta: PageMeta,

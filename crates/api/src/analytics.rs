@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 /// Numbers of a report; each report fills the ones it is about.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Metrics {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub query_count: Option<i64>,
@@ -31,6 +32,7 @@ pub struct Metrics {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct EntityMetrics {
     pub id: i64,
     pub name: String,
@@ -39,6 +41,7 @@ pub struct EntityMetrics {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct BucketMetrics {
     /// The bucket's local label: `2026-11-01T13:00` (hour), `2026-11-01` (day, and week by its
     /// Monday), `2026-11` (month).
@@ -50,6 +53,7 @@ pub struct BucketMetrics {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct AnalyticsReport {
     pub start_date: String,
     pub end_date: String,
@@ -64,6 +68,7 @@ pub struct AnalyticsReport {
 
 /// How many corpora use an indexing mode.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ModeCount {
     pub indexing_mode_id: i64,
     pub mode: String,
@@ -71,6 +76,7 @@ pub struct ModeCount {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct EntityModes {
     pub id: i64,
     pub name: String,
@@ -79,12 +85,14 @@ pub struct EntityModes {
 
 /// Indexing modes of the corpora in scope (corpora that exist now; dates do not apply).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct IndexingModeReport {
     pub totals: Vec<ModeCount>,
     pub items: Vec<EntityModes>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct RecentEntity {
     pub id: i64,
     pub name: String,
@@ -94,6 +102,7 @@ pub struct RecentEntity {
 
 /// Entities created in the last `days` days, newest first.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct RecentReport {
     pub days: i64,
     pub items: Vec<RecentEntity>,
@@ -101,6 +110,7 @@ pub struct RecentReport {
 
 /// A period's summary statistics.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Summary {
     pub query_count: i64,
     pub total_tokens: i64,
@@ -118,6 +128,7 @@ pub struct Summary {
 
 /// Relative change against the previous period, in percent (`null` when that period had none).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct SummaryChange {
     pub query_count: Option<f64>,
     pub total_tokens: Option<f64>,
@@ -129,6 +140,7 @@ pub struct SummaryChange {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct EntitySummary {
     pub id: i64,
     pub name: String,
@@ -136,6 +148,7 @@ pub struct EntitySummary {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct SummaryReport {
     pub start_date: String,
     pub end_date: String,
@@ -152,6 +165,7 @@ pub struct SummaryReport {
 
 /// How many of each thing the organization (or the caller's part of it) has now.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct TotalCounts {
     pub users: i64,
     pub teams: i64,

@@ -10,6 +10,7 @@ pub const API_KEY_SCOPES: [&str; 3] = ["All", "Read Only", "Restricted"];
 pub const API_KEY_LEVELS: [&str; 3] = ["None", "Read", "Write"];
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct CreateApiKey {
     pub name: String,
     pub scope: String,
@@ -19,6 +20,7 @@ pub struct CreateApiKey {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ApiKey {
     pub id: i64,
     pub name: String,
@@ -35,6 +37,7 @@ pub struct ApiKey {
 
 /// Returned once, at creation: the only time the secret is shown.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct CreatedApiKey {
     #[serde(flatten)]
     pub api_key: ApiKey,

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 /// `POST /auth-service/api/v2/users/signup`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct SignupRequest {
     pub email: String,
     pub password: String,
@@ -24,6 +25,7 @@ pub struct SignupRequest {
 
 /// `POST /auth-service/api/v2/login/access-token`, as JSON or form-urlencoded.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct LoginRequest {
     pub username: String,
     pub password: String,
@@ -31,6 +33,7 @@ pub struct LoginRequest {
 
 /// What login, signup, refresh and the passwordless exchange return.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct TokenPair {
     /// The auth-app token: presented to the refresh endpoint, rotates on each use.
     pub access_token: String,
@@ -43,6 +46,7 @@ pub struct TokenPair {
 
 /// Body of a successful login or signup: the tokens and who they belong to.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Session {
     #[serde(flatten)]
     pub tokens: TokenPair,
@@ -51,6 +55,7 @@ pub struct Session {
 
 /// `PUT /auth-service/api/v2/users/me/password`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ChangePasswordRequest {
     pub old_password: String,
     pub new_password: String,
@@ -58,6 +63,7 @@ pub struct ChangePasswordRequest {
 
 /// `POST /auth-service/api/v2/users/passwordless-exchange-token` (and the seen `passwordless-auth`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct PasswordlessRequest {
     pub email: String,
     /// Where the link in the mail points; the token is appended as `?token=`.
@@ -67,18 +73,21 @@ pub struct PasswordlessRequest {
 
 /// Answer to a passwordless request. It never says whether the address has an account.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct PasswordlessSent {
     pub otp_session_id: String,
 }
 
 /// `POST /auth-service/api/v2/users/exchange-passwordless-token` (and the seen `validate-magic-link`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct PasswordlessExchange {
     pub token: String,
 }
 
 /// `POST /auth-service/api/v2/users/verify-otp`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct VerifyOtp {
     pub otp_session_id: String,
     pub code: String,
@@ -86,6 +95,7 @@ pub struct VerifyOtp {
 
 /// `GET /auth-service/api/v2/feature-flags/logins`: which sign-in methods the login page offers.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct LoginFeatureFlags {
     pub password: bool,
     pub passwordless: bool,
@@ -95,6 +105,7 @@ pub struct LoginFeatureFlags {
 
 /// Organization-wide role of a user.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub enum OrgRole {
     #[serde(rename = "Global Admin")]
     GlobalAdmin,
@@ -122,6 +133,7 @@ impl OrgRole {
 
 /// The organization a user belongs to, as nested in user objects.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct OrgRef {
     pub id: i64,
     pub org_name: String,
@@ -130,6 +142,7 @@ pub struct OrgRef {
 /// `GET /api/v2/users/me`. Carries both spellings the public client reads (`id`/`user_id`,
 /// `name`/`full_name`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct CurrentUser {
     pub id: i64,
     pub user_id: i64,

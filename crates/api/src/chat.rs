@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use crate::PageMeta;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ChatThread {
     pub id: i64,
     pub agent: i64,
@@ -22,12 +23,14 @@ pub struct ChatThread {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ChatThreadPage {
     pub chat_threads: Vec<ChatThread>,
     pub meta: PageMeta,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ChatThreadInput {
     #[serde(default)]
     pub title: Option<String>,
@@ -35,6 +38,7 @@ pub struct ChatThreadInput {
 
 /// A corpus attached to a chat thread.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ThreadCorpus {
     pub chat_thread_id: i64,
     pub corpus_id: i64,
@@ -45,6 +49,7 @@ pub struct ThreadCorpus {
 
 /// A turn of earlier conversation a client may send along.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct HistoryTurn {
     #[serde(default)]
     pub user: String,
@@ -54,6 +59,7 @@ pub struct HistoryTurn {
 
 /// `overrides` of a response request (the keys the real client sends).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ResponseOverrides {
     /// Search only these corpora (they must be connected to the agent or the thread).
     #[serde(default)]
@@ -62,6 +68,7 @@ pub struct ResponseOverrides {
 
 /// The body of `POST …/agents/{agent_id}/responses[/stream]`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ResponseRequest {
     pub user_query: String,
     #[serde(default)]
@@ -80,6 +87,7 @@ pub struct ResponseRequest {
 
 /// A numbered source of an answer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Reference {
     pub number: i64,
     /// Where the source can be read, as an absolute URL: a web-link document's own page, else
@@ -93,6 +101,7 @@ pub struct Reference {
 
 /// A passage an answer was drawn from.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct SupportingChunk {
     pub number: i64,
     pub chunk_id: i64,
@@ -110,6 +119,7 @@ pub struct SupportingChunk {
 
 /// The answer: the `data` of the blocking call and the `output` of the stream's `end` event.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ResponseOutput {
     pub answer: String,
     pub sources: String,
@@ -151,6 +161,7 @@ pub struct ResponseOutput {
 
 /// What starting a response for the browser returns: where to follow it with EventSource.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct StartedResponse {
     pub agent_response_id: i64,
     pub thread_id: i64,
@@ -160,6 +171,7 @@ pub struct StartedResponse {
 
 /// A stored agent response, as a thread lists it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct AgentResponse {
     pub id: i64,
     pub question: String,
@@ -207,6 +219,7 @@ pub const RESPONSE_COMMENTS_LISTED: usize = 20;
 
 /// A vote on an answer, as Ejento's `feedback[]` items are.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ResponseFeedback {
     pub id: i64,
     pub is_upvote: bool,
@@ -220,6 +233,7 @@ pub struct ResponseFeedback {
 
 /// One step of answering (`start`, `retrieval_start`, `assistant_start`, a guardrail…).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ResponseStep {
     /// The event's number in the answer's stream.
     pub id: i64,
@@ -229,6 +243,7 @@ pub struct ResponseStep {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct AgentResponseList {
     pub agent_responses: Vec<AgentResponse>,
     pub meta: PageMeta,
@@ -236,12 +251,14 @@ pub struct AgentResponseList {
 
 /// `POST …/feedbacks`: thumbs up or down (sending the same vote again keeps it).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct FeedbackInput {
     /// `upvote` or `downvote`.
     pub vote_type: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ResponseComment {
     pub id: i64,
     pub response_id: i64,
@@ -252,6 +269,7 @@ pub struct ResponseComment {
 
 /// An agent response as an administrator reviews it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ChatLog {
     pub id: i64,
     pub agent: i64,
@@ -275,6 +293,7 @@ pub struct ChatLog {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ChatLogPage {
     pub chatlogs: Vec<ChatLog>,
     pub meta: PageMeta,
@@ -282,6 +301,7 @@ pub struct ChatLogPage {
 
 /// One chat log with what the answer was built from and what people said about it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ChatLogDetail {
     pub log: ChatLog,
     pub response: Option<ResponseOutput>,
@@ -292,6 +312,7 @@ pub struct ChatLogDetail {
 
 /// `PUT /api/v2/agent-responses/{id}`: what may change after the fact.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct AgentResponseUpdate {
     #[serde(default)]
     pub is_pinned: Option<bool>,
@@ -300,6 +321,7 @@ pub struct AgentResponseUpdate {
 /// `POST /api/v2/agent-response-logs`: an answer produced elsewhere, recorded for analytics
 /// and review.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct AgentResponseLogInput {
     pub agent_id: i64,
     pub user_query: String,
@@ -318,6 +340,7 @@ pub struct AgentResponseLogInput {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ConversationStarter {
     pub text: String,
     /// `agent` (its sample questions), `custom` (added) or `corpus` (drawn from its documents).
@@ -325,11 +348,13 @@ pub struct ConversationStarter {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ConversationStarterInput {
     pub text: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct LlmConfigurationInput {
     pub llm_config_id: i64,
 }

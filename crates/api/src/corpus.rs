@@ -10,6 +10,7 @@ pub const CORPUS_TYPES: [&str; 2] = ["standard", "attachment"];
 pub const CORPUS_ACCESS: [&str; 2] = ["Read", "Write"];
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct IndexingMode {
     pub id: i64,
     pub mode: String,
@@ -30,6 +31,7 @@ impl IndexingMode {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Corpus {
     pub id: i64,
     pub name: String,
@@ -56,6 +58,7 @@ pub struct Corpus {
 
 /// Create (name required) and update (every field optional) share this body.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct CorpusInput {
     #[serde(default)]
     pub name: Option<String>,
@@ -74,12 +77,14 @@ pub struct CorpusInput {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct CorpusPage {
     pub corpora: Vec<Corpus>,
     pub meta: PageMeta,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct CorpusPermission {
     pub id: i64,
     pub corpus_id: i64,
@@ -91,6 +96,7 @@ pub struct CorpusPermission {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct CorpusPermissionInput {
     pub user_id: i64,
     pub access: String,
@@ -98,6 +104,7 @@ pub struct CorpusPermissionInput {
 
 /// An agent a corpus is connected to.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct CorpusAgent {
     pub agent_id: i64,
     pub agent_name: String,
@@ -107,6 +114,7 @@ pub struct CorpusAgent {
 
 /// `PUT …/tags` of corpora and documents: the whole new list.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct TagList {
     pub tags: Vec<String>,
 }

@@ -14,6 +14,7 @@ pub fn step_in_progress(step: &str) -> bool {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Document {
     pub id: i64,
     pub corpus_id: i64,
@@ -44,6 +45,7 @@ pub struct Document {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct DocumentPage {
     pub documents: Vec<Document>,
     pub meta: PageMeta,
@@ -51,6 +53,7 @@ pub struct DocumentPage {
 
 /// What an upload answers at once, before indexing.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct QueuedDocument {
     pub id: i64,
     pub source: String,
@@ -62,6 +65,7 @@ pub struct QueuedDocument {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct DocumentInput {
     #[serde(default)]
     pub title: Option<String>,
@@ -70,17 +74,20 @@ pub struct DocumentInput {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct DocumentIds {
     pub document_ids: Vec<i64>,
 }
 
 /// How many documents a bulk action touched.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Affected {
     pub count: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct DocumentEvent {
     pub step: String,
     pub message: String,
@@ -88,6 +95,7 @@ pub struct DocumentEvent {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct DocumentChunk {
     pub id: i64,
     pub document_id: i64,
@@ -98,28 +106,33 @@ pub struct DocumentChunk {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ChunkPage {
     pub chunks: Vec<DocumentChunk>,
     pub meta: PageMeta,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct DuplicateGroup {
     pub content_hash: String,
     pub documents: Vec<Document>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Duplicates {
     pub duplicates: Vec<DuplicateGroup>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ConversationStarters {
     pub conversation_starters: Vec<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct RetrievalQuery {
     pub query: String,
     /// How many chunks to return (1–50, default 5).
@@ -128,6 +141,7 @@ pub struct RetrievalQuery {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct RetrievedChunk {
     pub chunk_id: i64,
     pub document_id: i64,
@@ -143,6 +157,7 @@ pub struct RetrievedChunk {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct RetrievalResult {
     pub query: String,
     /// The query's words, for highlighting.
@@ -153,6 +168,7 @@ pub struct RetrievalResult {
 
 /// Document counts of a corpus by where they are in indexing.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct IndexingSummary {
     pub indexed: i64,
     pub in_progress: i64,

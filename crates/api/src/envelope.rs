@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 /// Every successful response: `{"success": true, "message": "...", "data": ...}`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Envelope<T> {
     pub success: bool,
     pub message: String,
@@ -25,6 +26,7 @@ impl<T> Envelope<T> {
 /// Every failed response: `success` is false, `message` is meant for a person to read, and
 /// validation failures (422) carry one list of messages per offending field.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ErrorBody {
     pub success: bool,
     pub message: String,
@@ -34,6 +36,7 @@ pub struct ErrorBody {
 
 /// Pagination metadata of a list, as the Stable chat-thread list names it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct PageMeta {
     pub count: u64,
     pub num_pages: u64,

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use crate::PageMeta;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct EvaluationDataset {
     pub id: i64,
     pub agent: i64,
@@ -20,6 +21,7 @@ pub struct EvaluationDataset {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct EvaluationDatasetPage {
     pub datasets: Vec<EvaluationDataset>,
     pub meta: PageMeta,
@@ -27,6 +29,7 @@ pub struct EvaluationDatasetPage {
 
 /// Create or replace a dataset's name, description and tags.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct EvaluationDatasetInput {
     pub name: String,
     #[serde(default)]
@@ -37,6 +40,7 @@ pub struct EvaluationDatasetInput {
 
 /// Which datasets of an agent to delete: the ones named, or all of them with `all: true`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct DeleteDatasets {
     #[serde(default)]
     pub dataset_ids: Vec<i64>,
@@ -46,6 +50,7 @@ pub struct DeleteDatasets {
 
 /// A question of a dataset and what a good answer is.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct EvaluationQuery {
     pub id: i64,
     pub dataset: i64,
@@ -60,6 +65,7 @@ pub struct EvaluationQuery {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct EvaluationQueryPage {
     pub evaluation_queries: Vec<EvaluationQuery>,
     pub meta: PageMeta,
@@ -70,6 +76,7 @@ pub struct EvaluationQueryPage {
 /// answered questions in the chat logs (their answer becomes the expected one). Exactly one
 /// of `question`, `import` or `agent_response_ids` is given.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct EvaluationQueryInput {
     #[serde(default)]
     pub question: Option<String>,
@@ -89,6 +96,7 @@ pub struct EvaluationQueryInput {
 
 /// Edit one question.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct EvaluationQueryUpdate {
     pub question: String,
     #[serde(default)]
@@ -99,6 +107,7 @@ pub struct EvaluationQueryUpdate {
 
 /// How a metric is scored.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum MetricKind {
     /// Computed by the server for every answer of a run.
@@ -108,6 +117,7 @@ pub enum MetricKind {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct EvaluationMetric {
     pub id: i64,
     pub name: String,
@@ -121,6 +131,7 @@ pub struct EvaluationMetric {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct EvaluationMetricInput {
     pub name: String,
     #[serde(default)]
@@ -131,6 +142,7 @@ pub struct EvaluationMetricInput {
 
 /// Start a run: every question of the dataset, asked of its agent as it is now.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct EvaluationInput {
     pub dataset_id: i64,
     #[serde(default)]
@@ -146,6 +158,7 @@ pub struct EvaluationInput {
 
 /// What a run asked with: the agent's prompt and instructions as they were, and the models.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct RunConfiguration {
     pub prompt: String,
     pub instructions: Vec<String>,
@@ -164,6 +177,7 @@ pub struct RunConfiguration {
 
 /// Rename a run, stop it (`status: "cancelled"`) or resume a stopped one (`status: "pending"`).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct EvaluationUpdate {
     #[serde(default)]
     pub name: Option<String>,
@@ -173,6 +187,7 @@ pub struct EvaluationUpdate {
 
 /// Which runs to delete: the ones named, or all of a dataset's.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct DeleteEvaluations {
     #[serde(default)]
     pub evaluation_ids: Vec<i64>,
@@ -182,6 +197,7 @@ pub struct DeleteEvaluations {
 
 /// A metric's average over a run's answers.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct MetricAverage {
     pub metric_id: i64,
     pub name: String,
@@ -192,6 +208,7 @@ pub struct MetricAverage {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct EvaluationSummary {
     pub metrics: Vec<MetricAverage>,
     pub completed: i64,
@@ -208,6 +225,7 @@ pub struct EvaluationSummary {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Evaluation {
     pub id: i64,
     pub dataset: i64,
@@ -231,6 +249,7 @@ pub struct Evaluation {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct EvaluationPage {
     pub evaluations: Vec<Evaluation>,
     pub meta: PageMeta,
@@ -238,6 +257,7 @@ pub struct EvaluationPage {
 
 /// A passage an answer of a run was drawn from.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ResultSource {
     pub document_id: i64,
     pub title: String,
@@ -246,6 +266,7 @@ pub struct ResultSource {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct MetricScore {
     /// The metric result's id.
     pub id: i64,
@@ -257,6 +278,7 @@ pub struct MetricScore {
 
 /// One question of a run: the answer, where it came from, what it cost, and its scores.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct QueryResult {
     pub id: i64,
     pub evaluation: i64,
@@ -275,6 +297,7 @@ pub struct QueryResult {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct QueryResultPage {
     pub query_results: Vec<QueryResult>,
     pub meta: PageMeta,
@@ -282,6 +305,7 @@ pub struct QueryResultPage {
 
 /// A score given to an answer of a run, by the runner or by a person.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct MetricResult {
     pub id: i64,
     pub query_result: i64,
@@ -295,6 +319,7 @@ pub struct MetricResult {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct MetricResultPage {
     pub metric_results: Vec<MetricResult>,
     pub meta: PageMeta,
@@ -302,6 +327,7 @@ pub struct MetricResultPage {
 
 /// Score an answer: a number from 0 to 1 and an optional comment.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ScoreInput {
     pub score: f64,
     #[serde(default)]
@@ -310,6 +336,7 @@ pub struct ScoreInput {
 
 /// Score an answer by one metric (`POST /evaluation-metrics/{id}/metric-results`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct MetricResultInput {
     pub query_result_id: i64,
     pub score: f64,
@@ -319,12 +346,14 @@ pub struct MetricResultInput {
 
 /// Scores by several metrics at once (`PUT /query-results/{id}`).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct QueryResultUpdate {
     #[serde(default)]
     pub metric_scores: Vec<MetricScoreInput>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct MetricScoreInput {
     pub metric_id: i64,
     pub score: f64,
@@ -335,6 +364,7 @@ pub struct MetricScoreInput {
 /// An answer obtained elsewhere (another system, a person) recorded for a question of the run;
 /// the computed metrics score it against the passages given.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct QueryResultInput {
     pub query_id: i64,
     pub answer: String,
@@ -348,6 +378,7 @@ pub struct QueryResultInput {
 /// A piece of a word diff: text both sides share, or only the first (`removed`) or the second
 /// (`added`) has.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct DiffPiece {
     /// `same`, `added` or `removed`.
     pub kind: String,
@@ -356,6 +387,7 @@ pub struct DiffPiece {
 
 /// A metric's average in two runs, and how it moved (candidate minus base).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct MetricDelta {
     pub metric_id: i64,
     pub name: String,
@@ -366,6 +398,7 @@ pub struct MetricDelta {
 
 /// A setting that differs between two runs (`prompt`, `instructions`, `model`, `judge`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ConfigurationChange {
     pub field: String,
     pub base: String,
@@ -379,6 +412,7 @@ pub struct ConfigurationChange {
 /// One question in two runs: both answers, how they differ from each other and from the expected
 /// answer, and how each metric moved.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct QueryComparison {
     pub query: i64,
     pub question: String,
@@ -399,6 +433,7 @@ pub struct QueryComparison {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ChangeCounts {
     pub regressed: i64,
     pub improved: i64,
@@ -409,6 +444,7 @@ pub struct ChangeCounts {
 
 /// Two runs of one dataset side by side (`GET /api/v2/evaluations/compare`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct EvaluationComparison {
     pub base: Evaluation,
     pub candidate: Evaluation,

@@ -23,6 +23,7 @@ pub const PII_KINDS: [(&str, &str); 5] = [
 
 /// A topic and the words that reveal it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct BlockedTopic {
     pub name: String,
     pub keywords: Vec<String>,
@@ -30,6 +31,7 @@ pub struct BlockedTopic {
 
 /// What a guardrail looks for; the fields its type uses.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct GuardrailConfig {
     /// `pii`: which kinds (empty: all of [`PII_KINDS`]).
     #[serde(default)]
@@ -46,6 +48,7 @@ pub struct GuardrailConfig {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Guardrail {
     pub id: i64,
     pub organization_id: i64,
@@ -66,6 +69,7 @@ pub struct Guardrail {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct GuardrailInput {
     pub name: String,
     #[serde(default)]
@@ -84,12 +88,14 @@ pub struct GuardrailInput {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct GuardrailEnable {
     pub is_enabled: bool,
 }
 
 /// A kind of guardrail and whether it runs for one agent.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct GuardrailType {
     pub id: i64,
     pub name: String,
@@ -101,6 +107,7 @@ pub struct GuardrailType {
 
 /// The dry-run: which guardrails would fire on a text, and what it would become.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ApplyGuardrails {
     pub text: String,
     /// `input` (a question; the default) or `output` (an answer).
@@ -116,6 +123,7 @@ pub struct ApplyGuardrails {
 
 /// One guardrail firing; it names what was found, never the text itself.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct GuardrailFinding {
     pub guardrail_id: i64,
     pub guardrail_name: String,
@@ -130,6 +138,7 @@ pub struct GuardrailFinding {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct GuardrailResult {
     pub text: String,
     pub guardrail_triggered: bool,
@@ -140,6 +149,7 @@ pub struct GuardrailResult {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct GuardrailPage {
     pub guardrails: Vec<Guardrail>,
     pub meta: crate::PageMeta,

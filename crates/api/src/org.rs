@@ -6,6 +6,7 @@ use crate::{OrgRole, PageMeta};
 
 /// Role on a team, project or agent.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub enum ResourceRole {
     Member,
     Admin,
@@ -30,6 +31,7 @@ impl ResourceRole {
 
 /// A user as listed inside an organization.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct User {
     pub id: i64,
     pub email: String,
@@ -44,6 +46,7 @@ pub struct User {
 
 /// A member of a team, project or agent, with their role there.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Member {
     pub user_id: i64,
     pub email: String,
@@ -53,6 +56,7 @@ pub struct Member {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Team {
     pub id: i64,
     pub name: String,
@@ -69,6 +73,7 @@ pub struct Team {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct TeamInput {
     pub name: String,
     #[serde(default)]
@@ -76,6 +81,7 @@ pub struct TeamInput {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Project {
     pub id: i64,
     pub name: String,
@@ -92,6 +98,7 @@ pub struct Project {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ProjectInput {
     pub name: String,
     #[serde(default)]
@@ -103,6 +110,7 @@ pub struct ProjectInput {
 
 /// Adding members: by user id or by e-mail, with one role for all.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct AddMembers {
     #[serde(default)]
     pub user_ids: Vec<i64>,
@@ -117,12 +125,14 @@ fn member_role() -> String {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct RoleInput {
     pub role: String,
 }
 
 /// `POST /organizations/{id}/users`: an administrator creates an account.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct CreateUser {
     pub email: String,
     #[serde(default)]
@@ -142,6 +152,7 @@ fn user_role() -> String {
 
 /// `PUT /users/{id}`: every field optional.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct UpdateUser {
     #[serde(default)]
     pub first_name: Option<String>,
@@ -154,6 +165,7 @@ pub struct UpdateUser {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct DeleteUsers {
     pub user_ids: Vec<i64>,
 }
@@ -169,6 +181,7 @@ pub const ORG_PERMISSIONS: [&str; 6] = [
 ];
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct OrgPermission {
     pub id: i64,
     pub user_id: i64,
@@ -178,12 +191,14 @@ pub struct OrgPermission {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct PermissionInput {
     pub permission: String,
 }
 
 /// Everything a user may do, as `GET /users/{id}/permissions` reports it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct UserPermissions {
     pub user_id: i64,
     pub role: OrgRole,
@@ -194,6 +209,7 @@ pub struct UserPermissions {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct RoleGrant {
     pub id: i64,
     pub name: String,
@@ -201,6 +217,7 @@ pub struct RoleGrant {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct LlmConfiguration {
     pub id: i64,
     pub model_name: String,
@@ -211,6 +228,7 @@ pub struct LlmConfiguration {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Configuration {
     pub id: i64,
     pub name: String,
@@ -224,6 +242,7 @@ pub struct Configuration {
 macro_rules! paged {
     ($name:ident, $field:ident, $item:ty) => {
         #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+        #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
         pub struct $name {
             pub $field: Vec<$item>,
             pub meta: $crate::PageMeta,
@@ -231,6 +250,8 @@ macro_rules! paged {
     };
 }
 
+paged!(CommentPage, comments, crate::Comment);
+paged!(ReviewPage, reviews, crate::Review);
 paged!(TeamPage, teams, Team);
 paged!(ProjectPage, projects, Project);
 paged!(UserPage, users, User);
@@ -245,6 +266,7 @@ pub type Meta = PageMeta;
 
 /// Something a person was told about.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Notification {
     pub id: i64,
     pub user: i64,
@@ -262,6 +284,7 @@ pub struct Notification {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct NotificationPage {
     pub notifications: Vec<Notification>,
     /// Unread notifications of the caller in all.
@@ -272,6 +295,7 @@ pub struct NotificationPage {
 /// A message to people of the organization: to `user_ids` (administrators only, for others
 /// than themselves), or to oneself when none are named.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct NotificationInput {
     pub title: String,
     #[serde(default)]
@@ -284,6 +308,7 @@ pub struct NotificationInput {
 
 /// Mark read or unread: one notification, or (per user) the ones named or all of them.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct NotificationUpdate {
     pub is_read: bool,
     #[serde(default)]
@@ -291,12 +316,14 @@ pub struct NotificationUpdate {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct UnreadCount {
     pub unread: i64,
 }
 
 /// A feature flag of the organization.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct FeatureFlag {
     /// As in its path: `share-agent`, `caching`, …
     pub name: String,
@@ -311,12 +338,14 @@ pub struct FeatureFlag {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct FeatureFlagInput {
     pub enabled: bool,
 }
 
 /// Which OAuth sign-in providers are offered (`GET /api/v2/feature-flags/oauth`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct OAuthFlags {
     pub google: bool,
     pub microsoft: bool,
@@ -326,6 +355,7 @@ pub struct OAuthFlags {
 
 /// One administrative change: who, what, when, and the resource before and after.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct AuditLogEntry {
     pub id: i64,
     pub actor_id: Option<i64>,
@@ -340,6 +370,7 @@ pub struct AuditLogEntry {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct AuditLogPage {
     pub entries: Vec<AuditLogEntry>,
     pub meta: crate::PageMeta,
@@ -356,6 +387,7 @@ pub const NOTIFICATION_KINDS: [(&str, &str); 5] = [
 ];
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct NotificationSetting {
     pub kind: String,
     pub label: String,
@@ -363,12 +395,14 @@ pub struct NotificationSetting {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct NotificationSettingChange {
     pub kind: String,
     pub enabled: bool,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct NotificationSettingsInput {
     pub settings: Vec<NotificationSettingChange>,
 }

@@ -16,6 +16,7 @@ pub const TOOL_TYPES: [(&str, &str); 4] = [
 
 /// One argument the model passes to an API tool.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ToolParameter {
     pub name: String,
     #[serde(default)]
@@ -35,6 +36,7 @@ fn string_type() -> String {
 /// model's argument of that name; `response_path` (dots, e.g. `data.items.0.text`) picks the
 /// part of a JSON answer to give the model.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ApiToolSpec {
     pub method: String,
     pub url_template: String,
@@ -55,6 +57,7 @@ pub struct ApiToolSpec {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ApiToolTemplate {
     pub id: i64,
     pub organization_id: i64,
@@ -66,6 +69,7 @@ pub struct ApiToolTemplate {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ApiToolTemplateInput {
     pub name: String,
     #[serde(default)]
@@ -75,6 +79,7 @@ pub struct ApiToolTemplateInput {
 
 /// A tool's settings; the fields its type uses.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ToolConfig {
     /// `api`: the call (copied from the template it was made from, if any).
     #[serde(default)]
@@ -92,6 +97,7 @@ pub struct ToolConfig {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Tool {
     pub id: i64,
     pub organization_id: i64,
@@ -110,6 +116,7 @@ pub struct Tool {
 /// Creating or changing a tool. `secret`: a new secret (absent: keep the current one; empty:
 /// remove it).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ToolInput {
     pub name: String,
     #[serde(default)]
@@ -129,6 +136,7 @@ pub struct ToolInput {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ToolPage {
     pub tools: Vec<Tool>,
     pub meta: crate::PageMeta,
@@ -136,6 +144,7 @@ pub struct ToolPage {
 
 /// A tool and whether one agent is linked to it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct AgentTool {
     #[serde(flatten)]
     pub tool: Tool,
@@ -143,6 +152,7 @@ pub struct AgentTool {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct AgentToolPage {
     pub tools: Vec<AgentTool>,
     pub meta: crate::PageMeta,
@@ -150,12 +160,14 @@ pub struct AgentToolPage {
 
 /// Trying a tool with arguments, as a model would call it.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ToolTestInput {
     #[serde(default)]
     pub arguments: serde_json::Map<String, serde_json::Value>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ToolTestResult {
     pub ok: bool,
     /// What the model would read (or why the call failed).

@@ -6,6 +6,7 @@ use crate::PageMeta;
 
 /// How a workflow's supervisor uses its agents.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub enum SupervisorType {
     /// Picks the most relevant agent and answers from it.
     Router,
@@ -40,12 +41,14 @@ impl SupervisorType {
 
 /// An agent of a workflow, in the workflow's order.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct WorkflowAgent {
     pub id: i64,
     pub agent_name: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Workflow {
     pub id: i64,
     pub name: String,
@@ -66,6 +69,7 @@ pub struct Workflow {
 /// Create or replace a workflow. `supervisor_type` is a string so a wrong one gets a message
 /// naming the choices rather than a deserialisation error.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct WorkflowInput {
     pub name: String,
     #[serde(default)]
@@ -76,6 +80,7 @@ pub struct WorkflowInput {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct WorkflowPage {
     pub workflows: Vec<Workflow>,
     pub meta: PageMeta,
@@ -83,6 +88,7 @@ pub struct WorkflowPage {
 
 /// A workflow as a row of the workflows table view: the workflow and how much it is used.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct WorkflowTableRow {
     #[serde(flatten)]
     pub workflow: Workflow,
@@ -93,6 +99,7 @@ pub struct WorkflowTableRow {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct WorkflowTablePage {
     pub workflows: Vec<WorkflowTableRow>,
     pub meta: PageMeta,
@@ -100,6 +107,7 @@ pub struct WorkflowTablePage {
 
 /// A conversation with a workflow; private to the person having it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct WorkflowThread {
     pub id: i64,
     pub workflow: i64,
@@ -112,6 +120,7 @@ pub struct WorkflowThread {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct WorkflowThreadPage {
     pub workflow_chat_threads: Vec<WorkflowThread>,
     pub meta: PageMeta,
@@ -119,6 +128,7 @@ pub struct WorkflowThreadPage {
 
 /// Create or rename a workflow thread; the title is optional on create.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct WorkflowThreadInput {
     #[serde(default)]
     pub title: Option<String>,
@@ -127,6 +137,7 @@ pub struct WorkflowThreadInput {
 /// Ask a workflow (blocking, stream, or start). `workflow_thread_id` (or `chat_thread_id`, as
 /// agent requests name it) continues a conversation; without it one is started.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct WorkflowResponseRequest {
     pub user_query: String,
     #[serde(default, alias = "chat_thread_id")]
@@ -139,6 +150,7 @@ pub struct WorkflowResponseRequest {
 
 /// One agent's part of a workflow answer.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct WorkflowStep {
     pub agent_id: i64,
     pub agent_name: String,
@@ -153,6 +165,7 @@ pub struct WorkflowStep {
 
 /// A workflow's answer: the `output` of its `end` event and of the blocking call.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct WorkflowOutput {
     pub answer: String,
     pub thread_id: i64,
@@ -181,6 +194,7 @@ pub struct WorkflowOutput {
 
 /// A stored workflow answer, as a conversation lists it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct WorkflowResponse {
     pub id: i64,
     pub workflow: i64,
@@ -200,6 +214,7 @@ pub struct WorkflowResponse {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct WorkflowResponsePage {
     pub workflow_responses: Vec<WorkflowResponse>,
     pub meta: PageMeta,
@@ -207,6 +222,7 @@ pub struct WorkflowResponsePage {
 
 /// A started workflow answer, to follow with `EventSource` at `events_url`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct StartedWorkflowResponse {
     pub workflow_response_id: i64,
     pub thread_id: i64,
@@ -214,6 +230,7 @@ pub struct StartedWorkflowResponse {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct WorkflowReview {
     pub id: i64,
     pub workflow_response: i64,
@@ -226,6 +243,7 @@ pub struct WorkflowReview {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct WorkflowReviewInput {
     pub rating: i64,
     #[serde(default)]
@@ -234,6 +252,7 @@ pub struct WorkflowReviewInput {
 
 /// One agent's share of a workflow's answers.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct WorkflowAgentUsage {
     pub agent_id: i64,
     pub agent_name: String,
@@ -246,6 +265,7 @@ pub struct WorkflowAgentUsage {
 
 /// A workflow's answers on one UTC day.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct WorkflowDay {
     /// `YYYY-MM-DD`
     pub date: String,
@@ -256,6 +276,7 @@ pub struct WorkflowDay {
 
 /// A workflow's usage over a range of UTC days (`GET /api/v2/workflows/{id}/analytics`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct WorkflowAnalytics {
     pub workflow_id: i64,
     pub from: String,

@@ -21,7 +21,7 @@ const MAX_HOUR_DAYS: i64 = 31;
 const DEFAULT_DAYS: i64 = 30;
 
 /// The query parameters every analytics route accepts (each route uses what applies).
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, schemars::JsonSchema)]
 pub struct AnalyticsQuery {
     pub start_date: Option<String>,
     pub end_date: Option<String>,

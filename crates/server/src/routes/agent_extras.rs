@@ -4,9 +4,9 @@
 use axum::{extract::State, http::Method};
 use ejento_api::{
     AccessInput, AddMembers, Agent, AgentAccess, AgentCorpusItems, AgentCorpusList, AgentInput, AgentPermission,
-    AgentTags, AgentType, AgentUserGrant, Alias, AliasInput, Comment, CommentInput, ConnectionInput, CorpusConnection,
-    CorpusIds, Envelope, MemberPage, RatingInput, RatingSummary, ResourceRole, Review, ReviewInput, TagCount,
-    TagsInput, TeamRole, VoteInput, VoteSummary, paged, validate,
+    AgentTags, AgentType, AgentUserGrant, Alias, AliasInput, Comment, CommentInput, CommentPage, ConnectionInput,
+    CorpusConnection, CorpusIds, Envelope, MemberPage, RatingInput, RatingSummary, ResourceRole, Review, ReviewInput,
+    ReviewPage, TagCount, TagsInput, TeamRole, VoteInput, VoteSummary, validate,
 };
 use serde::Deserialize;
 
@@ -28,9 +28,6 @@ use crate::{
 
 type Json<T> = axum::Json<Envelope<T>>;
 type Created<T> = (axum::http::StatusCode, Json<T>);
-
-paged!(CommentPage, comments, Comment);
-paged!(ReviewPage, reviews, Review);
 
 pub(super) fn routes(api: Api) -> Api {
     let access = "Agents/Agent Access";
@@ -480,7 +477,7 @@ async fn set_tags(
     ))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 struct TagScope {
     #[serde(default, deserialize_with = "super::extract::lenient::opt_i64")]
     project_id: Option<i64>,
@@ -1028,7 +1025,7 @@ async fn agent_type(
     ))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 struct AgentTypeInput {
     name: String,
     #[serde(default)]
@@ -1063,7 +1060,7 @@ async fn update_agent_type(
 
 // ---- corpus connections -------------------------------------------------------------------
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, schemars::JsonSchema)]
 struct ConnectionQuery {
     #[serde(default, deserialize_with = "super::extract::lenient::opt_bool")]
     is_enabled: Option<bool>,

@@ -232,7 +232,7 @@ pub(super) async fn one(state: &AppState, caller: &Caller, row: AgentRow) -> Res
     Ok(to_wire(state, caller, vec![row]).await?.remove(0))
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, schemars::JsonSchema)]
 struct AgentQuery {
     #[serde(flatten)]
     list: ListQuery,
@@ -723,7 +723,7 @@ async fn status(State(state): State<AppState>, caller: Caller, ApiPath(id): ApiP
     ))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 struct HistoryQuery {
     #[serde(default, deserialize_with = "super::extract::lenient::opt_u64")]
     page: Option<u64>,

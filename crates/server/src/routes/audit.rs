@@ -26,7 +26,7 @@ pub(super) fn routes(api: Api) -> Api {
     )
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, schemars::JsonSchema)]
 struct AuditQuery {
     #[serde(flatten)]
     list: ListQuery,

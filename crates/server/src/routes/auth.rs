@@ -274,7 +274,7 @@ async fn login(
 }
 
 /// The body the refresh endpoint also accepts, for clients that cannot set the header.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, schemars::JsonSchema)]
 struct RefreshBody {
     #[serde(default, alias = "refresh_token")]
     access_token: Option<String>,

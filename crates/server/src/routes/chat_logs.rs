@@ -103,7 +103,7 @@ pub(super) fn routes(api: Api) -> Api {
     )
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, schemars::JsonSchema)]
 struct LogQuery {
     #[serde(flatten)]
     list: ListQuery,

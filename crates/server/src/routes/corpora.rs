@@ -148,7 +148,7 @@ fn apply(input: &CorpusInput, c: &mut CorpusConfig) -> Result<()> {
     e.finish()
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, schemars::JsonSchema)]
 struct CorpusQuery {
     #[serde(flatten)]
     list: ListQuery,

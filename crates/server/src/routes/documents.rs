@@ -418,7 +418,7 @@ async fn upload(
 
 // ---- corpus-level ------------------------------------------------------------------------
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, schemars::JsonSchema)]
 struct DocumentQuery {
     #[serde(flatten)]
     list: ListQuery,
@@ -503,7 +503,7 @@ async fn delete_many(
     Ok(ok(format!("{count} document(s) deleted."), Affected { count }))
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, schemars::JsonSchema)]
 struct DuplicateQuery {
     /// Only documents with this SHA-256 (hex): "is this file already here?" before an upload.
     content_hash: Option<String>,
@@ -666,7 +666,7 @@ async fn get(State(state): State<AppState>, caller: Caller, ApiPath(id): ApiPath
     Ok(ok("Document fetched successfully.", one(&state, row).await?))
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, schemars::JsonSchema)]
 struct BatchQuery {
     /// Comma-separated ids: `?ids=1,2,3` (or `document_ids`).
     ids: Option<String>,

@@ -271,7 +271,7 @@ fn parse_dataset(body: &EvaluationDatasetInput) -> Result<(String, String, Vec<S
     Ok((name.unwrap_or_default(), description.unwrap_or_default(), tags))
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, schemars::JsonSchema)]
 struct DatasetQuery {
     #[serde(flatten)]
     list: ListQuery,
@@ -455,7 +455,7 @@ pub fn parse_import(text: &str, format: Option<&str>) -> std::result::Result<Vec
     let mut out = Vec::new();
     let mut problems = Vec::new();
     if jsonl {
-        #[derive(Deserialize)]
+        #[derive(Deserialize, schemars::JsonSchema)]
         struct Line {
             question: String,
             #[serde(default)]
@@ -655,7 +655,7 @@ async fn tags(State(state): State<AppState>, caller: Caller) -> Result<Json<Vec<
     ))
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, schemars::JsonSchema)]
 struct MetricQuery {
     category: Option<String>,
 }
@@ -810,7 +810,7 @@ async fn run_of(state: &AppState, caller: &Caller, id: i64) -> Result<Evaluation
     Ok(run)
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, schemars::JsonSchema)]
 struct RunQuery {
     #[serde(flatten)]
     list: ListQuery,
@@ -1031,7 +1031,7 @@ async fn delete_runs(
     ))
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, schemars::JsonSchema)]
 struct ResultsQuery {
     #[serde(flatten)]
     list: ListQuery,
@@ -1129,7 +1129,7 @@ fn results_csv(results: &[QueryResult]) -> String {
     out
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, schemars::JsonSchema)]
 struct CompareQuery {
     #[serde(flatten)]
     list: ListQuery,
@@ -1420,7 +1420,7 @@ async fn get_metric_result(
     ))
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, schemars::JsonSchema)]
 struct MetricResultQuery {
     #[serde(flatten)]
     list: ListQuery,

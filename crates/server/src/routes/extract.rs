@@ -154,7 +154,7 @@ where
 }
 
 /// The list parameters every list accepts.
-#[derive(Debug, Default, serde::Deserialize)]
+#[derive(Debug, Default, serde::Deserialize, schemars::JsonSchema)]
 pub struct ListQuery {
     #[serde(default, deserialize_with = "lenient::opt_u64")]
     pub page: Option<u64>,
@@ -177,7 +177,7 @@ impl ListQuery {
 pub mod lenient {
     use serde::{Deserialize, Deserializer, de::Error};
 
-    #[derive(Deserialize)]
+    #[derive(Deserialize, schemars::JsonSchema)]
     #[serde(untagged)]
     enum Raw {
         Text(String),

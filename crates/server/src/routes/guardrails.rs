@@ -87,7 +87,7 @@ pub(super) fn routes(api: Api) -> Api {
     )
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, schemars::JsonSchema)]
 struct GuardrailQuery {
     #[serde(flatten)]
     list: ListQuery,

@@ -12,6 +12,7 @@ mod chat_logs;
 mod chat_threads;
 mod corpora;
 mod csv;
+mod describe;
 mod documents;
 mod evaluations;
 mod extract;
@@ -56,11 +57,14 @@ pub struct RouteDoc {
     pub tag: &'static str,
     pub summary: &'static str,
     pub access: Access,
+    /// The request and responses, from the handler's signature.
+    pub operation: describe::Operation,
 }
 
 pub struct Api {
     router: Router<AppState>,
     docs: Vec<RouteDoc>,
+    schemas: describe::Schemas,
 }
 
 impl Api {
@@ -68,6 +72,7 @@ impl Api {
         Self {
             router: Router::new(),
             docs: Vec::new(),
+            schemas: describe::Schemas::default(),
         }
     }
 
@@ -80,9 +85,10 @@ impl Api {
         handler: H,
     ) -> Self
     where
-        H: Handler<T, AppState>,
+        H: Handler<T, AppState> + describe::Described<T>,
         T: 'static,
     {
+        let operation = H::operation(&mut self.schemas);
         let method_router: MethodRouter<AppState> = match method {
             Method::GET => get(handler),
             Method::POST => post(handler),
@@ -98,6 +104,7 @@ impl Api {
             tag,
             summary,
             access,
+            operation,
         });
         self
     }
@@ -105,7 +112,7 @@ impl Api {
     /// A GET served both with and without a trailing slash (documented as `path`).
     fn get_either_slash<H, T>(self, path: &'static str, doc: (&'static str, &'static str, Access), handler: H) -> Self
     where
-        H: Handler<T, AppState>,
+        H: Handler<T, AppState> + describe::Described<T>,
         T: 'static,
     {
         let other = match path.strip_suffix('/') {
@@ -121,9 +128,11 @@ impl Api {
     /// the configured upload size itself while it streams the body.
     fn upload_route<H, T>(mut self, path: &'static str, doc: (&'static str, &'static str, Access), handler: H) -> Self
     where
-        H: Handler<T, AppState>,
+        H: Handler<T, AppState> + describe::Described<T>,
         T: 'static,
     {
+        let mut operation = H::operation(&mut self.schemas);
+        operation.body = Some(("multipart/form-data", describe::upload_form()));
         self.router = self
             .router
             .route(path, post(handler).layer(axum::extract::DefaultBodyLimit::disable()));
@@ -134,12 +143,18 @@ impl Api {
             tag,
             summary,
             access,
+            operation,
         });
         self
     }
 
     pub fn docs(&self) -> &[RouteDoc] {
         &self.docs
+    }
+
+    /// The named schemas the operations refer to.
+    pub fn schemas(&mut self) -> serde_json::Map<String, serde_json::Value> {
+        self.schemas.components()
     }
 
     pub fn into_router(self) -> Router<AppState> {

@@ -79,7 +79,7 @@ pub(super) fn routes(api: Api) -> Api {
     )
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, schemars::JsonSchema)]
 struct NotificationQuery {
     #[serde(flatten)]
     list: ListQuery,

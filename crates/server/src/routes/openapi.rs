@@ -1,6 +1,11 @@
 //! The OpenAPI 3.1 document, generated from the route list that builds the router.
 
-use axum::{Json, http::Method};
+use std::sync::LazyLock;
+
+use axum::{
+    http::{Method, header},
+    response::{IntoResponse, Response},
+};
 use serde_json::{Map, Value, json};
 
 use super::{Access, Api, RouteDoc};
@@ -14,21 +19,27 @@ pub(super) fn routes(api: Api) -> Api {
     )
 }
 
-async fn serve() -> Json<Value> {
-    Json(openapi_document())
+/// The document (a megabyte: every schema of every operation), built once.
+static DOCUMENT: LazyLock<axum::body::Bytes> =
+    LazyLock::new(|| serde_json::to_vec(&openapi_document()).unwrap_or_default().into());
+
+async fn serve() -> Response {
+    ([(header::CONTENT_TYPE, "application/json")], DOCUMENT.clone()).into_response()
 }
 
-/// Every implemented route with its method, tag, summary, path parameters and security.
+/// Every implemented route with its method, tag, summary, parameters, request body, responses
+/// and security, and the schemas they refer to.
 pub fn openapi_document() -> Value {
-    let api = super::api_router();
-    document(api.docs())
+    let mut api = super::api_router();
+    let schemas = api.schemas();
+    document(api.docs(), schemas)
 }
 
-fn document(docs: &[RouteDoc]) -> Value {
+fn document(docs: &[RouteDoc], schemas: Map<String, Value>) -> Value {
     let mut paths = Map::new();
     for doc in docs {
         let entry = paths.entry(doc.path.to_string()).or_insert_with(|| json!({}));
-        let parameters: Vec<Value> = path_parameters(doc.path)
+        let mut parameters: Vec<Value> = path_parameters(doc.path)
             .map(|name| {
                 let schema = if name.ends_with("_id") {
                     json!({"type": "integer"})
@@ -38,16 +49,29 @@ fn document(docs: &[RouteDoc]) -> Value {
                 json!({"name": name, "in": "path", "required": true, "schema": schema})
             })
             .collect();
+        parameters.extend(doc.operation.query.iter().cloned());
+        let mut responses = Map::new();
+        for (status, body) in &doc.operation.responses {
+            let description = match *status {
+                "4XX" | "5XX" => "Error: `{success: false, message, errors?}`",
+                _ => "Success: `{success: true, message, data}` unless the summary says otherwise",
+            };
+            let mut response = json!({"description": description});
+            if let Some((media, schema)) = body {
+                response["content"] = json!({*media: {"schema": schema}});
+            }
+            responses.insert(status.to_string(), response);
+        }
         let mut op = json!({
             "tags": [doc.tag],
             "summary": doc.summary,
             "operationId": operation_id(&doc.method, doc.path),
             "parameters": parameters,
-            "responses": {
-                "200": {"description": "Success: `{success: true, message, data}`"},
-                "4XX": {"description": "Error: `{success: false, message, errors?}`"}
-            }
+            "responses": responses,
         });
+        if let Some((media, schema)) = &doc.operation.body {
+            op["requestBody"] = json!({"required": true, "content": {*media: {"schema": schema}}});
+        }
         if doc.access == Access::SignedIn {
             op["security"] = json!([{"bearer": [], "subscriptionKey": []}, {"bearer": []}]);
         } else {
@@ -62,7 +86,9 @@ fn document(docs: &[RouteDoc]) -> Value {
             "version": env!("CARGO_PKG_VERSION"),
             "description": "Self-hosted Ejento API: core (/api/v2), auth, response and indexing services."
         },
+        "jsonSchemaDialect": "https://json-schema.org/draft/2020-12/schema",
         "components": {
+            "schemas": schemas,
             "securitySchemes": {
                 "bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"},
                 "subscriptionKey": {"type": "apiKey", "in": "header", "name": "Ocp-Apim-Subscription-Key"}
@@ -92,8 +118,9 @@ mod tests {
 
     #[test]
     fn every_route_appears_once_with_its_method() {
-        let api = super::super::api_router();
-        let doc = document(api.docs());
+        let mut api = super::super::api_router();
+        let schemas = api.schemas();
+        let doc = document(api.docs(), schemas);
         for route in api.docs() {
             let op = &doc["paths"][route.path][route.method.as_str().to_lowercase()];
             assert_eq!(op["summary"], route.summary, "{} {}", route.method, route.path);

@@ -131,7 +131,7 @@ pub(super) fn routes(api: Api) -> Api {
     )
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, schemars::JsonSchema)]
 struct ProjectQuery {
     #[serde(flatten)]
     list: ListQuery,
@@ -219,7 +219,7 @@ async fn of_user(
     ))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 struct BatchQuery {
     /// Comma-separated ids.
     ids: String,

@@ -359,7 +359,7 @@ pub(super) async fn check_ticket(state: &AppState, kind: TicketFor, ticket: Opti
     Ok(())
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, schemars::JsonSchema)]
 pub(super) struct EventsQuery {
     pub ticket: Option<String>,
     /// For clients that cannot set the `Last-Event-ID` header.
@@ -427,13 +427,13 @@ pub(super) async fn stop(state: &AppState, kind: AnswerKind, id: i64) -> Result<
 }
 
 /// `include_steps=true` adds each response's `response_steps[]`.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, schemars::JsonSchema)]
 struct Steps {
     #[serde(default, deserialize_with = "super::extract::lenient::opt_bool")]
     include_steps: Option<bool>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, schemars::JsonSchema)]
 struct StepsQuery {
     #[serde(flatten)]
     list: ListQuery,

@@ -143,7 +143,7 @@ pub(super) fn routes(api: Api) -> Api {
     )
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, schemars::JsonSchema)]
 struct ToolQuery {
     #[serde(flatten)]
     list: ListQuery,

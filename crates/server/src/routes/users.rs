@@ -103,7 +103,7 @@ async fn me(caller: Caller) -> Json<CurrentUser> {
     ok("User fetched successfully.", caller.user.to_current_user())
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, schemars::JsonSchema)]
 struct UserQuery {
     #[serde(flatten)]
     list: ListQuery,

@@ -115,7 +115,7 @@ pub(super) fn routes(api: Api) -> Api {
     )
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, schemars::JsonSchema)]
 struct WorkflowQuery {
     #[serde(flatten)]
     list: ListQuery,
@@ -457,7 +457,7 @@ async fn delete_thread(
     ))
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, schemars::JsonSchema)]
 struct RangeQuery {
     /// First and last UTC day, `YYYY-MM-DD`; the last 30 days by default.
     #[serde(default)]

@@ -446,3 +446,10 @@ pub struct AgentResponsePage {
     pub agent_responses: Vec<AgentResponseSummary>,
     pub meta: PageMeta,
 }
+
+/// A corpus disconnected from an agent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct Disconnected {
+    pub corpus_id: i64,
+}

@@ -358,3 +358,41 @@ pub struct ConversationStarterInput {
 pub struct LlmConfigurationInput {
     pub llm_config_id: i64,
 }
+
+/// A chat thread's responses cleared: how many.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct ThreadCleared {
+    pub chat_thread_id: i64,
+    pub count: i64,
+}
+
+/// A corpus attached to or detached from a chat thread.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct ThreadCorpusLink {
+    pub chat_thread_id: i64,
+    pub corpus_id: i64,
+}
+
+/// Stop was asked for an agent answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct StopAsked {
+    pub agent_response_id: i64,
+}
+
+/// The steps an answer took (searches, tool calls), as streamed in `tools_stream`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct Thoughts {
+    pub thoughts: String,
+}
+
+/// An agent's model configuration set from a chat log review.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct LlmConfigSet {
+    pub agent_id: i64,
+    pub llm_config_id: i64,
+}

@@ -118,3 +118,11 @@ pub struct CorpusAgent {
 pub struct TagList {
     pub tags: Vec<String>,
 }
+
+/// A person's permission on a corpus taken away.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct PermissionRevoked {
+    pub corpus_id: i64,
+    pub user_id: i64,
+}

@@ -406,3 +406,11 @@ pub struct NotificationSettingChange {
 pub struct NotificationSettingsInput {
     pub settings: Vec<NotificationSettingChange>,
 }
+
+/// A message sent to people: the notifications written.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct MessageSent {
+    pub ids: Vec<i64>,
+    pub count: i64,
+}

@@ -296,3 +296,11 @@ pub struct WorkflowAnalytics {
     /// Every day of the range, quiet days included.
     pub by_day: Vec<WorkflowDay>,
 }
+
+/// Stop was asked for a workflow answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct WorkflowStopAsked {
+    pub id: i64,
+    pub stopping: bool,
+}

@@ -3,7 +3,7 @@
 mod common;
 
 use common::{TestApp, assert_error, read};
-use serde_json::json;
+use serde_json::{Value, json};
 
 both_backends!(
     unknown_api_routes_and_methods_answer_in_the_envelope,
@@ -282,5 +282,43 @@ async fn every_response_carries_the_security_headers() {
     assert_eq!(
         res.headers()["strict-transport-security"],
         "max-age=31536000; includeSubDomains"
+    );
+}
+
+#[test]
+fn every_response_is_checked_against_the_openapi_document() {
+    // What the harness does with every body a test receives: one that differs from the
+    // document (a wrong type, a missing field, an undocumented status) fails the test.
+    let check = |method: &'static str, path: &'static str, status: u16, body: Value| {
+        std::panic::catch_unwind(move || common::conformance::check(Some(method), path, status, &body)).is_ok()
+    };
+    let me = |user: Value| json!({"success": true, "message": "User fetched.", "data": user});
+    let user = json!({
+        "id": 1, "user_id": 1, "email": "a@example.com", "first_name": "A", "last_name": "B",
+        "full_name": "A B", "name": "A B", "role": "User", "is_superuser": false,
+        "organization": {"id": 1, "org_name": "Org"}, "created_on": "2026-12-05T06:00:00.000000Z"
+    });
+    assert!(check("GET", "/api/v2/users/me", 200, me(user.clone())));
+    let mut wrong = user.clone();
+    wrong["id"] = json!("one");
+    assert!(
+        !check("GET", "/api/v2/users/me", 200, me(wrong)),
+        "a string where an integer is"
+    );
+    let mut missing = user;
+    missing.as_object_mut().unwrap().remove("email");
+    assert!(
+        !check("GET", "/api/v2/users/me", 200, me(missing)),
+        "a required field missing"
+    );
+    let refused = json!({"success": false, "message": "Sign in to continue."});
+    assert!(check("GET", "/api/v2/users/me", 401, refused.clone()));
+    assert!(
+        !check("GET", "/api/v2/users/me", 401, json!({"detail": "no"})),
+        "errors are our envelope"
+    );
+    assert!(
+        check("PATCH", "/api/v2/users/me", 405, refused),
+        "another method is a 405 envelope"
     );
 }

@@ -428,7 +428,7 @@ async fn delete_alias(
     State(state): State<AppState>,
     caller: Caller,
     ApiPath((id, alias_id)): ApiPath<(i64, i64)>,
-) -> Result<Json<serde_json::Value>> {
+) -> Result<Json<ejento_api::Deleted>> {
     authz::agent(&state, &caller, id, Need::Administer).await?;
     state
         .store
@@ -436,7 +436,7 @@ async fn delete_alias(
         .await?
         .ok_or_else(|| Error::not_found("Alias"))?;
     state.store.delete_alias(alias_id).await?;
-    Ok(ok("Agent alias deleted.", serde_json::json!({"id": alias_id})))
+    Ok(ok("Agent alias deleted.", ejento_api::Deleted { id: alias_id }))
 }
 
 // ---- tags ---------------------------------------------------------------------------------
@@ -642,7 +642,7 @@ async fn delete_comment(
     State(state): State<AppState>,
     caller: Caller,
     ApiPath((id, comment_id)): ApiPath<(i64, i64)>,
-) -> Result<Json<serde_json::Value>> {
+) -> Result<Json<ejento_api::Deleted>> {
     let (_, role) = authz::agent(&state, &caller, id, Need::View).await?;
     let comment = state
         .store
@@ -651,7 +651,7 @@ async fn delete_comment(
         .ok_or_else(|| Error::not_found("Comment"))?;
     require_author(&caller, comment.user_id, role, true)?;
     state.store.delete_comment(comment_id).await?;
-    Ok(ok("Comment deleted.", serde_json::json!({"id": comment_id})))
+    Ok(ok("Comment deleted.", ejento_api::Deleted { id: comment_id }))
 }
 
 // ---- ratings and reviews ------------------------------------------------------------------
@@ -816,7 +816,7 @@ async fn delete_review(
     State(state): State<AppState>,
     caller: Caller,
     ApiPath((id, review_id)): ApiPath<(i64, i64)>,
-) -> Result<Json<serde_json::Value>> {
+) -> Result<Json<ejento_api::Deleted>> {
     let (_, role) = authz::agent(&state, &caller, id, Need::View).await?;
     let review = state
         .store
@@ -825,7 +825,7 @@ async fn delete_review(
         .ok_or_else(|| Error::not_found("Review"))?;
     require_author(&caller, review.user_id, role, true)?;
     state.store.delete_review(review_id).await?;
-    Ok(ok("Review deleted.", serde_json::json!({"id": review_id})))
+    Ok(ok("Review deleted.", ejento_api::Deleted { id: review_id }))
 }
 
 // ---- votes --------------------------------------------------------------------------------
@@ -1155,7 +1155,7 @@ async fn disconnect(
     State(state): State<AppState>,
     caller: Caller,
     ApiPath((id, corpus)): ApiPath<(i64, i64)>,
-) -> Result<Json<serde_json::Value>> {
+) -> Result<Json<ejento_api::Disconnected>> {
     authz::agent(&state, &caller, id, Need::Administer).await?;
     let existing = state
         .store
@@ -1170,7 +1170,7 @@ async fn disconnect(
     state.store.disconnect_corpora(id, &[corpus]).await?;
     Ok(ok(
         "Corpus disconnected from the agent.",
-        serde_json::json!({"corpus_id": corpus}),
+        ejento_api::Disconnected { corpus_id: corpus },
     ))
 }
 
@@ -1179,7 +1179,7 @@ async fn disconnect_many(
     caller: Caller,
     ApiPath(id): ApiPath<i64>,
     ApiJson(body): ApiJson<CorpusIds>,
-) -> Result<Json<serde_json::Value>> {
+) -> Result<Json<ejento_api::Removed>> {
     authz::agent(&state, &caller, id, Need::Administer).await?;
     if body.corpus_ids.is_empty() {
         return Err(Error::invalid("corpus_ids", "Name at least one corpus to disconnect."));
@@ -1187,6 +1187,8 @@ async fn disconnect_many(
     let removed = state.store.disconnect_corpora(id, &body.corpus_ids).await?;
     Ok(ok(
         format!("{removed} corpus connection(s) removed; the default corpus stays."),
-        serde_json::json!({"removed": removed}),
+        ejento_api::Removed {
+            removed: removed as i64,
+        },
     ))
 }

@@ -671,10 +671,10 @@ async fn delete(
     State(state): State<AppState>,
     caller: Caller,
     ApiPath(id): ApiPath<i64>,
-) -> Result<Json<serde_json::Value>> {
+) -> Result<Json<ejento_api::Deleted>> {
     authz::agent(&state, &caller, id, Need::Administer).await?;
     state.store.delete_agent(id, &caller.user.email).await?;
-    Ok(ok("Agent deleted successfully.", serde_json::json!({"id": id})))
+    Ok(ok("Agent deleted successfully.", ejento_api::Deleted { id }))
 }
 
 async fn activate(
@@ -881,7 +881,7 @@ async fn forget(
     State(state): State<AppState>,
     caller: Caller,
     ApiPath(id): ApiPath<i64>,
-) -> Result<Json<serde_json::Value>> {
+) -> Result<Json<ejento_api::Deleted>> {
     authz::agent(&state, &caller, id, Need::View).await?;
     if !state
         .store
@@ -890,7 +890,7 @@ async fn forget(
     {
         return Err(Error::NotFound("That agent is not among your recent agents.".into()));
     }
-    Ok(ok("Agent removed from recent agents.", serde_json::json!({"id": id})))
+    Ok(ok("Agent removed from recent agents.", ejento_api::Deleted { id }))
 }
 
 async fn star(

@@ -149,7 +149,7 @@ async fn revoke(
     State(state): State<AppState>,
     caller: Caller,
     Path((organization_id, api_key_id)): Path<(String, String)>,
-) -> Result<Json<Envelope<serde_json::Value>>> {
+) -> Result<Json<Envelope<ejento_api::Done>>> {
     let organization_id = org_id(&organization_id)?;
     authz::require_own_org(&caller, organization_id)?;
     authz::require(&state, &caller, OrgAction::ManageApiKeys).await?;
@@ -175,5 +175,5 @@ async fn revoke(
     {
         return Err(Error::not_found("API key"));
     }
-    Ok(Json(Envelope::ok("API key revoked.", serde_json::json!({}))))
+    Ok(Json(Envelope::ok("API key revoked.", ejento_api::Done {})))
 }

@@ -19,6 +19,7 @@ use time::Duration;
 use super::{
     Access::{Public, SignedIn},
     Api, ApiJson,
+    describe::{DescribeOutput, Operation, Schemas},
     extract::JsonOrForm,
 };
 use crate::{
@@ -158,12 +159,33 @@ fn hand_over(state: &AppState, headers: &HeaderMap, tokens: &mut TokenPair) -> O
     })
 }
 
-fn respond<T: Serialize>(status: StatusCode, body: Envelope<T>, set_cookie: Option<HeaderValue>) -> Response {
-    let mut response = (status, Json(body)).into_response();
-    if let Some(value) = set_cookie {
-        response.headers_mut().append(header::SET_COOKIE, value);
+/// An envelope answered with its status and, when the dashboard signs in, refreshes or signs
+/// out, the refresh cookie.
+struct WithCookie<T> {
+    status: StatusCode,
+    body: Envelope<T>,
+    cookie: Option<HeaderValue>,
+}
+
+impl<T: Serialize> IntoResponse for WithCookie<T> {
+    fn into_response(self) -> Response {
+        let mut response = (self.status, Json(self.body)).into_response();
+        if let Some(value) = self.cookie {
+            response.headers_mut().append(header::SET_COOKIE, value);
+        }
+        response
     }
-    response
+}
+
+impl<T: schemars::JsonSchema> DescribeOutput for WithCookie<T> {
+    fn describe(op: &mut Operation, schemas: &mut Schemas) {
+        op.responses
+            .push(("2XX", Some(("application/json", schemas.named::<Envelope<T>>()))));
+    }
+}
+
+fn respond<T>(status: StatusCode, body: Envelope<T>, cookie: Option<HeaderValue>) -> WithCookie<T> {
+    WithCookie { status, body, cookie }
 }
 
 /// A new sign-in for `user`, answered as the client asked.
@@ -173,7 +195,7 @@ async fn signed_in(
     status: StatusCode,
     message: &str,
     user: &UserRow,
-) -> Result<Response> {
+) -> Result<WithCookie<Session>> {
     let mut session = session(state, user).await?;
     let set_cookie = hand_over(state, headers, &mut session.tokens);
     Ok(respond(status, Envelope::ok(message, session), set_cookie))
@@ -183,7 +205,7 @@ async fn signup(
     State(state): State<AppState>,
     headers: HeaderMap,
     ApiJson(body): ApiJson<SignupRequest>,
-) -> Result<Response> {
+) -> Result<WithCookie<Session>> {
     let mut errors = FieldErrors::default();
     let email = errors.take("email", Email::parse(&body.email));
     let pw = errors.take("password", Password::parse(&body.password));
@@ -249,7 +271,7 @@ async fn login(
     connect: ConnectInfo<SocketAddr>,
     headers: HeaderMap,
     JsonOrForm(body): JsonOrForm<LoginRequest>,
-) -> Result<Response> {
+) -> Result<WithCookie<Session>> {
     let address = client_address(&headers, Some(&connect), &state.proxies);
     let account_key = body.username.trim().to_lowercase();
     let window = Duration::seconds(state.config.login_window_secs);
@@ -280,7 +302,11 @@ struct RefreshBody {
     access_token: Option<String>,
 }
 
-async fn refresh(State(state): State<AppState>, headers: HeaderMap, body: axum::body::Bytes) -> Result<Response> {
+async fn refresh(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Result<WithCookie<TokenPair>> {
     let from_header = headers
         .get(axum::http::header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
@@ -339,7 +365,7 @@ async fn change_password(
     State(state): State<AppState>,
     caller: Caller,
     ApiJson(body): ApiJson<ChangePasswordRequest>,
-) -> Result<Json<Envelope<serde_json::Value>>> {
+) -> Result<Json<Envelope<ejento_api::Done>>> {
     let mut errors = FieldErrors::default();
     let new_pw = errors.take("new_password", Password::parse(&body.new_password));
     if body.new_password == body.old_password {
@@ -362,7 +388,7 @@ async fn change_password(
         .await?;
     Ok(Json(Envelope::ok(
         "Password updated. Other devices have been signed out.",
-        serde_json::json!({}),
+        ejento_api::Done {},
     )))
 }
 
@@ -479,7 +505,7 @@ async fn exchange_passwordless(
     State(state): State<AppState>,
     headers: HeaderMap,
     ApiJson(body): ApiJson<PasswordlessExchange>,
-) -> Result<Response> {
+) -> Result<WithCookie<Session>> {
     let invalid = || Error::Unauthorized("This sign-in link is invalid, used or expired. Request a new one.".into());
     let row = state
         .store
@@ -496,7 +522,7 @@ async fn verify_otp(
     State(state): State<AppState>,
     headers: HeaderMap,
     ApiJson(body): ApiJson<VerifyOtp>,
-) -> Result<Response> {
+) -> Result<WithCookie<Session>> {
     let invalid = || Error::Unauthorized("This code is invalid or expired. Request a new one.".into());
     let row = state
         .store
@@ -521,7 +547,7 @@ async fn verify_otp(
     finish_passwordless(&state, &headers, row.user_id).await
 }
 
-async fn finish_passwordless(state: &AppState, headers: &HeaderMap, user_id: i64) -> Result<Response> {
+async fn finish_passwordless(state: &AppState, headers: &HeaderMap, user_id: i64) -> Result<WithCookie<Session>> {
     let user = match state.store.find_user(user_id).await? {
         Some(u) if u.is_active() => u,
         _ => return Err(Error::Unauthorized("This account is no longer active.".into())),
@@ -529,11 +555,11 @@ async fn finish_passwordless(state: &AppState, headers: &HeaderMap, user_id: i64
     signed_in(state, headers, StatusCode::OK, "Logged in successfully.", &user).await
 }
 
-async fn logout(State(state): State<AppState>, caller: Caller) -> Result<Response> {
+async fn logout(State(state): State<AppState>, caller: Caller) -> Result<WithCookie<ejento_api::Done>> {
     state.store.revoke_token_family(&caller.session).await?;
     Ok(respond(
         StatusCode::OK,
-        Envelope::ok("Signed out.", serde_json::json!({})),
+        Envelope::ok("Signed out.", ejento_api::Done {}),
         Some(cookie::clear(state.config.is_https())),
     ))
 }

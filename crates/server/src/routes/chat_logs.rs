@@ -528,7 +528,7 @@ async fn set_llm(
     caller: Caller,
     ApiPath(agent): ApiPath<i64>,
     ApiJson(body): ApiJson<LlmConfigurationInput>,
-) -> Result<Json<serde_json::Value>> {
+) -> Result<Json<ejento_api::LlmConfigSet>> {
     let (row, _) = authz::agent(&state, &caller, agent, Need::Administer).await?;
     let llms = state.store.llm_configurations(caller.org_id()).await?;
     if !llms.iter().any(|l| l.id == body.llm_config_id && l.is_enabled) {
@@ -545,6 +545,9 @@ async fn set_llm(
         .await?;
     Ok(ok(
         "LLM configuration updated.",
-        serde_json::json!({"agent_id": agent, "llm_config_id": body.llm_config_id}),
+        ejento_api::LlmConfigSet {
+            agent_id: agent,
+            llm_config_id: body.llm_config_id,
+        },
     ))
 }

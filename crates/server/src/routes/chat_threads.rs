@@ -148,12 +148,15 @@ async fn detach_all(
     State(state): State<AppState>,
     caller: Caller,
     ApiPath(id): ApiPath<i64>,
-) -> Result<Json<serde_json::Value>> {
+) -> Result<Json<ejento_api::ThreadCleared>> {
     authz::thread(&state, &caller, id).await?;
     let count = state.store.detach_corpora(id, None).await?;
     Ok(ok(
         format!("{count} corpus connection(s) removed."),
-        serde_json::json!({"chat_thread_id": id, "count": count}),
+        ejento_api::ThreadCleared {
+            chat_thread_id: id,
+            count: count as i64,
+        },
     ))
 }
 
@@ -198,7 +201,7 @@ async fn detach(
     State(state): State<AppState>,
     caller: Caller,
     ApiPath((id, corpus_id)): ApiPath<(i64, i64)>,
-) -> Result<Json<serde_json::Value>> {
+) -> Result<Json<ejento_api::ThreadCorpusLink>> {
     authz::thread(&state, &caller, id).await?;
     if state.store.detach_corpora(id, Some(corpus_id)).await? == 0 {
         return Err(Error::NotFound(
@@ -207,7 +210,10 @@ async fn detach(
     }
     Ok(ok(
         "Corpus detached from the chat thread.",
-        serde_json::json!({"chat_thread_id": id, "corpus_id": corpus_id}),
+        ejento_api::ThreadCorpusLink {
+            chat_thread_id: id,
+            corpus_id,
+        },
     ))
 }
 

@@ -298,7 +298,7 @@ async fn delete(
     State(state): State<AppState>,
     caller: Caller,
     ApiPath(id): ApiPath<i64>,
-) -> Result<Json<serde_json::Value>> {
+) -> Result<Json<ejento_api::Deleted>> {
     authz::corpus(&state, &caller, id, Need::Administer).await?;
     if let Some(agent) = state.store.default_corpus_agent(id).await? {
         return Err(Error::Conflict(format!(
@@ -312,7 +312,7 @@ async fn delete(
         state.objects.delete(&key).await;
     }
     state.search.poke();
-    Ok(ok("Corpus deleted successfully.", serde_json::json!({"id": id})))
+    Ok(ok("Corpus deleted successfully.", ejento_api::Deleted { id }))
 }
 
 async fn agents(
@@ -400,13 +400,16 @@ async fn revoke(
     State(state): State<AppState>,
     caller: Caller,
     ApiPath((id, user)): ApiPath<(i64, i64)>,
-) -> Result<Json<serde_json::Value>> {
+) -> Result<Json<ejento_api::PermissionRevoked>> {
     authz::corpus(&state, &caller, id, Need::Administer).await?;
     if !state.store.revoke_corpus(id, user).await? {
         return Err(Error::NotFound("That user has no permission on this corpus.".into()));
     }
     Ok(ok(
         "Permission removed.",
-        serde_json::json!({"corpus_id": id, "user_id": user}),
+        ejento_api::PermissionRevoked {
+            corpus_id: id,
+            user_id: user,
+        },
     ))
 }

@@ -48,7 +48,7 @@ impl Default for Schemas {
 }
 
 impl Schemas {
-    fn named<T: JsonSchema>(&mut self) -> Value {
+    pub fn named<T: JsonSchema>(&mut self) -> Value {
         self.named.subschema_for::<T>().to_value()
     }
 
@@ -207,13 +207,19 @@ impl DescribeOutput for StatusCode {
     }
 }
 
-/// Every error is our envelope, `{success: false, message, errors?}` ([`ejento_api::ErrorBody`]).
+/// A handler that can fail: its errors are the envelope every operation documents anyway.
 impl<T: DescribeOutput> DescribeOutput for Result<T, Error> {
     fn describe(op: &mut Operation, schemas: &mut Schemas) {
         T::describe(op, schemas);
-        let error = Some(("application/json", schemas.named::<ejento_api::ErrorBody>()));
-        op.responses.push(("4XX", error.clone()));
-        op.responses.push(("5XX", error));
+    }
+}
+
+impl Schemas {
+    /// Every error is our envelope, `{success: false, message, errors?}`
+    /// ([`ejento_api::ErrorBody`]): any operation may answer one (its caller is not signed in,
+    /// its body or query is refused, the server is busy), whatever its handler returns.
+    pub fn error(&mut self) -> Value {
+        self.named::<ejento_api::ErrorBody>()
     }
 }
 
@@ -231,4 +237,26 @@ pub fn upload_form() -> Value {
             "attachment": {"type": "string", "description": "`true` for a chat attachment."}
         }
     })
+}
+
+/// A stream of Server-Sent Events: an answer's `start`, `status`, `token`, `end` (and `error`)
+/// events, each with its id, as it is written.
+pub struct EventStream(pub Response);
+
+impl axum::response::IntoResponse for EventStream {
+    fn into_response(self) -> Response {
+        self.0
+    }
+}
+
+impl DescribeOutput for EventStream {
+    fn describe(op: &mut Operation, _schemas: &mut Schemas) {
+        op.responses.push((
+            "200",
+            Some((
+                "text/event-stream",
+                json!({"type": "string", "description": "Server-Sent Events: `id`, `event` (start, status, token, end, error) and `data` (JSON with its `step`)."}),
+            )),
+        ));
+    }
 }

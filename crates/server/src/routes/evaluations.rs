@@ -329,7 +329,7 @@ async fn delete_datasets(
     caller: Caller,
     ApiPath(agent): ApiPath<i64>,
     ApiJson(body): ApiJson<DeleteDatasets>,
-) -> Result<Json<serde_json::Value>> {
+) -> Result<Json<ejento_api::Counted>> {
     authz::agent(&state, &caller, agent, Need::Administer).await?;
     if body.all != body.dataset_ids.is_empty() {
         return Err(Error::invalid(
@@ -341,7 +341,7 @@ async fn delete_datasets(
     let count = state.store.delete_datasets(agent, ids, &caller.user.email).await?;
     Ok(ok(
         format!("{count} dataset(s) deleted."),
-        serde_json::json!({"count": count}),
+        ejento_api::Counted { count: count as i64 },
     ))
 }
 
@@ -380,7 +380,7 @@ async fn delete_dataset(
     State(state): State<AppState>,
     caller: Caller,
     ApiPath(id): ApiPath<i64>,
-) -> Result<Json<serde_json::Value>> {
+) -> Result<Json<ejento_api::Deleted>> {
     let row = authz::dataset(&state, &caller, id).await?;
     state
         .store
@@ -388,7 +388,7 @@ async fn delete_dataset(
         .await?;
     Ok(ok(
         "Evaluation dataset deleted successfully.",
-        serde_json::json!({"id": id}),
+        ejento_api::Deleted { id },
     ))
 }
 
@@ -639,13 +639,10 @@ async fn delete_query(
     State(state): State<AppState>,
     caller: Caller,
     ApiPath(id): ApiPath<i64>,
-) -> Result<Json<serde_json::Value>> {
+) -> Result<Json<ejento_api::Deleted>> {
     query_of(&state, &caller, id).await?;
     state.store.delete_query(id).await?;
-    Ok(ok(
-        "Evaluation query deleted successfully.",
-        serde_json::json!({"id": id}),
-    ))
+    Ok(ok("Evaluation query deleted successfully.", ejento_api::Deleted { id }))
 }
 
 async fn tags(State(state): State<AppState>, caller: Caller) -> Result<Json<Vec<String>>> {
@@ -769,12 +766,12 @@ async fn delete_metric(
     State(state): State<AppState>,
     caller: Caller,
     ApiPath(id): ApiPath<i64>,
-) -> Result<Json<serde_json::Value>> {
+) -> Result<Json<ejento_api::Deleted>> {
     own_metric(&state, &caller, id).await?;
     state.store.delete_metric(id).await?;
     Ok(ok(
         "Evaluation metric deleted successfully.",
-        serde_json::json!({"id": id}),
+        ejento_api::Deleted { id },
     ))
 }
 
@@ -994,10 +991,10 @@ async fn delete_run(
     State(state): State<AppState>,
     caller: Caller,
     ApiPath(id): ApiPath<i64>,
-) -> Result<Json<serde_json::Value>> {
+) -> Result<Json<ejento_api::Deleted>> {
     run_of(&state, &caller, id).await?;
     state.store.delete_evaluation(id).await?;
-    Ok(ok("Evaluation deleted successfully.", serde_json::json!({"id": id})))
+    Ok(ok("Evaluation deleted successfully.", ejento_api::Deleted { id }))
 }
 
 /// Deletes the runs named, or every run of a dataset; each must be one the caller may see.
@@ -1005,7 +1002,7 @@ async fn delete_runs(
     State(state): State<AppState>,
     caller: Caller,
     ApiJson(body): ApiJson<DeleteEvaluations>,
-) -> Result<Json<serde_json::Value>> {
+) -> Result<Json<ejento_api::Counted>> {
     let ids: Vec<i64> = match (body.dataset_id, body.evaluation_ids.is_empty()) {
         (Some(dataset), true) => {
             authz::dataset(&state, &caller, dataset).await?;
@@ -1027,7 +1024,9 @@ async fn delete_runs(
     }
     Ok(ok(
         format!("{} evaluation(s) deleted.", ids.len()),
-        serde_json::json!({"count": ids.len()}),
+        ejento_api::Counted {
+            count: ids.len() as i64,
+        },
     ))
 }
 

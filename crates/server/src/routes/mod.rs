@@ -152,6 +152,11 @@ impl Api {
         &self.docs
     }
 
+    /// The error envelope's schema (a reference among [`Self::schemas`]).
+    pub fn error_schema(&mut self) -> serde_json::Value {
+        self.schemas.error()
+    }
+
     /// The named schemas the operations refer to.
     pub fn schemas(&mut self) -> serde_json::Map<String, serde_json::Value> {
         self.schemas.components()

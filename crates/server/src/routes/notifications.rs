@@ -167,7 +167,7 @@ async fn create(
     State(state): State<AppState>,
     caller: Caller,
     ApiJson(body): ApiJson<NotificationInput>,
-) -> Result<(axum::http::StatusCode, Json<serde_json::Value>)> {
+) -> Result<(axum::http::StatusCode, Json<ejento_api::MessageSent>)> {
     let title = validate::resource_name(&body.title, "notification").map_err(|m| Error::invalid("title", m))?;
     let text = validate::bounded_text(body.body.trim(), validate::DESCRIPTION_MAX_CHARS)
         .map_err(|m| Error::invalid("body", m))?;
@@ -219,7 +219,10 @@ async fn create(
     let ids = state.store.create_notifications(&all).await?;
     Ok(created(
         format!("Notification sent to {} people.", to.len()),
-        serde_json::json!({"ids": ids, "count": ids.len()}),
+        ejento_api::MessageSent {
+            count: ids.len() as i64,
+            ids,
+        },
     ))
 }
 
@@ -259,10 +262,10 @@ async fn delete(
     State(state): State<AppState>,
     caller: Caller,
     ApiPath(id): ApiPath<i64>,
-) -> Result<Json<serde_json::Value>> {
+) -> Result<Json<ejento_api::Deleted>> {
     mine(&state, &caller, id).await?;
     state.store.delete_notification(id).await?;
-    Ok(ok("Notification deleted successfully.", serde_json::json!({"id": id})))
+    Ok(ok("Notification deleted successfully.", ejento_api::Deleted { id }))
 }
 
 /// Marks one's own notifications read or unread: the ones named, or all.

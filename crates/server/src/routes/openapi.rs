@@ -31,11 +31,12 @@ async fn serve() -> Response {
 /// and security, and the schemas they refer to.
 pub fn openapi_document() -> Value {
     let mut api = super::api_router();
+    let error = api.error_schema();
     let schemas = api.schemas();
-    document(api.docs(), schemas)
+    document(api.docs(), &error, schemas)
 }
 
-fn document(docs: &[RouteDoc], schemas: Map<String, Value>) -> Value {
+fn document(docs: &[RouteDoc], error: &Value, schemas: Map<String, Value>) -> Value {
     let mut paths = Map::new();
     for doc in docs {
         let entry = paths.entry(doc.path.to_string()).or_insert_with(|| json!({}));
@@ -52,15 +53,19 @@ fn document(docs: &[RouteDoc], schemas: Map<String, Value>) -> Value {
         parameters.extend(doc.operation.query.iter().cloned());
         let mut responses = Map::new();
         for (status, body) in &doc.operation.responses {
-            let description = match *status {
-                "4XX" | "5XX" => "Error: `{success: false, message, errors?}`",
-                _ => "Success: `{success: true, message, data}` unless the summary says otherwise",
-            };
-            let mut response = json!({"description": description});
+            let mut response =
+                json!({"description": "Success: `{success: true, message, data}` unless the summary says otherwise"});
             if let Some((media, schema)) = body {
                 response["content"] = json!({*media: {"schema": schema}});
             }
             responses.insert(status.to_string(), response);
+        }
+        for status in ["4XX", "5XX"] {
+            responses.insert(
+                status.into(),
+                json!({"description": "Error: `{success: false, message, errors?}`",
+                       "content": {"application/json": {"schema": error}}}),
+            );
         }
         let mut op = json!({
             "tags": [doc.tag],
@@ -118,9 +123,8 @@ mod tests {
 
     #[test]
     fn every_route_appears_once_with_its_method() {
-        let mut api = super::super::api_router();
-        let schemas = api.schemas();
-        let doc = document(api.docs(), schemas);
+        let doc = openapi_document();
+        let api = super::super::api_router();
         for route in api.docs() {
             let op = &doc["paths"][route.path][route.method.as_str().to_lowercase()];
             assert_eq!(op["summary"], route.summary, "{} {}", route.method, route.path);
@@ -132,6 +136,49 @@ mod tests {
             .map(|p| p.as_object().unwrap().len())
             .sum();
         assert_eq!(ops, api.docs().len(), "no route is documented twice");
+    }
+
+    #[test]
+    fn every_operation_is_typed() {
+        let doc = openapi_document();
+        let schemas = doc["components"]["schemas"].as_object().unwrap();
+        let resolve = |schema: &Value| -> Value {
+            let mut s = schema.clone();
+            while let Some(name) = s["$ref"].as_str().and_then(|r| r.rsplit('/').next()) {
+                s = schemas[name].clone();
+            }
+            s
+        };
+        let mut untyped = Vec::new();
+        for (path, operations) in doc["paths"].as_object().unwrap() {
+            for (method, op) in operations.as_object().unwrap() {
+                let responses = op["responses"].as_object().unwrap();
+                assert!(
+                    responses.contains_key("4XX") && responses.contains_key("5XX"),
+                    "{method} {path}"
+                );
+                let success = responses.iter().find(|(s, _)| s.starts_with('2')).map(|(_, r)| r);
+                let Some(schema) = success.and_then(|r| r["content"]["application/json"].get("schema")) else {
+                    // Streams, files, CSV and responses that set cookies are built by hand.
+                    continue;
+                };
+                let envelope = resolve(schema);
+                if path != "/api/v2/openapi.json" && (envelope["properties"]["data"] == json!(true)) {
+                    untyped.push(format!("{method} {path}"));
+                }
+            }
+        }
+        assert!(untyped.is_empty(), "operations whose data is untyped: {untyped:?}");
+        let create = &doc["paths"]["/api/v2/agents"]["post"];
+        assert!(create["requestBody"]["content"]["application/json"]["schema"]["$ref"].is_string());
+        let list = &doc["paths"]["/api/v2/agents"]["get"]["parameters"];
+        assert!(
+            list.as_array()
+                .unwrap()
+                .iter()
+                .any(|p| p["name"] == "items_per_page" && p["in"] == "query"),
+            "{list}"
+        );
     }
 
     #[test]

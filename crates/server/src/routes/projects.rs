@@ -338,10 +338,10 @@ async fn delete(
     State(state): State<AppState>,
     caller: Caller,
     ApiPath(id): ApiPath<i64>,
-) -> Result<Json<serde_json::Value>> {
+) -> Result<Json<ejento_api::Deleted>> {
     authz::project(&state, &caller, id, Need::Administer).await?;
     state.store.delete_project(id, &caller.user.email).await?;
-    Ok(ok("Project deleted successfully.", serde_json::json!({"id": id})))
+    Ok(ok("Project deleted successfully.", ejento_api::Deleted { id }))
 }
 
 async fn members(

@@ -8,7 +8,7 @@ use axum::{
     extract::State,
     http::{HeaderMap, Method, StatusCode, header},
     response::{
-        IntoResponse, Response,
+        IntoResponse,
         sse::{Event, KeepAlive, Sse},
     },
 };
@@ -19,7 +19,7 @@ use ejento_api::{
 use futures_util::StreamExt;
 use serde::Deserialize;
 
-use super::{Access, Access::SignedIn, Api, ApiJson, ApiPath, ApiQuery, ListQuery, ok};
+use super::{Access, Access::SignedIn, Api, ApiJson, ApiPath, ApiQuery, ListQuery, describe::EventStream, ok};
 use crate::{
     auth::{
         Caller,
@@ -280,7 +280,7 @@ fn database_lost(error: &Error) -> Event {
 
 /// An answer's events after `after` as Server-Sent Events, until its `end` (agent and workflow
 /// answers alike: the stream engine follows both).
-pub(super) fn sse(state: AppState, kind: AnswerKind, response: i64, after: i64) -> Response {
+pub(super) fn sse(state: AppState, kind: AnswerKind, response: i64, after: i64) -> EventStream {
     let events = state.streams.follow((kind, response), after).map(|followed| {
         Ok::<_, Infallible>(match followed {
             Followed::Event((seq, name, data)) => Event::default().id(seq.to_string()).event(name).data(data),
@@ -288,14 +288,16 @@ pub(super) fn sse(state: AppState, kind: AnswerKind, response: i64, after: i64) 
         })
     });
     let body = Sse::new(events).keep_alive(KeepAlive::new().interval(Duration::from_secs(15)));
-    (
-        [
-            (header::CACHE_CONTROL, "no-cache"),
-            (header::HeaderName::from_static("x-accel-buffering"), "no"),
-        ],
-        body,
+    EventStream(
+        (
+            [
+                (header::CACHE_CONTROL, "no-cache"),
+                (header::HeaderName::from_static("x-accel-buffering"), "no"),
+            ],
+            body,
+        )
+            .into_response(),
     )
-        .into_response()
 }
 
 async fn post_stream(
@@ -303,7 +305,7 @@ async fn post_stream(
     caller: Caller,
     ApiPath(agent_id): ApiPath<i64>,
     ApiJson(req): ApiJson<ResponseRequest>,
-) -> Result<Response> {
+) -> Result<EventStream> {
     let job = prepare(&state, &caller, agent_id, &req).await?;
     let id = job.response_id;
     state.chat.spawn(job);
@@ -371,7 +373,7 @@ async fn events(
     headers: HeaderMap,
     ApiPath(response): ApiPath<i64>,
     ApiQuery(q): ApiQuery<EventsQuery>,
-) -> Result<Response> {
+) -> Result<EventStream> {
     check_ticket(&state, TicketFor::AgentResponse, q.ticket.as_deref(), response).await?;
     let last = last_event_id(&headers, q.last_event_id)?;
     Ok(sse(state, AnswerKind::Agent, response, last))
@@ -409,12 +411,12 @@ async fn cancel(
     State(state): State<AppState>,
     caller: Caller,
     ApiPath(id): ApiPath<i64>,
-) -> Result<Json<serde_json::Value>> {
+) -> Result<Json<ejento_api::StopAsked>> {
     let row = response(&state, &caller, id).await?;
     stop(&state, AnswerKind::Agent, row.id).await?;
     Ok(ok(
         "Stopping the response.",
-        serde_json::json!({"agent_response_id": id}),
+        ejento_api::StopAsked { agent_response_id: id },
     ))
 }
 
@@ -485,11 +487,11 @@ async fn thoughts(
     State(state): State<AppState>,
     caller: Caller,
     ApiPath(id): ApiPath<i64>,
-) -> Result<Json<serde_json::Value>> {
+) -> Result<Json<ejento_api::Thoughts>> {
     let row = response(&state, &caller, id).await?;
     Ok(ok(
         "Thoughts fetched successfully.",
-        serde_json::json!({"thoughts": row.thoughts}),
+        ejento_api::Thoughts { thoughts: row.thoughts },
     ))
 }
 
@@ -534,12 +536,12 @@ async fn delete_thread(
     State(state): State<AppState>,
     caller: Caller,
     ApiPath(thread): ApiPath<i64>,
-) -> Result<Json<serde_json::Value>> {
+) -> Result<Json<ejento_api::Deleted>> {
     authz::thread(&state, &caller, thread).await?;
     state.store.delete_thread(thread, &caller.user.email).await?;
     Ok(ok(
         "Chat thread deleted successfully.",
-        serde_json::json!({"id": thread}),
+        ejento_api::Deleted { id: thread },
     ))
 }
 
@@ -547,12 +549,12 @@ async fn delete_thread_responses(
     State(state): State<AppState>,
     caller: Caller,
     ApiPath(thread): ApiPath<i64>,
-) -> Result<Json<serde_json::Value>> {
+) -> Result<Json<ejento_api::Counted>> {
     authz::thread(&state, &caller, thread).await?;
     let count = state.store.delete_responses(None, Some(thread)).await?;
     Ok(ok(
         format!("{count} response(s) deleted."),
-        serde_json::json!({"count": count}),
+        ejento_api::Counted { count: count as i64 },
     ))
 }
 
@@ -577,13 +579,10 @@ async fn delete_response(
     State(state): State<AppState>,
     caller: Caller,
     ApiPath(id): ApiPath<i64>,
-) -> Result<Json<serde_json::Value>> {
+) -> Result<Json<ejento_api::Deleted>> {
     let row = response(&state, &caller, id).await?;
     state.store.delete_responses(Some(row.id), None).await?;
-    Ok(ok(
-        "Agent response deleted successfully.",
-        serde_json::json!({"id": id}),
-    ))
+    Ok(ok("Agent response deleted successfully.", ejento_api::Deleted { id }))
 }
 
 async fn feedback(

@@ -188,10 +188,10 @@ async fn delete(
     State(state): State<AppState>,
     caller: Caller,
     ApiPath(id): ApiPath<i64>,
-) -> Result<Json<serde_json::Value>> {
+) -> Result<Json<ejento_api::Deleted>> {
     authz::team(&state, &caller, id, Need::Administer).await?;
     state.store.delete_team(id, &caller.user.email).await?;
-    Ok(ok("Team deleted successfully.", serde_json::json!({"id": id})))
+    Ok(ok("Team deleted successfully.", ejento_api::Deleted { id }))
 }
 
 async fn projects(

@@ -328,16 +328,16 @@ async fn delete(
     State(state): State<AppState>,
     caller: Caller,
     ApiPath(id): ApiPath<i64>,
-) -> Result<Json<serde_json::Value>> {
+) -> Result<Json<ejento_api::Deleted>> {
     remove_users(&state, &caller, &[id]).await?;
-    Ok(ok("User deleted successfully.", serde_json::json!({"id": id})))
+    Ok(ok("User deleted successfully.", ejento_api::Deleted { id }))
 }
 
 async fn delete_many(
     State(state): State<AppState>,
     caller: Caller,
     ApiJson(body): ApiJson<DeleteUsers>,
-) -> Result<Json<serde_json::Value>> {
+) -> Result<Json<ejento_api::DeletedCount>> {
     if body.user_ids.is_empty() {
         return Err(Error::invalid("user_ids", "Choose at least one user."));
     }
@@ -350,7 +350,9 @@ async fn delete_many(
     let deleted = remove_users(&state, &caller, &ids).await?;
     Ok(ok(
         format!("{deleted} user(s) deleted."),
-        serde_json::json!({"deleted": deleted}),
+        ejento_api::DeletedCount {
+            deleted: deleted as i64,
+        },
     ))
 }
 
@@ -464,7 +466,7 @@ async fn revoke(
     State(state): State<AppState>,
     caller: Caller,
     ApiPath((id, grant_id)): ApiPath<(i64, i64)>,
-) -> Result<Json<serde_json::Value>> {
+) -> Result<Json<ejento_api::Deleted>> {
     find(&state, &caller, id).await?;
     if caller.role() != OrgRole::GlobalAdmin {
         return Err(Error::Forbidden(
@@ -492,5 +494,5 @@ async fn revoke(
         .store
         .record_audit(&who, &id.to_string(), before.as_ref(), None::<&()>)
         .await?;
-    Ok(ok("Permission revoked.", serde_json::json!({"id": grant_id})))
+    Ok(ok("Permission revoked.", ejento_api::Deleted { id: grant_id }))
 }

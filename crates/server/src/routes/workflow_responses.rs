@@ -5,7 +5,6 @@
 use axum::{
     extract::State,
     http::{HeaderMap, Method, StatusCode},
-    response::Response,
 };
 use ejento_api::{
     Envelope, FeedbackInput, HistoryTurn, StartedWorkflowResponse, WorkflowOutput, WorkflowResponse,
@@ -14,7 +13,9 @@ use ejento_api::{
 
 use super::{
     Access::{Public, SignedIn},
-    Api, ApiJson, ApiPath, ApiQuery, ListQuery, created, ok,
+    Api, ApiJson, ApiPath, ApiQuery, ListQuery, created,
+    describe::EventStream,
+    ok,
     responses::{EventsQuery, check_ticket, checked_question, events_url, last_event_id, sse},
 };
 use crate::{
@@ -238,7 +239,7 @@ async fn post_stream(
     caller: Caller,
     ApiPath(workflow_id): ApiPath<i64>,
     ApiJson(req): ApiJson<WorkflowResponseRequest>,
-) -> Result<Response> {
+) -> Result<EventStream> {
     let job = prepare(&state, &caller, workflow_id, &req).await?;
     let id = job.response_id;
     state.workflows.spawn(job);
@@ -272,7 +273,7 @@ async fn events(
     headers: HeaderMap,
     ApiPath(response): ApiPath<i64>,
     ApiQuery(q): ApiQuery<EventsQuery>,
-) -> Result<Response> {
+) -> Result<EventStream> {
     check_ticket(&state, TicketFor::WorkflowResponse, q.ticket.as_deref(), response).await?;
     let last = last_event_id(&headers, q.last_event_id)?;
     Ok(sse(state, AnswerKind::Workflow, response, last))
@@ -312,12 +313,12 @@ async fn cancel(
     State(state): State<AppState>,
     caller: Caller,
     ApiPath(id): ApiPath<i64>,
-) -> Result<Json<serde_json::Value>> {
+) -> Result<Json<ejento_api::WorkflowStopAsked>> {
     let row = response(&state, &caller, id).await?;
     super::responses::stop(&state, AnswerKind::Workflow, row.id).await?;
     Ok(ok(
         "Stopping the answer.",
-        serde_json::json!({"id": id, "stopping": true}),
+        ejento_api::WorkflowStopAsked { id, stopping: true },
     ))
 }
 
@@ -346,12 +347,12 @@ async fn delete(
     State(state): State<AppState>,
     caller: Caller,
     ApiPath(id): ApiPath<i64>,
-) -> Result<Json<serde_json::Value>> {
+) -> Result<Json<ejento_api::Deleted>> {
     let row = response(&state, &caller, id).await?;
     state.store.delete_workflow_response(row.id).await?;
     Ok(ok(
         "Workflow response deleted successfully.",
-        serde_json::json!({"id": id}),
+        ejento_api::Deleted { id },
     ))
 }
 

@@ -355,10 +355,10 @@ async fn delete(
     State(state): State<AppState>,
     caller: Caller,
     ApiPath(id): ApiPath<i64>,
-) -> Result<Json<serde_json::Value>> {
+) -> Result<Json<ejento_api::Deleted>> {
     authz::workflow(&state, &caller, id, Need::Administer).await?;
     state.store.delete_workflow(id, &caller.user.email).await?;
-    Ok(ok("Workflow deleted successfully.", serde_json::json!({"id": id})))
+    Ok(ok("Workflow deleted successfully.", ejento_api::Deleted { id }))
 }
 
 /// The caller's own conversations with a workflow.
@@ -448,12 +448,12 @@ async fn delete_thread(
     State(state): State<AppState>,
     caller: Caller,
     ApiPath(id): ApiPath<i64>,
-) -> Result<Json<serde_json::Value>> {
+) -> Result<Json<ejento_api::Deleted>> {
     authz::workflow_thread(&state, &caller, id).await?;
     state.store.delete_workflow_thread(id, &caller.user.email).await?;
     Ok(ok(
         "Workflow chat thread deleted successfully.",
-        serde_json::json!({"id": id}),
+        ejento_api::Deleted { id },
     ))
 }
 

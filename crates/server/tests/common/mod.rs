@@ -3,6 +3,7 @@
 
 #![allow(dead_code)]
 
+pub mod conformance;
 pub mod fixtures;
 pub mod model;
 pub mod smtp;
@@ -97,7 +98,8 @@ impl TestApp {
     }
 
     pub async fn post_json(&self, path: &str, body: &Value) -> (u16, Value) {
-        read(
+        read_as(
+            Some("POST"),
             self.client
                 .post(self.url(path))
                 .json(body)
@@ -109,7 +111,8 @@ impl TestApp {
     }
 
     pub async fn get_authed(&self, path: &str, token: &str) -> (u16, Value) {
-        read(
+        read_as(
+            Some("GET"),
             self.client
                 .get(self.url(path))
                 .bearer_auth(token)
@@ -155,10 +158,18 @@ pub fn tokens(body: &Value) -> (String, String) {
     )
 }
 
+/// The status and JSON body of a response, checked against the OpenAPI document.
 pub async fn read(res: reqwest::Response) -> (u16, Value) {
+    read_as(None, res).await
+}
+
+/// [`read`], knowing the request's method (the check then picks its operation exactly).
+pub async fn read_as(method: Option<&str>, res: reqwest::Response) -> (u16, Value) {
     let status = res.status().as_u16();
+    let url = res.url().to_string();
     let text = res.text().await.expect("body");
     let value = serde_json::from_str(&text).unwrap_or_else(|_| panic!("not JSON (status {status}): {text}"));
+    conformance::check(method, &url, status, &value);
     (status, value)
 }
 
@@ -221,12 +232,12 @@ macro_rules! both_backends {
 impl TestApp {
     /// Any request as a signed-in user; `body` is sent as JSON when given.
     pub async fn call(&self, method: &str, path: &str, token: &str, body: Option<&Value>) -> (u16, Value) {
-        let method = reqwest::Method::from_bytes(method.as_bytes()).expect("an HTTP method");
-        let mut req = self.client.request(method, self.url(path)).bearer_auth(token);
+        let verb = reqwest::Method::from_bytes(method.as_bytes()).expect("an HTTP method");
+        let mut req = self.client.request(verb, self.url(path)).bearer_auth(token);
         if let Some(b) = body {
             req = req.json(b);
         }
-        read(req.send().await.expect("request")).await
+        read_as(Some(method), req.send().await.expect("request")).await
     }
 
     /// A call that must succeed; returns `data`.
@@ -281,7 +292,7 @@ impl TestApp {
             .send()
             .await
             .expect("upload request");
-        read(res).await
+        read_as(Some("POST"), res).await
     }
 
     /// Uploads a file and returns the new document's id.

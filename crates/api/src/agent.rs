@@ -25,6 +25,17 @@ pub struct Instruction {
     pub created_on: String,
 }
 
+/// An agent's owner: `{id, email, first_name, last_name, organization}`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct AgentOwner {
+    pub id: i64,
+    pub email: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub organization: i64,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Agent {
@@ -53,6 +64,15 @@ pub struct Agent {
     pub project_name: String,
     pub organization: i64,
     pub owner: i64,
+    /// The owner, as Ejento's agent object nests them.
+    #[serde(default)]
+    pub user: AgentOwner,
+    /// The tools the agent may call, by name.
+    #[serde(default)]
+    pub connected_tool_names: Vec<String>,
+    /// Always false here: a deleted agent is not served.
+    #[serde(default)]
+    pub is_deleted: bool,
     pub cloned_from: Option<i64>,
     pub like_count: i64,
     pub dislike_count: i64,

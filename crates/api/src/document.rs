@@ -79,7 +79,7 @@ pub struct DocumentIds {
     pub document_ids: Vec<i64>,
 }
 
-/// How many documents a bulk action touched.
+/// How many things a bulk action touched (documents, answers, evaluation runs…).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Affected {

@@ -30,6 +30,10 @@ impl<T> Envelope<T> {
 pub struct ErrorBody {
     pub success: bool,
     pub message: String,
+    /// The message again, where FastAPI-style clients look (Ejento's auth service answers
+    /// `{detail}`, and its official client reads `error.response.data.detail`).
+    #[serde(default)]
+    pub detail: String,
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub errors: BTreeMap<String, Vec<String>>,
 }
@@ -70,11 +74,12 @@ mod tests {
         let body = ErrorBody {
             success: false,
             message: "nope".into(),
+            detail: "nope".into(),
             errors: BTreeMap::new(),
         };
         assert_eq!(
             serde_json::to_string(&body).unwrap(),
-            r#"{"success":false,"message":"nope"}"#
+            r#"{"success":false,"message":"nope","detail":"nope"}"#
         );
     }
 }
@@ -84,13 +89,6 @@ mod tests {
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Deleted {
     pub id: i64,
-}
-
-/// How many things an action changed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-pub struct Counted {
-    pub count: i64,
 }
 
 /// An action that has nothing to say beyond its message: `data` is `{}`.

@@ -152,6 +152,7 @@ impl IntoResponse for Error {
             status,
             Json(ErrorBody {
                 success: false,
+                detail: message.clone(),
                 message,
                 errors,
             }),

@@ -400,3 +400,108 @@ both_backends!(
         assert_eq!(stored["response"]["references"], data["references"]);
     }
 );
+
+// §4.1 (the agent object) and §2.7 (its owner, `{id, email, first_name, last_name,
+// organization}`), with the tools it is linked to by name (`connected_tool_names`).
+both_backends!(
+    an_agent_has_the_documented_fields_and_its_owner_nested,
+    |app: TestApp| async move {
+        let (token, user, org) = app.member("olga.owner@example.com", "Olga Owner").await;
+        let agent = app.agent_in_new_project(&token, "Policy Bot").await;
+        let corpus = app.agent_corpus(&token, agent).await;
+        let tool = app
+            .ok(
+                "POST",
+                &format!("/api/v2/organizations/{org}/tools/rag"),
+                &token,
+                Some(&json!({"name": "Policy search", "corpus_ids": [corpus]})),
+            )
+            .await["id"]
+            .as_i64()
+            .unwrap();
+        app.ok("POST", &format!("/api/v2/agents/{agent}/tools/{tool}"), &token, None)
+            .await;
+        let got = app.ok("GET", &format!("/api/v2/agents/{agent}"), &token, None).await;
+        assert_shape(
+            &got,
+            &[
+                ("id", Kind::Int),
+                ("user", Kind::Object),
+                ("project", Kind::Int),
+                ("created_by", Kind::Str),
+                ("created_on", Kind::Timestamp),
+                ("agent_name", Kind::Str),
+                ("domain", Kind::Str),
+                ("industry_area", Kind::Str),
+                ("tags", Kind::Array),
+                ("prefix_prompt", Kind::Str),
+                ("instructions", Kind::Array),
+                ("sample_q1", Kind::Str),
+                ("sample_q2", Kind::Str),
+                ("sample_q3", Kind::Str),
+                ("agent_type", Kind::Object),
+                ("access", Kind::Str),
+                ("status", Kind::Str),
+                ("is_active", Kind::Bool),
+                ("is_deleted", Kind::Bool),
+                ("react_enabled", Kind::Bool),
+                ("react_max_iteration_count", Kind::Int),
+                ("reasoning_mode", Kind::Str),
+                ("chunk_count", Kind::Int),
+                ("caching_enabled", Kind::Bool),
+                ("connected_tool_names", Kind::Array),
+            ],
+        );
+        assert_shape(
+            &got["user"],
+            &[
+                ("id", Kind::Int),
+                ("email", Kind::Str),
+                ("first_name", Kind::Str),
+                ("last_name", Kind::Str),
+                ("organization", Kind::Int),
+            ],
+        );
+        assert_eq!(
+            got["user"],
+            json!({"id": user, "email": "olga.owner@example.com", "first_name": "Olga", "last_name": "Owner", "organization": org})
+        );
+        assert_shape(
+            &got["agent_type"],
+            &[("id", Kind::Int), ("name", Kind::Str), ("description", Kind::Str)],
+        );
+        assert_eq!(got["connected_tool_names"], json!(["Policy search"]));
+        // The list carries the same object.
+        let listed = app.ok("GET", "/api/v2/agents", &token, None).await;
+        let mine = listed["agents"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["id"] == agent)
+            .unwrap();
+        assert_eq!(mine["user"], got["user"]);
+        assert_eq!(mine["connected_tool_names"], got["connected_tool_names"]);
+    }
+);
+
+// §1.3: errors are our envelope, `{success: false, message}`, and carry the message as
+// `detail` too, where Ejento's client reads auth-service errors (`error.response.data.detail`).
+both_backends!(errors_carry_their_message_as_detail_too, |app: TestApp| async move {
+    app.member("dana@example.com", "Dana Detail").await;
+    let (status, body) = app
+        .post_json(
+            "/auth-service/api/v2/login/access-token",
+            &json!({"username": "dana@example.com", "password": "not-her-password"}),
+        )
+        .await;
+    assert_eq!(status, 401, "{body}");
+    assert_shape(
+        &body,
+        &[("success", Kind::Bool), ("message", Kind::Str), ("detail", Kind::Str)],
+    );
+    assert_eq!(body["success"], false);
+    assert_eq!(body["detail"], body["message"]);
+    let (status, body) = app.get_authed("/api/v2/agents/999999", "not-a-token").await;
+    assert_eq!(status, 401);
+    assert_eq!(body["detail"], body["message"]);
+});

@@ -329,7 +329,7 @@ async fn delete_datasets(
     caller: Caller,
     ApiPath(agent): ApiPath<i64>,
     ApiJson(body): ApiJson<DeleteDatasets>,
-) -> Result<Json<ejento_api::Counted>> {
+) -> Result<Json<ejento_api::Affected>> {
     authz::agent(&state, &caller, agent, Need::Administer).await?;
     if body.all != body.dataset_ids.is_empty() {
         return Err(Error::invalid(
@@ -341,7 +341,7 @@ async fn delete_datasets(
     let count = state.store.delete_datasets(agent, ids, &caller.user.email).await?;
     Ok(ok(
         format!("{count} dataset(s) deleted."),
-        ejento_api::Counted { count: count as i64 },
+        ejento_api::Affected { count: count as u64 },
     ))
 }
 
@@ -1002,7 +1002,7 @@ async fn delete_runs(
     State(state): State<AppState>,
     caller: Caller,
     ApiJson(body): ApiJson<DeleteEvaluations>,
-) -> Result<Json<ejento_api::Counted>> {
+) -> Result<Json<ejento_api::Affected>> {
     let ids: Vec<i64> = match (body.dataset_id, body.evaluation_ids.is_empty()) {
         (Some(dataset), true) => {
             authz::dataset(&state, &caller, dataset).await?;
@@ -1024,8 +1024,8 @@ async fn delete_runs(
     }
     Ok(ok(
         format!("{} evaluation(s) deleted.", ids.len()),
-        ejento_api::Counted {
-            count: ids.len() as i64,
+        ejento_api::Affected {
+            count: ids.len() as u64,
         },
     ))
 }

@@ -549,12 +549,12 @@ async fn delete_thread_responses(
     State(state): State<AppState>,
     caller: Caller,
     ApiPath(thread): ApiPath<i64>,
-) -> Result<Json<ejento_api::Counted>> {
+) -> Result<Json<ejento_api::Affected>> {
     authz::thread(&state, &caller, thread).await?;
     let count = state.store.delete_responses(None, Some(thread)).await?;
     Ok(ok(
         format!("{count} response(s) deleted."),
-        ejento_api::Counted { count: count as i64 },
+        ejento_api::Affected { count: count as u64 },
     ))
 }
 

@@ -42,6 +42,9 @@ pub struct AgentRow {
     pub created_on: String,
     pub modified_by: String,
     pub modified_on: String,
+    pub owner_email: String,
+    pub owner_first_name: String,
+    pub owner_last_name: String,
 }
 
 impl AgentRow {
@@ -151,8 +154,11 @@ const AGENT_SELECT: &str = "SELECT a.id, a.organization_id, a.project_id, p.name
      ty.name AS agent_type_name, ty.description AS agent_type_description, a.agent_name, a.domain, a.industry_area, \
      a.prefix_prompt, a.sample_q1, a.sample_q2, a.sample_q3, a.access, a.status, a.is_active, a.llm_config_id, \
      a.caching_enabled, a.react_enabled, a.react_max_iteration_count, a.reasoning_mode, a.chunk_count, a.agent_image, \
-     a.cloned_from, a.created_by, a.created_on, a.modified_by, a.modified_on \
-     FROM agents a JOIN projects p ON p.id = a.project_id JOIN agent_types ty ON ty.id = a.agent_type_id";
+     a.cloned_from, a.created_by, a.created_on, a.modified_by, a.modified_on, \
+     COALESCE(ow.email, '') AS owner_email, COALESCE(ow.first_name, '') AS owner_first_name, \
+     COALESCE(ow.last_name, '') AS owner_last_name \
+     FROM agents a JOIN projects p ON p.id = a.project_id JOIN agent_types ty ON ty.id = a.agent_type_id \
+     LEFT JOIN users ow ON ow.id = a.owner_id";
 
 /// Which agents a list shows, beyond what the caller may see.
 #[derive(Debug, Clone, Default)]
@@ -181,6 +187,7 @@ pub struct AgentExtras {
     pub votes: HashMap<i64, (i64, i64)>,
     pub ratings: HashMap<i64, f64>,
     pub starred: HashMap<i64, bool>,
+    pub tools: HashMap<i64, Vec<String>>,
 }
 
 /// How the agents list sorts.
@@ -315,6 +322,14 @@ impl Store {
                 created_by,
                 created_on,
             });
+        }
+        let sql = format!(
+            "SELECT at.agent_id, t.name FROM agent_tools at JOIN tools t ON t.id = at.tool_id \
+             WHERE ($1 = $1) AND t.is_deleted = 0 AND at.agent_id IN ({list}) ORDER BY t.name"
+        );
+        let rows: Vec<(i64, String)> = with_ids!(&sql).fetch_all(self.pool()).await?;
+        for (agent, tool) in rows {
+            extras.tools.entry(agent).or_default().push(tool);
         }
         let sql = format!("SELECT agent_id, tag FROM agent_tags WHERE ($1 = $1) AND agent_id IN ({list}) ORDER BY tag");
         let rows: Vec<(i64, String)> = with_ids!(&sql).fetch_all(self.pool()).await?;

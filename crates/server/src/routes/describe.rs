@@ -3,8 +3,9 @@
 //! that builds the router records it, so the OpenAPI document cannot miss an operation or drift
 //! from what a handler accepts.
 //!
-//! Schemas follow the deserialize contract (a field with a default is optional), right for
-//! requests and lenient for responses: a response may omit nothing a client relies on.
+//! Schemas follow the deserialize contract (a field with a default is optional): exact for
+//! requests, and lenient for responses, where such a field is documented as optional although
+//! the server always sends it.
 
 use std::{future::Future, net::SocketAddr};
 

@@ -209,6 +209,9 @@ pub struct AgentResponse {
     /// Always false here: deleted responses are not listed.
     #[serde(default)]
     pub is_deleted: bool,
+    /// The workflow answer this response was a step of; null for a chat answer.
+    #[serde(default)]
+    pub workflow: Option<i64>,
     pub created_by: String,
     pub created_on: String,
 }

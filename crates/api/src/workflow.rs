@@ -207,6 +207,9 @@ pub struct WorkflowResponse {
     pub response: Option<WorkflowOutput>,
     /// The caller's vote, if any.
     pub my_vote: Option<String>,
+    /// Everyone's votes on it, as Ejento's `feedback[]` (each naming this `workflow_response`).
+    #[serde(default)]
+    pub feedback: Vec<crate::ResponseFeedback>,
     pub total_tokens: i64,
     pub cost: String,
     pub created_by: String,

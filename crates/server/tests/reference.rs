@@ -110,6 +110,7 @@ both_backends!(
                 ("created_by", Kind::Str),
                 ("created_on", Kind::Timestamp),
                 ("is_deleted", Kind::Bool),
+                ("workflow", Kind::NullableInt),
                 ("total_tokens", Kind::Int),
                 ("prompt_tokens", Kind::Int),
                 ("completion_tokens", Kind::Int),

@@ -706,6 +706,13 @@ both_backends!(
             )
             .await;
         assert_eq!(voted["my_vote"], "upvote");
+        // Everyone's votes, as Ejento's `feedback[]`, each naming the workflow answer.
+        let feedback = voted["feedback"].as_array().unwrap();
+        assert_eq!(feedback.len(), 1, "{voted}");
+        assert_eq!(feedback[0]["is_upvote"], true);
+        assert_eq!(feedback[0]["is_downvote"], false);
+        assert_eq!(feedback[0]["workflow_response"], id);
+        assert!(feedback[0]["id"].is_i64());
         let (status, body) = app
             .call(
                 "POST",

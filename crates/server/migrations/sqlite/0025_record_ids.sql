@@ -31,3 +31,17 @@ INSERT INTO agent_corpora_with_ids (agent_id, corpus_id, is_enabled, is_default,
 DROP TABLE agent_corpora;
 ALTER TABLE agent_corpora_with_ids RENAME TO agent_corpora;
 CREATE INDEX agent_corpora_corpus ON agent_corpora(corpus_id);
+
+-- Votes on workflow answers have ids too (`feedback[].workflow_response` names the answer).
+CREATE TABLE workflow_response_feedback_with_ids (
+    id                   INTEGER PRIMARY KEY AUTOINCREMENT,
+    workflow_response_id INTEGER NOT NULL REFERENCES workflow_responses(id),
+    user_id              INTEGER NOT NULL REFERENCES users(id),
+    vote                 TEXT NOT NULL,
+    created_on           TEXT NOT NULL,
+    UNIQUE (workflow_response_id, user_id)
+);
+INSERT INTO workflow_response_feedback_with_ids (workflow_response_id, user_id, vote, created_on)
+    SELECT workflow_response_id, user_id, vote, created_on FROM workflow_response_feedback ORDER BY created_on;
+DROP TABLE workflow_response_feedback;
+ALTER TABLE workflow_response_feedback_with_ids RENAME TO workflow_response_feedback;

@@ -29,7 +29,7 @@ use crate::{
     flags::FlagSet,
     guardrails::{self, Direction},
     state::AppState,
-    store::WorkflowResponseRow,
+    store::{FeedbackOn, WorkflowResponseRow},
     workflow::WorkflowJob,
 };
 
@@ -337,7 +337,7 @@ async fn thread_responses(
     Ok(ok(
         "Workflow responses fetched successfully.",
         WorkflowResponsePage {
-            workflow_responses: rows.into_iter().map(WorkflowResponseRow::into_wire).collect(),
+            workflow_responses: with_feedback(&state, rows).await?,
             meta: page.meta(count),
         },
     ))
@@ -370,7 +370,26 @@ async fn feedback(
         .store
         .set_workflow_feedback(row.id, caller.user_id(), &body.vote_type)
         .await?;
-    Ok(ok("Feedback saved.", response(&state, &caller, id).await?.into_wire()))
+    let row = response(&state, &caller, id).await?;
+    Ok(ok("Feedback saved.", with_feedback(&state, vec![row]).await?.remove(0)))
+}
+
+/// Workflow answers with everyone's votes, as Ejento's `feedback[]`.
+async fn with_feedback(state: &AppState, rows: Vec<WorkflowResponseRow>) -> Result<Vec<WorkflowResponse>> {
+    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+    let votes = state.store.feedback_of(FeedbackOn::Workflow, &ids).await?;
+    Ok(rows
+        .into_iter()
+        .map(|row| {
+            let mut answer = row.into_wire();
+            answer.feedback = votes
+                .iter()
+                .filter(|(of, _)| *of == answer.id)
+                .map(|(_, v)| v.clone())
+                .collect();
+            answer
+        })
+        .collect())
 }
 
 async fn reviews(

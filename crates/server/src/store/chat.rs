@@ -31,6 +31,7 @@ pub struct ResponseRow {
     pub cache_hit: i64,
     pub query_source: String,
     pub my_vote: Option<String>,
+    pub workflow_response_id: Option<i64>,
     pub created_by: String,
     pub created_on: String,
 }
@@ -66,10 +67,18 @@ impl ResponseRow {
             comments: Vec::new(),
             response_steps: None,
             is_deleted: false,
+            workflow: self.workflow_response_id,
             created_by: self.created_by,
             created_on: self.created_on,
         }
     }
+}
+
+/// Which kind of answer votes are on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FeedbackOn {
+    Agent,
+    Workflow,
 }
 
 /// A response's id, then a vote's, comment's or event's columns.
@@ -99,7 +108,7 @@ const SELECT: &str = "SELECT r.id, r.organization_id, r.agent_id, r.chat_thread_
      r.status, r.output, r.supporting, r.thoughts, r.is_pinned, r.cost, r.prompt_tokens, r.completion_tokens, \
      r.total_tokens, r.cache_hit, r.query_source, \
      (SELECT f.vote FROM response_feedback f WHERE f.response_id = r.id AND f.user_id = $1) AS my_vote, \
-     r.created_by, r.created_on FROM agent_responses r";
+     r.workflow_response_id, r.created_by, r.created_on FROM agent_responses r";
 
 /// A question about to be answered.
 #[derive(Debug, Clone)]
@@ -311,15 +320,7 @@ impl Store {
         }
         let ids: Vec<i64> = responses.iter().map(|r| r.id).collect();
         let list = super::pagination::placeholders(1, ids.len());
-        // Votes: one per person; a response in a big organization may have many, so the first
-        // hundred (the totals are on the agent's and the analytics' figures).
-        let sql = format!(
-            "SELECT response_id, id, vote, created_by, created_on FROM (SELECT f.response_id, f.id, f.vote, \
-             u.email AS created_by, f.created_on, ROW_NUMBER() OVER (PARTITION BY f.response_id ORDER BY f.id) AS n \
-             FROM response_feedback f JOIN users u ON u.id = f.user_id WHERE f.response_id IN ({list})) v \
-             WHERE n <= 100 ORDER BY id"
-        );
-        let votes = details(&sql, &ids).fetch_all(self.pool()).await?;
+        let votes = self.feedback_of(FeedbackOn::Agent, &ids).await?;
         let sql = format!(
             "SELECT response_id, id, comment, created_by, created_on FROM (SELECT response_id, id, comment, created_by, \
              created_on, ROW_NUMBER() OVER (PARTITION BY response_id ORDER BY id) AS n FROM response_comments \
@@ -340,15 +341,8 @@ impl Store {
         for r in responses.iter_mut() {
             r.feedback = votes
                 .iter()
-                .filter(|v| v.0 == r.id)
-                .map(|(_, id, vote, by, on)| ResponseFeedback {
-                    id: *id,
-                    is_upvote: vote == "upvote",
-                    is_downvote: vote == "downvote",
-                    created_by: by.clone(),
-                    created_on: on.clone(),
-                    workflow_response: None,
-                })
+                .filter(|(of, _)| *of == r.id)
+                .map(|(_, v)| v.clone())
                 .collect();
             r.comments = comments
                 .iter()
@@ -372,6 +366,42 @@ impl Store {
             }
         }
         Ok(())
+    }
+
+    /// Everyone's votes on the answers `ids` (the first hundred of each: one per person, and the
+    /// totals are on the agent's and the analytics' figures), by answer.
+    pub async fn feedback_of(&self, on: FeedbackOn, ids: &[i64]) -> Result<Vec<(i64, ResponseFeedback)>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let (table, column) = match on {
+            FeedbackOn::Agent => ("response_feedback", "response_id"),
+            FeedbackOn::Workflow => ("workflow_response_feedback", "workflow_response_id"),
+        };
+        let sql = format!(
+            "SELECT answer, id, vote, created_by, created_on FROM (SELECT f.{column} AS answer, f.id, f.vote, \
+             u.email AS created_by, f.created_on, ROW_NUMBER() OVER (PARTITION BY f.{column} ORDER BY f.id) AS n \
+             FROM {table} f JOIN users u ON u.id = f.user_id WHERE f.{column} IN ({})) v \
+             WHERE n <= 100 ORDER BY id",
+            super::pagination::placeholders(1, ids.len())
+        );
+        let rows = details(&sql, ids).fetch_all(self.pool()).await?;
+        Ok(rows
+            .into_iter()
+            .map(|(answer, id, vote, by, on_)| {
+                (
+                    answer,
+                    ResponseFeedback {
+                        id,
+                        is_upvote: vote == "upvote",
+                        is_downvote: vote == "downvote",
+                        created_by: by,
+                        created_on: on_,
+                        workflow_response: (on == FeedbackOn::Workflow).then_some(answer),
+                    },
+                )
+            })
+            .collect())
     }
 
     pub async fn response_comments(&self, response: i64) -> Result<Vec<ejento_api::ResponseComment>> {

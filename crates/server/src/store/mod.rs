@@ -36,7 +36,7 @@ pub use agent_social::RecentKind;
 pub use agents::AGENT_SORT;
 pub use agents::{AgentConfig, AgentExtras, AgentFilter, AgentRow};
 pub use api_keys::{ApiKeyRow, NewApiKey};
-pub use chat::{FinishedResponse, NewResponse, ResponseRow};
+pub use chat::{FeedbackOn, FinishedResponse, NewResponse, ResponseRow};
 pub use chat_logs::LogFilter;
 pub use chat_threads::ThreadRow;
 pub use corpora::CORPUS_SORT;

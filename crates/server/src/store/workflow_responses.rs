@@ -37,6 +37,7 @@ impl WorkflowResponseRow {
             answer: self.response,
             status: self.status,
             my_vote: self.my_vote,
+            feedback: Vec::new(),
             total_tokens: self.total_tokens,
             cost: self.cost,
             created_by: self.created_by,

@@ -322,8 +322,59 @@ pub struct VoteSummary {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct VoteInput {
-    /// "upvote", "downvote" or "none" (withdraw).
+    /// "up", "down" or "clear" (withdraw), as Ejento spells them; "upvote", "downvote" and
+    /// "none" too.
     pub vote: String,
+}
+
+/// A person's vote on an agent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AgentVote {
+    Up,
+    Down,
+    /// Withdraws an earlier vote.
+    Clear,
+}
+
+impl AgentVote {
+    pub fn parse(vote: &str) -> Result<Self, String> {
+        match vote.trim().to_ascii_lowercase().as_str() {
+            "up" | "upvote" => Ok(Self::Up),
+            "down" | "downvote" => Ok(Self::Down),
+            "clear" | "none" => Ok(Self::Clear),
+            _ => Err("vote must be one of: up, down, clear (or upvote, downvote, none).".into()),
+        }
+    }
+
+    /// What it adds to the agent's score: +1, -1 or nothing.
+    pub fn score(self) -> i64 {
+        match self {
+            Self::Up => 1,
+            Self::Down => -1,
+            Self::Clear => 0,
+        }
+    }
+}
+
+#[cfg(test)]
+mod agent_vote_tests {
+    use super::AgentVote;
+
+    #[test]
+    fn ejentos_spelling_and_ours_both_parse() {
+        for (text, vote) in [
+            ("up", AgentVote::Up),
+            ("upvote", AgentVote::Up),
+            ("Down", AgentVote::Down),
+            ("downvote", AgentVote::Down),
+            ("clear", AgentVote::Clear),
+            ("none", AgentVote::Clear),
+        ] {
+            assert_eq!(AgentVote::parse(text), Ok(vote), "{text}");
+        }
+        assert!(AgentVote::parse("sideways").is_err());
+        assert_eq!(AgentVote::Down.score(), -1);
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

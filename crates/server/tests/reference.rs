@@ -506,3 +506,323 @@ both_backends!(errors_carry_their_message_as_detail_too, |app: TestApp| async mo
     assert_eq!(status, 401);
     assert_eq!(body["detail"], body["message"]);
 });
+
+// §2.4 (chat threads of an agent: `{chat_threads, meta}`, a thread's fields; creating one is a
+// 201) and §1.4 (agent history: `{history_records, total_records, current_page, total_pages}`).
+both_backends!(threads_and_history_are_paged_as_documented, |app: TestApp| async move {
+    let (token, user, _) = app.member("theo@example.com", "Theo Thread").await;
+    let agent = app.agent_in_new_project(&token, "Desk").await;
+    let (status, created) = app
+        .call(
+            "POST",
+            &format!("/api/v2/agents/{agent}/chat-threads"),
+            &token,
+            Some(&json!({"agent": agent, "created_by": "theo@example.com"})),
+        )
+        .await;
+    assert_eq!(status, 201, "{created}");
+    let page = app
+        .ok(
+            "GET",
+            &format!("/api/v2/agents/{agent}/chat-threads?paginated=true&page=1&items_per_page=10&query_source=web"),
+            &token,
+            None,
+        )
+        .await;
+    assert_shape(&page, &[("chat_threads", Kind::Array), ("meta", Kind::Object)]);
+    assert_shape(
+        &page["meta"],
+        &[
+            ("count", Kind::Int),
+            ("num_pages", Kind::Int),
+            ("current_page", Kind::Int),
+        ],
+    );
+    let thread = &page["chat_threads"][0];
+    assert_shape(
+        thread,
+        &[
+            ("id", Kind::Int),
+            ("created_by", Kind::Str),
+            ("modified_by", Kind::Str),
+            ("created_on", Kind::Timestamp),
+            ("modified_on", Kind::Timestamp),
+            ("title", Kind::Str),
+            ("is_deleted", Kind::Bool),
+            ("is_system_created", Kind::Bool),
+            ("agent", Kind::Int),
+            ("user", Kind::Int),
+            ("corpus_id", Kind::NullableInt),
+        ],
+    );
+    assert!(thread["chat_id"].is_null() || thread["chat_id"].is_string(), "{thread}");
+    assert_eq!(thread["id"], created["data"]["id"]);
+    assert_eq!((&thread["agent"], &thread["user"]), (&json!(agent), &json!(user)));
+
+    let history = app
+        .ok(
+            "GET",
+            &format!("/api/v2/agents/{agent}/history?page=1&items_per_page=10"),
+            &token,
+            None,
+        )
+        .await;
+    assert_shape(
+        &history,
+        &[
+            ("history_records", Kind::Array),
+            ("total_records", Kind::Int),
+            ("current_page", Kind::Int),
+            ("total_pages", Kind::Int),
+        ],
+    );
+    assert_shape(
+        &history["history_records"][0],
+        &[
+            ("history_id", Kind::Int),
+            ("history_date", Kind::Timestamp),
+            ("history_change_reason", Kind::Str),
+            ("modified_by", Kind::Str),
+            ("agent_name", Kind::Str),
+            ("instructions", Kind::Array),
+        ],
+    );
+});
+
+// §2.1 and §1.2 (refresh with the auth-app token: both tokens, rotated), §2.2's vote
+// (`{vote: up|down|clear}` → `{like_count, dislike_count}`).
+both_backends!(
+    tokens_refresh_and_agent_votes_are_as_documented,
+    |app: TestApp| async move {
+        let (status, signed_up) = app
+            .post_json(
+                "/auth-service/api/v2/users/signup",
+                &json!({"email": "rosa@example.com", "password": "a-good-password", "full_name": "Rosa Refresh"}),
+            )
+            .await;
+        assert_eq!(status, 201, "{signed_up}");
+        let (ejento, auth_app) = common::tokens(&signed_up);
+        let (status, refreshed) = app
+            .call(
+                "POST",
+                "/auth-service/api/v2/users/refresh-access-token",
+                &auth_app,
+                None,
+            )
+            .await;
+        assert_eq!(status, 200, "{refreshed}");
+        assert_shape(
+            &refreshed["data"],
+            &[("access_token", Kind::Str), ("ejento_access_token", Kind::Str)],
+        );
+        assert_ne!(
+            refreshed["data"]["access_token"],
+            auth_app.as_str(),
+            "both tokens rotate"
+        );
+
+        let agent = app.agent_in_new_project(&ejento, "Voted").await;
+        let vote = |v: &'static str| {
+            let (app, token) = (&app, &ejento);
+            async move {
+                app.ok(
+                    "POST",
+                    &format!("/api/v2/agents/{agent}/votes"),
+                    token,
+                    Some(&json!({"vote": v})),
+                )
+                .await
+            }
+        };
+        let up = vote("up").await;
+        assert_shape(&up, &[("like_count", Kind::Int), ("dislike_count", Kind::Int)]);
+        assert_eq!((&up["like_count"], &up["dislike_count"]), (&json!(1), &json!(0)));
+        let down = vote("down").await;
+        assert_eq!((&down["like_count"], &down["dislike_count"]), (&json!(0), &json!(1)));
+        let cleared = vote("clear").await;
+        assert_eq!(
+            (&cleared["like_count"], &cleared["dislike_count"]),
+            (&json!(0), &json!(0))
+        );
+    }
+);
+
+// §2.8 (creating a corpus; an upload answers `{id, source, access_url, step: "pending"}` with
+// "Document has been queued for indexing") and §2.9 (a document: `id, source, access_url,
+// step, tags, content_type`).
+both_backends!(
+    corpora_uploads_and_documents_are_as_documented,
+    |app: TestApp| async move {
+        let (token, user, org) = app.member("uma@example.com", "Uma Upload").await;
+        let corpus = app
+        .ok(
+            "POST",
+            "/api/v2/corpora",
+            &token,
+            Some(&json!({"name": "Attachments", "description": "", "indexing_mode_id": 3, "corpus_type": "attachment"})),
+        )
+        .await;
+        assert_shape(
+            &corpus,
+            &[
+                ("id", Kind::Int),
+                ("indexing_mode", Kind::Object),
+                ("created_by", Kind::Str),
+                ("created_on", Kind::Timestamp),
+                ("modified_by", Kind::Str),
+                ("modified_on", Kind::Timestamp),
+                ("name", Kind::Str),
+                ("description", Kind::Str),
+                ("is_public", Kind::Bool),
+                ("is_deleted", Kind::Bool),
+                ("owner", Kind::Int),
+                ("org", Kind::Int),
+                ("corpus_type", Kind::Str),
+                ("tags", Kind::Array),
+            ],
+        );
+        assert_eq!(corpus["indexing_mode"], json!({"id": 3, "mode": "basic"}));
+        assert_eq!((&corpus["owner"], &corpus["org"]), (&json!(user), &json!(org)));
+        assert_eq!(corpus["corpus_type"], "attachment");
+
+        let (status, uploaded) = app
+            .upload(
+                corpus["id"].as_i64().unwrap(),
+                &token,
+                vec![
+                    common::Part::Text("content_type", "text"),
+                    common::Part::Text("source", "Meal receipts are kept for seven years."),
+                    common::Part::Text("user_id", &user.to_string()),
+                    common::Part::Text("tags", "finance,receipts"),
+                    common::Part::Text("upload_from", "web"),
+                ],
+            )
+            .await;
+        assert_eq!(status, 201, "{uploaded}");
+        assert_eq!(uploaded["message"], "Document has been queued for indexing");
+        let data = &uploaded["data"];
+        assert_shape(
+            data,
+            &[
+                ("id", Kind::Int),
+                ("source", Kind::Str),
+                ("access_url", Kind::Str),
+                ("step", Kind::Str),
+            ],
+        );
+        assert_eq!(data["step"], "pending");
+        let id = data["id"].as_i64().unwrap();
+        app.settled(id, &token).await;
+        let document = app.ok("GET", &format!("/api/v2/documents/{id}"), &token, None).await;
+        assert_shape(
+            &document,
+            &[
+                ("id", Kind::Int),
+                ("source", Kind::Str),
+                ("access_url", Kind::Str),
+                ("step", Kind::Str),
+                ("tags", Kind::Array),
+                ("content_type", Kind::Str),
+            ],
+        );
+        assert_eq!(document["content_type"], "text");
+        assert_eq!(document["tags"], json!(["finance", "receipts"]));
+    }
+);
+
+// §2.3.2: every event carries its SSE name and a `step`; the agent stream's `end` has
+// `success`, `message` and the answer as `output`; the workflow stream's `end` is
+// `{message: "Finished.", step: "end", success: true, output: {answer, thread_id,
+// workflow_response_id, thread_name, agents_used, sources, references, subqueries}}`.
+both_backends!(
+    streams_name_their_events_and_end_as_documented,
+    |app: TestApp| async move {
+        let (token, _, _) = app.member("sven@example.com", "Sven Stream").await;
+        let agent = app
+            .agent_with_document(&token, "Refund Helper", "refunds.txt", POLICY)
+            .await;
+        let events = app.stream(&token, agent, "How are annual plans refunded?").await;
+        for (_, name, data) in &events {
+            assert!(data["step"].is_string(), "{name}: {data}");
+            let step = data["step"].as_str().unwrap();
+            match name.as_str() {
+                "start" => assert_eq!(step, "start"),
+                "status" => assert!(step.ends_with("_start") || step == "guardrail", "{data}"),
+                "token" => {
+                    assert!(step == "assistant_stream" || step == "tools_stream", "{data}");
+                    assert!(data["delta"].is_string());
+                }
+                "end" => assert_eq!(step, "end"),
+                other => panic!("an undocumented event {other}: {data}"),
+            }
+        }
+        let end = &events.last().unwrap().2;
+        assert_shape(
+            end,
+            &[
+                ("success", Kind::Bool),
+                ("message", Kind::Str),
+                ("output", Kind::Object),
+            ],
+        );
+        assert_shape(
+            &end["output"],
+            &[
+                ("answer", Kind::Str),
+                ("agent_response_id", Kind::Int),
+                ("followup_questions", Kind::Array),
+                ("references", Kind::Array),
+                ("chat_thread_name", Kind::Str),
+                ("thread_id", Kind::Int),
+                ("guardrail_triggered", Kind::Bool),
+                ("blocked", Kind::Bool),
+            ],
+        );
+
+        let project = app.ok("GET", &format!("/api/v2/agents/{agent}"), &token, None).await["project"].clone();
+        let workflow = app
+        .ok(
+            "POST",
+            "/api/v2/workflows",
+            &token,
+            Some(&json!({"name": "Refunds", "project_id": project, "agent_ids": [agent], "supervisor_type": "Router"})),
+        )
+        .await["id"]
+        .as_i64()
+        .unwrap();
+        let res = app
+            .client
+            .post(app.url(&format!(
+                "/response-service/api/v2/workflows/{workflow}/responses/stream"
+            )))
+            .bearer_auth(&token)
+            .json(&json!({"user_query": "How are annual plans refunded?"}))
+            .send()
+            .await
+            .unwrap();
+        let events = common::parse_sse(&res.text().await.unwrap());
+        let (_, name, first) = &events[0];
+        assert_eq!((name.as_str(), &first["step"]), ("start", &json!("start")));
+        assert!(first["message"].is_string());
+        let (_, name, end) = events.last().unwrap();
+        assert_eq!(name, "end");
+        assert_eq!(
+            (&end["step"], &end["success"], &end["message"]),
+            (&json!("end"), &json!(true), &json!("Finished."))
+        );
+        assert_shape(
+            &end["output"],
+            &[
+                ("answer", Kind::Str),
+                ("thread_id", Kind::Int),
+                ("workflow_response_id", Kind::Int),
+                ("thread_name", Kind::Str),
+                ("agents_used", Kind::Array),
+                ("sources", Kind::Str),
+                ("references", Kind::Array),
+                ("subqueries", Kind::Array),
+            ],
+        );
+        assert_eq!(end["output"]["agents_used"], json!(["Refund Helper"]));
+    }
+);

@@ -4,9 +4,9 @@
 use axum::{extract::State, http::Method};
 use ejento_api::{
     AccessInput, AddMembers, Agent, AgentAccess, AgentCorpusItems, AgentCorpusList, AgentInput, AgentPermission,
-    AgentTags, AgentType, AgentUserGrant, Alias, AliasInput, Comment, CommentInput, CommentPage, ConnectionInput,
-    CorpusConnection, CorpusIds, Envelope, MemberPage, RatingInput, RatingSummary, ResourceRole, Review, ReviewInput,
-    ReviewPage, TagCount, TagsInput, TeamRole, VoteInput, VoteSummary, validate,
+    AgentTags, AgentType, AgentUserGrant, AgentVote, Alias, AliasInput, Comment, CommentInput, CommentPage,
+    ConnectionInput, CorpusConnection, CorpusIds, Envelope, MemberPage, RatingInput, RatingSummary, ResourceRole,
+    Review, ReviewInput, ReviewPage, TagCount, TagsInput, TeamRole, VoteInput, VoteSummary, validate,
 };
 use serde::Deserialize;
 
@@ -862,13 +862,8 @@ async fn cast_vote(
     ApiJson(body): ApiJson<VoteInput>,
 ) -> Result<Json<VoteSummary>> {
     authz::agent(&state, &caller, id, Need::View).await?;
-    let vote = match body.vote.as_str() {
-        "upvote" => 1,
-        "downvote" => -1,
-        "none" => 0,
-        _ => return Err(Error::invalid("vote", "vote must be one of: upvote, downvote, none.")),
-    };
-    state.store.set_vote(id, caller.user_id(), vote).await?;
+    let vote = AgentVote::parse(&body.vote).map_err(|m| Error::invalid("vote", m))?;
+    state.store.set_vote(id, caller.user_id(), vote.score()).await?;
     Ok(ok("Vote recorded.", vote_summary(&state, &caller, id).await?))
 }
 

@@ -57,14 +57,16 @@ pub struct RouteDoc {
     pub tag: &'static str,
     pub summary: &'static str,
     pub access: Access,
-    /// The request and responses, from the handler's signature.
-    pub operation: describe::Operation,
+    /// Reads the request and responses from the handler's signature; called only when the
+    /// OpenAPI document is built, never for the router that serves.
+    pub describe: fn(&mut describe::Schemas) -> describe::Operation,
+    /// Takes an upload form (multipart) rather than what its extractors say.
+    pub multipart: bool,
 }
 
 pub struct Api {
     router: Router<AppState>,
     docs: Vec<RouteDoc>,
-    schemas: describe::Schemas,
 }
 
 impl Api {
@@ -72,7 +74,6 @@ impl Api {
         Self {
             router: Router::new(),
             docs: Vec::new(),
-            schemas: describe::Schemas::default(),
         }
     }
 
@@ -88,7 +89,6 @@ impl Api {
         H: Handler<T, AppState> + describe::Described<T>,
         T: 'static,
     {
-        let operation = H::operation(&mut self.schemas);
         let method_router: MethodRouter<AppState> = match method {
             Method::GET => get(handler),
             Method::POST => post(handler),
@@ -104,7 +104,8 @@ impl Api {
             tag,
             summary,
             access,
-            operation,
+            describe: H::operation,
+            multipart: false,
         });
         self
     }
@@ -131,8 +132,6 @@ impl Api {
         H: Handler<T, AppState> + describe::Described<T>,
         T: 'static,
     {
-        let mut operation = H::operation(&mut self.schemas);
-        operation.body = Some(("multipart/form-data", describe::upload_form()));
         self.router = self
             .router
             .route(path, post(handler).layer(axum::extract::DefaultBodyLimit::disable()));
@@ -143,23 +142,14 @@ impl Api {
             tag,
             summary,
             access,
-            operation,
+            describe: H::operation,
+            multipart: true,
         });
         self
     }
 
     pub fn docs(&self) -> &[RouteDoc] {
         &self.docs
-    }
-
-    /// The error envelope's schema (a reference among [`Self::schemas`]).
-    pub fn error_schema(&mut self) -> serde_json::Value {
-        self.schemas.error()
-    }
-
-    /// The named schemas the operations refer to.
-    pub fn schemas(&mut self) -> serde_json::Map<String, serde_json::Value> {
-        self.schemas.components()
     }
 
     pub fn into_router(self) -> Router<AppState> {

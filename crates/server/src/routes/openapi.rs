@@ -8,7 +8,10 @@ use axum::{
 };
 use serde_json::{Map, Value, json};
 
-use super::{Access, Api, RouteDoc};
+use super::{
+    Access, Api, RouteDoc,
+    describe::{Schemas, upload_form},
+};
 
 pub(super) fn routes(api: Api) -> Api {
     api.route(
@@ -30,15 +33,18 @@ async fn serve() -> Response {
 /// Every implemented route with its method, tag, summary, parameters, request body, responses
 /// and security, and the schemas they refer to.
 pub fn openapi_document() -> Value {
-    let mut api = super::api_router();
-    let error = api.error_schema();
-    let schemas = api.schemas();
-    document(api.docs(), &error, schemas)
+    document(super::api_router().docs())
 }
 
-fn document(docs: &[RouteDoc], error: &Value, schemas: Map<String, Value>) -> Value {
+fn document(docs: &[RouteDoc]) -> Value {
+    let mut schemas = Schemas::default();
+    let error = schemas.error();
     let mut paths = Map::new();
     for doc in docs {
+        let mut operation = (doc.describe)(&mut schemas);
+        if doc.multipart {
+            operation.body = Some(("multipart/form-data", upload_form()));
+        }
         let entry = paths.entry(doc.path.to_string()).or_insert_with(|| json!({}));
         let mut parameters: Vec<Value> = path_parameters(doc.path)
             .map(|name| {
@@ -50,9 +56,9 @@ fn document(docs: &[RouteDoc], error: &Value, schemas: Map<String, Value>) -> Va
                 json!({"name": name, "in": "path", "required": true, "schema": schema})
             })
             .collect();
-        parameters.extend(doc.operation.query.iter().cloned());
+        parameters.extend(operation.query.iter().cloned());
         let mut responses = Map::new();
-        for (status, body) in &doc.operation.responses {
+        for (status, body) in &operation.responses {
             let mut response =
                 json!({"description": "Success: `{success: true, message, data}` unless the summary says otherwise"});
             if let Some((media, schema)) = body {
@@ -74,7 +80,7 @@ fn document(docs: &[RouteDoc], error: &Value, schemas: Map<String, Value>) -> Va
             "parameters": parameters,
             "responses": responses,
         });
-        if let Some((media, schema)) = &doc.operation.body {
+        if let Some((media, schema)) = &operation.body {
             op["requestBody"] = json!({"required": true, "content": {*media: {"schema": schema}}});
         }
         if doc.access == Access::SignedIn {
@@ -93,7 +99,7 @@ fn document(docs: &[RouteDoc], error: &Value, schemas: Map<String, Value>) -> Va
         },
         "jsonSchemaDialect": "https://json-schema.org/draft/2020-12/schema",
         "components": {
-            "schemas": schemas,
+            "schemas": schemas.components(),
             "securitySchemes": {
                 "bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"},
                 "subscriptionKey": {"type": "apiKey", "in": "header", "name": "Ocp-Apim-Subscription-Key"}

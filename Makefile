@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 export PATH := $(HOME)/.cargo/bin:/usr/local/bin:$(PATH)
 
-.PHONY: setup dashboard run dev test bench fuzz lint clean
+.PHONY: setup dashboard run dev test bench fuzz fuzz-api lint clean
 
 setup:
 	@bash scripts/setup.sh
@@ -32,6 +32,11 @@ bench: dashboard
 ## Fuzz every parser and the chunker (FUZZ_SECONDS each, default 60; nightly + cargo-fuzz); not part of `make test`.
 fuzz:
 	@bash scripts/fuzz.sh
+
+## Property-based fuzzing of the whole HTTP API from its OpenAPI document (Schemathesis, from PyPI,
+## FUZZ_API_SECONDS, default 600): no 5xx, every response as documented; not part of `make test`.
+fuzz-api: setup
+	@bash scripts/fuzz-api.sh
 
 lint:
 	cargo fmt --all --check

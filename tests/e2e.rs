@@ -213,3 +213,64 @@ async fn the_sign_in_survives_reloads_and_tabs_without_a_token_in_reach_of_scrip
     browser.wait_for("#login-form").await;
     browser.close().await;
 }
+
+#[tokio::test]
+async fn the_help_menu_leads_to_an_api_reference_that_renders_this_servers_document() {
+    let _serial = SERIAL.lock().await;
+    let server = Server::start().await;
+    server.register("reader@example.com", PASSWORD, "Rea Der").await;
+    let browser = Browser::launch().await;
+    browser.sign_in(&server, "reader@example.com", PASSWORD).await;
+
+    browser.click("#help-menu-button").await;
+    let link = browser.wait_for("#menu-api-reference").await;
+    assert_eq!(
+        link.attr("href").await.expect("href").as_deref(),
+        Some("/api-reference")
+    );
+    assert_eq!(link.attr("target").await.expect("target").as_deref(), Some("_blank"));
+    browser.screenshot("help-menu").await;
+    // A signed-up founder is a Global Admin, who manages API keys from here too.
+    browser.wait_for("#menu-api-keys").await;
+
+    // The page is the server's, not the dashboard's: Redoc from this server, under its own
+    // policy, reading the served document. Its operations appear by their summaries.
+    let _ = browser.console().await;
+    browser.goto(&server.url("/api-reference")).await;
+    browser.wait_for_any_text("h2", "OpenAPI document of this server").await;
+    browser.wait_for_any_text("h2", "Stream Agent Response").await;
+    assert_eq!(browser.count("#loading").await, 0, "the loading notice is gone");
+    browser.screenshot("api-reference").await;
+    let faults: Vec<_> = browser
+        .console()
+        .await
+        .into_iter()
+        .filter(|entry| entry.level == "SEVERE")
+        .map(|entry| entry.message)
+        .collect();
+    assert!(
+        faults.is_empty(),
+        "the reference page runs under its policy: {faults:?}"
+    );
+
+    // It follows the dashboard's theme.
+    browser
+        .eval("localStorage.setItem('ejento.theme', 'dark'); return true;")
+        .await;
+    browser.client.refresh().await.expect("reload");
+    browser.wait_for_any_text("h2", "OpenAPI document of this server").await;
+    assert_eq!(
+        browser
+            .eval("return document.documentElement.getAttribute('data-theme')")
+            .await,
+        "dark"
+    );
+    assert_eq!(
+        browser
+            .eval("return getComputedStyle(document.body).backgroundColor")
+            .await,
+        "rgb(15, 17, 21)"
+    );
+    browser.screenshot("api-reference-dark").await;
+    browser.close().await;
+}

@@ -113,6 +113,7 @@ pub fn Shell() -> impl IntoView {
                     <div class="topbar-spacer"></div>
                     <ThemeToggle/>
                     <NotificationBell/>
+                    <HelpMenu/>
                     <UserMenu/>
                 </header>
                 <main id="main" tabindex="-1">
@@ -240,6 +241,53 @@ fn NotificationBell() -> impl IntoView {
                             </ul>
                         }.into_any(),
                     }}
+                </div>
+            </Show>
+        </div>
+    }
+}
+
+/// Help: the API reference (served by the server, opened beside the dashboard), the OpenAPI
+/// document, and, for those who may manage them, API keys.
+#[component]
+fn HelpMenu() -> impl IntoView {
+    let open = RwSignal::new(false);
+    let manages_keys = allows(RoleNeed::GlobalAdmin);
+    view! {
+        <div
+            class="user-menu help-menu"
+            on:keydown=move |ev: KeyboardEvent| {
+                if ev.key() == "Escape" {
+                    open.set(false);
+                }
+            }
+        >
+            <button
+                id="help-menu-button"
+                class="icon-button"
+                type="button"
+                aria-haspopup="menu"
+                aria-label="Help"
+                title="Help"
+                aria-expanded=move || open.get().to_string()
+                on:click=move |_| open.update(|o| *o = !*o)
+            >
+                "?"
+            </button>
+            <Show when=move || open.get()>
+                <div class="menu" role="menu" on:click=move |_| open.set(false)>
+                    <p class="menu-caption">"Use the API"</p>
+                    <a href="/api-reference" target="_blank" rel="noopener" role="menuitem" id="menu-api-reference">
+                        "API reference ↗"
+                    </a>
+                    <a href="/api/v2/openapi.json" target="_blank" rel="noopener" role="menuitem" id="menu-openapi">
+                        "OpenAPI document (JSON) ↗"
+                    </a>
+                    <Show when=move || manages_keys.get()>
+                        <A href="/admin/api-keys" attr:role="menuitem" attr:id="menu-api-keys">
+                            "API keys"
+                        </A>
+                    </Show>
                 </div>
             </Show>
         </div>

@@ -69,6 +69,17 @@ impl Db {
         Ok(Self { pool, backend })
     }
 
+    /// A transaction that writes. On SQLite it takes the write lock at once (`BEGIN IMMEDIATE`,
+    /// waiting up to the busy timeout): a deferred transaction that reads first and writes later
+    /// fails with "database is locked" (SQLITE_BUSY_SNAPSHOT) when another writer committed in
+    /// between, which no timeout can retry.
+    pub async fn write(&self) -> sqlx::Result<sqlx::Transaction<'static, sqlx::Any>> {
+        match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
+            Backend::Postgres => self.pool.begin().await,
+        }
+    }
+
     /// A read-only transaction whose statements all see one moment of the database, for a
     /// response made of several reads that must agree (a page, its count and its unread count).
     /// SQLite's WAL gives a deferred transaction that snapshot at its first read; PostgreSQL's

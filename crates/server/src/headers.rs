@@ -21,6 +21,7 @@ const API_POLICY: &str = "default-src 'none'; frame-ancestors 'none'; base-uri '
 pub struct SecurityHeaders {
     dashboard_policy: HeaderValue,
     api_policy: HeaderValue,
+    reference_policy: HeaderValue,
     /// Only when the public URL is https: HSTS over http would pin nothing and mislead.
     strict_transport: Option<HeaderValue>,
 }
@@ -32,6 +33,7 @@ impl SecurityHeaders {
         Self {
             dashboard_policy: HeaderValue::from_str(&dashboard_policy(&shell)).expect("the policy is ASCII"),
             api_policy: HeaderValue::from_static(API_POLICY),
+            reference_policy: HeaderValue::from_static(crate::api_reference::POLICY),
             strict_transport: https.then(|| HeaderValue::from_static("max-age=31536000; includeSubDomains")),
         }
     }
@@ -62,15 +64,17 @@ fn inline_scripts(html: &str) -> impl Iterator<Item = &str> {
 }
 
 pub async fn add(State(headers): State<SecurityHeaders>, request: Request, next: Next) -> Response {
-    let api = crate::routes::is_api_path(request.uri().path());
+    let path = request.uri().path();
+    let policy = if crate::routes::is_api_path(path) {
+        headers.api_policy.clone()
+    } else if crate::api_reference::is_reference_path(path) {
+        headers.reference_policy.clone()
+    } else {
+        headers.dashboard_policy.clone()
+    };
     let mut response = next.run(request).await;
     let h = response.headers_mut();
-    let policy = if api {
-        &headers.api_policy
-    } else {
-        &headers.dashboard_policy
-    };
-    h.insert(header::CONTENT_SECURITY_POLICY, policy.clone());
+    h.insert(header::CONTENT_SECURITY_POLICY, policy);
     h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));

@@ -7,12 +7,14 @@
 //! - [`db`]: the connection pool (SQLite or PostgreSQL, chosen by URL) and migrations.
 //! - [`store`]: every SQL query, one module per resource; routes call it, never the reverse.
 //! - [`auth`]: passwords, tokens, and the extractor that turns a request into a caller.
+//! - [`api_reference`]: the API reference page (vendored Redoc over the OpenAPI document).
 //! - [`routes`]: one module per resource group; [`routes::api`] records each route for OpenAPI.
 //! - [`error`]: the one error type, mapped to HTTP once.
 //! - [`indexing`]: the durable indexing queue and its workers; [`objects`]: stored originals.
 //! - [`search`]: the retriever trait, BM25 with tantivy, and the index's sync with the database.
 
 pub mod analytics;
+pub mod api_reference;
 pub mod auth;
 pub mod chat;
 pub mod cli;

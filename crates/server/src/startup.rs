@@ -89,6 +89,7 @@ pub fn router(state: AppState) -> Router {
     };
 
     api.into_router()
+        .merge(crate::api_reference::routes())
         .fallback(move |req: Request| spa_or_api_not_found(req, dashboard.clone()))
         .layer(
             TraceLayer::new_for_http()

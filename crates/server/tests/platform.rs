@@ -36,6 +36,60 @@ async fn openapi_lists_every_auth_row_of_the_contract() {
     assert_eq!(checked, 7, "six Authentication rows and GET users/me");
 }
 
+#[tokio::test]
+async fn the_api_reference_page_is_served_with_its_files_and_its_own_policy() {
+    let app = TestApp::spawn(common::Backend::Sqlite).await.unwrap();
+    let res = app.client.get(app.url("/api-reference")).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    let header = |res: &reqwest::Response, name: &str| {
+        res.headers()
+            .get(name)
+            .map(|v| v.to_str().unwrap().to_string())
+            .unwrap_or_default()
+    };
+    assert_eq!(header(&res, "content-type"), "text/html; charset=utf-8");
+    let policy = header(&res, "content-security-policy");
+    // Redoc's search runs in a worker made from a blob: URL; no inline or foreign script runs.
+    assert!(policy.contains("script-src 'self';"), "{policy}");
+    assert!(policy.contains("worker-src 'self' blob:"), "{policy}");
+    assert!(
+        policy.contains("frame-ancestors 'none'") && policy.contains("connect-src 'self'"),
+        "{policy}"
+    );
+    let html = res.text().await.unwrap();
+    let scripts: Vec<&str> = html
+        .split("<script src=\"")
+        .skip(1)
+        .map(|rest| rest.split('"').next().unwrap())
+        .collect();
+    assert_eq!(scripts.len(), 2, "{html}");
+    assert!(html.contains("data-spec-url=\"/api/v2/openapi.json\""));
+    for script in scripts {
+        let res = app.client.get(app.url(script)).send().await.unwrap();
+        assert_eq!(res.status(), 200, "{script}");
+        assert_eq!(
+            header(&res, "content-type"),
+            "text/javascript; charset=utf-8",
+            "{script}"
+        );
+        let cache = header(&res, "cache-control");
+        if script.contains("redoc-") {
+            assert_eq!(cache, "public, max-age=31536000, immutable", "named by its version");
+            assert!(res.bytes().await.unwrap().len() > 500_000, "the whole of Redoc");
+        } else {
+            assert_eq!(cache, "no-cache");
+            assert!(res.text().await.unwrap().contains("Redoc.init("));
+        }
+    }
+    let res = app
+        .client
+        .get(app.url("/api-reference/no-such-file.js"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 404);
+}
+
 both_backends!(
     api_keys_are_validated_with_their_scope_once_the_org_has_some,
     |app: TestApp| async move {

@@ -63,13 +63,14 @@ impl FromRequestParts<AppState> for Caller {
             .sub
             .parse()
             .map_err(|_| Error::Unauthorized("The access token is invalid. Please sign in again.".into()))?;
-        if !state.store.token_family_alive(&claims.sid).await? {
-            return Err(Error::Unauthorized(
-                "This session was signed out. Please sign in again.".into(),
-            ));
-        }
-        let user = match state.store.find_user(user_id).await? {
-            Some(u) if u.is_active() && u.organization_id == claims.org => u,
+        // The sign-in and the user in one round trip: this runs before every protected request.
+        let user = match state.store.caller(user_id, &claims.sid).await? {
+            Some((_, false)) => {
+                return Err(Error::Unauthorized(
+                    "This session was signed out. Please sign in again.".into(),
+                ));
+            }
+            Some((u, true)) if u.is_active() && u.organization_id == claims.org => u,
             _ => return Err(Error::Unauthorized("This account is no longer active.".into())),
         };
         if let Some(key) = subscription_key(&parts.headers) {
@@ -109,20 +110,13 @@ async fn check_subscription_key(
     path: &str,
 ) -> Result<()> {
     let row = state.store.find_api_key_by_hash(&sha256_hex(key)).await?;
-    // A revoked key stays refused even when the organization has no key left.
-    let revoked = row
-        .as_ref()
-        .is_some_and(|r| !r.is_active() && r.organization_id == user.organization_id);
-    if !revoked && !state.store.org_has_active_api_keys(user.organization_id).await? {
-        return Ok(());
-    }
     let row = match row {
-        Some(r) if r.is_active() && r.organization_id == user.organization_id => r,
-        _ => {
-            return Err(Error::Unauthorized(
-                "The subscription key (Ocp-Apim-Subscription-Key) is invalid or revoked.".into(),
-            ));
-        }
+        Some(r) if r.organization_id == user.organization_id && r.is_active() => r,
+        // A revoked key stays refused even when the organization has no key left.
+        Some(r) if r.organization_id == user.organization_id => return Err(invalid_key()),
+        // Unknown (or another organization's): fine only while this organization has no keys.
+        _ if state.store.org_has_active_api_keys(user.organization_id).await? => return Err(invalid_key()),
+        _ => return Ok(()),
     };
     state.store.touch_api_key(row.id).await?;
     let writes = !matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS);
@@ -148,6 +142,10 @@ async fn check_subscription_key(
             }
         }
     }
+}
+
+fn invalid_key() -> Error {
+    Error::Unauthorized("The subscription key (Ocp-Apim-Subscription-Key) is invalid or revoked.".into())
 }
 
 /// The resource group of a path, the unit a Restricted key grants: `/api/v2/agents/3` → `agents`.

@@ -256,7 +256,19 @@ impl DescribeOutput for EventStream {
             "200",
             Some((
                 "text/event-stream",
-                json!({"type": "string", "description": "Server-Sent Events: `id`, `event` (start, status, token, end, error) and `data` (JSON with its `step`)."}),
+                // The schema of one event, as SSE-aware tools (Schemathesis, OpenAPI 3.2's
+                // `itemSchema`) read a `text/event-stream` schema.
+                json!({
+                    "type": "object",
+                    "description": "One Server-Sent Event: `start`, `status`, `token`, `end` or `error`, with its id (resume with `Last-Event-ID`) and its data, JSON with its `step`.",
+                    "required": ["data"],
+                    "properties": {
+                        "id": {"type": "string"},
+                        "event": {"type": "string"},
+                        "data": {"type": "string", "contentMediaType": "application/json"},
+                        "retry": {"type": "integer", "minimum": 0}
+                    }
+                }),
             )),
         ));
     }

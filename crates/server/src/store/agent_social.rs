@@ -307,7 +307,7 @@ impl Store {
 
     /// Records a visit, keeping only the newest few of each kind.
     pub async fn touch_recent(&self, user: i64, kind: RecentKind, item: i64) -> Result<()> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.db.write().await?;
         sqlx::query(
             "INSERT INTO recent_items (user_id, kind, item_id, visited_on) VALUES ($1, $2, $3, $4) \
              ON CONFLICT (user_id, kind, item_id) DO UPDATE SET visited_on = excluded.visited_on",

@@ -453,7 +453,7 @@ impl Store {
         config: &AgentConfig,
     ) -> Result<i64> {
         let now = time_fmt::now();
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.db.write().await?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO agents (organization_id, project_id, owner_id, agent_type_id, agent_name, access, status, \
              reasoning_mode, created_by, created_on, modified_by, modified_on) \
@@ -507,14 +507,14 @@ impl Store {
     /// Saves a whole configuration and writes a checkpoint of it, atomically.
     pub async fn save_agent_config(&self, agent: i64, config: &AgentConfig, reason: &str, by: &str) -> Result<()> {
         let now = time_fmt::now();
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.db.write().await?;
         write_config(&mut tx, agent, config, reason, by, &now).await?;
         tx.commit().await?;
         Ok(())
     }
 
     pub async fn delete_agent(&self, agent: i64, by: &str) -> Result<()> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.db.write().await?;
         sqlx::query("UPDATE agents SET is_deleted = 1, modified_by = $1, modified_on = $2 WHERE id = $3")
             .bind(by)
             .bind(time_fmt::now())

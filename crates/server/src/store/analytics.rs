@@ -415,7 +415,7 @@ impl Store {
         }
         report.rows = fresh.len();
 
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.db.write().await?;
         for (table, _) in LEVELS {
             sqlx::query(&format!("DELETE FROM {table}")).execute(&mut *tx).await?;
         }
@@ -1042,7 +1042,7 @@ impl Store {
     /// transaction, with the same accounting as live answers.
     pub async fn insert_history(&self, batch: &[HistoryResponse]) -> Result<()> {
         const COLUMNS: usize = 16;
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.db.write().await?;
         let mut sums: BTreeMap<UsageKey, Usage> = BTreeMap::new();
         for chunk in batch.chunks(50) {
             let values: Vec<String> = (0..chunk.len())

@@ -115,7 +115,7 @@ impl Store {
         if events.is_empty() {
             return Ok(());
         }
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.db.write().await?;
         for kind in AnswerKind::ALL {
             let mine: Vec<&NewEvent> = events.iter().filter(|e| e.kind == kind).collect();
             if !mine.is_empty() {
@@ -258,7 +258,7 @@ impl Store {
         let message = "The server writing this answer stopped before it finished. Ask again.";
         let mut changes = Vec::new();
         for (id, thread, query) in stale {
-            let mut tx = self.pool().begin().await?;
+            let mut tx = self.db.write().await?;
             let won: Option<(String,)> = sqlx::query_as(&format!(
                 "UPDATE {} SET status = 'failed', modified_on = $2 WHERE id = $1 AND status = 'streaming' \
                  RETURNING response",

@@ -56,7 +56,7 @@ impl Store {
     }
 
     pub async fn create_api_key(&self, who: &AuditEntry<'_>, new: NewApiKey<'_>) -> Result<ApiKeyRow> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.db.write().await?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO api_keys (organization_id, name, key_prefix, key_hash, scope, restrictions, created_by, created_on) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
@@ -93,6 +93,20 @@ impl Store {
 
     /// Notes that a key was just used; at most one write a minute per key.
     pub async fn touch_api_key(&self, id: i64) -> Result<()> {
+        // Use is recorded to the minute, so a replica writes at most once a minute per key
+        // instead of once per request (an UPDATE takes SQLite's write lock even when it
+        // changes nothing).
+        let minute = crate::clock::now().unix_timestamp() / 60;
+        {
+            let mut uses = self.key_uses.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+            if uses.get(&id) == Some(&minute) {
+                return Ok(());
+            }
+            if uses.len() > 10_000 {
+                uses.clear();
+            }
+            uses.insert(id, minute);
+        }
         sqlx::query(
             "UPDATE api_keys SET last_used_on = $2 WHERE id = $1 AND (last_used_on IS NULL OR last_used_on < $3)",
         )
@@ -112,7 +126,7 @@ impl Store {
         who: &AuditEntry<'_>,
         before: &impl serde::Serialize,
     ) -> Result<bool> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.db.write().await?;
         let done =
             sqlx::query("UPDATE api_keys SET is_active = 0 WHERE id = $1 AND organization_id = $2 AND is_active = 1")
                 .bind(id)

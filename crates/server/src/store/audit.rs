@@ -84,7 +84,7 @@ impl Store {
         before: Option<&B>,
         after: Option<&A>,
     ) -> Result<()> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.db.write().await?;
         audit(&mut tx, who, resource_id, before, after).await?;
         tx.commit().await?;
         Ok(())

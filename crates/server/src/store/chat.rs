@@ -188,7 +188,7 @@ impl Store {
         let output = serde_json::to_string(f.output).expect("an output serializes");
         // Finishing and counting are one write; a response already ended (by a crash sweep) is
         // neither changed nor counted twice.
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.db.write().await?;
         let key: Option<analytics::ResponseKeyRow> = sqlx::query_as(&format!(
             "UPDATE agent_responses SET status = $2, response = $3, output = $4, supporting = $5, thoughts = $6, \
              prompt_tokens = $7, completion_tokens = $8, total_tokens = $9, cost = $10, cache_hit = $11, \
@@ -278,7 +278,7 @@ impl Store {
 
 impl Store {
     pub async fn set_feedback(&self, response: i64, user: i64, vote: &str) -> Result<()> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.db.write().await?;
         // Writing first: a SQLite transaction that reads before it writes cannot wait for another
         // writer (its lock upgrade fails at once), so the old vote comes back from the DELETE.
         let before: Option<String> =
@@ -483,7 +483,7 @@ impl Store {
 
     /// Deletes a thread and its responses together.
     pub async fn delete_thread(&self, thread: i64, by: &str) -> Result<()> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.db.write().await?;
         sqlx::query("UPDATE agent_responses SET is_deleted = 1 WHERE chat_thread_id = $1")
             .bind(thread)
             .execute(&mut *tx)
@@ -509,7 +509,7 @@ impl Store {
         completion: i64,
         cost: &str,
     ) -> Result<()> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.db.write().await?;
         let key: Option<analytics::ResponseKeyRow> = sqlx::query_as(&format!(
             "UPDATE agent_responses SET status = 'completed', response = $2, prompt_tokens = $3, completion_tokens = $4, \
              total_tokens = $3 + $4, cost = $5 WHERE id = $1 AND status = 'streaming' RETURNING {}",

@@ -160,7 +160,7 @@ impl Store {
 
     pub async fn create_corpus(&self, org: i64, owner: i64, by: &str, c: &CorpusConfig) -> Result<i64> {
         let now = time_fmt::now();
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.db.write().await?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO corpora (organization_id, owner_id, name, description, indexing_mode_id, corpus_type, is_public, \
              refresh_enabled, created_by, created_on, modified_by, modified_on) \
@@ -184,7 +184,7 @@ impl Store {
     }
 
     pub async fn update_corpus(&self, id: i64, by: &str, c: &CorpusConfig) -> Result<()> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.db.write().await?;
         sqlx::query(
             "UPDATE corpora SET name = $1, description = $2, indexing_mode_id = $3, corpus_type = $4, is_public = $5, \
              refresh_enabled = $6, modified_by = $7, modified_on = $8 WHERE id = $9",
@@ -218,7 +218,7 @@ impl Store {
 
     /// Soft-deletes the corpus and disconnects it from every agent.
     pub async fn delete_corpus(&self, id: i64, by: &str) -> Result<()> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.db.write().await?;
         sqlx::query("UPDATE corpora SET is_deleted = 1, modified_by = $1, modified_on = $2 WHERE id = $3")
             .bind(by)
             .bind(time_fmt::now())

@@ -139,7 +139,7 @@ impl Store {
 
     /// Disconnects corpora (never the default one); returns how many were removed.
     pub async fn disconnect_corpora(&self, agent: i64, corpora: &[i64]) -> Result<u64> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.db.write().await?;
         let mut removed = 0;
         for corpus in corpora {
             removed +=

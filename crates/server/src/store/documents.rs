@@ -230,7 +230,7 @@ impl Store {
     /// Stores a document and queues it for indexing, together.
     pub async fn create_document(&self, d: &NewDocument) -> Result<DocumentRow> {
         let now = time_fmt::now();
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.db.write().await?;
         let (id,): (i64,) = sqlx::query_as(
             "INSERT INTO documents (organization_id, corpus_id, content_type, source, title, format, size_bytes, \
              content_hash, object_key, upload_from, is_attachment, step, etag, last_modified, uploaded_by_id, \
@@ -361,7 +361,7 @@ impl Store {
     }
 
     pub async fn update_document(&self, id: i64, title: Option<&str>, tags: Option<&[String]>, by: &str) -> Result<()> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.db.write().await?;
         sqlx::query(
             "UPDATE documents SET title = COALESCE($2, title), modified_by = $3, modified_on = $4 WHERE id = $1",
         )
@@ -384,7 +384,7 @@ impl Store {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.db.write().await?;
         let sql = format!(
             "SELECT id, object_key FROM documents WHERE corpus_id = $1 AND is_deleted = 0 AND id IN ({})",
             placeholders(2, ids.len())
@@ -438,7 +438,7 @@ impl Store {
     /// documents already waiting or being indexed are left as they are.
     pub async fn reindex(&self, ids: &[i64], message: &str) -> Result<u64> {
         let mut queued = 0;
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.db.write().await?;
         for id in ids {
             let (content_type,): (String,) = sqlx::query_as("SELECT content_type FROM documents WHERE id = $1")
                 .bind(id)
@@ -491,7 +491,7 @@ impl Store {
 
     /// Moves a document to the next step, if the job is still this worker's.
     pub async fn set_step(&self, job: &ClaimedJob, step: &str, progress: i64, message: Option<&str>) -> Result<bool> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.db.write().await?;
         let updated = sqlx::query(
             "UPDATE documents SET step = $2, progress = $3 WHERE id = $1 AND EXISTS \
              (SELECT 1 FROM indexing_jobs j WHERE j.id = $4 AND j.lease_token = $5 AND j.state = 'running')",
@@ -518,7 +518,7 @@ impl Store {
         if chunks.is_empty() {
             return Ok(());
         }
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.db.write().await?;
         for batch in chunks.chunks(50) {
             let values: Vec<String> = (0..batch.len())
                 .map(|i| format!("({})", placeholders(i * 8 + 1, 8)))
@@ -549,7 +549,7 @@ impl Store {
     /// the job is still this worker's. Chunks of any other generation are dropped.
     pub async fn finish_job(&self, job: &ClaimedJob, chunk_count: i64) -> Result<bool> {
         let now = time_fmt::now();
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.db.write().await?;
         let ours = end_job(&mut tx, job, "done").await?;
         if !ours {
             return Ok(false);
@@ -586,7 +586,7 @@ impl Store {
 
     /// Ends a job as failed with the reason a person can act on; the document leaves search.
     pub async fn fail_job(&self, job: &ClaimedJob, reason: &str) -> Result<()> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.db.write().await?;
         let ours = end_job(&mut tx, job, "failed").await?;
         if ours {
             sqlx::query(
@@ -653,7 +653,7 @@ impl Store {
 
     /// Ends a job whose document is gone, or whose web link did not change.
     pub async fn close_job(&self, job: &ClaimedJob, message: Option<&str>) -> Result<()> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.db.write().await?;
         let ours = end_job(&mut tx, job, "done").await?;
         if ours && let Some(message) = message {
             sqlx::query("UPDATE documents SET step = 'indexed', progress = 100, checked_on = $2 WHERE id = $1")

@@ -246,7 +246,7 @@ impl Store {
     /// Ends a run this runner holds; who started it hears that it completed or failed (a stop
     /// is their own doing).
     pub async fn finish_evaluation(&self, id: i64, owner: &str, status: &str, message: Option<&str>) -> Result<()> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.db.write().await?;
         let ended = sqlx::query(
             "UPDATE evaluations SET status = $3, message = $4, finished_on = $5, lease_until = NULL \
              WHERE id = $1 AND lease_owner = $2",
@@ -306,7 +306,7 @@ impl Store {
     /// there (another runner got there first) leaves everything as it was. True if recorded.
     pub async fn record_query_result(&self, evaluation: i64, by: &str, r: &NewQueryResult<'_>) -> Result<bool> {
         let now = time_fmt::now();
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.db.write().await?;
         let inserted: Option<(i64,)> = sqlx::query_as(
             "INSERT INTO evaluation_query_results (evaluation_id, query_id, question, expected_answer, answer, sources, \
              agent_response_id, status, prompt_tokens, completion_tokens, total_tokens, cost, latency_ms, created_on, \

@@ -133,7 +133,7 @@ impl Store {
         tags: &[String],
     ) -> Result<i64> {
         let now = time_fmt::now();
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.db.write().await?;
         let (id,): (i64,) = sqlx::query_as(
             "INSERT INTO evaluation_datasets (organization_id, agent_id, name, description, created_by, created_on, \
              modified_by, modified_on) VALUES ($1, $2, $3, $4, $5, $6, $5, $6) RETURNING id",
@@ -165,7 +165,7 @@ impl Store {
         description: &str,
         tags: &[String],
     ) -> Result<()> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.db.write().await?;
         sqlx::query(
             "UPDATE evaluation_datasets SET name = $1, description = $2, modified_by = $3, modified_on = $4 WHERE id = $5",
         )
@@ -296,7 +296,7 @@ impl Store {
     /// Adds questions to a dataset in one transaction; their ids in order.
     pub async fn add_queries(&self, dataset: i64, queries: &[NewQuery]) -> Result<Vec<i64>> {
         let now = time_fmt::now();
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.db.write().await?;
         let mut ids = Vec::with_capacity(queries.len());
         for q in queries {
             let (id,): (i64,) = sqlx::query_as(

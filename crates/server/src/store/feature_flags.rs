@@ -39,7 +39,7 @@ impl Store {
         before: &impl serde::Serialize,
     ) -> Result<()> {
         let now = time_fmt::now();
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.db.write().await?;
         sqlx::query(
             "INSERT INTO feature_flags (organization_id, name, enabled, modified_by, modified_on) \
              VALUES ($1, $2, $3, $4, $5) ON CONFLICT (organization_id, name) DO UPDATE SET \

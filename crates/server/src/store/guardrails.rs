@@ -133,7 +133,7 @@ impl Store {
 
     pub async fn create_guardrail(&self, org: i64, f: &GuardrailFields<'_>, who: &AuditEntry<'_>) -> Result<Guardrail> {
         let now = time_fmt::now();
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.db.write().await?;
         let (id,): (i64,) = sqlx::query_as(
             "INSERT INTO guardrails (organization_id, agent_id, name, description, guardrail_type, applies_to, \
              action, config, is_enabled, created_by, created_on, modified_on) \
@@ -168,7 +168,7 @@ impl Store {
         f: &GuardrailFields<'_>,
         who: &AuditEntry<'_>,
     ) -> Result<Guardrail> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.db.write().await?;
         sqlx::query(
             "UPDATE guardrails SET agent_id = $2, name = $3, description = $4, guardrail_type = $5, \
              applies_to = $6, action = $7, config = $8, is_enabled = $9, modified_on = $10 WHERE id = $1",
@@ -196,7 +196,7 @@ impl Store {
     }
 
     pub async fn delete_guardrail(&self, before: &Guardrail, who: &AuditEntry<'_>) -> Result<()> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.db.write().await?;
         sqlx::query("DELETE FROM guardrails WHERE id = $1")
             .bind(before.id)
             .execute(&mut *tx)
@@ -235,7 +235,7 @@ impl Store {
         enabled: bool,
         who: &AuditEntry<'_>,
     ) -> Result<()> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.db.write().await?;
         let before: Option<(i64,)> =
             sqlx::query_as("SELECT is_enabled FROM agent_guardrail_types WHERE agent_id = $1 AND guardrail_type = $2")
                 .bind(agent)

@@ -66,11 +66,16 @@ use crate::db::Db;
 #[derive(Debug, Clone)]
 pub struct Store {
     db: Db,
+    /// API key id → the minute this replica last recorded its use (see `touch_api_key`).
+    key_uses: std::sync::Arc<std::sync::Mutex<std::collections::HashMap<i64, i64>>>,
 }
 
 impl Store {
     pub fn new(db: Db) -> Self {
-        Self { db }
+        Self {
+            db,
+            key_uses: Default::default(),
+        }
     }
 
     pub fn db(&self) -> &Db {

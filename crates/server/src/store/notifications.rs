@@ -84,7 +84,7 @@ const SELECT: &str = "SELECT id, user_id, kind, title, body, link, is_read, read
 impl Store {
     /// Writes notifications to several people at once (all or none).
     pub async fn create_notifications(&self, all: &[NewNotification<'_>]) -> Result<Vec<i64>> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.db.write().await?;
         let mut ids = Vec::with_capacity(all.len());
         for n in all {
             ids.extend(notify(&mut tx, n).await?);
@@ -105,7 +105,7 @@ impl Store {
 
     /// Sets several kinds at once (all or none).
     pub async fn set_notification_settings(&self, user: i64, changes: &[(String, bool)]) -> Result<()> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.db.write().await?;
         for (kind, enabled) in changes {
             sqlx::query(
                 "INSERT INTO notification_settings (user_id, kind, enabled, modified_on) VALUES ($1, $2, $3, $4) \
@@ -176,7 +176,7 @@ impl Store {
     /// changed.
     pub async fn mark_notifications(&self, org: i64, user: i64, ids: &[i64], read: bool) -> Result<u64> {
         let read_on = read.then(time_fmt::now);
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.db.write().await?;
         let mut changed = 0;
         let scope = "organization_id = $1 AND user_id = $2 AND is_deleted = 0 AND is_read <> $3";
         if ids.is_empty() {

@@ -141,7 +141,7 @@ impl Store {
     /// Soft-deletes users, ends their sign-ins and memberships, and frees their e-mail address.
     pub async fn delete_users(&self, org: i64, ids: &[i64]) -> Result<u64> {
         let now = time_fmt::now();
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.db.write().await?;
         let mut deleted = 0;
         for id in ids {
             let done = sqlx::query(

@@ -154,7 +154,7 @@ impl Store {
         creator: i64,
     ) -> Result<i64> {
         let now = time_fmt::now();
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.db.write().await?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO projects (organization_id, team_id, name, description, created_by, created_on, modified_by, modified_on) \
              VALUES ($1, $2, $3, $4, $5, $6, $5, $6) RETURNING id",
@@ -204,7 +204,7 @@ impl Store {
     /// Soft-deletes the project and, with it, its agents.
     pub async fn delete_project(&self, id: i64, by: &str) -> Result<()> {
         let now = time_fmt::now();
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.db.write().await?;
         sqlx::query("UPDATE projects SET is_deleted = 1, modified_by = $1, modified_on = $2 WHERE id = $3")
             .bind(by)
             .bind(&now)

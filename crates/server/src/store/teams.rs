@@ -122,7 +122,7 @@ impl Store {
 
     pub async fn create_team(&self, org: i64, name: &str, description: &str, by: &str, creator: i64) -> Result<i64> {
         let now = time_fmt::now();
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.db.write().await?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO teams (organization_id, name, description, created_by, created_on, modified_by, modified_on) \
              VALUES ($1, $2, $3, $4, $5, $4, $5) RETURNING id",
@@ -160,7 +160,7 @@ impl Store {
 
     /// Soft-deletes the team; its projects stay, without a team, and its memberships end.
     pub async fn delete_team(&self, id: i64, by: &str) -> Result<()> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.db.write().await?;
         sqlx::query("UPDATE teams SET is_deleted = 1, modified_by = $1, modified_on = $2 WHERE id = $3")
             .bind(by)
             .bind(time_fmt::now())
@@ -242,7 +242,7 @@ impl Store {
         let kind = table;
         let (table, key) = table.names();
         let now = time_fmt::now();
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.db.write().await?;
         for user in users {
             let known: Option<(i64,)> =
                 sqlx::query_as(&format!("SELECT 1 FROM {table} WHERE {key} = $1 AND user_id = $2"))

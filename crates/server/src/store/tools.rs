@@ -100,7 +100,7 @@ impl Store {
         who: &AuditEntry<'_>,
     ) -> Result<ApiToolTemplate> {
         let now = time_fmt::now();
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.db.write().await?;
         let (id,): (i64,) = sqlx::query_as(
             "INSERT INTO api_tool_templates (organization_id, name, description, spec, created_by, created_on) \
              VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
@@ -158,7 +158,7 @@ impl Store {
 
     pub async fn create_tool(&self, org: i64, f: &ToolFields<'_>, who: &AuditEntry<'_>) -> Result<Tool> {
         let now = time_fmt::now();
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.db.write().await?;
         let (id,): (i64,) = sqlx::query_as(
             "INSERT INTO tools (organization_id, name, description, tool_type, config, secret, created_by, \
              created_on, modified_on) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING id",
@@ -188,7 +188,7 @@ impl Store {
             None => before.sealed_secret.clone(),
             Some(s) => s.clone(),
         };
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.db.write().await?;
         sqlx::query(
             "UPDATE tools SET name = $2, description = $3, config = $4, secret = $5, modified_on = $6 WHERE id = $1",
         )
@@ -211,7 +211,7 @@ impl Store {
     }
 
     pub async fn set_tool_enabled(&self, before: &Tool, enabled: bool, who: &AuditEntry<'_>) -> Result<Tool> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.db.write().await?;
         sqlx::query("UPDATE tools SET is_enabled = $2, modified_on = $3 WHERE id = $1")
             .bind(before.id)
             .bind(i64::from(enabled))
@@ -230,7 +230,7 @@ impl Store {
 
     /// Deletes a tool and unlinks it from every agent.
     pub async fn delete_tool(&self, before: &Tool, who: &AuditEntry<'_>) -> Result<()> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.db.write().await?;
         sqlx::query("DELETE FROM agent_tools WHERE tool_id = $1")
             .bind(before.id)
             .execute(&mut *tx)

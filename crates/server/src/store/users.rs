@@ -67,6 +67,16 @@ const USER_COLUMNS: &str = "u.id, u.organization_id, o.org_name, u.email, u.pass
      u.last_name, u.role, u.is_active, u.created_on \
      FROM users u JOIN organizations o ON o.id = u.organization_id";
 
+/// A user and whether one of their sign-ins is still alive: what every authenticated request
+/// asks, in one round trip.
+#[derive(Debug, sqlx::FromRow)]
+struct CallerRow {
+    /// 1 when the sign-in (refresh-token family) has a token that is not revoked.
+    session_alive: i64,
+    #[sqlx(flatten)]
+    user: UserRow,
+}
+
 pub struct NewUser {
     pub email: Email,
     pub password_hash: Option<String>,
@@ -93,6 +103,21 @@ impl Store {
             .await?)
     }
 
+    /// The user `id` (not deleted) and whether their sign-in `session` is alive; `None` when the
+    /// user is gone.
+    pub async fn caller(&self, id: i64, session: &str) -> Result<Option<(UserRow, bool)>> {
+        let sql = format!(
+            "SELECT CASE WHEN EXISTS (SELECT 1 FROM refresh_tokens rt WHERE rt.family_id = $2 AND rt.revoked_on IS NULL) \
+             THEN 1 ELSE 0 END AS session_alive, {USER_COLUMNS} WHERE u.id = $1 AND u.is_deleted = 0"
+        );
+        let row: Option<CallerRow> = sqlx::query_as(&sql)
+            .bind(id)
+            .bind(session)
+            .fetch_optional(self.pool())
+            .await?;
+        Ok(row.map(|r| (r.user, r.session_alive != 0)))
+    }
+
     pub async fn find_user(&self, id: i64) -> Result<Option<UserRow>> {
         let sql = format!("SELECT {USER_COLUMNS} WHERE u.id = $1 AND u.is_deleted = 0");
         Ok(sqlx::query_as(&sql).bind(id).fetch_optional(self.pool()).await?)
@@ -104,7 +129,7 @@ impl Store {
         let now = time_fmt::now();
         let founds = policy == SignupPolicy::Organizations || self.claim_setting("organization_founded", &now).await?;
         if founds {
-            let mut tx = self.pool().begin().await?;
+            let mut tx = self.db.write().await?;
             let org_id = super::org_admin::insert_organization(&mut tx, org_name, &now).await?;
             let user_id = insert_user(&mut tx, org_id, &new, OrgRole::GlobalAdmin, &now).await;
             let user_id = match user_id {
@@ -130,7 +155,7 @@ impl Store {
         let org_id: i64 = sqlx::query_scalar("SELECT id FROM organizations ORDER BY id LIMIT 1")
             .fetch_one(self.pool())
             .await?;
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.db.write().await?;
         let user_id = insert_user(&mut tx, org_id, &new, OrgRole::User, &now).await?;
         tx.commit().await?;
         let user = self.find_user(user_id).await?.ok_or_else(|| Error::not_found("User"))?;
@@ -140,7 +165,7 @@ impl Store {
     /// Adds a user to an organization (seeding and, later, admins creating users).
     pub async fn create_user(&self, org_id: i64, new: &NewUser, role: OrgRole) -> Result<UserRow> {
         let now = time_fmt::now();
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.db.write().await?;
         let id = insert_user(&mut tx, org_id, new, role, &now).await?;
         tx.commit().await?;
         self.find_user(id).await?.ok_or_else(|| Error::not_found("User"))
@@ -148,7 +173,7 @@ impl Store {
 
     pub async fn create_organization(&self, org_name: &str) -> Result<i64> {
         let now = time_fmt::now();
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.db.write().await?;
         let id = super::org_admin::insert_organization(&mut tx, org_name, &now).await?;
         tx.commit().await?;
         Ok(id)

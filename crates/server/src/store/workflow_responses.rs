@@ -191,7 +191,7 @@ impl Store {
 
     /// One vote per person: a new one replaces the old.
     pub async fn set_workflow_feedback(&self, response: i64, user: i64, vote: &str) -> Result<()> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.db.write().await?;
         sqlx::query("DELETE FROM workflow_response_feedback WHERE workflow_response_id = $1 AND user_id = $2")
             .bind(response)
             .bind(user)

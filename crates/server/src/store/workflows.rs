@@ -107,7 +107,7 @@ const THREAD_SELECT: &str = "SELECT id, organization_id, workflow_id, user_id, t
 impl Store {
     pub async fn create_workflow(&self, org: i64, user: i64, by: &str, w: &WorkflowFields<'_>) -> Result<i64> {
         let now = time_fmt::now();
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.db.write().await?;
         let (id,): (i64,) = sqlx::query_as(
             "INSERT INTO workflows (organization_id, project_id, user_id, name, description, supervisor_type, \
              created_by, created_on, modified_by, modified_on) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $7, $8) RETURNING id",
@@ -136,7 +136,7 @@ impl Store {
 
     /// Replaces a workflow's fields and agents in one transaction.
     pub async fn update_workflow(&self, id: i64, by: &str, w: &WorkflowFields<'_>) -> Result<()> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.db.write().await?;
         sqlx::query(
             "UPDATE workflows SET project_id = $1, name = $2, description = $3, supervisor_type = $4, \
              modified_by = $5, modified_on = $6 WHERE id = $7",

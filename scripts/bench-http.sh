@@ -61,8 +61,8 @@ bench_database() {
   echo "== $database: wrk, $CONNECTIONS connections, ${SECONDS_EACH}s each, $RESPONSES stored answers"
   printf '%-58s %10s %9s %9s %8s\n' endpoint requests/s p50 p99 errors
   local endpoints=(
-    "GET /api/v2/notifications/unread-count (trivial, authenticated)|/api/v2/notifications/unread-count"
-    "GET /api/v2/users/me|/api/v2/users/me"
+    "GET /api/v2/users/me (trivial: the caller itself)|/api/v2/users/me"
+    "GET /api/v2/notifications/unread-count|/api/v2/notifications/unread-count"
     "GET /api/v2/agents (page of 20)|/api/v2/agents?page_size=20"
     "GET /api/v2/agents/{id}|/api/v2/agents/$agent"
     "GET /api/v2/chat-threads/{id}/agent-responses|/api/v2/chat-threads/$thread/agent-responses"

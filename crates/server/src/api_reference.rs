@@ -1,4 +1,4 @@
-//! The API reference page: Redoc (vendored under `assets/redoc`, MIT) reading the served
+//! The API reference page: Redoc (vendored under `assets/redoc`, MIT; see its README) reading the served
 //! OpenAPI document, so the reference works offline and always describes this very server.
 //!
 //! Three files, all compiled into the binary: the page, a small script that starts Redoc in the
@@ -35,6 +35,7 @@ const PAGE_HTML: &str = r##"<!doctype html>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Ejento API reference</title>
+<link rel="icon" href="data:,">
 <style>body { margin: 0; } #loading { font: 16px system-ui, sans-serif; padding: 2rem; }
 @media (prefers-color-scheme: dark) { html:not([data-theme=light]) body { background: #0f1115; color: #e6e8ee; } }
 html[data-theme=dark] body { background: #0f1115; color: #e6e8ee; }</style>
@@ -60,12 +61,13 @@ const START_JS: &str = r##""use strict";
   var text = dark ? "#e6e8ee" : "#1d2330";
   var surface = dark ? "#0f1115" : "#ffffff";
   var theme = {
-    colors: { primary: { main: dark ? "#7aa2ff" : "#3056d3" }, text: { primary: text } },
+    colors: { primary: { main: dark ? "#7aa2ff" : "#3056d3" },
+              text: { primary: text, secondary: dark ? "#a9b1c3" : "#4a5468" } },
     typography: { fontFamily: "system-ui, -apple-system, Segoe UI, Roboto, sans-serif",
                   headings: { fontFamily: "system-ui, -apple-system, Segoe UI, Roboto, sans-serif" },
                   code: { fontFamily: "ui-monospace, SFMono-Regular, Menlo, monospace" } },
     sidebar: { backgroundColor: dark ? "#171a21" : "#f6f7f9", textColor: text },
-    rightPanel: { backgroundColor: dark ? "#171a21" : "#263238" }
+    rightPanel: { backgroundColor: dark ? "#171a21" : "#263238", textColor: "#e6e8ee" }
   };
   var target = document.getElementById("reference");
   var loading = document.getElementById("loading");

@@ -17,10 +17,48 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
     type Rejection = Error;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Error> {
-        match Json::<T>::from_request(req, state).await {
-            Ok(Json(v)) => Ok(ApiJson(v)),
-            Err(rejection) => Err(json_rejection(rejection)),
+        if !is_json(req.headers()) {
+            return Err(not_json());
         }
+        let bytes = axum::body::Bytes::from_request(req, state)
+            .await
+            .map_err(|e| body_unreadable(e.status(), &e.body_text()))?;
+        if json_has_nul(&bytes) {
+            return Err(nul_refused());
+        }
+        Json::<T>::from_bytes(&bytes)
+            .map(|Json(v)| ApiJson(v))
+            .map_err(json_rejection)
+    }
+}
+
+/// `application/json` or any `application/…+json`, with or without parameters (axum's rule).
+fn is_json(headers: &axum::http::HeaderMap) -> bool {
+    let Some(value) = headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok()) else {
+        return false;
+    };
+    let essence = value.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
+    essence == "application/json" || (essence.starts_with("application/") && essence.ends_with("+json"))
+}
+
+/// Whether JSON text holds a string with the NUL character: the escape `\u0000` itself, not
+/// an escaped backslash followed by `u0000` (raw control characters are not valid JSON at all).
+/// PostgreSQL cannot store NUL in text, so it is refused up front on both databases alike.
+fn json_has_nul(json: &[u8]) -> bool {
+    json.windows(6).enumerate().any(|(at, window)| {
+        window == b"\\u0000" && json[..at].iter().rev().take_while(|b| **b == b'\\').count() % 2 == 0
+    })
+}
+
+/// Whether URL-encoded text (a query string, a form body, a path) holds an encoded NUL.
+fn urlencoded_has_nul(text: &[u8]) -> bool {
+    text.windows(3).any(|window| window == b"%00")
+}
+
+fn nul_refused() -> Error {
+    Error::Validation {
+        message: "Text may not contain the NUL character (U+0000).".into(),
+        errors: Default::default(),
     }
 }
 
@@ -28,11 +66,13 @@ fn json_rejection(rejection: JsonRejection) -> Error {
     match rejection {
         JsonRejection::JsonDataError(e) => shape_error(&e.body_text()),
         JsonRejection::JsonSyntaxError(_) => Error::BadRequest("The request body is not valid JSON.".into()),
-        JsonRejection::MissingJsonContentType(_) => {
-            Error::BadRequest("Send the request body as JSON, with 'Content-Type: application/json'.".into())
-        }
+        JsonRejection::MissingJsonContentType(_) => not_json(),
         other => body_unreadable(other.status(), &other.body_text()),
     }
+}
+
+fn not_json() -> Error {
+    Error::BadRequest("Send the request body as JSON, with 'Content-Type: application/json'.".into())
 }
 
 /// A body that could not be read: too large (413, with the limit in words), or else broken.
@@ -89,6 +129,9 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for JsonOrForm<T> {
         let bytes = axum::body::Bytes::from_request(req, state)
             .await
             .map_err(|e| body_unreadable(e.status(), &e.body_text()))?;
+        if urlencoded_has_nul(&bytes) {
+            return Err(nul_refused());
+        }
         serde_urlencoded::from_bytes(&bytes)
             .map(JsonOrForm)
             .map_err(|e| shape_error(&e.to_string()))
@@ -98,6 +141,16 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for JsonOrForm<T> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn nul_is_found_only_where_it_is_a_character() {
+        assert!(json_has_nul(br#"{"a": "x\u0000y"}"#));
+        assert!(json_has_nul(br#"["\\\u0000"]"#), "an escaped backslash, then NUL");
+        assert!(!json_has_nul(br#"{"a": "x\\u0000y"}"#), "a backslash, then the text u0000");
+        assert!(json_has_nul(br#"{"a": "\u00001"}"#), "NUL, then a digit");
+        assert!(!json_has_nul(br#"{"a": "\u0001"}"#));
+        assert!(urlencoded_has_nul(b"search=a%00b") && !urlencoded_has_nul(b"search=a%2500b"));
+    }
 
     fn fields(e: Error) -> Vec<String> {
         match e {
@@ -128,6 +181,9 @@ where
     type Rejection = Error;
 
     async fn from_request_parts(parts: &mut axum::http::request::Parts, state: &S) -> Result<Self, Error> {
+        if urlencoded_has_nul(parts.uri.path().as_bytes()) {
+            return Err(Error::NotFound("Not found: the address names something that does not exist.".into()));
+        }
         axum::extract::Path::<T>::from_request_parts(parts, state)
             .await
             .map(|axum::extract::Path(v)| ApiPath(v))
@@ -147,6 +203,11 @@ where
 
     async fn from_request_parts(parts: &mut axum::http::request::Parts, _state: &S) -> Result<Self, Error> {
         let query = parts.uri.query().unwrap_or_default();
+        if urlencoded_has_nul(query.as_bytes()) {
+            return Err(Error::BadRequest(
+                "A query parameter is not valid: text may not contain the NUL character (U+0000).".into(),
+            ));
+        }
         serde_urlencoded::from_str(query)
             .map(ApiQuery)
             .map_err(|e| Error::BadRequest(format!("A query parameter is not valid: {e}.")))

@@ -21,7 +21,7 @@ SECONDS_EACH=${BENCH_HTTP_SECONDS:-10}
 CONNECTIONS=${BENCH_HTTP_CONNECTIONS:-64}
 RESPONSES=${EJENTO_BENCH_RESPONSES:-2000}
 DATABASES=${BENCH_HTTP_DATABASES:-sqlite postgres}
-BIN=./target/release/ejento-server
+BIN=${BENCH_HTTP_BIN:-./target/release/ejento-server}
 
 if [ -z "${EJENTO_TEST_POSTGRES_URL:-}" ] && [[ " $DATABASES " == *" postgres "* ]]; then
   exec scripts/with-postgres.sh "$0" "$@"
@@ -96,8 +96,8 @@ PY
     wrk -t2 -c"$CONNECTIONS" -d"${SECONDS_EACH}s" -H "$auth" "$base/api/v2/agents?page_size=20" >/dev/null 2>&1 || true
     wait "$recorder" || true
     echo "-- top of the profile of GET /api/v2/agents (self time; target/bench-http-$database.perf)"
-    perf report -i "target/bench-http-$database.perf" --no-children --sort dso,symbol --stdio 2>/dev/null |
-      grep -E '^ +[0-9.]+%' | head -25
+    { perf report -i "target/bench-http-$database.perf" --no-children --sort dso,symbol --stdio 2>/dev/null |
+      grep -E '^ +[0-9.]+%' | sed -E 's/ +(- +)*$//' | cut -c1-150 | head -25; } || true
   fi
   kill "$server" 2>/dev/null || true
   wait "$server" 2>/dev/null || true

@@ -379,26 +379,45 @@ fn every_response_is_checked_against_the_openapi_document() {
 
 // Found by `make fuzz-api` on PostgreSQL, which cannot store NUL in text: a NUL character
 // anywhere a client sends text is refused up front, alike on both databases, never a 500.
-both_backends!(text_with_a_nul_character_is_refused_not_a_500, |app: TestApp| async move {
-    let (token, _) = app.signed_up("nul@example.com").await;
-    let agent = app.agent_in_new_project(&token, "Nul").await;
-    for (path, body) in [
-        (format!("/api/v2/agents/{agent}/instructions"), json!({"instructions": ["be kind\u{0}"]})),
-        (format!("/api/v2/agents/{agent}/reviews"), json!({"review": "\u{0}", "rating": 4})),
-        ("/api/v2/teams".to_string(), json!({"name": "Team\u{0}", "description": "x"})),
-    ] {
-        let (status, reply) = app.call("POST", &path, &token, Some(&body)).await;
-        assert_eq!(status, 422, "{path}: {reply}");
-        assert!(reply["message"].as_str().unwrap().contains("NUL"), "{reply}");
+both_backends!(
+    text_with_a_nul_character_is_refused_not_a_500,
+    |app: TestApp| async move {
+        let (token, _) = app.signed_up("nul@example.com").await;
+        let agent = app.agent_in_new_project(&token, "Nul").await;
+        for (path, body) in [
+            (
+                format!("/api/v2/agents/{agent}/instructions"),
+                json!({"instructions": ["be kind\u{0}"]}),
+            ),
+            (
+                format!("/api/v2/agents/{agent}/reviews"),
+                json!({"review": "\u{0}", "rating": 4}),
+            ),
+            (
+                "/api/v2/teams".to_string(),
+                json!({"name": "Team\u{0}", "description": "x"}),
+            ),
+        ] {
+            let (status, reply) = app.call("POST", &path, &token, Some(&body)).await;
+            assert_eq!(status, 422, "{path}: {reply}");
+            assert!(reply["message"].as_str().unwrap().contains("NUL"), "{reply}");
+        }
+        let (status, reply) = app.call("GET", "/api/v2/agents?search=a%00b", &token, None).await;
+        assert_eq!(status, 400, "{reply}");
+        let (status, _) = app
+            .call("GET", "/api/v2/users/by-email/a%00b@example.com", &token, None)
+            .await;
+        assert_eq!(status, 404);
+        // The text `\u0000` itself (a backslash and five characters) is ordinary text.
+        let (status, reply) = app
+            .call(
+                "POST",
+                "/api/v2/teams",
+                &token,
+                Some(&json!({"name": "Literally \\u0000", "description": "x"})),
+            )
+            .await;
+        assert!(status == 200 || status == 201, "{reply}");
+        assert_eq!(reply["data"]["name"], "Literally \\u0000");
     }
-    let (status, reply) = app.call("GET", "/api/v2/agents?search=a%00b", &token, None).await;
-    assert_eq!(status, 400, "{reply}");
-    let (status, _) = app.call("GET", "/api/v2/users/by-email/a%00b@example.com", &token, None).await;
-    assert_eq!(status, 404);
-    // The text `\u0000` itself (a backslash and five characters) is ordinary text.
-    let (status, reply) = app
-        .call("POST", "/api/v2/teams", &token, Some(&json!({"name": "Literally \\u0000", "description": "x"})))
-        .await;
-    assert!(status == 200 || status == 201, "{reply}");
-    assert_eq!(reply["data"]["name"], "Literally \\u0000");
-});
+);

@@ -146,7 +146,10 @@ mod tests {
     fn nul_is_found_only_where_it_is_a_character() {
         assert!(json_has_nul(br#"{"a": "x\u0000y"}"#));
         assert!(json_has_nul(br#"["\\\u0000"]"#), "an escaped backslash, then NUL");
-        assert!(!json_has_nul(br#"{"a": "x\\u0000y"}"#), "a backslash, then the text u0000");
+        assert!(
+            !json_has_nul(br#"{"a": "x\\u0000y"}"#),
+            "a backslash, then the text u0000"
+        );
         assert!(json_has_nul(br#"{"a": "\u00001"}"#), "NUL, then a digit");
         assert!(!json_has_nul(br#"{"a": "\u0001"}"#));
         assert!(urlencoded_has_nul(b"search=a%00b") && !urlencoded_has_nul(b"search=a%2500b"));
@@ -182,7 +185,9 @@ where
 
     async fn from_request_parts(parts: &mut axum::http::request::Parts, state: &S) -> Result<Self, Error> {
         if urlencoded_has_nul(parts.uri.path().as_bytes()) {
-            return Err(Error::NotFound("Not found: the address names something that does not exist.".into()));
+            return Err(Error::NotFound(
+                "Not found: the address names something that does not exist.".into(),
+            ));
         }
         axum::extract::Path::<T>::from_request_parts(parts, state)
             .await

@@ -177,6 +177,18 @@ pub struct AgentFilter {
     pub user_team_id: Option<i64>,
 }
 
+/// An agent of a page, with how many agents match the whole filter.
+#[derive(Debug, sqlx::FromRow)]
+struct CountedAgentRow {
+    full_count: i64,
+    #[sqlx(flatten)]
+    row: AgentRow,
+}
+
+/// One row of [`Store::agent_extras`]'s query: kind, agent (or project) id, order, two numbers
+/// and three texts.
+type ExtraRow = (String, i64, i64, i64, i64, String, String, String);
+
 /// Extra per-agent facts for the agent object: instructions, tags, votes, rating, starred, and
 /// the caller's own role (owner, direct grant or via the project), fetched for a whole page at once.
 #[derive(Debug, Default)]
@@ -242,15 +254,25 @@ impl Store {
                     .bind(filter.user_team_id.unwrap_or(0))
             };
         }
-        let sql = format!("{AGENT_SELECT} WHERE {where_} {} LIMIT $15 OFFSET $16", sort.sql("a"));
-        let rows = bind_all!(sqlx::query_as(&sql))
+        // The page and how many match in one statement; only a page past the end needs the count
+        // asked on its own.
+        let select = AGENT_SELECT.replacen("SELECT ", "SELECT COUNT(*) OVER () AS full_count, ", 1);
+        let sql = format!("{select} WHERE {where_} {} LIMIT $15 OFFSET $16", sort.sql("a"));
+        let rows: Vec<CountedAgentRow> = bind_all!(sqlx::query_as(&sql))
             .bind(page.limit())
             .bind(page.offset())
             .fetch_all(self.pool())
             .await?;
-        let count_sql = format!("SELECT COUNT(*) FROM agents a JOIN projects p ON p.id = a.project_id WHERE {where_}");
-        let count: i64 = bind_all!(sqlx::query_scalar(&count_sql)).fetch_one(self.pool()).await?;
-        Ok((rows, count))
+        let count = match rows.first() {
+            Some(first) => first.full_count,
+            None if page.offset() == 0 => 0,
+            None => {
+                let count_sql =
+                    format!("SELECT COUNT(*) FROM agents a JOIN projects p ON p.id = a.project_id WHERE {where_}");
+                bind_all!(sqlx::query_scalar(&count_sql)).fetch_one(self.pool()).await?
+            }
+        };
+        Ok((rows.into_iter().map(|r| r.row).collect(), count))
     }
 
     pub async fn find_agent(&self, org: i64, id: i64) -> Result<Option<AgentRow>> {
@@ -292,140 +314,96 @@ impl Store {
         Ok(direct.max(self.project_role(agent.project_id, user).await?))
     }
 
+    /// What a page of agents shows beside their rows (instructions, tools, tags, votes, ratings,
+    /// the caller's star and role), in one round trip whatever the page size: on SQLite every
+    /// statement is a hand-off to the connection's thread, on PostgreSQL a network round trip,
+    /// and those, not the queries, were most of a page's cost.
     pub async fn agent_extras(&self, rows: &[AgentRow], caller: i64) -> Result<AgentExtras> {
         let mut extras = AgentExtras::default();
         if rows.is_empty() {
             return Ok(extras);
         }
         let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
-        let ids = ids.as_slice();
-        self.caller_roles(rows, caller, &mut extras.roles).await?;
-        let list = placeholders(2, ids.len());
-        macro_rules! with_ids {
-            ($sql:expr) => {{
-                let mut q = sqlx::query_as($sql).bind(caller);
-                for id in ids {
-                    q = q.bind(*id);
-                }
-                q
-            }};
-        }
-        let sql = format!(
-            "SELECT id, agent_id, instruction, created_by, created_on FROM agent_instructions \
-             WHERE ($1 = $1) AND is_deleted = 0 AND agent_id IN ({list}) ORDER BY agent_id, position"
-        );
-        let rows: Vec<(i64, i64, String, String, String)> = with_ids!(&sql).fetch_all(self.pool()).await?;
-        for (id, agent, instruction, created_by, created_on) in rows {
-            extras.instructions.entry(agent).or_default().push(Instruction {
-                id,
-                instruction,
-                created_by,
-                created_on,
-            });
-        }
-        let sql = format!(
-            "SELECT at.agent_id, t.name FROM agent_tools at JOIN tools t ON t.id = at.tool_id \
-             WHERE ($1 = $1) AND t.is_deleted = 0 AND at.agent_id IN ({list}) ORDER BY t.name"
-        );
-        let rows: Vec<(i64, String)> = with_ids!(&sql).fetch_all(self.pool()).await?;
-        for (agent, tool) in rows {
-            extras.tools.entry(agent).or_default().push(tool);
-        }
-        let sql = format!("SELECT agent_id, tag FROM agent_tags WHERE ($1 = $1) AND agent_id IN ({list}) ORDER BY tag");
-        let rows: Vec<(i64, String)> = with_ids!(&sql).fetch_all(self.pool()).await?;
-        for (agent, tag) in rows {
-            extras.tags.entry(agent).or_default().push(tag);
-        }
-        let sql = format!(
-            "SELECT agent_id, CAST(SUM(CASE WHEN vote > 0 THEN 1 ELSE 0 END) AS BIGINT), CAST(SUM(CASE WHEN vote < 0 THEN 1 ELSE 0 END) AS BIGINT) \
-             FROM agent_votes WHERE ($1 = $1) AND agent_id IN ({list}) GROUP BY agent_id"
-        );
-        let rows: Vec<(i64, i64, i64)> = with_ids!(&sql).fetch_all(self.pool()).await?;
-        for (agent, up, down) in rows {
-            extras.votes.insert(agent, (up, down));
-        }
-        let sql = format!(
-            "SELECT agent_id, CAST(SUM(rating) AS BIGINT), COUNT(*) FROM agent_ratings WHERE ($1 = $1) AND agent_id IN ({list}) GROUP BY agent_id"
-        );
-        let rows: Vec<(i64, i64, i64)> = with_ids!(&sql).fetch_all(self.pool()).await?;
-        for (agent, sum, n) in rows {
-            if n > 0 {
-                extras
-                    .ratings
-                    .insert(agent, ((sum as f64 / n as f64) * 100.0).round() / 100.0);
-            }
-        }
-        let sql = format!("SELECT agent_id FROM starred_agents WHERE user_id = $1 AND agent_id IN ({list})");
-        let mut q = sqlx::query_scalar::<_, i64>(&sql).bind(caller);
-        for id in ids {
-            q = q.bind(*id);
-        }
-        for agent in q.fetch_all(self.pool()).await? {
-            extras.starred.insert(agent, true);
-        }
-        Ok(extras)
-    }
-
-    /// (id, role) rows of a query whose `$1` is the user and `$2…` the given ids.
-    async fn id_roles(&self, user: i64, sql: &str, ids: &[i64]) -> Result<Vec<(i64, String)>> {
-        let mut q = sqlx::query_as::<_, (i64, String)>(sql).bind(user);
-        for id in ids {
-            q = q.bind(*id);
-        }
-        Ok(q.fetch_all(self.pool()).await?)
-    }
-
-    /// The caller's role on each agent of a page, in two queries whatever the page size.
-    async fn caller_roles(&self, rows: &[AgentRow], caller: i64, roles: &mut HashMap<i64, ResourceRole>) -> Result<()> {
-        let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
         let mut projects: Vec<i64> = rows.iter().map(|r| r.project_id).collect();
         projects.sort_unstable();
         projects.dedup();
-        let direct = self
-            .id_roles(
-                caller,
-                &format!(
-                    "SELECT agent_id, role FROM agent_users WHERE user_id = $1 AND agent_id IN ({})",
-                    placeholders(2, ids.len())
-                ),
-                &ids,
-            )
-            .await?;
-        let list = placeholders(2, projects.len());
-        let by_project = self
-            .id_roles(
-                caller,
-                &format!(
-                    "SELECT project_id, role FROM project_members WHERE user_id = $1 AND project_id IN ({list}) \
-                 UNION ALL SELECT p.id, tm.role FROM projects p JOIN team_members tm ON tm.team_id = p.team_id \
-                 WHERE tm.user_id = $1 AND p.id IN ({list})"
-                ),
-                &projects,
-            )
-            .await?;
-        let mut project_roles: HashMap<i64, ResourceRole> = HashMap::new();
-        for (project, role) in by_project {
-            if let Some(role) = ResourceRole::parse(&role) {
-                let entry = project_roles.entry(project).or_insert(role);
-                *entry = (*entry).max(role);
+        let agents = placeholders(2, ids.len());
+        let in_projects = placeholders(2 + ids.len(), projects.len());
+        // Every part has the same columns: kind, the agent (or project) id, an order, two
+        // numbers and three texts.
+        let sql = format!(
+            "SELECT 'instruction', agent_id, position, id, CAST(0 AS BIGINT), instruction, created_by, created_on \
+               FROM agent_instructions WHERE is_deleted = 0 AND agent_id IN ({agents}) \
+             UNION ALL SELECT 'tool', at.agent_id, 0, 0, 0, t.name, '', '' FROM agent_tools at JOIN tools t ON t.id = at.tool_id \
+               WHERE t.is_deleted = 0 AND at.agent_id IN ({agents}) \
+             UNION ALL SELECT 'tag', agent_id, 0, 0, 0, tag, '', '' FROM agent_tags WHERE agent_id IN ({agents}) \
+             UNION ALL SELECT 'votes', agent_id, 0, CAST(SUM(CASE WHEN vote > 0 THEN 1 ELSE 0 END) AS BIGINT), \
+               CAST(SUM(CASE WHEN vote < 0 THEN 1 ELSE 0 END) AS BIGINT), '', '', '' FROM agent_votes WHERE agent_id IN ({agents}) GROUP BY agent_id \
+             UNION ALL SELECT 'ratings', agent_id, 0, CAST(SUM(rating) AS BIGINT), COUNT(*), '', '', '' \
+               FROM agent_ratings WHERE agent_id IN ({agents}) GROUP BY agent_id \
+             UNION ALL SELECT 'star', agent_id, 0, 0, 0, '', '', '' FROM starred_agents WHERE user_id = $1 AND agent_id IN ({agents}) \
+             UNION ALL SELECT 'agent_role', agent_id, 0, 0, 0, role, '', '' FROM agent_users WHERE user_id = $1 AND agent_id IN ({agents}) \
+             UNION ALL SELECT 'project_role', project_id, 0, 0, 0, role, '', '' FROM project_members \
+               WHERE user_id = $1 AND project_id IN ({in_projects}) \
+             UNION ALL SELECT 'project_role', p.id, 0, 0, 0, tm.role, '', '' FROM projects p JOIN team_members tm ON tm.team_id = p.team_id \
+               WHERE tm.user_id = $1 AND p.id IN ({in_projects}) \
+             ORDER BY 1, 2, 3, 6"
+        );
+        let mut query = sqlx::query_as::<_, ExtraRow>(&sql).bind(caller);
+        for id in ids.iter().chain(&projects) {
+            query = query.bind(*id);
+        }
+        let mut direct: HashMap<i64, ResourceRole> = HashMap::new();
+        let mut by_project: HashMap<i64, ResourceRole> = HashMap::new();
+        for (kind, id, _order, a, b, text, created_by, created_on) in query.fetch_all(self.pool()).await? {
+            match kind.as_str() {
+                "instruction" => extras.instructions.entry(id).or_default().push(Instruction {
+                    id: a,
+                    instruction: text,
+                    created_by,
+                    created_on,
+                }),
+                "tool" => extras.tools.entry(id).or_default().push(text),
+                "tag" => extras.tags.entry(id).or_default().push(text),
+                "votes" => {
+                    extras.votes.insert(id, (a, b));
+                }
+                "ratings" if b > 0 => {
+                    extras
+                        .ratings
+                        .insert(id, ((a as f64 / b as f64) * 100.0).round() / 100.0);
+                }
+                "star" => {
+                    extras.starred.insert(id, true);
+                }
+                "agent_role" | "project_role" => {
+                    let roles = if kind == "agent_role" {
+                        &mut direct
+                    } else {
+                        &mut by_project
+                    };
+                    if let Some(role) = ResourceRole::parse(&text) {
+                        let entry = roles.entry(id).or_insert(role);
+                        *entry = (*entry).max(role);
+                    }
+                }
+                _ => {}
             }
         }
         for row in rows {
-            let own = direct
-                .iter()
-                .filter(|(a, _)| *a == row.id)
-                .filter_map(|(_, r)| ResourceRole::parse(r))
-                .max();
             let role = if row.owner_id == caller {
                 Some(ResourceRole::Admin)
             } else {
-                own.max(project_roles.get(&row.project_id).copied())
+                direct
+                    .get(&row.id)
+                    .copied()
+                    .max(by_project.get(&row.project_id).copied())
             };
             if let Some(role) = role {
-                roles.insert(row.id, role);
+                extras.roles.insert(row.id, role);
             }
         }
-        Ok(())
+        Ok(extras)
     }
 
     pub async fn agent_config(&self, row: &AgentRow) -> Result<AgentConfig> {

@@ -67,3 +67,9 @@ cargo bench -p ejento-e2e --bench chat_render
 # 10,000,000) responses, on SQLite and on a throwaway PostgreSQL (budget: p95 <= 300 ms).
 echo
 scripts/with-postgres.sh cargo bench -p ejento-server --bench analytics
+
+# The JSON API under load: wrk with 64 connections against the release server on SQLite and a
+# throwaway PostgreSQL (budget for GET /api/v2/agents: >= 5,000/s with p99 <= 20 ms on SQLite,
+# >= 2,500/s with p99 <= 40 ms on PostgreSQL; GET /api/v2/users/me twice those rates).
+echo
+EJENTO_BENCH_RESPONSES=2000 scripts/bench-http.sh

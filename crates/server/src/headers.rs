@@ -1,7 +1,8 @@
 //! Headers every response carries so a browser confines what it received: the dashboard runs
 //! only its own scripts (the one inline loader trunk writes is allowed by its hash), talks only
 //! to this server and cannot be framed; API answers and stored files run nothing at all, so an
-//! uploaded HTML document opened from the API stays inert.
+//! uploaded HTML document opened from the API stays inert; the API reference page runs only the
+//! Redoc this server serves (see [`crate::api_reference::POLICY`]).
 
 use std::path::Path;
 

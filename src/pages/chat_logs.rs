@@ -125,7 +125,7 @@ pub fn ChatLogsPage() -> impl IntoView {
                                         <td><button class="link-button" type="button">{l.question.clone()}</button></td>
                                         <td><span class=format!("badge step step-{}", if l.success { "indexed" } else { "failed" })>{l.status.clone()}</span></td>
                                         <td>{format!("▲ {} ▼ {}", l.upvotes, l.downvotes)}</td>
-                                        <td>{l.comments}</td>
+                                        <td>{l.comment_count}</td>
                                         <td>{l.total_tokens}</td>
                                         <td class="small">{format!("{:.1} s", l.latency_ms as f64 / 1000.0)}</td>
                                     </tr>

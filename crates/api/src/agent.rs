@@ -73,6 +73,12 @@ pub struct Agent {
     /// Always false here: a deleted agent is not served.
     #[serde(default)]
     pub is_deleted: bool,
+    /// The agent's first e-mail alias (all of them are on its aliases list); null without one.
+    #[serde(default)]
+    pub alias: Option<String>,
+    /// The voice it speaks with. Always null here: this server has no speech yet.
+    #[serde(default)]
+    pub character_voice: Option<CharacterVoice>,
     pub cloned_from: Option<i64>,
     pub like_count: i64,
     pub dislike_count: i64,
@@ -84,6 +90,17 @@ pub struct Agent {
     pub created_on: String,
     pub modified_by: String,
     pub modified_on: String,
+}
+
+/// A voice an agent speaks with, as Ejento's agent object records it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct CharacterVoice {
+    pub id: i64,
+    pub voice_name: String,
+    /// A speech service's voice name, such as `en-US-JennyNeural`.
+    pub voice_identifier: String,
+    pub gender: String,
 }
 
 /// Create (all required fields) and update (every field optional) share this body.
@@ -133,6 +150,9 @@ pub struct AgentInput {
     /// Why this change was made; recorded in the history checkpoint.
     #[serde(default)]
     pub change_reason: Option<String>,
+    /// On creation: also give the agent an e-mail alias, `<Name>_<id>@<this server's host>`.
+    #[serde(default)]
+    pub create_email_alias: Option<bool>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -423,9 +443,54 @@ pub struct CorpusConnection {
     pub is_default: bool,
     /// Always false here: a removed connection is gone.
     pub is_deleted: bool,
-    /// Who connected it (their name; Ejento's legacy record has their user id).
-    pub connected_by: String,
+    /// The agent, nested as Ejento's connection objects carry it.
+    pub agent: ConnectionAgent,
+    /// The user id of who connected it; null when the server did (an agent's default corpus
+    /// made by an import, say) or when they have since left.
+    pub connected_by: Option<i64>,
+    /// Who connected it (their e-mail).
+    pub created_by: String,
     pub created_on: String,
+    /// Who last switched it on or off (their e-mail), and when.
+    pub modified_by: String,
+    pub modified_on: String,
+}
+
+/// The agent of a corpus connection, with the fields Ejento's connection objects give it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct ConnectionAgent {
+    pub id: i64,
+    pub agent_type: AgentType,
+    pub instructions: Vec<Instruction>,
+    pub agent_name: String,
+    pub domain: String,
+    pub prefix_prompt: String,
+    pub alias: Option<String>,
+    pub is_deleted: bool,
+    pub created_by: String,
+    pub access: String,
+    pub project: i64,
+    pub llm_config: Option<LlmConfiguration>,
+}
+
+impl From<Agent> for ConnectionAgent {
+    fn from(a: Agent) -> Self {
+        ConnectionAgent {
+            id: a.id,
+            agent_type: a.agent_type,
+            instructions: a.instructions,
+            agent_name: a.agent_name,
+            domain: a.domain,
+            prefix_prompt: a.prefix_prompt,
+            alias: a.alias,
+            is_deleted: a.is_deleted,
+            created_by: a.created_by,
+            access: a.access,
+            project: a.project,
+            llm_config: a.llm_config,
+        }
+    }
 }
 
 /// A connected corpus as a connection nests it.

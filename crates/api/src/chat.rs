@@ -212,6 +212,20 @@ pub struct AgentResponse {
     /// The workflow answer this response was a step of; null for a chat answer.
     #[serde(default)]
     pub workflow: Option<i64>,
+    /// The model configuration that answered; null for the local answerer and for answers
+    /// recorded from elsewhere.
+    #[serde(default)]
+    pub llm_config: Option<i64>,
+    /// A messaging channel's id for the message answered. Always null here: questions arrive
+    /// through this API only.
+    #[serde(default)]
+    pub message_id: Option<String>,
+    /// Ejento's deployment stage of the answer. Always null here: agents have no stages.
+    #[serde(default)]
+    pub stage: Option<String>,
+    /// Always false here: clearing a conversation deletes its responses.
+    #[serde(default)]
+    pub is_cleared: bool,
     pub created_by: String,
     pub created_on: String,
 }
@@ -275,7 +289,8 @@ pub struct ResponseComment {
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ChatLog {
     pub id: i64,
-    pub agent: i64,
+    /// The agent that answered, nested as Ejento's chat logs carry it.
+    pub agent: ChatLogAgent,
     pub agent_name: String,
     pub project: i64,
     pub user: i64,
@@ -283,16 +298,48 @@ pub struct ChatLog {
     pub chat_thread: Option<i64>,
     pub question: String,
     pub answer: String,
+    /// What was searched and what the answer cited; null while it is being written.
+    pub response: Option<ChatLogResponse>,
     pub status: String,
     pub success: bool,
     pub query_source: String,
     pub upvotes: i64,
     pub downvotes: i64,
-    pub comments: i64,
+    /// Everyone's votes on it (the first hundred).
+    pub feedback: Vec<ResponseFeedback>,
+    /// The first comments on it, oldest first (at most [`RESPONSE_COMMENTS_LISTED`]).
+    pub comments: Vec<ResponseComment>,
+    /// How many comments it has in all.
+    pub comment_count: i64,
     pub total_tokens: i64,
     pub cost: String,
     pub latency_ms: i64,
+    /// Who asked (their e-mail).
+    pub created_by: String,
     pub created_on: String,
+}
+
+/// A chat log's agent: `{id, agent_name, agent_type, created_by, created_on}` as Ejento's legacy
+/// chat logs nest it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct ChatLogAgent {
+    pub id: i64,
+    pub agent_name: String,
+    pub agent_type: crate::AgentType,
+    pub created_by: String,
+    pub created_on: String,
+}
+
+/// A chat log's `response`: the searched query, the answer, its references and the answering
+/// mode, as Ejento's legacy chat logs carry them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct ChatLogResponse {
+    pub query: String,
+    pub answer: String,
+    pub references: Vec<Reference>,
+    pub agent_mode: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

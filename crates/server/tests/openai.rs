@@ -209,6 +209,24 @@ async fn answers_stream_from_the_model_with_sources_usage_and_cost() {
         .map(|m| m["role"].as_str().unwrap())
         .collect();
     assert_eq!(roles, ["system", "user", "assistant", "user"]);
+    // Each stored answer records the model configuration that made it (Ejento's `llm_config`).
+    let llm = app.ok("GET", &format!("/api/v2/agents/{agent}"), &token, None).await["llm_config"]["id"].clone();
+    assert!(llm.is_i64());
+    let listed = app
+        .ok(
+            "GET",
+            &format!("/api/v2/chat-threads/{thread}/agent-responses"),
+            &token,
+            None,
+        )
+        .await;
+    let recorded: Vec<&Value> = listed["agent_responses"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| &r["llm_config"])
+        .collect();
+    assert_eq!(recorded, [&llm, &llm], "{listed}");
 }
 
 #[tokio::test]

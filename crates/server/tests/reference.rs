@@ -121,10 +121,16 @@ both_backends!(
                 ("agent", Kind::Int),
                 ("user", Kind::Int),
                 ("response_steps", Kind::Array),
+                ("llm_config", Kind::NullableInt),
+                ("is_cleared", Kind::Bool),
             ],
         );
         assert_eq!(record["id"], id);
         assert_eq!(record["is_deleted"], false);
+        // The local answerer is no model configuration; channels and stages do not exist here.
+        for absent in ["llm_config", "message_id", "stage"] {
+            assert!(record[absent].is_null(), "`{absent}` in {record}");
+        }
         assert_shape(
             &record["response"],
             &[
@@ -199,6 +205,99 @@ both_backends!(
     }
 );
 
+// §2.5 (chat logs, as legacy `POST /v2/api/agent-response/dashboard` returns them): the filtered
+// responses and the chat-log search serve `chatlogs[]` items of that shape.
+both_backends!(
+    chat_logs_are_items_with_the_agent_and_the_response_nested,
+    |app: TestApp| async move {
+        let (token, user, _) = app.member("lena@example.com", "Lena Log").await;
+        let agent = app
+            .agent_with_document(&token, "Refund Desk", "refunds.txt", POLICY)
+            .await;
+        let answered = app
+            .ok(
+                "POST",
+                &format!("/response-service/api/v2/agents/{agent}/responses"),
+                &token,
+                Some(&json!({"user_query": "How are annual plans refunded?"})),
+            )
+            .await;
+        let (id, thread) = (answered["agent_response_id"].clone(), answered["thread_id"].clone());
+        app.ok(
+            "POST",
+            &format!("/api/v2/agent-responses/{id}/feedbacks"),
+            &token,
+            Some(&json!({"vote_type": "downvote"})),
+        )
+        .await;
+        app.ok(
+            "POST",
+            &format!("/api/v2/agent-responses/{id}/comments"),
+            &token,
+            Some(&json!({"comment": "Which plans?"})),
+        )
+        .await;
+        for path in [
+            format!("/api/v2/agent-responses/filter?agent_id={agent}"),
+            format!("/api/v2/chat-logs/search?agent_id={agent}"),
+        ] {
+            let page = app.ok("GET", &path, &token, None).await;
+            let logs = page["chatlogs"].as_array().unwrap();
+            assert_eq!(logs.len(), 1, "{page}");
+            let log = &logs[0];
+            assert_shape(
+                log,
+                &[
+                    ("id", Kind::Int),
+                    ("comments", Kind::Array),
+                    ("feedback", Kind::Array),
+                    ("agent", Kind::Object),
+                    ("question", Kind::Str),
+                    ("response", Kind::Object),
+                    ("created_by", Kind::Str),
+                    ("created_on", Kind::Timestamp),
+                    ("query_source", Kind::Str),
+                    ("user", Kind::Int),
+                    ("chat_thread", Kind::Int),
+                ],
+            );
+            assert_shape(
+                &log["agent"],
+                &[
+                    ("id", Kind::Int),
+                    ("agent_name", Kind::Str),
+                    ("agent_type", Kind::Object),
+                    ("created_by", Kind::Str),
+                    ("created_on", Kind::Timestamp),
+                ],
+            );
+            assert_shape(&log["agent"]["agent_type"], &[("name", Kind::Str)]);
+            assert_shape(
+                &log["response"],
+                &[
+                    ("query", Kind::Str),
+                    ("answer", Kind::Str),
+                    ("references", Kind::Array),
+                    ("agent_mode", Kind::Str),
+                ],
+            );
+            assert_eq!(
+                (&log["id"], &log["chat_thread"], &log["user"]),
+                (&id, &thread, &json!(user))
+            );
+            assert_eq!(log["agent"]["id"], agent);
+            assert_eq!(log["agent"]["agent_name"], "Refund Desk");
+            assert_eq!(log["created_by"], "lena@example.com");
+            assert_eq!(log["question"], "How are annual plans refunded?");
+            assert_eq!(log["response"]["answer"], answered["answer"]);
+            assert_eq!(log["response"]["references"], answered["references"]);
+            assert_eq!(log["feedback"][0]["is_downvote"], true);
+            assert_eq!(log["comments"][0]["comment"], "Which plans?");
+            assert_eq!(log["comment_count"], 1);
+        }
+    }
+);
+
 // §2.2, Agent-Corpus connections: `data.items.agent_corpus[]`, each with `corpus: {id, name, …}`.
 both_backends!(
     an_agents_corpus_connections_are_items_with_the_corpus_nested,
@@ -239,9 +338,34 @@ both_backends!(
                     ("is_enabled", Kind::Bool),
                     ("is_default", Kind::Bool),
                     ("is_deleted", Kind::Bool),
-                    ("connected_by", Kind::Str),
+                    ("agent", Kind::Object),
+                    ("connected_by", Kind::Int),
+                    ("created_by", Kind::Str),
+                    ("modified_by", Kind::Str),
+                    ("modified_on", Kind::Timestamp),
                 ],
             );
+            assert_eq!(c["connected_by"], user, "who connected it, as a user id: {c}");
+            assert_eq!(c["created_by"], "carl@example.com");
+            assert_shape(
+                &c["agent"],
+                &[
+                    ("id", Kind::Int),
+                    ("agent_type", Kind::Object),
+                    ("instructions", Kind::Array),
+                    ("agent_name", Kind::Str),
+                    ("domain", Kind::Str),
+                    ("prefix_prompt", Kind::Str),
+                    ("is_deleted", Kind::Bool),
+                    ("created_by", Kind::Str),
+                    ("access", Kind::Str),
+                    ("project", Kind::Int),
+                ],
+            );
+            assert_shape(&c["agent"]["agent_type"], &[("id", Kind::Int), ("name", Kind::Str)]);
+            assert_eq!(c["agent"]["id"], agent);
+            assert_eq!(c["agent"]["agent_name"], "Travel Desk");
+            assert!(c["agent"].get("alias").is_some() && c["agent"].get("llm_config").is_some());
             assert_shape(
                 &c["corpus"],
                 &[
@@ -290,6 +414,11 @@ both_backends!(
         assert_eq!(one["id"], visa["id"]);
         assert_eq!(one["is_enabled"], false);
         assert_eq!(one["corpus"], visa["corpus"]);
+        assert_eq!(one["agent"], visa["agent"]);
+        // Switching it off is a modification: by whom and when (never before it was made).
+        assert_eq!(visa["modified_on"], visa["created_on"]);
+        assert_eq!(one["modified_by"], "carl@example.com");
+        assert!(one["modified_on"].as_str() >= visa["modified_on"].as_str(), "{one}");
     }
 );
 
@@ -472,6 +601,19 @@ both_backends!(
             &[("id", Kind::Int), ("name", Kind::Str), ("description", Kind::Str)],
         );
         assert_eq!(got["connected_tool_names"], json!(["Policy search"]));
+        // `alias` and `character_voice` are there, null until the agent has them.
+        assert!(got["alias"].is_null() && got["character_voice"].is_null(), "{got}");
+        for alias in ["policy-bot@example.com", "policies@example.com"] {
+            app.ok(
+                "POST",
+                &format!("/api/v2/agents/{agent}/aliases"),
+                &token,
+                Some(&json!({ "alias": alias })),
+            )
+            .await;
+        }
+        let got = app.ok("GET", &format!("/api/v2/agents/{agent}"), &token, None).await;
+        assert_eq!(got["alias"], "policy-bot@example.com", "the first alias: {got}");
         // The list carries the same object.
         let listed = app.ok("GET", "/api/v2/agents", &token, None).await;
         let mine = listed["agents"]
@@ -482,6 +624,27 @@ both_backends!(
             .unwrap();
         assert_eq!(mine["user"], got["user"]);
         assert_eq!(mine["connected_tool_names"], got["connected_tool_names"]);
+        assert_eq!(mine["alias"], got["alias"]);
+        // `create_email_alias` (the legacy create body) gives a new agent `<Name>_<id>@<host>`.
+        let aliased = app
+            .ok(
+                "POST",
+                "/api/v2/agents",
+                &token,
+                Some(&json!({"project_id": got["project"], "name": "Visa Desk", "create_email_alias": true})),
+            )
+            .await;
+        let host = url::Url::parse(&app.base).unwrap().host_str().unwrap().to_string();
+        assert_eq!(aliased["alias"], format!("visa_desk_{}@{host}", aliased["id"]));
+        let aliases = app
+            .ok(
+                "GET",
+                &format!("/api/v2/agents/{}/aliases", aliased["id"]),
+                &token,
+                None,
+            )
+            .await;
+        assert_eq!(aliases[0]["alias"], aliased["alias"]);
     }
 );
 

@@ -72,14 +72,15 @@ pub async fn agent_job(store: &Store, asker: &Asker<'_>, agent: &AgentRow, q: &Q
     }
     let config = store.agent_config(agent).await?;
     // The agent's model: a configured OpenAI-compatible deployment, or the local answerer.
-    let deployment = match agent.llm_config_id {
+    let (llm_config_id, deployment) = match agent.llm_config_id {
         Some(llm) => store
             .llm_configurations(asker.organization_id)
             .await?
             .into_iter()
             .find(|l| l.id == llm && l.provider == "openai-compatible")
-            .map(|l| l.model_name),
-        None => None,
+            .map(|l| (Some(l.id), Some(l.model_name)))
+            .unwrap_or_default(),
+        None => (None, None),
     };
     // The question as the guardrails leave it: redacted, or refused (then nothing is searched,
     // generated or reused; the response records why).
@@ -114,6 +115,7 @@ pub async fn agent_job(store: &Store, asker: &Asker<'_>, agent: &AgentRow, q: &Q
             cache_key: cache_key.as_deref(),
             project_id: agent.project_id,
             model: deployment.as_deref().unwrap_or("local"),
+            llm_config_id,
         })
         .await?;
     let history = match (q.history.is_empty(), q.thread_id) {

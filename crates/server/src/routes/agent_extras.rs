@@ -5,8 +5,8 @@ use axum::{extract::State, http::Method};
 use ejento_api::{
     AccessInput, AddMembers, Agent, AgentAccess, AgentCorpusItems, AgentCorpusList, AgentInput, AgentPermission,
     AgentTags, AgentType, AgentUserGrant, AgentVote, Alias, AliasInput, Comment, CommentInput, CommentPage,
-    ConnectionInput, CorpusConnection, CorpusIds, Envelope, MemberPage, RatingInput, RatingSummary, ResourceRole,
-    Review, ReviewInput, ReviewPage, TagCount, TagsInput, TeamRole, VoteInput, VoteSummary, validate,
+    ConnectionAgent, ConnectionInput, CorpusConnection, CorpusIds, Envelope, MemberPage, RatingInput, RatingSummary,
+    ResourceRole, Review, ReviewInput, ReviewPage, TagCount, TagsInput, TeamRole, VoteInput, VoteSummary, validate,
 };
 use serde::Deserialize;
 
@@ -23,7 +23,7 @@ use crate::{
     },
     error::{Error, Result},
     state::AppState,
-    store::{AgentFilter, MemberTable, PageRequest},
+    store::{AgentFilter, AgentRow, Connection, MemberTable, PageRequest},
 };
 
 type Json<T> = axum::Json<Envelope<T>>;
@@ -1061,18 +1061,44 @@ struct ConnectionQuery {
     is_enabled: Option<bool>,
 }
 
+/// Connections as Ejento serves them, each with its agent nested (one agent for all of them).
+async fn with_agent(
+    state: &AppState,
+    caller: &Caller,
+    agent: AgentRow,
+    list: Vec<Connection>,
+) -> Result<Vec<CorpusConnection>> {
+    if list.is_empty() {
+        return Ok(Vec::new());
+    }
+    let agent = ConnectionAgent::from(one(state, caller, agent).await?);
+    Ok(list.into_iter().map(|c| c.into_wire(agent.clone())).collect())
+}
+
+async fn one_with_agent(
+    state: &AppState,
+    caller: &Caller,
+    agent: AgentRow,
+    connection: Connection,
+) -> Result<CorpusConnection> {
+    let agent = ConnectionAgent::from(one(state, caller, agent).await?);
+    Ok(connection.into_wire(agent))
+}
+
 async fn connections(
     State(state): State<AppState>,
     caller: Caller,
     ApiPath(id): ApiPath<i64>,
     ApiQuery(q): ApiQuery<ConnectionQuery>,
 ) -> Result<Json<AgentCorpusItems>> {
-    authz::agent(&state, &caller, id, Need::View).await?;
+    let (agent, _) = authz::agent(&state, &caller, id, Need::View).await?;
     let list = state.store.agent_connections(id, q.is_enabled.unwrap_or(false)).await?;
     Ok(ok(
         "Agent corpus connections fetched successfully.",
         AgentCorpusItems {
-            items: AgentCorpusList { agent_corpus: list },
+            items: AgentCorpusList {
+                agent_corpus: with_agent(&state, &caller, agent, list).await?,
+            },
         },
     ))
 }
@@ -1082,16 +1108,17 @@ async fn default_connection(
     caller: Caller,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<CorpusConnection>> {
-    authz::agent(&state, &caller, id, Need::View).await?;
+    let (agent, _) = authz::agent(&state, &caller, id, Need::View).await?;
     let found = state
         .store
         .agent_connections(id, false)
         .await?
         .into_iter()
-        .find(|c| c.is_default);
+        .find(|c| c.is_default)
+        .ok_or_else(|| Error::not_found("Default corpus connection"))?;
     Ok(ok(
         "Default corpus connection fetched successfully.",
-        found.ok_or_else(|| Error::not_found("Default corpus connection"))?,
+        one_with_agent(&state, &caller, agent, found).await?,
     ))
 }
 
@@ -1100,13 +1127,16 @@ async fn connection(
     caller: Caller,
     ApiPath((id, corpus)): ApiPath<(i64, i64)>,
 ) -> Result<Json<CorpusConnection>> {
-    authz::agent(&state, &caller, id, Need::View).await?;
+    let (agent, _) = authz::agent(&state, &caller, id, Need::View).await?;
     let found = state
         .store
         .agent_connection(id, corpus)
         .await?
         .ok_or_else(|| Error::not_found("Corpus connection"))?;
-    Ok(ok("Corpus connection fetched successfully.", found))
+    Ok(ok(
+        "Corpus connection fetched successfully.",
+        one_with_agent(&state, &caller, agent, found).await?,
+    ))
 }
 
 async fn connect(
@@ -1114,7 +1144,7 @@ async fn connect(
     caller: Caller,
     ApiPath((id, corpus)): ApiPath<(i64, i64)>,
 ) -> Result<Created<CorpusConnection>> {
-    authz::agent(&state, &caller, id, Need::Administer).await?;
+    let (agent, _) = authz::agent(&state, &caller, id, Need::Administer).await?;
     // The agent will quote the corpus to its users: the one connecting it must be able to read it.
     authz::corpus(&state, &caller, corpus, Need::View).await?;
     if !state.store.connect_corpus(id, corpus, &caller.user.email).await? {
@@ -1125,7 +1155,10 @@ async fn connect(
         .agent_connection(id, corpus)
         .await?
         .ok_or_else(|| Error::not_found("Corpus connection"))?;
-    Ok(created("Corpus connected to the agent.", found))
+    Ok(created(
+        "Corpus connected to the agent.",
+        one_with_agent(&state, &caller, agent, found).await?,
+    ))
 }
 
 async fn toggle_connection(
@@ -1134,8 +1167,12 @@ async fn toggle_connection(
     ApiPath((id, corpus)): ApiPath<(i64, i64)>,
     ApiJson(body): ApiJson<ConnectionInput>,
 ) -> Result<Json<CorpusConnection>> {
-    authz::agent(&state, &caller, id, Need::Administer).await?;
-    if !state.store.set_connection_enabled(id, corpus, body.is_enabled).await? {
+    let (agent, _) = authz::agent(&state, &caller, id, Need::Administer).await?;
+    if !state
+        .store
+        .set_connection_enabled(id, corpus, body.is_enabled, &caller.user.email)
+        .await?
+    {
         return Err(Error::not_found("Corpus connection"));
     }
     let found = state
@@ -1143,7 +1180,10 @@ async fn toggle_connection(
         .agent_connection(id, corpus)
         .await?
         .ok_or_else(|| Error::not_found("Corpus connection"))?;
-    Ok(ok("Corpus connection updated.", found))
+    Ok(ok(
+        "Corpus connection updated.",
+        one_with_agent(&state, &caller, agent, found).await?,
+    ))
 }
 
 async fn disconnect(

@@ -227,6 +227,8 @@ pub(super) async fn to_wire(state: &AppState, caller: &Caller, rows: Vec<AgentRo
             },
             connected_tool_names: extras.tools.remove(&row.id).unwrap_or_default(),
             is_deleted: false,
+            alias: extras.alias.remove(&row.id),
+            character_voice: None,
             cloned_from: row.cloned_from,
             created_by: row.created_by,
             created_on: row.created_on,
@@ -621,6 +623,14 @@ async fn create(
         agent_image: String::new(),
     };
     apply_input(&input, &mut config, &types, &llms)?;
+    let alias_domain = if input.create_email_alias == Some(true) {
+        crate::flags::require(&state.store, caller.org_id(), crate::flags::Flag::AgentAlias).await?;
+        url::Url::parse(&state.config.public_url)
+            .ok()
+            .and_then(|u| u.host_str().map(str::to_string))
+    } else {
+        None
+    };
     if config.agent_image.is_empty() {
         config.agent_image = avatar_svg(&format!("{} {}", config.agent_name, config.domain), &config.agent_name);
     }
@@ -632,6 +642,7 @@ async fn create(
             caller.user_id(),
             &caller.user.email,
             &config,
+            alias_domain.as_deref(),
         )
         .await?;
     let row = state

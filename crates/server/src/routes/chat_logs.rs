@@ -22,7 +22,7 @@ use crate::{
     error::{Error, Result},
     indexing::starters,
     state::AppState,
-    store::{LogFilter, NewResponse, PageRequest},
+    store::{LogDetail, LogFilter, NewResponse, PageRequest},
 };
 
 type Json<T> = axum::Json<Envelope<T>>;
@@ -192,7 +192,7 @@ fn to_csv(logs: &[ChatLog]) -> String {
             l.query_source.clone(),
             l.upvotes.to_string(),
             l.downvotes.to_string(),
-            l.comments.to_string(),
+            l.comment_count.to_string(),
             l.total_tokens.to_string(),
             l.cost.clone(),
             l.latency_ms.to_string(),
@@ -210,7 +210,10 @@ async fn log_page(
     page: PageRequest,
     message: &str,
 ) -> Result<Json<ChatLogPage>> {
-    let (chatlogs, count) = state.store.search_chat_logs(caller.org_id(), filter, page).await?;
+    let (chatlogs, count) = state
+        .store
+        .search_chat_logs(caller.org_id(), filter, page, LogDetail::WithVotesAndComments)
+        .await?;
     Ok(ok(
         message,
         ChatLogPage {
@@ -232,19 +235,19 @@ async fn search(State(state): State<AppState>, caller: Caller, ApiQuery(q): ApiQ
                     page: 1,
                     items_per_page: EXPORT_MAX,
                 },
+                LogDetail::CountsOnly,
             )
             .await?;
         return Ok(super::csv::attachment("chat-logs.csv", to_csv(&logs)));
     }
-    let page = q.list.page();
-    let (chatlogs, count) = state.store.search_chat_logs(caller.org_id(), &filter, page).await?;
-    Ok(ok(
+    Ok(log_page(
+        &state,
+        &caller,
+        &filter,
+        q.list.page(),
         "Chat logs fetched successfully.",
-        ChatLogPage {
-            chatlogs,
-            meta: page.meta(count),
-        },
     )
+    .await?
     .into_response())
 }
 
@@ -267,7 +270,12 @@ async fn detail(
     };
     let (logs, _) = state
         .store
-        .search_chat_logs(caller.org_id(), &filter, PageRequest::new(Some(1), Some(100)))
+        .search_chat_logs(
+            caller.org_id(),
+            &filter,
+            PageRequest::new(Some(1), Some(100)),
+            LogDetail::WithVotesAndComments,
+        )
         .await?;
     let log = logs
         .into_iter()
@@ -418,6 +426,7 @@ async fn create_log(
             cache_key: None,
             project_id: agent.project_id,
             model: "external",
+            llm_config_id: None,
         })
         .await?;
     state

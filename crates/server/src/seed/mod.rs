@@ -370,7 +370,10 @@ async fn seed_structure(store: &Store, objects: &Objects) -> Result<()> {
             tags: tags.iter().map(|t| t.to_string()).collect(),
             agent_image: crate::routes::avatar_svg(&format!("{name} {description}"), name),
         };
-        agents.push((store.create_agent(org, project.id, admin.id, by, &config).await?, name));
+        agents.push((
+            store.create_agent(org, project.id, admin.id, by, &config, None).await?,
+            name,
+        ));
     }
     // Personal data is redacted from every question and answer, as most organizations want.
     let who = crate::store::audit::AuditEntry {

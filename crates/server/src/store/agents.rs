@@ -8,7 +8,10 @@ use super::{
     pagination::{PageRequest, SortOrder, Sortable, like_pattern, placeholders},
     projects::MEMBER_OF_PROJECT,
 };
-use crate::{error::Result, time_fmt};
+use crate::{
+    error::{Result, ResultExt},
+    time_fmt,
+};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct AgentRow {
@@ -200,6 +203,8 @@ pub struct AgentExtras {
     pub ratings: HashMap<i64, f64>,
     pub starred: HashMap<i64, bool>,
     pub tools: HashMap<i64, Vec<String>>,
+    /// Each agent's first e-mail alias.
+    pub alias: HashMap<i64, String>,
 }
 
 /// How the agents list sorts.
@@ -337,6 +342,8 @@ impl Store {
              UNION ALL SELECT 'tool', at.agent_id, 0, 0, 0, t.name, '', '' FROM agent_tools at JOIN tools t ON t.id = at.tool_id \
                WHERE t.is_deleted = 0 AND at.agent_id IN ({agents}) \
              UNION ALL SELECT 'tag', agent_id, 0, 0, 0, tag, '', '' FROM agent_tags WHERE agent_id IN ({agents}) \
+             UNION ALL SELECT 'alias', al.agent_id, 0, 0, 0, al.alias, '', '' FROM agent_aliases al \
+               WHERE al.agent_id IN ({agents}) AND al.id = (SELECT MIN(f.id) FROM agent_aliases f WHERE f.agent_id = al.agent_id) \
              UNION ALL SELECT 'votes', agent_id, 0, CAST(SUM(CASE WHEN vote > 0 THEN 1 ELSE 0 END) AS BIGINT), \
                CAST(SUM(CASE WHEN vote < 0 THEN 1 ELSE 0 END) AS BIGINT), '', '', '' FROM agent_votes WHERE agent_id IN ({agents}) GROUP BY agent_id \
              UNION ALL SELECT 'ratings', agent_id, 0, CAST(SUM(rating) AS BIGINT), COUNT(*), '', '', '' \
@@ -365,6 +372,9 @@ impl Store {
                 }),
                 "tool" => extras.tools.entry(id).or_default().push(text),
                 "tag" => extras.tags.entry(id).or_default().push(text),
+                "alias" => {
+                    extras.alias.insert(id, text);
+                }
                 "votes" => {
                     extras.votes.insert(id, (a, b));
                 }
@@ -422,6 +432,8 @@ impl Store {
 
     /// Creates an agent with its first checkpoint, its creator as Admin, and its default corpus
     /// `<name>_Default` connected with `is_default`, all in one transaction.
+    /// Creates an agent with its default corpus and, given `alias_domain`, an e-mail alias
+    /// `<Name>_<id>@<alias_domain>` (Ejento's `create_email_alias`), all or nothing.
     pub async fn create_agent(
         &self,
         org: i64,
@@ -429,6 +441,7 @@ impl Store {
         owner: i64,
         by: &str,
         config: &AgentConfig,
+        alias_domain: Option<&str>,
     ) -> Result<i64> {
         let now = time_fmt::now();
         let mut tx = self.db.write().await?;
@@ -469,8 +482,8 @@ impl Store {
         .fetch_one(&mut *tx)
         .await?;
         sqlx::query(
-            "INSERT INTO agent_corpora (agent_id, corpus_id, is_enabled, is_default, connected_by, created_on) \
-             VALUES ($1, $2, 1, 1, $3, $4)",
+            "INSERT INTO agent_corpora (agent_id, corpus_id, is_enabled, is_default, connected_by, created_on, \
+             modified_by, modified_on) VALUES ($1, $2, 1, 1, $3, $4, $3, $4)",
         )
         .bind(id)
         .bind(corpus)
@@ -478,6 +491,22 @@ impl Store {
         .bind(&now)
         .execute(&mut *tx)
         .await?;
+        if let Some(domain) = alias_domain {
+            let name: String = config
+                .agent_name
+                .chars()
+                .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+                .take(64)
+                .collect();
+            sqlx::query("INSERT INTO agent_aliases (agent_id, alias, created_by, created_on) VALUES ($1, $2, $3, $4)")
+                .bind(id)
+                .bind(format!("{name}_{id}@{domain}").to_lowercase())
+                .bind(by)
+                .bind(&now)
+                .execute(&mut *tx)
+                .await
+                .on_unique_violation(|| "The agent's e-mail alias is already taken by another agent.".to_string())?;
+        }
         tx.commit().await?;
         Ok(id)
     }

@@ -1,7 +1,9 @@
 //! Agent responses in chat: creation, the persisted event stream, completion, and what people
 //! do with answers (votes, comments, pins).
 
-use ejento_api::{AgentResponse, ResponseFeedback, ResponseOutput, ResponseStep};
+use std::collections::HashMap;
+
+use ejento_api::{AgentResponse, ResponseComment, ResponseFeedback, ResponseOutput, ResponseStep};
 
 use super::{
     Store,
@@ -32,6 +34,7 @@ pub struct ResponseRow {
     pub query_source: String,
     pub my_vote: Option<String>,
     pub workflow_response_id: Option<i64>,
+    pub llm_config_id: Option<i64>,
     pub created_by: String,
     pub created_on: String,
 }
@@ -68,6 +71,10 @@ impl ResponseRow {
             response_steps: None,
             is_deleted: false,
             workflow: self.workflow_response_id,
+            llm_config: self.llm_config_id,
+            message_id: None,
+            stage: None,
+            is_cleared: false,
             created_by: self.created_by,
             created_on: self.created_on,
         }
@@ -103,12 +110,15 @@ fn step_of(seq: i64, event: &str, data: &str) -> ResponseStep {
     }
 }
 
+/// Details of listed answers, by answer id.
+pub type ByResponse<T> = HashMap<i64, Vec<T>>;
+
 /// `$1` is the caller (for their vote).
 const SELECT: &str = "SELECT r.id, r.organization_id, r.agent_id, r.chat_thread_id, r.user_id, r.query, r.response, \
      r.status, r.output, r.supporting, r.thoughts, r.is_pinned, r.cost, r.prompt_tokens, r.completion_tokens, \
      r.total_tokens, r.cache_hit, r.query_source, \
      (SELECT f.vote FROM response_feedback f WHERE f.response_id = r.id AND f.user_id = $1) AS my_vote, \
-     r.workflow_response_id, r.created_by, r.created_on FROM agent_responses r";
+     r.workflow_response_id, r.llm_config_id, r.created_by, r.created_on FROM agent_responses r";
 
 /// A question about to be answered.
 #[derive(Debug, Clone)]
@@ -127,6 +137,8 @@ pub struct NewResponse<'a> {
     pub cache_key: Option<&'a str>,
     /// The answerer: a model deployment's name, or `local`.
     pub model: &'a str,
+    /// The model configuration answering it; none for the local answerer.
+    pub llm_config_id: Option<i64>,
 }
 
 /// How a finished response is recorded.
@@ -146,8 +158,8 @@ impl Store {
         let now = time_fmt::now();
         let (id,): (i64,) = sqlx::query_as(
             "INSERT INTO agent_responses (organization_id, agent_id, chat_thread_id, user_id, query, status, query_source, \
-             created_by, created_on, modified_on, cache_key, project_id, model, workflow_response_id) \
-             VALUES ($1, $2, $3, $4, $5, 'streaming', $6, $7, $8, $8, $9, $10, $11, $12) RETURNING id",
+             created_by, created_on, modified_on, cache_key, project_id, model, workflow_response_id, llm_config_id) \
+             VALUES ($1, $2, $3, $4, $5, 'streaming', $6, $7, $8, $8, $9, $10, $11, $12, $13) RETURNING id",
         )
         .bind(r.organization_id)
         .bind(r.agent_id)
@@ -161,6 +173,7 @@ impl Store {
         .bind(r.project_id)
         .bind(r.model)
         .bind(r.workflow_response_id)
+        .bind(r.llm_config_id)
         .fetch_one(self.pool())
         .await?;
         if let Some(thread) = r.thread_id {
@@ -319,42 +332,21 @@ impl Store {
             return Ok(());
         }
         let ids: Vec<i64> = responses.iter().map(|r| r.id).collect();
-        let list = super::pagination::placeholders(1, ids.len());
-        let votes = self.feedback_of(FeedbackOn::Agent, &ids).await?;
-        let sql = format!(
-            "SELECT response_id, id, comment, created_by, created_on FROM (SELECT response_id, id, comment, created_by, \
-             created_on, ROW_NUMBER() OVER (PARTITION BY response_id ORDER BY id) AS n FROM response_comments \
-             WHERE response_id IN ({list})) c WHERE n <= {} ORDER BY id",
-            ejento_api::RESPONSE_COMMENTS_LISTED
-        );
-        let comments = details(&sql, &ids).fetch_all(self.pool()).await?;
+        let (mut votes, mut comments) = self.votes_and_comments(&ids).await?;
         // Steps are the `start` and `status` events the answer streamed: a handful per answer.
         let events = if steps {
             let sql = format!(
                 "SELECT response_id, seq, event, data, '' FROM response_events \
-                 WHERE response_id IN ({list}) AND event IN ('start', 'status') ORDER BY response_id, seq"
+                 WHERE response_id IN ({}) AND event IN ('start', 'status') ORDER BY response_id, seq",
+                super::pagination::placeholders(1, ids.len())
             );
             details(&sql, &ids).fetch_all(self.pool()).await?
         } else {
             Vec::new()
         };
         for r in responses.iter_mut() {
-            r.feedback = votes
-                .iter()
-                .filter(|(of, _)| *of == r.id)
-                .map(|(_, v)| v.clone())
-                .collect();
-            r.comments = comments
-                .iter()
-                .filter(|c| c.0 == r.id)
-                .map(|(response_id, id, comment, by, on)| ejento_api::ResponseComment {
-                    id: *id,
-                    response_id: *response_id,
-                    comment: comment.clone(),
-                    created_by: by.clone(),
-                    created_on: on.clone(),
-                })
-                .collect();
+            r.feedback = votes.remove(&r.id).unwrap_or_default();
+            r.comments = comments.remove(&r.id).unwrap_or_default();
             if steps {
                 r.response_steps = Some(
                     events
@@ -366,6 +358,42 @@ impl Store {
             }
         }
         Ok(())
+    }
+
+    /// Everyone's votes (the first hundred) and the first comments of the answers `ids`, by
+    /// answer: two statements for a whole page.
+    pub async fn votes_and_comments(
+        &self,
+        ids: &[i64],
+    ) -> Result<(ByResponse<ResponseFeedback>, ByResponse<ResponseComment>)> {
+        let mut votes = ByResponse::new();
+        let mut comments = ByResponse::new();
+        if ids.is_empty() {
+            return Ok((votes, comments));
+        }
+        for (of, vote) in self.feedback_of(FeedbackOn::Agent, ids).await? {
+            votes.entry(of).or_insert_with(Vec::new).push(vote);
+        }
+        let sql = format!(
+            "SELECT response_id, id, comment, created_by, created_on FROM (SELECT response_id, id, comment, created_by, \
+             created_on, ROW_NUMBER() OVER (PARTITION BY response_id ORDER BY id) AS n FROM response_comments \
+             WHERE response_id IN ({})) c WHERE n <= {} ORDER BY id",
+            super::pagination::placeholders(1, ids.len()),
+            ejento_api::RESPONSE_COMMENTS_LISTED
+        );
+        for (response_id, id, comment, created_by, created_on) in details(&sql, ids).fetch_all(self.pool()).await? {
+            comments
+                .entry(response_id)
+                .or_insert_with(Vec::new)
+                .push(ResponseComment {
+                    id,
+                    response_id,
+                    comment,
+                    created_by,
+                    created_on,
+                });
+        }
+        Ok((votes, comments))
     }
 
     /// Everyone's votes on the answers `ids` (the first hundred of each: one per person, and the

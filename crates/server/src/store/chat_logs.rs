@@ -1,6 +1,6 @@
 //! Agent responses as reviewers search them: filters, counts of votes and comments, and CSV.
 
-use ejento_api::ChatLog;
+use ejento_api::{AgentType, ChatLog, ChatLogAgent, ChatLogResponse, ResponseOutput};
 
 use super::{
     Store,
@@ -33,12 +33,18 @@ struct Row {
     id: i64,
     agent_id: i64,
     agent_name: String,
+    agent_type_id: i64,
+    agent_type_name: String,
+    agent_type_description: String,
+    agent_created_by: String,
+    agent_created_on: String,
     project_id: i64,
     user_id: i64,
     user_email: String,
     chat_thread_id: Option<i64>,
     query: String,
     response: String,
+    output: Option<String>,
     status: String,
     query_source: String,
     upvotes: i64,
@@ -47,7 +53,16 @@ struct Row {
     total_tokens: i64,
     cost: String,
     latency_ms: i64,
+    created_by: String,
     created_on: String,
+}
+
+/// Whether a search brings each answer's votes and first comments too (a page does; a CSV
+/// export, which counts them, does not).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogDetail {
+    WithVotesAndComments,
+    CountsOnly,
 }
 
 const FROM: &str = "FROM agent_responses r JOIN agents a ON a.id = r.agent_id JOIN users u ON u.id = r.user_id";
@@ -67,7 +82,13 @@ const WHERE: &str = "r.organization_id = $1 AND r.is_deleted = 0 \
      AND ($12 = '' OR LOWER(r.query) LIKE $12 ESCAPE '\\' OR LOWER(r.response) LIKE $12 ESCAPE '\\')";
 
 impl Store {
-    pub async fn search_chat_logs(&self, org: i64, f: &LogFilter, page: PageRequest) -> Result<(Vec<ChatLog>, i64)> {
+    pub async fn search_chat_logs(
+        &self,
+        org: i64,
+        f: &LogFilter,
+        page: PageRequest,
+        detail: LogDetail,
+    ) -> Result<(Vec<ChatLog>, i64)> {
         let pattern = like_pattern(Some(&f.search));
         let has_comments = f.has_comments.map_or(-1, |b| b as i64);
         macro_rules! bind_filter {
@@ -87,12 +108,15 @@ impl Store {
             };
         }
         let rows: Vec<Row> = bind_filter!(sqlx::query_as(&format!(
-            "SELECT r.id, r.agent_id, a.agent_name, a.project_id, r.user_id, u.email AS user_email, r.chat_thread_id, \
-             r.query, r.response, r.status, r.query_source, \
+            "SELECT r.id, r.agent_id, a.agent_name, a.agent_type_id, ty.name AS agent_type_name, \
+             ty.description AS agent_type_description, a.created_by AS agent_created_by, a.created_on AS agent_created_on, \
+             a.project_id, r.user_id, u.email AS user_email, r.chat_thread_id, \
+             r.query, r.response, r.output, r.status, r.query_source, \
              (SELECT COUNT(*) FROM response_feedback f WHERE f.response_id = r.id AND f.vote = 'upvote') AS upvotes, \
              (SELECT COUNT(*) FROM response_feedback f WHERE f.response_id = r.id AND f.vote = 'downvote') AS downvotes, \
              (SELECT COUNT(*) FROM response_comments c WHERE c.response_id = r.id) AS comments, \
-             r.total_tokens, r.cost, r.latency_ms, r.created_on {FROM} WHERE {WHERE} \
+             r.total_tokens, r.cost, r.latency_ms, r.created_by, r.created_on \
+             {FROM} JOIN agent_types ty ON ty.id = a.agent_type_id WHERE {WHERE} \
              ORDER BY r.created_on DESC, r.id DESC LIMIT $13 OFFSET $14"
         )))
         .bind(page.limit())
@@ -102,12 +126,41 @@ impl Store {
         let (count,): (i64,) = bind_filter!(sqlx::query_as(&format!("SELECT COUNT(*) {FROM} WHERE {WHERE}")))
             .fetch_one(self.pool())
             .await?;
+        let (mut votes, mut comments) = match detail {
+            LogDetail::WithVotesAndComments => {
+                let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+                self.votes_and_comments(&ids).await?
+            }
+            LogDetail::CountsOnly => Default::default(),
+        };
         Ok((
             rows.into_iter()
                 .map(|r| ChatLog {
                     success: r.status == "completed",
+                    response: r
+                        .output
+                        .as_deref()
+                        .and_then(|o| serde_json::from_str::<ResponseOutput>(o).ok())
+                        .map(|o| ChatLogResponse {
+                            query: o.query,
+                            answer: o.answer,
+                            references: o.references,
+                            agent_mode: o.agent_mode,
+                        }),
+                    feedback: votes.remove(&r.id).unwrap_or_default(),
+                    comments: comments.remove(&r.id).unwrap_or_default(),
                     id: r.id,
-                    agent: r.agent_id,
+                    agent: ChatLogAgent {
+                        id: r.agent_id,
+                        agent_name: r.agent_name.clone(),
+                        agent_type: AgentType {
+                            id: r.agent_type_id,
+                            name: r.agent_type_name,
+                            description: r.agent_type_description,
+                        },
+                        created_by: r.agent_created_by,
+                        created_on: r.agent_created_on,
+                    },
                     agent_name: r.agent_name,
                     project: r.project_id,
                     user: r.user_id,
@@ -119,10 +172,11 @@ impl Store {
                     query_source: r.query_source,
                     upvotes: r.upvotes,
                     downvotes: r.downvotes,
-                    comments: r.comments,
+                    comment_count: r.comments,
                     total_tokens: r.total_tokens,
                     cost: r.cost,
                     latency_ms: r.latency_ms,
+                    created_by: r.created_by,
                     created_on: r.created_on,
                 })
                 .collect(),

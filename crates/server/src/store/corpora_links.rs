@@ -1,15 +1,18 @@
 //! Agent ↔ corpus connections. Corpora themselves arrive with the corpus feature; every agent
 //! already has its default corpus.
 
-use ejento_api::{ConnectedCorpus, CorpusConnection, IndexingMode};
+use ejento_api::{ConnectedCorpus, ConnectionAgent, CorpusConnection, IndexingMode};
 
 use super::{Store, pagination::placeholders};
 use crate::{error::Result, time_fmt};
 
 const SELECT: &str = "SELECT ac.id, ac.agent_id, ac.corpus_id, c.name, c.description, c.indexing_mode_id, \
-     c.corpus_type, c.is_public, c.owner_id, ac.is_enabled, ac.is_default, ac.connected_by, ac.created_on \
+     c.corpus_type, c.is_public, c.owner_id, ac.is_enabled, ac.is_default, ac.connected_by, \
+     (SELECT u.id FROM users u WHERE u.email = ac.connected_by AND u.organization_id = c.organization_id) AS connected_by_id, \
+     ac.created_on, ac.modified_by, ac.modified_on \
      FROM agent_corpora ac JOIN corpora c ON c.id = ac.corpus_id AND c.is_deleted = 0";
 
+/// An agent's connection to a corpus as stored; [`Connection::into_wire`] nests the agent.
 #[derive(sqlx::FromRow)]
 struct Row {
     id: i64,
@@ -24,11 +27,30 @@ struct Row {
     is_enabled: i64,
     is_default: i64,
     connected_by: String,
+    connected_by_id: Option<i64>,
     created_on: String,
+    modified_by: String,
+    modified_on: String,
+}
+
+/// A stored connection with its corpus's tags.
+pub struct Connection {
+    row: Row,
+    tags: Vec<String>,
+    pub corpus_id: i64,
+    pub is_default: bool,
+}
+
+impl Connection {
+    /// The connection as Ejento serves it, with its agent nested.
+    pub fn into_wire(self, agent: ConnectionAgent) -> CorpusConnection {
+        let (row, tags) = (self.row, self.tags);
+        row.into_wire(tags, agent)
+    }
 }
 
 impl Row {
-    fn into_wire(self, tags: Vec<String>) -> CorpusConnection {
+    fn into_wire(self, tags: Vec<String>, agent: ConnectionAgent) -> CorpusConnection {
         CorpusConnection {
             id: self.id,
             agent_id: self.agent_id,
@@ -47,15 +69,19 @@ impl Row {
             is_enabled: self.is_enabled != 0,
             is_default: self.is_default != 0,
             is_deleted: false,
-            connected_by: self.connected_by,
+            agent,
+            connected_by: self.connected_by_id,
+            created_by: self.connected_by,
             created_on: self.created_on,
+            modified_by: self.modified_by,
+            modified_on: self.modified_on,
         }
     }
 }
 
 impl Store {
     /// Connections of an agent; `enabled_only` keeps those used at query time.
-    pub async fn agent_connections(&self, agent: i64, enabled_only: bool) -> Result<Vec<CorpusConnection>> {
+    pub async fn agent_connections(&self, agent: i64, enabled_only: bool) -> Result<Vec<Connection>> {
         let rows: Vec<Row> = sqlx::query_as(&format!(
             "{SELECT} WHERE ac.agent_id = $1 AND ($2 = 0 OR ac.is_enabled = 1) ORDER BY ac.is_default DESC, c.name"
         ))
@@ -66,7 +92,7 @@ impl Store {
         self.with_tags(rows).await
     }
 
-    pub async fn agent_connection(&self, agent: i64, corpus: i64) -> Result<Option<CorpusConnection>> {
+    pub async fn agent_connection(&self, agent: i64, corpus: i64) -> Result<Option<Connection>> {
         let row: Option<Row> = sqlx::query_as(&format!("{SELECT} WHERE ac.agent_id = $1 AND ac.corpus_id = $2"))
             .bind(agent)
             .bind(corpus)
@@ -87,7 +113,7 @@ impl Store {
     }
 
     /// The connections with their corpora's tags (one statement for all of them).
-    async fn with_tags(&self, rows: Vec<Row>) -> Result<Vec<CorpusConnection>> {
+    async fn with_tags(&self, rows: Vec<Row>) -> Result<Vec<Connection>> {
         if rows.is_empty() {
             return Ok(Vec::new());
         }
@@ -108,15 +134,20 @@ impl Store {
                     .filter(|(c, _)| *c == r.corpus_id)
                     .map(|(_, t)| t.clone())
                     .collect();
-                r.into_wire(mine)
+                Connection {
+                    corpus_id: r.corpus_id,
+                    is_default: r.is_default != 0,
+                    row: r,
+                    tags: mine,
+                }
             })
             .collect())
     }
 
     pub async fn connect_corpus(&self, agent: i64, corpus: i64, by: &str) -> Result<bool> {
         let done = sqlx::query(
-            "INSERT INTO agent_corpora (agent_id, corpus_id, is_enabled, is_default, connected_by, created_on) \
-             VALUES ($1, $2, 1, 0, $3, $4) ON CONFLICT (agent_id, corpus_id) DO NOTHING",
+            "INSERT INTO agent_corpora (agent_id, corpus_id, is_enabled, is_default, connected_by, created_on, \
+             modified_by, modified_on) VALUES ($1, $2, 1, 0, $3, $4, $3, $4) ON CONFLICT (agent_id, corpus_id) DO NOTHING",
         )
         .bind(agent)
         .bind(corpus)
@@ -127,13 +158,18 @@ impl Store {
         Ok(done.rows_affected() == 1)
     }
 
-    pub async fn set_connection_enabled(&self, agent: i64, corpus: i64, enabled: bool) -> Result<bool> {
-        let done = sqlx::query("UPDATE agent_corpora SET is_enabled = $1 WHERE agent_id = $2 AND corpus_id = $3")
-            .bind(enabled as i64)
-            .bind(agent)
-            .bind(corpus)
-            .execute(self.pool())
-            .await?;
+    pub async fn set_connection_enabled(&self, agent: i64, corpus: i64, enabled: bool, by: &str) -> Result<bool> {
+        let done = sqlx::query(
+            "UPDATE agent_corpora SET is_enabled = $1, modified_by = $4, modified_on = $5 \
+             WHERE agent_id = $2 AND corpus_id = $3",
+        )
+        .bind(enabled as i64)
+        .bind(agent)
+        .bind(corpus)
+        .bind(by)
+        .bind(time_fmt::now())
+        .execute(self.pool())
+        .await?;
         Ok(done.rows_affected() == 1)
     }
 

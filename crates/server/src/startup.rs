@@ -12,7 +12,7 @@ use axum::{
 use tokio::net::TcpListener;
 use tower::ServiceExt;
 use tower_http::{
-    compression::CompressionLayer,
+    compression::{CompressionLayer, CompressionLevel},
     services::{ServeDir, ServeFile},
     trace::TraceLayer,
 };
@@ -64,8 +64,16 @@ impl Application {
 
     /// Serves until Ctrl-C or SIGTERM, then lets in-flight requests finish.
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
+        use axum::serve::ListenerExt;
+        // Without TCP_NODELAY a response written in more than one piece (a large page, a
+        // stylesheet) waits for the client's delayed acknowledgement: 40 ms each, measured.
+        let listener = self.listener.tap_io(|tcp| {
+            if let Err(e) = tcp.set_nodelay(true) {
+                tracing::warn!(error = %e, "could not set TCP_NODELAY on a connection");
+            }
+        });
         axum::serve(
-            self.listener,
+            listener,
             self.router.into_make_service_with_connect_info::<SocketAddr>(),
         )
         .with_graceful_shutdown(shutdown_signal())
@@ -101,7 +109,10 @@ pub fn router(state: AppState) -> Router {
                     tracing::info!(status = res.status().as_u16(), latency_ms = latency.as_millis() as u64, "response");
                 }),
         )
-        .layer(CompressionLayer::new())
+        // Brotli's default quality is 11, its slowest: measured, it held a page of agents to
+        // about 2,200 requests/s and a 40 KB stylesheet to 1,600/s. Quality 4 compresses almost
+        // as well (as gzip's level 4 does) at a small fraction of the cost.
+        .layer(CompressionLayer::new().quality(CompressionLevel::Precise(4)))
         .layer(axum::middleware::from_fn_with_state(
             SecurityHeaders::new(&state.config.dist, state.config.is_https()),
             crate::headers::add,

@@ -40,6 +40,7 @@ use crate::{
     store::{
         Store,
         answers::{CHANGES_CHANNEL, Change, NewEvent, SaidSoFar},
+        callers::AUTH_CHANNEL,
     },
 };
 
@@ -607,35 +608,42 @@ async fn keep_alive(engine: Weak<StreamEngine>) {
     }
 }
 
-/// Change notices from the other servers (PostgreSQL `LISTEN`). After any gap in listening
-/// (start, a dropped connection) every follower reads once, so a notice missed meanwhile costs
-/// one read, never an event.
+/// Change notices from the other servers (PostgreSQL `LISTEN`): new events of answers, and
+/// changes to sign-ins (for the store's [`CallerCache`](crate::store::callers::CallerCache)).
+/// After any gap in listening (start, a dropped connection) every follower reads once, so a
+/// notice missed meanwhile costs one read, never an event; and while the gap lasts no sign-in
+/// is kept, so none can outlive its revocation.
 async fn listen(engine: Weak<StreamEngine>, url: String) {
     loop {
         let listening = async {
             let mut listener = sqlx::postgres::PgListener::connect(&url).await?;
-            listener.listen(CHANGES_CHANNEL).await?;
+            listener.listen_all([CHANGES_CHANNEL, AUTH_CHANNEL]).await?;
             Ok::<_, sqlx::Error>(listener)
         };
         match listening.await {
             Ok(mut listener) => {
                 let Some(e) = engine.upgrade() else { return };
+                e.store.callers().set_hearing(true);
                 e.announce_all();
                 drop(e);
                 loop {
-                    match listener.try_recv().await {
+                    let notice = listener.try_recv().await;
+                    let Some(e) = engine.upgrade() else { return };
+                    match notice {
+                        Ok(Some(notice)) if notice.channel() == AUTH_CHANNEL => e.store.callers().forget_all(),
                         Ok(Some(notice)) => {
-                            let Some(e) = engine.upgrade() else { return };
                             if let Some(change) = Change::parse(notice.payload()) {
                                 e.announce(&change);
                             }
                         }
                         Ok(None) => {
+                            e.store.callers().set_hearing(false);
                             tracing::warn!("the connection for change notices dropped; listening again");
                             break;
                         }
-                        Err(e) => {
-                            tracing::warn!(error = %e, "lost the change notices; listening again");
+                        Err(error) => {
+                            e.store.callers().set_hearing(false);
+                            tracing::warn!(error = %error, "lost the change notices; listening again");
                             break;
                         }
                     }

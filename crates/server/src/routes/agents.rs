@@ -176,7 +176,6 @@ pub(super) fn routes(api: Api) -> Api {
 /// Builds agent objects (with instructions, tags, votes, rating, starred and the caller's role).
 pub(super) async fn to_wire(state: &AppState, caller: &Caller, rows: Vec<AgentRow>) -> Result<Vec<Agent>> {
     let mut extras = state.store.agent_extras(&rows, caller.user_id()).await?;
-    let llms = state.store.llm_configurations(caller.org_id()).await?;
     let mut out = Vec::with_capacity(rows.len());
     for row in rows {
         let my_role = if authz::is_org_admin(caller) {
@@ -190,9 +189,7 @@ pub(super) async fn to_wire(state: &AppState, caller: &Caller, rows: Vec<AgentRo
             instructions: extras.instructions.remove(&row.id).unwrap_or_default(),
             tags: extras.tags.remove(&row.id).unwrap_or_default(),
             agent_type: row.agent_type(),
-            llm_config: row
-                .llm_config_id
-                .and_then(|id| llms.iter().find(|l| l.id == id).cloned()),
+            llm_config: extras.llm.remove(&row.id),
             like_count: likes,
             dislike_count: dislikes,
             average_rating: extras.ratings.get(&row.id).copied(),

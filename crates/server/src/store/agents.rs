@@ -205,6 +205,8 @@ pub struct AgentExtras {
     pub tools: HashMap<i64, Vec<String>>,
     /// Each agent's first e-mail alias.
     pub alias: HashMap<i64, String>,
+    /// Each agent's model configuration (for those that have one).
+    pub llm: HashMap<i64, ejento_api::LlmConfiguration>,
 }
 
 /// How the agents list sorts.
@@ -342,6 +344,9 @@ impl Store {
              UNION ALL SELECT 'tool', at.agent_id, 0, 0, 0, t.name, '', '' FROM agent_tools at JOIN tools t ON t.id = at.tool_id \
                WHERE t.is_deleted = 0 AND at.agent_id IN ({agents}) \
              UNION ALL SELECT 'tag', agent_id, 0, 0, 0, tag, '', '' FROM agent_tags WHERE agent_id IN ({agents}) \
+             UNION ALL SELECT 'llm', a.id, l.id, l.is_enabled, l.is_default, l.model_name, l.model_deployment, l.provider \
+               FROM agents a JOIN llm_configurations l ON l.id = a.llm_config_id AND l.organization_id = a.organization_id \
+               WHERE a.id IN ({agents}) \
              UNION ALL SELECT 'alias', al.agent_id, 0, 0, 0, al.alias, '', '' FROM agent_aliases al \
                WHERE al.agent_id IN ({agents}) AND al.id = (SELECT MIN(f.id) FROM agent_aliases f WHERE f.agent_id = al.agent_id) \
              UNION ALL SELECT 'votes', agent_id, 0, CAST(SUM(CASE WHEN vote > 0 THEN 1 ELSE 0 END) AS BIGINT), \
@@ -362,7 +367,7 @@ impl Store {
         }
         let mut direct: HashMap<i64, ResourceRole> = HashMap::new();
         let mut by_project: HashMap<i64, ResourceRole> = HashMap::new();
-        for (kind, id, _order, a, b, text, created_by, created_on) in query.fetch_all(self.pool()).await? {
+        for (kind, id, order, a, b, text, created_by, created_on) in query.fetch_all(self.pool()).await? {
             match kind.as_str() {
                 "instruction" => extras.instructions.entry(id).or_default().push(Instruction {
                     id: a,
@@ -374,6 +379,10 @@ impl Store {
                 "tag" => extras.tags.entry(id).or_default().push(text),
                 "alias" => {
                     extras.alias.insert(id, text);
+                }
+                "llm" => {
+                    let config = super::org_admin::llm_configuration(order, text, &created_by, created_on, a, b);
+                    extras.llm.insert(id, config);
                 }
                 "votes" => {
                     extras.votes.insert(id, (a, b));

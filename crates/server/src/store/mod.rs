@@ -7,6 +7,7 @@ pub mod analytics;
 pub mod answers;
 mod api_keys;
 pub mod audit;
+pub mod callers;
 mod chat;
 mod chat_logs;
 mod chat_threads;
@@ -69,14 +70,23 @@ pub struct Store {
     db: Db,
     /// API key id → the minute this replica last recorded its use (see `touch_api_key`).
     key_uses: std::sync::Arc<std::sync::Mutex<std::collections::HashMap<i64, i64>>>,
+    /// Live sign-ins this replica knows (see [`callers`]).
+    callers: std::sync::Arc<callers::CallerCache>,
 }
 
 impl Store {
     pub fn new(db: Db) -> Self {
+        // A PostgreSQL replica keeps sign-ins only once it hears the others' changes.
+        let hearing = db.backend != crate::db::Backend::Postgres;
         Self {
             db,
             key_uses: Default::default(),
+            callers: std::sync::Arc::new(callers::CallerCache::new(hearing)),
         }
+    }
+
+    pub fn callers(&self) -> &callers::CallerCache {
+        &self.callers
     }
 
     pub fn db(&self) -> &Db {

@@ -135,6 +135,8 @@ impl Store {
         .bind(id)
         .execute(self.pool())
         .await?;
+        // A sign-in's user changed: no replica may answer from what it kept (see `callers`).
+        self.callers.forget_all();
         Ok(())
     }
 
@@ -167,6 +169,8 @@ impl Store {
             }
         }
         tx.commit().await?;
+        // A sign-in's user changed: no replica may answer from what it kept (see `callers`).
+        self.callers.forget_all();
         Ok(deleted)
     }
 
@@ -263,16 +267,9 @@ impl Store {
         .await?;
         Ok(rows
             .into_iter()
-            .map(
-                |(id, model_name, deployment, provider, enabled, default)| LlmConfiguration {
-                    id,
-                    model_name,
-                    model_deployment: serde_json::from_str(&deployment).unwrap_or_default(),
-                    provider,
-                    is_enabled: enabled != 0,
-                    is_default: default != 0,
-                },
-            )
+            .map(|(id, model_name, deployment, provider, enabled, default)| {
+                llm_configuration(id, model_name, &deployment, provider, enabled, default)
+            })
             .collect())
     }
 
@@ -314,5 +311,24 @@ impl Store {
             .await?;
         }
         Ok(())
+    }
+}
+
+/// A model configuration from its stored columns (`deployment` is a JSON list of names).
+pub(super) fn llm_configuration(
+    id: i64,
+    model_name: String,
+    deployment: &str,
+    provider: String,
+    enabled: i64,
+    default: i64,
+) -> LlmConfiguration {
+    LlmConfiguration {
+        id,
+        model_name,
+        model_deployment: serde_json::from_str(deployment).unwrap_or_default(),
+        provider,
+        is_enabled: enabled != 0,
+        is_default: default != 0,
     }
 }

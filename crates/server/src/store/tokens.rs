@@ -59,6 +59,7 @@ impl Store {
             .bind(family_id)
             .execute(self.pool())
             .await?;
+        self.callers.forget_all();
         Ok(())
     }
 
@@ -72,6 +73,7 @@ impl Store {
         .bind(keep_family)
         .execute(self.pool())
         .await?;
+        self.callers.forget_all();
         Ok(())
     }
 

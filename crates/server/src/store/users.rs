@@ -106,6 +106,10 @@ impl Store {
     /// The user `id` (not deleted) and whether their sign-in `session` is alive; `None` when the
     /// user is gone.
     pub async fn caller(&self, id: i64, session: &str) -> Result<Option<(UserRow, bool)>> {
+        if let Some(user) = self.callers.get(id, session) {
+            return Ok(Some((user, true)));
+        }
+        let epoch = self.callers.epoch();
         let sql = format!(
             "SELECT CASE WHEN EXISTS (SELECT 1 FROM refresh_tokens rt WHERE rt.family_id = $2 AND rt.revoked_on IS NULL) \
              THEN 1 ELSE 0 END AS session_alive, {USER_COLUMNS} WHERE u.id = $1 AND u.is_deleted = 0"
@@ -115,6 +119,9 @@ impl Store {
             .bind(session)
             .fetch_optional(self.pool())
             .await?;
+        if let Some(r) = row.as_ref().filter(|r| r.session_alive != 0) {
+            self.callers.keep(&r.user, session, epoch);
+        }
         Ok(row.map(|r| (r.user, r.session_alive != 0)))
     }
 
@@ -186,6 +193,8 @@ impl Store {
             .bind(user_id)
             .execute(self.pool())
             .await?;
+        // A sign-in's user changed: no replica may answer from what it kept (see `callers`).
+        self.callers.forget_all();
         Ok(())
     }
 }

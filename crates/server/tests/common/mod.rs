@@ -71,6 +71,24 @@ impl TestApp {
             Backend::Sqlite => format!("sqlite://{}?mode=rwc", dir.path().join("test.db").display()),
             Backend::Postgres => fresh_postgres_database(&postgres_url()?).await,
         };
+        Some(Self::spawn_on(url, dir, tweak).await)
+    }
+
+    /// A second server on this one's PostgreSQL database: another replica, with its own folders.
+    pub async fn replica(&self) -> TestApp {
+        assert!(
+            self.database_url.starts_with("postgres"),
+            "replicas share a PostgreSQL database"
+        );
+        Self::spawn_on(
+            self.database_url.clone(),
+            tempfile::tempdir().expect("temp dir"),
+            |_| {},
+        )
+        .await
+    }
+
+    async fn spawn_on(url: String, dir: tempfile::TempDir, tweak: impl FnOnce(&mut Config)) -> Self {
         let mut config = Config::for_database(url.clone());
         config.outbox_dir = dir.path().join("outbox");
         config.dist = dir.path().join("dist");
@@ -83,14 +101,14 @@ impl TestApp {
         let base = format!("http://127.0.0.1:{}", app.port());
         let store = app.state().store.clone();
         tokio::spawn(app.run_until_stopped());
-        Some(Self {
+        Self {
             base,
             database_url: url,
             client: reqwest::Client::new(),
             outbox,
             store,
             _dir: dir,
-        })
+        }
     }
 
     pub fn url(&self, path: &str) -> String {

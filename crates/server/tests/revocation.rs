@@ -48,6 +48,16 @@ async fn admin_and_bob(app: &TestApp) -> (String, i64, String, i64) {
     (admin, org, bob, bob_id)
 }
 
+/// A new API key of the organization whose key list is `keys`: the key, and where to revoke it.
+async fn new_api_key(app: &TestApp, keys: &str, admin: &str) -> (String, String) {
+    let body = json!({"name": "reporting", "scope": "All"});
+    let created = app.ok("POST", keys, admin, Some(&body)).await;
+    (
+        created["key"].as_str().unwrap().to_string(),
+        format!("{keys}/{}", created["id"]),
+    )
+}
+
 /// Asks the same thing a few times, so the replica surely answers from what it kept.
 async fn warm(app: &TestApp, path: &str, token: &str, key: Option<&str>) {
     for _ in 0..3 {
@@ -89,18 +99,9 @@ both_backends!(
 both_backends!(a_revoked_api_key_stops_the_next_request, |app: TestApp| async move {
     let (admin, _, org) = app.member("ada@example.com", "Ada Admin").await;
     let keys = format!("/api/v2/organizations/{org}/api-keys");
-    let created = app
-        .ok(
-            "POST",
-            &keys,
-            &admin,
-            Some(&json!({"name": "reporting", "scope": "All"})),
-        )
-        .await;
-    let key = created["key"].as_str().unwrap().to_string();
+    let (key, revoke) = new_api_key(&app, &keys, &admin).await;
     warm(&app, "/api/v2/users/me", &admin, Some(&key)).await;
-    app.ok("DELETE", &format!("{keys}/{}", created["id"]), &admin, None)
-        .await;
+    app.ok("DELETE", &revoke, &admin, None).await;
     assert_eq!(status(&app, "/api/v2/users/me", &admin, Some(&key)).await, 401);
 });
 
@@ -147,17 +148,9 @@ async fn another_replica_hears_of_every_revocation() {
     );
 
     // A revoked API key.
-    let created = a
-        .ok(
-            "POST",
-            &keys,
-            &admin,
-            Some(&json!({"name": "reporting", "scope": "All"})),
-        )
-        .await;
-    let key = created["key"].as_str().unwrap().to_string();
+    let (key, revoke) = new_api_key(&a, &keys, &admin).await;
     warm(&b, "/api/v2/users/me", &admin, Some(&key)).await;
-    a.ok("DELETE", &format!("{keys}/{}", created["id"]), &admin, None).await;
+    a.ok("DELETE", &revoke, &admin, None).await;
     took.push(
         refused_within(&b, "/api/v2/users/me", &admin, Some(&key), 401)
             .await

@@ -109,9 +109,9 @@ pub fn router(state: AppState) -> Router {
                     tracing::info!(status = res.status().as_u16(), latency_ms = latency.as_millis() as u64, "response");
                 }),
         )
-        // Brotli's default quality is 11, its slowest: measured, it held a page of agents to
-        // about 2,200 requests/s and a 40 KB stylesheet to 1,600/s. Quality 4 compresses almost
-        // as well (as gzip's level 4 does) at a small fraction of the cost.
+        // Brotli's default quality is 11, its slowest, meant for compressing once ahead of time;
+        // here every response is compressed as it is sent. Quality 4 (gzip's level 4 too) makes
+        // a page of agents 3.3 KB of 14.8 KB at a small part of the cost.
         .layer(CompressionLayer::new().quality(CompressionLevel::Precise(4)))
         .layer(axum::middleware::from_fn_with_state(
             SecurityHeaders::new(&state.config.dist, state.config.is_https()),

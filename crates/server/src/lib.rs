@@ -4,6 +4,7 @@
 //! - [`cli`]: the `serve`, `migrate`, `seed` and `openapi` commands.
 //! - [`state`]: [`state::AppState`], what every handler shares.
 //! - [`startup`]: [`startup::Application`], which builds the router, binds (port 0 in tests) and serves.
+//! - [`serve`]: the HTTP/1.1 server loop.
 //! - [`db`]: the connection pool (SQLite or PostgreSQL, chosen by URL) and migrations.
 //! - [`store`]: every SQL query, one module per resource; routes call it, never the reverse.
 //! - [`auth`]: passwords, tokens, and the extractor that turns a request into a caller.
@@ -19,6 +20,7 @@ pub mod auth;
 pub mod chat;
 pub mod cli;
 pub mod clock;
+pub mod compression;
 pub mod config;
 pub mod db;
 pub mod domain;
@@ -35,6 +37,7 @@ pub mod outbox;
 pub mod routes;
 pub mod search;
 pub mod seed;
+pub mod serve;
 pub mod startup;
 pub mod state;
 pub mod store;

@@ -421,3 +421,57 @@ both_backends!(
         assert_eq!(reply["data"]["name"], "Literally \\u0000");
     }
 );
+
+/// Bodies are compressed for clients that ask, as before the compression was decided per
+/// response; event streams never are (each event must reach the reader as it is written).
+#[tokio::test]
+async fn responses_are_compressed_when_asked_and_event_streams_never() {
+    use std::io::Read;
+    let app = TestApp::spawn(common::Backend::Sqlite).await.unwrap();
+    let (token, _) = app.signed_up("gzip@example.com").await;
+    let me = || app.client.get(app.url("/api/v2/users/me")).bearer_auth(&token);
+
+    let plain = me().send().await.unwrap();
+    assert_eq!(plain.status(), 200);
+    assert!(plain.headers().get("content-encoding").is_none());
+    let plain: Value = plain.json().await.unwrap();
+
+    let zipped = me().header("accept-encoding", "gzip").send().await.unwrap();
+    assert_eq!(zipped.status(), 200);
+    assert_eq!(zipped.headers()["content-encoding"], "gzip");
+    assert!(
+        zipped
+            .headers()
+            .get_all("vary")
+            .iter()
+            .any(|v| v.to_str().unwrap().eq_ignore_ascii_case("accept-encoding")),
+        "{:?}",
+        zipped.headers()
+    );
+    let bytes = zipped.bytes().await.unwrap();
+    let mut text = String::new();
+    flate2::read::GzDecoder::new(&bytes[..])
+        .read_to_string(&mut text)
+        .unwrap();
+    assert_eq!(serde_json::from_str::<Value>(&text).unwrap(), plain);
+
+    let agent = app.agent_in_new_project(&token, "Plain Stream").await;
+    let stream = app
+        .client
+        .post(app.url(&format!("/response-service/api/v2/agents/{agent}/responses/stream")))
+        .bearer_auth(&token)
+        .header("accept-encoding", "gzip, br")
+        .json(&json!({"user_query": "Anything?"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stream.status(), 200);
+    assert_eq!(stream.headers()["content-type"], "text/event-stream");
+    assert!(
+        stream.headers().get("content-encoding").is_none(),
+        "{:?}",
+        stream.headers()
+    );
+    let events = common::parse_sse(&stream.text().await.unwrap());
+    assert_eq!(common::end_of(&events)["success"], true, "{events:?}");
+}

@@ -465,12 +465,16 @@ async fn next_batch(mut cursor: Cursor) -> Option<(Vec<Followed>, Cursor)> {
         } else {
             cursor.after
         };
-        let rows = match cursor
-            .engine
-            .store
-            .answer_events_after(cursor.key.0, cursor.key.1, from)
-            .await
-        {
+        // Boxed: the read's state is large and needed only while it runs, and a follower lives
+        // in memory for as long as its answer is written (an idle follower's whole state was
+        // 4.4 KB with it inline, measured with heaptrack).
+        let read = Box::pin(
+            cursor
+                .engine
+                .store
+                .answer_events_after(cursor.key.0, cursor.key.1, from),
+        );
+        let rows = match read.await {
             Ok(rows) => rows,
             Err(e) => {
                 cursor.done = true;

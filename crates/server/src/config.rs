@@ -196,6 +196,12 @@ pub struct Config {
     #[arg(long, env = "EJENTO_STREAM_STALE_SECS", default_value_t = 8)]
     pub stream_stale_secs: i64,
 
+    /// A client that has not sent a whole request head this many seconds after connecting (or
+    /// after its previous response) is disconnected: slow or silent clients cannot hold
+    /// connections for free.
+    #[arg(long, env = "EJENTO_HEADER_READ_TIMEOUT_SECS", default_value_t = 30)]
+    pub header_read_timeout_secs: u64,
+
     /// Run the server's clock from this instant (RFC 3339, e.g. `2024-02-29T12:00:00Z`) instead
     /// of real time, for demos and tests of date-dependent views; the dashboard follows it.
     #[arg(long, env = "EJENTO_CLOCK_START")]
@@ -338,6 +344,7 @@ impl Config {
             model_deployments: String::new(),
             llm_timeout_secs: 60,
             stream_stale_secs: 8,
+            header_read_timeout_secs: 30,
             clock_start: None,
         }
     }

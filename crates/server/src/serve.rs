@@ -19,15 +19,17 @@ use hyper_util::{
 use tokio::net::TcpListener;
 use tower::ServiceExt;
 
-/// A client that sends no complete request head within this time is disconnected (slow
-/// clients must not hold connections open for free).
-const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(30);
-
 /// Serves `router` on `listener` until `shutdown` completes, then stops accepting and waits for
-/// the requests in flight (idle connections are closed at once).
-pub async fn serve(listener: TcpListener, router: Router, shutdown: impl Future<Output = ()>) {
+/// the requests in flight (idle connections are closed at once). A client that sends no whole
+/// request head within `header_read_timeout` is disconnected.
+pub async fn serve(
+    listener: TcpListener,
+    router: Router,
+    header_read_timeout: Duration,
+    shutdown: impl Future<Output = ()>,
+) {
     let mut http = http1::Builder::new();
-    http.timer(TokioTimer::new()).header_read_timeout(HEADER_READ_TIMEOUT);
+    http.timer(TokioTimer::new()).header_read_timeout(header_read_timeout);
     let graceful = GracefulShutdown::new();
     let mut shutdown = pin!(shutdown);
     loop {

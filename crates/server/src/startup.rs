@@ -63,7 +63,8 @@ impl Application {
 
     /// Serves until Ctrl-C or SIGTERM, then lets in-flight requests finish.
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
-        crate::serve::serve(self.listener, self.router, shutdown_signal()).await;
+        let header_read_timeout = Duration::from_secs(self.state.config.header_read_timeout_secs.max(1));
+        crate::serve::serve(self.listener, self.router, header_read_timeout, shutdown_signal()).await;
         Ok(())
     }
 }

@@ -475,3 +475,23 @@ async fn responses_are_compressed_when_asked_and_event_streams_never() {
     let events = common::parse_sse(&stream.text().await.unwrap());
     assert_eq!(common::end_of(&events)["success"], true, "{events:?}");
 }
+
+/// A client that opens a connection and never finishes its request head is disconnected after
+/// `EJENTO_HEADER_READ_TIMEOUT_SECS` (without the timeout hyper waits forever, and a few
+/// thousand such clients hold the server's sockets), while a prompt client on the same server
+/// is answered.
+#[tokio::test]
+async fn a_client_that_never_finishes_its_request_head_is_disconnected() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let app = TestApp::spawn_with(common::Backend::Sqlite, |c| c.header_read_timeout_secs = 1)
+        .await
+        .unwrap();
+    let address = app.url("").trim_start_matches("http://").trim_end_matches('/').to_string();
+    let mut slow = tokio::net::TcpStream::connect(&address).await.unwrap();
+    slow.write_all(b"GET /api/v2/users/me HTTP/1.1\r\nHost: x\r\n").await.unwrap();
+    let (status, _) = read(app.client.get(app.url("/api/v2/openapi.json")).send().await.unwrap()).await;
+    assert_eq!(status, 200);
+    let mut rest = Vec::new();
+    let closed = tokio::time::timeout(std::time::Duration::from_secs(10), slow.read_to_end(&mut rest)).await;
+    assert!(closed.is_ok(), "the connection is still open after 10 s");
+}

@@ -486,9 +486,15 @@ async fn a_client_that_never_finishes_its_request_head_is_disconnected() {
     let app = TestApp::spawn_with(common::Backend::Sqlite, |c| c.header_read_timeout_secs = 1)
         .await
         .unwrap();
-    let address = app.url("").trim_start_matches("http://").trim_end_matches('/').to_string();
+    let address = app
+        .url("")
+        .trim_start_matches("http://")
+        .trim_end_matches('/')
+        .to_string();
     let mut slow = tokio::net::TcpStream::connect(&address).await.unwrap();
-    slow.write_all(b"GET /api/v2/users/me HTTP/1.1\r\nHost: x\r\n").await.unwrap();
+    slow.write_all(b"GET /api/v2/users/me HTTP/1.1\r\nHost: x\r\n")
+        .await
+        .unwrap();
     let (status, _) = read(app.client.get(app.url("/api/v2/openapi.json")).send().await.unwrap()).await;
     assert_eq!(status, 200);
     let mut rest = Vec::new();

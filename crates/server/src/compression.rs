@@ -2,7 +2,7 @@
 //!
 //! tower-http's `CompressionLayer` wraps every response body in its own body type, whose
 //! inline brotli state makes each response a 4 KB allocation held while the body is sent,
-//! whether or not it is compressed: about a fifth of what an idle follower of an answer cost
+//! whether or not it is compressed: 4.4 KB of the 26 KB an idle follower of an answer cost
 //! (measured with heaptrack). Here a response it would leave alone (an event stream, an image,
 //! a precompressed asset, a tiny body) keeps its own body; only the others go through it.
 

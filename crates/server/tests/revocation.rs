@@ -69,6 +69,20 @@ both_backends!(
     a_removed_role_a_deactivation_and_a_sign_out_stop_the_next_request,
     |app: TestApp| async move {
         let (admin, org, bob, bob_id) = admin_and_bob(&app).await;
+        // Following an answer is checked like a request: Bob's ticket works until his account
+        // is deactivated.
+        let agent = app.agent_in_new_project(&bob, "Bob's Agent").await;
+        let started = app
+            .ok(
+                "POST",
+                &format!("/response-service/api/v2/agents/{agent}/responses/start"),
+                &bob,
+                Some(&json!({"user_query": "Anything?"})),
+            )
+            .await;
+        let follow = app.url(started["events_url"].as_str().unwrap());
+        let res = app.client.get(&follow).send().await.unwrap();
+        assert_eq!(res.status(), 200, "an active account's ticket");
         let keys = format!("/api/v2/organizations/{org}/api-keys");
         warm(&app, &keys, &bob, None).await;
         app.ok(
@@ -89,6 +103,8 @@ both_backends!(
         )
         .await;
         assert_eq!(status(&app, "/api/v2/users/me", &bob, None).await, 401);
+        let res = app.client.get(&follow).send().await.unwrap();
+        assert_eq!(res.status(), 401, "a deactivated account's ticket is refused");
 
         warm(&app, "/api/v2/users/me", &admin, None).await;
         app.ok("POST", "/auth-service/api/v2/users/logout", &admin, None).await;

@@ -57,6 +57,9 @@ impl AnswerKind {
     pub const ALL: [AnswerKind; 2] = [AnswerKind::Agent, AnswerKind::Workflow];
 }
 
+/// Events one read returns at most: a read that returns fewer has read everything stored.
+pub const EVENTS_PER_READ: usize = 500;
+
 /// The PostgreSQL channel on which servers tell each other that an answer has new events.
 pub const CHANGES_CHANNEL: &str = "ejento_answer_events";
 
@@ -186,10 +189,10 @@ impl Store {
         Ok(())
     }
 
-    /// Events of an answer after `seq`, in order (at most 500 at a time).
+    /// Events of an answer after `seq`, in order (at most [`EVENTS_PER_READ`] at a time).
     pub async fn answer_events_after(&self, kind: AnswerKind, answer: i64, seq: i64) -> Result<Vec<EventRow>> {
         Ok(sqlx::query_as(&format!(
-            "SELECT seq, event, data FROM {} WHERE {} = $1 AND seq > $2 ORDER BY seq LIMIT 500",
+            "SELECT seq, event, data FROM {} WHERE {} = $1 AND seq > $2 ORDER BY seq LIMIT {EVENTS_PER_READ}",
             kind.events_table(),
             kind.owner_column()
         ))

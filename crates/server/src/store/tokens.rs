@@ -76,14 +76,4 @@ impl Store {
         self.callers.forget_all();
         Ok(())
     }
-
-    /// True while the sign-in `family_id` has an unrevoked token (access tokens die with it).
-    pub async fn token_family_alive(&self, family_id: &str) -> Result<bool> {
-        let alive: Option<i64> =
-            sqlx::query_scalar("SELECT id FROM refresh_tokens WHERE family_id = $1 AND revoked_on IS NULL LIMIT 1")
-                .bind(family_id)
-                .fetch_optional(self.pool())
-                .await?;
-        Ok(alive.is_some())
-    }
 }

@@ -455,6 +455,41 @@ async fn responses_are_compressed_when_asked_and_event_streams_never() {
         .unwrap();
     assert_eq!(serde_json::from_str::<Value>(&text).unwrap(), plain);
 
+    // Brotli when only it is accepted, gzip when both are (smaller and cheaper for JSON at the
+    // levels used), nothing when neither is allowed.
+    let brotli = me().header("accept-encoding", "br").send().await.unwrap();
+    assert_eq!(brotli.headers()["content-encoding"], "br");
+    let bytes = brotli.bytes().await.unwrap();
+    let mut text = Vec::new();
+    brotli::BrotliDecompress(&mut &bytes[..], &mut text).unwrap();
+    assert_eq!(serde_json::from_slice::<Value>(&text).unwrap(), plain);
+    let both = me()
+        .header("accept-encoding", "gzip, deflate, br, zstd")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(both.headers()["content-encoding"], "gzip");
+    let refused = me().header("accept-encoding", "gzip;q=0, br;q=0").send().await.unwrap();
+    assert!(refused.headers().get("content-encoding").is_none());
+    assert_eq!(refused.json::<Value>().await.unwrap(), plain);
+
+    // A body too large to compress in one call (the API description) streams through the
+    // encoder, and comes back whole.
+    let described = |encoding: &'static str| {
+        app.client
+            .get(app.url("/api/v2/openapi.json"))
+            .header("accept-encoding", encoding)
+    };
+    let description = described("identity").send().await.unwrap().bytes().await.unwrap();
+    assert!(description.len() > 64 * 1024, "{} bytes", description.len());
+    let zipped = described("gzip").send().await.unwrap();
+    assert_eq!(zipped.headers()["content-encoding"], "gzip");
+    let mut text = Vec::new();
+    flate2::read::GzDecoder::new(&zipped.bytes().await.unwrap()[..])
+        .read_to_end(&mut text)
+        .unwrap();
+    assert_eq!(text, description);
+
     let agent = app.agent_in_new_project(&token, "Plain Stream").await;
     let stream = app
         .client

@@ -211,60 +211,70 @@ impl Grain {
     }
 }
 
-/// Adds `usage` to its rows at every level and grain, inside the caller's transaction.
+/// Adds `usage` to its rows at every level and grain, inside the caller's transaction: one
+/// statement per level, its three grains as three rows (each statement is a hand-off to the
+/// database, and this runs for every answer and every vote).
 pub async fn add_usage(conn: &mut AnyConnection, key: &UsageKey, usage: Usage) -> Result<()> {
     for (table, keys) in LEVELS {
-        for grain in Grain::ALL {
-            add_to(conn, table, keys, grain, key, usage).await?;
-        }
+        add_to(conn, table, keys, &Grain::ALL, key, usage).await?;
     }
     Ok(())
 }
 
-/// Adds `usage` to the row of `table` (keyed by `keys`) of `grain` that `key` falls in.
+/// Adds `usage` to the rows of `table` (keyed by `keys`) of each of `grains` that `key` falls
+/// in, in one statement.
 async fn add_to(
     conn: &mut AnyConnection,
     table: &str,
     keys: &[&str],
-    grain: Grain,
+    grains: &[Grain],
     key: &UsageKey,
     usage: Usage,
 ) -> Result<()> {
     let keys: Vec<&str> = std::iter::once("grain").chain(keys.iter().copied()).collect();
     let columns: Vec<&str> = keys.iter().chain(VALUE_COLUMNS.iter()).copied().collect();
-    let marks: Vec<String> = (1..=columns.len()).map(|i| format!("${i}")).collect();
+    let rows: Vec<String> = (0..grains.len())
+        .map(|row| {
+            let marks: Vec<String> = (1..=columns.len())
+                .map(|i| format!("${}", row * columns.len() + i))
+                .collect();
+            format!("({})", marks.join(", "))
+        })
+        .collect();
     let updates: Vec<String> = VALUE_COLUMNS
         .iter()
         .map(|c| format!("{c} = {table}.{c} + excluded.{c}"))
         .collect();
     let sql = format!(
-        "INSERT INTO {table} ({}) VALUES ({}) ON CONFLICT ({}) DO UPDATE SET {}",
+        "INSERT INTO {table} ({}) VALUES {} ON CONFLICT ({}) DO UPDATE SET {}",
         columns.join(", "),
-        marks.join(", "),
+        rows.join(", "),
         keys.join(", "),
         updates.join(", ")
     );
     let mut q = sqlx::query(&sql);
-    for k in &keys {
-        q = match *k {
-            "grain" => q.bind(grain as i64),
-            "organization_id" => q.bind(key.organization_id),
-            "slot" => q.bind(grain.floor(key.slot)),
-            "project_id" => q.bind(key.project_id),
-            "agent_id" => q.bind(key.agent_id),
-            "user_id" => q.bind(key.user_id),
-            _ => q.bind(key.model.clone()),
-        };
+    for &grain in grains {
+        for k in &keys {
+            q = match *k {
+                "grain" => q.bind(grain as i64),
+                "organization_id" => q.bind(key.organization_id),
+                "slot" => q.bind(grain.floor(key.slot)),
+                "project_id" => q.bind(key.project_id),
+                "agent_id" => q.bind(key.agent_id),
+                "user_id" => q.bind(key.user_id),
+                _ => q.bind(key.model.clone()),
+            };
+        }
+        q = q
+            .bind(usage.queries)
+            .bind(usage.prompt_tokens)
+            .bind(usage.completion_tokens)
+            .bind(usage.total_tokens)
+            .bind(usage.cost_nanos)
+            .bind(usage.upvotes)
+            .bind(usage.downvotes);
     }
-    q.bind(usage.queries)
-        .bind(usage.prompt_tokens)
-        .bind(usage.completion_tokens)
-        .bind(usage.total_tokens)
-        .bind(usage.cost_nanos)
-        .bind(usage.upvotes)
-        .bind(usage.downvotes)
-        .execute(conn)
-        .await?;
+    q.execute(conn).await?;
     Ok(())
 }
 
@@ -421,7 +431,7 @@ impl Store {
         }
         let (finest, keys) = LEVELS[0];
         for (key, usage) in &fresh {
-            add_to(&mut tx, finest, keys, Grain::Slot, key, *usage).await?;
+            add_to(&mut tx, finest, keys, &[Grain::Slot], key, *usage).await?;
         }
         for (i, (table, keys)) in LEVELS.iter().enumerate() {
             for grain in Grain::ALL {

@@ -276,15 +276,14 @@ impl Store {
 
     /// Names a thread after its first question, unless it was named already.
     pub async fn name_thread(&self, thread: i64, title: &str) -> Result<String> {
-        sqlx::query("UPDATE chat_threads SET title = $2 WHERE id = $1 AND title = 'New Chat'")
-            .bind(thread)
-            .bind(title)
-            .execute(self.pool())
-            .await?;
-        let (title,): (String,) = sqlx::query_as("SELECT title FROM chat_threads WHERE id = $1")
-            .bind(thread)
-            .fetch_one(self.pool())
-            .await?;
+        let (title,): (String,) = sqlx::query_as(
+            "UPDATE chat_threads SET title = CASE WHEN title = 'New Chat' THEN $2 ELSE title END WHERE id = $1 \
+             RETURNING title",
+        )
+        .bind(thread)
+        .bind(title)
+        .fetch_one(self.pool())
+        .await?;
         Ok(title)
     }
 }

@@ -6,13 +6,16 @@ use std::{path::Path, str::FromStr, time::Duration};
 
 use anyhow::Context;
 use sqlx::{
-    AnyPool, Executor,
+    AnyPool, Connection, Executor,
     any::{AnyPoolOptions, install_default_drivers},
     migrate::Migrator,
 };
 
 static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/sqlite");
 static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/postgres");
+
+/// How long a pooled connection may have been idle and still be handed out without a ping.
+const IDLE_BEFORE_PING: Duration = Duration::from_secs(1);
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
@@ -45,7 +48,22 @@ impl Db {
     pub async fn connect(url: &str) -> anyhow::Result<Self> {
         install_default_drivers();
         let backend: Backend = url.parse()?;
-        let options = AnyPoolOptions::new().acquire_timeout(Duration::from_secs(10));
+        let options = AnyPoolOptions::new()
+            .acquire_timeout(Duration::from_secs(10))
+            // sqlx pings a connection when it returns to the pool and, by default, again when it
+            // is taken: two round trips (on SQLite two hand-offs to the connection's thread) per
+            // statement besides the statement. A connection taken within a second of its return
+            // ping is as alive as the ping found it; one idle longer (the database may have
+            // restarted meanwhile) is pinged, and a dead one is replaced.
+            .test_before_acquire(false)
+            .before_acquire(|conn, meta| {
+                Box::pin(async move {
+                    if meta.idle_for >= IDLE_BEFORE_PING {
+                        conn.ping().await?;
+                    }
+                    Ok(true)
+                })
+            });
         let pool = match backend {
             Backend::Sqlite => {
                 ensure_sqlite_folder(url)?;

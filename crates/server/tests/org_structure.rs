@@ -851,6 +851,144 @@ both_backends!(
     }
 );
 
+/// The names of the agents a list returns, sorted, after checking its count agrees.
+async fn agent_names(app: &TestApp, token: &str, path: &str) -> Vec<String> {
+    let page = app.ok("GET", path, token, None).await;
+    let mut names: Vec<String> = page["agents"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{path}: {page}"))
+        .iter()
+        .map(|a| a["agent_name"].as_str().unwrap().to_string())
+        .collect();
+    names.sort();
+    assert_eq!(page["meta"]["count"], names.len(), "{path}");
+    names
+}
+
+// The list is built with only the filters a request sets (one statement per combination, which
+// PostgreSQL plans once): each filter alone and with others, for an admin and for members.
+both_backends!(
+    every_agent_filter_narrows_the_list_alone_and_together,
+    |app: TestApp| async move {
+        let o = org(&app).await;
+        let (public_project, public) = agent_in_new_project(&app, &o, "Public").await;
+        let (_, private) = agent_in_new_project(&app, &o, "Private").await;
+        let team = app
+            .ok("POST", "/api/v2/teams", &o.admin, Some(&json!({"name": "Support"})))
+            .await["id"]
+            .as_i64()
+            .unwrap();
+        for (user, role) in [(o.alice_id, "Admin"), (o.bob_id, "Member")] {
+            app.ok(
+                "POST",
+                &format!("/api/v2/teams/{team}/users"),
+                &o.admin,
+                Some(&json!({"user_ids": [user], "role": role})),
+            )
+            .await;
+        }
+        let team_project = app
+            .ok(
+                "POST",
+                "/api/v2/projects",
+                &o.alice,
+                Some(&json!({"name": "Helpdesk", "team_id": team})),
+            )
+            .await["id"]
+            .as_i64()
+            .unwrap();
+        let desk = app
+            .ok(
+                "POST",
+                "/api/v2/agents",
+                &o.alice,
+                Some(&json!({
+                    "project_id": team_project, "agent_name": "Desk 100%", "domain": "Team questions",
+                    "prefix_prompt": "You are helpful.", "access": "Private", "tags": ["desk"]
+                })),
+            )
+            .await;
+        let private_row = app
+            .ok("GET", &format!("/api/v2/agents/{private}"), &o.admin, None)
+            .await;
+        let everyone = ["Desk 100%", "Helper Private", "Helper Public"];
+
+        // Visibility: the admin sees every agent; Bob the public one and his team's.
+        assert_eq!(agent_names(&app, &o.admin, "/api/v2/agents").await, everyone);
+        assert_eq!(
+            agent_names(&app, &o.bob, "/api/v2/agents").await,
+            ["Desk 100%", "Helper Public"]
+        );
+
+        let admin_cases: Vec<(String, Vec<&str>)> = vec![
+            (format!("project_id={public_project}"), vec!["Helper Public"]),
+            ("project_id=0".into(), everyone.to_vec()),
+            (format!("team_id={team}"), vec!["Desk 100%"]),
+            (format!("project_team_id={team}"), vec!["Desk 100%"]),
+            ("tag=billing".into(), vec!["Helper Private", "Helper Public"]),
+            ("tag=desk&access=Private".into(), vec!["Desk 100%"]),
+            ("access=Private".into(), vec!["Desk 100%", "Helper Private"]),
+            ("access=".into(), everyone.to_vec()),
+            (
+                format!("status={}", private_row["status"].as_str().unwrap()),
+                everyone.to_vec(),
+            ),
+            ("status=NoSuchStatus".into(), vec![]),
+            (
+                format!("agent_type_id={}", private_row["agent_type"]["id"]),
+                everyone.to_vec(),
+            ),
+            ("agent_type_id=999999".into(), vec![]),
+            ("is_active=true".into(), everyone.to_vec()),
+            ("is_active=false".into(), vec![]),
+            ("search=HELPER".into(), vec!["Helper Private", "Helper Public"]),
+            // A wildcard is a character to find, not a pattern.
+            ("search=100%25".into(), vec!["Desk 100%"]),
+            ("search=_".into(), vec![]),
+            ("search=team%20questions&access=Private".into(), vec!["Desk 100%"]),
+            (
+                format!("user_team_id={team}"),
+                vec!["Desk 100%", "Helper Private", "Helper Public"],
+            ),
+        ];
+        for (query, expected) in admin_cases {
+            let path = format!("/api/v2/agents?{query}");
+            assert_eq!(agent_names(&app, &o.admin, &path).await, expected, "{path}");
+        }
+
+        app.ok(
+            "POST",
+            &format!("/api/v2/users/me/starred-agents/{public}"),
+            &o.bob,
+            None,
+        )
+        .await;
+        let bob_cases = [
+            ("/api/v2/agents?starred=true", vec!["Helper Public"]),
+            ("/api/v2/agents?starred=true&search=desk", vec![]),
+            ("/api/v2/agents?access=Private", vec!["Desk 100%"]),
+            ("/api/v2/agents?tag=billing", vec!["Helper Public"]),
+            ("/api/v2/users/me/team-agents", vec!["Desk 100%"]),
+        ];
+        for (path, expected) in bob_cases {
+            assert_eq!(agent_names(&app, &o.bob, path).await, expected, "{path}");
+        }
+
+        // A page past the end still counts what matches.
+        let past = app
+            .ok(
+                "GET",
+                "/api/v2/agents?access=Private&page=5&items_per_page=1",
+                &o.admin,
+                None,
+            )
+            .await;
+        assert_eq!(past["agents"], json!([]));
+        assert_eq!(past["meta"]["count"], 2);
+        assert_eq!(desk["agent_name"], "Desk 100%");
+    }
+);
+
 both_backends!(corpus_connections_keep_the_default, |app: TestApp| async move {
     let o = org(&app).await;
     let (_, id) = agent_in_new_project(&app, &o, "Private").await;

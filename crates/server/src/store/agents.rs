@@ -7,6 +7,7 @@ use super::{
     Store,
     pagination::{PageRequest, SortOrder, Sortable, like_pattern, placeholders},
     projects::MEMBER_OF_PROJECT,
+    sql::Sql,
 };
 use crate::{
     error::{Result, ResultExt},
@@ -215,6 +216,75 @@ pub const AGENT_SORT: Sortable = Sortable {
     default: SortOrder::ascending("agent_name"),
 };
 
+/// `select` (naming agents `a` and their projects `p`) with the conditions of the agents
+/// `caller` may see that match `filter`: only the filters set, so that each combination is a
+/// statement PostgreSQL plans once (see [`Sql`]).
+fn agent_conditions(select: &str, org: i64, caller: i64, org_admin: bool, filter: &AgentFilter) -> Sql {
+    let mut sql = Sql::new(select);
+    // `$1` is the caller and `$2` the organization: the shared clauses name them so.
+    sql.arg(caller);
+    sql.arg(org);
+    sql.push(" WHERE a.organization_id = $2 AND a.is_deleted = 0");
+    if !org_admin {
+        sql.and(&format!(
+            "(a.access = 'Public' OR a.owner_id = $1 \
+             OR EXISTS (SELECT 1 FROM agent_users au WHERE au.agent_id = a.id AND au.user_id = $1) OR {MEMBER_OF_PROJECT})"
+        ));
+    }
+    let pattern = like_pattern(filter.search.as_deref());
+    if !pattern.is_empty() {
+        let p = sql.arg(pattern);
+        sql.and(&format!(
+            "(LOWER(a.agent_name) LIKE {p} ESCAPE '\\' OR LOWER(a.domain) LIKE {p} ESCAPE '\\')"
+        ));
+    }
+    let set = |id: Option<i64>| id.filter(|id| *id != 0);
+    let given = |text: &Option<String>| text.clone().filter(|text| !text.is_empty());
+    if let Some(project) = set(filter.project_id) {
+        let p = sql.arg(project);
+        sql.and(&format!("a.project_id = {p}"));
+    }
+    if let Some(team) = set(filter.team_id) {
+        let p = sql.arg(team);
+        sql.and(&format!("p.team_id = {p}"));
+    }
+    if let Some(tag) = given(&filter.tag) {
+        let p = sql.arg(tag);
+        sql.and(&format!(
+            "EXISTS (SELECT 1 FROM agent_tags tg WHERE tg.agent_id = a.id AND tg.tag = {p})"
+        ));
+    }
+    if let Some(agent_type) = set(filter.agent_type_id) {
+        let p = sql.arg(agent_type);
+        sql.and(&format!("a.agent_type_id = {p}"));
+    }
+    if let Some(access) = given(&filter.access) {
+        let p = sql.arg(access);
+        sql.and(&format!("a.access = {p}"));
+    }
+    if let Some(status) = given(&filter.status) {
+        let p = sql.arg(status);
+        sql.and(&format!("a.status = {p}"));
+    }
+    if let Some(active) = filter.is_active {
+        let p = sql.arg(i64::from(active));
+        sql.and(&format!("a.is_active = {p}"));
+    }
+    if filter.starred {
+        sql.and("EXISTS (SELECT 1 FROM starred_agents s WHERE s.agent_id = a.id AND s.user_id = $1)");
+    }
+    if filter.my_teams {
+        sql.and("EXISTS (SELECT 1 FROM team_members tm WHERE tm.team_id = p.team_id AND tm.user_id = $1)");
+    }
+    if let Some(team) = set(filter.user_team_id) {
+        let p = sql.arg(team);
+        sql.and(&format!(
+            "EXISTS (SELECT 1 FROM team_members tm WHERE tm.team_id = {p} AND tm.user_id = a.owner_id)"
+        ));
+    }
+    sql
+}
+
 impl Store {
     /// A page of the agents `caller` may see (every agent of the org for org admins).
     pub async fn list_agents(
@@ -226,57 +296,25 @@ impl Store {
         sort: SortOrder,
         page: PageRequest,
     ) -> Result<(Vec<AgentRow>, i64)> {
-        let visible = format!(
-            "($3 = 1 OR a.access = 'Public' OR a.owner_id = $1 \
-             OR EXISTS (SELECT 1 FROM agent_users au WHERE au.agent_id = a.id AND au.user_id = $1) OR {MEMBER_OF_PROJECT})"
-        );
-        let where_ = format!(
-            "a.organization_id = $2 AND a.is_deleted = 0 AND {visible} \
-             AND ($4 = '' OR LOWER(a.agent_name) LIKE $4 ESCAPE '\\' OR LOWER(a.domain) LIKE $4 ESCAPE '\\') \
-             AND ($5 = 0 OR a.project_id = $5) AND ($6 = 0 OR p.team_id = $6) \
-             AND ($7 = '' OR EXISTS (SELECT 1 FROM agent_tags tg WHERE tg.agent_id = a.id AND tg.tag = $7)) \
-             AND ($8 = 0 OR a.agent_type_id = $8) AND ($9 = '' OR a.access = $9) AND ($10 = '' OR a.status = $10) \
-             AND ($11 = -1 OR a.is_active = $11) \
-             AND ($12 = 0 OR EXISTS (SELECT 1 FROM starred_agents s WHERE s.agent_id = a.id AND s.user_id = $1)) \
-             AND ($13 = 0 OR EXISTS (SELECT 1 FROM team_members tm WHERE tm.team_id = p.team_id AND tm.user_id = $1)) \
-             AND ($14 = 0 OR EXISTS (SELECT 1 FROM team_members tm WHERE tm.team_id = $14 AND tm.user_id = a.owner_id))"
-        );
-        let pattern = like_pattern(filter.search.as_deref());
-        let is_active = filter.is_active.map(i64::from).unwrap_or(-1);
-        macro_rules! bind_all {
-            ($q:expr) => {
-                $q.bind(caller)
-                    .bind(org)
-                    .bind(org_admin as i64)
-                    .bind(&pattern)
-                    .bind(filter.project_id.unwrap_or(0))
-                    .bind(filter.team_id.unwrap_or(0))
-                    .bind(filter.tag.clone().unwrap_or_default())
-                    .bind(filter.agent_type_id.unwrap_or(0))
-                    .bind(filter.access.clone().unwrap_or_default())
-                    .bind(filter.status.clone().unwrap_or_default())
-                    .bind(is_active)
-                    .bind(filter.starred as i64)
-                    .bind(filter.my_teams as i64)
-                    .bind(filter.user_team_id.unwrap_or(0))
-            };
-        }
         // The page and how many match in one statement; only a page past the end needs the count
         // asked on its own.
         let select = AGENT_SELECT.replacen("SELECT ", "SELECT COUNT(*) OVER () AS full_count, ", 1);
-        let sql = format!("{select} WHERE {where_} {} LIMIT $15 OFFSET $16", sort.sql("a"));
-        let rows: Vec<CountedAgentRow> = bind_all!(sqlx::query_as(&sql))
-            .bind(page.limit())
-            .bind(page.offset())
-            .fetch_all(self.pool())
-            .await?;
+        let mut sql = agent_conditions(&select, org, caller, org_admin, filter);
+        let (limit, offset) = (sql.arg(page.limit()), sql.arg(page.offset()));
+        sql.push(&format!(" {} LIMIT {limit} OFFSET {offset}", sort.sql("a")));
+        let rows: Vec<CountedAgentRow> = sql.query_as().fetch_all(self.pool()).await?;
         let count = match rows.first() {
             Some(first) => first.full_count,
             None if page.offset() == 0 => 0,
             None => {
-                let count_sql =
-                    format!("SELECT COUNT(*) FROM agents a JOIN projects p ON p.id = a.project_id WHERE {where_}");
-                bind_all!(sqlx::query_scalar(&count_sql)).fetch_one(self.pool()).await?
+                let count = agent_conditions(
+                    "SELECT COUNT(*) FROM agents a JOIN projects p ON p.id = a.project_id",
+                    org,
+                    caller,
+                    org_admin,
+                    filter,
+                );
+                count.query_scalar().fetch_one(self.pool()).await?
             }
         };
         Ok((rows.into_iter().map(|r| r.row).collect(), count))

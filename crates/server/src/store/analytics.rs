@@ -7,7 +7,7 @@ use std::{collections::BTreeMap, ops::AddAssign};
 use sqlx::AnyConnection;
 use time::{OffsetDateTime, format_description::well_known::Rfc3339};
 
-use super::Store;
+use super::{Store, sql::Sql};
 use crate::error::Result;
 
 /// Seconds in a rollup slot.
@@ -679,25 +679,7 @@ impl Dimension {
     }
 }
 
-/// SQL text with `$n` placeholders for integer arguments, built in order.
-struct Sql {
-    text: String,
-    args: Vec<i64>,
-}
-
 impl Sql {
-    fn new(text: &str) -> Self {
-        Self {
-            text: text.to_string(),
-            args: Vec::new(),
-        }
-    }
-
-    fn arg(&mut self, v: i64) -> String {
-        self.args.push(v);
-        format!("${}", self.args.len())
-    }
-
     /// ` AND column IN (…)`; an empty list matches nothing.
     fn and_in(&mut self, column: &str, ids: &Option<Vec<i64>>) {
         let Some(ids) = ids else { return };
@@ -735,13 +717,6 @@ impl Sql {
         sql.and_in("project_id", &scope.projects);
         sql.and_in("user_id", &scope.users);
         sql
-    }
-
-    fn query_as<'q, O>(&'q self) -> sqlx::query::QueryAs<'q, sqlx::Any, O, sqlx::any::AnyArguments<'q>>
-    where
-        O: for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow>,
-    {
-        self.args.iter().fold(sqlx::query_as(&self.text), |q, a| q.bind(*a))
     }
 }
 
@@ -830,20 +805,11 @@ impl Store {
         sql.and_in("t.agent_id", &scope.agents);
         sql.and_in("a.project_id", &scope.projects);
         sql.and_in("t.user_id", &scope.users);
-        let n = sql.args.len();
+        let (from, to) = (sql.arg(start), sql.arg(end));
         sql.text.push_str(&format!(
-            " AND t.created_on >= ${} AND t.created_on < ${} GROUP BY t.agent_id, t.user_id",
-            n + 1,
-            n + 2
+            " AND t.created_on >= {from} AND t.created_on < {to} GROUP BY t.agent_id, t.user_id"
         ));
-        let rows: Vec<(i64, i64, i64)> = sql
-            .args
-            .iter()
-            .fold(sqlx::query_as(&sql.text), |q, a| q.bind(*a))
-            .bind(start)
-            .bind(end)
-            .fetch_all(self.pool())
-            .await?;
+        let rows: Vec<(i64, i64, i64)> = sql.query_as().fetch_all(self.pool()).await?;
         Ok(rows)
     }
 

@@ -25,6 +25,7 @@ mod passwordless;
 mod projects;
 mod responses;
 mod settings;
+mod sql;
 mod teams;
 mod throttle;
 mod tokens;

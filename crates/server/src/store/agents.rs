@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{
     Store,
-    pagination::{PageRequest, SortOrder, Sortable, like_pattern, placeholders},
+    pagination::{Counted, PageRequest, SortOrder, Sortable, counted, like_pattern, page_of, placeholders},
     projects::MEMBER_OF_PROJECT,
     sql::Sql,
 };
@@ -181,14 +181,6 @@ pub struct AgentFilter {
     pub user_team_id: Option<i64>,
 }
 
-/// An agent of a page, with how many agents match the whole filter.
-#[derive(Debug, sqlx::FromRow)]
-struct CountedAgentRow {
-    full_count: i64,
-    #[sqlx(flatten)]
-    row: AgentRow,
-}
-
 /// One row of [`Store::agent_extras`]'s query: kind, agent (or project) id, order, two numbers
 /// and three texts.
 type ExtraRow = (String, i64, i64, i64, i64, String, String, String);
@@ -298,26 +290,21 @@ impl Store {
     ) -> Result<(Vec<AgentRow>, i64)> {
         // The page and how many match in one statement; only a page past the end needs the count
         // asked on its own.
-        let select = AGENT_SELECT.replacen("SELECT ", "SELECT COUNT(*) OVER () AS full_count, ", 1);
-        let mut sql = agent_conditions(&select, org, caller, org_admin, filter);
+        let mut sql = agent_conditions(&counted(AGENT_SELECT), org, caller, org_admin, filter);
         let (limit, offset) = (sql.arg(page.limit()), sql.arg(page.offset()));
         sql.push(&format!(" {} LIMIT {limit} OFFSET {offset}", sort.sql("a")));
-        let rows: Vec<CountedAgentRow> = sql.query_as().fetch_all(self.pool()).await?;
-        let count = match rows.first() {
-            Some(first) => first.full_count,
-            None if page.offset() == 0 => 0,
-            None => {
-                let count = agent_conditions(
-                    "SELECT COUNT(*) FROM agents a JOIN projects p ON p.id = a.project_id",
-                    org,
-                    caller,
-                    org_admin,
-                    filter,
-                );
-                count.query_scalar().fetch_one(self.pool()).await?
-            }
-        };
-        Ok((rows.into_iter().map(|r| r.row).collect(), count))
+        let rows: Vec<Counted<AgentRow>> = sql.query_as().fetch_all(self.pool()).await?;
+        if let Some(page) = page_of(rows, page) {
+            return Ok(page);
+        }
+        let count = agent_conditions(
+            "SELECT COUNT(*) FROM agents a JOIN projects p ON p.id = a.project_id",
+            org,
+            caller,
+            org_admin,
+            filter,
+        );
+        Ok((Vec::new(), count.query_scalar().fetch_one(self.pool()).await?))
     }
 
     pub async fn find_agent(&self, org: i64, id: i64) -> Result<Option<AgentRow>> {

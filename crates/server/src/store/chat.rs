@@ -8,7 +8,7 @@ use ejento_api::{AgentResponse, ResponseComment, ResponseFeedback, ResponseOutpu
 use super::{
     Store,
     analytics::{self, Usage},
-    pagination::PageRequest,
+    pagination::{Counted, PageRequest, counted, page_of},
 };
 use crate::{error::Result, time_fmt};
 
@@ -97,6 +97,39 @@ fn details<'q>(
     ids: &[i64],
 ) -> sqlx::query::QueryAs<'q, sqlx::Any, DetailRow, sqlx::any::AnyArguments<'q>> {
     ids.iter().fold(sqlx::query_as(sql), |q, id| q.bind(*id))
+}
+
+/// The votes, comments and steps of a page of answers, by answer.
+#[derive(Default)]
+struct ResponseDetails {
+    votes: ByResponse<ResponseFeedback>,
+    comments: ByResponse<ResponseComment>,
+    steps: ByResponse<ResponseStep>,
+}
+
+/// The first hundred votes of each answer in `ids_in` (a list of placeholders): answer, id, vote,
+/// voter's email, time.
+fn feedback_sql(on: FeedbackOn, ids_in: &str) -> String {
+    let (table, column) = match on {
+        FeedbackOn::Agent => ("response_feedback", "response_id"),
+        FeedbackOn::Workflow => ("workflow_response_feedback", "workflow_response_id"),
+    };
+    format!(
+        "SELECT answer, id, vote, created_by, created_on FROM (SELECT f.{column} AS answer, f.id, f.vote, \
+         u.email AS created_by, f.created_on, ROW_NUMBER() OVER (PARTITION BY f.{column} ORDER BY f.id) AS n \
+         FROM {table} f JOIN users u ON u.id = f.user_id WHERE f.{column} IN ({ids_in})) fv WHERE n <= 100"
+    )
+}
+
+fn feedback_of_row(on: FeedbackOn, (answer, id, vote, by, on_): DetailRow) -> ResponseFeedback {
+    ResponseFeedback {
+        id,
+        is_upvote: vote == "upvote",
+        is_downvote: vote == "downvote",
+        created_by: by,
+        created_on: on_,
+        workflow_response: (on == FeedbackOn::Workflow).then_some(answer),
+    }
 }
 
 /// A stored `start` or `status` event as a step: its `step` and `message` as the stream said.
@@ -242,13 +275,19 @@ impl Store {
         page: PageRequest,
     ) -> Result<(Vec<ResponseRow>, i64)> {
         let where_ = "r.chat_thread_id = $2 AND r.is_deleted = 0";
-        let rows = sqlx::query_as(&format!("{SELECT} WHERE {where_} ORDER BY r.id LIMIT $3 OFFSET $4"))
-            .bind(caller)
-            .bind(thread)
-            .bind(page.limit())
-            .bind(page.offset())
-            .fetch_all(self.pool())
-            .await?;
+        let rows: Vec<Counted<ResponseRow>> = sqlx::query_as(&format!(
+            "{} WHERE {where_} ORDER BY r.id LIMIT $3 OFFSET $4",
+            counted(SELECT)
+        ))
+        .bind(caller)
+        .bind(thread)
+        .bind(page.limit())
+        .bind(page.offset())
+        .fetch_all(self.pool())
+        .await?;
+        if let Some(page) = page_of(rows, page) {
+            return Ok(page);
+        }
         let (count,): (i64,) = sqlx::query_as(&format!(
             "SELECT COUNT(*) FROM agent_responses r WHERE {}",
             where_.replace("$2", "$1")
@@ -256,7 +295,7 @@ impl Store {
         .bind(thread)
         .fetch_one(self.pool())
         .await?;
-        Ok((rows, count))
+        Ok((Vec::new(), count))
     }
 
     /// Earlier turns of a thread, newest last, for an answerer's context.
@@ -324,75 +363,84 @@ impl Store {
         Ok(())
     }
 
-    /// Fills in the votes, comments and (with `steps`) the steps of listed responses: three
-    /// statements for a whole page, each bounded per response.
+    /// Fills in the votes, comments and (with `steps`) the steps of listed responses: one
+    /// statement for a whole page, each bounded per response.
     pub async fn add_response_details(&self, responses: &mut [AgentResponse], steps: bool) -> Result<()> {
         if responses.is_empty() {
             return Ok(());
         }
         let ids: Vec<i64> = responses.iter().map(|r| r.id).collect();
-        let (mut votes, mut comments) = self.votes_and_comments(&ids).await?;
-        // Steps are the `start` and `status` events the answer streamed: a handful per answer.
-        let events = if steps {
-            let sql = format!(
-                "SELECT response_id, seq, event, data, '' FROM response_events \
-                 WHERE response_id IN ({}) AND event IN ('start', 'status') ORDER BY response_id, seq",
-                super::pagination::placeholders(1, ids.len())
-            );
-            details(&sql, &ids).fetch_all(self.pool()).await?
-        } else {
-            Vec::new()
-        };
+        let mut details = self.response_details(&ids, steps).await?;
         for r in responses.iter_mut() {
-            r.feedback = votes.remove(&r.id).unwrap_or_default();
-            r.comments = comments.remove(&r.id).unwrap_or_default();
+            r.feedback = details.votes.remove(&r.id).unwrap_or_default();
+            r.comments = details.comments.remove(&r.id).unwrap_or_default();
             if steps {
-                r.response_steps = Some(
-                    events
-                        .iter()
-                        .filter(|e| e.0 == r.id)
-                        .map(|(_, seq, event, data, _)| step_of(*seq, event, data))
-                        .collect(),
-                );
+                r.response_steps = Some(details.steps.remove(&r.id).unwrap_or_default());
             }
         }
         Ok(())
     }
 
     /// Everyone's votes (the first hundred) and the first comments of the answers `ids`, by
-    /// answer: two statements for a whole page.
+    /// answer, in one statement.
     pub async fn votes_and_comments(
         &self,
         ids: &[i64],
     ) -> Result<(ByResponse<ResponseFeedback>, ByResponse<ResponseComment>)> {
-        let mut votes = ByResponse::new();
-        let mut comments = ByResponse::new();
+        let details = self.response_details(ids, false).await?;
+        Ok((details.votes, details.comments))
+    }
+
+    /// The votes, comments and (with `steps`) steps of the answers `ids`: one statement of three
+    /// parts of the same shape, told apart by their first column.
+    async fn response_details(&self, ids: &[i64], steps: bool) -> Result<ResponseDetails> {
+        let mut details = ResponseDetails::default();
         if ids.is_empty() {
-            return Ok((votes, comments));
+            return Ok(details);
         }
-        for (of, vote) in self.feedback_of(FeedbackOn::Agent, ids).await? {
-            votes.entry(of).or_insert_with(Vec::new).push(vote);
-        }
-        let sql = format!(
-            "SELECT response_id, id, comment, created_by, created_on FROM (SELECT response_id, id, comment, created_by, \
-             created_on, ROW_NUMBER() OVER (PARTITION BY response_id ORDER BY id) AS n FROM response_comments \
-             WHERE response_id IN ({})) c WHERE n <= {} ORDER BY id",
-            super::pagination::placeholders(1, ids.len()),
+        let ids_in = super::pagination::placeholders(1, ids.len());
+        let mut sql = format!(
+            "SELECT 'vote', v.* FROM ({}) v UNION ALL SELECT 'comment', response_id, id, comment, created_by, created_on \
+             FROM (SELECT response_id, id, comment, created_by, created_on, \
+             ROW_NUMBER() OVER (PARTITION BY response_id ORDER BY id) AS n FROM response_comments \
+             WHERE response_id IN ({ids_in})) c WHERE n <= {}",
+            feedback_sql(FeedbackOn::Agent, &ids_in),
             ejento_api::RESPONSE_COMMENTS_LISTED
         );
-        for (response_id, id, comment, created_by, created_on) in details(&sql, ids).fetch_all(self.pool()).await? {
-            comments
-                .entry(response_id)
-                .or_insert_with(Vec::new)
-                .push(ResponseComment {
+        // Steps are the `start` and `status` events the answer streamed: a handful per answer.
+        if steps {
+            sql.push_str(&format!(
+                " UNION ALL SELECT 'step', response_id, seq, event, data, '' FROM response_events \
+                 WHERE response_id IN ({ids_in}) AND event IN ('start', 'status')"
+            ));
+        }
+        sql.push_str(" ORDER BY 1, 2, 3");
+        let rows: Vec<(String, i64, i64, String, String, String)> = ids
+            .iter()
+            .fold(sqlx::query_as(&sql), |q, id| q.bind(*id))
+            .fetch_all(self.pool())
+            .await?;
+        for (kind, answer, id, text, created_by, created_on) in rows {
+            match kind.as_str() {
+                "vote" => details.votes.entry(answer).or_default().push(feedback_of_row(
+                    FeedbackOn::Agent,
+                    (answer, id, text, created_by, created_on),
+                )),
+                "comment" => details.comments.entry(answer).or_default().push(ResponseComment {
                     id,
-                    response_id,
-                    comment,
+                    response_id: answer,
+                    comment: text,
                     created_by,
                     created_on,
-                });
+                }),
+                _ => details
+                    .steps
+                    .entry(answer)
+                    .or_default()
+                    .push(step_of(id, &text, &created_by)),
+            }
         }
-        Ok((votes, comments))
+        Ok(details)
     }
 
     /// Everyone's votes on the answers `ids` (the first hundred of each: one per person, and the
@@ -401,34 +449,12 @@ impl Store {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
-        let (table, column) = match on {
-            FeedbackOn::Agent => ("response_feedback", "response_id"),
-            FeedbackOn::Workflow => ("workflow_response_feedback", "workflow_response_id"),
-        };
         let sql = format!(
-            "SELECT answer, id, vote, created_by, created_on FROM (SELECT f.{column} AS answer, f.id, f.vote, \
-             u.email AS created_by, f.created_on, ROW_NUMBER() OVER (PARTITION BY f.{column} ORDER BY f.id) AS n \
-             FROM {table} f JOIN users u ON u.id = f.user_id WHERE f.{column} IN ({})) v \
-             WHERE n <= 100 ORDER BY id",
-            super::pagination::placeholders(1, ids.len())
+            "{} ORDER BY id",
+            feedback_sql(on, &super::pagination::placeholders(1, ids.len()))
         );
         let rows = details(&sql, ids).fetch_all(self.pool()).await?;
-        Ok(rows
-            .into_iter()
-            .map(|(answer, id, vote, by, on_)| {
-                (
-                    answer,
-                    ResponseFeedback {
-                        id,
-                        is_upvote: vote == "upvote",
-                        is_downvote: vote == "downvote",
-                        created_by: by,
-                        created_on: on_,
-                        workflow_response: (on == FeedbackOn::Workflow).then_some(answer),
-                    },
-                )
-            })
-            .collect())
+        Ok(rows.into_iter().map(|row| (row.0, feedback_of_row(on, row))).collect())
     }
 
     pub async fn response_comments(&self, response: i64) -> Result<Vec<ejento_api::ResponseComment>> {

@@ -94,6 +94,33 @@ impl Sortable {
     }
 }
 
+/// A row of a page read with `COUNT(*) OVER () AS full_count`: the page and how many rows match
+/// the whole filter in one statement.
+#[derive(Debug, sqlx::FromRow)]
+pub struct Counted<T> {
+    full_count: i64,
+    #[sqlx(flatten)]
+    row: T,
+}
+
+/// `SELECT …` with the window count of a page added after `SELECT`.
+pub fn counted(select: &str) -> String {
+    select.replacen("SELECT ", "SELECT COUNT(*) OVER () AS full_count, ", 1)
+}
+
+/// A page's rows and their full count, or `None` for an empty page that is not the first (past the
+/// end, where the count must be asked on its own).
+pub fn page_of<T>(rows: Vec<Counted<T>>, page: PageRequest) -> Option<(Vec<T>, i64)> {
+    match rows.first() {
+        Some(first) => {
+            let count = first.full_count;
+            Some((rows.into_iter().map(|r| r.row).collect(), count))
+        }
+        None if page.offset() == 0 => Some((Vec::new(), 0)),
+        None => None,
+    }
+}
+
 /// A `LIKE` pattern matching `text` anywhere, lower-cased, with `%`, `_` and `\` escaped (use
 /// with `ESCAPE '\'`). Empty when there is nothing to search for.
 pub fn like_pattern(text: Option<&str>) -> String {

@@ -94,6 +94,19 @@ both_backends!(
             .await;
         assert_eq!(listed["meta"]["count"], 2);
         assert_eq!(listed["agent_responses"][0]["status"], "completed");
+        // A page past the end is empty and still counts the conversation.
+        let past = app
+            .ok(
+                "GET",
+                &format!("/api/v2/chat-threads/{thread}/agent-responses?page=3&items_per_page=1"),
+                &token,
+                None,
+            )
+            .await;
+        assert_eq!(
+            (past["agent_responses"].clone(), past["meta"]["count"].clone()),
+            (json!([]), json!(2))
+        );
         let id = data["agent_response_id"].as_i64().unwrap();
         let supporting = app
             .ok(

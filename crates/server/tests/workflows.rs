@@ -455,6 +455,18 @@ both_backends!(
         );
         assert_eq!(listed["workflow_responses"][0]["status"], "completed");
         assert_eq!(listed["workflow_responses"][0]["response"]["answer"], out["answer"]);
+        let past = app
+            .ok(
+                "GET",
+                &format!("/api/v2/workflow-chat-threads/{thread}/workflow-responses?page=2&items_per_page=1"),
+                &admin,
+                None,
+            )
+            .await;
+        assert_eq!(
+            (past["workflow_responses"].clone(), past["meta"]["count"].clone()),
+            (json!([]), json!(1))
+        );
     }
 );
 

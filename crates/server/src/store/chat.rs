@@ -8,7 +8,7 @@ use ejento_api::{AgentResponse, ResponseComment, ResponseFeedback, ResponseOutpu
 use super::{
     Store,
     analytics::{self, Usage},
-    pagination::{Counted, PageRequest, counted, page_of},
+    pagination::{PageRequest, thread_page},
 };
 use crate::{error::Result, time_fmt};
 
@@ -274,28 +274,14 @@ impl Store {
         thread: i64,
         page: PageRequest,
     ) -> Result<(Vec<ResponseRow>, i64)> {
-        let where_ = "r.chat_thread_id = $2 AND r.is_deleted = 0";
-        let rows: Vec<Counted<ResponseRow>> = sqlx::query_as(&format!(
-            "{} WHERE {where_} ORDER BY r.id LIMIT $3 OFFSET $4",
-            counted(SELECT)
-        ))
-        .bind(caller)
-        .bind(thread)
-        .bind(page.limit())
-        .bind(page.offset())
-        .fetch_all(self.pool())
-        .await?;
-        if let Some(page) = page_of(rows, page) {
-            return Ok(page);
-        }
-        let (count,): (i64,) = sqlx::query_as(&format!(
-            "SELECT COUNT(*) FROM agent_responses r WHERE {}",
-            where_.replace("$2", "$1")
-        ))
-        .bind(thread)
-        .fetch_one(self.pool())
-        .await?;
-        Ok((Vec::new(), count))
+        thread_page(
+            self.pool(),
+            (SELECT, "agent_responses", "chat_thread_id"),
+            caller,
+            thread,
+            page,
+        )
+        .await
     }
 
     /// Earlier turns of a thread, newest last, for an answerer's context.

@@ -121,6 +121,40 @@ pub fn page_of<T>(rows: Vec<Counted<T>>, page: PageRequest) -> Option<(Vec<T>, i
     }
 }
 
+/// A page of a conversation's answers, oldest first, with how many it has: `select` reads
+/// `table` as `r` (with `$1` the caller) and `column` names the conversation.
+pub async fn thread_page<T>(
+    pool: &sqlx::AnyPool,
+    (select, table, column): (&str, &str, &str),
+    caller: i64,
+    thread: i64,
+    page: PageRequest,
+) -> Result<(Vec<T>, i64)>
+where
+    T: for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> + Send + Unpin,
+{
+    let rows: Vec<Counted<T>> = sqlx::query_as(&format!(
+        "{} WHERE r.{column} = $2 AND r.is_deleted = 0 ORDER BY r.id LIMIT $3 OFFSET $4",
+        counted(select)
+    ))
+    .bind(caller)
+    .bind(thread)
+    .bind(page.limit())
+    .bind(page.offset())
+    .fetch_all(pool)
+    .await?;
+    if let Some(page) = page_of(rows, page) {
+        return Ok(page);
+    }
+    let count = sqlx::query_scalar(&format!(
+        "SELECT COUNT(*) FROM {table} r WHERE r.{column} = $1 AND r.is_deleted = 0"
+    ))
+    .bind(thread)
+    .fetch_one(pool)
+    .await?;
+    Ok((Vec::new(), count))
+}
+
 /// A `LIKE` pattern matching `text` anywhere, lower-cased, with `%`, `_` and `\` escaped (use
 /// with `ESCAPE '\'`). Empty when there is nothing to search for.
 pub fn like_pattern(text: Option<&str>) -> String {

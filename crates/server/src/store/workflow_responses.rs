@@ -2,7 +2,10 @@
 
 use ejento_api::{WorkflowOutput, WorkflowResponse, WorkflowReview};
 
-use super::{Store, pagination::PageRequest};
+use super::{
+    Store,
+    pagination::{PageRequest, thread_page},
+};
 use crate::{error::Result, time_fmt};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -113,21 +116,14 @@ impl Store {
         thread: i64,
         page: PageRequest,
     ) -> Result<(Vec<WorkflowResponseRow>, i64)> {
-        let rows = sqlx::query_as(&format!(
-            "{SELECT} WHERE r.thread_id = $2 AND r.is_deleted = 0 ORDER BY r.id LIMIT $3 OFFSET $4"
-        ))
-        .bind(caller)
-        .bind(thread)
-        .bind(page.limit())
-        .bind(page.offset())
-        .fetch_all(self.pool())
-        .await?;
-        let (count,): (i64,) =
-            sqlx::query_as("SELECT COUNT(*) FROM workflow_responses WHERE thread_id = $1 AND is_deleted = 0")
-                .bind(thread)
-                .fetch_one(self.pool())
-                .await?;
-        Ok((rows, count))
+        thread_page(
+            self.pool(),
+            (SELECT, "workflow_responses", "thread_id"),
+            caller,
+            thread,
+            page,
+        )
+        .await
     }
 
     /// Earlier turns of a conversation before `before`, oldest first (at most `turns`).

@@ -572,6 +572,40 @@ both_backends!(chat_logs_filter_export_and_detail, |app: TestApp| async move {
         .ok("GET", "/api/v2/chat-logs/search?from=2999-01-01", &admin, None)
         .await;
     assert_eq!(none["meta"]["count"], 0);
+    // Each filter alone and with others (the search holds only the filters set: one statement
+    // per combination).
+    let a1_id = a1["agent_response_id"].as_i64().unwrap();
+    let u1_thread = u1["thread_id"].as_i64().unwrap();
+    let cases: Vec<(String, Vec<i64>)> = vec![
+        ("feedback=none".into(), vec![a1_id]),
+        ("feedback=any".into(), vec![u1_id]),
+        ("feedback=upvote".into(), vec![]),
+        ("has_comments=false".into(), vec![a1_id]),
+        ("has_comments=true&feedback=none".into(), vec![]),
+        (format!("agent_id={agent}"), vec![u1_id, a1_id]),
+        ("agent_id=999999".into(), vec![]),
+        (format!("thread_id={u1_thread}"), vec![u1_id]),
+        ("query_source=web&status=completed".into(), vec![u1_id, a1_id]),
+        ("query_source=api".into(), vec![]),
+        ("status=failed".into(), vec![]),
+        ("to=2000-01-01".into(), vec![]),
+        ("from=2000-01-01&to=2999-01-01&search=REFUNDS".into(), vec![a1_id]),
+        // A wildcard is a character to find.
+        ("search=%25".into(), vec![]),
+    ];
+    for (query, expected) in cases {
+        let page = app
+            .ok("GET", &format!("/api/v2/chat-logs/search?{query}"), &admin, None)
+            .await;
+        let ids: Vec<i64> = page["chatlogs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| l["id"].as_i64().unwrap())
+            .collect();
+        assert_eq!(ids, expected, "{query}");
+        assert_eq!(page["meta"]["count"], expected.len(), "{query}");
+    }
     let (status, body) = app
         .call("GET", "/api/v2/chat-logs/search?feedback=maybe", &admin, None)
         .await;

@@ -5,6 +5,7 @@ use ejento_api::{AgentType, ChatLog, ChatLogAgent, ChatLogResponse, ResponseOutp
 use super::{
     Store,
     pagination::{PageRequest, like_pattern},
+    sql::Sql,
 };
 use crate::error::Result;
 
@@ -67,19 +68,60 @@ pub enum LogDetail {
 
 const FROM: &str = "FROM agent_responses r JOIN agents a ON a.id = r.agent_id JOIN users u ON u.id = r.user_id";
 
-/// `$1` org, `$2` user, `$3` agent, `$4` project, `$5` thread, `$6` feedback, `$7` has comments
-/// (-1 any), `$8` source, `$9` status, `$10` from, `$11` to, `$12` search pattern.
-const WHERE: &str = "r.organization_id = $1 AND r.is_deleted = 0 \
-     AND ($2 = 0 OR r.user_id = $2) AND ($3 = 0 OR r.agent_id = $3) AND ($4 = 0 OR a.project_id = $4) \
-     AND ($5 = 0 OR r.chat_thread_id = $5) \
-     AND ($6 = '' \
-          OR ($6 = 'none' AND NOT EXISTS (SELECT 1 FROM response_feedback f WHERE f.response_id = r.id)) \
-          OR ($6 = 'any' AND EXISTS (SELECT 1 FROM response_feedback f WHERE f.response_id = r.id)) \
-          OR EXISTS (SELECT 1 FROM response_feedback f WHERE f.response_id = r.id AND f.vote = $6)) \
-     AND ($7 = -1 OR ($7 = 1) = EXISTS (SELECT 1 FROM response_comments c WHERE c.response_id = r.id)) \
-     AND ($8 = '' OR r.query_source = $8) AND ($9 = '' OR r.status = $9) \
-     AND ($10 = '' OR r.created_on >= $10) AND ($11 = '' OR r.created_on < $11) \
-     AND ($12 = '' OR LOWER(r.query) LIKE $12 ESCAPE '\\' OR LOWER(r.response) LIKE $12 ESCAPE '\\')";
+/// `select` (reading answers as `r`, their agents as `a`) over the answers of `org` that match
+/// `f`, with only the filters it sets: each combination is its own statement, which PostgreSQL
+/// plans once and both databases can serve from the index of the filter it names (see [`Sql`]).
+fn log_conditions(select: &str, org: i64, f: &LogFilter) -> Sql {
+    let mut sql = Sql::new(select);
+    let org = sql.arg(org);
+    sql.push(&format!(" WHERE r.organization_id = {org} AND r.is_deleted = 0"));
+    for (value, column) in [
+        (f.user, "r.user_id"),
+        (f.agent, "r.agent_id"),
+        (f.project, "a.project_id"),
+        (f.thread, "r.chat_thread_id"),
+    ] {
+        if let Some(value) = value.filter(|v| *v != 0) {
+            let p = sql.arg(value);
+            sql.and(&format!("{column} = {p}"));
+        }
+    }
+    const VOTED: &str = "EXISTS (SELECT 1 FROM response_feedback f WHERE f.response_id = r.id";
+    match f.feedback.as_str() {
+        "" => {}
+        "none" => sql.and(&format!("NOT {VOTED})")),
+        "any" => sql.and(&format!("{VOTED})")),
+        vote => {
+            let p = sql.arg(vote);
+            sql.and(&format!("{VOTED} AND f.vote = {p})"));
+        }
+    }
+    if let Some(has) = f.has_comments {
+        let not = if has { "" } else { "NOT " };
+        sql.and(&format!(
+            "{not}EXISTS (SELECT 1 FROM response_comments c WHERE c.response_id = r.id)"
+        ));
+    }
+    for (value, condition) in [
+        (&f.query_source, "r.query_source = "),
+        (&f.status, "r.status = "),
+        (&f.from, "r.created_on >= "),
+        (&f.to, "r.created_on < "),
+    ] {
+        if !value.is_empty() {
+            let p = sql.arg(value.as_str());
+            sql.and(&format!("{condition}{p}"));
+        }
+    }
+    let pattern = like_pattern(Some(&f.search));
+    if !pattern.is_empty() {
+        let p = sql.arg(pattern);
+        sql.and(&format!(
+            "(LOWER(r.query) LIKE {p} ESCAPE '\\' OR LOWER(r.response) LIKE {p} ESCAPE '\\')"
+        ));
+    }
+    sql
+}
 
 impl Store {
     pub async fn search_chat_logs(
@@ -89,41 +131,30 @@ impl Store {
         page: PageRequest,
         detail: LogDetail,
     ) -> Result<(Vec<ChatLog>, i64)> {
-        let pattern = like_pattern(Some(&f.search));
-        let has_comments = f.has_comments.map_or(-1, |b| b as i64);
-        macro_rules! bind_filter {
-            ($q:expr) => {
-                $q.bind(org)
-                    .bind(f.user.unwrap_or(0))
-                    .bind(f.agent.unwrap_or(0))
-                    .bind(f.project.unwrap_or(0))
-                    .bind(f.thread.unwrap_or(0))
-                    .bind(&f.feedback)
-                    .bind(has_comments)
-                    .bind(&f.query_source)
-                    .bind(&f.status)
-                    .bind(&f.from)
-                    .bind(&f.to)
-                    .bind(&pattern)
-            };
-        }
-        let rows: Vec<Row> = bind_filter!(sqlx::query_as(&format!(
-            "SELECT r.id, r.agent_id, a.agent_name, a.agent_type_id, ty.name AS agent_type_name, \
-             ty.description AS agent_type_description, a.created_by AS agent_created_by, a.created_on AS agent_created_on, \
-             a.project_id, r.user_id, u.email AS user_email, r.chat_thread_id, \
-             r.query, r.response, r.output, r.status, r.query_source, \
-             (SELECT COUNT(*) FROM response_feedback f WHERE f.response_id = r.id AND f.vote = 'upvote') AS upvotes, \
-             (SELECT COUNT(*) FROM response_feedback f WHERE f.response_id = r.id AND f.vote = 'downvote') AS downvotes, \
-             (SELECT COUNT(*) FROM response_comments c WHERE c.response_id = r.id) AS comments, \
-             r.total_tokens, r.cost, r.latency_ms, r.created_by, r.created_on \
-             {FROM} JOIN agent_types ty ON ty.id = a.agent_type_id WHERE {WHERE} \
-             ORDER BY r.created_on DESC, r.id DESC LIMIT $13 OFFSET $14"
-        )))
-        .bind(page.limit())
-        .bind(page.offset())
-        .fetch_all(self.pool())
-        .await?;
-        let (count,): (i64,) = bind_filter!(sqlx::query_as(&format!("SELECT COUNT(*) {FROM} WHERE {WHERE}")))
+        let mut sql = log_conditions(
+            &format!(
+                "SELECT r.id, r.agent_id, a.agent_name, a.agent_type_id, ty.name AS agent_type_name, \
+                 ty.description AS agent_type_description, a.created_by AS agent_created_by, a.created_on AS agent_created_on, \
+                 a.project_id, r.user_id, u.email AS user_email, r.chat_thread_id, \
+                 r.query, r.response, r.output, r.status, r.query_source, \
+                 (SELECT COUNT(*) FROM response_feedback f WHERE f.response_id = r.id AND f.vote = 'upvote') AS upvotes, \
+                 (SELECT COUNT(*) FROM response_feedback f WHERE f.response_id = r.id AND f.vote = 'downvote') AS downvotes, \
+                 (SELECT COUNT(*) FROM response_comments c WHERE c.response_id = r.id) AS comments, \
+                 r.total_tokens, r.cost, r.latency_ms, r.created_by, r.created_on \
+                 {FROM} JOIN agent_types ty ON ty.id = a.agent_type_id"
+            ),
+            org,
+            f,
+        );
+        let (limit, offset) = (sql.arg(page.limit()), sql.arg(page.offset()));
+        sql.push(&format!(
+            " ORDER BY r.created_on DESC, r.id DESC LIMIT {limit} OFFSET {offset}"
+        ));
+        let rows: Vec<Row> = sql.query_as().fetch_all(self.pool()).await?;
+        // Counted on its own: a window count would compute every matching answer's vote and
+        // comment counts, not only the page's.
+        let count = log_conditions(&format!("SELECT COUNT(*) {FROM}"), org, f)
+            .query_scalar()
             .fetch_one(self.pool())
             .await?;
         let (mut votes, mut comments) = match detail {

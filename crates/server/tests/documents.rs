@@ -778,6 +778,22 @@ both_backends!(threads_take_attachment_corpora, |app: TestApp| async move {
         .ok("GET", &format!("/api/v2/agents/{agent}/chat-threads"), &token, None)
         .await;
     assert_eq!(threads["meta"]["count"], 1);
+    // A question in the thread searches the agent's default corpus first, then the attachment.
+    let asked = app
+        .ok(
+            "POST",
+            &format!("/response-service/api/v2/agents/{agent}/responses"),
+            &token,
+            Some(&json!({"user_query": "What words are attached?", "chat_thread_id": thread})),
+        )
+        .await;
+    let searched = asked["corpus_ids"].as_array().unwrap();
+    assert_eq!(searched.len(), 2, "{asked}");
+    assert_eq!(searched[1], attachment, "{asked}");
+    let default = app
+        .ok("GET", &format!("/api/v2/agents/{agent}/corpora/default"), &token, None)
+        .await;
+    assert_eq!(searched[0], default["corpus_id"], "{asked}");
     // Someone else in the organization cannot see or use the thread.
     let (other, _, _) = app.member("uma@example.com", "Uma User").await;
     let (status, _) = app

@@ -38,14 +38,7 @@ pub struct Question<'a> {
 
 pub async fn agent_job(store: &Store, asker: &Asker<'_>, agent: &AgentRow, q: &Question<'_>) -> Result<Job> {
     // The agent's enabled corpora and the thread's attachments; overrides may narrow them.
-    let mut corpus_ids = store.enabled_corpus_ids(agent.id).await?;
-    if let Some(thread) = q.thread_id {
-        for c in store.thread_corpora(thread, None).await? {
-            if !corpus_ids.contains(&c.corpus_id) {
-                corpus_ids.push(c.corpus_id);
-            }
-        }
-    }
+    let mut corpus_ids = store.answer_corpus_ids(agent.id, q.thread_id).await?;
     let flags = FlagSet::load(store, asker.organization_id).await?;
     // The agent's enabled tools: RAG tools' corpora are searched too; the others a model may call
     // (API tools while the `api-tools` flag is on).

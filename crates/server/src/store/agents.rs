@@ -427,18 +427,23 @@ impl Store {
         Ok(extras)
     }
 
+    /// An agent's editable configuration: its row, instructions in order and tags, read in one
+    /// statement (an answer's preparation reads it too).
     pub async fn agent_config(&self, row: &AgentRow) -> Result<AgentConfig> {
-        let instructions: Vec<String> = sqlx::query_scalar(
-            "SELECT instruction FROM agent_instructions WHERE agent_id = $1 AND is_deleted = 0 ORDER BY position",
+        let rows: Vec<(String, String)> = sqlx::query_as(
+            "SELECT kind, text FROM (SELECT 'instruction' AS kind, instruction AS text, position FROM agent_instructions \
+             WHERE agent_id = $1 AND is_deleted = 0 UNION ALL SELECT 'tag', tag, 0 FROM agent_tags WHERE agent_id = $1) \
+             parts ORDER BY kind, position, text",
         )
         .bind(row.id)
         .fetch_all(self.pool())
         .await?;
-        let tags: Vec<String> = sqlx::query_scalar("SELECT tag FROM agent_tags WHERE agent_id = $1 ORDER BY tag")
-            .bind(row.id)
-            .fetch_all(self.pool())
-            .await?;
-        Ok(AgentConfig::of(row, instructions, tags))
+        let (instructions, tags): (Vec<_>, Vec<_>) = rows.into_iter().partition(|(kind, _)| kind == "instruction");
+        Ok(AgentConfig::of(
+            row,
+            instructions.into_iter().map(|(_, text)| text).collect(),
+            tags.into_iter().map(|(_, text)| text).collect(),
+        ))
     }
 
     /// Creates an agent with its first checkpoint, its creator as Admin, and its default corpus

@@ -112,6 +112,29 @@ impl Store {
         .await?)
     }
 
+    /// The corpora an answer in `thread` (if any) searches: the agent's enabled ones (its default
+    /// first, then by name), then those attached to the thread, each once; one statement.
+    pub async fn answer_corpus_ids(&self, agent: i64, thread: Option<i64>) -> Result<Vec<i64>> {
+        let rows: Vec<i64> = sqlx::query_scalar(
+            "SELECT corpus_id FROM (SELECT 0 AS part, ac.corpus_id, ac.is_default, c.name FROM agent_corpora ac \
+             JOIN corpora c ON c.id = ac.corpus_id AND c.is_deleted = 0 WHERE ac.agent_id = $1 AND ac.is_enabled = 1 \
+             UNION ALL SELECT 1, tc.corpus_id, 0, '' FROM chat_thread_corpora tc JOIN corpora c ON c.id = tc.corpus_id \
+             WHERE tc.chat_thread_id = $2 AND c.is_deleted = 0) found \
+             ORDER BY part, is_default DESC, name, corpus_id",
+        )
+        .bind(agent)
+        .bind(thread.unwrap_or(0))
+        .fetch_all(self.pool())
+        .await?;
+        let mut ids = Vec::with_capacity(rows.len());
+        for id in rows {
+            if !ids.contains(&id) {
+                ids.push(id);
+            }
+        }
+        Ok(ids)
+    }
+
     /// The connections with their corpora's tags (one statement for all of them).
     async fn with_tags(&self, rows: Vec<Row>) -> Result<Vec<Connection>> {
         if rows.is_empty() {

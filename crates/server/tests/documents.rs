@@ -271,6 +271,28 @@ both_backends!(bad_uploads_are_refused_with_reasons, |app: TestApp| async move {
         )
         .await;
     assert_eq!(failed["meta"]["count"], 2);
+    // The other steps and the search, alone and together (the list holds only the filters set).
+    let long_named = app.settled(document["id"].as_i64().unwrap(), &token).await;
+    assert_eq!(long_named["step"], "indexed", "{long_named}");
+    for (query, count) in [
+        ("step=indexed", 1),
+        ("step=in_progress", 0),
+        ("step=failed&search=SCAN", 1),
+        ("search=broken", 1),
+        ("search=%25", 0),
+        ("step=indexed&search=scan", 0),
+    ] {
+        let page = app
+            .ok(
+                "GET",
+                &format!("/api/v2/corpora/{corpus}/documents?{query}"),
+                &token,
+                None,
+            )
+            .await;
+        assert_eq!(page["meta"]["count"], count, "{query}: {page}");
+        assert_eq!(page["documents"].as_array().unwrap().len(), count, "{query}");
+    }
     let (status, body) = app
         .call(
             "GET",

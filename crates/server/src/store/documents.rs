@@ -10,6 +10,7 @@ use sqlx::{Any, Transaction};
 use super::{
     Store,
     pagination::{PageRequest, SortOrder, Sortable, like_pattern, placeholders},
+    sql::Sql,
 };
 use crate::{error::Result, indexing::chunk::Chunk, search::IndexedChunk, time_fmt};
 
@@ -209,6 +210,30 @@ pub const DOCUMENT_SORT: Sortable = Sortable {
     default: SortOrder::descending("created_on"),
 };
 
+/// `select` (reading documents as `d`) over the live documents of `corpus` that match `filter`,
+/// with only the filters it sets (one statement per combination: see [`Sql`]).
+fn document_conditions(select: &str, corpus: i64, filter: &DocumentFilter<'_>) -> Sql {
+    let mut sql = Sql::new(select);
+    let corpus = sql.arg(corpus);
+    sql.push(&format!(" WHERE d.corpus_id = {corpus} AND {LIVE}"));
+    let pattern = like_pattern(filter.search);
+    if !pattern.is_empty() {
+        let p = sql.arg(pattern);
+        sql.and(&format!(
+            "(LOWER(d.title) LIKE {p} ESCAPE '\\' OR LOWER(d.source) LIKE {p} ESCAPE '\\')"
+        ));
+    }
+    match filter.step.unwrap_or("") {
+        "" => {}
+        "in_progress" => sql.and("d.step NOT IN ('indexed', 'failed')"),
+        step => {
+            let p = sql.arg(step);
+            sql.and(&format!("d.step = {p}"));
+        }
+    }
+    sql
+}
+
 impl Store {
     /// Appends to the search change log. On PostgreSQL the table is locked until commit, so
     /// sequence numbers become visible in order and an index that applied up to `n` has
@@ -314,28 +339,16 @@ impl Store {
         sort: SortOrder,
         page: PageRequest,
     ) -> Result<(Vec<DocumentRow>, i64)> {
-        let pattern = like_pattern(filter.search);
-        let step = filter.step.unwrap_or("");
-        let where_ = format!(
-            "d.corpus_id = $1 AND {LIVE} \
-             AND ($2 = '' OR LOWER(d.title) LIKE $2 ESCAPE '\\' OR LOWER(d.source) LIKE $2 ESCAPE '\\') \
-             AND ($3 = '' OR d.step = $3 OR ($3 = 'in_progress' AND d.step NOT IN ('indexed', 'failed')))"
-        );
-        let order = sort.sql("d");
-        let rows = sqlx::query_as(&format!("{SELECT} WHERE {where_} {order} LIMIT $4 OFFSET $5"))
-            .bind(corpus)
-            .bind(&pattern)
-            .bind(step)
-            .bind(page.limit())
-            .bind(page.offset())
-            .fetch_all(self.pool())
-            .await?;
-        let (count,): (i64,) = sqlx::query_as(&format!(
-            "SELECT COUNT(*) FROM documents d JOIN corpora c ON c.id = d.corpus_id WHERE {where_}"
-        ))
-        .bind(corpus)
-        .bind(&pattern)
-        .bind(step)
+        let mut sql = document_conditions(SELECT, corpus, filter);
+        let (limit, offset) = (sql.arg(page.limit()), sql.arg(page.offset()));
+        sql.push(&format!(" {} LIMIT {limit} OFFSET {offset}", sort.sql("d")));
+        let rows = sql.query_as().fetch_all(self.pool()).await?;
+        let count = document_conditions(
+            "SELECT COUNT(*) FROM documents d JOIN corpora c ON c.id = d.corpus_id",
+            corpus,
+            filter,
+        )
+        .query_scalar()
         .fetch_one(self.pool())
         .await?;
         Ok((rows, count))

@@ -158,6 +158,36 @@ both_backends!(
             app.ok("GET", "/api/v2/corpora/refresh-enabled", &owner, None).await["meta"]["count"],
             1
         );
+        // The list holds only the filters set: the founder (an organization administrator) sees
+        // every corpus, the writer only those visible to them, each with search and refresh.
+        let private = app
+            .ok(
+                "POST",
+                "/api/v2/corpora",
+                &owner,
+                Some(&json!({"name": "Payroll 100%", "indexing_mode_id": 1, "refresh_enabled": true})),
+            )
+            .await["id"]
+            .as_i64()
+            .unwrap();
+        let count = |token: &str, query: &str| {
+            let app = &app;
+            let path = format!("/api/v2/corpora{query}");
+            let token = token.to_string();
+            async move { app.ok("GET", &path, &token, None).await["meta"]["count"].clone() }
+        };
+        assert_eq!(count(&owner, "/refresh-enabled").await, 2);
+        assert_eq!(
+            count(&writer, "/refresh-enabled").await,
+            1,
+            "the private one is the owner's"
+        );
+        assert_eq!(count(&owner, "?search=100%25").await, 1);
+        assert_eq!(count(&owner, "?search=_").await, 0);
+        assert_eq!(count(&writer, "?search=payroll").await, 0);
+        assert_eq!(count(&writer, "?search=polic").await, 1);
+        app.ok("DELETE", &format!("/api/v2/corpora/{private}"), &owner, None)
+            .await;
         app.ok(
             "DELETE",
             &format!("/api/v2/corpora/{id}/users/{reader_id}/permissions"),

@@ -5,6 +5,7 @@ use ejento_api::{Corpus, CorpusAgent, CorpusPermission, IndexingMode};
 use super::{
     Store,
     pagination::{PageRequest, SortOrder, Sortable, like_pattern},
+    sql::Sql,
 };
 use crate::{
     error::{Result, ResultExt},
@@ -90,9 +91,32 @@ const SELECT: &str = "SELECT c.id, c.organization_id, c.owner_id, c.name, c.desc
      (SELECT p.access FROM corpus_permissions p WHERE p.corpus_id = c.id AND p.user_id = $1) AS my_access, \
      c.created_by, c.created_on, c.modified_by, c.modified_on FROM corpora c";
 
-/// Corpora the user `$1` may see: owned, public, granted, or (`$3` = 1) every one for org admins.
-const VISIBLE: &str = "($3 = 1 OR c.owner_id = $1 OR c.is_public = 1 \
+/// Corpora the user `$1` may see when not an organization administrator: owned, public or granted.
+const VISIBLE: &str = "(c.owner_id = $1 OR c.is_public = 1 \
      OR EXISTS (SELECT 1 FROM corpus_permissions p WHERE p.corpus_id = c.id AND p.user_id = $1))";
+
+/// `select` (reading corpora as `c`, with `$1` the caller) over the corpora of `org` the caller may
+/// see that match `filter`, with only the filters it sets (see [`Sql`]).
+fn corpus_conditions(select: &str, org: i64, caller: i64, org_admin: bool, filter: &CorpusFilter<'_>) -> Sql {
+    let mut sql = Sql::new(select);
+    sql.arg(caller);
+    let org = sql.arg(org);
+    sql.push(&format!(" WHERE c.organization_id = {org} AND c.is_deleted = 0"));
+    if !org_admin {
+        sql.and(VISIBLE);
+    }
+    let pattern = like_pattern(filter.search);
+    if !pattern.is_empty() {
+        let p = sql.arg(pattern);
+        sql.and(&format!(
+            "(LOWER(c.name) LIKE {p} ESCAPE '\\' OR LOWER(c.description) LIKE {p} ESCAPE '\\')"
+        ));
+    }
+    if filter.refresh_only {
+        sql.and("c.refresh_enabled = 1");
+    }
+    sql
+}
 
 /// How the corpora list sorts.
 pub const CORPUS_SORT: Sortable = Sortable {
@@ -110,29 +134,12 @@ impl Store {
         sort: SortOrder,
         page: PageRequest,
     ) -> Result<(Vec<CorpusRow>, i64)> {
-        let pattern = like_pattern(filter.search);
-        let refresh_only = filter.refresh_only;
-        let where_ = format!(
-            "c.organization_id = $2 AND c.is_deleted = 0 AND {VISIBLE} \
-             AND ($4 = '' OR LOWER(c.name) LIKE $4 ESCAPE '\\' OR LOWER(c.description) LIKE $4 ESCAPE '\\') \
-             AND ($5 = 0 OR c.refresh_enabled = 1)"
-        );
-        let rows = sqlx::query_as(&format!("{SELECT} WHERE {where_} {} LIMIT $6 OFFSET $7", sort.sql("c")))
-            .bind(caller)
-            .bind(org)
-            .bind(org_admin as i64)
-            .bind(&pattern)
-            .bind(refresh_only as i64)
-            .bind(page.limit())
-            .bind(page.offset())
-            .fetch_all(self.pool())
-            .await?;
-        let count: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM corpora c WHERE {where_}"))
-            .bind(caller)
-            .bind(org)
-            .bind(org_admin as i64)
-            .bind(&pattern)
-            .bind(refresh_only as i64)
+        let mut sql = corpus_conditions(SELECT, org, caller, org_admin, filter);
+        let (limit, offset) = (sql.arg(page.limit()), sql.arg(page.offset()));
+        sql.push(&format!(" {} LIMIT {limit} OFFSET {offset}", sort.sql("c")));
+        let rows = sql.query_as().fetch_all(self.pool()).await?;
+        let count = corpus_conditions("SELECT COUNT(*) FROM corpora c", org, caller, org_admin, filter)
+            .query_scalar()
             .fetch_one(self.pool())
             .await?;
         Ok((rows, count))

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{
     Store,
-    pagination::{Counted, PageRequest, SortOrder, Sortable, counted, like_pattern, page_of, placeholders},
+    pagination::{Counted, PageRequest, SortOrder, Sortable, counted, page_of, placeholders},
     projects::MEMBER_OF_PROJECT,
     sql::Sql,
 };
@@ -223,13 +223,7 @@ fn agent_conditions(select: &str, org: i64, caller: i64, org_admin: bool, filter
              OR EXISTS (SELECT 1 FROM agent_users au WHERE au.agent_id = a.id AND au.user_id = $1) OR {MEMBER_OF_PROJECT})"
         ));
     }
-    let pattern = like_pattern(filter.search.as_deref());
-    if !pattern.is_empty() {
-        let p = sql.arg(pattern);
-        sql.and(&format!(
-            "(LOWER(a.agent_name) LIKE {p} ESCAPE '\\' OR LOWER(a.domain) LIKE {p} ESCAPE '\\')"
-        ));
-    }
+    sql.and_contains(filter.search.as_deref(), &["a.agent_name", "a.domain"]);
     let set = |id: Option<i64>| id.filter(|id| *id != 0);
     let given = |text: &Option<String>| text.clone().filter(|text| !text.is_empty());
     if let Some(project) = set(filter.project_id) {
@@ -291,8 +285,7 @@ impl Store {
         // The page and how many match in one statement; only a page past the end needs the count
         // asked on its own.
         let mut sql = agent_conditions(&counted(AGENT_SELECT), org, caller, org_admin, filter);
-        let (limit, offset) = (sql.arg(page.limit()), sql.arg(page.offset()));
-        sql.push(&format!(" {} LIMIT {limit} OFFSET {offset}", sort.sql("a")));
+        sql.page(&sort.sql("a"), page);
         let rows: Vec<Counted<AgentRow>> = sql.query_as().fetch_all(self.pool()).await?;
         if let Some(page) = page_of(rows, page) {
             return Ok(page);

@@ -92,10 +92,10 @@ pub enum FeedbackOn {
 type DetailRow = (i64, i64, String, String, String);
 
 /// `sql` with `ids` bound to `$1…$n`.
-fn details<'q>(
-    sql: &'q str,
-    ids: &[i64],
-) -> sqlx::query::QueryAs<'q, sqlx::Any, DetailRow, sqlx::any::AnyArguments<'q>> {
+fn details<'q, O>(sql: &'q str, ids: &[i64]) -> sqlx::query::QueryAs<'q, sqlx::Any, O, sqlx::any::AnyArguments<'q>>
+where
+    O: for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow>,
+{
     ids.iter().fold(sqlx::query_as(sql), |q, id| q.bind(*id))
 }
 
@@ -380,9 +380,9 @@ impl Store {
     /// The votes, comments and (with `steps`) steps of the answers `ids`: one statement of three
     /// parts of the same shape, told apart by their first column.
     async fn response_details(&self, ids: &[i64], steps: bool) -> Result<ResponseDetails> {
-        let mut details = ResponseDetails::default();
+        let mut found = ResponseDetails::default();
         if ids.is_empty() {
-            return Ok(details);
+            return Ok(found);
         }
         let ids_in = super::pagination::placeholders(1, ids.len());
         let mut sql = format!(
@@ -401,32 +401,28 @@ impl Store {
             ));
         }
         sql.push_str(" ORDER BY 1, 2, 3");
-        let rows: Vec<(String, i64, i64, String, String, String)> = ids
-            .iter()
-            .fold(sqlx::query_as(&sql), |q, id| q.bind(*id))
-            .fetch_all(self.pool())
-            .await?;
+        let rows: Vec<(String, i64, i64, String, String, String)> = details(&sql, ids).fetch_all(self.pool()).await?;
         for (kind, answer, id, text, created_by, created_on) in rows {
             match kind.as_str() {
-                "vote" => details.votes.entry(answer).or_default().push(feedback_of_row(
+                "vote" => found.votes.entry(answer).or_default().push(feedback_of_row(
                     FeedbackOn::Agent,
                     (answer, id, text, created_by, created_on),
                 )),
-                "comment" => details.comments.entry(answer).or_default().push(ResponseComment {
+                "comment" => found.comments.entry(answer).or_default().push(ResponseComment {
                     id,
                     response_id: answer,
                     comment: text,
                     created_by,
                     created_on,
                 }),
-                _ => details
+                _ => found
                     .steps
                     .entry(answer)
                     .or_default()
                     .push(step_of(id, &text, &created_by)),
             }
         }
-        Ok(details)
+        Ok(found)
     }
 
     /// Everyone's votes on the answers `ids` (the first hundred of each: one per person, and the
@@ -439,7 +435,7 @@ impl Store {
             "{} ORDER BY id",
             feedback_sql(on, &super::pagination::placeholders(1, ids.len()))
         );
-        let rows = details(&sql, ids).fetch_all(self.pool()).await?;
+        let rows: Vec<DetailRow> = details(&sql, ids).fetch_all(self.pool()).await?;
         Ok(rows.into_iter().map(|row| (row.0, feedback_of_row(on, row))).collect())
     }
 

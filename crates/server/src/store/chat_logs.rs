@@ -113,13 +113,7 @@ fn log_conditions(select: &str, org: i64, f: &LogFilter) -> Sql {
             sql.and(&format!("{condition}{p}"));
         }
     }
-    let pattern = like_pattern(Some(&f.search));
-    if !pattern.is_empty() {
-        let p = sql.arg(pattern);
-        sql.and(&format!(
-            "(LOWER(r.query) LIKE {p} ESCAPE '\\' OR LOWER(r.response) LIKE {p} ESCAPE '\\')"
-        ));
-    }
+    sql.and_contains(Some(&f.search), &["r.query", "r.response"]);
     sql
 }
 
@@ -146,10 +140,7 @@ impl Store {
             org,
             f,
         );
-        let (limit, offset) = (sql.arg(page.limit()), sql.arg(page.offset()));
-        sql.push(&format!(
-            " ORDER BY r.created_on DESC, r.id DESC LIMIT {limit} OFFSET {offset}"
-        ));
+        sql.page("ORDER BY r.created_on DESC, r.id DESC", page);
         let rows: Vec<Row> = sql.query_as().fetch_all(self.pool()).await?;
         // Counted on its own: a window count would compute every matching answer's vote and
         // comment counts, not only the page's.

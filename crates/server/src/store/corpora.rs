@@ -4,7 +4,7 @@ use ejento_api::{Corpus, CorpusAgent, CorpusPermission, IndexingMode};
 
 use super::{
     Store,
-    pagination::{PageRequest, SortOrder, Sortable, like_pattern},
+    pagination::{PageRequest, SortOrder, Sortable},
     sql::Sql,
 };
 use crate::{
@@ -105,13 +105,7 @@ fn corpus_conditions(select: &str, org: i64, caller: i64, org_admin: bool, filte
     if !org_admin {
         sql.and(VISIBLE);
     }
-    let pattern = like_pattern(filter.search);
-    if !pattern.is_empty() {
-        let p = sql.arg(pattern);
-        sql.and(&format!(
-            "(LOWER(c.name) LIKE {p} ESCAPE '\\' OR LOWER(c.description) LIKE {p} ESCAPE '\\')"
-        ));
-    }
+    sql.and_contains(filter.search, &["c.name", "c.description"]);
     if filter.refresh_only {
         sql.and("c.refresh_enabled = 1");
     }
@@ -135,8 +129,7 @@ impl Store {
         page: PageRequest,
     ) -> Result<(Vec<CorpusRow>, i64)> {
         let mut sql = corpus_conditions(SELECT, org, caller, org_admin, filter);
-        let (limit, offset) = (sql.arg(page.limit()), sql.arg(page.offset()));
-        sql.push(&format!(" {} LIMIT {limit} OFFSET {offset}", sort.sql("c")));
+        sql.page(&sort.sql("c"), page);
         let rows = sql.query_as().fetch_all(self.pool()).await?;
         let count = corpus_conditions("SELECT COUNT(*) FROM corpora c", org, caller, org_admin, filter)
             .query_scalar()

@@ -9,7 +9,7 @@ use sqlx::{Any, Transaction};
 
 use super::{
     Store,
-    pagination::{PageRequest, SortOrder, Sortable, like_pattern, placeholders},
+    pagination::{PageRequest, SortOrder, Sortable, placeholders},
     sql::Sql,
 };
 use crate::{error::Result, indexing::chunk::Chunk, search::IndexedChunk, time_fmt};
@@ -216,13 +216,7 @@ fn document_conditions(select: &str, corpus: i64, filter: &DocumentFilter<'_>) -
     let mut sql = Sql::new(select);
     let corpus = sql.arg(corpus);
     sql.push(&format!(" WHERE d.corpus_id = {corpus} AND {LIVE}"));
-    let pattern = like_pattern(filter.search);
-    if !pattern.is_empty() {
-        let p = sql.arg(pattern);
-        sql.and(&format!(
-            "(LOWER(d.title) LIKE {p} ESCAPE '\\' OR LOWER(d.source) LIKE {p} ESCAPE '\\')"
-        ));
-    }
+    sql.and_contains(filter.search, &["d.title", "d.source"]);
     match filter.step.unwrap_or("") {
         "" => {}
         "in_progress" => sql.and("d.step NOT IN ('indexed', 'failed')"),
@@ -340,8 +334,7 @@ impl Store {
         page: PageRequest,
     ) -> Result<(Vec<DocumentRow>, i64)> {
         let mut sql = document_conditions(SELECT, corpus, filter);
-        let (limit, offset) = (sql.arg(page.limit()), sql.arg(page.offset()));
-        sql.push(&format!(" {} LIMIT {limit} OFFSET {offset}", sort.sql("d")));
+        sql.page(&sort.sql("d"), page);
         let rows = sql.query_as().fetch_all(self.pool()).await?;
         let count = document_conditions(
             "SELECT COUNT(*) FROM documents d JOIN corpora c ON c.id = d.corpus_id",

@@ -9,6 +9,8 @@
 
 use sqlx::{Any, FromRow, any::AnyArguments, any::AnyRow};
 
+use super::pagination::{PageRequest, like_pattern};
+
 /// One argument of a statement.
 #[derive(Debug, Clone)]
 pub enum Arg {
@@ -65,6 +67,27 @@ impl Sql {
         self.text.push_str(condition);
     }
 
+    /// ` AND` any of `columns`, lower-cased, contains `search` (its `%`, `_` and `\` taken
+    /// literally); nothing when there is nothing to search for.
+    pub fn and_contains(&mut self, search: Option<&str>, columns: &[&str]) {
+        let pattern = like_pattern(search);
+        if pattern.is_empty() {
+            return;
+        }
+        let p = self.arg(pattern);
+        let any: Vec<String> = columns
+            .iter()
+            .map(|c| format!("LOWER({c}) LIKE {p} ESCAPE '\\'"))
+            .collect();
+        self.and(&format!("({})", any.join(" OR ")));
+    }
+
+    /// ` {order} LIMIT … OFFSET …` for `page`.
+    pub fn page(&mut self, order: &str, page: PageRequest) {
+        let (limit, offset) = (self.arg(page.limit()), self.arg(page.offset()));
+        self.push(&format!(" {order} LIMIT {limit} OFFSET {offset}"));
+    }
+
     fn arguments(&self) -> AnyArguments<'_> {
         use sqlx::Arguments;
         let mut arguments = AnyArguments::default();
@@ -105,6 +128,15 @@ mod tests {
         let b = sql.arg("x");
         sql.and(&format!("b = {b}"));
         assert_eq!(sql.text, "SELECT 1 FROM t WHERE a = $1 AND b = $2");
-        assert_eq!(sql.args.len(), 2);
+        sql.and_contains(Some("  "), &["c"]);
+        sql.and_contains(Some("50%"), &["c", "d"]);
+        sql.page("ORDER BY c", PageRequest::new(Some(2), Some(10)));
+        assert_eq!(
+            sql.text,
+            "SELECT 1 FROM t WHERE a = $1 AND b = $2 AND (LOWER(c) LIKE $3 ESCAPE '\\' OR LOWER(d) LIKE $3 ESCAPE '\\') \
+             ORDER BY c LIMIT $4 OFFSET $5"
+        );
+        assert!(matches!(&sql.args[2], Arg::Text(p) if p == "%50\\%%"));
+        assert!(matches!(sql.args[3..], [Arg::Int(10), Arg::Int(10)]));
     }
 }

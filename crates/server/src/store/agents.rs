@@ -284,12 +284,8 @@ impl Store {
     ) -> Result<(Vec<AgentRow>, i64)> {
         // The page and how many match in one statement; only a page past the end needs the count
         // asked on its own.
-        let mut sql = agent_conditions(&counted(AGENT_SELECT), org, caller, org_admin, filter);
-        sql.page(&sort.sql("a"), page);
-        let rows: Vec<Counted<AgentRow>> = sql.query_as().fetch_all(self.pool()).await?;
-        if let Some(page) = page_of(rows, page) {
-            return Ok(page);
-        }
+        // The count and the page are built alike, so their arguments are the same and in the same
+        // order: the count's text can sit inside the page's statement.
         let count = agent_conditions(
             "SELECT COUNT(*) FROM agents a JOIN projects p ON p.id = a.project_id",
             org,
@@ -297,6 +293,12 @@ impl Store {
             org_admin,
             filter,
         );
+        let mut sql = agent_conditions(&counted(AGENT_SELECT, &count.text), org, caller, org_admin, filter);
+        sql.page(&sort.sql("a"), page);
+        let rows: Vec<Counted<AgentRow>> = sql.query_as().fetch_all(self.pool()).await?;
+        if let Some(page) = page_of(rows, page) {
+            return Ok(page);
+        }
         Ok((Vec::new(), count.query_scalar().fetch_one(self.pool()).await?))
     }
 

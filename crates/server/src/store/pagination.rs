@@ -94,7 +94,7 @@ impl Sortable {
     }
 }
 
-/// A row of a page read with `COUNT(*) OVER () AS full_count`: the page and how many rows match
+/// A row of a page read with its full count (see [`counted`]): the page and how many rows match
 /// the whole filter in one statement.
 #[derive(Debug, sqlx::FromRow)]
 pub struct Counted<T> {
@@ -103,9 +103,16 @@ pub struct Counted<T> {
     row: T,
 }
 
-/// `SELECT …` with the window count of a page added after `SELECT`.
-pub fn counted(select: &str) -> String {
-    select.replacen("SELECT ", "SELECT COUNT(*) OVER () AS full_count, ", 1)
+/// `SELECT …` with `({count}) AS full_count` added after `SELECT`, where `count` is a
+/// `SELECT COUNT(*)` over the same filter with the same placeholders.
+///
+/// A scalar subquery rather than `COUNT(*) OVER ()`: both databases run an uncorrelated
+/// subquery once, counting through the index, and the page keeps its top-N sort under `LIMIT`.
+/// A window count makes them build every matching row in full, with its joins, and sort them all
+/// before the limit applies: on SQLite that was a third of the agents page's statement (60 µs
+/// against 39 µs for 5 agents), and it grows with the number of matches, not the page size.
+pub fn counted(select: &str, count: &str) -> String {
+    select.replacen("SELECT ", &format!("SELECT ({count}) AS full_count, "), 1)
 }
 
 /// A page's rows and their full count, or `None` for an empty page that is not the first (past the
@@ -133,9 +140,10 @@ pub async fn thread_page<T>(
 where
     T: for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> + Send + Unpin,
 {
+    let count = format!("SELECT COUNT(*) FROM {table} c WHERE c.{column} = $2 AND c.is_deleted = 0");
     let rows: Vec<Counted<T>> = sqlx::query_as(&format!(
         "{} WHERE r.{column} = $2 AND r.is_deleted = 0 ORDER BY r.id LIMIT $3 OFFSET $4",
-        counted(select)
+        counted(select, &count)
     ))
     .bind(caller)
     .bind(thread)
@@ -146,12 +154,12 @@ where
     if let Some(page) = page_of(rows, page) {
         return Ok(page);
     }
-    let count = sqlx::query_scalar(&format!(
-        "SELECT COUNT(*) FROM {table} r WHERE r.{column} = $1 AND r.is_deleted = 0"
-    ))
-    .bind(thread)
-    .fetch_one(pool)
-    .await?;
+    // `$1` (the caller) is bound only to keep the count's placeholders those of the page.
+    let count = sqlx::query_scalar(&count)
+        .bind(caller)
+        .bind(thread)
+        .fetch_one(pool)
+        .await?;
     Ok((Vec::new(), count))
 }
 

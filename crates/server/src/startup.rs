@@ -35,7 +35,7 @@ impl Application {
                 .map(crate::clock::parse_start)
                 .transpose()?,
         );
-        let listener = TcpListener::bind(config.bind).await?;
+        let listener = crate::serve::listen(config.bind)?;
         let state = AppState::init(config).await?;
         // Catch up with the database (a new or lost index is rebuilt), then index as jobs come.
         tokio::spawn(state.search.clone().run());

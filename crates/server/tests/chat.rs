@@ -862,3 +862,89 @@ both_backends!(
         assert_eq!(again.last().unwrap().1, "end");
     }
 );
+
+// A person's conversations (`chat-threads/filter`) hold only the filters a request sets: each
+// alone and together, newest first, searched in the title, the questions and the answers, and a
+// page past the end that still counts. Nobody else's conversations appear.
+both_backends!(thread_search_filters_alone_and_together, |app: TestApp| async move {
+    let (admin, _, _) = app.member("adm@example.com", "Adm Admin").await;
+    let (user, _, _) = app.member("usr@example.com", "Usr User").await;
+    let billing = agent_with_policy(&app, &admin).await;
+    let travel = app
+        .agent_with_document(
+            &admin,
+            "Travel Desk",
+            "trains.md",
+            "# Trains\n\nTrains to Utrecht leave every hour.\n",
+        )
+        .await;
+    for agent in [billing, travel] {
+        app.ok(
+            "PUT",
+            &format!("/api/v2/agents/{agent}/access"),
+            &admin,
+            Some(&json!({"access": "Public"})),
+        )
+        .await;
+    }
+    let ask = |token: String, agent: i64, q: &'static str| {
+        let app = &app;
+        async move {
+            app.ok(
+                "POST",
+                &format!("/response-service/api/v2/agents/{agent}/responses"),
+                &token,
+                Some(&json!({"user_query": q})),
+            )
+            .await["thread_id"]
+                .as_i64()
+                .unwrap()
+        }
+    };
+    let parcels = ask(user.clone(), billing, "Where do parcels leave from?").await;
+    let refunds = ask(user.clone(), billing, "How long do refunds take?").await;
+    let trains = ask(user.clone(), travel, "When do trains leave?").await;
+    ask(admin.clone(), billing, "Where do parcels leave from?").await;
+    let ids = |page: &Value| -> Vec<i64> {
+        let ids: Vec<i64> = page["chat_threads"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{page}"))
+            .iter()
+            .map(|t| t["id"].as_i64().unwrap())
+            .collect();
+        ids
+    };
+    let cases: Vec<(String, Vec<i64>)> = vec![
+        (String::new(), vec![trains, refunds, parcels]),
+        (format!("agent_id={billing}"), vec![refunds, parcels]),
+        ("agent_id=0".into(), vec![trains, refunds, parcels]),
+        // In a question (and the title made from it), in any case.
+        ("search=PARCELS".into(), vec![parcels]),
+        // Only in an answer.
+        ("search=rotterdam".into(), vec![parcels]),
+        ("search=leave".into(), vec![trains, parcels]),
+        (format!("search=leave&agent_id={travel}"), vec![trains]),
+        (format!("search=refunds&agent_id={travel}"), vec![]),
+        // A wildcard is a character to find, not a pattern.
+        ("search=%25".into(), vec![]),
+        ("search=_".into(), vec![]),
+        ("search=".into(), vec![trains, refunds, parcels]),
+    ];
+    for (query, expected) in cases {
+        let page = app
+            .ok("GET", &format!("/api/v2/chat-threads/filter?{query}"), &user, None)
+            .await;
+        assert_eq!(ids(&page), expected, "{query}");
+        assert_eq!(page["meta"]["count"], expected.len(), "{query}");
+    }
+    let past = app
+        .ok(
+            "GET",
+            &format!("/api/v2/chat-threads/filter?agent_id={billing}&page=4&items_per_page=1"),
+            &user,
+            None,
+        )
+        .await;
+    assert_eq!(past["chat_threads"], json!([]));
+    assert_eq!(past["meta"]["count"], 2);
+});

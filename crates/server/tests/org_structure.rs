@@ -1436,3 +1436,95 @@ both_backends!(no_permission_reaches_an_administrator_role, |app: TestApp| async
         .await;
     assert_eq!(renamed["first_name"], "Apollo");
 });
+
+async fn project_names(app: &TestApp, token: &str, path: &str) -> Vec<String> {
+    let page = app.ok("GET", path, token, None).await;
+    let names: Vec<String> = page["projects"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{path}: {page}"))
+        .iter()
+        .map(|p| p["name"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(page["meta"]["count"], names.len(), "{path}");
+    names
+}
+
+// The projects list holds only the filters a request sets (like the agents page); each filter
+// alone and together, by name (the default order), and a page past the end that still counts.
+both_backends!(
+    every_project_filter_narrows_the_list_alone_and_together,
+    |app: TestApp| async move {
+        let o = org(&app).await;
+        let team = app
+            .ok("POST", "/api/v2/teams", &o.admin, Some(&json!({"name": "Support"})))
+            .await["id"]
+            .as_i64()
+            .unwrap();
+        app.ok(
+            "POST",
+            &format!("/api/v2/teams/{team}/users"),
+            &o.admin,
+            Some(&json!({"user_ids": [o.bob_id], "role": "Member"})),
+        )
+        .await;
+        for (name, team) in [
+            ("Helpdesk 100%", Some(team)),
+            ("Help center", Some(team)),
+            ("Back office", None),
+        ] {
+            app.ok(
+                "POST",
+                "/api/v2/projects",
+                &o.admin,
+                Some(&json!({"name": name, "team_id": team})),
+            )
+            .await;
+        }
+        let all = ["Back office", "Help center", "Helpdesk 100%"];
+        let cases: Vec<(String, Vec<&str>)> = vec![
+            ("/api/v2/projects".into(), all.to_vec()),
+            (
+                "/api/v2/projects?search=HELP".into(),
+                vec!["Help center", "Helpdesk 100%"],
+            ),
+            // A wildcard is a character to find, not a pattern.
+            ("/api/v2/projects?search=100%25".into(), vec!["Helpdesk 100%"]),
+            ("/api/v2/projects?search=_".into(), vec![]),
+            ("/api/v2/projects?search=".into(), all.to_vec()),
+            (
+                format!("/api/v2/projects?team_id={team}"),
+                vec!["Help center", "Helpdesk 100%"],
+            ),
+            ("/api/v2/projects?team_id=0".into(), all.to_vec()),
+            (
+                format!("/api/v2/projects?team_id={team}&search=desk"),
+                vec!["Helpdesk 100%"],
+            ),
+            ("/api/v2/projects?team_id=424242".into(), vec![]),
+            // Bob holds a role in the team's projects only.
+            ("/api/v2/users/me/projects".into(), vec!["Help center", "Helpdesk 100%"]),
+            ("/api/v2/users/me/projects?search=center".into(), vec!["Help center"]),
+            (
+                format!("/api/v2/users/me/projects?team_id={team}&search=office"),
+                vec![],
+            ),
+        ];
+        for (path, expected) in cases {
+            assert_eq!(project_names(&app, &o.bob, &path).await, expected, "{path}");
+        }
+        assert_eq!(
+            project_names(&app, &o.bob, "/api/v2/projects?sort=-name&search=help").await,
+            ["Helpdesk 100%", "Help center"]
+        );
+        let past = app
+            .ok(
+                "GET",
+                &format!("/api/v2/projects?team_id={team}&page=3&items_per_page=1"),
+                &o.bob,
+                None,
+            )
+            .await;
+        assert_eq!(past["projects"], json!([]));
+        assert_eq!(past["meta"]["count"], 2);
+    }
+);

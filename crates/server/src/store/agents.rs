@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{
     Store,
-    pagination::{Counted, PageRequest, SortOrder, Sortable, counted, page_of, placeholders},
+    pagination::{PageRequest, SortOrder, Sortable, counted_page, placeholders},
     projects::MEMBER_OF_PROJECT,
     sql::Sql,
 };
@@ -282,24 +282,17 @@ impl Store {
         sort: SortOrder,
         page: PageRequest,
     ) -> Result<(Vec<AgentRow>, i64)> {
-        // The page and how many match in one statement; only a page past the end needs the count
-        // asked on its own.
-        // The count and the page are built alike, so their arguments are the same and in the same
-        // order: the count's text can sit inside the page's statement.
-        let count = agent_conditions(
-            "SELECT COUNT(*) FROM agents a JOIN projects p ON p.id = a.project_id",
-            org,
-            caller,
-            org_admin,
-            filter,
-        );
-        let mut sql = agent_conditions(&counted(AGENT_SELECT, &count.text), org, caller, org_admin, filter);
-        sql.page(&sort.sql("a"), page);
-        let rows: Vec<Counted<AgentRow>> = sql.query_as().fetch_all(self.pool()).await?;
-        if let Some(page) = page_of(rows, page) {
-            return Ok(page);
-        }
-        Ok((Vec::new(), count.query_scalar().fetch_one(self.pool()).await?))
+        counted_page(
+            self.pool(),
+            (
+                AGENT_SELECT,
+                "SELECT COUNT(*) FROM agents a JOIN projects p ON p.id = a.project_id",
+            ),
+            |select| agent_conditions(select, org, caller, org_admin, filter),
+            &sort.sql("a"),
+            page,
+        )
+        .await
     }
 
     pub async fn find_agent(&self, org: i64, id: i64) -> Result<Option<AgentRow>> {

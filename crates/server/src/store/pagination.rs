@@ -2,6 +2,7 @@
 
 use ejento_api::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, PageMeta};
 
+use super::sql::Sql;
 use crate::error::{Error, Result};
 
 /// No list has this many pages; asking for more gives an empty page, not an overflow.
@@ -126,6 +127,30 @@ pub fn page_of<T>(rows: Vec<Counted<T>>, page: PageRequest) -> Option<(Vec<T>, i
         None if page.offset() == 0 => Some((Vec::new(), 0)),
         None => None,
     }
+}
+
+/// A page of rows and how many match, in one statement but for a page past the end:
+/// `conditions(select)` appends the same filter, with the same arguments in the same order, to
+/// `select` (the page's columns) and to `count_select` (`SELECT COUNT(*) FROM …`), so that the
+/// count's text can sit inside the page's statement ([`counted`]).
+pub async fn counted_page<T>(
+    pool: &sqlx::AnyPool,
+    (select, count_select): (&str, &str),
+    conditions: impl Fn(&str) -> Sql,
+    order: &str,
+    page: PageRequest,
+) -> Result<(Vec<T>, i64)>
+where
+    T: for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> + Send + Unpin,
+{
+    let count = conditions(count_select);
+    let mut sql = conditions(&counted(select, &count.text));
+    sql.page(order, page);
+    let rows: Vec<Counted<T>> = sql.query_as().fetch_all(pool).await?;
+    if let Some(page) = page_of(rows, page) {
+        return Ok(page);
+    }
+    Ok((Vec::new(), count.query_scalar().fetch_one(pool).await?))
 }
 
 /// A page of a conversation's answers, oldest first, with how many it has: `select` reads

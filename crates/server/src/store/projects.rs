@@ -2,7 +2,8 @@ use ejento_api::{Project, ResourceRole};
 
 use super::{
     Store,
-    pagination::{PageRequest, SortOrder, Sortable, like_pattern, placeholders},
+    pagination::{PageRequest, SortOrder, Sortable, counted_page, placeholders},
+    sql::Sql,
 };
 use crate::{
     error::{Result, ResultExt},
@@ -80,6 +81,25 @@ pub const PROJECT_SORT: Sortable = Sortable {
     default: SortOrder::ascending("name"),
 };
 
+/// `select` filtered to the organization's projects, with only the filters `filter` sets (0 and
+/// blank are unset). `$1` is the caller, named by [`PROJECT_SELECT`].
+fn project_conditions(select: &str, org: i64, caller: i64, filter: &ProjectFilter<'_>) -> Sql {
+    let mut sql = Sql::new(select);
+    sql.arg(caller);
+    let org = sql.arg(org);
+    sql.push(&format!(" WHERE p.organization_id = {org} AND p.is_deleted = 0"));
+    sql.and_contains(filter.search, &["p.name"]);
+    if let Some(team) = filter.team_id.filter(|team| *team != 0) {
+        let p = sql.arg(team);
+        sql.and(&format!("p.team_id = {p}"));
+    }
+    if let Some(member) = filter.member.filter(|member| *member != 0) {
+        let p = sql.arg(member);
+        sql.and(&MEMBER_OF_PROJECT.replace("$1", &p));
+    }
+    sql
+}
+
 impl Store {
     pub async fn list_projects(
         &self,
@@ -89,33 +109,14 @@ impl Store {
         sort: SortOrder,
         page: PageRequest,
     ) -> Result<(Vec<ProjectRow>, i64)> {
-        let pattern = like_pattern(filter.search);
-        let member_clause = MEMBER_OF_PROJECT.replace("$1", "$5");
-        let where_ = format!(
-            "p.organization_id = $2 AND p.is_deleted = 0 AND ($3 = '' OR LOWER(p.name) LIKE $3 ESCAPE '\\') \
-             AND ($4 = 0 OR p.team_id = $4) AND ($5 = 0 OR {member_clause})"
-        );
-        let sql = format!("{PROJECT_SELECT} WHERE {where_} {} LIMIT $6 OFFSET $7", sort.sql("p"));
-        let rows = sqlx::query_as(&sql)
-            .bind(caller)
-            .bind(org)
-            .bind(&pattern)
-            .bind(filter.team_id.unwrap_or(0))
-            .bind(filter.member.unwrap_or(0))
-            .bind(page.limit())
-            .bind(page.offset())
-            .fetch_all(self.pool())
-            .await?;
-        // $1 is unused by the count, but keeps the numbering of the shared WHERE clause.
-        let count: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM projects p WHERE ($1 = $1) AND {where_}"))
-            .bind(caller)
-            .bind(org)
-            .bind(&pattern)
-            .bind(filter.team_id.unwrap_or(0))
-            .bind(filter.member.unwrap_or(0))
-            .fetch_one(self.pool())
-            .await?;
-        Ok((rows, count))
+        counted_page(
+            self.pool(),
+            (PROJECT_SELECT, "SELECT COUNT(*) FROM projects p"),
+            |select| project_conditions(select, org, caller, filter),
+            &sort.sql("p"),
+            page,
+        )
+        .await
     }
 
     pub async fn find_project(&self, org: i64, caller: i64, id: i64) -> Result<Option<ProjectRow>> {

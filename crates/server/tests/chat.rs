@@ -19,6 +19,27 @@ async fn agent_with_policy(app: &TestApp, token: &str) -> i64 {
     .await
 }
 
+async fn make_public(app: &TestApp, token: &str, agent: i64) {
+    app.ok(
+        "PUT",
+        &format!("/api/v2/agents/{agent}/access"),
+        token,
+        Some(&json!({"access": "Public"})),
+    )
+    .await;
+}
+
+/// The blocking answer to `question`, asked from the web.
+async fn ask_blocking(app: &TestApp, token: &str, agent: i64, question: &str) -> Value {
+    app.ok(
+        "POST",
+        &format!("/response-service/api/v2/agents/{agent}/responses"),
+        token,
+        Some(&json!({"user_query": question, "query_source": "web"})),
+    )
+    .await
+}
+
 fn answer_of(events: &[(Option<i64>, String, Value)]) -> String {
     events
         .iter()
@@ -506,24 +527,10 @@ both_backends!(chat_logs_filter_export_and_detail, |app: TestApp| async move {
     let (admin, _, _) = app.member("adm@example.com", "Adm Admin").await;
     let (user, user_id, _) = app.member("usr@example.com", "Usr User").await;
     let agent = agent_with_policy(&app, &admin).await;
-    app.ok(
-        "PUT",
-        &format!("/api/v2/agents/{agent}/access"),
-        &admin,
-        Some(&json!({"access": "Public"})),
-    )
-    .await;
+    make_public(&app, &admin, agent).await;
     let ask = |token: String, q: &'static str| {
         let app = &app;
-        async move {
-            app.ok(
-                "POST",
-                &format!("/response-service/api/v2/agents/{agent}/responses"),
-                &token,
-                Some(&json!({"user_query": q, "query_source": "web"})),
-            )
-            .await
-        }
+        async move { ask_blocking(app, &token, agent, q).await }
     };
     let a1 = ask(admin.clone(), "How long do refunds take?").await;
     let u1 = ask(user.clone(), "Where do parcels leave from?").await;
@@ -879,27 +886,11 @@ both_backends!(thread_search_filters_alone_and_together, |app: TestApp| async mo
         )
         .await;
     for agent in [billing, travel] {
-        app.ok(
-            "PUT",
-            &format!("/api/v2/agents/{agent}/access"),
-            &admin,
-            Some(&json!({"access": "Public"})),
-        )
-        .await;
+        make_public(&app, &admin, agent).await;
     }
     let ask = |token: String, agent: i64, q: &'static str| {
         let app = &app;
-        async move {
-            app.ok(
-                "POST",
-                &format!("/response-service/api/v2/agents/{agent}/responses"),
-                &token,
-                Some(&json!({"user_query": q})),
-            )
-            .await["thread_id"]
-                .as_i64()
-                .unwrap()
-        }
+        async move { ask_blocking(app, &token, agent, q).await["thread_id"].as_i64().unwrap() }
     };
     let parcels = ask(user.clone(), billing, "Where do parcels leave from?").await;
     let refunds = ask(user.clone(), billing, "How long do refunds take?").await;

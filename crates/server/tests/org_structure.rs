@@ -852,6 +852,25 @@ both_backends!(
 );
 
 /// The names of the agents a list returns, sorted, after checking its count agrees.
+/// A team named Support, made by the admin, with these members and roles.
+async fn support_team(app: &TestApp, o: &Org, members: &[(i64, &str)]) -> i64 {
+    let team = app
+        .ok("POST", "/api/v2/teams", &o.admin, Some(&json!({"name": "Support"})))
+        .await["id"]
+        .as_i64()
+        .unwrap();
+    for (user, role) in members {
+        app.ok(
+            "POST",
+            &format!("/api/v2/teams/{team}/users"),
+            &o.admin,
+            Some(&json!({"user_ids": [user], "role": role})),
+        )
+        .await;
+    }
+    team
+}
+
 async fn agent_names(app: &TestApp, token: &str, path: &str) -> Vec<String> {
     let page = app.ok("GET", path, token, None).await;
     let mut names: Vec<String> = page["agents"]
@@ -873,20 +892,7 @@ both_backends!(
         let o = org(&app).await;
         let (public_project, public) = agent_in_new_project(&app, &o, "Public").await;
         let (_, private) = agent_in_new_project(&app, &o, "Private").await;
-        let team = app
-            .ok("POST", "/api/v2/teams", &o.admin, Some(&json!({"name": "Support"})))
-            .await["id"]
-            .as_i64()
-            .unwrap();
-        for (user, role) in [(o.alice_id, "Admin"), (o.bob_id, "Member")] {
-            app.ok(
-                "POST",
-                &format!("/api/v2/teams/{team}/users"),
-                &o.admin,
-                Some(&json!({"user_ids": [user], "role": role})),
-            )
-            .await;
-        }
+        let team = support_team(&app, &o, &[(o.alice_id, "Admin"), (o.bob_id, "Member")]).await;
         let team_project = app
             .ok(
                 "POST",
@@ -1455,18 +1461,7 @@ both_backends!(
     every_project_filter_narrows_the_list_alone_and_together,
     |app: TestApp| async move {
         let o = org(&app).await;
-        let team = app
-            .ok("POST", "/api/v2/teams", &o.admin, Some(&json!({"name": "Support"})))
-            .await["id"]
-            .as_i64()
-            .unwrap();
-        app.ok(
-            "POST",
-            &format!("/api/v2/teams/{team}/users"),
-            &o.admin,
-            Some(&json!({"user_ids": [o.bob_id], "role": "Member"})),
-        )
-        .await;
+        let team = support_team(&app, &o, &[(o.bob_id, "Member")]).await;
         for (name, team) in [
             ("Helpdesk 100%", Some(team)),
             ("Help center", Some(team)),

@@ -29,17 +29,6 @@ async fn make_public(app: &TestApp, token: &str, agent: i64) {
     .await;
 }
 
-/// The blocking answer to `question`, asked from the web.
-async fn ask_blocking(app: &TestApp, token: &str, agent: i64, question: &str) -> Value {
-    app.ok(
-        "POST",
-        &format!("/response-service/api/v2/agents/{agent}/responses"),
-        token,
-        Some(&json!({"user_query": question, "query_source": "web"})),
-    )
-    .await
-}
-
 fn answer_of(events: &[(Option<i64>, String, Value)]) -> String {
     events
         .iter()
@@ -530,7 +519,7 @@ both_backends!(chat_logs_filter_export_and_detail, |app: TestApp| async move {
     make_public(&app, &admin, agent).await;
     let ask = |token: String, q: &'static str| {
         let app = &app;
-        async move { ask_blocking(app, &token, agent, q).await }
+        async move { app.ask(&token, agent, q).await }
     };
     let a1 = ask(admin.clone(), "How long do refunds take?").await;
     let u1 = ask(user.clone(), "Where do parcels leave from?").await;
@@ -890,7 +879,7 @@ both_backends!(thread_search_filters_alone_and_together, |app: TestApp| async mo
     }
     let ask = |token: String, agent: i64, q: &'static str| {
         let app = &app;
-        async move { ask_blocking(app, &token, agent, q).await["thread_id"].as_i64().unwrap() }
+        async move { app.ask(&token, agent, q).await["thread_id"].as_i64().unwrap() }
     };
     let parcels = ask(user.clone(), billing, "Where do parcels leave from?").await;
     let refunds = ask(user.clone(), billing, "How long do refunds take?").await;

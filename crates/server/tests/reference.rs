@@ -462,15 +462,7 @@ both_backends!(
 
         let ask = |question: &'static str| {
             let (app, token) = (&app, &token);
-            async move {
-                app.ok(
-                    "POST",
-                    &format!("/response-service/api/v2/agents/{agent}/responses"),
-                    token,
-                    Some(&json!({"user_query": question, "query_source": "web"})),
-                )
-                .await
-            }
+            async move { app.ask(token, agent, question).await }
         };
         let data = ask("How are annual plans refunded?").await;
         assert_shape(

@@ -414,6 +414,17 @@ impl TestApp {
 }
 
 impl TestApp {
+    /// Asks an agent from the web and returns the blocking answer's data.
+    pub async fn ask(&self, token: &str, agent: i64, question: &str) -> Value {
+        self.ok(
+            "POST",
+            &format!("/response-service/api/v2/agents/{agent}/responses"),
+            token,
+            Some(&json!({"user_query": question, "query_source": "web"})),
+        )
+        .await
+    }
+
     /// Asks an agent on the POST stream and returns the whole stream's events.
     pub async fn stream(&self, token: &str, agent: i64, question: &str) -> Vec<(Option<i64>, String, Value)> {
         let res = self

@@ -86,16 +86,18 @@ async fn charts_ranges_exports_and_filters() {
     );
     browser.click("a[href='/analytics']").await;
     browser.wait_for("#total-counts").await;
+    browser.wait_for("#summary-cards").await;
+    for chart in ["#chart-queries", "#chart-tokens", "#chart-cost", "#chart-votes"] {
+        browser.wait_for(&format!("{chart} canvas")).await;
+    }
+    // Read only once the charts are drawn: ECharts is fetched after the page's own code, so
+    // reading at the first card raced with its download (CI saw the page without it).
     let after = browser.eval(fetched).await.as_str().unwrap().to_string();
     assert!(
         after.contains("split_analytics") && after.contains("echarts"),
         "{after}"
     );
     assert!(!after.contains("split_chat"), "other sections stay unloaded: {after}");
-    browser.wait_for("#summary-cards").await;
-    for chart in ["#chart-queries", "#chart-tokens", "#chart-cost", "#chart-votes"] {
-        browser.wait_for(&format!("{chart} canvas")).await;
-    }
     assert_eq!(browser.count(".chart-card .form-error").await, 0);
     browser.screenshot("analytics-overview").await;
     // Votes read at a glance: helpful green, not helpful red (not the palette's second colour,

@@ -1,12 +1,13 @@
 //! Response compression, decided once the response is made.
 //!
 //! - **A whole small body** (a JSON page, most responses), when the client accepts gzip, is
-//!   compressed in one call by a gzip compressor kept per thread ([`one_shot`]). Gzip is
-//!   preferred to brotli when both are accepted: at the fast levels used here a page of agents
-//!   (14.8 KB) is 3.4 KB with gzip and 3.5 KB with brotli, and gzip takes about half the time
-//!   (45 µs against 72-166 µs on this machine). Measured on the whole request, paired runs
-//!   against the previous build: about 10% less server CPU per page for a browser's
-//!   `Accept-Encoding` (brotli streamed before), 3.5% for a gzip-only client.
+//!   compressed in one call by a gzip compressor kept per thread ([`one_shot`]), at gzip's
+//!   fastest level ([`GZIP_LEVEL`]). Gzip is preferred to brotli when both are accepted: a page
+//!   of agents (14.8 KB) is 3.4 KB with gzip at level 2 and 3.5 KB with brotli at quality 2,
+//!   and gzip takes about half the time (45 µs against 72-166 µs on this machine). Measured on
+//!   the whole request, paired runs against the previous build: about 10% less server CPU per
+//!   page for a browser's `Accept-Encoding` (brotli streamed before), 3.5% for a gzip-only
+//!   client.
 //! - **Anything else** (brotli alone accepted, a large or streamed body) goes through
 //!   tower-http's `CompressionLayer`. Its body type holds brotli's state inline, which made
 //!   every response a 4 KB allocation held while the body is sent, compressed or not: 4.4 KB of
@@ -29,11 +30,17 @@ use axum::{
 use tower::{Layer, ServiceExt, service_fn};
 use tower_http::compression::{CompressionLayer, CompressionLevel, DefaultPredicate, Predicate};
 
-/// The level of both codings. Brotli's default quality is 11, its slowest, meant for
+/// The level of both codings as `CompressionLayer` streams them. Brotli's default quality is 11, its slowest, meant for
 /// compressing once ahead of time; here every response is compressed as it is sent. A page of
 /// agents (14.8 KB) is 3.5 KB at brotli quality 2 and 3.3 KB at 4, but quality 2 served about
 /// 3,100 pages/s against 2,550 (wrk, 64 connections, three runs each on SQLite).
 const QUALITY: u32 = 2;
+
+/// The level of the one-shot gzip: its fastest. A page of agents is 4.3 KB at level 1 against
+/// 3.4 KB at level 2 (other pages grow alike, 20-25%), still within the first round trip of a
+/// new connection (ten segments), and a page costs 10% less server CPU (paired wrk runs on
+/// SQLite, 336 against 374 µs; deflate was 11% of the page's profile at level 2).
+const GZIP_LEVEL: u32 = 1;
 
 /// The largest body compressed in one call, on the request's task: about 0.2 ms of work.
 const ONE_SHOT_LIMIT: usize = 64 * 1024;
@@ -91,8 +98,8 @@ fn compressible(response: &Response) -> bool {
 /// `body` in gzip, by this thread's compressor.
 fn gzip(body: &[u8]) -> std::io::Result<Vec<u8>> {
     GZIP.with_borrow_mut(|gzip| {
-        let gzip =
-            gzip.get_or_insert_with(|| flate2::Compress::new_gzip(flate2::Compression::new(QUALITY), GZIP_WINDOW_BITS));
+        let gzip = gzip
+            .get_or_insert_with(|| flate2::Compress::new_gzip(flate2::Compression::new(GZIP_LEVEL), GZIP_WINDOW_BITS));
         gzip.reset();
         let mut out = Vec::with_capacity(body.len() / 3 + 64);
         loop {

@@ -502,7 +502,7 @@ async fn scoped_agents(state: &AppState, caller: &Caller, scope: &TagScope) -> R
     let mut page = 1;
     loop {
         let request = PageRequest::new(Some(page), Some(100));
-        let (rows, count) = state
+        let (rows, count, extras) = state
             .store
             .list_agents(
                 caller.org_id(),
@@ -514,7 +514,7 @@ async fn scoped_agents(state: &AppState, caller: &Caller, scope: &TagScope) -> R
             )
             .await?;
         let n = rows.len();
-        out.extend(super::agents::to_wire(state, caller, rows).await?);
+        out.extend(super::agents::with_extras(caller, rows, extras));
         if n == 0 || (page * 100) as i64 >= count {
             return Ok(out);
         }

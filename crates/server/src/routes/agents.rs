@@ -17,7 +17,7 @@ use crate::{
     },
     error::{Error, FieldErrors, Result},
     state::AppState,
-    store::{AgentConfig, AgentFilter, AgentRow, RecentKind},
+    store::{AgentConfig, AgentExtras, AgentFilter, AgentRow, RecentKind},
 };
 
 const TAG: &str = "Agents";
@@ -175,7 +175,12 @@ pub(super) fn routes(api: Api) -> Api {
 
 /// Builds agent objects (with instructions, tags, votes, rating, starred and the caller's role).
 pub(super) async fn to_wire(state: &AppState, caller: &Caller, rows: Vec<AgentRow>) -> Result<Vec<Agent>> {
-    let mut extras = state.store.agent_extras(&rows, caller.user_id()).await?;
+    let extras = state.store.agent_extras(&rows, caller.user_id()).await?;
+    Ok(with_extras(caller, rows, extras))
+}
+
+/// Agent objects from their rows and what the store read beside them.
+pub(super) fn with_extras(caller: &Caller, rows: Vec<AgentRow>, mut extras: AgentExtras) -> Vec<Agent> {
     let mut out = Vec::with_capacity(rows.len());
     for row in rows {
         let my_role = if authz::is_org_admin(caller) {
@@ -233,7 +238,7 @@ pub(super) async fn to_wire(state: &AppState, caller: &Caller, rows: Vec<AgentRo
             modified_on: row.modified_on,
         });
     }
-    Ok(out)
+    out
 }
 
 pub(super) async fn one(state: &AppState, caller: &Caller, row: AgentRow) -> Result<Agent> {
@@ -283,7 +288,7 @@ impl AgentQuery {
 
 async fn agent_page(state: &AppState, caller: &Caller, filter: &AgentFilter, q: &ListQuery) -> Result<AgentPage> {
     let page = q.page();
-    let (rows, count) = state
+    let (rows, count, extras) = state
         .store
         .list_agents(
             caller.org_id(),
@@ -295,7 +300,7 @@ async fn agent_page(state: &AppState, caller: &Caller, filter: &AgentFilter, q: 
         )
         .await?;
     Ok(AgentPage {
-        agents: to_wire(state, caller, rows).await?,
+        agents: with_extras(caller, rows, extras),
         meta: page.meta(count),
     })
 }

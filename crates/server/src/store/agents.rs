@@ -281,9 +281,12 @@ impl Store {
         filter: &AgentFilter,
         sort: SortOrder,
         page: PageRequest,
-    ) -> Result<(Vec<AgentRow>, i64)> {
-        counted_page(
-            self.pool(),
+    ) -> Result<(Vec<AgentRow>, i64, AgentExtras)> {
+        // One connection for the page and its extras: sqlx pings a connection each time it
+        // goes back to the pool (a hand-off to SQLite's thread, a round trip to PostgreSQL).
+        let mut conn = self.pool().acquire().await?;
+        let (rows, count) = counted_page(
+            &mut *conn,
             (
                 AGENT_SELECT,
                 "SELECT COUNT(*) FROM agents a JOIN projects p ON p.id = a.project_id",
@@ -292,7 +295,9 @@ impl Store {
             &sort.sql("a"),
             page,
         )
-        .await
+        .await?;
+        let extras = self.agent_extras_on(&mut conn, &rows, caller).await?;
+        Ok((rows, count, extras))
     }
 
     pub async fn find_agent(&self, org: i64, id: i64) -> Result<Option<AgentRow>> {
@@ -339,6 +344,16 @@ impl Store {
     /// statement is a hand-off to the connection's thread, on PostgreSQL a network round trip,
     /// and those, not the queries, were most of a page's cost.
     pub async fn agent_extras(&self, rows: &[AgentRow], caller: i64) -> Result<AgentExtras> {
+        self.agent_extras_on(&mut *self.pool().acquire().await?, rows, caller)
+            .await
+    }
+
+    async fn agent_extras_on(
+        &self,
+        conn: &mut sqlx::AnyConnection,
+        rows: &[AgentRow],
+        caller: i64,
+    ) -> Result<AgentExtras> {
         let mut extras = AgentExtras::default();
         if rows.is_empty() {
             return Ok(extras);
@@ -352,7 +367,7 @@ impl Store {
         for id in ids.iter().chain(&projects) {
             query = query.bind(*id);
         }
-        let mut found = query.fetch_all(self.pool()).await?;
+        let mut found = query.fetch_all(conn).await?;
         // Instructions by position, tools and tags by name (byte order on both databases).
         found.sort_unstable_by(|x, y| (x.1, &x.0, x.2, &x.5).cmp(&(y.1, &y.0, y.2, &y.5)));
         let mut direct: HashMap<i64, ResourceRole> = HashMap::new();

@@ -133,8 +133,10 @@ pub fn page_of<T>(rows: Vec<Counted<T>>, page: PageRequest) -> Option<(Vec<T>, i
 /// `conditions(select)` appends the same filter, with the same arguments in the same order, to
 /// `select` (the page's columns) and to `count_select` (`SELECT COUNT(*) FROM …`), so that the
 /// count's text can sit inside the page's statement ([`counted`]).
+///
+/// `conn` may be one the caller holds for more statements.
 pub async fn counted_page<T>(
-    pool: &sqlx::AnyPool,
+    conn: &mut sqlx::AnyConnection,
     (select, count_select): (&str, &str),
     conditions: impl Fn(&str) -> Sql,
     order: &str,
@@ -146,11 +148,11 @@ where
     let count = conditions(count_select);
     let mut sql = conditions(&counted(select, &count.text));
     sql.page(order, page);
-    let rows: Vec<Counted<T>> = sql.query_as().fetch_all(pool).await?;
+    let rows: Vec<Counted<T>> = sql.query_as().fetch_all(&mut *conn).await?;
     if let Some(page) = page_of(rows, page) {
         return Ok(page);
     }
-    Ok((Vec::new(), count.query_scalar().fetch_one(pool).await?))
+    Ok((Vec::new(), count.query_scalar().fetch_one(conn).await?))
 }
 
 /// A page of a conversation's answers, oldest first, with how many it has: `select` reads

@@ -110,7 +110,7 @@ impl Store {
         page: PageRequest,
     ) -> Result<(Vec<ProjectRow>, i64)> {
         counted_page(
-            self.pool(),
+            &mut *self.pool().acquire().await?,
             (PROJECT_SELECT, "SELECT COUNT(*) FROM projects p"),
             |select| project_conditions(select, org, caller, filter),
             &sort.sql("p"),

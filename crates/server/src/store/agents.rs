@@ -286,7 +286,7 @@ impl Store {
         // goes back to the pool (a hand-off to SQLite's thread, a round trip to PostgreSQL).
         let mut conn = self.pool().acquire().await?;
         let (rows, count) = counted_page(
-            &mut *conn,
+            &mut conn,
             (
                 AGENT_SELECT,
                 "SELECT COUNT(*) FROM agents a JOIN projects p ON p.id = a.project_id",

@@ -32,9 +32,9 @@ use tower_http::compression::{CompressionLayer, CompressionLevel, DefaultPredica
 
 /// The level of both codings as `CompressionLayer` applies them. Brotli's default quality is
 /// 11, its slowest, meant for compressing once ahead of time; here every response is
-/// compressed as it is sent. A page of
-/// agents (14.8 KB) is 3.5 KB at brotli quality 2 and 3.3 KB at 4, but quality 2 served about
-/// 3,100 pages/s against 2,550 (wrk, 64 connections, three runs each on SQLite).
+/// compressed as it is sent. A page of agents (14.8 KB) is 3.5 KB at brotli quality 2 and
+/// 3.3 KB at 4, but quality 2 served about 3,100 pages/s against 2,550 (wrk, 64 connections,
+/// three runs each on SQLite).
 const QUALITY: u32 = 2;
 
 /// The level of the one-shot gzip: its fastest. A page of agents is 4.3 KB at level 1 against

@@ -123,7 +123,6 @@ mod tests {
             let attempt = tokio::time::timeout(Duration::from_millis(500), tokio::net::TcpStream::connect(addr));
             connected.push(attempt.await.expect("a connection waited for a dropped SYN").unwrap());
         }
-        assert_eq!(connected.len(), burst);
         assert!(
             burst > 129 || cap <= 129,
             "the burst must exceed std's backlog to prove anything"

@@ -871,16 +871,24 @@ async fn support_team(app: &TestApp, o: &Org, members: &[(i64, &str)]) -> i64 {
     team
 }
 
-async fn agent_names(app: &TestApp, token: &str, path: &str) -> Vec<String> {
+/// The `field` of each item of the page's `list`, in the order served; the page's count must be
+/// what it lists (every test list fits in one page).
+async fn listed(app: &TestApp, token: &str, path: &str, (list, field): (&str, &str)) -> Vec<String> {
     let page = app.ok("GET", path, token, None).await;
-    let mut names: Vec<String> = page["agents"]
+    let names: Vec<String> = page[list]
         .as_array()
         .unwrap_or_else(|| panic!("{path}: {page}"))
         .iter()
-        .map(|a| a["agent_name"].as_str().unwrap().to_string())
+        .map(|item| item[field].as_str().unwrap().to_string())
         .collect();
-    names.sort();
     assert_eq!(page["meta"]["count"], names.len(), "{path}");
+    names
+}
+
+/// The agents a page lists, by name.
+async fn agent_names(app: &TestApp, token: &str, path: &str) -> Vec<String> {
+    let mut names = listed(app, token, path, ("agents", "agent_name")).await;
+    names.sort();
     names
 }
 
@@ -1443,16 +1451,9 @@ both_backends!(no_permission_reaches_an_administrator_role, |app: TestApp| async
     assert_eq!(renamed["first_name"], "Apollo");
 });
 
+/// The projects a page lists, in the order served.
 async fn project_names(app: &TestApp, token: &str, path: &str) -> Vec<String> {
-    let page = app.ok("GET", path, token, None).await;
-    let names: Vec<String> = page["projects"]
-        .as_array()
-        .unwrap_or_else(|| panic!("{path}: {page}"))
-        .iter()
-        .map(|p| p["name"].as_str().unwrap().to_string())
-        .collect();
-    assert_eq!(page["meta"]["count"], names.len(), "{path}");
-    names
+    listed(app, token, path, ("projects", "name")).await
 }
 
 // The projects list holds only the filters a request sets (like the agents page); each filter

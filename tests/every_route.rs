@@ -6,8 +6,6 @@
 //! server's clock and the dashboard's following it, in time zones where the browser's day is
 //! not the server's.
 
-use std::time::{Duration, Instant};
-
 use ejento_e2e::{Browser, BrowserOptions, SERIAL, Server};
 use ejento_server::seed::{DEMO_PASSWORD, DEMO_USERS};
 use serde_json::{Value, json};
@@ -355,36 +353,40 @@ enum Outcome {
 /// would spend most of the test instantiating the same wasm), and checks it; what it showed,
 /// or every problem found.
 async fn visit(browser: &Browser, route: &str) -> Result<Outcome, Vec<String>> {
+    // The page's calls in flight are counted (installed once per page load), so that "settled"
+    // means no call pending as well as nothing in view saying "Loading…".
     let go = format!(
-        "history.pushState(null, '', {}); dispatchEvent(new PopStateEvent('popstate', {{state: null}})); return true;",
+        "if (window.__inflight === undefined) {{ \
+           window.__inflight = 0; const fetch = window.fetch.bind(window); \
+           window.fetch = (...args) => {{ window.__inflight++; \
+             return fetch(...args).finally(() => {{ window.__inflight--; }}); }}; \
+         }} \
+         history.pushState(null, '', {}); dispatchEvent(new PopStateEvent('popstate', {{state: null}})); return true;",
         Value::String(route.to_string())
     );
     browser.eval(&go).await;
     let mut problems = Vec::new();
-    // Settled: the shell is there and nothing in view has said "Loading…" for a moment.
-    let deadline = Instant::now() + Duration::from_secs(15);
-    let mut quiet_since: Option<Instant> = None;
-    loop {
-        let busy = browser
-            .eval(
-                "const main = document.querySelector('#main'); \
-                 const busy = main && [...main.querySelectorAll('.loading, [aria-busy=true]')].some(e => e.checkVisibility()); \
-                 return !main || busy || main.innerText.trim() === '';",
-            )
-            .await;
-        if busy == Value::Bool(false) {
-            let since = *quiet_since.get_or_insert_with(Instant::now);
-            if since.elapsed() >= Duration::from_millis(250) {
-                break;
-            }
-        } else {
-            quiet_since = None;
-        }
-        if Instant::now() > deadline {
-            problems.push("still loading after 15 s".to_string());
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
+    // Settled: the shell is there, no call is pending and nothing in view has said "Loading…"
+    // for a moment (a call that starts from another's result starts within it). Waited for in
+    // the page, in one round trip.
+    let settled = browser
+        .eval_async(
+            "const done = arguments[arguments.length - 1]; \
+             const started = performance.now(); let quietSince = null; \
+             const tick = () => { \
+               const main = document.querySelector('#main'); \
+               const busy = !main || window.__inflight > 0 || main.innerText.trim() === '' || \
+                 [...main.querySelectorAll('.loading, [aria-busy=true]')].some(e => e.checkVisibility()); \
+               const now = performance.now(); \
+               if (busy) { quietSince = null; } else { quietSince ??= now; if (now - quietSince >= 100) return done(true); } \
+               if (now - started > 15000) return done(false); \
+               setTimeout(tick, 10); \
+             }; \
+             tick();",
+        )
+        .await;
+    if settled != Value::Bool(true) {
+        problems.push("still loading after 15 s".to_string());
     }
     for entry in browser.console().await {
         let message = &entry.message;

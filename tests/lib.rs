@@ -535,6 +535,12 @@ impl Browser {
         self.client.execute(script, vec![]).await.expect("script")
     }
 
+    /// Runs `script` as an asynchronous script: it ends by calling
+    /// `arguments[arguments.length - 1]` with its result (one round trip for a wait in the page).
+    pub async fn eval_async(&self, script: &str) -> Value {
+        self.client.execute_async(script, vec![]).await.expect("script")
+    }
+
     /// Saves a PNG of the page to `target/screenshots/<name>.png`.
     pub async fn screenshot(&self, name: &str) {
         let png = self.client.screenshot().await.expect("screenshot");

@@ -50,6 +50,13 @@ JS
 echo
 cargo bench -p ejento-server --bench indexing
 
+# Retrieval quality: 214 labelled questions over the installed manual pages, by keywords, by
+# meaning (all-MiniLM-L6-v2) and hybrid: recall@5, MRR@10, nDCG@10 (budget: hybrid >= +10% over
+# keyword on recall@5), embedding throughput, query latency p95 (budget <= 50 ms). The first run
+# embeds every chunk (about 10 minutes on two cores) and keeps the vectors under target/.
+echo
+cargo bench -p ejento-server --bench retrieval_quality
+
 # Live answers from the real server process (local answerer): first token with 200 at once, 2,000
 # idle followers, 1,000 answers streaming at once (EJENTO_BENCH_ONLY=first-token,followers,streams
 # runs some of them). Each stream holds two sockets; raise the descriptor limit.

@@ -24,6 +24,7 @@ pub mod compression;
 pub mod config;
 pub mod db;
 pub mod domain;
+pub mod embeddings;
 pub mod error;
 pub mod evaluation;
 pub mod flags;

@@ -2,6 +2,7 @@
 //! middle of indexing, started again on the same database and folders, and every document
 //! still reaches `indexed` exactly once, with one complete set of chunks. And what it says:
 //! its log never holds a secret, and it refuses an https start with keys kept in the database.
+//! And configured as operators run it: originals on an S3-protocol server.
 
 use std::{
     io::{BufRead, BufReader},
@@ -967,4 +968,201 @@ async fn sweeps_end_500_orphaned_answers_without_any_follower_postgres() {
         Some(admin) => sweeps_end_500_orphaned_answers(Some(common::fresh_postgres_database(&admin).await)).await,
         None => eprintln!("skipped: EJENTO_TEST_POSTGRES_URL is not set"),
     }
+}
+
+async fn get(client: &reqwest::Client, base: &str, token: &str, path: &str) -> Value {
+    call(client, base, token, reqwest::Method::GET, path).await
+}
+
+/// The bucket, read directly with the same credentials (not through the server under test).
+fn bucket(endpoint: &str, bucket: &str) -> object_store::aws::AmazonS3 {
+    object_store::aws::AmazonS3Builder::new()
+        .with_endpoint(endpoint)
+        .with_allow_http(true)
+        .with_region("eu-west-1")
+        .with_access_key_id("ejento-test")
+        .with_secret_access_key("ejento-test-secret")
+        .with_bucket_name(bucket)
+        .build()
+        .unwrap()
+}
+
+async fn bucket_keys(bucket: &object_store::aws::AmazonS3) -> Vec<String> {
+    use futures_util::TryStreamExt;
+    use object_store::ObjectStore;
+    let listed: Vec<_> = bucket.list(None).try_collect().await.unwrap();
+    listed.into_iter().map(|o| o.location.to_string()).collect()
+}
+
+/// A document's settled state (`indexed` or `failed`) after at most 60 s.
+async fn settled(client: &reqwest::Client, base: &str, token: &str, id: i64) -> Value {
+    for _ in 0..600 {
+        let doc = get(client, base, token, &format!("/api/v2/documents/{id}")).await;
+        if doc["data"]["step"] == "indexed" || doc["data"]["step"] == "failed" {
+            return doc["data"].clone();
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("document {id} did not settle");
+}
+
+/// Uploaded originals on an S3-protocol server (moto on loopback, started by
+/// `scripts/with-s3.sh`), configured as an operator would: `EJENTO_OBJECT_STORE=s3://bucket/prefix`
+/// and the usual `AWS_*` variables. Upload, download, reindex and deletion all go through the
+/// bucket; with the storage unreachable an upload is a 503 that says so and leaves nothing behind.
+#[tokio::test]
+async fn originals_live_in_an_s3_bucket_through_upload_download_reindex_and_deletion() {
+    let Some(endpoint) = std::env::var("EJENTO_TEST_S3_ENDPOINT").ok().filter(|e| !e.is_empty()) else {
+        eprintln!("skipped: EJENTO_TEST_S3_ENDPOINT is not set (run under scripts/with-s3.sh)");
+        return;
+    };
+    let client = reqwest::Client::new();
+    let bucket = format!("ejento-originals-{}", std::process::id());
+    // moto lets anyone create a bucket; reading one needs signed requests.
+    let created = client.put(format!("{endpoint}/{bucket}")).send().await.unwrap();
+    assert!(created.status().is_success(), "create the bucket: {}", created.status());
+    let direct = self::bucket(&endpoint, &bucket);
+    let secret = "ejento-test-secret";
+    let s3_env = |endpoint: &str| {
+        vec![
+            ("EJENTO_OBJECT_STORE".to_string(), format!("s3://{bucket}/originals")),
+            ("AWS_ENDPOINT".to_string(), endpoint.to_string()),
+            ("AWS_ALLOW_HTTP".to_string(), "true".to_string()),
+            ("AWS_REGION".to_string(), "eu-west-1".to_string()),
+            ("AWS_ACCESS_KEY_ID".to_string(), "ejento-test".to_string()),
+            ("AWS_SECRET_ACCESS_KEY".to_string(), secret.to_string()),
+            ("EJENTO_INDEX_BATCH_PAUSE_MS".to_string(), "0".to_string()),
+        ]
+    };
+    let env = s3_env(&endpoint);
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let dir = tempfile::tempdir().unwrap();
+    let mut server = start_with(dir.path(), &env);
+    let base = server.base.clone();
+    let token = sign_up(&client, &base, "sam@example.com").await;
+    let corpus = new_corpus(&client, &base, &token, json!({"name": "Billing"})).await;
+    let original =
+        b"# Refunds\n\nAnnual plans cancelled mid-term are refunded pro rata within fourteen days.\n".to_vec();
+    let id = upload(&client, &base, &token, corpus, "refunds.md", original.clone()).await;
+    assert_eq!(settled(&client, &base, &token, id).await["step"], "indexed");
+
+    // The original is in the bucket under the configured prefix, byte for byte, and nowhere on disk.
+    let keys = bucket_keys(&direct).await;
+    assert_eq!(keys.len(), 1, "{keys:?}");
+    assert!(keys[0].starts_with("originals/org-"), "{keys:?}");
+    let in_bucket = {
+        use object_store::ObjectStoreExt;
+        let object = direct
+            .get(&object_store::path::Path::from(keys[0].as_str()))
+            .await
+            .unwrap();
+        object.bytes().await.unwrap()
+    };
+    assert_eq!(in_bucket.as_ref(), original.as_slice());
+    assert!(
+        !dir.path().join("objects").exists(),
+        "nothing written to the local object folder"
+    );
+
+    // Downloading it reads the bucket.
+    let download = client
+        .get(format!("{base}/api/v2/documents/{id}/content"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(download.status(), 200);
+    assert_eq!(download.bytes().await.unwrap().as_ref(), original.as_slice());
+
+    // Reindexing reads the original back from the bucket and indexes it again.
+    let refresh = client
+        .post(format!("{base}/api/v2/documents/{id}/refresh"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert!(refresh.status().is_success(), "{}", refresh.status());
+    let mut indexed = 0;
+    for _ in 0..600 {
+        let history = get(&client, &base, &token, &format!("/api/v2/documents/{id}/history")).await;
+        indexed = history["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["step"] == "indexed")
+            .count();
+        if indexed == 2 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(indexed, 2, "indexed again after the refresh");
+    let found: Value = client
+        .post(format!("{base}/api/v2/corpora/{corpus}/retrieval-test"))
+        .bearer_auth(&token)
+        .json(&json!({"query": "pro rata refund"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(found["data"]["chunks"][0]["document_id"], id, "{found}");
+
+    // Deleting the document removes its original from the bucket.
+    let deleted = client
+        .delete(format!("{base}/api/v2/documents/{id}"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert!(deleted.status().is_success(), "{}", deleted.status());
+    assert_eq!(bucket_keys(&direct).await, Vec::<String>::new());
+    server.child.kill().unwrap();
+    server.child.wait().unwrap();
+    assert!(
+        !server.log.lock().unwrap().contains(secret),
+        "the S3 secret is never logged"
+    );
+
+    // The same configuration with the storage unreachable (a port nothing listens on).
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let unreachable = format!("http://{}", closed.local_addr().unwrap());
+    drop(closed);
+    let env = s3_env(&unreachable);
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let mut server = start_with(dir.path(), &env);
+    let base = server.base.clone();
+    let form = reqwest::multipart::Form::new().text("content_type", "file").part(
+        "source",
+        reqwest::multipart::Part::bytes(original.clone()).file_name("again.md"),
+    );
+    let refused = client
+        .post(format!("{base}/indexing-service/api/v2/corpora/{corpus}/documents"))
+        .bearer_auth(&token)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 503);
+    assert!(refused.headers().contains_key("retry-after"));
+    let body: Value = refused.json().await.unwrap();
+    assert!(
+        body["message"]
+            .as_str()
+            .unwrap()
+            .contains("file storage is unavailable"),
+        "{body}"
+    );
+    let listed = get(&client, &base, &token, &format!("/api/v2/corpora/{corpus}/documents")).await;
+    assert_eq!(
+        listed["data"]["meta"]["count"], 0,
+        "no document without its original: {listed}"
+    );
+    server.child.kill().unwrap();
+    server.child.wait().unwrap();
+    assert!(
+        !server.log.lock().unwrap().contains(secret),
+        "the S3 secret is never logged"
+    );
 }

@@ -30,6 +30,18 @@ pub struct Deployment {
     pub output_price_per_1k: f64,
 }
 
+impl Deployment {
+    /// A POST to `path` under the deployment's base URL with its key (Azure OpenAI reads
+    /// `api-key`; the others `Authorization`), read from its variable at each request.
+    pub fn post(&self, client: &reqwest::Client, path: &str) -> reqwest::RequestBuilder {
+        let mut request = client.post(format!("{}/{path}", self.base_url.trim_end_matches('/')));
+        if let Some(key) = self.api_key_env.as_deref().and_then(|v| std::env::var(v).ok()) {
+            request = request.bearer_auth(&key).header("api-key", key);
+        }
+        request
+    }
+}
+
 pub struct OpenAiAnswerer {
     deployment: Deployment,
     /// For the model endpoint only: operator configuration, so not guarded.
@@ -105,25 +117,8 @@ impl OpenAiAnswerer {
 }
 
 impl OpenAiAnswerer {
-    /// A chat-completions request with the deployment's key (Azure OpenAI reads `api-key`; the
-    /// others `Authorization`).
     fn request(&self, body: &Value) -> reqwest::RequestBuilder {
-        let mut request = self
-            .client
-            .post(format!(
-                "{}/chat/completions",
-                self.deployment.base_url.trim_end_matches('/')
-            ))
-            .json(body);
-        if let Some(key) = self
-            .deployment
-            .api_key_env
-            .as_deref()
-            .and_then(|v| std::env::var(v).ok())
-        {
-            request = request.bearer_auth(&key).header("api-key", key);
-        }
-        request
+        self.deployment.post(&self.client, "chat/completions").json(body)
     }
 
     /// One whole completion (not streamed), for work that reads the answer at once, such as
@@ -261,7 +256,7 @@ impl OpenAiAnswerer {
 const MAX_TOOL_ROUNDS: usize = 3;
 
 /// The readable part of an error body: OpenAI's `{error: {message}}`, or the text itself.
-fn upstream_message(body: &str) -> String {
+pub(crate) fn upstream_message(body: &str) -> String {
     serde_json::from_str::<Value>(body)
         .ok()
         .and_then(|v| v["error"]["message"].as_str().map(str::to_string))

@@ -1,0 +1,335 @@
+//! `make bench`: retrieval quality on a labelled set (`benches/retrieval/`, how it was made is in
+//! its README): 214 questions over the manual pages this machine has installed (235 pages of
+//! sections 1 and 8), each labelled with the pages that answer it. The pages are chunked as an
+//! upload is (the default indexing mode), searched by keywords (the server's BM25 index), by
+//! meaning (all-MiniLM-L6-v2, exact cosine) and by both fused, and ranked as documents.
+//!
+//! Reports recall@5, MRR@10 and nDCG@10 for each (budget: hybrid beats keyword by >= 10% relative
+//! on recall@5), embedding throughput (chunks/s), and query latency p95 including embedding the
+//! question (budget <= 50 ms). Needs the model (`scripts/setup.sh`) and `man`.
+
+use std::{
+    collections::{HashMap, HashSet},
+    path::{Path, PathBuf},
+    process::Command,
+    time::Instant,
+};
+
+use ejento_server::{
+    embeddings::minilm::MiniLm,
+    search::{IndexedChunk, Retriever, Scope, bm25::Bm25Index},
+};
+
+/// Chunks read per query from each retriever before fusing and ranking documents.
+const CANDIDATES: usize = 50;
+/// Reciprocal rank fusion's constant (Cormack et al.: 60).
+const RRF_K: f64 = 60.0;
+const BATCH: usize = 16;
+
+struct Question {
+    text: String,
+    /// Document ids that answer it.
+    relevant: HashSet<usize>,
+}
+
+fn data_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/retrieval")
+}
+
+/// A page as `man` renders it for an 80-column terminal, without overstrikes.
+fn render(page: &str) -> Option<String> {
+    let (name, section) = page.split_once('.')?;
+    let file = ["", ".gz"]
+        .iter()
+        .map(|ext| PathBuf::from(format!("/usr/share/man/man{}/{name}.{section}{ext}", &section[..1])))
+        .find(|p| p.exists())?;
+    let out = Command::new("sh")
+        .arg("-c")
+        .arg("MANWIDTH=80 man -l \"$1\" 2>/dev/null | col -bx")
+        .arg("sh")
+        .arg(&file)
+        .output()
+        .ok()?;
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    (!text.trim().is_empty()).then_some(text)
+}
+
+/// The collection: one document per distinct page text (a page installed under two names is
+/// one document); page name → document id.
+fn collection() -> (Vec<String>, HashMap<String, usize>) {
+    let mut texts: Vec<String> = Vec::new();
+    let mut by_text: HashMap<String, usize> = HashMap::new();
+    let mut ids = HashMap::new();
+    let pages = std::fs::read_to_string(data_dir().join("pages.txt")).unwrap();
+    for page in pages
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+    {
+        let Some(text) = render(page) else {
+            println!("  (page {page} is not installed here; left out)");
+            continue;
+        };
+        let id = *by_text.entry(text.clone()).or_insert_with(|| {
+            texts.push(text);
+            texts.len() - 1
+        });
+        ids.insert(page.to_string(), id);
+    }
+    (texts, ids)
+}
+
+fn questions(ids: &HashMap<String, usize>) -> Vec<Question> {
+    let tsv = std::fs::read_to_string(data_dir().join("questions.tsv")).unwrap();
+    tsv.lines()
+        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+        .filter_map(|line| {
+            let (text, pages) = line.split_once('\t')?;
+            let relevant: HashSet<usize> = pages.split_whitespace().filter_map(|p| ids.get(p).copied()).collect();
+            (!relevant.is_empty()).then(|| Question {
+                text: text.to_string(),
+                relevant,
+            })
+        })
+        .collect()
+}
+
+/// Documents in the order their chunks are ranked, each once.
+fn documents(chunks: &[usize], chunk_doc: &[usize]) -> Vec<usize> {
+    let mut seen = HashSet::new();
+    chunks
+        .iter()
+        .map(|&c| chunk_doc[c])
+        .filter(|d| seen.insert(*d))
+        .collect()
+}
+
+#[derive(Default, Clone, Copy)]
+struct Scores {
+    recall5: f64,
+    mrr10: f64,
+    ndcg10: f64,
+}
+
+fn score(ranked: &[usize], relevant: &HashSet<usize>) -> Scores {
+    let found5 = ranked.iter().take(5).filter(|d| relevant.contains(d)).count();
+    let first = ranked.iter().take(10).position(|d| relevant.contains(d));
+    let dcg: f64 = ranked
+        .iter()
+        .take(10)
+        .enumerate()
+        .filter(|(_, d)| relevant.contains(d))
+        .map(|(i, _)| 1.0 / (i as f64 + 2.0).log2())
+        .sum();
+    let ideal: f64 = (0..relevant.len().min(10)).map(|i| 1.0 / (i as f64 + 2.0).log2()).sum();
+    Scores {
+        recall5: found5 as f64 / relevant.len().min(5) as f64,
+        mrr10: first.map_or(0.0, |p| 1.0 / (p as f64 + 1.0)),
+        ndcg10: dcg / ideal,
+    }
+}
+
+fn dot(a: &[f32], b: &[f32]) -> f32 {
+    a.iter().zip(b).map(|(x, y)| x * y).sum()
+}
+
+/// The best `n` chunks by cosine with `query` (exact: every chunk is scored).
+fn nearest(vectors: &[Vec<f32>], query: &[f32], n: usize) -> Vec<(usize, f32)> {
+    let mut scored: Vec<(usize, f32)> = vectors.iter().enumerate().map(|(i, v)| (i, dot(v, query))).collect();
+    scored.sort_by(|a, b| b.1.total_cmp(&a.1));
+    scored.truncate(n);
+    scored
+}
+
+/// Reciprocal rank fusion of ranked chunk lists.
+fn rrf(lists: &[&[usize]]) -> Vec<usize> {
+    let mut fused: HashMap<usize, f64> = HashMap::new();
+    for list in lists {
+        for (rank, &c) in list.iter().enumerate() {
+            *fused.entry(c).or_default() += 1.0 / (RRF_K + rank as f64 + 1.0);
+        }
+    }
+    let mut ranked: Vec<(usize, f64)> = fused.into_iter().collect();
+    ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    ranked.into_iter().map(|(c, _)| c).collect()
+}
+
+/// A weighted sum of the BM25 score (divided by the query's best) and the cosine (from 0 at the
+/// weakest candidate to 1 at the best), over the union of both candidate lists.
+fn weighted(keyword: &[(usize, f32)], semantic: &[(usize, f32)], alpha: f64) -> Vec<usize> {
+    let best = keyword.first().map_or(1.0, |k| k.1.max(f32::EPSILON)) as f64;
+    let (lo, hi) = (
+        semantic.last().map_or(0.0, |s| s.1) as f64,
+        semantic.first().map_or(1.0, |s| s.1) as f64,
+    );
+    let mut fused: HashMap<usize, f64> = HashMap::new();
+    for &(c, s) in keyword {
+        *fused.entry(c).or_default() += (1.0 - alpha) * s as f64 / best;
+    }
+    for &(c, s) in semantic {
+        *fused.entry(c).or_default() += alpha * (s as f64 - lo) / (hi - lo).max(1e-9);
+    }
+    let mut ranked: Vec<(usize, f64)> = fused.into_iter().collect();
+    ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    ranked.into_iter().map(|(c, _)| c).collect()
+}
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
+}
+
+fn main() {
+    let Some(model_dir) = ejento_server::embeddings::minilm::installed_dir() else {
+        println!("retrieval quality: skipped (the embedding model is not installed; run scripts/setup.sh)");
+        return;
+    };
+    let model = MiniLm::load(&model_dir).unwrap();
+    let (texts, ids) = collection();
+    let questions = questions(&ids);
+    let mut chunks: Vec<String> = Vec::new();
+    let mut chunk_doc: Vec<usize> = Vec::new();
+    for (doc, text) in texts.iter().enumerate() {
+        let limits = ejento_parse::Limits {
+            max_inflated: 1 << 30,
+            max_text: 1 << 30,
+        };
+        let segments = ejento_parse::extract("text", text.as_bytes(), limits).unwrap();
+        for chunk in ejento_parse::chunk::split(&segments, 3) {
+            chunks.push(chunk.text);
+            chunk_doc.push(doc);
+        }
+    }
+    println!(
+        "retrieval quality: {} questions over {} manual pages ({} chunks of the default indexing mode)",
+        questions.len(),
+        texts.len(),
+        chunks.len()
+    );
+
+    // Keywords: the server's own BM25 index, one corpus.
+    let dir = tempfile::tempdir().unwrap();
+    let index = Bm25Index::open(dir.path()).unwrap();
+    let mut docs: Vec<(i64, Vec<IndexedChunk>)> = Vec::new();
+    for (i, text) in chunks.iter().enumerate() {
+        let document_id = chunk_doc[i] as i64;
+        let chunk = IndexedChunk {
+            chunk_id: i as i64,
+            document_id,
+            corpus_id: 1,
+            organization_id: 1,
+            text: text.clone(),
+        };
+        match docs.last_mut() {
+            Some((d, list)) if *d == document_id => list.push(chunk),
+            _ => docs.push((document_id, vec![chunk])),
+        }
+    }
+    index.apply(&docs, 1).unwrap();
+    let scope = Scope {
+        organization_id: 1,
+        corpus_ids: vec![1],
+    };
+
+    // Meaning: every chunk embedded, in batches, on this machine's cores. The vectors are kept
+    // under target/ for the next run (keyed by the model and every chunk's text), which then
+    // times a sample of 64 chunks for the throughput.
+    let key = {
+        use sha2::{Digest, Sha256};
+        let mut hash = Sha256::new();
+        hash.update(ejento_server::embeddings::minilm::WEIGHTS_SHA256);
+        for chunk in &chunks {
+            hash.update((chunk.len() as u64).to_le_bytes());
+            hash.update(chunk);
+        }
+        hex::encode(&hash.finalize()[..8])
+    };
+    let cache = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("../../target/retrieval-quality/vectors-{key}.f32"));
+    let embed_all = |chunks: &[String]| -> (Vec<Vec<f32>>, f64) {
+        let started = Instant::now();
+        let mut vectors = Vec::with_capacity(chunks.len());
+        for batch in chunks.chunks(BATCH) {
+            let batch: Vec<&str> = batch.iter().map(String::as_str).collect();
+            vectors.extend(model.embed(&batch).unwrap());
+        }
+        (vectors, started.elapsed().as_secs_f64())
+    };
+    let dims = ejento_server::embeddings::minilm::DIMENSIONS;
+    let (vectors, timed, seconds) = match std::fs::read(&cache) {
+        Ok(bytes) if bytes.len() == chunks.len() * dims * 4 => {
+            let floats: Vec<f32> = bytes
+                .chunks_exact(4)
+                .map(|b| f32::from_le_bytes(b.try_into().unwrap()))
+                .collect();
+            let vectors = floats.chunks(dims).map(<[f32]>::to_vec).collect();
+            let sample = &chunks[..64.min(chunks.len())];
+            (vectors, sample.len(), embed_all(sample).1)
+        }
+        _ => {
+            let (vectors, seconds) = embed_all(&chunks);
+            let bytes: Vec<u8> = vectors.iter().flatten().flat_map(|f| f.to_le_bytes()).collect();
+            std::fs::create_dir_all(cache.parent().unwrap()).unwrap();
+            std::fs::write(&cache, bytes).unwrap();
+            (vectors, chunks.len(), seconds)
+        }
+    };
+    println!(
+        "embedding: {timed} chunks in {seconds:.1} s = {:.1} chunks/s (up to 1,500 characters each, cut at 256 word \
+         pieces; batches of {BATCH}, {} cores)",
+        timed as f64 / seconds,
+        std::thread::available_parallelism().map_or(1, |n| n.get())
+    );
+
+    let alphas = [0.3, 0.5, 0.7];
+    let mut totals: Vec<(String, Scores)> = ["keyword (BM25)", "semantic (MiniLM)", "hybrid: reciprocal rank fusion"]
+        .iter()
+        .map(|s| s.to_string())
+        .chain(alphas.iter().map(|a| format!("hybrid: weighted, {a} meaning")))
+        .map(|name| (name, Scores::default()))
+        .collect();
+    let mut latencies = Vec::new();
+    for q in &questions {
+        let started = Instant::now();
+        let query = model.embed(&[q.text.as_str()]).unwrap().remove(0);
+        let semantic = nearest(&vectors, &query, CANDIDATES);
+        let keyword: Vec<(usize, f32)> = index
+            .search(&scope, &q.text, CANDIDATES)
+            .unwrap()
+            .into_iter()
+            .map(|h| (h.chunk_id as usize, h.score))
+            .collect();
+        let keyword_ids: Vec<usize> = keyword.iter().map(|k| k.0).collect();
+        let semantic_ids: Vec<usize> = semantic.iter().map(|s| s.0).collect();
+        let fused = rrf(&[&keyword_ids, &semantic_ids]);
+        latencies.push(started.elapsed().as_secs_f64() * 1000.0);
+        let mut rankings = vec![keyword_ids.clone(), semantic_ids.clone(), fused];
+        rankings.extend(alphas.iter().map(|&a| weighted(&keyword, &semantic, a)));
+        for ((_, total), ranking) in totals.iter_mut().zip(rankings) {
+            let s = score(&documents(&ranking, &chunk_doc), &q.relevant);
+            total.recall5 += s.recall5;
+            total.mrr10 += s.mrr10;
+            total.ndcg10 += s.ndcg10;
+        }
+    }
+    let n = questions.len() as f64;
+    println!("{:<36}{:>10}{:>10}{:>10}", "", "recall@5", "MRR@10", "nDCG@10");
+    for (name, t) in &totals {
+        println!(
+            "{name:<36}{:>10.3}{:>10.3}{:>10.3}",
+            t.recall5 / n,
+            t.mrr10 / n,
+            t.ndcg10 / n
+        );
+    }
+    let keyword = totals[0].1.recall5;
+    let hybrid = totals[2].1.recall5;
+    println!(
+        "hybrid (reciprocal rank fusion) against keyword on recall@5: {:+.1}% relative (budget >= +10%)",
+        (hybrid / keyword - 1.0) * 100.0
+    );
+    latencies.sort_by(f64::total_cmp);
+    println!(
+        "query latency, embedding the question + both searches + fusion: p50 {:.1} ms, p95 {:.1} ms (budget p95 <= 50 ms)",
+        percentile(&latencies, 0.5),
+        percentile(&latencies, 0.95)
+    );
+}

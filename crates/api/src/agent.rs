@@ -58,6 +58,13 @@ pub struct Agent {
     pub react_max_iteration_count: i64,
     pub reasoning_mode: String,
     pub chunk_count: i64,
+    /// How its passages are found (default hybrid).
+    #[serde(default)]
+    pub retrieval_mode: crate::RetrievalMode,
+    /// The model this server embeds with; null: retrieval is by keywords only here, whatever
+    /// the mode says.
+    #[serde(default)]
+    pub embedding_model: Option<String>,
     pub tags: Vec<String>,
     pub agent_image: String,
     pub project: i64,
@@ -144,6 +151,8 @@ pub struct AgentInput {
     #[serde(default)]
     pub chunk_count: Option<i64>,
     #[serde(default)]
+    pub retrieval_mode: Option<crate::RetrievalMode>,
+    #[serde(default)]
     pub tags: Option<Vec<String>>,
     #[serde(default)]
     pub agent_image: Option<String>,
@@ -186,6 +195,8 @@ pub struct HistoryRecord {
     pub react_max_iteration_count: i64,
     pub reasoning_mode: String,
     pub chunk_count: i64,
+    #[serde(default)]
+    pub retrieval_mode: crate::RetrievalMode,
     pub tags: Vec<String>,
 }
 

@@ -138,6 +138,52 @@ pub struct RetrievalQuery {
     /// How many chunks to return (1–50, default 5).
     #[serde(default)]
     pub top_k: Option<i64>,
+    /// By words, by meaning or both (default: hybrid, as agents search).
+    #[serde(default)]
+    pub mode: Option<RetrievalMode>,
+}
+
+/// How an agent's passages are found: by the question's words (BM25), by its meaning (sentence
+/// embeddings), or both fused. Without an embedding model on the server every mode searches by
+/// words.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "lowercase")]
+pub enum RetrievalMode {
+    Keyword,
+    Semantic,
+    #[default]
+    Hybrid,
+}
+
+impl RetrievalMode {
+    pub const ALL: [RetrievalMode; 3] = [RetrievalMode::Hybrid, RetrievalMode::Semantic, RetrievalMode::Keyword];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RetrievalMode::Keyword => "keyword",
+            RetrievalMode::Semantic => "semantic",
+            RetrievalMode::Hybrid => "hybrid",
+        }
+    }
+
+    /// What a person reads in a menu.
+    pub fn label(self) -> &'static str {
+        match self {
+            RetrievalMode::Keyword => "Keyword (BM25)",
+            RetrievalMode::Semantic => "Semantic (meaning)",
+            RetrievalMode::Hybrid => "Hybrid (keywords + meaning)",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|m| m.as_str().eq_ignore_ascii_case(s.trim()))
+    }
+
+    /// Whether this mode ranks by meaning (needs embeddings).
+    pub fn uses_meaning(self) -> bool {
+        self != RetrievalMode::Keyword
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -150,10 +196,18 @@ pub struct RetrievedChunk {
     pub page: Option<i64>,
     pub section: Option<String>,
     pub text: String,
+    /// The ranking score: BM25's for keyword search, the cosine for semantic search, the fused
+    /// score (0–1) for hybrid search.
     pub score: f32,
     /// The page a web-link document was read from; null for files and text.
     #[serde(default)]
     pub web_address: Option<String>,
+    /// Its place (1 = best) among BM25's candidates; null when the words did not find it.
+    #[serde(default)]
+    pub keyword_rank: Option<u32>,
+    /// Its place among the candidates by meaning; null when not searched by meaning or not near.
+    #[serde(default)]
+    pub vector_rank: Option<u32>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -164,6 +218,13 @@ pub struct RetrievalResult {
     pub terms: Vec<String>,
     pub chunks: Vec<RetrievedChunk>,
     pub took_ms: f64,
+    /// The mode asked for.
+    #[serde(default)]
+    pub mode: RetrievalMode,
+    /// The model that embeds questions and passages here; null: this server searches by
+    /// keywords only, whatever the mode.
+    #[serde(default)]
+    pub embedding_model: Option<String>,
 }
 
 /// Document counts of a corpus by where they are in indexing.

@@ -79,6 +79,7 @@ fn retrieval_in_process(chunks: usize) {
                 corpus_id: org * 100 + (document_id % CORPORA_PER_ORG),
                 organization_id: org,
                 text: text.join(" "),
+                embedding: None,
             };
             match docs.last_mut() {
                 Some((d, list)) if *d == document_id => list.push(chunk),

@@ -218,6 +218,7 @@ fn main() {
             corpus_id: 1,
             organization_id: 1,
             text: text.clone(),
+            embedding: None,
         };
         match docs.last_mut() {
             Some((d, list)) if *d == document_id => list.push(chunk),

@@ -187,6 +187,18 @@ pub struct Config {
     #[arg(long, env = "EJENTO_MODEL_DEPLOYMENTS", default_value = "")]
     pub model_deployments: String,
 
+    /// The local embedding model's folder (all-MiniLM-L6-v2: `model.safetensors`,
+    /// `tokenizer.json`, `config.json`). `auto`: where `scripts/setup.sh` installs it
+    /// (`~/.cache/ejento/models/all-MiniLM-L6-v2`); `off`: no retrieval by meaning. A missing or
+    /// wrong model is reported at start and search falls back to keywords (BM25).
+    #[arg(long, env = "EJENTO_EMBEDDING_MODEL_DIR", default_value = "auto")]
+    pub embedding_model_dir: String,
+
+    /// An OpenAI-compatible embeddings endpoint to use instead of the local model, as JSON
+    /// `{name, base_url, model, api_key_env, dimensions}` (`dimensions`: the length of its vectors).
+    #[arg(long, env = "EJENTO_EMBEDDING_DEPLOYMENT", default_value = "")]
+    pub embedding_deployment: String,
+
     /// Longest wait for a model endpoint's first byte, and between two of its chunks.
     #[arg(long, env = "EJENTO_LLM_TIMEOUT", default_value_t = 60)]
     pub llm_timeout_secs: u64,
@@ -241,6 +253,42 @@ impl Config {
                  input_price_per_1k, output_price_per_1k}}: {e}"
             )
         })
+    }
+
+    /// The embedding model: the remote deployment when one is configured, else the local model
+    /// (`None`, with the reason in the log, when there is none: search is then by keywords).
+    /// An embedding deployment that is not valid JSON is an error.
+    pub fn embedder(&self) -> anyhow::Result<Option<std::sync::Arc<dyn crate::embeddings::Embedder>>> {
+        #[derive(serde::Deserialize)]
+        struct EmbeddingDeployment {
+            #[serde(flatten)]
+            deployment: crate::chat::openai::Deployment,
+            dimensions: usize,
+        }
+        if !self.embedding_deployment.trim().is_empty() {
+            let d: EmbeddingDeployment = serde_json::from_str(&self.embedding_deployment).map_err(|e| {
+                anyhow::anyhow!(
+                    "EJENTO_EMBEDDING_DEPLOYMENT is not JSON {{name, base_url, model, api_key_env, dimensions}}: {e}"
+                )
+            })?;
+            anyhow::ensure!(
+                (1..=8192).contains(&d.dimensions),
+                "EJENTO_EMBEDDING_DEPLOYMENT: dimensions must be 1 to 8192"
+            );
+            tracing::info!(deployment = %d.deployment.name, dimensions = d.dimensions, "embedding with a remote endpoint");
+            let timeout = std::time::Duration::from_secs(self.llm_timeout_secs);
+            return Ok(Some(std::sync::Arc::new(crate::embeddings::remote::Remote::new(
+                d.deployment,
+                d.dimensions,
+                timeout,
+            ))));
+        }
+        let dir = match self.embedding_model_dir.trim() {
+            "off" | "" => None,
+            "auto" => crate::embeddings::minilm::default_dir(),
+            path => Some(PathBuf::from(path)),
+        };
+        Ok(crate::embeddings::open_local(dir.as_deref()))
     }
 
     /// The token signing secret from `EJENTO_JWT_SECRET` or its `_FILE`; `None` when neither is
@@ -342,6 +390,9 @@ impl Config {
             refresh_interval_secs: 24 * 3600,
             local_token_delay_ms: 0,
             model_deployments: String::new(),
+            // Tests that search by meaning say so; the others stay fast and keyword-only.
+            embedding_model_dir: "off".into(),
+            embedding_deployment: String::new(),
             llm_timeout_secs: 60,
             stream_stale_secs: 8,
             header_read_timeout_secs: 30,

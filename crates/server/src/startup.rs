@@ -40,6 +40,10 @@ impl Application {
         // Catch up with the database (a new or lost index is rebuilt), then index as jobs come.
         tokio::spawn(state.search.clone().run());
         state.indexer.start();
+        if let Some(embedder) = state.search.embedder() {
+            let worker = crate::embeddings::worker::EmbeddingWorker::new(state.store.clone(), state.search.clone(), embedder);
+            tokio::spawn(worker.run());
+        }
         state.evaluations.start();
         // Answers cut off by a crash of this (or another) server end as failed, not hanging:
         // all of them now, then whatever falls silent while this server runs.

@@ -93,7 +93,7 @@ impl AppState {
         let outbox = Outbox::from_config(&config)?;
         let objects = Objects::open(&config.object_store)?;
         let index = Bm25Index::open(&config.index_dir)?;
-        let search = SearchSync::new(store.clone(), Arc::new(index));
+        let search = SearchSync::new(store.clone(), Arc::new(index), config.embedder()?);
         let outbound = Outbound::new(config.outbound_allow_list()?);
         let proxies = Arc::new(config.proxies()?);
         let config = Arc::new(config);

@@ -474,6 +474,8 @@ impl WorkflowHub {
                 corpus_ids,
             };
             // Matched on what the question is about: "the" and "of" match every agent a little.
+            // By words: BM25 sums compare across agents, where fused scores (scaled per
+            // search) would not.
             let about = crate::search::content_terms(question).join(" ");
             if about.is_empty() {
                 scores.push(0.0);
@@ -481,7 +483,7 @@ impl WorkflowHub {
             }
             let found = self
                 .search
-                .retrieve(&scope, &about, 5)
+                .retrieve(&scope, &about, 5, ejento_api::RetrievalMode::Keyword)
                 .await
                 .map_err(|e| Stop::Failed(format!("Searching the documents failed: {e}")))?;
             scores.push(found.iter().map(|c| f64::from(c.score)).sum());

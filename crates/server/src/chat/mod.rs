@@ -102,6 +102,7 @@ pub struct Job {
     pub thread_id: Option<i64>,
     pub corpus_ids: Vec<i64>,
     pub chunk_count: usize,
+    pub retrieval_mode: ejento_api::RetrievalMode,
     /// The model deployment to answer with; `None`: the local answerer.
     pub deployment: Option<String>,
     /// Set when the agent caches answers: an earlier answer with the same key is reused.
@@ -227,9 +228,10 @@ impl ChatHub {
                 )
             })
             .collect();
-        let answerer = Arc::new(local::LocalAnswerer::new(Duration::from_millis(
-            config.local_token_delay_ms,
-        )));
+        let answerer = Arc::new(local::LocalAnswerer::new(
+            Duration::from_millis(config.local_token_delay_ms),
+            search.embedder(),
+        ));
         Arc::new(Self {
             store,
             search,
@@ -437,7 +439,12 @@ impl ChatHub {
         };
         let found = self
             .search
-            .retrieve(&scope, &job.context.query, job.chunk_count.clamp(1, 50))
+            .retrieve(
+                &scope,
+                &job.context.query,
+                job.chunk_count.clamp(1, 50),
+                job.retrieval_mode,
+            )
             .await
             .map_err(|e| AnswerError::Failed(format!("Searching the documents failed: {e}")))?;
         job.context.sources = found

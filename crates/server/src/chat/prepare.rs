@@ -127,6 +127,7 @@ pub async fn agent_job(store: &Store, asker: &Asker<'_>, agent: &AgentRow, q: &Q
         thread_id: q.thread_id,
         corpus_ids,
         chunk_count: agent.chunk_count.max(1) as usize,
+        retrieval_mode: agent.retrieval_mode(),
         deployment,
         cache_key,
         context: AnswerContext {

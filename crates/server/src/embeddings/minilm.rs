@@ -27,14 +27,17 @@ const LAYER_NORM_EPS: f64 = 1e-12;
 pub fn installed_dir() -> Option<PathBuf> {
     let dir = std::env::var_os("EJENTO_EMBEDDING_MODEL_DIR")
         .map(PathBuf::from)
-        .or_else(|| {
-            Some(
-                Path::new(&std::env::var_os("HOME")?)
-                    .join(".cache/ejento/models")
-                    .join(NAME),
-            )
-        })?;
+        .or_else(default_dir)?;
     dir.join("model.safetensors").exists().then_some(dir)
+}
+
+/// The folder `scripts/setup.sh` installs the model into: `~/.cache/ejento/models/all-MiniLM-L6-v2`.
+pub fn default_dir() -> Option<PathBuf> {
+    Some(
+        Path::new(&std::env::var_os("HOME")?)
+            .join(".cache/ejento/models")
+            .join(NAME),
+    )
 }
 
 pub struct MiniLm {

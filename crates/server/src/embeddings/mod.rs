@@ -4,6 +4,7 @@
 
 pub mod minilm;
 pub mod remote;
+pub mod worker;
 
 use std::{path::Path, sync::Arc};
 
@@ -13,6 +14,11 @@ pub trait Embedder: Send + Sync {
     /// The model's name (a deployment's name when remote), as shown in an agent's retrieval settings.
     fn name(&self) -> &str;
     fn dimensions(&self) -> usize;
+    /// What its vectors are stored under: vectors stored under another name came from another
+    /// model and are not comparable with these.
+    fn vectors_id(&self) -> String {
+        self.name().to_string()
+    }
     /// One unit-length vector per text, in order.
     fn embed(&self, texts: Vec<String>) -> BoxFuture<'_, anyhow::Result<Vec<Vec<f32>>>>;
 }
@@ -55,9 +61,7 @@ impl Embedder for Local {
 /// keywords only (BM25), which keeps working.
 pub fn open_local(dir: Option<&Path>) -> Option<Arc<dyn Embedder>> {
     let Some(dir) = dir else {
-        tracing::info!(
-            "no embedding model configured (EJENTO_EMBEDDING_MODEL_DIR): retrieval is by keywords only (BM25)"
-        );
+        tracing::info!("EJENTO_EMBEDDING_MODEL_DIR is off: retrieval is by keywords only (BM25)");
         return None;
     };
     match Local::load(dir) {

@@ -109,6 +109,10 @@ impl Embedder for Remote {
         self.dimensions
     }
 
+    fn vectors_id(&self) -> String {
+        format!("{} at {} ({} dimensions)", self.deployment.model, self.deployment.base_url, self.dimensions)
+    }
+
     fn embed(&self, texts: Vec<String>) -> BoxFuture<'_, anyhow::Result<Vec<Vec<f32>>>> {
         Box::pin(async move {
             if texts.is_empty() {

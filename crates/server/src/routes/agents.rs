@@ -5,6 +5,7 @@ use axum::{body::Bytes, extract::State, http::Method};
 use ejento_api::{
     AGENT_ACCESS, AGENT_STATUS, ActivateInput, Agent, AgentInput, AgentPage, AgentStatus, Envelope, GenerateImage,
     GeneratedImage, HistoryPage, InstructionsInput, LlmConfiguration, PromptVersion, REASONING_MODES, ResourceRole,
+    RetrievalMode,
     validate,
 };
 use serde::Deserialize;
@@ -176,11 +177,17 @@ pub(super) fn routes(api: Api) -> Api {
 /// Builds agent objects (with instructions, tags, votes, rating, starred and the caller's role).
 pub(super) async fn to_wire(state: &AppState, caller: &Caller, rows: Vec<AgentRow>) -> Result<Vec<Agent>> {
     let extras = state.store.agent_extras(&rows, caller.user_id()).await?;
-    Ok(with_extras(caller, rows, extras))
+    Ok(with_extras(caller, rows, extras, state.search.embedding_model()))
 }
 
-/// Agent objects from their rows and what the store read beside them.
-pub(super) fn with_extras(caller: &Caller, rows: Vec<AgentRow>, mut extras: AgentExtras) -> Vec<Agent> {
+/// Agent objects from their rows and what the store read beside them; `embedding_model`: what
+/// this server embeds with (none: keyword search only).
+pub(super) fn with_extras(
+    caller: &Caller,
+    rows: Vec<AgentRow>,
+    mut extras: AgentExtras,
+    embedding_model: Option<String>,
+) -> Vec<Agent> {
     let mut out = Vec::with_capacity(rows.len());
     for row in rows {
         let my_role = if authz::is_org_admin(caller) {
@@ -191,6 +198,7 @@ pub(super) fn with_extras(caller: &Caller, rows: Vec<AgentRow>, mut extras: Agen
         let (likes, dislikes) = extras.votes.get(&row.id).copied().unwrap_or((0, 0));
         out.push(Agent {
             id: row.id,
+            retrieval_mode: row.retrieval_mode(),
             instructions: extras.instructions.remove(&row.id).unwrap_or_default(),
             tags: extras.tags.remove(&row.id).unwrap_or_default(),
             agent_type: row.agent_type(),
@@ -213,6 +221,7 @@ pub(super) fn with_extras(caller: &Caller, rows: Vec<AgentRow>, mut extras: Agen
             caching_enabled: row.caching_enabled != 0,
             react_enabled: row.react_enabled != 0,
             react_max_iteration_count: row.react_max_iteration_count,
+            embedding_model: embedding_model.clone(),
             reasoning_mode: row.reasoning_mode,
             chunk_count: row.chunk_count,
             agent_image: row.agent_image,
@@ -300,7 +309,7 @@ async fn agent_page(state: &AppState, caller: &Caller, filter: &AgentFilter, q: 
         )
         .await?;
     Ok(AgentPage {
-        agents: with_extras(caller, rows, extras),
+        agents: with_extras(caller, rows, extras, state.search.embedding_model()),
         meta: page.meta(count),
     })
 }
@@ -498,6 +507,9 @@ pub(super) fn apply_input(
         Some(n) => c.chunk_count = n,
         None => {}
     }
+    if let Some(mode) = input.retrieval_mode {
+        c.retrieval_mode = mode;
+    }
     if let Some(tags) = &input.tags {
         match normalize_tags(tags) {
             Ok(t) => c.tags = t,
@@ -550,6 +562,7 @@ pub(super) fn change_summary(before: &AgentConfig, after: &AgentConfig) -> Vec<&
          sample_q3 => "conversation starters", agent_type_id => "type", access => "access", status => "status",
          is_active => "activation", llm_config_id => "model", caching_enabled => "caching", react_enabled => "reasoning",
          react_max_iteration_count => "reasoning", reasoning_mode => "reasoning", chunk_count => "retrieval",
+         retrieval_mode => "retrieval",
          tags => "tags", agent_image => "image");
     changed.dedup();
     changed
@@ -621,6 +634,7 @@ async fn create(
         react_max_iteration_count: 10,
         reasoning_mode: "standard".into(),
         chunk_count: 8,
+        retrieval_mode: RetrievalMode::default(),
         tags: Vec::new(),
         agent_image: String::new(),
     };

@@ -631,7 +631,8 @@ async fn retrieval_test(
         corpus_ids: vec![corpus_id],
     };
     let started = Instant::now();
-    let chunks = state.search.retrieve(&scope, &query, top_k as usize).await?;
+    let mode = body.mode.unwrap_or_default();
+    let chunks = state.search.retrieve(&scope, &query, top_k as usize, mode).await?;
     Ok(ok(
         "Retrieval test done.",
         RetrievalResult {
@@ -639,6 +640,8 @@ async fn retrieval_test(
             query,
             chunks,
             took_ms: started.elapsed().as_secs_f64() * 1000.0,
+            mode,
+            embedding_model: state.search.embedding_model(),
         },
     ))
 }

@@ -224,6 +224,7 @@ mod tests {
             corpus_id,
             organization_id: 1,
             text: text.into(),
+            embedding: None,
         }
     }
 

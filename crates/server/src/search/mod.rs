@@ -1,13 +1,16 @@
-//! Retrieval over chunks. The [`Retriever`] trait is what answerers and the retrieval test call;
-//! [`bm25::Bm25Index`] (tantivy) is the one we ship, and a vector or hybrid retriever can
-//! implement the same trait later.
+//! Retrieval over chunks, by words ([`bm25::Bm25Index`], tantivy, behind the [`Retriever`]
+//! trait), by meaning ([`vectors::VectorIndex`] over sentence embeddings), or both fused
+//! ([`hybrid`]); [`sync::SearchSync`] is what answerers and the retrieval test call.
 //!
-//! The database is the source of truth: chunks and the `search_changes` log live there. Each
-//! server keeps its own index on local disk and applies the log ([`sync`]), so replicas
-//! converge, a restarted server catches up, and a lost index is rebuilt from the database.
+//! The database is the source of truth: chunks, their embeddings and the `search_changes` log
+//! live there. Each server keeps its own indexes (BM25 on local disk, vectors in memory) and
+//! applies the log ([`sync`]), so replicas converge, a restarted server catches up, and a lost
+//! index is rebuilt from the database.
 
 pub mod bm25;
+pub mod hybrid;
 pub mod sync;
+pub mod vectors;
 
 /// What a search may see: one organization, and within it only these corpora.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -32,6 +35,8 @@ pub struct IndexedChunk {
     pub corpus_id: i64,
     pub organization_id: i64,
     pub text: String,
+    /// Its sentence embedding, once the embedding worker has made it.
+    pub embedding: Option<Vec<f32>>,
 }
 
 pub trait Retriever: Send + Sync {

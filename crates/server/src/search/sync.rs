@@ -1,13 +1,18 @@
-//! Keeps this server's index in step with the database's `search_changes` log.
+//! Keeps this server's indexes in step with the database's `search_changes` log, and answers
+//! searches from them by words, by meaning or both.
 
-use std::{collections::BTreeSet, sync::Arc, time::Duration};
+use std::{collections::BTreeMap, sync::Arc, time::Duration};
 
 use tokio::sync::{Notify, watch};
 
-use ejento_api::RetrievedChunk;
+use ejento_api::{RetrievalMode, RetrievedChunk};
 
-use super::{IndexedChunk, Retriever, Scope};
-use crate::store::Store;
+use super::{
+    Hit, Retriever, Scope,
+    hybrid::{self, Fused},
+    vectors::VectorIndex,
+};
+use crate::{embeddings::Embedder, store::Store};
 
 /// How long a search waits for changes committed just before it to become searchable here.
 const CATCH_UP: Duration = Duration::from_secs(3);
@@ -16,27 +21,68 @@ const CATCH_UP: Duration = Duration::from_secs(3);
 const POLL: Duration = Duration::from_secs(2);
 const BATCH: i64 = 500;
 
+/// Retrieval by meaning: the model that embeds questions (and, in the embedding worker,
+/// passages) and this server's index of the passages' vectors.
+pub struct Meaning {
+    pub embedder: Arc<dyn Embedder>,
+    pub index: VectorIndex,
+}
+
 pub struct SearchSync {
     store: Store,
     retriever: Arc<dyn Retriever>,
+    /// None: no embedding model here; every search is by words.
+    meaning: Option<Arc<Meaning>>,
     wake: Notify,
+    /// Chunks were made live: the embedding worker has work.
+    new_chunks: Notify,
+    /// The change-log position both indexes have applied.
     applied: watch::Sender<i64>,
 }
 
 impl SearchSync {
-    pub fn new(store: Store, retriever: Arc<dyn Retriever>) -> Arc<Self> {
-        let applied = watch::Sender::new(retriever.applied_seq());
+    pub fn new(store: Store, retriever: Arc<dyn Retriever>, embedder: Option<Arc<dyn Embedder>>) -> Arc<Self> {
+        let meaning = embedder.map(|embedder| {
+            Arc::new(Meaning {
+                index: VectorIndex::new(embedder.dimensions()),
+                embedder,
+            })
+        });
+        let applied = watch::Sender::new(Self::both_applied(&retriever, &meaning));
         Arc::new(Self {
             store,
             retriever,
+            meaning,
             wake: Notify::new(),
+            new_chunks: Notify::new(),
             applied,
         })
+    }
+
+    fn both_applied(retriever: &Arc<dyn Retriever>, meaning: &Option<Arc<Meaning>>) -> i64 {
+        let words = retriever.applied_seq();
+        meaning.as_ref().map_or(words, |m| m.index.applied_seq().min(words))
+    }
+
+    /// The model questions and passages are embedded with; None: search is by words only.
+    pub fn embedding_model(&self) -> Option<String> {
+        self.meaning.as_ref().map(|m| m.embedder.name().to_string())
+    }
+
+    /// The embedder, for the embedding worker and the answerer's choice of sentences.
+    pub fn embedder(&self) -> Option<Arc<dyn Embedder>> {
+        self.meaning.as_ref().map(|m| m.embedder.clone())
     }
 
     /// Something changed: apply it now rather than at the next poll.
     pub fn poke(&self) {
         self.wake.notify_one();
+        self.new_chunks.notify_one();
+    }
+
+    /// Waits until something may have made chunks live, or `at_most`.
+    pub async fn chunks_added(&self, at_most: Duration) {
+        let _ = tokio::time::timeout(at_most, self.new_chunks.notified()).await;
     }
 
     pub async fn run(self: Arc<Self>) {
@@ -53,20 +99,40 @@ impl SearchSync {
         }
     }
 
-    /// Applies the next batch of changes; false when there were none.
+    /// Applies the next batch of changes to whichever index lacks them (the vector index
+    /// lives in memory, so after a start it replays the log the BM25 index has on disk); false
+    /// when there were none.
     async fn step(&self) -> anyhow::Result<bool> {
-        let after = self.retriever.applied_seq();
+        let words_at = self.retriever.applied_seq();
+        let meaning_at = self.meaning.as_ref().map(|m| m.index.applied_seq());
+        let after = meaning_at.map_or(words_at, |m| m.min(words_at));
         let changes = self.store.search_changes_after(after, BATCH).await?;
         let Some(&(last, _)) = changes.last() else {
             return Ok(false);
         };
-        let documents: BTreeSet<i64> = changes.iter().map(|(_, d)| *d).collect();
-        let mut batch: Vec<(i64, Vec<IndexedChunk>)> = Vec::with_capacity(documents.len());
-        for document in documents {
-            batch.push((document, self.store.searchable_chunks(document).await?));
+        // Each document once, with the latest change that names it.
+        let documents: BTreeMap<i64, i64> = changes.iter().map(|&(seq, d)| (d, seq)).collect();
+        let (mut for_words, mut for_meaning) = (Vec::new(), Vec::new());
+        for (document, seq) in documents {
+            let chunks = self.store.searchable_chunks(document).await?;
+            if meaning_at.is_some_and(|at| seq > at) {
+                for_meaning.push((document, chunks.clone()));
+            }
+            if seq > words_at {
+                for_words.push((document, chunks));
+            }
         }
-        let retriever = self.retriever.clone();
-        tokio::task::spawn_blocking(move || retriever.apply(&batch, last)).await??;
+        let (retriever, meaning) = (self.retriever.clone(), self.meaning.clone());
+        tokio::task::spawn_blocking(move || -> anyhow::Result<()> {
+            if last > words_at {
+                retriever.apply(&for_words, last)?;
+            }
+            if let Some(meaning) = meaning {
+                meaning.index.apply(&for_meaning, last);
+            }
+            Ok(())
+        })
+        .await??;
         self.applied.send_replace(last);
         Ok(true)
     }
@@ -75,7 +141,7 @@ impl SearchSync {
     /// that just saw a document become indexed also finds it.
     pub async fn catch_up(&self, within: Duration) -> anyhow::Result<()> {
         let target = self.store.last_search_change().await?;
-        if self.retriever.applied_seq() >= target {
+        if Self::both_applied(&self.retriever, &self.meaning) >= target {
             return Ok(());
         }
         self.poke();
@@ -84,24 +150,40 @@ impl SearchSync {
         Ok(())
     }
 
-    /// The best `limit` chunks for `query` in `scope`, confirmed live by the database: a
-    /// document deleted a moment ago is never returned, even before the index has caught up.
+    /// The best `limit` chunks for `query` in `scope` by `mode` (by words when this server has
+    /// no embedding model, or the question cannot be embedded right now), confirmed live by the
+    /// database: a document deleted a moment ago is never returned, even before the index has
+    /// caught up.
     pub async fn retrieve(
         &self,
         scope: &Scope,
         query: &str,
         limit: usize,
+        mode: RetrievalMode,
     ) -> crate::error::Result<Vec<RetrievedChunk>> {
         self.catch_up(CATCH_UP).await?;
-        let retriever = self.retriever.clone();
-        let (scope_owned, query_owned) = (scope.clone(), query.to_string());
         // Ask for more than needed: some hits may be gone from the database already.
-        let hits = tokio::task::spawn_blocking(move || retriever.search(&scope_owned, &query_owned, limit * 2 + 5))
-            .await
-            .map_err(anyhow::Error::from)??;
-        let ids: Vec<i64> = hits.iter().map(|h| h.chunk_id).collect();
+        let wanted = limit * 2 + 5;
+        let question = match (&self.meaning, mode.uses_meaning()) {
+            (Some(meaning), true) => self.embed_question(meaning, query).await,
+            _ => None,
+        };
+        let ranked: Vec<Fused> = match (question, mode) {
+            (Some((meaning, vector)), RetrievalMode::Semantic) => {
+                let near = by_meaning(meaning, scope, vector, wanted).await?;
+                ranked_alone(&near, false)
+            }
+            (Some((meaning, vector)), _) => {
+                let candidates = hybrid::CANDIDATES.max(wanted);
+                let near = by_meaning(meaning, scope, vector, candidates).await?;
+                let words = self.by_words(scope, query, candidates).await?;
+                hybrid::fuse(&words, &near, hybrid::MEANING_WEIGHT)
+            }
+            (None, _) => ranked_alone(&self.by_words(scope, query, wanted).await?, true),
+        };
+        let ids: Vec<i64> = ranked.iter().map(|h| h.chunk_id).collect();
         let mut live = self.store.hydrate_chunks(scope.organization_id, &ids).await?;
-        Ok(hits
+        Ok(ranked
             .into_iter()
             .filter_map(|h| {
                 let c = live.remove(&h.chunk_id)?;
@@ -115,9 +197,64 @@ impl SearchSync {
                     text: c.text,
                     score: h.score,
                     web_address: c.web_address,
+                    keyword_rank: h.keyword_rank,
+                    vector_rank: h.vector_rank,
                 })
             })
             .take(limit)
             .collect())
     }
+
+    async fn by_words(&self, scope: &Scope, query: &str, limit: usize) -> crate::error::Result<Vec<Hit>> {
+        let retriever = self.retriever.clone();
+        let (scope, query) = (scope.clone(), query.to_string());
+        Ok(tokio::task::spawn_blocking(move || retriever.search(&scope, &query, limit))
+            .await
+            .map_err(anyhow::Error::from)??)
+    }
+
+    /// The question's vector; None (search by words) when the model fails on it, which is
+    /// logged: an answer by words beats no answer.
+    async fn embed_question(&self, meaning: &Arc<Meaning>, query: &str) -> Option<(Arc<Meaning>, Vec<f32>)> {
+        match meaning.embedder.embed(vec![query.to_string()]).await {
+            Ok(mut vectors) if vectors.len() == 1 => Some((meaning.clone(), vectors.remove(0))),
+            Ok(_) => None,
+            Err(error) => {
+                tracing::warn!(error = %format!("{error:#}"), "the question could not be embedded; searching by words");
+                None
+            }
+        }
+    }
+}
+
+/// The passages of `scope` nearest in meaning, down to [`hybrid::MIN_COSINE`].
+async fn by_meaning(
+    meaning: Arc<Meaning>,
+    scope: &Scope,
+    vector: Vec<f32>,
+    limit: usize,
+) -> crate::error::Result<Vec<Hit>> {
+    let scope = scope.clone();
+    let mut near = tokio::task::spawn_blocking(move || meaning.index.search(&scope, &vector, limit))
+        .await
+        .map_err(anyhow::Error::from)?;
+    near.retain(|h| h.score >= hybrid::MIN_COSINE);
+    Ok(near)
+}
+
+/// One ranking as it is, with each hit's place in it.
+fn ranked_alone(hits: &[Hit], by_words: bool) -> Vec<Fused> {
+    hits.iter()
+        .enumerate()
+        .map(|(i, h)| {
+            let rank = Some(i as u32 + 1);
+            Fused {
+                chunk_id: h.chunk_id,
+                document_id: h.document_id,
+                score: h.score,
+                keyword_rank: if by_words { rank } else { None },
+                vector_rank: if by_words { None } else { rank },
+            }
+        })
+        .collect()
 }

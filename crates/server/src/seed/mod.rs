@@ -367,6 +367,7 @@ async fn seed_structure(store: &Store, objects: &Objects) -> Result<()> {
             react_max_iteration_count: 10,
             reasoning_mode: "standard".into(),
             chunk_count: 8,
+            retrieval_mode: Default::default(),
             tags: tags.iter().map(|t| t.to_string()).collect(),
             agent_image: crate::routes::avatar_svg(&format!("{name} {description}"), name),
         };

@@ -1,6 +1,6 @@
 use std::collections::HashMap;
 
-use ejento_api::{AgentType, HistoryRecord, Instruction, ResourceRole};
+use ejento_api::{AgentType, HistoryRecord, Instruction, ResourceRole, RetrievalMode};
 use serde::{Deserialize, Serialize};
 
 use super::{
@@ -40,6 +40,7 @@ pub struct AgentRow {
     pub react_max_iteration_count: i64,
     pub reasoning_mode: String,
     pub chunk_count: i64,
+    pub retrieval_mode: String,
     pub agent_image: String,
     pub cloned_from: Option<i64>,
     pub created_by: String,
@@ -52,6 +53,11 @@ pub struct AgentRow {
 }
 
 impl AgentRow {
+    /// Stored by this server, so always one of the modes; anything else reads as the default.
+    pub fn retrieval_mode(&self) -> RetrievalMode {
+        RetrievalMode::parse(&self.retrieval_mode).unwrap_or_default()
+    }
+
     pub fn agent_type(&self) -> AgentType {
         AgentType {
             id: self.agent_type_id,
@@ -83,6 +89,9 @@ pub struct AgentConfig {
     pub react_max_iteration_count: i64,
     pub reasoning_mode: String,
     pub chunk_count: i64,
+    /// Checkpoints from before retrieval modes existed restore the default, hybrid.
+    #[serde(default)]
+    pub retrieval_mode: RetrievalMode,
     pub tags: Vec<String>,
     pub agent_image: String,
 }
@@ -109,6 +118,7 @@ impl AgentConfig {
             react_max_iteration_count: row.react_max_iteration_count,
             reasoning_mode: row.reasoning_mode.clone(),
             chunk_count: row.chunk_count,
+            retrieval_mode: row.retrieval_mode(),
             tags,
             agent_image: row.agent_image.clone(),
         }
@@ -148,6 +158,7 @@ impl HistoryRow {
             react_max_iteration_count: c.react_max_iteration_count,
             reasoning_mode: c.reasoning_mode.clone(),
             chunk_count: c.chunk_count,
+            retrieval_mode: c.retrieval_mode,
             tags: c.tags.clone(),
         };
         Some((record, c))
@@ -157,8 +168,8 @@ impl HistoryRow {
 const AGENT_SELECT: &str = "SELECT a.id, a.organization_id, a.project_id, p.name AS project_name, a.owner_id, a.agent_type_id, \
      ty.name AS agent_type_name, ty.description AS agent_type_description, a.agent_name, a.domain, a.industry_area, \
      a.prefix_prompt, a.sample_q1, a.sample_q2, a.sample_q3, a.access, a.status, a.is_active, a.llm_config_id, \
-     a.caching_enabled, a.react_enabled, a.react_max_iteration_count, a.reasoning_mode, a.chunk_count, a.agent_image, \
-     a.cloned_from, a.created_by, a.created_on, a.modified_by, a.modified_on, \
+     a.caching_enabled, a.react_enabled, a.react_max_iteration_count, a.reasoning_mode, a.chunk_count, a.retrieval_mode, \
+     a.agent_image, a.cloned_from, a.created_by, a.created_on, a.modified_by, a.modified_on, \
      COALESCE(ow.email, '') AS owner_email, COALESCE(ow.first_name, '') AS owner_first_name, \
      COALESCE(ow.last_name, '') AS owner_last_name \
      FROM agents a JOIN projects p ON p.id = a.project_id JOIN agent_types ty ON ty.id = a.agent_type_id \
@@ -657,7 +668,8 @@ async fn write_config(
         "UPDATE agents SET agent_name = $1, domain = $2, industry_area = $3, prefix_prompt = $4, sample_q1 = $5, \
          sample_q2 = $6, sample_q3 = $7, agent_type_id = $8, access = $9, status = $10, is_active = $11, \
          llm_config_id = $12, caching_enabled = $13, react_enabled = $14, react_max_iteration_count = $15, \
-         reasoning_mode = $16, chunk_count = $17, agent_image = $18, modified_by = $19, modified_on = $20 WHERE id = $21",
+         reasoning_mode = $16, chunk_count = $17, agent_image = $18, modified_by = $19, modified_on = $20, \
+         retrieval_mode = $22 WHERE id = $21",
     )
     .bind(&c.agent_name)
     .bind(&c.domain)
@@ -680,6 +692,7 @@ async fn write_config(
     .bind(by)
     .bind(now)
     .bind(agent)
+    .bind(c.retrieval_mode.as_str())
     .execute(&mut **tx)
     .await?;
     let current: Vec<String> = sqlx::query_scalar(

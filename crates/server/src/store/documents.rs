@@ -232,7 +232,7 @@ impl Store {
     /// Appends to the search change log. On PostgreSQL the table is locked until commit, so
     /// sequence numbers become visible in order and an index that applied up to `n` has
     /// never skipped a smaller one still in flight. (SQLite writers are serial already.)
-    async fn search_changed(&self, tx: &mut Transaction<'_, Any>, document: i64) -> Result<()> {
+    pub(super) async fn search_changed(&self, tx: &mut Transaction<'_, Any>, document: i64) -> Result<()> {
         if self.db().backend == crate::db::Backend::Postgres {
             sqlx::query("LOCK TABLE search_changes IN SHARE ROW EXCLUSIVE MODE")
                 .execute(&mut **tx)
@@ -809,8 +809,8 @@ impl Store {
 
     /// What the search index should hold for a document now: its live chunks, or nothing.
     pub async fn searchable_chunks(&self, document: i64) -> Result<Vec<IndexedChunk>> {
-        let rows: Vec<(i64, i64, i64, i64, String)> = sqlx::query_as(
-            "SELECT c.id, c.document_id, c.corpus_id, c.organization_id, c.text FROM chunks c \
+        let rows: Vec<(i64, i64, i64, i64, String, Option<Vec<u8>>)> = sqlx::query_as(
+            "SELECT c.id, c.document_id, c.corpus_id, c.organization_id, c.text, c.embedding FROM chunks c \
              JOIN documents d ON d.id = c.document_id \
              WHERE c.document_id = $1 AND d.is_deleted = 0 AND d.live_generation <> 0 AND c.generation = d.live_generation \
              ORDER BY c.ordinal",
@@ -821,12 +821,13 @@ impl Store {
         Ok(rows
             .into_iter()
             .map(
-                |(chunk_id, document_id, corpus_id, organization_id, text)| IndexedChunk {
+                |(chunk_id, document_id, corpus_id, organization_id, text, embedding)| IndexedChunk {
                     chunk_id,
                     document_id,
                     corpus_id,
                     organization_id,
                     text,
+                    embedding: embedding.as_deref().and_then(super::embeddings::vector_of),
                 },
             )
             .collect())

@@ -14,6 +14,7 @@ mod chat_threads;
 mod corpora;
 mod corpora_links;
 mod documents;
+pub mod embeddings;
 mod evaluation_runs;
 mod evaluations;
 mod feature_flags;

@@ -76,6 +76,11 @@ impl TestApp {
 
     /// A second server on this one's PostgreSQL database: another replica, with its own folders.
     pub async fn replica(&self) -> TestApp {
+        self.replica_with(|_| {}).await
+    }
+
+    /// A replica with settings adjusted by `tweak`.
+    pub async fn replica_with(&self, tweak: impl FnOnce(&mut Config)) -> TestApp {
         assert!(
             self.database_url.starts_with("postgres"),
             "replicas share a PostgreSQL database"
@@ -83,7 +88,7 @@ impl TestApp {
         Self::spawn_on(
             self.database_url.clone(),
             tempfile::tempdir().expect("temp dir"),
-            |_| {},
+            tweak,
         )
         .await
     }
@@ -106,6 +111,18 @@ impl TestApp {
             database_url: url,
             client: reqwest::Client::new(),
             outbox,
+            store,
+            _dir: dir,
+        }
+    }
+
+    /// A harness around a server a test built and started itself (e.g. with the demo seeded).
+    pub fn attach(base: String, store: ejento_server::store::Store, dir: tempfile::TempDir) -> Self {
+        Self {
+            base,
+            database_url: String::new(),
+            client: reqwest::Client::new(),
+            outbox: dir.path().join("outbox"),
             store,
             _dir: dir,
         }

@@ -40,7 +40,7 @@ bench_database() {
     url="sqlite://$work/ejento.db?mode=rwc"
   fi
   export EJENTO_DATABASE_URL=$url EJENTO_BIND=127.0.0.1:$port EJENTO_OBJECT_STORE=$work/objects \
-    EJENTO_INDEX_DIR=$work/index EJENTO_OUTBOX_DIR=$work/outbox EJENTO_ACCESS_TOKEN_TTL=86400 \
+    EJENTO_INDEX_DIR=$work/index EJENTO_EMBEDDING_MODEL_DIR=off EJENTO_OUTBOX_DIR=$work/outbox EJENTO_ACCESS_TOKEN_TTL=86400 \
     EJENTO_DIST=${EJENTO_DIST:-dist} RUST_LOG=${RUST_LOG:-warn}
   "$BIN" seed --demo --responses "$RESPONSES" >"$work/seed.log" 2>&1
   "$BIN" serve --demo >"$work/server.log" 2>&1 &

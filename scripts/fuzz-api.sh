@@ -34,7 +34,7 @@ fi
 
 # The fuzzer's own sign-in must outlive the run; it changes nothing else about the server.
 EJENTO_DATABASE_URL=$DATABASE_URL EJENTO_BIND=127.0.0.1:$PORT EJENTO_PUBLIC_URL=http://127.0.0.1:$PORT \
-  EJENTO_OBJECT_STORE=$WORK/objects EJENTO_INDEX_DIR=$WORK/index EJENTO_OUTBOX_DIR=$WORK/outbox \
+  EJENTO_OBJECT_STORE=$WORK/objects EJENTO_INDEX_DIR=$WORK/index EJENTO_EMBEDDING_MODEL_DIR=off EJENTO_OUTBOX_DIR=$WORK/outbox \
   EJENTO_ACCESS_TOKEN_TTL=86400 RUST_LOG=${RUST_LOG:-warn} \
   ./target/release/ejento-server serve --demo >"$OUT/server.log" 2>&1 &
 SERVER=$!

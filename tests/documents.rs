@@ -116,3 +116,106 @@ async fn a_corpus_is_filled_by_dropping_files_and_searched() {
     browser.wait_for_any_text("#history li", "Indexed").await;
     browser.close().await;
 }
+
+/// Search by meaning in the browser: the retrieval test ranks the passage a paraphrase asks
+/// about first, showing its BM25 and vector places and the fused score, and the agent's
+/// configuration shows which model reads meaning and saves the agent's retrieval mode.
+#[tokio::test]
+async fn a_paraphrase_is_found_by_meaning_and_the_agent_chooses_how_it_searches() {
+    let _serial = SERIAL.lock().await;
+    let model = ejento_server::embeddings::minilm::installed_dir()
+        .expect("the embedding model is not installed: run scripts/setup.sh");
+    let server = Server::start_with(|c| c.embedding_model_dir = model.display().to_string()).await;
+    let token = server.register("grace@example.com", PASSWORD, "Grace Hopper").await;
+    let (agent, corpus) = server.agent(&token, "Billing Helper").await;
+    server
+        .add_document(
+            &token,
+            corpus,
+            "refunds.md",
+            "# Refund policy\n\nCustomers may ask for a refund within 30 days of an invoice date. Refunds go back \
+             to the original payment method.\n\n## Partial refunds\n\nAnnual plans cancelled mid-term are refunded \
+             pro rata for the unused full months.\n",
+        )
+        .await;
+    let paraphrase = "Can I get my money back on a yearly subscription?";
+    // Embedding follows indexing in the background: wait until meaning finds the passage.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    loop {
+        let found = server
+            .post(
+                &token,
+                &format!("/api/v2/corpora/{corpus}/retrieval-test"),
+                serde_json::json!({"query": paraphrase, "mode": "semantic"}),
+            )
+            .await;
+        if found["chunks"][0]["vector_rank"] == 1 {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "not embedded within 120 s: {found}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+    }
+
+    let browser = Browser::launch().await;
+    browser.sign_in(&server, "grace@example.com", PASSWORD).await;
+    browser.goto(&server.url(&format!("/corpora/{corpus}"))).await;
+    browser.click("#tab-retrieval").await;
+    assert_eq!(
+        browser.value("#retrieval-mode").await,
+        "hybrid",
+        "hybrid is the default"
+    );
+    browser.fill("#retrieval-query", paraphrase).await;
+    browser.click("#run-retrieval").await;
+    browser
+        .wait_for_any_text(
+            "#retrieval-summary",
+            "by keywords and meaning (all-MiniLM-L6-v2), fused",
+        )
+        .await;
+    browser
+        .wait_for_any_text("#retrieval-results li:first-child .chunk-text", "pro rata")
+        .await;
+    browser
+        .wait_for_any_text("#retrieval-results li:first-child .ranks", "meaning #1 · fused")
+        .await;
+    browser.screenshot("retrieval-by-meaning").await;
+    // By words alone the passage has no BM25 place.
+    browser
+        .eval("const s = document.querySelector('#retrieval-mode'); s.value = 'keyword'; s.dispatchEvent(new Event('change')); return true;")
+        .await;
+    browser.click("#run-retrieval").await;
+    browser
+        .wait_for_any_text("#retrieval-summary", "by keywords (BM25)")
+        .await;
+    browser
+        .wait_for_any_text("#retrieval-results li:first-child .ranks", "meaning — · BM25 score")
+        .await;
+
+    browser
+        .goto(&server.url(&format!("/agents/{agent}?tab=configuration")))
+        .await;
+    browser
+        .wait_for_any_text("#agent-retrieval-note", "Meaning is read by all-MiniLM-L6-v2.")
+        .await;
+    assert_eq!(browser.value("#agent-retrieval").await, "hybrid");
+    browser.screenshot("agent-retrieval-settings").await;
+    browser
+        .eval("const s = document.querySelector('#agent-retrieval'); s.value = 'semantic'; s.dispatchEvent(new Event('change')); return true;")
+        .await;
+    browser.click("#save-config").await;
+    browser.wait_for(".toast-success").await;
+    let saved = server
+        .send(
+            reqwest::Method::GET,
+            &token,
+            &format!("/api/v2/agents/{agent}"),
+            serde_json::Value::Null,
+        )
+        .await;
+    assert_eq!(saved["retrieval_mode"], "semantic", "{saved}");
+    browser.close().await;
+}

@@ -214,6 +214,8 @@ async fn a_dataset_from_chat_logs_is_run_changed_and_compared() {
     browser
         .goto(&server.url(&format!("/agents/{agent}?tab=configuration")))
         .await;
+    // This server has no embedding model: the retrieval setting says what that means.
+    browser.wait_for_any_text("#agent-retrieval-note", "Keyword only").await;
     browser.fill("#agent-prompt", "Say only that it depends.").await;
     let chunks_before = browser.value("#agent-chunks").await;
     browser.fill("#agent-chunks", "2").await;

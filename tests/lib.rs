@@ -137,6 +137,8 @@ impl Server {
             ("EJENTO_OBJECT_STORE", dir.path().join("objects").display().to_string()),
             ("EJENTO_INDEX_DIR", dir.path().join("index").display().to_string()),
             ("RUST_LOG", "warn".to_string()),
+            // As `Config::for_database` for in-process servers: keyword search unless a test asks.
+            ("EJENTO_EMBEDDING_MODEL_DIR", "off".to_string()),
         ]
         .into_iter()
         .map(|(k, v)| (k.to_string(), v))

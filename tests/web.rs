@@ -137,6 +137,11 @@ fn retrieval_matches_are_marked_without_interpreting_the_text() {
             (" days".to_string(), false),
         ]
     );
+    // Inside another word nothing is marked.
+    let pieces = highlight("cancelled in months", &["can".into(), "on".into()]);
+    assert_eq!(pieces, vec![("cancelled in months".to_string(), false)]);
+    let pieces = highlight("can it", &["can".into()]);
+    assert_eq!(pieces[0], ("can".to_string(), true));
     // Non-ASCII text keeps its characters whole.
     let pieces = highlight("Café crème", &["cr".into()]);
     assert_eq!(pieces.concat_text(), "Café crème");

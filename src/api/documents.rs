@@ -2,7 +2,7 @@
 
 use ejento_api::{
     Affected, ChunkPage, Document, DocumentEvent, DocumentIds, DocumentPage, Duplicates, Envelope, ErrorBody,
-    QueuedDocument, RetrievalQuery, RetrievalResult,
+    QueuedDocument, RetrievalMode, RetrievalQuery, RetrievalResult,
 };
 use wasm_bindgen::{JsCast, closure::Closure};
 
@@ -79,10 +79,11 @@ pub async fn duplicates(corpus: i64, content_hash: &str) -> Result<Duplicates, A
     .await
 }
 
-pub async fn retrieval_test(corpus: i64, text: &str) -> Result<RetrievalResult, ApiError> {
+pub async fn retrieval_test(corpus: i64, text: &str, mode: RetrievalMode) -> Result<RetrievalResult, ApiError> {
     let body = RetrievalQuery {
         query: text.to_string(),
         top_k: Some(10),
+        mode: Some(mode),
     };
     Ok(call(
         Method::Post,

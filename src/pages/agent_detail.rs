@@ -2,7 +2,8 @@
 //! Configuration, Access & users, Tags, History (diff and restore), Reviews & comments.
 
 use ejento_api::{
-    Agent, AgentInput, Comment, HistoryPage, HistoryRecord, ResourceRole, Review, ReviewInput, VoteSummary,
+    Agent, AgentInput, Comment, HistoryPage, HistoryRecord, ResourceRole, RetrievalMode, Review, ReviewInput,
+    VoteSummary,
 };
 use leptos::{ev::SubmitEvent, prelude::*};
 use leptos_router::{components::A, hooks::use_navigate};
@@ -284,6 +285,8 @@ fn ConfigurationTab(agent: Agent, on_saved: Callback<Agent>) -> impl IntoView {
     let q3 = RwSignal::new(agent.sample_q3.clone());
     let reasoning = RwSignal::new(agent.reasoning_mode.clone());
     let chunks = RwSignal::new(agent.chunk_count.to_string());
+    let retrieval = RwSignal::new(agent.retrieval_mode);
+    let embedding_model = agent.embedding_model.clone();
     let agent_type = RwSignal::new(agent.agent_type.id.to_string());
     let model = RwSignal::new(agent.llm_config.as_ref().map(|l| l.id.to_string()).unwrap_or_default());
     let types = load(|| (), |_| async { api::agents::types().await });
@@ -316,6 +319,7 @@ fn ConfigurationTab(agent: Agent, on_saved: Callback<Agent>) -> impl IntoView {
             agent_type_id: agent_type.get_untracked().parse().ok(),
             llm_config_id: model.get_untracked().parse().ok(),
             chunk_count: Some(chunk_count),
+            retrieval_mode: Some(retrieval.get_untracked()),
             caching_enabled: Some(caching.get_untracked()),
             change_reason: Some(reason.get_untracked()),
             ..Default::default()
@@ -386,6 +390,20 @@ fn ConfigurationTab(agent: Agent, on_saved: Callback<Agent>) -> impl IntoView {
                     <select id="agent-reasoning" disabled=!editable on:change=move |ev| reasoning.set(event_target_value(&ev))>
                         {ejento_api::REASONING_MODES.into_iter().map(|m| view! { <option value=m selected=move || reasoning.get() == m>{m}</option> }).collect_view()}
                     </select>
+                </div>
+                <div class="field">
+                    <label for="agent-retrieval">"Retrieval"</label>
+                    <select id="agent-retrieval" disabled=!editable
+                        on:change=move |ev| retrieval.set(RetrievalMode::parse(&event_target_value(&ev)).unwrap_or_default())>
+                        {RetrievalMode::ALL.into_iter().map(|m| view! {
+                            <option value=m.as_str() selected=move || retrieval.get() == m>{m.label()}</option>
+                        }).collect_view()}
+                    </select>
+                    <p class="field-hint" id="agent-retrieval-note">{match &embedding_model {
+                        Some(model) => format!("Meaning is read by {model}."),
+                        None => "Keyword only: this server has no embedding model, so every mode searches by words \
+                                 (see the server log; scripts/setup.sh installs the model).".to_string(),
+                    }}</p>
                 </div>
                 <div class="field">
                     <label for="agent-chunks">"Retrieved chunks"</label>
@@ -608,6 +626,11 @@ fn compare_rows(record: &HistoryRecord, agent: &Agent) -> Vec<(&'static str, Str
         ("Access", record.access.clone(), agent.access.clone()),
         ("Status", record.status.clone(), agent.status.clone()),
         ("Reasoning", record.reasoning_mode.clone(), agent.reasoning_mode.clone()),
+        (
+            "Retrieval",
+            record.retrieval_mode.label().to_string(),
+            agent.retrieval_mode.label().to_string(),
+        ),
         (
             "Retrieved chunks",
             record.chunk_count.to_string(),

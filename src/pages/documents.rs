@@ -3,7 +3,9 @@
 
 use std::collections::BTreeSet;
 
-use ejento_api::{ChunkPage, Document, DocumentEvent, DocumentPage, RetrievalResult, step_in_progress};
+use ejento_api::{
+    ChunkPage, Document, DocumentEvent, DocumentPage, RetrievalMode, RetrievalResult, RetrievedChunk, step_in_progress,
+};
 use leptos::{ev::SubmitEvent, prelude::*};
 use leptos_router::components::A;
 
@@ -38,7 +40,11 @@ pub fn highlight(text: &str, terms: &[String]) -> Vec<(String, bool)> {
         let mut from = 0;
         while let Some(at) = lower[from..].find(&term) {
             let start = from + at;
-            marks[start..start + term.len()].iter_mut().for_each(|m| *m = true);
+            // Words are marked from their start ("refund" in "Refunds"), never inside another
+            // word ("on" in "months").
+            if !lower[..start].chars().next_back().is_some_and(char::is_alphanumeric) {
+                marks[start..start + term.len()].iter_mut().for_each(|m| *m = true);
+            }
             from = start + term.len();
         }
     }
@@ -447,9 +453,27 @@ pub fn CorpusDocuments(corpus: i64, can_write: bool) -> impl IntoView {
     }
 }
 
+/// Where a passage stood in each ranking, and its score under `scored_by` (the mode that ran):
+/// "BM25 #2 · meaning #1 · fused 0.84".
+fn ranks(c: &RetrievedChunk, scored_by: RetrievalMode) -> String {
+    let place = |rank: Option<u32>| rank.map_or_else(|| "—".to_string(), |r| format!("#{r}"));
+    let score = match scored_by {
+        RetrievalMode::Keyword => "BM25 score",
+        RetrievalMode::Semantic => "cosine",
+        RetrievalMode::Hybrid => "fused",
+    };
+    format!(
+        "BM25 {} · meaning {} · {score} {:.2}",
+        place(c.keyword_rank),
+        place(c.vector_rank),
+        c.score
+    )
+}
+
 #[component]
 pub fn RetrievalTest(corpus: i64) -> impl IntoView {
     let text = RwSignal::new(String::new());
+    let mode = RwSignal::new(RetrievalMode::default());
     let result = RwSignal::new(None::<Result<RetrievalResult, String>>);
     let running = RwSignal::new(false);
     let run = move |ev: SubmitEvent| {
@@ -457,7 +481,9 @@ pub fn RetrievalTest(corpus: i64) -> impl IntoView {
         let q = text.get_untracked();
         running.set(true);
         leptos::task::spawn_local(async move {
-            let r = api::documents::retrieval_test(corpus, &q).await.map_err(|e| e.message);
+            let r = api::documents::retrieval_test(corpus, &q, mode.get_untracked())
+                .await
+                .map_err(|e| e.message);
             result.try_set(Some(r));
             running.try_set(false);
         });
@@ -468,6 +494,12 @@ pub fn RetrievalTest(corpus: i64) -> impl IntoView {
                 <label for="retrieval-query" class="sr-only">"Question"</label>
                 <input id="retrieval-query" type="search" placeholder="Ask what an agent would be asked…"
                     prop:value=move || text.get() on:input=move |ev| text.set(event_target_value(&ev))/>
+                <label for="retrieval-mode" class="sr-only">"Search by"</label>
+                <select id="retrieval-mode" on:change=move |ev| mode.set(RetrievalMode::parse(&event_target_value(&ev)).unwrap_or_default())>
+                    {RetrievalMode::ALL.into_iter().map(|m| view! {
+                        <option value=m.as_str() selected=move || mode.get() == m>{m.label()}</option>
+                    }).collect_view()}
+                </select>
                 <button id="run-retrieval" class="button primary" type="submit" disabled=move || running.get()>
                     {move || if running.get() { "Searching…" } else { "Search" }}
                 </button>
@@ -480,18 +512,27 @@ pub fn RetrievalTest(corpus: i64) -> impl IntoView {
                 }.into_any(),
                 Some(Ok(r)) => {
                     let terms = r.terms.clone();
+                    let scored_by = if r.embedding_model.is_some() { r.mode } else { RetrievalMode::Keyword };
+                    let how = match (&r.embedding_model, r.mode) {
+                        (None, _) => "by keywords only: this server has no embedding model".to_string(),
+                        (Some(_), RetrievalMode::Keyword) => "by keywords (BM25)".to_string(),
+                        (Some(model), RetrievalMode::Semantic) => format!("by meaning ({model})"),
+                        (Some(model), RetrievalMode::Hybrid) => format!("by keywords and meaning ({model}), fused"),
+                    };
                     view! {
-                        <p class="muted small">{format!("{} passages in {:.1} ms", r.chunks.len(), r.took_ms)}</p>
+                        <p class="muted small" id="retrieval-summary">
+                            {format!("{} passages in {:.1} ms, {how}", r.chunks.len(), r.took_ms)}
+                        </p>
                         <ol class="retrieval-results" id="retrieval-results">
-                            {r.chunks.into_iter().map(|c| view! {
+                            {r.chunks.into_iter().map(|c| (ranks(&c, scored_by), c)).map(|(ranked, c)| view! {
                                 <li class="retrieved">
                                     <div class="retrieved-head">
                                         <A href=format!("/documents/{}", c.document_id)>{c.document_title.clone()}</A>
                                         <span class="muted small">
                                             {c.page.map(|p| format!(" · page {p}")).unwrap_or_default()}
                                             {c.section.clone().map(|s| format!(" · {s}")).unwrap_or_default()}
-                                            {format!(" · score {:.2}", c.score)}
                                         </span>
+                                        <span class="ranks small">{ranked}</span>
                                     </div>
                                     <p class="chunk-text">
                                         {highlight(&c.text, &terms).into_iter().map(|(piece, hit)| if hit {

@@ -177,7 +177,9 @@ impl RetrievalMode {
     }
 
     pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|m| m.as_str().eq_ignore_ascii_case(s.trim()))
+        Self::ALL
+            .into_iter()
+            .find(|m| m.as_str().eq_ignore_ascii_case(s.trim()))
     }
 
     /// Whether this mode ranks by meaning (needs embeddings).

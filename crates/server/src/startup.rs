@@ -41,7 +41,8 @@ impl Application {
         tokio::spawn(state.search.clone().run());
         state.indexer.start();
         if let Some(embedder) = state.search.embedder() {
-            let worker = crate::embeddings::worker::EmbeddingWorker::new(state.store.clone(), state.search.clone(), embedder);
+            let worker =
+                crate::embeddings::worker::EmbeddingWorker::new(state.store.clone(), state.search.clone(), embedder);
             tokio::spawn(worker.run());
         }
         state.evaluations.start();

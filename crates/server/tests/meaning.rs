@@ -79,7 +79,10 @@ async fn the_demo_finds_a_paraphrased_question_and_quotes_only_what_answers_it()
     // By words it is not first: "back" matches the 30-day rule instead.
     let by_words = search(&app, &admin, billing, paraphrase, "keyword").await;
     assert!(
-        !by_words["chunks"][0]["text"].as_str().unwrap_or("").contains("pro rata"),
+        !by_words["chunks"][0]["text"]
+            .as_str()
+            .unwrap_or("")
+            .contains("pro rata"),
         "{by_words}"
     );
     // Hybrid (the default) puts it first and shows both places and the fused score.
@@ -96,9 +99,19 @@ async fn the_demo_finds_a_paraphrased_question_and_quotes_only_what_answers_it()
     assert!(first["text"].as_str().unwrap().contains("pro rata"), "{hybrid}");
     assert_eq!(first["vector_rank"], 1);
     let score = first["score"].as_f64().unwrap();
-    assert!((0.69..=1.0).contains(&score), "fused scores are 0–1, meaning weighs 0.7: {hybrid}");
-    let both = hybrid["chunks"].as_array().unwrap().iter().find(|c| !c["keyword_rank"].is_null());
-    assert!(both.is_some(), "the passage found by words is listed with its BM25 rank: {hybrid}");
+    assert!(
+        (0.69..=1.0).contains(&score),
+        "fused scores are 0–1, meaning weighs 0.7: {hybrid}"
+    );
+    let both = hybrid["chunks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| !c["keyword_rank"].is_null());
+    assert!(
+        both.is_some(),
+        "the passage found by words is listed with its BM25 rank: {hybrid}"
+    );
 
     // The Billing Helper searches hybrid by default and quotes only refund rules.
     let agents = app.ok("GET", "/api/v2/agents?search=Billing", &admin, None).await;
@@ -106,13 +119,21 @@ async fn the_demo_finds_a_paraphrased_question_and_quotes_only_what_answers_it()
     assert_eq!(agent["retrieval_mode"], "hybrid");
     assert_eq!(agent["embedding_model"], "all-MiniLM-L6-v2");
     let agent_id = agent["id"].as_i64().unwrap();
-    let answer = app.ask(&admin, agent_id, "What is the refund policy for annual plans?").await;
+    let answer = app
+        .ask(&admin, agent_id, "What is the refund policy for annual plans?")
+        .await;
     let text = answer["answer"].as_str().unwrap_or_default();
     assert!(text.contains("pro rata"), "{answer}");
-    assert!(!text.contains("failed card payment"), "the off-topic sentence is not chosen: {answer}");
+    assert!(
+        !text.contains("failed card payment"),
+        "the off-topic sentence is not chosen: {answer}"
+    );
     let weather = app.ask(&admin, agent_id, "What's the weather in Paris tomorrow?").await;
     assert!(
-        weather["answer"].as_str().unwrap_or_default().contains("do not cover that"),
+        weather["answer"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("do not cover that"),
         "{weather}"
     );
 
@@ -158,8 +179,17 @@ async fn vectors_are_stored_with_the_chunks_and_another_replica_follows_them() {
         .await;
     let corpus = a.agent_corpus(&token, agent).await;
     // Embedded by whichever replica claimed the chunk, searched on the other.
-    until_found_by_meaning(&b, &token, corpus, "Can I get my money back on a yearly subscription?", "pro rata").await;
-    let mut db = <sqlx::PgConnection as sqlx::Connection>::connect(&a.database_url).await.unwrap();
+    until_found_by_meaning(
+        &b,
+        &token,
+        corpus,
+        "Can I get my money back on a yearly subscription?",
+        "pro rata",
+    )
+    .await;
+    let mut db = <sqlx::PgConnection as sqlx::Connection>::connect(&a.database_url)
+        .await
+        .unwrap();
     let (embedded, length, model): (i64, i32, String) = sqlx::query_as(
         "SELECT COUNT(*), MIN(octet_length(embedding)), MIN(embedding_model) FROM chunks WHERE embedding IS NOT NULL",
     )
@@ -168,9 +198,12 @@ async fn vectors_are_stored_with_the_chunks_and_another_replica_follows_them() {
     .unwrap();
     assert_eq!((embedded, length, model.as_str()), (1, 384 * 4, "all-MiniLM-L6-v2"));
     // Deleted on A: gone from B's search by meaning at once.
-    let documents = a.ok("GET", &format!("/api/v2/corpora/{corpus}/documents"), &token, None).await;
+    let documents = a
+        .ok("GET", &format!("/api/v2/corpora/{corpus}/documents"), &token, None)
+        .await;
     let document = documents["documents"][0]["id"].as_i64().expect("the document");
-    a.ok("DELETE", &format!("/api/v2/documents/{document}"), &token, None).await;
+    a.ok("DELETE", &format!("/api/v2/documents/{document}"), &token, None)
+        .await;
     let after = search(&b, &token, corpus, "money back on a yearly subscription", "semantic").await;
     assert_eq!(after["chunks"], json!([]), "{after}");
 }
@@ -186,9 +219,16 @@ async fn embedding_stand_in() -> String {
             .enumerate()
             .map(|(index, text)| {
                 let mut v = vec![0.0f32; 32];
-                for word in text.as_str().unwrap().to_lowercase().split(|c: char| !c.is_alphanumeric()) {
+                for word in text
+                    .as_str()
+                    .unwrap()
+                    .to_lowercase()
+                    .split(|c: char| !c.is_alphanumeric())
+                {
                     if word.len() > 3 {
-                        let h = word.bytes().fold(7u32, |h, b| h.wrapping_mul(31).wrapping_add(b as u32));
+                        let h = word
+                            .bytes()
+                            .fold(7u32, |h, b| h.wrapping_mul(31).wrapping_add(b as u32));
                         v[(h % 32) as usize] += 1.0;
                     }
                 }
@@ -248,5 +288,8 @@ async fn without_a_model_every_mode_searches_by_words_and_says_so() {
         assert_eq!(result["chunks"][0]["keyword_rank"], 1, "{mode}: {result}");
     }
     let agent = app.ok("GET", &format!("/api/v2/agents/{agent}"), &token, None).await;
-    assert_eq!((agent["retrieval_mode"].as_str(), &agent["embedding_model"]), (Some("hybrid"), &Value::Null));
+    assert_eq!(
+        (agent["retrieval_mode"].as_str(), &agent["embedding_model"]),
+        (Some("hybrid"), &Value::Null)
+    );
 }

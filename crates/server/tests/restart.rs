@@ -73,6 +73,8 @@ fn command(dir: &std::path::Path, extra_env: &[(&str, &str)]) -> Command {
         .env("EJENTO_OUTBOX_DIR", dir.join("outbox"))
         .env("EJENTO_OBJECT_STORE", dir.join("objects"))
         .env("EJENTO_INDEX_DIR", dir.join("index"))
+        // Crash and restart tests of the request path, not of embedding (tests/meaning.rs).
+        .env("EJENTO_EMBEDDING_MODEL_DIR", "off")
         .env("EJENTO_INDEX_WORKERS", "1")
         .env("EJENTO_INDEX_LEASE", "2")
         // Slow enough that the kill lands mid-document.

@@ -139,7 +139,10 @@ pub async fn compose_by_meaning(embedder: &dyn Embedder, ctx: &AnswerContext) ->
         .chain(candidates.iter().map(|(s, _)| s.clone()))
         .collect();
     let vectors = embedder.embed(texts).await?;
-    anyhow::ensure!(vectors.len() == candidates.len() + 1, "the model returned a vector count that was not asked");
+    anyhow::ensure!(
+        vectors.len() == candidates.len() + 1,
+        "the model returned a vector count that was not asked"
+    );
     let question = &vectors[0];
     let scored: Vec<(f32, String, i64)> = candidates
         .into_iter()
@@ -266,9 +269,9 @@ impl Answerer for LocalAnswerer {
             let by_meaning = match &self.embedder {
                 Some(embedder) => compose_by_meaning(embedder.as_ref(), ctx)
                     .await
-                    .inspect_err(|e| {
-                        tracing::warn!(error = %format!("{e:#}"), "choosing sentences by meaning failed; by words")
-                    })
+                    .inspect_err(
+                        |e| tracing::warn!(error = %format!("{e:#}"), "choosing sentences by meaning failed; by words"),
+                    )
                     .ok(),
                 None => None,
             };
@@ -351,18 +354,33 @@ mod tests {
         // Cosines measured with all-MiniLM-L6-v2 for "What is the refund policy for annual
         // plans?" against the demo's billing passages (see SENTENCE_MARGIN).
         let scored = vec![
-            (0.568, "Annual plans cancelled mid-term are refunded pro rata.".to_string(), 1),
+            (
+                0.568,
+                "Annual plans cancelled mid-term are refunded pro rata.".to_string(),
+                1,
+            ),
             (0.529, "Usage-based charges are not refunded.".to_string(), 1),
-            (0.491, "Refunds up to 500 EUR are approved by the support agent.".to_string(), 2),
+            (
+                0.491,
+                "Refunds up to 500 EUR are approved by the support agent.".to_string(),
+                2,
+            ),
             (0.369, "Customers may ask for a refund within 30 days.".to_string(), 3),
-            (0.229, "A failed card payment is retried after 3 and 7 days.".to_string(), 4),
+            (
+                0.229,
+                "A failed card payment is retried after 3 and 7 days.".to_string(),
+                4,
+            ),
         ];
         let quotes = choose_by_meaning(scored);
         assert_eq!(
             quotes,
             vec![
                 ("Annual plans cancelled mid-term are refunded pro rata.".to_string(), 1),
-                ("Refunds up to 500 EUR are approved by the support agent.".to_string(), 2),
+                (
+                    "Refunds up to 500 EUR are approved by the support agent.".to_string(),
+                    2
+                ),
             ]
         );
         // Nothing near the question (the weather in Paris): nothing quoted, "not covered".

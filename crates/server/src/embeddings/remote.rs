@@ -110,7 +110,10 @@ impl Embedder for Remote {
     }
 
     fn vectors_id(&self) -> String {
-        format!("{} at {} ({} dimensions)", self.deployment.model, self.deployment.base_url, self.dimensions)
+        format!(
+            "{} at {} ({} dimensions)",
+            self.deployment.model, self.deployment.base_url, self.dimensions
+        )
     }
 
     fn embed(&self, texts: Vec<String>) -> BoxFuture<'_, anyhow::Result<Vec<Vec<f32>>>> {

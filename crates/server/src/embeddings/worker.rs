@@ -57,7 +57,10 @@ impl EmbeddingWorker {
         }
         let texts = chunks.iter().map(|c| c.text.clone()).collect();
         let vectors = self.embedder.embed(texts).await?;
-        anyhow::ensure!(vectors.len() == chunks.len(), "the model returned a vector count that was not asked");
+        anyhow::ensure!(
+            vectors.len() == chunks.len(),
+            "the model returned a vector count that was not asked"
+        );
         let embedded: Vec<_> = chunks.into_iter().zip(vectors).collect();
         self.store.store_embeddings(model, &embedded).await?;
         self.search.poke();

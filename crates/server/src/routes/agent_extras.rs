@@ -514,7 +514,12 @@ async fn scoped_agents(state: &AppState, caller: &Caller, scope: &TagScope) -> R
             )
             .await?;
         let n = rows.len();
-        out.extend(super::agents::with_extras(caller, rows, extras, state.search.embedding_model()));
+        out.extend(super::agents::with_extras(
+            caller,
+            rows,
+            extras,
+            state.search.embedding_model(),
+        ));
         if n == 0 || (page * 100) as i64 >= count {
             return Ok(out);
         }

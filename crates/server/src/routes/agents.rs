@@ -5,8 +5,7 @@ use axum::{body::Bytes, extract::State, http::Method};
 use ejento_api::{
     AGENT_ACCESS, AGENT_STATUS, ActivateInput, Agent, AgentInput, AgentPage, AgentStatus, Envelope, GenerateImage,
     GeneratedImage, HistoryPage, InstructionsInput, LlmConfiguration, PromptVersion, REASONING_MODES, ResourceRole,
-    RetrievalMode,
-    validate,
+    RetrievalMode, validate,
 };
 use serde::Deserialize;
 

@@ -607,6 +607,17 @@ async fn corpus_starters(
     Ok(ok("Conversation starters generated.", starters_of(&state, &ids).await?))
 }
 
+/// The words of a query worth marking in its results: what it is about, or all of its words
+/// when it is only words like "how" and "the".
+fn highlighted_terms(query: &str) -> Vec<String> {
+    let about = crate::search::content_terms(query);
+    if about.is_empty() {
+        crate::search::query_terms(query)
+    } else {
+        about
+    }
+}
+
 async fn retrieval_test(
     State(state): State<AppState>,
     caller: Caller,
@@ -636,7 +647,7 @@ async fn retrieval_test(
     Ok(ok(
         "Retrieval test done.",
         RetrievalResult {
-            terms: crate::search::query_terms(&query),
+            terms: highlighted_terms(&query),
             query,
             chunks,
             took_ms: started.elapsed().as_secs_f64() * 1000.0,

@@ -208,9 +208,11 @@ impl SearchSync {
     async fn by_words(&self, scope: &Scope, query: &str, limit: usize) -> crate::error::Result<Vec<Hit>> {
         let retriever = self.retriever.clone();
         let (scope, query) = (scope.clone(), query.to_string());
-        Ok(tokio::task::spawn_blocking(move || retriever.search(&scope, &query, limit))
-            .await
-            .map_err(anyhow::Error::from)??)
+        Ok(
+            tokio::task::spawn_blocking(move || retriever.search(&scope, &query, limit))
+                .await
+                .map_err(anyhow::Error::from)??,
+        )
     }
 
     /// The question's vector; None (search by words) when the model fails on it, which is

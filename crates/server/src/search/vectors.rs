@@ -200,7 +200,8 @@ impl VectorIndex {
                     kept.chunk_ids.push(shelf.chunk_ids[row]);
                     kept.document_ids.push(shelf.document_ids[row]);
                     kept.vectors.extend_from_slice(&shelf.vectors[row * d..(row + 1) * d]);
-                    kept.codes.extend_from_slice(&shelf.codes[row * words..(row + 1) * words]);
+                    kept.codes
+                        .extend_from_slice(&shelf.codes[row * words..(row + 1) * words]);
                 }
             }
             if kept.chunk_ids.is_empty() {
@@ -258,7 +259,13 @@ mod tests {
         let index = VectorIndex::new(3);
         index.apply(
             &[
-                (1, vec![chunk(10, 1, 1, 7, &[1.0, 0.0, 0.0]), chunk(11, 1, 1, 7, &[0.0, 1.0, 0.0])]),
+                (
+                    1,
+                    vec![
+                        chunk(10, 1, 1, 7, &[1.0, 0.0, 0.0]),
+                        chunk(11, 1, 1, 7, &[0.0, 1.0, 0.0]),
+                    ],
+                ),
                 (2, vec![chunk(20, 2, 1, 8, &[0.9, 0.1, 0.0])]),
                 // Another organization's corpus with the same id: never in organization 1's scope.
                 (3, vec![chunk(30, 3, 2, 7, &[1.0, 0.0, 0.0])]),
@@ -294,9 +301,7 @@ mod tests {
             seed ^= seed << 17;
             (seed % 2001) as f32 / 1000.0 - 1.0
         };
-        let centres: Vec<Vec<f32>> = (0..30)
-            .map(|_| (0..dimensions).map(|_| random()).collect())
-            .collect();
+        let centres: Vec<Vec<f32>> = (0..30).map(|_| (0..dimensions).map(|_| random()).collect()).collect();
         let mut chunks: Vec<IndexedChunk> = (0..60_000)
             .map(|i| {
                 let v: Vec<f32> = centres[i % 30].iter().map(|c| c + 0.6 * random()).collect();

@@ -85,12 +85,7 @@ impl TestApp {
             self.database_url.starts_with("postgres"),
             "replicas share a PostgreSQL database"
         );
-        Self::spawn_on(
-            self.database_url.clone(),
-            tempfile::tempdir().expect("temp dir"),
-            tweak,
-        )
-        .await
+        Self::spawn_on(self.database_url.clone(), tempfile::tempdir().expect("temp dir"), tweak).await
     }
 
     async fn spawn_on(url: String, dir: tempfile::TempDir, tweak: impl FnOnce(&mut Config)) -> Self {

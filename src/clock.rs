@@ -78,12 +78,7 @@ pub fn relative_to(timestamp: &str, now_ms: f64) -> String {
     let seconds = ((now_ms - ms) / 1000.0).round() as i64;
     let then = Date::new(&ms.into());
     let now = Date::new(&now_ms.into());
-    let calendar_days_ago = {
-        let day = |d: &Date| {
-            Date::utc(d.get_full_year() as f64, d.get_month() as f64) + (d.get_date() as f64 - 1.0) * 86_400_000.0
-        };
-        ((day(&now) - day(&then)) / 86_400_000.0).round() as i64
-    };
+    let calendar_days_ago = calendar_days_between(&then, &now);
     match seconds {
         s if s < 45 => "just now".into(),
         s if s < 3600 => format!("{} min ago", ((s + 30) / 60).max(1)),
@@ -98,6 +93,46 @@ pub fn relative_to(timestamp: &str, now_ms: f64) -> String {
                 format!("{} {month} {}", then.get_date(), then.get_full_year())
             }
         }
+    }
+}
+
+/// Local calendar days from `then`'s day to `now`'s (0: the same day), whatever the length of
+/// the days between (DST changes).
+fn calendar_days_between(then: &Date, now: &Date) -> i64 {
+    let day = |d: &Date| {
+        Date::utc(d.get_full_year() as f64, d.get_month() as f64) + (d.get_date() as f64 - 1.0) * 86_400_000.0
+    };
+    ((day(now) - day(then)) / 86_400_000.0).round() as i64
+}
+
+const MONTH_NAMES: [&str; 12] = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
+
+/// The heading a history groups an API timestamp under, seen at `now_ms`: "Today",
+/// "Yesterday", "Previous 7 days", "Previous 30 days", then its month ("November 2026").
+pub fn history_group(timestamp: &str, now_ms: f64) -> String {
+    let Some(ms) = parse_ms(timestamp) else {
+        return "Earlier".into();
+    };
+    let then = Date::new(&ms.into());
+    match calendar_days_between(&then, &Date::new(&now_ms.into())) {
+        ..=0 => "Today".into(),
+        1 => "Yesterday".into(),
+        2..=7 => "Previous 7 days".into(),
+        8..=30 => "Previous 30 days".into(),
+        _ => format!("{} {}", MONTH_NAMES[then.get_month() as usize], then.get_full_year()),
     }
 }
 

@@ -59,9 +59,10 @@ lazy_groups! {
     analytics: AnalyticsPages {
         Analytics => crate::pages::analytics::AnalyticsPage,
     }
-    /// `/agents/:id/chat[/:thread]`: streaming, markdown, attachments.
+    /// `/agents/:id/chat[/:thread]` and `/chats`: streaming, markdown, attachments, history.
     chat: ChatPages {
         Chat => crate::pages::chat::ChatPage,
+        Chats => crate::pages::chats::ChatsPage,
     }
     /// `/agents…`: the list, the new-agent form, an agent's settings.
     agents: AgentPages {

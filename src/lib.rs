@@ -63,6 +63,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/agents/:id") view={Lazy::<lazy::AgentDetail>::new()}/>
                     // One route for a new chat and an open one, so moving between them keeps the page.
                     <Route path=path!("/agents/:id/chat/:thread?") view={Lazy::<lazy::Chat>::new()}/>
+                    <Route path=path!("/chats") view={Lazy::<lazy::Chats>::new()}/>
                     <Route path=path!("/workflows") view={Lazy::<lazy::Workflows>::new()}/>
                     <Route path=path!("/workflows/new") view={Lazy::<lazy::NewWorkflow>::new()}/>
                     <Route path=path!("/workflows/:id") view={Lazy::<lazy::WorkflowChat>::new()}/>

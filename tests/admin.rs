@@ -163,9 +163,7 @@ async fn an_api_key_works_once_copied_and_is_refused_after_revoke() {
         .await;
     assert_eq!(current, json!(["API keys"]), "only this section is marked current");
     browser.fill("#api-key-name", "Reporting").await;
-    browser
-        .eval("const s = document.querySelector('#api-key-scope'); s.value = 'Read Only'; s.dispatchEvent(new Event('change')); return true")
-        .await;
+    browser.choose("#api-key-scope", "Read Only").await;
     browser.click("#create-api-key").await;
     browser.wait_for("#created-key #new-api-key").await;
     let key = browser.value("#new-api-key").await;

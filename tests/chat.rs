@@ -514,3 +514,81 @@ async fn the_conversation_list_fits_searches_as_you_type_and_takes_the_keyboard(
     assert!(problems.is_empty(), "console errors: {problems:#?}");
     browser.close().await;
 }
+
+/// Where a person works: signing in shows their latest chats and agents; Chats holds every
+/// conversation with every agent under date headings, searchable; an agent card's Chat button
+/// opens a chat with the caret in the composer.
+#[tokio::test]
+async fn the_history_gathers_every_conversation_and_signing_in_lands_on_it() {
+    let _serial = SERIAL.lock().await;
+    let server = Server::start().await;
+    let token = server.register("ada@example.com", PASSWORD, "Ada Lovelace").await;
+    let (billing, corpus) = billing_helper(&server, &token).await;
+    server.add_document(&token, corpus, "policy.md", POLICY).await;
+    let (travel, travel_corpus) = server.agent(&token, "Travel Desk").await;
+    server
+        .add_document(
+            &token,
+            travel_corpus,
+            "trains.txt",
+            "Trains to Oslo leave at nine every morning.\n",
+        )
+        .await;
+    let ask = |agent: i64, question: &'static str| {
+        let (server, token) = (&server, token.clone());
+        async move {
+            let path = format!("/response-service/api/v2/agents/{agent}/responses");
+            server
+                .post(&token, &path, json!({"user_query": question, "chat_thread_id": null}))
+                .await["thread_id"]
+                .as_i64()
+                .expect("a thread")
+        }
+    };
+    let refunds = ask(billing, "How long do refunds take?").await;
+    ask(travel, "When do trains to Oslo leave?").await;
+
+    let browser = signed_in(&server).await;
+    browser.goto(&server.url("/")).await;
+    browser.wait_for_count("#latest-chats .conversation", 2).await;
+    browser.wait_for_text("#latest-chats .group-heading", "Today").await;
+    browser
+        .wait_for_text(
+            "#latest-chats li:first-child .conversation-title",
+            "When do trains to Oslo leave?",
+        )
+        .await;
+    browser.wait_for_any_text("#recent-agents li", "Billing Helper").await;
+    browser.screenshot("home-latest-chats").await;
+
+    browser.click("#all-chats").await;
+    browser.wait_for_count("#chat-history .conversation", 2).await;
+    browser.fill("#search", "refunds").await;
+    browser.wait_for_count("#chat-history .conversation", 1).await;
+    browser
+        .wait_for_url("the search in the URL", |u| {
+            u.query().is_some_and(|q| q.contains("search=refunds"))
+        })
+        .await;
+    browser.screenshot("chat-history").await;
+    browser.click("#chat-history .conversation").await;
+    browser
+        .wait_for_url("the conversation", |u| {
+            u.path() == format!("/agents/{billing}/chat/{refunds}")
+        })
+        .await;
+    browser.wait_for_any_text(".turn .answer", "Refunds").await;
+
+    // Every agent card has a Chat button; the chat opens ready to type.
+    browser.goto(&server.url("/agents")).await;
+    browser.click("a[aria-label='Chat with Travel Desk']").await;
+    browser
+        .wait_for_url("a new chat", |u| u.path() == format!("/agents/{travel}/chat"))
+        .await;
+    browser.wait_for("#composer-input").await;
+    let focused = browser
+        .eval("return document.activeElement && document.activeElement.id")
+        .await;
+    assert_eq!(focused, "composer-input");
+    browser.close().await;
+}

@@ -162,6 +162,9 @@ async fn a_paraphrase_is_found_by_meaning_and_the_agent_chooses_how_it_searches(
     let browser = Browser::launch().await;
     browser.sign_in(&server, "grace@example.com", PASSWORD).await;
     browser.goto(&server.url(&format!("/corpora/{corpus}"))).await;
+    browser
+        .wait_for_text("#meaning-progress", "Meaning: all 2 passages")
+        .await;
     browser.click("#tab-retrieval").await;
     assert_eq!(
         browser.value("#retrieval-mode").await,
@@ -184,9 +187,7 @@ async fn a_paraphrase_is_found_by_meaning_and_the_agent_chooses_how_it_searches(
         .await;
     browser.screenshot("retrieval-by-meaning").await;
     // By words alone the passage has no BM25 place.
-    browser
-        .eval("const s = document.querySelector('#retrieval-mode'); s.value = 'keyword'; s.dispatchEvent(new Event('change')); return true;")
-        .await;
+    browser.choose("#retrieval-mode", "keyword").await;
     browser.click("#run-retrieval").await;
     browser
         .wait_for_any_text("#retrieval-summary", "by keywords (BM25)")
@@ -203,9 +204,7 @@ async fn a_paraphrase_is_found_by_meaning_and_the_agent_chooses_how_it_searches(
         .await;
     assert_eq!(browser.value("#agent-retrieval").await, "hybrid");
     browser.screenshot("agent-retrieval-settings").await;
-    browser
-        .eval("const s = document.querySelector('#agent-retrieval'); s.value = 'semantic'; s.dispatchEvent(new Event('change')); return true;")
-        .await;
+    browser.choose("#agent-retrieval", "semantic").await;
     browser.click("#save-config").await;
     browser.wait_for(".toast-success").await;
     let saved = server

@@ -216,6 +216,8 @@ fn routes(s: &Scene) -> Vec<String> {
     let mut routes: Vec<String> = [
         "/",
         "/account/password",
+        "/chats",
+        "/chats?search=refund",
         "/teams",
         "/teams?page=2",
         "/projects",

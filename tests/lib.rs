@@ -522,6 +522,17 @@ impl Browser {
         el.send_keys(text).await.expect("type");
     }
 
+    /// Chooses `value` in the `<select>` matching `css`, as a person picking it does (a `change` event).
+    pub async fn choose(&self, css: &str, value: &str) {
+        self.wait_for(css).await;
+        let script = format!(
+            "const s = document.querySelector({}); s.value = {}; s.dispatchEvent(new Event('change')); return s.value;",
+            serde_json::Value::from(css),
+            serde_json::Value::from(value)
+        );
+        assert_eq!(self.eval(&script).await, value, "{css} offers {value:?}");
+    }
+
     pub async fn click(&self, css: &str) {
         let el = self.wait_for(css).await;
         // Centre it first: the sticky top bar must not cover what a person would click.

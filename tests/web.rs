@@ -276,6 +276,75 @@ fn days_back_are_calendar_days_on_any_date() {
     assert_eq!(days_before(local(2026, 11, 1, 23, 30), 1), "2026-10-31");
 }
 
+/// An API timestamp (UTC) of a local time.
+fn stamp(ms: f64) -> String {
+    String::from(js_sys::Date::new(&ms.into()).to_iso_string())
+}
+
+#[wasm_bindgen_test]
+fn chat_history_groups_by_calendar_day_on_any_date() {
+    use ejento_dashboard::clock::history_group;
+    let group = |then: f64, now: f64| history_group(&stamp(then), now);
+    // Minutes apart across midnight are different days; a leap day is a day.
+    let march_first = local(2024, 3, 1, 0, 10);
+    assert_eq!(group(local(2024, 3, 1, 0, 1), march_first), "Today");
+    assert_eq!(group(local(2024, 2, 29, 23, 50), march_first), "Yesterday");
+    assert_eq!(group(local(2024, 2, 23, 12, 0), march_first), "Previous 7 days");
+    assert_eq!(group(local(2024, 1, 31, 12, 0), march_first), "Previous 30 days");
+    assert_eq!(group(local(2024, 1, 30, 12, 0), march_first), "January 2024");
+    // Month ends and New Year.
+    assert_eq!(group(local(2026, 11, 30, 23, 0), local(2026, 12, 1, 8, 0)), "Yesterday");
+    assert_eq!(group(local(2026, 12, 31, 23, 59), local(2027, 1, 1, 0, 0)), "Yesterday");
+    assert_eq!(
+        group(local(2025, 12, 1, 9, 0), local(2027, 1, 1, 0, 0)),
+        "December 2025"
+    );
+    // Around a DST change (23 hours on 8 March 2026 in America/New_York, where make test runs).
+    assert_eq!(group(local(2026, 3, 7, 23, 30), local(2026, 3, 8, 23, 30)), "Yesterday");
+    assert_eq!(group(local(2026, 3, 8, 0, 30), local(2026, 3, 8, 23, 30)), "Today");
+    assert_eq!(
+        group(local(2026, 10, 31, 23, 30), local(2026, 11, 1, 23, 30)),
+        "Yesterday"
+    );
+    // A clock a little behind the server's: still today.
+    assert_eq!(group(local(2026, 12, 4, 12, 1), local(2026, 12, 4, 12, 0)), "Today");
+}
+
+#[wasm_bindgen_test]
+fn a_history_keeps_its_order_under_date_headings() {
+    use ejento_dashboard::pages::chats::grouped;
+    let now = local(2026, 12, 4, 18, 0);
+    let conversation = |id: i64, at: f64| ejento_api::Conversation {
+        thread_id: id,
+        title: format!("Chat {id}"),
+        agent_id: 1,
+        agent_name: "Billing".into(),
+        last_question: None,
+        modified_on: stamp(at),
+    };
+    let groups = grouped(
+        vec![
+            conversation(4, local(2026, 12, 4, 17, 0)),
+            conversation(3, local(2026, 12, 4, 9, 0)),
+            conversation(2, local(2026, 12, 3, 22, 0)),
+            conversation(1, local(2026, 10, 2, 12, 0)),
+        ],
+        now,
+    );
+    let shape: Vec<(String, Vec<i64>)> = groups
+        .into_iter()
+        .map(|(heading, list)| (heading, list.iter().map(|c| c.thread_id).collect()))
+        .collect();
+    assert_eq!(
+        shape,
+        vec![
+            ("Today".to_string(), vec![4, 3]),
+            ("Yesterday".to_string(), vec![2]),
+            ("October 2026".to_string(), vec![1]),
+        ]
+    );
+}
+
 #[wasm_bindgen_test]
 fn times_read_as_people_say_them() {
     use ejento_dashboard::clock::{local_minute, relative_to};

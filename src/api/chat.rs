@@ -1,11 +1,18 @@
 //! Chat: threads of an agent, asking (start + events URL), stopping, votes.
 
 use ejento_api::{
-    AgentResponse, AgentResponseList, ChatThread, ChatThreadPage, ConversationStarter, Document, DocumentPage,
-    FeedbackInput, ResponseRequest, StartedResponse, SupportingChunk, ThreadCorpus,
+    AgentResponse, AgentResponseList, ChatThread, ChatThreadPage, ConversationPage, ConversationStarter, Document,
+    DocumentPage, FeedbackInput, ResponseRequest, StartedResponse, SupportingChunk, ThreadCorpus,
 };
 
 use super::{ApiError, Method, call, get};
+
+/// The signed-in person's conversations with every agent, newest first.
+pub async fn conversations(search: &str, page: u64, per_page: u64) -> Result<ConversationPage, ApiError> {
+    let (page, per_page) = (page.to_string(), per_page.to_string());
+    let query = super::query(&[("search", search), ("page", &page), ("items_per_page", &per_page)]);
+    get(&format!("/api/v2/users/me/chat-threads?{query}")).await
+}
 
 pub async fn threads(agent: i64) -> Result<ChatThreadPage, ApiError> {
     get(&format!("/api/v2/agents/{agent}/chat-threads?items_per_page=50")).await

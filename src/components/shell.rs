@@ -18,7 +18,8 @@ use crate::{
 };
 
 /// The product's sections, in sidebar order: (path, label, icon).
-pub const SECTIONS: [(&str, &str, &str); 8] = [
+pub const SECTIONS: [(&str, &str, &str); 9] = [
+    ("chats", "Chats", "✎"),
     ("agents", "Agents", "◎"),
     ("corpora", "Corpora", "▤"),
     ("teams", "Teams", "☷"),

@@ -28,6 +28,7 @@ pub fn AgentImage(agent: Agent, #[prop(default = "agent-image")] class: &'static
 #[component]
 fn AgentCard(agent: Agent) -> impl IntoView {
     let href = format!("/agents/{}", agent.id);
+    let chat_label = format!("Chat with {}", agent.agent_name);
     view! {
         <li class="card agent-card">
             <AgentImage agent=agent.clone()/>
@@ -42,6 +43,10 @@ fn AgentCard(agent: Agent) -> impl IntoView {
                 </p>
                 <p class="tags">{agent.tags.iter().map(|t| view! { <span class="tag">{t.clone()}</span> }).collect_view()}</p>
             </div>
+            {agent.is_active.then(|| view! {
+                <A href=format!("/agents/{}/chat", agent.id) attr:class="button small agent-chat"
+                    attr:aria-label=chat_label>"Chat"</A>
+            })}
         </li>
     }
 }

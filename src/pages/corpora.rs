@@ -218,6 +218,15 @@ fn CorpusView(corpus: Corpus, state: RwSignal<Load<Corpus>>) -> impl IntoView {
                     <span class="badge">{corpus.indexing_mode.mode.clone()}</span>" "
                     <span class="badge">{if corpus.is_public { "Organization" } else { "Private" }}</span>" "
                     {corpus.tags.iter().map(|t| view! { <span class="tag">{t.clone()}</span> }).collect_view()}
+                    {corpus.indexing.meaning.clone().map(|m| view! {
+                        " "<span class="badge" id="meaning-progress" title="Passages are found by words at once, by meaning once embedded">
+                            {if m.embedded >= m.passages {
+                                format!("Meaning: all {} passages", m.passages)
+                            } else {
+                                format!("Meaning: {} of {} passages embedded", m.embedded, m.passages)
+                            }}
+                        </span>
+                    })}
                 </p>
             </div>
             {is_owner.then(|| view! {

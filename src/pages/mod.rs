@@ -7,6 +7,7 @@ pub mod analytics;
 pub mod change_password;
 pub mod chat;
 pub mod chat_logs;
+pub mod chats;
 pub mod confirm;
 pub mod corpora;
 pub mod documents;

@@ -29,6 +29,27 @@ pub struct ChatThreadPage {
     pub meta: PageMeta,
 }
 
+/// One of a person's conversations, as their history across agents lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct Conversation {
+    pub thread_id: i64,
+    pub title: String,
+    pub agent_id: i64,
+    pub agent_name: String,
+    /// The last question asked in it; null before the first.
+    pub last_question: Option<String>,
+    /// Its last activity.
+    pub modified_on: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct ConversationPage {
+    pub conversations: Vec<Conversation>,
+    pub meta: PageMeta,
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ChatThreadInput {

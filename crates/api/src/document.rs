@@ -236,4 +236,16 @@ pub struct IndexingSummary {
     pub indexed: i64,
     pub in_progress: i64,
     pub failed: i64,
+    /// On one corpus (not in lists), when the server reads meaning: how far embedding is.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub meaning: Option<MeaningProgress>,
+}
+
+/// Passages (live chunks) of a corpus with their embedding: until a passage has one it is found
+/// by words only.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct MeaningProgress {
+    pub embedded: i64,
+    pub passages: i64,
 }

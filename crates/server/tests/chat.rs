@@ -928,3 +928,49 @@ both_backends!(thread_search_filters_alone_and_together, |app: TestApp| async mo
     assert_eq!(past["chat_threads"], json!([]));
     assert_eq!(past["meta"]["count"], 2);
 });
+
+both_backends!(
+    a_person_finds_their_conversations_across_agents_newest_first_and_by_search,
+    |app: TestApp| async move {
+        let (token, _) = app.signed_up("history@example.com").await;
+        let billing = app
+            .agent_with_document(&token, "Billing", "b.txt", "Refunds are paid within thirty days.")
+            .await;
+        let travel = app
+            .agent_with_document(&token, "Travel", "t.txt", "Trains to Oslo leave at nine.")
+            .await;
+        app.ask(&token, billing, "How fast are refunds paid?").await;
+        app.ask(&token, travel, "When do trains to Oslo leave?").await;
+        let list = |query: &'static str| {
+            let (app, token) = (&app, token.clone());
+            async move {
+                let page = app
+                    .ok("GET", &format!("/api/v2/users/me/chat-threads{query}"), &token, None)
+                    .await;
+                let names: Vec<(String, String)> = page["conversations"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|c| {
+                        (
+                            c["agent_name"].as_str().unwrap().to_string(),
+                            c["last_question"].as_str().unwrap_or_default().to_string(),
+                        )
+                    })
+                    .collect();
+                (names, page["meta"]["count"].as_i64().unwrap())
+            }
+        };
+        let travel_row = ("Travel".to_string(), "When do trains to Oslo leave?".to_string());
+        let billing_row = ("Billing".to_string(), "How fast are refunds paid?".to_string());
+        assert_eq!(list("").await, (vec![travel_row.clone(), billing_row.clone()], 2));
+        // Found by a question asked in it, not only by its title; wildcards are literal.
+        assert_eq!(list("?search=FAST%20are").await, (vec![billing_row.clone()], 1));
+        assert_eq!(list("?search=100%25").await, (vec![], 0));
+        assert_eq!(list("?items_per_page=1&page=2").await, (vec![billing_row], 2));
+        // Someone else's conversations are theirs alone.
+        let (other, _, _) = app.member("colleague@example.com", "Colleague").await;
+        let theirs = app.ok("GET", "/api/v2/users/me/chat-threads", &other, None).await;
+        assert_eq!(theirs["conversations"], json!([]), "{theirs}");
+    }
+);

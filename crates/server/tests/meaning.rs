@@ -76,6 +76,12 @@ async fn the_demo_finds_a_paraphrased_question_and_quotes_only_what_answers_it()
     assert_eq!(found["chunks"][0]["vector_rank"], 1, "{found}");
     assert_eq!(found["chunks"][0]["keyword_rank"], Value::Null, "{found}");
     assert_eq!(found["embedding_model"], "all-MiniLM-L6-v2");
+    let corpus = app.ok("GET", &format!("/api/v2/corpora/{billing}"), &admin, None).await;
+    let meaning = &corpus["indexing"]["meaning"];
+    assert!(
+        meaning["passages"].as_i64().unwrap() >= 4 && meaning["embedded"].as_i64().unwrap() >= 1,
+        "how far embedding is: {corpus}"
+    );
     // By words it is not first: "back" matches the 30-day rule instead.
     let by_words = search(&app, &admin, billing, paraphrase, "keyword").await;
     assert!(
@@ -282,6 +288,11 @@ async fn without_a_model_every_mode_searches_by_words_and_says_so() {
         .agent_with_document(&token, "Plain", "plain.txt", "Refunds are paid within thirty days.")
         .await;
     let corpus = app.agent_corpus(&token, agent).await;
+    let plain = app.ok("GET", &format!("/api/v2/corpora/{corpus}"), &token, None).await;
+    assert!(
+        plain["indexing"].get("meaning").is_none(),
+        "no model, no embedding progress: {plain}"
+    );
     for mode in ["hybrid", "semantic", "keyword"] {
         let result = search(&app, &token, corpus, "refunds", mode).await;
         assert_eq!(result["embedding_model"], Value::Null);

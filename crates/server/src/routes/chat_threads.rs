@@ -2,7 +2,9 @@
 //! Answers in threads come with the chat feature.
 
 use axum::{extract::State, http::Method};
-use ejento_api::{ChatThread, ChatThreadInput, ChatThreadPage, DocumentPage, Envelope, ThreadCorpus, validate};
+use ejento_api::{
+    ChatThread, ChatThreadInput, ChatThreadPage, ConversationPage, DocumentPage, Envelope, ThreadCorpus, validate,
+};
 
 use super::{Access::SignedIn, Api, ApiPath, ApiQuery, ListQuery, created, ok};
 use crate::{
@@ -22,6 +24,12 @@ type Json<T> = axum::Json<Envelope<T>>;
 
 pub(super) fn routes(api: Api) -> Api {
     api.route(
+        Method::GET,
+        "/api/v2/users/me/chat-threads",
+        (THREAD, "Get the Conversations of the Authenticated User", SignedIn),
+        conversations,
+    )
+    .route(
         Method::GET,
         "/api/v2/agents/{agent_id}/chat-threads",
         (AGENT_THREADS, "Get Chat Threads of an Agent", SignedIn),
@@ -75,6 +83,27 @@ pub(super) fn routes(api: Api) -> Api {
         ("Chat Thread/Documents", "Get Documents in Chat Thread", SignedIn),
         documents,
     )
+}
+
+/// The caller's conversations with every agent, newest activity first (`search`: in titles and
+/// questions) — the history a person comes back to, beside each agent's own thread list.
+async fn conversations(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiQuery(q): ApiQuery<ListQuery>,
+) -> Result<Json<ConversationPage>> {
+    let page = q.page();
+    let (conversations, count) = state
+        .store
+        .user_conversations(caller.org_id(), caller.user_id(), q.search.as_deref(), page)
+        .await?;
+    Ok(ok(
+        "Conversations fetched successfully.",
+        ConversationPage {
+            conversations,
+            meta: page.meta(count),
+        },
+    ))
 }
 
 async fn list(

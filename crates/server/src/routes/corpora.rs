@@ -241,7 +241,12 @@ async fn create(
 
 async fn get(State(state): State<AppState>, caller: Caller, ApiPath(id): ApiPath<i64>) -> Result<Json<Corpus>> {
     let (row, access) = authz::corpus(&state, &caller, id, Need::View).await?;
-    Ok(ok("Corpus fetched successfully.", to_wire(&state, row, access).await?))
+    let mut corpus = to_wire(&state, row, access).await?;
+    if state.search.embedding_model().is_some() {
+        let (embedded, passages) = state.store.embedded_chunks(id).await?;
+        corpus.indexing.meaning = Some(ejento_api::MeaningProgress { embedded, passages });
+    }
+    Ok(ok("Corpus fetched successfully.", corpus))
 }
 
 fn config_of(row: &CorpusRow, tags: Vec<String>) -> CorpusConfig {

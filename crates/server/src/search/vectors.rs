@@ -4,9 +4,12 @@
 //! Vectors are kept per (organization, corpus), so a search only ever reads the shelves of its
 //! scope. A scope of up to [`EXACT_UP_TO`] vectors is searched exactly (every cosine). A larger
 //! one is searched in two passes: the Hamming distance between one-bit codes (the sign of each
-//! coordinate, 48 bytes a chunk) picks [`candidates`] per wanted hit, and their exact cosines
-//! rank them. The retrieval benchmark measures both at 1,000,000 chunks, with the recall of the
-//! two-pass search against the exact one (`make bench`).
+//! coordinate, 48 bytes a chunk) picks [`candidates`], and their exact cosines rank them. The
+//! retrieval benchmark measures both at 1,000,000 chunks (`make bench`): the exact scan reads
+//! 1.5 GB per question, p95 107–115 ms on this 2-core machine; the two-pass search p95 12.5 ms
+//! with 1,000 candidates, finding 0.886 of the exact top 10, and 14.1 ms with 4,000, finding
+//! 0.980 (chosen). An HNSW graph would answer faster still, but costs minutes of building at
+//! this size, memory for its links and care with deletions; the scan needs none of these.
 
 use std::{
     collections::{HashMap, HashSet},
@@ -21,9 +24,9 @@ use super::{Hit, IndexedChunk, Scope};
 /// Scopes of up to this many vectors are searched exactly.
 pub const EXACT_UP_TO: usize = 50_000;
 
-/// How many candidates the one-bit pass keeps for `limit` hits.
+/// How many candidates the one-bit pass keeps for `limit` hits (see the module's figures).
 pub fn candidates(limit: usize) -> usize {
-    (limit * 40).max(1_000)
+    (limit * 100).max(4_000)
 }
 
 /// The vectors of one corpus, row by row.
@@ -128,6 +131,18 @@ impl VectorIndex {
         } else {
             self.two_pass(&in_scope, query, limit)
         }
+    }
+
+    /// [`Self::search`] scoring every vector of the scope, whatever its size: what the two-pass
+    /// search is measured against.
+    pub fn search_exactly(&self, scope: &Scope, query: &[f32], limit: usize) -> Vec<Hit> {
+        let shelves = self.shelves.read().unwrap_or_else(|p| p.into_inner());
+        let in_scope: Vec<&Shelf> = scope
+            .corpus_ids
+            .iter()
+            .filter_map(|c| shelves.by_corpus.get(&(scope.organization_id, *c)))
+            .collect();
+        self.exact(&in_scope, query, limit)
     }
 
     fn exact(&self, shelves: &[&Shelf], query: &[f32], limit: usize) -> Vec<Hit> {
@@ -319,9 +334,7 @@ mod tests {
             corpus_ids: vec![1],
         };
         let query = unit(&centres[3]);
-        let shelves = index.shelves.read().unwrap();
-        let exact = index.exact(&[shelves.by_corpus.get(&(1, 1)).unwrap()], &query, 10);
-        drop(shelves);
+        let exact = index.search_exactly(&scope, &query, 10);
         let two_pass = index.search(&scope, &query, 10);
         assert_eq!(two_pass, exact);
         let mut ids: Vec<i64> = two_pass.iter().map(|h| h.chunk_id).collect();

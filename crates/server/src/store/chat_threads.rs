@@ -1,8 +1,12 @@
 //! Chat threads and the corpora attached to them. (Responses in threads come with chat.)
 
-use ejento_api::{ChatThread, ThreadCorpus};
+use ejento_api::{ChatThread, Conversation, ThreadCorpus};
 
-use super::{Store, pagination::PageRequest};
+use super::{
+    Store,
+    pagination::{PageRequest, like_pattern},
+    sql::Sql,
+};
 use crate::{error::Result, time_fmt};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -44,7 +48,67 @@ const SELECT: &str = "SELECT t.id, t.organization_id, t.agent_id, t.user_id, t.t
      (SELECT MIN(tc.corpus_id) FROM chat_thread_corpora tc WHERE tc.chat_thread_id = t.id) AS corpus_id, \
      t.chat_id, t.is_system_created, t.created_by, t.created_on, t.modified_by, t.modified_on FROM chat_threads t";
 
+#[derive(Debug, Clone, sqlx::FromRow)]
+struct ConversationRow {
+    thread_id: i64,
+    title: String,
+    agent_id: i64,
+    agent_name: String,
+    last_question: Option<String>,
+    modified_on: String,
+}
+
 impl Store {
+    /// `user`'s conversations with the live agents of `org`, newest activity first; `search`
+    /// matches a title or any question asked in one.
+    pub async fn user_conversations(
+        &self,
+        org: i64,
+        user: i64,
+        search: Option<&str>,
+        page: PageRequest,
+    ) -> Result<(Vec<Conversation>, i64)> {
+        let conditions = |select: &str| {
+            let mut sql = Sql::new(select);
+            let (user, org) = (sql.arg(user), sql.arg(org));
+            sql.push(&format!(
+                " FROM chat_threads t JOIN agents a ON a.id = t.agent_id \
+                 WHERE t.user_id = {user} AND t.is_deleted = 0 AND t.organization_id = {org} AND a.is_deleted = 0"
+            ));
+            let pattern = like_pattern(search);
+            if !pattern.is_empty() {
+                let p = sql.arg(pattern);
+                sql.and(&format!(
+                    "(LOWER(t.title) LIKE {p} ESCAPE '\\' OR EXISTS (SELECT 1 FROM agent_responses r \
+                     WHERE r.chat_thread_id = t.id AND LOWER(r.query) LIKE {p} ESCAPE '\\'))"
+                ));
+            }
+            sql
+        };
+        let mut rows = conditions(
+            "SELECT t.id AS thread_id, t.title, t.agent_id, a.agent_name, t.modified_on, \
+             (SELECT r.query FROM agent_responses r WHERE r.chat_thread_id = t.id ORDER BY r.id DESC LIMIT 1) AS last_question",
+        );
+        rows.page("ORDER BY t.modified_on DESC, t.id DESC", page);
+        let rows: Vec<ConversationRow> = rows.query_as().fetch_all(self.pool()).await?;
+        let count: i64 = conditions("SELECT COUNT(*)")
+            .query_scalar()
+            .fetch_one(self.pool())
+            .await?;
+        let conversations = rows
+            .into_iter()
+            .map(|r| Conversation {
+                thread_id: r.thread_id,
+                title: r.title,
+                agent_id: r.agent_id,
+                agent_name: r.agent_name,
+                last_question: r.last_question,
+                modified_on: r.modified_on,
+            })
+            .collect();
+        Ok((conversations, count))
+    }
+
     pub async fn create_thread(&self, org: i64, agent: i64, user: i64, by: &str, title: &str) -> Result<ThreadRow> {
         let now = time_fmt::now();
         let (id,): (i64,) = sqlx::query_as(

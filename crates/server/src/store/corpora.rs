@@ -52,6 +52,7 @@ impl CorpusRow {
                 indexed: self.indexed_count,
                 failed: self.failed_count,
                 in_progress: self.document_count - self.indexed_count - self.failed_count,
+                meaning: None,
             },
             my_access,
             created_by: self.created_by,

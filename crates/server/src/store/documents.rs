@@ -809,7 +809,16 @@ impl Store {
 
     /// What the search index should hold for a document now: its live chunks, or nothing.
     pub async fn searchable_chunks(&self, document: i64) -> Result<Vec<IndexedChunk>> {
-        let rows: Vec<(i64, i64, i64, i64, String, Option<Vec<u8>>)> = sqlx::query_as(
+        #[derive(sqlx::FromRow)]
+        struct Row {
+            id: i64,
+            document_id: i64,
+            corpus_id: i64,
+            organization_id: i64,
+            text: String,
+            embedding: Option<Vec<u8>>,
+        }
+        let rows: Vec<Row> = sqlx::query_as(
             "SELECT c.id, c.document_id, c.corpus_id, c.organization_id, c.text, c.embedding FROM chunks c \
              JOIN documents d ON d.id = c.document_id \
              WHERE c.document_id = $1 AND d.is_deleted = 0 AND d.live_generation <> 0 AND c.generation = d.live_generation \
@@ -820,16 +829,14 @@ impl Store {
         .await?;
         Ok(rows
             .into_iter()
-            .map(
-                |(chunk_id, document_id, corpus_id, organization_id, text, embedding)| IndexedChunk {
-                    chunk_id,
-                    document_id,
-                    corpus_id,
-                    organization_id,
-                    text,
-                    embedding: embedding.as_deref().and_then(super::embeddings::vector_of),
-                },
-            )
+            .map(|r| IndexedChunk {
+                chunk_id: r.id,
+                document_id: r.document_id,
+                corpus_id: r.corpus_id,
+                organization_id: r.organization_id,
+                embedding: r.embedding.as_deref().and_then(super::embeddings::vector_of),
+                text: r.text,
+            })
             .collect())
     }
 

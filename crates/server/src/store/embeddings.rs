@@ -21,7 +21,7 @@ pub fn vector_bytes(vector: &[f32]) -> Vec<u8> {
 
 /// The vector stored as `bytes`; `None` for bytes that are not whole f32s.
 pub fn vector_of(bytes: &[u8]) -> Option<Vec<f32>> {
-    (bytes.len() % 4 == 0).then(|| {
+    bytes.len().is_multiple_of(4).then(|| {
         bytes
             .chunks_exact(4)
             .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
@@ -101,9 +101,10 @@ impl Store {
     /// How many live chunks of `corpus` have an embedding, and how many there are.
     pub async fn embedded_chunks(&self, corpus: i64) -> Result<(i64, i64)> {
         let (embedded, total): (i64, i64) = sqlx::query_as(
-            "SELECT COALESCE(SUM(CASE WHEN c.embedding IS NULL THEN 0 ELSE 1 END), 0), COUNT(*) FROM chunks c \
-             JOIN documents d ON d.id = c.document_id \
-             WHERE c.corpus_id = $1 AND c.generation = d.live_generation AND d.is_deleted = 0",
+            // From the corpus's documents to their live chunks, both by index.
+            "SELECT COALESCE(SUM(CASE WHEN c.embedding IS NULL THEN 0 ELSE 1 END), 0), COUNT(*) FROM documents d \
+             JOIN chunks c ON c.document_id = d.id AND c.generation = d.live_generation \
+             WHERE d.corpus_id = $1 AND d.is_deleted = 0",
         )
         .bind(corpus)
         .fetch_one(self.pool())

@@ -558,8 +558,6 @@ async fn the_history_gathers_every_conversation_and_signing_in_lands_on_it() {
             "When do trains to Oslo leave?",
         )
         .await;
-    browser.wait_for_any_text("#recent-agents li", "Billing Helper").await;
-    browser.screenshot("home-latest-chats").await;
 
     browser.click("#all-chats").await;
     browser.wait_for_count("#chat-history .conversation", 2).await;
@@ -578,6 +576,11 @@ async fn the_history_gathers_every_conversation_and_signing_in_lands_on_it() {
         })
         .await;
     browser.wait_for_any_text(".turn .answer", "Refunds").await;
+    // Chatting with an agent makes it one of the person's agents on the home page.
+    browser.goto(&server.url("/")).await;
+    browser.wait_for_any_text("#recent-agents li", "Billing Helper").await;
+    browser.wait_for_count("#latest-chats .conversation", 2).await;
+    browser.screenshot("home-latest-chats").await;
 
     // Every agent card has a Chat button; the chat opens ready to type.
     browser.goto(&server.url("/agents")).await;

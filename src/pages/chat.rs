@@ -166,7 +166,17 @@ pub fn ChatPage() -> impl IntoView {
     let announce = RwSignal::new(String::new());
     let threads_tick = RwSignal::new(0u32);
     let cited = RwSignal::new(None::<(i64, i64)>);
-    let agent = load(move || agent_id.get(), |id| async move { api::agents::one(id).await });
+    // An agent one chats with is one of one's recent agents (the home page lists them).
+    let agent = load(
+        move || agent_id.get(),
+        |id| async move {
+            let agent = api::agents::one(id).await;
+            if agent.is_ok() {
+                api::agents::visit(id).await;
+            }
+            agent
+        },
+    );
     let starters = load(
         move || agent_id.get(),
         |id| async move { api::chat::starters(id).await },

@@ -203,6 +203,12 @@ async fn vectors_are_stored_with_the_chunks_and_another_replica_follows_them() {
     .await
     .unwrap();
     assert_eq!((embedded, length, model.as_str()), (1, 384 * 4, "all-MiniLM-L6-v2"));
+    // Vectors arrive as a change of their own, which the BM25 index skips (same text).
+    let kinds: Vec<String> = sqlx::query_scalar("SELECT kind FROM search_changes ORDER BY seq")
+        .fetch_all(&mut db)
+        .await
+        .unwrap();
+    assert_eq!(kinds, ["content", "vectors"]);
     // Deleted on A: gone from B's search by meaning at once.
     let documents = a
         .ok("GET", &format!("/api/v2/corpora/{corpus}/documents"), &token, None)

@@ -6,6 +6,9 @@ ALTER TABLE chunks ADD COLUMN embedding BYTEA;
 ALTER TABLE chunks ADD COLUMN embedding_model TEXT;
 ALTER TABLE chunks ADD COLUMN embedding_claim TEXT;
 CREATE INDEX chunks_to_embed ON chunks(id) WHERE embedding IS NULL;
+-- 'content': a document's chunks changed (both indexes apply it); 'vectors': only their
+-- embeddings did (the BM25 index skips it rather than rewriting the same text).
+ALTER TABLE search_changes ADD COLUMN kind TEXT NOT NULL DEFAULT 'content';
 
 -- 'keyword' | 'semantic' | 'hybrid'
 ALTER TABLE agents ADD COLUMN retrieval_mode TEXT NOT NULL DEFAULT 'hybrid';

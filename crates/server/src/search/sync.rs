@@ -107,18 +107,31 @@ impl SearchSync {
         let meaning_at = self.meaning.as_ref().map(|m| m.index.applied_seq());
         let after = meaning_at.map_or(words_at, |m| m.min(words_at));
         let changes = self.store.search_changes_after(after, BATCH).await?;
-        let Some(&(last, _)) = changes.last() else {
+        let Some(&(last, _, _)) = changes.last() else {
             return Ok(false);
         };
-        // Each document once, with the latest change that names it.
-        let documents: BTreeMap<i64, i64> = changes.iter().map(|&(seq, d)| (d, seq)).collect();
+        // Each document once: the latest change that names it, and the latest that changed its
+        // text (a change of embeddings alone leaves the BM25 index as it is).
+        let mut documents: BTreeMap<i64, (i64, i64)> = BTreeMap::new();
+        for &(seq, document, text_changed) in &changes {
+            let latest = documents.entry(document).or_insert((0, 0));
+            latest.0 = seq;
+            if text_changed {
+                latest.1 = seq;
+            }
+        }
         let (mut for_words, mut for_meaning) = (Vec::new(), Vec::new());
-        for (document, seq) in documents {
+        for (document, (seq, text_seq)) in documents {
+            let for_meaning_too = meaning_at.is_some_and(|at| seq > at);
+            let for_words_too = text_seq > words_at;
+            if !for_meaning_too && !for_words_too {
+                continue;
+            }
             let chunks = self.store.searchable_chunks(document).await?;
-            if meaning_at.is_some_and(|at| seq > at) {
+            if for_meaning_too {
                 for_meaning.push((document, chunks.clone()));
             }
-            if seq > words_at {
+            if for_words_too {
                 for_words.push((document, chunks));
             }
         }

@@ -14,6 +14,24 @@ use super::{
 };
 use crate::{error::Result, indexing::chunk::Chunk, search::IndexedChunk, time_fmt};
 
+/// What a search change changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SearchChange {
+    /// A document's chunks: their text (both indexes).
+    Content,
+    /// Only their embeddings (the vector index).
+    Vectors,
+}
+
+impl SearchChange {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SearchChange::Content => "content",
+            SearchChange::Vectors => "vectors",
+        }
+    }
+}
+
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct DocumentRow {
     pub id: i64,
@@ -232,15 +250,26 @@ impl Store {
     /// Appends to the search change log. On PostgreSQL the table is locked until commit, so
     /// sequence numbers become visible in order and an index that applied up to `n` has
     /// never skipped a smaller one still in flight. (SQLite writers are serial already.)
+    /// Logs a change of what `document` makes searchable: its chunks.
     pub(super) async fn search_changed(&self, tx: &mut Transaction<'_, Any>, document: i64) -> Result<()> {
+        self.log_search_change(tx, document, SearchChange::Content).await
+    }
+
+    pub(super) async fn log_search_change(
+        &self,
+        tx: &mut Transaction<'_, Any>,
+        document: i64,
+        kind: SearchChange,
+    ) -> Result<()> {
         if self.db().backend == crate::db::Backend::Postgres {
             sqlx::query("LOCK TABLE search_changes IN SHARE ROW EXCLUSIVE MODE")
                 .execute(&mut **tx)
                 .await?;
         }
-        sqlx::query("INSERT INTO search_changes (document_id, created_on) VALUES ($1, $2)")
+        sqlx::query("INSERT INTO search_changes (document_id, created_on, kind) VALUES ($1, $2, $3)")
             .bind(document)
             .bind(time_fmt::now())
+            .bind(kind.as_str())
             .execute(&mut **tx)
             .await?;
         Ok(())
@@ -790,14 +819,18 @@ impl Store {
 
     // ---- the search change log -------------------------------------------------------------
 
-    pub async fn search_changes_after(&self, seq: i64, limit: i64) -> Result<Vec<(i64, i64)>> {
-        Ok(
-            sqlx::query_as("SELECT seq, document_id FROM search_changes WHERE seq > $1 ORDER BY seq LIMIT $2")
+    /// The next `limit` changes after `seq`: (seq, document, whether its text changed).
+    pub async fn search_changes_after(&self, seq: i64, limit: i64) -> Result<Vec<(i64, i64, bool)>> {
+        let rows: Vec<(i64, i64, String)> =
+            sqlx::query_as("SELECT seq, document_id, kind FROM search_changes WHERE seq > $1 ORDER BY seq LIMIT $2")
                 .bind(seq)
                 .bind(limit)
                 .fetch_all(self.pool())
-                .await?,
-        )
+                .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(seq, document, kind)| (seq, document, kind != SearchChange::Vectors.as_str()))
+            .collect())
     }
 
     pub async fn last_search_change(&self) -> Result<i64> {

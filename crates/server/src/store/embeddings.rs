@@ -79,7 +79,8 @@ impl Store {
             }
         }
         for document in documents {
-            self.search_changed(&mut tx, document).await?;
+            self.log_search_change(&mut tx, document, super::documents::SearchChange::Vectors)
+                .await?;
         }
         tx.commit().await?;
         Ok(())

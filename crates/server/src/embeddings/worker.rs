@@ -14,6 +14,8 @@ const CLAIM_SECS: i64 = 120;
 /// Without news of new chunks, look again this often (another server may have died holding
 /// claims, or indexed documents it then could not embed).
 const IDLE: Duration = Duration::from_secs(15);
+/// The server setting naming the model whose vectors the chunks hold.
+const EMBEDDING_MODEL_SETTING: &str = "embedding_model";
 
 pub struct EmbeddingWorker {
     store: Store,
@@ -32,10 +34,8 @@ impl EmbeddingWorker {
 
     pub async fn run(self) {
         let model = self.embedder.vectors_id();
-        match self.store.forget_embeddings_not_of(&model).await {
-            Ok(0) => {}
-            Ok(n) => tracing::info!(chunks = n, %model, "the embedding model changed: chunks are embedded again"),
-            Err(e) => tracing::error!(error = %e, "could not drop the embeddings of an earlier model"),
+        if let Err(e) = self.forget_other_models(&model).await {
+            tracing::error!(error = %e, "could not drop the embeddings of an earlier model");
         }
         loop {
             match self.step(&model).await {
@@ -47,6 +47,18 @@ impl EmbeddingWorker {
                 }
             }
         }
+    }
+
+    /// After a change of model, drops the vectors the earlier one made. The model is remembered
+    /// in the database, so a start with the same model does not read every chunk to check.
+    async fn forget_other_models(&self, model: &str) -> anyhow::Result<()> {
+        if self.store.setting_or_init(EMBEDDING_MODEL_SETTING, model).await? == model {
+            return Ok(());
+        }
+        let dropped = self.store.forget_embeddings_not_of(model).await?;
+        self.store.set_setting(EMBEDDING_MODEL_SETTING, model).await?;
+        tracing::info!(chunks = dropped, %model, "the embedding model changed: chunks are embedded again");
+        Ok(())
     }
 
     /// Embeds one batch; false when no chunk was waiting.

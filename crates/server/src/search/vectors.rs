@@ -47,6 +47,19 @@ struct Shelves {
     document_shelf: HashMap<i64, (i64, i64)>,
 }
 
+impl Shelves {
+    /// The shelves `scope` may read: its organization's, of its corpora, each once.
+    fn of(&self, scope: &Scope) -> Vec<&Shelf> {
+        let mut corpora: Vec<i64> = scope.corpus_ids.clone();
+        corpora.sort_unstable();
+        corpora.dedup();
+        corpora
+            .iter()
+            .filter_map(|c| self.by_corpus.get(&(scope.organization_id, *c)))
+            .collect()
+    }
+}
+
 pub struct VectorIndex {
     dimensions: usize,
     shelves: RwLock<Shelves>,
@@ -118,13 +131,7 @@ impl VectorIndex {
             return Vec::new();
         }
         let shelves = self.shelves.read().unwrap_or_else(|p| p.into_inner());
-        let mut corpora: Vec<i64> = scope.corpus_ids.clone();
-        corpora.sort_unstable();
-        corpora.dedup();
-        let in_scope: Vec<&Shelf> = corpora
-            .iter()
-            .filter_map(|c| shelves.by_corpus.get(&(scope.organization_id, *c)))
-            .collect();
+        let in_scope = shelves.of(scope);
         let size: usize = in_scope.iter().map(|s| s.chunk_ids.len()).sum();
         if size <= EXACT_UP_TO {
             self.exact(&in_scope, query, limit)
@@ -137,12 +144,7 @@ impl VectorIndex {
     /// search is measured against.
     pub fn search_exactly(&self, scope: &Scope, query: &[f32], limit: usize) -> Vec<Hit> {
         let shelves = self.shelves.read().unwrap_or_else(|p| p.into_inner());
-        let in_scope: Vec<&Shelf> = scope
-            .corpus_ids
-            .iter()
-            .filter_map(|c| shelves.by_corpus.get(&(scope.organization_id, *c)))
-            .collect();
-        self.exact(&in_scope, query, limit)
+        self.exact(&shelves.of(scope), query, limit)
     }
 
     fn exact(&self, shelves: &[&Shelf], query: &[f32], limit: usize) -> Vec<Hit> {

@@ -17,6 +17,18 @@ impl Store {
         Ok(value)
     }
 
+    /// Sets `key` to `value`, whatever it was.
+    pub async fn set_setting(&self, key: &str, value: &str) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO server_settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        )
+        .bind(key)
+        .bind(value)
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
     /// Sets `key` only if it was unset; true when this call set it.
     pub async fn claim_setting(&self, key: &str, value: &str) -> Result<bool> {
         let done = sqlx::query("INSERT INTO server_settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING")

@@ -181,6 +181,47 @@ async fn charts_ranges_exports_and_filters() {
     assert_eq!(total, api["data"]["totals"]["query_count"].as_i64().unwrap());
     assert!(total > 0, "seven days of generated history have queries");
 
+    // Speed and models: the same numbers as the API's latency report, in the table and its CSV.
+    browser.wait_for("#latency-models tbody tr").await;
+    let api: Value = reqwest::Client::new()
+        .get(server.url(&format!(
+            "/api/v2/analytics/latency?start_date={start}&end_date={end}&timezone={zone}"
+        )))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let models = api["data"]["models"].as_array().unwrap();
+    assert!(models.len() >= 2, "{api}");
+    assert_eq!(browser.count("#latency-models tbody tr").await, models.len());
+    let csv = csv_of(&browser, "#latency-csv").await;
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(
+        lines[0],
+        "model,answers,total_tokens,cost_usd,first_token_p50_ms,first_token_p95_ms,end_p50_ms,end_p95_ms"
+    );
+    for (line, m) in lines[1..].iter().zip(models) {
+        let cols: Vec<&str> = line.split(',').collect();
+        assert_eq!(cols[0], m["model"].as_str().unwrap());
+        assert_eq!(cols[1], m["query_count"].to_string());
+        assert_eq!(cols[4], m["first_token"]["p50_ms"].to_string());
+        assert_eq!(cols[7], m["total"]["p95_ms"].to_string());
+    }
+    let p50 = api["data"]["first_token"]["p50_ms"].as_i64().unwrap();
+    let shown = browser
+        .eval("return document.querySelector('#latency-first-token').textContent")
+        .await;
+    let shown = shown.as_str().unwrap();
+    assert!(
+        shown.starts_with(&ejento_dashboard_duration(p50)),
+        "{shown} vs {p50} ms"
+    );
+    browser.eval("document.querySelector('#latency').scrollIntoView(); return true;").await;
+    browser.screenshot("analytics-latency").await;
+
     // Each entity tab draws its charts and a sortable table.
     browser
         .eval(
@@ -231,4 +272,9 @@ async fn charts_ranges_exports_and_filters() {
     browser.wait_for_count("#entity-table tbody tr", 1).await;
     browser.wait_for("#analytics-filters").await;
     browser.close().await;
+}
+
+/// The page's way of writing a duration: "340 ms", "1.2 s".
+fn ejento_dashboard_duration(ms: i64) -> String {
+    if ms < 1000 { format!("{ms} ms") } else { format!("{:.1} s", ms as f64 / 1000.0) }
 }

@@ -1,6 +1,6 @@
 //! Analytics reports: one call per chart or table, with the page's range, zone and filters.
 
-use ejento_api::{AnalyticsReport, IndexingModeReport, RecentReport, SummaryReport, TotalCounts};
+use ejento_api::{AnalyticsReport, IndexingModeReport, LatencyReport, RecentReport, SummaryReport, TotalCounts};
 
 use super::{ApiError, get};
 
@@ -64,4 +64,9 @@ pub async fn recent(kind: &str, days: i64) -> Result<RecentReport, ApiError> {
 
 pub async fn total_counts() -> Result<TotalCounts, ApiError> {
     get("/api/v2/analytics/total-counts").await
+}
+
+/// Time to first token and to the end (p50, p95), overall and per model.
+pub async fn latency(params: &Params) -> Result<LatencyReport, ApiError> {
+    get(&format!("/api/v2/analytics/latency?{}", params.query(&[]))).await
 }

@@ -10,7 +10,8 @@ use charming::{
     series::{Bar, Line, Pie},
 };
 use ejento_api::{
-    AnalyticsReport, EntitySummary, IndexingModeReport, Metrics, RecentReport, SummaryReport, TotalCounts,
+    AnalyticsReport, EntitySummary, IndexingModeReport, LatencyReport, Metrics, Percentiles, RecentReport,
+    SummaryReport, TotalCounts,
 };
 use leptos::prelude::*;
 
@@ -650,6 +651,10 @@ fn Overview(params: Memo<Params>) -> impl IntoView {
         move || params.get(),
         |p| async move { api::analytics::report("/api/v2/analytics/vote-counts/", &p).await },
     );
+    let latency = load(
+        move || params.get(),
+        |p| async move { api::analytics::latency(&p).await },
+    );
     view! {
         {show(totals, |t: TotalCounts| view! {
             <div class="stats" id="total-counts">
@@ -668,6 +673,108 @@ fn Overview(params: Memo<Params>) -> impl IntoView {
             <ChartCard title="Cost (USD)" id="chart-cost" state=costs chart=cost_chart rows=cost_rows/>
             <ChartCard title="Votes" id="chart-votes" state=votes chart=votes_chart rows=votes_rows/>
         </div>
+        <Latency state=latency/>
+    }
+}
+
+/// "1.2 s", "340 ms"; a dash when nothing was measured.
+pub fn duration(ms: Option<i64>) -> String {
+    match ms {
+        None => "–".into(),
+        Some(ms) if ms < 1_000 => format!("{ms} ms"),
+        Some(ms) => format!("{:.1} s", ms as f64 / 1000.0),
+    }
+}
+
+fn latency_rows(r: &LatencyReport) -> Vec<Vec<String>> {
+    let mut rows = vec![
+        [
+            "model", "answers", "total_tokens", "cost_usd", "first_token_p50_ms", "first_token_p95_ms",
+            "end_p50_ms", "end_p95_ms",
+        ]
+        .map(String::from)
+        .to_vec(),
+    ];
+    let ms = |v: Option<i64>| v.map(|v| v.to_string()).unwrap_or_default();
+    for m in &r.models {
+        rows.push(vec![
+            m.model.clone(),
+            m.query_count.to_string(),
+            m.total_tokens.to_string(),
+            m.cost.clone(),
+            ms(m.first_token.p50_ms),
+            ms(m.first_token.p95_ms),
+            ms(m.total.p50_ms),
+            ms(m.total.p95_ms),
+        ]);
+    }
+    rows
+}
+
+/// How fast answers come: p50 and p95 to the first token and to the end, and the same per
+/// model with its answers, tokens and cost (Langfuse's latency and model views).
+#[component]
+fn Latency(state: RwSignal<Load<LatencyReport>>) -> impl IntoView {
+    let export = move |_| {
+        if let Load::Ready(data) = state.get_untracked() {
+            save_text("latency-by-model.csv", "text/csv", &csv(&latency_rows(&data)));
+        }
+    };
+    let pair = |p: &Percentiles| format!("{} · {}", duration(p.p50_ms), duration(p.p95_ms));
+    view! {
+        <section class="card" id="latency" aria-labelledby="latency-title">
+            <header class="chart-header">
+                <h2 id="latency-title">"Speed and models"</h2>
+                <button type="button" class="button small" id="latency-csv" on:click=export
+                    aria-label="Download speed by model as CSV">"CSV"</button>
+            </header>
+            {move || match state.get() {
+                Load::Loading => view! { <p class="loading" role="status">"Loading…"</p> }.into_any(),
+                Load::Failed(e) => crate::components::load::failure(e).into_any(),
+                Load::Ready(r) if r.query_count == 0 => view! {
+                    <p class="muted">"No answers in this range."</p>
+                }.into_any(),
+                Load::Ready(r) => view! {
+                    <div class="stats" id="latency-cards">
+                        <div class="card stat">
+                            <p class="stat-label">"First token · p50 · p95"</p>
+                            <p class="stat-value" id="latency-first-token">{pair(&r.first_token)}</p>
+                            <p class="stat-change muted">{format!("over {} streamed answers", thousands(r.first_token.count))}</p>
+                        </div>
+                        <div class="card stat">
+                            <p class="stat-label">"Whole answer · p50 · p95"</p>
+                            <p class="stat-value" id="latency-total">{pair(&r.total)}</p>
+                            <p class="stat-change muted">{format!("over {} answers; evaluation runs not counted", thousands(r.query_count))}</p>
+                        </div>
+                    </div>
+                    <div class="table-scroll">
+                        <table class="table" id="latency-models">
+                            <caption class="sr-only">"Answers by model"</caption>
+                            <thead><tr>
+                                <th scope="col">"Model"</th>
+                                <th scope="col" class="num">"Answers"</th>
+                                <th scope="col" class="num">"Tokens"</th>
+                                <th scope="col" class="num">"Cost"</th>
+                                <th scope="col" class="num">"First token p50 · p95"</th>
+                                <th scope="col" class="num">"Whole answer p50 · p95"</th>
+                            </tr></thead>
+                            <tbody>
+                                {r.models.iter().map(|m| view! {
+                                    <tr>
+                                        <th scope="row">{m.model.clone()}</th>
+                                        <td class="num">{thousands(m.query_count)}</td>
+                                        <td class="num">{thousands(m.total_tokens)}</td>
+                                        <td class="num">{usd(&m.cost)}</td>
+                                        <td class="num">{pair(&m.first_token)}</td>
+                                        <td class="num">{pair(&m.total)}</td>
+                                    </tr>
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                    </div>
+                }.into_any(),
+            }}
+        </section>
     }
 }
 
@@ -821,7 +928,7 @@ fn EntityTab(kind: &'static str, params: Memo<Params>) -> impl IntoView {
                     items
                 };
                 view! {
-                    <div class="table-wrap">
+                    <div class="table-scroll">
                         <table class="table" id="entity-table">
                             <thead><tr>
                                 {COLUMNS.iter().map(|(key, label)| view! {

@@ -97,7 +97,7 @@ pub fn ChatLogsPage() -> impl IntoView {
                 <SearchBox label="Search questions and answers"/>
                 {select("feedback", "Feedback", &[("", "Any feedback"), ("upvote", "Upvoted"), ("downvote", "Downvoted"), ("any", "Voted"), ("none", "No vote")])}
                 {select("status", "Outcome", &[("", "Any outcome"), ("completed", "Answered"), ("failed", "Failed"), ("cancelled", "Stopped"), ("blocked", "Blocked by a guardrail")])}
-                {select("query_source", "Source", &[("", "Any source"), ("web", "Web"), ("api", "API")])}
+                {select("query_source", "Source", &[("", "People's questions"), ("web", "Web"), ("api", "API"), ("evaluation", "Evaluation runs"), ("all", "Any source")])}
                 {date("from", "From")}
                 {date("to", "To")}
                 <label class="inline small">

@@ -61,6 +61,11 @@ pub struct Agent {
     /// How its passages are found (default hybrid).
     #[serde(default)]
     pub retrieval_mode: crate::RetrievalMode,
+    /// Passages less relevant than this (0–1) are not used; 0 keeps every one. Relevance is the
+    /// fused score in hybrid mode, the cosine similarity in semantic mode and the BM25 score
+    /// relative to the best passage in keyword mode.
+    #[serde(default)]
+    pub min_relevance: f64,
     /// The model this server embeds with; null: retrieval is by keywords only here, whatever
     /// the mode says.
     #[serde(default)]
@@ -152,6 +157,9 @@ pub struct AgentInput {
     pub chunk_count: Option<i64>,
     #[serde(default)]
     pub retrieval_mode: Option<crate::RetrievalMode>,
+    /// 0–1, in steps of 0.01.
+    #[serde(default)]
+    pub min_relevance: Option<f64>,
     #[serde(default)]
     pub tags: Option<Vec<String>>,
     #[serde(default)]
@@ -197,6 +205,8 @@ pub struct HistoryRecord {
     pub chunk_count: i64,
     #[serde(default)]
     pub retrieval_mode: crate::RetrievalMode,
+    #[serde(default)]
+    pub min_relevance: f64,
     pub tags: Vec<String>,
 }
 

@@ -176,3 +176,44 @@ pub struct TotalCounts {
     pub chat_threads: i64,
     pub queries: i64,
 }
+
+/// Percentiles of a duration in milliseconds, by nearest rank: p50 is the value at rank
+/// ⌈0.5·n⌉ of the n values sorted ascending, p95 at ⌈0.95·n⌉. `None` when nothing was measured.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct Percentiles {
+    /// How many values they are taken over.
+    pub count: i64,
+    pub p50_ms: Option<i64>,
+    pub p95_ms: Option<i64>,
+}
+
+/// Latency and usage of the answers of one model.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct ModelLatency {
+    /// The model (or deployment) that answered; `local` for the built-in answerer.
+    pub model: String,
+    pub query_count: i64,
+    pub total_tokens: i64,
+    pub cost: String,
+    /// From the question to the answer's first token.
+    pub first_token: Percentiles,
+    /// From the question to the answer's end.
+    pub total: Percentiles,
+}
+
+/// How fast answers came in the range: completed answers to people (evaluation runs' answers
+/// are not counted), overall and per model, with the same filters as the usage reports.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct LatencyReport {
+    pub start_date: String,
+    pub end_date: String,
+    pub timezone: String,
+    pub query_count: i64,
+    pub first_token: Percentiles,
+    pub total: Percentiles,
+    /// Most used model first.
+    pub models: Vec<ModelLatency>,
+}

@@ -131,7 +131,7 @@ pub struct ConversationStarters {
     pub conversation_starters: Vec<String>,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct RetrievalQuery {
     pub query: String,
@@ -141,6 +141,9 @@ pub struct RetrievalQuery {
     /// By words, by meaning or both (default: hybrid, as agents search).
     #[serde(default)]
     pub mode: Option<RetrievalMode>,
+    /// Leave out passages less relevant than this, 0–1 (see `Agent::min_relevance`).
+    #[serde(default)]
+    pub min_relevance: Option<f64>,
 }
 
 /// How an agent's passages are found: by the question's words (BM25), by its meaning (sentence

@@ -483,7 +483,11 @@ impl WorkflowHub {
             }
             let found = self
                 .search
-                .retrieve(&scope, &about, 5, ejento_api::RetrievalMode::Keyword)
+                .retrieve(
+                    &scope,
+                    &about,
+                    crate::search::Retrieval::new(5, ejento_api::RetrievalMode::Keyword),
+                )
                 .await
                 .map_err(|e| Stop::Failed(format!("Searching the documents failed: {e}")))?;
             scores.push(found.iter().map(|c| f64::from(c.score)).sum());

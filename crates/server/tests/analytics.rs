@@ -425,7 +425,109 @@ both_backends!(usage_numbers_equal_the_raw_rows, |app: TestApp| async move {
     let report = app.store.rebuild_usage_rollups().await.unwrap();
     assert!(report.differences.is_empty(), "{:#?}", report.differences);
     assert_eq!(report.responses as usize, raw.len());
+
+    // Latency: an evaluation run's answer is not a person's and is left out.
+    let agent = agents[0];
+    app.ok(
+        "POST",
+        &format!("/response-service/api/v2/agents/{agent}/responses"),
+        &token,
+        Some(&json!({"user_query": "How long do refunds take?", "query_source": "evaluation"})),
+    )
+    .await;
+    let timed = timed_rows(&app).await;
+    assert!(timed.iter().any(|t| t.source == "evaluation"));
+    assert!(timed.iter().map(|t| &t.model).collect::<BTreeSet<_>>().len() >= 3);
+    for (i, (start, end, zone, _)) in cases.iter().enumerate() {
+        let tz = TimeZone::get(zone).unwrap();
+        let (first, last) = (
+            start.parse::<jiff::civil::Date>().unwrap(),
+            end.parse::<jiff::civil::Date>().unwrap(),
+        );
+        let pick: Option<Vec<i64>> = (i % 2 == 1).then(|| agents.iter().copied().filter(|_| rng.gen_bool(0.5)).collect());
+        let filter = pick.as_ref().map(|p| format!("&agent_ids={}", ids_param(p))).unwrap_or_default();
+        let chosen: Vec<&Timed> = timed
+            .iter()
+            .filter(|t| {
+                let date = Timestamp::from_second(t.seconds).unwrap().to_zoned(tz.clone()).date();
+                t.status == "completed"
+                    && t.source != "evaluation"
+                    && date >= first
+                    && date <= last
+                    && pick.as_ref().is_none_or(|p| p.contains(&t.agent))
+            })
+            .collect();
+        let url = format!("/api/v2/analytics/latency?start_date={start}&end_date={end}&timezone={zone}{filter}");
+        let data = app.ok("GET", &url, &token, None).await;
+        assert_eq!(data["query_count"], chosen.len() as i64, "{url}");
+        let check = |got: &Value, rows: &[&Timed], what: &str| {
+            let mut first: Vec<i64> = rows.iter().filter_map(|t| t.first_token_ms).collect();
+            let mut total: Vec<i64> = rows.iter().map(|t| t.latency_ms).collect();
+            for (values, key) in [(&mut first, "first_token"), (&mut total, "total")] {
+                values.sort();
+                let rank = |p: usize| (values.len() * p).div_ceil(100).max(1) - 1;
+                let want = |p: usize| if values.is_empty() { Value::Null } else { json!(values[rank(p)]) };
+                assert_eq!(got[key]["count"], values.len() as i64, "{url} {what} {key}");
+                assert_eq!(got[key]["p50_ms"], want(50), "{url} {what} {key} p50");
+                assert_eq!(got[key]["p95_ms"], want(95), "{url} {what} {key} p95");
+            }
+        };
+        check(&data, &chosen, "overall");
+        let mut by_model: BTreeMap<&str, Vec<&Timed>> = BTreeMap::new();
+        for t in &chosen {
+            by_model.entry(t.model.as_str()).or_default().push(t);
+        }
+        let models = data["models"].as_array().unwrap();
+        assert_eq!(models.len(), by_model.len(), "{url}");
+        let counts: Vec<i64> = models.iter().map(|m| m["query_count"].as_i64().unwrap()).collect();
+        assert!(counts.windows(2).all(|w| w[0] >= w[1]), "{url}: most used first");
+        for m in models {
+            let rows = &by_model[m["model"].as_str().unwrap()];
+            assert_eq!(m["query_count"], rows.len() as i64);
+            assert_eq!(m["total_tokens"], rows.iter().map(|t| t.total).sum::<i64>());
+            assert_eq!(nanos(m["cost"].as_str().unwrap()), rows.iter().map(|t| t.cost_nanos).sum::<i128>());
+            check(m, rows, m["model"].as_str().unwrap());
+        }
+    }
 });
+
+/// One response's timing, as stored.
+#[derive(Debug)]
+struct Timed {
+    seconds: i64,
+    agent: i64,
+    model: String,
+    source: String,
+    status: String,
+    first_token_ms: Option<i64>,
+    latency_ms: i64,
+    total: i64,
+    cost_nanos: i128,
+}
+
+async fn timed_rows(app: &TestApp) -> Vec<Timed> {
+    type Row = (String, i64, String, String, String, Option<i64>, i64, i64, String);
+    let rows: Vec<Row> = sqlx::query_as(
+        "SELECT created_on, agent_id, model, query_source, status, first_token_ms, latency_ms, total_tokens, cost \
+         FROM agent_responses",
+    )
+    .fetch_all(&app.store.db().pool)
+    .await
+    .unwrap();
+    rows.into_iter()
+        .map(|(created_on, agent, model, source, status, first_token_ms, latency_ms, total, cost)| Timed {
+            seconds: created_on.parse::<Timestamp>().unwrap().as_second(),
+            agent,
+            model,
+            source,
+            status,
+            first_token_ms,
+            latency_ms,
+            total,
+            cost_nanos: nanos(&cost),
+        })
+        .collect()
+}
 
 /// The Analytics rows of the contract (the copy kept with the tests).
 fn analytics_paths() -> Vec<String> {

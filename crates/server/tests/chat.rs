@@ -572,7 +572,21 @@ both_backends!(chat_logs_filter_export_and_detail, |app: TestApp| async move {
     // per combination).
     let a1_id = a1["agent_response_id"].as_i64().unwrap();
     let u1_thread = u1["thread_id"].as_i64().unwrap();
+    // An evaluation run's answer is kept apart: not among people's logs unless asked for.
+    let evaluated = app
+        .ok(
+            "POST",
+            &format!("/response-service/api/v2/agents/{agent}/responses"),
+            &admin,
+            Some(&json!({"user_query": "How long do refunds take?", "query_source": "evaluation"})),
+        )
+        .await["agent_response_id"]
+        .as_i64()
+        .unwrap();
     let cases: Vec<(String, Vec<i64>)> = vec![
+        (String::new(), vec![u1_id, a1_id]),
+        ("query_source=evaluation".into(), vec![evaluated]),
+        ("query_source=all".into(), vec![evaluated, u1_id, a1_id]),
         ("feedback=none".into(), vec![a1_id]),
         ("feedback=any".into(), vec![u1_id]),
         ("feedback=upvote".into(), vec![]),

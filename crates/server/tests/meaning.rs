@@ -166,6 +166,74 @@ async fn the_demo_finds_a_paraphrased_question_and_quotes_only_what_answers_it()
         .ok("GET", &format!("/api/v2/agents/{agent_id}/history"), &admin, None)
         .await;
     assert_eq!(history["history_records"][0]["retrieval_mode"], "keyword", "{history}");
+
+    // Minimum relevance: a retrieval test leaves out what scores below it…
+    let retrieve = |mode: &'static str, min: f64| {
+        let app = &app;
+        let admin = admin.clone();
+        async move {
+            app.ok(
+                "POST",
+                &format!("/api/v2/corpora/{billing}/retrieval-test"),
+                &admin,
+                Some(&json!({"query": paraphrase, "top_k": 10, "mode": mode, "min_relevance": min})),
+            )
+            .await["chunks"]
+                .as_array()
+                .unwrap()
+                .clone()
+        }
+    };
+    let scores = |chunks: &[Value]| chunks.iter().map(|c| c["score"].as_f64().unwrap()).collect::<Vec<_>>();
+    let all = scores(&retrieve("hybrid", 0.0).await);
+    let kept = scores(&retrieve("hybrid", 0.6).await);
+    assert!(kept.len() < all.len() && !kept.is_empty(), "{all:?} vs {kept:?}");
+    assert!(kept.iter().all(|s| *s >= 0.6), "{kept:?}");
+    assert_eq!(kept, all.iter().copied().filter(|s| *s >= 0.6).collect::<Vec<_>>());
+    // …by words, relative to the best passage (BM25 has no scale of its own).
+    let words = scores(&retrieve("keyword", 0.0).await);
+    let best_words = scores(&retrieve("keyword", 0.999).await);
+    assert!(words.len() > 1, "{words:?}");
+    assert_eq!(best_words, vec![words[0]]);
+    let (status, refused) = app
+        .call(
+            "POST",
+            &format!("/api/v2/corpora/{billing}/retrieval-test"),
+            &admin,
+            Some(&json!({"query": paraphrase, "min_relevance": 2})),
+        )
+        .await;
+    common::assert_error(status, &refused, 422);
+    // …and an agent with one answers from those passages only; it is kept in its history.
+    let updated = app
+        .ok(
+            "PUT",
+            &format!("/api/v2/agents/{agent_id}"),
+            &admin,
+            Some(&json!({"retrieval_mode": "hybrid", "min_relevance": 0.6, "chunk_count": 3})),
+        )
+        .await;
+    assert_eq!(updated["min_relevance"], 0.6, "{updated}");
+    assert_eq!(updated["chunk_count"], 3);
+    let history = app
+        .ok("GET", &format!("/api/v2/agents/{agent_id}/history"), &admin, None)
+        .await;
+    assert_eq!(history["history_records"][0]["min_relevance"], 0.6, "{history}");
+    let (status, refused) = app
+        .call(
+            "PUT",
+            &format!("/api/v2/agents/{agent_id}"),
+            &admin,
+            Some(&json!({"min_relevance": -0.1})),
+        )
+        .await;
+    common::assert_error(status, &refused, 422);
+    let asked = app.ask(&admin, agent_id, paraphrase).await;
+    let id = asked["agent_response_id"].as_i64().unwrap();
+    let log = app.ok("GET", &format!("/api/v2/chat-logs/{id}"), &admin, None).await;
+    let used = scores(log["supporting_content"].as_array().unwrap());
+    assert!(!used.is_empty() && used.len() <= 3, "{log}");
+    assert!(used.iter().all(|s| *s >= 0.6), "{used:?}");
 }
 
 #[tokio::test]

@@ -5,7 +5,8 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use ejento_api::{
     AnalyticsReport, BucketMetrics, EntityMetrics, EntityModes, EntitySummary, INDEXING_MODES, IndexingModeReport,
-    Metrics, ModeCount, RecentEntity, RecentReport, Summary, SummaryChange, SummaryReport, TotalCounts,
+    LatencyReport, Metrics, ModeCount, ModelLatency, Percentiles, RecentEntity, RecentReport, Summary, SummaryChange,
+    SummaryReport, TotalCounts,
 };
 use jiff::Timestamp;
 
@@ -14,7 +15,7 @@ use crate::{
     error::{Error, Result},
     store::{
         Store,
-        analytics::{Dimension, EntityKind, Usage, UsageScope, format_cost},
+        analytics::{Dimension, EntityKind, ModelTimings, Usage, UsageScope, format_cost},
     },
 };
 
@@ -698,4 +699,86 @@ pub async fn total_counts(store: &Store, viewer: &Viewer) -> Result<TotalCounts>
         chat_threads: threads,
         queries,
     })
+}
+
+/// Nearest-rank percentiles (see [`Percentiles`]) of `values`, which it reorders.
+pub fn percentiles(values: &mut [u32]) -> Percentiles {
+    let n = values.len();
+    let mut at = |p: usize| {
+        if n == 0 {
+            return None;
+        }
+        // Rank ⌈p·n/100⌉, 1-based; selection, not a full sort.
+        let rank = (p * n).div_ceil(100).max(1);
+        let (_, v, _) = values.select_nth_unstable(rank - 1);
+        Some(i64::from(*v))
+    };
+    Percentiles {
+        count: n as i64,
+        p50_ms: at(50),
+        p95_ms: at(95),
+    }
+}
+
+/// Time to first token and to the end, p50 and p95, overall and per model, over the completed
+/// answers to people in the range (filters as for usage).
+pub async fn latency(store: &Store, viewer: &Viewer, q: &AnalyticsQuery) -> Result<LatencyReport> {
+    let r = resolve(store, viewer, q).await?;
+    let (start, end) = r.window.timestamps();
+    let per_model = store.answer_timings(&r.scope, &start, &end).await?;
+    // Selecting ranks costs time in proportion to the answers in range: off the async runtime.
+    let (overall, mut models) = tokio::task::spawn_blocking(move || {
+        let mut all = ModelTimings::default();
+        let mut models = Vec::new();
+        for (model, mut m) in per_model {
+            all.answers += m.answers;
+            all.first_token_ms.extend_from_slice(&m.first_token_ms);
+            all.total_ms.extend_from_slice(&m.total_ms);
+            models.push(ModelLatency {
+                model,
+                query_count: m.answers,
+                total_tokens: m.total_tokens,
+                cost: format_cost(m.cost_nanos),
+                first_token: percentiles(&mut m.first_token_ms),
+                total: percentiles(&mut m.total_ms),
+            });
+        }
+        let overall = (
+            all.answers,
+            percentiles(&mut all.first_token_ms),
+            percentiles(&mut all.total_ms),
+        );
+        (overall, models)
+    })
+    .await
+    .map_err(|e| Error::Internal(anyhow::anyhow!("latency percentiles: {e}")))?;
+    models.sort_by(|a, b| b.query_count.cmp(&a.query_count).then_with(|| a.model.cmp(&b.model)));
+    Ok(LatencyReport {
+        start_date: r.window.start_date.to_string(),
+        end_date: r.window.end_date.to_string(),
+        timezone: r.window.timezone.clone(),
+        query_count: overall.0,
+        first_token: overall.1,
+        total: overall.2,
+        models,
+    })
+}
+
+#[cfg(test)]
+mod latency_tests {
+    use super::percentiles;
+
+    #[test]
+    fn nearest_rank() {
+        assert_eq!(percentiles(&mut []).p50_ms, None);
+        let p = percentiles(&mut [7]);
+        assert_eq!((p.count, p.p50_ms, p.p95_ms), (1, Some(7), Some(7)));
+        // 1..=20 shuffled: p50 is rank 10, p95 rank 19.
+        let mut v: Vec<u32> = (1..=20).rev().collect();
+        let p = percentiles(&mut v);
+        assert_eq!((p.p50_ms, p.p95_ms), (Some(10), Some(19)));
+        let mut v: Vec<u32> = vec![5, 1, 3];
+        let p = percentiles(&mut v);
+        assert_eq!((p.p50_ms, p.p95_ms), (Some(3), Some(5)));
+    }
 }

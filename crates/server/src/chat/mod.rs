@@ -101,8 +101,8 @@ pub struct Job {
     /// The agent chat thread; none for a step of a workflow's answer.
     pub thread_id: Option<i64>,
     pub corpus_ids: Vec<i64>,
-    pub chunk_count: usize,
-    pub retrieval_mode: ejento_api::RetrievalMode,
+    /// How many passages, found how, at least how relevant.
+    pub retrieval: crate::search::Retrieval,
     /// The model deployment to answer with; `None`: the local answerer.
     pub deployment: Option<String>,
     /// Set when the agent caches answers: an earlier answer with the same key is reused.
@@ -439,12 +439,7 @@ impl ChatHub {
         };
         let found = self
             .search
-            .retrieve(
-                &scope,
-                &job.context.query,
-                job.chunk_count.clamp(1, 50),
-                job.retrieval_mode,
-            )
+            .retrieve(&scope, &job.context.query, job.retrieval)
             .await
             .map_err(|e| AnswerError::Failed(format!("Searching the documents failed: {e}")))?;
         job.context.sources = found

@@ -5,6 +5,7 @@
 use ejento_api::HistoryTurn;
 
 use super::{AnswerContext, Job, JobGuard};
+use crate::search::Retrieval;
 use crate::{
     error::{Error, Result},
     flags::{Flag, FlagSet},
@@ -126,8 +127,11 @@ pub async fn agent_job(store: &Store, asker: &Asker<'_>, agent: &AgentRow, q: &Q
         organization_id: asker.organization_id,
         thread_id: q.thread_id,
         corpus_ids,
-        chunk_count: agent.chunk_count.max(1) as usize,
-        retrieval_mode: agent.retrieval_mode(),
+        retrieval: Retrieval {
+            limit: agent.chunk_count.clamp(1, 50) as usize,
+            mode: agent.retrieval_mode(),
+            min_relevance: agent.min_relevance(),
+        },
         deployment,
         cache_key,
         context: AnswerContext {

@@ -198,6 +198,7 @@ pub(super) fn with_extras(
         out.push(Agent {
             id: row.id,
             retrieval_mode: row.retrieval_mode(),
+            min_relevance: row.min_relevance(),
             instructions: extras.instructions.remove(&row.id).unwrap_or_default(),
             tags: extras.tags.remove(&row.id).unwrap_or_default(),
             agent_type: row.agent_type(),
@@ -509,6 +510,11 @@ pub(super) fn apply_input(
     if let Some(mode) = input.retrieval_mode {
         c.retrieval_mode = mode;
     }
+    match input.min_relevance {
+        Some(v) if !(0.0..=1.0).contains(&v) => e.add("min_relevance", "Choose a minimum relevance from 0 to 1."),
+        Some(v) => c.min_relevance_pct = (v * 100.0).round() as i64,
+        None => {}
+    }
     if let Some(tags) = &input.tags {
         match normalize_tags(tags) {
             Ok(t) => c.tags = t,
@@ -561,7 +567,7 @@ pub(super) fn change_summary(before: &AgentConfig, after: &AgentConfig) -> Vec<&
          sample_q3 => "conversation starters", agent_type_id => "type", access => "access", status => "status",
          is_active => "activation", llm_config_id => "model", caching_enabled => "caching", react_enabled => "reasoning",
          react_max_iteration_count => "reasoning", reasoning_mode => "reasoning", chunk_count => "retrieval",
-         retrieval_mode => "retrieval",
+         retrieval_mode => "retrieval", min_relevance_pct => "retrieval",
          tags => "tags", agent_image => "image");
     changed.dedup();
     changed
@@ -634,6 +640,7 @@ async fn create(
         reasoning_mode: "standard".into(),
         chunk_count: 8,
         retrieval_mode: RetrievalMode::default(),
+        min_relevance_pct: 0,
         tags: Vec::new(),
         agent_image: String::new(),
     };

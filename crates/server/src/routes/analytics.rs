@@ -301,6 +301,14 @@ pub(super) fn routes(mut api: Api) -> Api {
             },
         );
     }
+    api = api.get_either_slash(
+        "/api/v2/analytics/latency",
+        (TAG, "Get Answer Latency Percentiles by Model", SignedIn),
+        |State(state): State<AppState>, caller: Caller, ApiQuery(q): ApiQuery<AnalyticsQuery>| async move {
+            let viewer = viewer(&state, &caller).await?;
+            Ok::<_, crate::error::Error>(answer(reports::latency(&state.store, &viewer, &q).await?))
+        },
+    );
     api.get_either_slash(
         "/api/v2/analytics/total-counts",
         (TAG, "Get Total Entity Counts", SignedIn),

@@ -118,6 +118,8 @@ struct LogQuery {
     feedback: Option<String>,
     #[serde(default, deserialize_with = "lenient::opt_bool")]
     has_comments: Option<bool>,
+    /// `web`, `api`, `evaluation`…; `all` for every source. Unset: people's answers, without
+    /// those written by evaluation runs.
     query_source: Option<String>,
     status: Option<String>,
     from: Option<String>,
@@ -266,6 +268,7 @@ async fn detail(
         user: Some(row.user_id),
         thread: row.chat_thread_id,
         agent: Some(row.agent_id),
+        query_source: "all".into(),
         ..Default::default()
     };
     let (logs, _) = state

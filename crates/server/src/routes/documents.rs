@@ -636,6 +636,10 @@ async fn retrieval_test(
     if !(1..=50).contains(&top_k) {
         e.add("top_k", "top_k must be between 1 and 50.");
     }
+    let min_relevance = body.min_relevance.unwrap_or(0.0);
+    if !(0.0..=1.0).contains(&min_relevance) {
+        e.add("min_relevance", "min_relevance must be between 0 and 1.");
+    }
     e.finish()?;
     let scope = Scope {
         organization_id: caller.org_id(),
@@ -643,7 +647,12 @@ async fn retrieval_test(
     };
     let started = Instant::now();
     let mode = body.mode.unwrap_or_default();
-    let chunks = state.search.retrieve(&scope, &query, top_k as usize, mode).await?;
+    let settings = crate::search::Retrieval {
+        limit: top_k as usize,
+        mode,
+        min_relevance,
+    };
+    let chunks = state.search.retrieve(&scope, &query, settings).await?;
     Ok(ok(
         "Retrieval test done.",
         RetrievalResult {

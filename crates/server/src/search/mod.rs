@@ -12,6 +12,8 @@ pub mod hybrid;
 pub mod sync;
 pub mod vectors;
 
+pub use sync::Retrieval;
+
 /// What a search may see: one organization, and within it only these corpora.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Scope {

@@ -171,9 +171,13 @@ impl SearchSync {
         &self,
         scope: &Scope,
         query: &str,
-        limit: usize,
-        mode: RetrievalMode,
+        settings: Retrieval,
     ) -> crate::error::Result<Vec<RetrievedChunk>> {
+        let Retrieval {
+            limit,
+            mode,
+            min_relevance,
+        } = settings;
         self.catch_up(CATCH_UP).await?;
         // Ask for more than needed: some hits may be gone from the database already.
         let wanted = limit * 2 + 5;
@@ -194,6 +198,7 @@ impl SearchSync {
             }
             (None, _) => ranked_alone(&self.by_words(scope, query, wanted).await?, true),
         };
+        let ranked = relevant(ranked, min_relevance);
         let ids: Vec<i64> = ranked.iter().map(|h| h.chunk_id).collect();
         let mut live = self.store.hydrate_chunks(scope.organization_id, &ids).await?;
         Ok(ranked
@@ -258,6 +263,47 @@ async fn by_meaning(
 }
 
 /// One ranking as it is, with each hit's place in it.
+/// How many passages to find, how, and how relevant each must be.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Retrieval {
+    pub limit: usize,
+    pub mode: RetrievalMode,
+    /// 0–1; 0 keeps every passage found.
+    pub min_relevance: f64,
+}
+
+impl Retrieval {
+    pub fn new(limit: usize, mode: RetrievalMode) -> Self {
+        Self {
+            limit,
+            mode,
+            min_relevance: 0.0,
+        }
+    }
+}
+
+/// The hits at least `min` relevant: by the fused score or the cosine where meaning ranked
+/// them, by the BM25 score relative to the best hit where only words did (BM25 has no scale
+/// of its own).
+fn relevant(ranked: Vec<Fused>, min: f64) -> Vec<Fused> {
+    if min <= 0.0 {
+        return ranked;
+    }
+    let by_words_only = ranked.iter().all(|h| h.vector_rank.is_none());
+    let best = ranked.first().map_or(1.0, |h| f64::from(h.score).max(f64::EPSILON));
+    ranked
+        .into_iter()
+        .filter(|h| {
+            let relevance = if by_words_only {
+                f64::from(h.score) / best
+            } else {
+                f64::from(h.score)
+            };
+            relevance + 1e-9 >= min
+        })
+        .collect()
+}
+
 fn ranked_alone(hits: &[Hit], by_words: bool) -> Vec<Fused> {
     hits.iter()
         .enumerate()

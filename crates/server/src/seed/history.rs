@@ -76,6 +76,8 @@ fn weight(day: i64, weekday: time::Weekday, hour: u8) -> f64 {
 /// askers as needed. Returns how many were written.
 pub async fn generate(store: &Store, org: i64, responses: u64, seed: u64) -> Result<u64> {
     let mut rng = StdRng::seed_from_u64(seed);
+    // Timings from their own generator, so that adding them left the rest of the history as it was.
+    let mut timing = StdRng::seed_from_u64(seed.wrapping_add(0x7153));
     let agents = store.agent_projects(org).await?;
     if agents.is_empty() {
         return Err(crate::error::Error::BadRequest(
@@ -158,6 +160,15 @@ pub async fn generate(store: &Store, org: i64, responses: u64, seed: u64) -> Res
         let cost = format_cost(i128::from(
             prompt_tokens * prompt_price + completion_tokens * completion_price,
         ));
+        // First token: a model's usual wait and a long tail; then its writing speed.
+        let (wait_ms, ms_per_token) = match model {
+            "local" => (150, 2),
+            "gpt-4o-mini" => (450, 12),
+            _ => (700, 25),
+        };
+        let tail: f64 = timing.r#gen::<f64>().powi(4) * 6.0 + 0.5;
+        let first_token_ms = (f64::from(wait_ms) * tail) as i64;
+        let latency_ms = first_token_ms + completion_tokens * ms_per_token + timing.gen_range(0..200);
         let vote = match rng.gen_range(0..100) {
             0..=14 => Some("upvote"),
             15..=19 => Some("downvote"),
@@ -178,6 +189,8 @@ pub async fn generate(store: &Store, org: i64, responses: u64, seed: u64) -> Res
             completion_tokens,
             cost,
             vote,
+            first_token_ms,
+            latency_ms,
         });
         if batch.len() == BATCH {
             store.insert_history(&batch).await?;

@@ -987,6 +987,8 @@ pub struct HistoryResponse {
     pub completion_tokens: i64,
     pub cost: String,
     pub vote: Option<&'static str>,
+    pub first_token_ms: i64,
+    pub latency_ms: i64,
 }
 
 impl Store {
@@ -1017,7 +1019,7 @@ impl Store {
     /// Stores finished responses of generated history, their votes and their rollups in one
     /// transaction, with the same accounting as live answers.
     pub async fn insert_history(&self, batch: &[HistoryResponse]) -> Result<()> {
-        const COLUMNS: usize = 16;
+        const COLUMNS: usize = 18;
         let mut tx = self.db.write().await?;
         let mut sums: BTreeMap<UsageKey, Usage> = BTreeMap::new();
         for chunk in batch.chunks(50) {
@@ -1030,7 +1032,7 @@ impl Store {
             let sql = format!(
                 "INSERT INTO agent_responses (organization_id, project_id, agent_id, user_id, chat_thread_id, created_by, \
                  query, response, created_on, modified_on, model, prompt_tokens, completion_tokens, total_tokens, cost, \
-                 query_source, status) VALUES {} RETURNING id",
+                 query_source, first_token_ms, latency_ms, status) VALUES {} RETURNING id",
                 values.join(", ")
             );
             let mut q = sqlx::query_scalar::<_, i64>(&sql);
@@ -1051,7 +1053,9 @@ impl Store {
                     .bind(r.completion_tokens)
                     .bind(r.prompt_tokens + r.completion_tokens)
                     .bind(&r.cost)
-                    .bind("web");
+                    .bind("web")
+                    .bind(r.first_token_ms)
+                    .bind(r.latency_ms);
             }
             let ids = q.fetch_all(&mut *tx).await?;
             for (id, r) in ids.iter().zip(chunk) {
@@ -1087,5 +1091,54 @@ impl Store {
         }
         tx.commit().await?;
         Ok(())
+    }
+}
+
+/// The completed answers of one model in a range: counts, and every timing, for percentiles.
+#[derive(Debug, Default, Clone)]
+pub struct ModelTimings {
+    pub answers: i64,
+    pub total_tokens: i64,
+    pub cost_nanos: i128,
+    /// Milliseconds to the first token, of the answers that streamed one.
+    pub first_token_ms: Vec<u32>,
+    /// Milliseconds to the end.
+    pub total_ms: Vec<u32>,
+}
+
+impl Store {
+    /// Per model, the completed answers to people (not evaluation runs) asked in `[start, end)`
+    /// (timestamps) within `scope`. Read as a stream, so memory is 8 bytes an answer whatever
+    /// the range.
+    pub async fn answer_timings(&self, scope: &UsageScope, start: &str, end: &str) -> Result<BTreeMap<String, ModelTimings>> {
+        use futures_util::TryStreamExt;
+        let mut sql = Sql::new(
+            "SELECT r.model, r.first_token_ms, r.latency_ms, r.total_tokens, r.cost FROM agent_responses r",
+        );
+        let org = sql.arg(scope.organization_id);
+        sql.text.push_str(&format!(
+            " WHERE r.organization_id = {org} AND r.status = 'completed' AND r.query_source <> 'evaluation' AND r.is_deleted = 0"
+        ));
+        sql.and_in("r.agent_id", &scope.agents);
+        sql.and_in("r.project_id", &scope.projects);
+        sql.and_in("r.user_id", &scope.users);
+        let (from, to) = (sql.arg(start), sql.arg(end));
+        sql.text
+            .push_str(&format!(" AND r.created_on >= {from} AND r.created_on < {to}"));
+        let mut out: BTreeMap<String, ModelTimings> = BTreeMap::new();
+        let query = sql.query_as::<(String, Option<i64>, i64, i64, String)>();
+        let mut rows = query.fetch(self.pool());
+        while let Some((model, first, total, tokens, cost)) = rows.try_next().await? {
+            let m = out.entry(model).or_default();
+            m.answers += 1;
+            m.total_tokens += tokens;
+            m.cost_nanos += i128::from(cost_nanos(&cost));
+            let ms = |v: i64| v.clamp(0, i64::from(u32::MAX)) as u32;
+            if let Some(first) = first {
+                m.first_token_ms.push(ms(first));
+            }
+            m.total_ms.push(ms(total));
+        }
+        Ok(out)
     }
 }

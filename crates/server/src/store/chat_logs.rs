@@ -20,6 +20,8 @@ pub struct LogFilter {
     /// `upvote`, `downvote`, `any` (some vote) or `none`.
     pub feedback: String,
     pub has_comments: Option<bool>,
+    /// Empty: every source but `evaluation` (evaluation runs' answers are not people's);
+    /// `all`: every source.
     pub query_source: String,
     /// `completed`, `cancelled`, `failed`, `streaming`.
     pub status: String,
@@ -102,8 +104,15 @@ fn log_conditions(select: &str, org: i64, f: &LogFilter) -> Sql {
             "{not}EXISTS (SELECT 1 FROM response_comments c WHERE c.response_id = r.id)"
         ));
     }
+    match f.query_source.as_str() {
+        "" => sql.and("r.query_source <> 'evaluation'"),
+        "all" => {}
+        source => {
+            let p = sql.arg(source);
+            sql.and(&format!("r.query_source = {p}"));
+        }
+    }
     for (value, condition) in [
-        (&f.query_source, "r.query_source = "),
         (&f.status, "r.status = "),
         (&f.from, "r.created_on >= "),
         (&f.to, "r.created_on < "),

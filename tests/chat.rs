@@ -73,6 +73,32 @@ async fn an_answer_streams_survives_a_reload_and_cites_its_source() {
     browser.screenshot("chat-citation").await;
     browser.click("#citation-panel .icon-button").await;
 
+    // Thoughts survive the reload: the answer's search and findings are still there.
+    assert_eq!(browser.count(".turn details.thoughts").await, 1);
+    let thoughts = browser
+        .eval("return document.querySelector('.turn details.thoughts').textContent")
+        .await;
+    assert!(thoughts.as_str().unwrap().contains("Searching"), "{thoughts}");
+
+    // The trace: retrieval with its passages and scores, then the model with its tokens and
+    // first token, on one time line.
+    browser.click(".turn .trace-button").await;
+    browser.wait_for_count("#trace-steps > li", 2).await;
+    let kinds = browser
+        .eval("return [...document.querySelectorAll('#trace-steps > li')].map(li => li.dataset.kind)")
+        .await;
+    assert_eq!(kinds, serde_json::json!(["retrieval", "model"]));
+    browser
+        .wait_for_any_text("#trace-steps .trace-passages", "score")
+        .await;
+    browser
+        .wait_for_any_text("#trace-steps .trace-model", "first token at")
+        .await;
+    browser.wait_for_any_text("#trace-summary", "in all").await;
+    browser.screenshot("chat-trace").await;
+    browser.click("#trace-panel .icon-button").await;
+    browser.wait_for_count("#trace-panel", 0).await;
+
     // A vote sticks.
     browser.click(".turn-actions [aria-label=Helpful]").await;
     browser

@@ -205,6 +205,11 @@ async fn a_paraphrase_is_found_by_meaning_and_the_agent_chooses_how_it_searches(
     assert_eq!(browser.value("#agent-retrieval").await, "hybrid");
     browser.screenshot("agent-retrieval-settings").await;
     browser.choose("#agent-retrieval", "semantic").await;
+    // A minimum relevance out of range is refused in the form, a good one saved.
+    browser.fill("#agent-min-relevance", "1.5").await;
+    browser.click("#save-config").await;
+    browser.wait_for_any_text(".field-error", "from 0 to 1").await;
+    browser.fill("#agent-min-relevance", "0.35").await;
     browser.click("#save-config").await;
     browser.wait_for(".toast-success").await;
     let saved = server
@@ -216,5 +221,59 @@ async fn a_paraphrase_is_found_by_meaning_and_the_agent_chooses_how_it_searches(
         )
         .await;
     assert_eq!(saved["retrieval_mode"], "semantic", "{saved}");
+    assert_eq!(saved["min_relevance"], 0.35, "{saved}");
+
+    // Knowledge: the agent's corpora with their documents, and how it searches them.
+    let handbook = server
+        .post(&token, "/api/v2/corpora", serde_json::json!({"name": "Staff handbook"}))
+        .await["id"]
+        .as_i64()
+        .unwrap();
+    server
+        .add_document(&token, handbook, "leave.md", "# Leave\n\nEveryone has 25 days of paid leave a year.\n")
+        .await;
+    browser.click("#tab-knowledge").await;
+    browser
+        .wait_for_any_text("#knowledge-settings", "Searches by meaning for 8 passages scoring at least 0.35.")
+        .await;
+    browser.wait_for_count("#knowledge-corpora > li", 1).await;
+    browser.wait_for_any_text("#knowledge-corpora", "refunds.md").await;
+    browser.choose("#knowledge-corpus", &handbook.to_string()).await;
+    browser.click("#knowledge-connect-button").await;
+    browser.wait_for_count("#knowledge-corpora > li", 2).await;
+    browser.wait_for_any_text("#knowledge-corpora", "leave.md").await;
+    browser.screenshot("agent-knowledge").await;
+    let connections_path = format!("/api/v2/agents/{agent}/corpora");
+    let connected = || server.send(reqwest::Method::GET, &token, &connections_path, serde_json::Value::Null);
+    let list = connected().await;
+    let handbook_link = |list: &serde_json::Value| {
+        list["items"]["agent_corpus"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["corpus_id"] == handbook)
+            .cloned()
+    };
+    assert_eq!(handbook_link(&list).unwrap()["is_enabled"], true, "{list}");
+    // Paused: still connected, not searched.
+    browser
+        .click(&format!("li[data-corpus='{handbook}'] input[role='switch']"))
+        .await;
+    browser.wait_for(".toast-success").await;
+    let mut paused = false;
+    for _ in 0..50 {
+        if handbook_link(&connected().await).is_some_and(|c| c["is_enabled"] == false) {
+            paused = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(paused, "the switch pauses the corpus");
+    browser
+        .click(&format!("li[data-corpus='{handbook}'] button.danger"))
+        .await;
+    browser.accept_dialog().await;
+    browser.wait_for_count("#knowledge-corpora > li", 1).await;
+    assert!(handbook_link(&connected().await).is_none());
     browser.close().await;
 }

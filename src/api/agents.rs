@@ -67,6 +67,13 @@ pub async fn llm_configurations() -> Result<Vec<ejento_api::LlmConfiguration>, A
     get("/api/v2/llm-configurations").await
 }
 
+/// The corpora an agent is connected to (enabled or not).
+pub async fn corpora(id: i64) -> Result<Vec<ejento_api::CorpusConnection>, ApiError> {
+    get::<ejento_api::AgentCorpusItems>(&format!("/api/v2/agents/{id}/corpora"))
+        .await
+        .map(|c| c.items.agent_corpus)
+}
+
 pub async fn one(id: i64) -> Result<Agent, ApiError> {
     get(&format!("/api/v2/agents/{id}")).await
 }

@@ -131,6 +131,11 @@ pub async fn vote(response: i64, vote_type: &str) -> Result<AgentResponse, ApiEr
     .data)
 }
 
+/// How an answer was made, step by step.
+pub async fn trace(response: i64) -> Result<ejento_api::AnswerTrace, ApiError> {
+    get(&format!("/api/v2/agent-responses/{response}/trace")).await
+}
+
 pub async fn supporting(response: i64) -> Result<Vec<SupportingChunk>, ApiError> {
     get(&format!("/api/v2/agent-responses/{response}/supporting-content")).await
 }

@@ -84,6 +84,7 @@ pub async fn retrieval_test(corpus: i64, text: &str, mode: RetrievalMode) -> Res
         query: text.to_string(),
         top_k: Some(10),
         mode: Some(mode),
+        min_relevance: None,
     };
     Ok(call(
         Method::Post,

@@ -21,9 +21,10 @@ use crate::{
     },
 };
 
-const TABS: [(&str, &str); 8] = [
+const TABS: [(&str, &str); 9] = [
     ("overview", "Overview"),
     ("configuration", "Configuration"),
+    ("knowledge", "Knowledge"),
     ("access", "Access & users"),
     ("tags", "Tags"),
     ("tools", "Tools"),
@@ -216,6 +217,7 @@ fn AgentView(agent: Agent, state: RwSignal<Load<Agent>>) -> impl IntoView {
                 let agent = agent.clone();
                 match current_tab().as_str() {
                     "configuration" => view! { <ConfigurationTab agent=agent on_saved=Callback::new(update)/> }.into_any(),
+                    "knowledge" => view! { <KnowledgeTab agent=agent/> }.into_any(),
                     "access" => view! { <AccessTab agent=agent on_saved=Callback::new(update)/> }.into_any(),
                     "tags" => view! { <TagsTab agent=agent on_saved=Callback::new(update)/> }.into_any(),
                     "history" => view! { <HistoryTab agent=agent on_saved=Callback::new(update)/> }.into_any(),
@@ -286,6 +288,7 @@ fn ConfigurationTab(agent: Agent, on_saved: Callback<Agent>) -> impl IntoView {
     let reasoning = RwSignal::new(agent.reasoning_mode.clone());
     let chunks = RwSignal::new(agent.chunk_count.to_string());
     let retrieval = RwSignal::new(agent.retrieval_mode);
+    let min_relevance = RwSignal::new(format!("{:.2}", agent.min_relevance));
     let embedding_model = agent.embedding_model.clone();
     let agent_type = RwSignal::new(agent.agent_type.id.to_string());
     let model = RwSignal::new(agent.llm_config.as_ref().map(|l| l.id.to_string()).unwrap_or_default());
@@ -307,6 +310,13 @@ fn ConfigurationTab(agent: Agent, on_saved: Callback<Agent>) -> impl IntoView {
                 return;
             }
         };
+        let min_relevance = match min_relevance.get_untracked().trim().parse::<f64>() {
+            Ok(v) if (0.0..=1.0).contains(&v) => v,
+            _ => {
+                errors.set("min_relevance", "Choose a minimum relevance from 0 to 1, such as 0.3.");
+                return;
+            }
+        };
         pending.set(true);
         let body = AgentInput {
             prefix_prompt: Some(prompt.get_untracked()),
@@ -320,6 +330,7 @@ fn ConfigurationTab(agent: Agent, on_saved: Callback<Agent>) -> impl IntoView {
             llm_config_id: model.get_untracked().parse().ok(),
             chunk_count: Some(chunk_count),
             retrieval_mode: Some(retrieval.get_untracked()),
+            min_relevance: Some(min_relevance),
             caching_enabled: Some(caching.get_untracked()),
             change_reason: Some(reason.get_untracked()),
             ..Default::default()
@@ -339,6 +350,7 @@ fn ConfigurationTab(agent: Agent, on_saved: Callback<Agent>) -> impl IntoView {
                             ("instructions", "instructions"),
                             ("domain", "domain"),
                             ("chunk_count", "chunks"),
+                            ("min_relevance", "min_relevance"),
                         ],
                     );
                     server_error.set(Some(e.message));
@@ -410,6 +422,14 @@ fn ConfigurationTab(agent: Agent, on_saved: Callback<Agent>) -> impl IntoView {
                     <input id="agent-chunks" type="number" min="1" max="100" disabled=!editable prop:value=move || chunks.get()
                         on:input=move |ev| chunks.set(event_target_value(&ev))/>
                     <Show when=move || errors.of("chunks").get().is_some()><p class="field-error">{move || errors.of("chunks").get()}</p></Show>
+                </div>
+                <div class="field">
+                    <label for="agent-min-relevance">"Minimum relevance"</label>
+                    <input id="agent-min-relevance" type="text" inputmode="decimal" disabled=!editable
+                        aria-describedby="agent-min-relevance-hint"
+                        prop:value=move || min_relevance.get() on:input=move |ev| min_relevance.set(event_target_value(&ev))/>
+                    <p class="field-hint" id="agent-min-relevance-hint">"0 to 1; passages scoring lower are not used. 0 keeps all."</p>
+                    <Show when=move || errors.of("min_relevance").get().is_some()><p class="field-error">{move || errors.of("min_relevance").get()}</p></Show>
                 </div>
                 <div class="field checkbox">
                     <label><input type="checkbox" disabled=!editable prop:checked=move || caching.get()
@@ -635,6 +655,11 @@ fn compare_rows(record: &HistoryRecord, agent: &Agent) -> Vec<(&'static str, Str
             "Retrieved chunks",
             record.chunk_count.to_string(),
             agent.chunk_count.to_string(),
+        ),
+        (
+            "Minimum relevance",
+            format!("{:.2}", record.min_relevance),
+            format!("{:.2}", agent.min_relevance),
         ),
         (
             "Caching",
@@ -1007,5 +1032,161 @@ fn ToolsTab(agent: Agent) -> impl IntoView {
                 }.into_any()
             })}
         </section>
+    }
+}
+
+/// What the agent answers from (Dify's Knowledge): its corpora with their documents, connected,
+/// paused or disconnected here, and how it searches them.
+#[component]
+fn KnowledgeTab(agent: Agent) -> impl IntoView {
+    let toasts = use_toasts();
+    let id = agent.id;
+    let is_admin = agent.my_role == Some(ResourceRole::Admin);
+    let tick = RwSignal::new(0u32);
+    let connections = load(
+        move || (id, tick.get()),
+        |(id, _)| async move { api::agents::corpora(id).await },
+    );
+    let search = RwSignal::new(String::new());
+    let candidates = load(
+        move || search.get(),
+        |s| async move { api::corpora::list(&s, 1).await },
+    );
+    let chosen = RwSignal::new(String::new());
+    let connect = move |_| {
+        let Ok(corpus) = chosen.get_untracked().parse::<i64>() else {
+            toasts.error("Choose a corpus to connect.".to_string());
+            return;
+        };
+        chosen.set(String::new());
+        toasts.act(api::corpora::connect_agent(corpus, id), "Corpus connected.".into(), tick);
+    };
+    let settings = format!(
+        "Searches {} for {} passages{}.",
+        match agent.retrieval_mode {
+            RetrievalMode::Keyword => "by keywords (BM25)",
+            RetrievalMode::Semantic => "by meaning",
+            RetrievalMode::Hybrid => "by keywords and meaning",
+        },
+        agent.chunk_count,
+        if agent.min_relevance > 0.0 {
+            format!(" scoring at least {:.2}", agent.min_relevance)
+        } else {
+            String::new()
+        }
+    );
+    view! {
+        <section class="card" id="knowledge">
+            <header class="chart-header">
+                <h2>"Knowledge"</h2>
+                <A href=format!("/agents/{id}?tab=configuration") attr:class="button small">"Retrieval settings"</A>
+            </header>
+            <p class="muted" id="knowledge-settings">{settings}</p>
+            {show(connections, move |list: Vec<ejento_api::CorpusConnection>| {
+                if list.is_empty() {
+                    return crate::components::load::empty(
+                        "No knowledge yet",
+                        "Connect a corpus below: the agent answers from its documents.",
+                    ).into_any();
+                }
+                view! {
+                    <ul class="knowledge-list" id="knowledge-corpora">
+                        {list.into_iter().map(|c| {
+                            let (corpus, name) = (c.corpus_id, c.corpus_name.clone());
+                            let toggle_name = name.clone();
+                            let toggle = move |ev| {
+                                let on = event_target_checked(&ev);
+                                toasts.act(
+                                    api::corpora::set_agent_enabled(corpus, id, on),
+                                    format!("“{toggle_name}” is {}.", if on { "searched again" } else { "paused" }),
+                                    tick,
+                                );
+                            };
+                            let disconnect_name = name.clone();
+                            let (search_label, disconnect_label) = (format!("Search {name}"), format!("Disconnect {name}"));
+                            let disconnect = move |_| {
+                                if confirm(&format!("Disconnect “{disconnect_name}” from this agent? Its documents stay in the corpus.")) {
+                                    toasts.act(
+                                        api::corpora::disconnect_agent(corpus, id),
+                                        format!("“{disconnect_name}” is disconnected."),
+                                        tick,
+                                    );
+                                }
+                            };
+                            view! {
+                                <li class="knowledge-corpus" data-corpus=corpus.to_string()>
+                                    <div class="knowledge-head">
+                                        <A href=format!("/corpora/{corpus}")><strong>{name}</strong></A>
+                                        {c.is_default.then(|| view! { " "<span class="badge">"default"</span> })}
+                                        <label class="switch-label">
+                                            <input type="checkbox" role="switch" disabled=!is_admin prop:checked=c.is_enabled
+                                                aria-label=search_label on:change=toggle/>
+                                            " Searched"
+                                        </label>
+                                        {is_admin.then(|| view! {
+                                            <button type="button" class="button small danger" on:click=disconnect
+                                                aria-label=disconnect_label.clone()>"Disconnect"</button>
+                                        })}
+                                    </div>
+                                    <CorpusDocuments corpus=corpus/>
+                                </li>
+                            }
+                        }).collect_view()}
+                    </ul>
+                }.into_any()
+            })}
+            {is_admin.then(|| view! {
+                <div class="toolbar" id="knowledge-connect">
+                    <label class="sr-only" for="knowledge-search">"Find a corpus"</label>
+                    <input id="knowledge-search" type="search" placeholder="Find a corpus"
+                        on:input=move |ev| search.set(event_target_value(&ev))/>
+                    <label class="sr-only" for="knowledge-corpus">"Corpus to connect"</label>
+                    <select id="knowledge-corpus" prop:value=move || chosen.get() on:change=move |ev| chosen.set(event_target_value(&ev))>
+                        <option value="">"Choose a corpus…"</option>
+                        {move || {
+                            let connected: Vec<i64> = connections.with(|c| c.ready().map(|l| l.iter().map(|c| c.corpus_id).collect()).unwrap_or_default());
+                            candidates.get().ready().map(|page| page.corpora.iter()
+                                .filter(|c| !connected.contains(&c.id))
+                                .map(|c| view! { <option value=c.id.to_string()>{c.name.clone()}</option> })
+                                .collect_view())
+                        }}
+                    </select>
+                    <button type="button" class="button primary" id="knowledge-connect-button" on:click=connect>"Connect"</button>
+                </div>
+            })}
+            {(!is_admin).then(|| view! { <p class="notice">"Only an Admin of this agent can connect or disconnect corpora."</p> })}
+        </section>
+    }
+}
+
+/// A corpus's first documents, with how far each is indexed.
+#[component]
+fn CorpusDocuments(corpus: i64) -> impl IntoView {
+    let documents = load(move || corpus, |c| async move { api::documents::list(c, "", "", 1).await });
+    view! {
+        {show(documents, move |page: ejento_api::DocumentPage| {
+            let total = page.meta.count;
+            if page.documents.is_empty() {
+                return view! { <p class="muted small">"No documents yet. "<A href=format!("/corpora/{corpus}")>"Add some"</A></p> }.into_any();
+            }
+            let shown = page.documents.len() as u64;
+            view! {
+                <ul class="knowledge-documents">
+                    {page.documents.into_iter().map(|d| view! {
+                        <li>
+                            <A href=format!("/documents/{}", d.id)>{d.title.clone()}</A>
+                            " "<span class="muted small">{if d.step == "indexed" {
+                                ejento_api::text::count(d.chunk_count.max(0) as u64, "chunk", "chunks")
+                            } else {
+                                d.step.clone()
+                            }}</span>
+                        </li>
+                    }).collect_view()}
+                </ul>
+                {(total > shown).then(|| view! {
+                    <p class="small"><A href=format!("/corpora/{corpus}")>{format!("All {total} documents →")}</A></p>
+                })}
+            }.into_any()
+        })}
     }
 }

@@ -166,6 +166,7 @@ pub fn ChatPage() -> impl IntoView {
     let announce = RwSignal::new(String::new());
     let threads_tick = RwSignal::new(0u32);
     let cited = RwSignal::new(None::<(i64, i64)>);
+    let traced = RwSignal::new(None::<i64>);
     // An agent one chats with is one of one's recent agents (the home page lists them).
     let agent = load(
         move || agent_id.get(),
@@ -482,7 +483,7 @@ pub fn ChatPage() -> impl IntoView {
                     })}
                     <div class="spacer" node_ref=list_top_ref aria-hidden="true" style:height=move || format!("{}px", spacer_heights().0)></div>
                     <For each=visible_turns key=|t| t.id let:turn>
-                        <TurnView turn=turn cited=cited observer=observer ask=Callback::new(move |q: String| ask(q, true)) regenerate=Callback::new(move |q: String| ask(q, false))/>
+                        <TurnView turn=turn cited=cited traced=traced observer=observer ask=Callback::new(move |q: String| ask(q, true)) regenerate=Callback::new(move |q: String| ask(q, false))/>
                     </For>
                     <div class="spacer" aria-hidden="true" style:height=move || format!("{}px", spacer_heights().1)></div>
                 </div>
@@ -500,6 +501,7 @@ pub fn ChatPage() -> impl IntoView {
                 <div class="sr-only" aria-live="polite">{move || announce.get()}</div>
             </div>
             {move || cited.get().map(|(response, number)| view! { <CitationPanel response=response number=number close=Callback::new(move |_| cited.set(None))/> })}
+            {move || traced.get().map(|response| view! { <TracePanel response=response close=Callback::new(move |_| traced.set(None))/> })}
         </section>
     }
 }
@@ -508,6 +510,8 @@ pub fn ChatPage() -> impl IntoView {
 fn TurnView(
     turn: Turn,
     cited: RwSignal<Option<(i64, i64)>>,
+    /// The answer whose trace is open.
+    traced: RwSignal<Option<i64>>,
     /// Measures the turn for the thread's window.
     observer: StoredValue<Option<web_sys::ResizeObserver>, LocalStorage>,
     ask: Callback<String>,
@@ -620,6 +624,9 @@ fn TurnView(
                         <button class="icon-button" type="button" aria-label="Comment" aria-expanded=move || commenting.get().to_string()
                             on:click=move |_| commenting.update(|c| *c = !*c)>"Comment"</button>
                         <button class="icon-button" type="button" aria-label="Ask again" on:click=move |_| regenerate.run(turn.question.get_untracked())>"Regenerate"</button>
+                        <button class="icon-button trace-button" type="button" aria-label="How this answer was made"
+                            aria-expanded=move || (traced.get() == Some(id)).to_string()
+                            on:click=move |_| traced.set(if traced.get_untracked() == Some(id) { None } else { Some(id) })>"Trace"</button>
                     </div>
                 })}
                 {move || commenting.get().then(|| view! {
@@ -659,6 +666,92 @@ fn CitationPanel(response: i64, number: i64, close: Callback<()>) -> impl IntoVi
                     </p>
                     <p class="chunk-text" id="citation-text">{c.text.clone()}</p>
                 }.into_any(),
+            })}
+        </aside>
+    }
+}
+
+/// "340 ms", "1.2 s".
+fn took(ms: i64) -> String {
+    if ms < 1000 { format!("{ms} ms") } else { format!("{:.1} s", ms as f64 / 1000.0) }
+}
+
+/// How an answer was made (Langfuse's trace): each step on a time line from the question to
+/// the end, with retrieval's passages and scores, guardrail findings, tool calls and the
+/// model's tokens, cost and first token.
+#[component]
+fn TracePanel(response: i64, close: Callback<()>) -> impl IntoView {
+    let trace = load(move || response, |id| async move { api::chat::trace(id).await });
+    view! {
+        <aside class="citation-panel trace-panel card" id="trace-panel" aria-label="Trace"
+            on:keydown=move |ev: web_sys::KeyboardEvent| if ev.key() == "Escape" { close.run(()) }>
+            <header class="page-header">
+                <h2>"Trace"</h2>
+                <button class="icon-button" type="button" aria-label="Close" on:click=move |_| close.run(())>"×"</button>
+            </header>
+            {show(trace, move |t: ejento_api::AnswerTrace| {
+                let total = t.latency_ms.max(1) as f64;
+                let head = format!(
+                    "{} in all{} · {} tokens ({} prompt + {} completion) · ${} · {}",
+                    took(t.latency_ms),
+                    t.first_token_ms.map(|f| format!(" · first token {}", took(f))).unwrap_or_default(),
+                    t.prompt_tokens + t.completion_tokens,
+                    t.prompt_tokens,
+                    t.completion_tokens,
+                    t.cost,
+                    t.model,
+                );
+                view! {
+                    <p class="muted small" id="trace-summary">{head}</p>
+                    {t.steps.is_empty().then(|| view! { <p class="muted">"This answer was written before traces were kept."</p> })}
+                    <ol class="trace-steps" id="trace-steps">
+                        {t.steps.into_iter().map(|s| {
+                            let left = (s.started_ms as f64 / total * 100.0).clamp(0.0, 100.0);
+                            let width = (s.duration_ms as f64 / total * 100.0).clamp(0.5, 100.0 - left.min(99.5));
+                            view! {
+                                <li class="trace-step" data-kind=s.kind.clone() data-status=s.status.clone()>
+                                    <div class="trace-line">
+                                        <strong>{s.title.clone()}</strong>
+                                        <span class="muted small">{format!("at {} · {}", took(s.started_ms), took(s.duration_ms))}</span>
+                                    </div>
+                                    <div class="trace-track" aria-hidden="true">
+                                        <span class="trace-bar" style:margin-left=format!("{left:.1}%") style:width=format!("{width:.1}%")></span>
+                                    </div>
+                                    <p class="small">{s.summary.clone()}</p>
+                                    {(s.prompt_tokens.is_some() || s.first_token_ms.is_some()).then(|| view! {
+                                        <p class="small muted trace-model">{format!(
+                                            "{} prompt + {} completion tokens · ${}{}",
+                                            s.prompt_tokens.unwrap_or(0),
+                                            s.completion_tokens.unwrap_or(0),
+                                            s.cost.clone().unwrap_or_else(|| "0".into()),
+                                            s.first_token_ms.map(|f| format!(" · first token at {}", took(f))).unwrap_or_default(),
+                                        )}</p>
+                                    })}
+                                    {(!s.passages.is_empty()).then(|| view! {
+                                        <ol class="trace-passages">
+                                            {s.passages.iter().map(|p| view! {
+                                                <li>
+                                                    <A href=format!("/documents/{}", p.document_id)>{format!("[{}] {}", p.number, p.document_title)}</A>
+                                                    <span class="muted small">{format!(
+                                                        " score {:.2} · BM25 {} · meaning {}",
+                                                        p.score,
+                                                        p.keyword_rank.map(|r| format!("#{r}")).unwrap_or_else(|| "—".into()),
+                                                        p.vector_rank.map(|r| format!("#{r}")).unwrap_or_else(|| "—".into()),
+                                                    )}</span>
+                                                </li>
+                                            }).collect_view()}
+                                        </ol>
+                                    })}
+                                    {(!s.findings.is_empty()).then(|| view! {
+                                        <ul class="trace-findings">
+                                            {s.findings.iter().map(|f| view! { <li class="small">{format!("{}: {}", f.guardrail_name, f.message)}</li> }).collect_view()}
+                                        </ul>
+                                    })}
+                                </li>
+                            }
+                        }).collect_view()}
+                    </ol>
+                }
             })}
         </aside>
     }

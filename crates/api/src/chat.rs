@@ -104,6 +104,10 @@ pub struct ResponseRequest {
     pub is_file_attached: Option<bool>,
     #[serde(default)]
     pub overrides: ResponseOverrides,
+    /// Ask again, as a new version of this earlier answer of the thread (with the question as
+    /// given here, edited or not); the thread then shows the new version in its place.
+    #[serde(default)]
+    pub version_of: Option<i64>,
 }
 
 /// A numbered source of an answer.
@@ -247,8 +251,21 @@ pub struct AgentResponse {
     /// Always false here: clearing a conversation deletes its responses.
     #[serde(default)]
     pub is_cleared: bool,
+    /// The first answer of this turn when this one is a later version of it (asked again, or
+    /// its question edited); null for a first answer.
+    #[serde(default)]
+    pub version_of: Option<i64>,
+    /// How many versions the turn has (1: never asked again), and which one this is, from 1.
+    #[serde(default = "one")]
+    pub version_count: i64,
+    #[serde(default = "one")]
+    pub version_number: i64,
     pub created_by: String,
     pub created_on: String,
+}
+
+fn one() -> i64 {
+    1
 }
 
 /// How many comments a listed response carries: a page of a thread stays small however much
@@ -466,4 +483,63 @@ pub struct Thoughts {
 pub struct LlmConfigSet {
     pub agent_id: i64,
     pub llm_config_id: i64,
+}
+
+/// A passage a retrieval step found, as the trace shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct TracePassage {
+    /// The number the answer cites it by.
+    pub number: i64,
+    pub document_id: i64,
+    pub document_title: String,
+    pub score: f32,
+    pub keyword_rank: Option<u32>,
+    pub vector_rank: Option<u32>,
+}
+
+/// One step of answering: what ran, when (from the question, in ms) and for how long.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct TraceStep {
+    /// `guardrails`, `cache`, `retrieval`, `tool`, `model`.
+    pub kind: String,
+    pub title: String,
+    pub started_ms: i64,
+    pub duration_ms: i64,
+    /// What happened, in a line.
+    pub summary: String,
+    /// `ok`, `failed`, `blocked`.
+    pub status: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub passages: Vec<TracePassage>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub findings: Vec<crate::GuardrailFinding>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prompt_tokens: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub completion_tokens: Option<i64>,
+    /// USD.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cost: Option<String>,
+    /// From the question to the model's first answer token.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_token_ms: Option<i64>,
+}
+
+/// `GET /api/v2/agent-responses/{id}/trace`: how one answer was made, step by step (answers
+/// written before traces were recorded have no steps).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct AnswerTrace {
+    pub agent_response_id: i64,
+    pub query: String,
+    pub status: String,
+    pub model: String,
+    pub latency_ms: i64,
+    pub first_token_ms: Option<i64>,
+    pub prompt_tokens: i64,
+    pub completion_tokens: i64,
+    pub cost: String,
+    pub steps: Vec<TraceStep>,
 }

@@ -524,6 +524,7 @@ impl WorkflowHub {
             caching: None,
             thread_id: None,
             workflow_response_id: Some(job.response_id),
+            version_of: None,
         };
         let child_job = agent_job(&self.store, &asker, row, &q)
             .await

@@ -80,6 +80,43 @@ both_backends!(
             !stored_text.contains("ana.lopez@") && !stored_text.contains("refunds.desk@"),
             "{stored}"
         );
+        // The trace shows both guardrail steps with their findings, around retrieval and the
+        // model, each in time order and within the answer's time.
+        let trace = app
+            .ok("GET", &format!("/api/v2/agent-responses/{id}/trace"), &admin, None)
+            .await;
+        let steps = trace["steps"].as_array().unwrap();
+        let titles: Vec<&str> = steps.iter().map(|s| s["title"].as_str().unwrap()).collect();
+        assert_eq!(
+            titles,
+            ["Question guardrails", "Retrieval", "Local extractive answerer", "Answer guardrails"],
+            "{trace}"
+        );
+        assert_eq!(steps[0]["findings"][0]["kind"], "email");
+        assert_eq!(steps[3]["findings"][0]["direction"], "output");
+        let latency = trace["latency_ms"].as_i64().unwrap();
+        let mut last_start = 0;
+        for s in steps {
+            let (start, took) = (s["started_ms"].as_i64().unwrap(), s["duration_ms"].as_i64().unwrap());
+            assert!(start >= last_start && took >= 0 && start + took <= latency + 1, "{trace}");
+            last_start = start;
+        }
+        // Retrieval lists the passages the answer was given, with their scores.
+        let supporting = app
+            .ok("GET", &format!("/api/v2/agent-responses/{id}/supporting-content"), &admin, None)
+            .await;
+        let passages = steps[1]["passages"].as_array().unwrap();
+        assert!(!passages.is_empty(), "{trace}");
+        assert!(supporting.to_string().contains(passages[0]["document_title"].as_str().unwrap()));
+        assert!(passages.iter().all(|p| p["score"].as_f64().unwrap() > 0.0));
+        let model_step = &steps[2];
+        assert_eq!(model_step["first_token_ms"], trace["first_token_ms"]);
+        assert!(model_step["first_token_ms"].as_i64().unwrap() <= latency);
+        // Someone else's answer's trace is not theirs to read.
+        let (status, body) = app
+            .call("GET", &format!("/api/v2/agent-responses/{id}/trace"), &member, None)
+            .await;
+        assert_error(status, &body, 404);
 
         // The pii-redaction flag off: personal data passes; back on: redacted again.
         app.ok(

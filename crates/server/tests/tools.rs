@@ -239,6 +239,29 @@ async fn api_tools_are_called_and_cited(backend: common::Backend) {
         supporting.to_string().contains("Sunny and 21 degrees in Rotterdam"),
         "{supporting}"
     );
+    // The trace: retrieval, the tool call inside the model's step, then the model, in order.
+    let trace = app
+        .ok("GET", &format!("/api/v2/agent-responses/{id}/trace"), &admin, None)
+        .await;
+    let steps = trace["steps"].as_array().unwrap();
+    let kinds: Vec<&str> = steps.iter().map(|s| s["kind"].as_str().unwrap()).collect();
+    assert_eq!(kinds, ["retrieval", "tool", "model"], "{trace}");
+    assert_eq!(steps[1]["title"], "Tool Weather");
+    assert_eq!(steps[1]["status"], "ok");
+    assert_eq!(steps[1]["summary"], "Answered 33 characters.");
+    let model_step = &steps[2];
+    assert!(model_step["title"].as_str().unwrap().starts_with("Model "), "{trace}");
+    assert_eq!(model_step["prompt_tokens"], trace["prompt_tokens"]);
+    assert_eq!(model_step["completion_tokens"], trace["completion_tokens"]);
+    assert_eq!(model_step["cost"], trace["cost"]);
+    // The tool ran while the model step was open: inside its span.
+    let (tool_start, model_start) = (steps[1]["started_ms"].as_i64().unwrap(), model_step["started_ms"].as_i64().unwrap());
+    assert!(tool_start >= model_start, "{trace}");
+    assert!(
+        tool_start + steps[1]["duration_ms"].as_i64().unwrap()
+            <= model_start + model_step["duration_ms"].as_i64().unwrap(),
+        "{trace}"
+    );
 
     // A wrong secret: the call fails, the model is told, the thought says why.
     app.ok(

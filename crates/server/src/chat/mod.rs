@@ -16,7 +16,7 @@ use std::{
     time::{Duration, Instant},
 };
 
-use ejento_api::{GuardrailFinding, HistoryTurn, Reference, ResponseOutput, SupportingChunk};
+use ejento_api::{GuardrailFinding, HistoryTurn, Reference, ResponseOutput, SupportingChunk, TracePassage, TraceStep};
 use serde_json::{Value, json};
 
 use self::stream::{AnswerKind, AnswerWriter, Said, StreamEngine};
@@ -131,6 +131,8 @@ pub struct Emitter {
     first_token_ms: Option<i64>,
     /// The answer's guardrails: tokens pass through it before they are stored or sent.
     guard: Option<OutputGuard>,
+    /// The steps taken so far, for the answer's trace.
+    pub trace: Vec<TraceStep>,
 }
 
 impl Emitter {
@@ -147,6 +149,25 @@ impl Emitter {
             return Err(AnswerError::Cancelled);
         }
         Ok(())
+    }
+
+    /// Records a step of the trace that began at `began` and ends now.
+    pub fn traced(&mut self, began: Instant, kind: &str, title: impl Into<String>, summary: impl Into<String>) -> &mut TraceStep {
+        self.trace.push(TraceStep {
+            kind: kind.to_string(),
+            title: title.into(),
+            started_ms: began.saturating_duration_since(self.started).as_millis() as i64,
+            duration_ms: began.elapsed().as_millis() as i64,
+            summary: summary.into(),
+            status: "ok".into(),
+            passages: Vec::new(),
+            findings: Vec::new(),
+            prompt_tokens: None,
+            completion_tokens: None,
+            cost: None,
+            first_token_ms: None,
+        });
+        self.trace.last_mut().expect("just pushed")
     }
 
     pub async fn status(&mut self, step: &str, message: &str) -> Result<(), AnswerError> {
@@ -276,6 +297,7 @@ impl ChatHub {
             answer: String::new(),
             thoughts: String::new(),
             first_token_ms: None,
+            trace: Vec::new(),
             guard: job
                 .guard
                 .output
@@ -286,6 +308,20 @@ impl ChatHub {
             Ok(answer) => out.flush().await.map(|()| answer),
             Err(e) => Err(e),
         };
+        if let Some(guard) = &out.guard {
+            let findings = guard.findings.clone();
+            let blocked = matches!(&result, Err(AnswerError::Blocked(_)));
+            let summary = match (&result, findings.len()) {
+                (Err(AnswerError::Blocked(why)), _) => format!("Blocked: {why}"),
+                (_, 0) => "Nothing found in the answer.".to_string(),
+                (_, n) => ejento_api::text::count(n as u64, "finding", "findings"),
+            };
+            let step = out.traced(Instant::now(), "guardrails", "Answer guardrails", summary);
+            step.findings = findings;
+            if blocked {
+                step.status = "blocked".into();
+            }
+        }
         let (status, success, message, answer) = match result {
             Ok(a) => ("completed", true, "Finished.".to_string(), a),
             Err(AnswerError::Cancelled) => ("cancelled", true, "Stopped.".to_string(), Answer::default()),
@@ -382,7 +418,9 @@ impl ChatHub {
             first_token_ms: out.first_token_ms,
         };
         let supporting = serde_json::to_string(&job.context.sources).unwrap_or_else(|_| "[]".into());
+        let trace = serde_json::to_string(&out.trace).unwrap_or_else(|_| "[]".into());
         let finished = FinishedResponse {
+            trace_json: &trace,
             status,
             answer: &out.answer,
             output: &output,
@@ -412,8 +450,21 @@ impl ChatHub {
         )
         .await?;
         if let Some(why) = &job.guard.blocked {
+            let step = out.traced(Instant::now(), "guardrails", "Question guardrails", format!("Blocked: {why}"));
+            step.status = "blocked".into();
+            step.findings = job.guard.input_findings.clone();
             out.status("guardrail", why).await?;
             return Err(AnswerError::Blocked(why.clone()));
+        }
+        if !job.guard.input_findings.is_empty() {
+            let n = job.guard.input_findings.len() as u64;
+            let step = out.traced(
+                Instant::now(),
+                "guardrails",
+                "Question guardrails",
+                format!("{}; the question was changed before it was searched.", ejento_api::text::count(n, "finding", "findings")),
+            );
+            step.findings = job.guard.input_findings.clone();
         }
         for finding in &job.guard.input_findings {
             out.thought(&format!(
@@ -426,6 +477,7 @@ impl ChatHub {
             return Ok(answer);
         }
         out.status("retrieval_start", "Searching the agent's documents").await?;
+        let searching = Instant::now();
         let corpora = job.corpus_ids.len();
         out.thought(&format!(
             "Searching {corpora} {} for “{}”.\n",
@@ -442,6 +494,18 @@ impl ChatHub {
             .retrieve(&scope, &job.context.query, job.retrieval)
             .await
             .map_err(|e| AnswerError::Failed(format!("Searching the documents failed: {e}")))?;
+        let passages: Vec<TracePassage> = found
+            .iter()
+            .enumerate()
+            .map(|(i, c)| TracePassage {
+                number: i as i64 + 1,
+                document_id: c.document_id,
+                document_title: c.document_title.clone(),
+                score: c.score,
+                keyword_rank: c.keyword_rank,
+                vector_rank: c.vector_rank,
+            })
+            .collect();
         job.context.sources = found
             .into_iter()
             .enumerate()
@@ -475,6 +539,21 @@ impl ChatHub {
                 titles.join(", ")
             )
         };
+        let r = job.retrieval;
+        let summary = format!(
+            "{} of at most {} passages from {} {}, {}{}.",
+            passages.len(),
+            r.limit,
+            corpora,
+            if corpora == 1 { "corpus" } else { "corpora" },
+            r.mode.label(),
+            if r.min_relevance > 0.0 {
+                format!(", relevance at least {:.2}", r.min_relevance)
+            } else {
+                String::new()
+            }
+        );
+        out.traced(searching, "retrieval", "Retrieval", summary).passages = passages;
         out.thought(&found_line).await?;
         if job.deployment.is_some() {
             // Secrets are opened only now, for the call.
@@ -495,8 +574,30 @@ impl ChatHub {
             })?,
             None => self.answerer.clone(),
         };
-        let answer = answerer.answer(&job.context, out).await?;
-        Ok(answer)
+        let writing = Instant::now();
+        let result = answerer.answer(&job.context, out).await;
+        let model = match &job.deployment {
+            Some(name) => format!("Model {name}"),
+            None => "Local extractive answerer".to_string(),
+        };
+        let first_token_ms = out.first_token_ms;
+        let (summary, status) = match &result {
+            Ok(a) => (
+                format!("{} prompt + {} completion tokens", a.prompt_tokens, a.completion_tokens),
+                "ok",
+            ),
+            Err(AnswerError::Cancelled) => ("Stopped.".to_string(), "failed"),
+            Err(AnswerError::Failed(why)) | Err(AnswerError::Blocked(why)) => (why.clone(), "failed"),
+        };
+        let step = out.traced(writing, "model", model, summary);
+        step.status = status.into();
+        step.first_token_ms = first_token_ms;
+        if let Ok(a) = &result {
+            step.prompt_tokens = Some(a.prompt_tokens);
+            step.completion_tokens = Some(a.completion_tokens);
+            step.cost = Some(if a.cost.is_empty() { "0".into() } else { a.cost.clone() });
+        }
+        result
     }
 }
 
@@ -505,6 +606,7 @@ impl ChatHub {
     /// streamed at once, with its sources; no model is called, nothing is spent.
     async fn answer_from_cache(&self, job: &mut Job, out: &mut Emitter) -> Result<Option<Answer>, AnswerError> {
         let Some(key) = &job.cache_key else { return Ok(None) };
+        let looking = Instant::now();
         let Ok(Some((answer, output, supporting))) = self.store.cached_answer(job.agent_id, key, job.response_id).await
         else {
             return Ok(None);
@@ -513,6 +615,12 @@ impl ChatHub {
             return Ok(None);
         };
         job.context.sources = serde_json::from_str(&supporting).unwrap_or_default();
+        out.traced(
+            looking,
+            "cache",
+            "Cache",
+            "Answered from the cache: the same question over the same documents; no model was called.",
+        );
         out.thought("Answered from the cache: the same question over the same documents.\n")
             .await?;
         for word in answer.split_inclusive(char::is_whitespace) {

@@ -215,7 +215,17 @@ impl OpenAiAnswerer {
                             Value::Object(arguments.clone())
                         ))
                         .await?;
-                        match tool.call(&self.outbound, &arguments).await {
+                        let calling = std::time::Instant::now();
+                        let called = tool.call(&self.outbound, &arguments).await;
+                        let summary = match &called {
+                            Ok(text) => format!("Answered {} characters.", text.chars().count()),
+                            Err(why) => format!("Failed: {why}"),
+                        };
+                        let step = out.traced(calling, "tool", format!("Tool {}", tool.name), summary);
+                        if called.is_err() {
+                            step.status = "failed".into();
+                        }
+                        match called {
                             Ok(text) => {
                                 let number = (ctx.sources.len() + tool_sources.len() + 1) as i64;
                                 out.thought(&format!(

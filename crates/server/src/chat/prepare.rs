@@ -35,6 +35,8 @@ pub struct Question<'a> {
     /// The agent chat thread; none for a step of a workflow's answer.
     pub thread_id: Option<i64>,
     pub workflow_response_id: Option<i64>,
+    /// A new version of this turn (its first answer's id), in its place in the thread.
+    pub version_of: Option<i64>,
 }
 
 pub async fn agent_job(store: &Store, asker: &Asker<'_>, agent: &AgentRow, q: &Question<'_>) -> Result<Job> {
@@ -110,11 +112,12 @@ pub async fn agent_job(store: &Store, asker: &Asker<'_>, agent: &AgentRow, q: &Q
             project_id: agent.project_id,
             model: deployment.as_deref().unwrap_or("local"),
             llm_config_id,
+            version_of: q.version_of,
         })
         .await?;
     let history = match (q.history.is_empty(), q.thread_id) {
         (true, Some(thread)) => store
-            .thread_history(thread, response_id, 10)
+            .thread_history(thread, q.version_of.unwrap_or(response_id), 10)
             .await?
             .into_iter()
             .map(|(user, bot)| HistoryTurn { user, bot })

@@ -166,6 +166,7 @@ impl EvaluationRunner {
                 caching: Some(false),
                 thread_id: None,
                 workflow_response_id: None,
+                version_of: None,
             };
             let job = agent_job(&self.store, &asker, &agent, &question)
                 .await

@@ -430,6 +430,7 @@ async fn create_log(
             project_id: agent.project_id,
             model: "external",
             llm_config_id: None,
+            version_of: None,
         })
         .await?;
     state

@@ -100,6 +100,18 @@ pub(super) fn routes(api: Api) -> Api {
     )
     .route(
         Method::GET,
+        "/api/v2/agent-responses/{response_id}/versions",
+        (RESPONSES, "Get Every Version of an Agent Response's Turn", SignedIn),
+        versions,
+    )
+    .route(
+        Method::GET,
+        "/api/v2/agent-responses/{response_id}/trace",
+        (RESPONSES, "Get the Trace of an Agent Response", SignedIn),
+        trace,
+    )
+    .route(
+        Method::GET,
         "/api/v2/agent-responses/{response_id}/thoughts",
         (RESPONSES, "Get Thoughts of an Agent Response", SignedIn),
         thoughts,
@@ -226,12 +238,31 @@ async fn prepare(state: &AppState, caller: &Caller, agent_id: i64, req: &Respons
                 .await?
         }
     };
+    // A new version of an earlier turn of this thread, once that turn has ended.
+    let version_of = match req.version_of {
+        None => None,
+        Some(earlier) => {
+            let row = state
+                .store
+                .response(caller.org_id(), caller.user_id(), earlier)
+                .await?
+                .filter(|r| r.chat_thread_id == Some(thread.id) && req.chat_thread_id.is_some())
+                .ok_or_else(|| Error::invalid("version_of", "That answer is not part of this chat thread."))?;
+            if row.status == "streaming" {
+                return Err(Error::Conflict(
+                    "That answer is still being written: stop it or wait for it to finish first.".into(),
+                ));
+            }
+            Some(row.version_of.unwrap_or(row.id))
+        }
+    };
     let asker = Asker {
         organization_id: caller.org_id(),
         user_id: caller.user_id(),
         by: &caller.user.email,
     };
     let question = Question {
+        version_of,
         query: &query,
         query_source: &query_source,
         history: req.history.clone(),
@@ -495,6 +526,38 @@ async fn thoughts(
         "Thoughts fetched successfully.",
         ejento_api::Thoughts { thoughts: row.thoughts },
     ))
+}
+
+/// Every version of the turn an answer belongs to (asked again or with its question edited),
+/// oldest first, to flip between.
+async fn versions(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Json<Vec<ejento_api::AgentResponse>>> {
+    let row = response(&state, &caller, id).await?;
+    let rows = state
+        .store
+        .response_versions(caller.user_id(), row.version_of.unwrap_or(row.id))
+        .await?;
+    Ok(ok(
+        "Versions fetched successfully.",
+        rows.into_iter()
+            .filter(|r| r.organization_id == caller.org_id())
+            .map(ResponseRow::into_wire)
+            .collect(),
+    ))
+}
+
+/// How an answer was made: retrieval with its passages, guardrails, tool calls and the model
+/// call, each with when it started and how long it took.
+async fn trace(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Json<ejento_api::AnswerTrace>> {
+    let row = response(&state, &caller, id).await?;
+    Ok(ok("Trace fetched successfully.", row.trace()))
 }
 
 async fn thread_responses(

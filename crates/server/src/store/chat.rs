@@ -8,7 +8,7 @@ use ejento_api::{AgentResponse, ResponseComment, ResponseFeedback, ResponseOutpu
 use super::{
     Store,
     analytics::{self, Usage},
-    pagination::{PageRequest, thread_page},
+    pagination::{Counted, PageRequest, counted, page_of},
 };
 use crate::{error::Result, time_fmt};
 
@@ -37,9 +37,37 @@ pub struct ResponseRow {
     pub llm_config_id: Option<i64>,
     pub created_by: String,
     pub created_on: String,
+    pub model: String,
+    pub latency_ms: i64,
+    pub first_token_ms: Option<i64>,
+    /// JSON steps; null for answers from before traces.
+    pub trace: Option<String>,
+    pub version_of: Option<i64>,
+    pub version_count: i64,
+    pub version_number: i64,
 }
 
 impl ResponseRow {
+    /// How it was made, step by step.
+    pub fn trace(&self) -> ejento_api::AnswerTrace {
+        ejento_api::AnswerTrace {
+            agent_response_id: self.id,
+            query: self.query.clone(),
+            status: self.status.clone(),
+            model: self.model.clone(),
+            latency_ms: self.latency_ms,
+            first_token_ms: self.first_token_ms,
+            prompt_tokens: self.prompt_tokens,
+            completion_tokens: self.completion_tokens,
+            cost: self.cost.clone(),
+            steps: self
+                .trace
+                .as_deref()
+                .and_then(|t| serde_json::from_str(t).ok())
+                .unwrap_or_default(),
+        }
+    }
+
     pub fn output(&self) -> Option<ResponseOutput> {
         let mut output: ResponseOutput = serde_json::from_str(self.output.as_deref()?).ok()?;
         // Answers stored before the alias existed.
@@ -75,6 +103,9 @@ impl ResponseRow {
             message_id: None,
             stage: None,
             is_cleared: false,
+            version_of: self.version_of,
+            version_count: self.version_count,
+            version_number: self.version_number,
             created_by: self.created_by,
             created_on: self.created_on,
         }
@@ -151,7 +182,17 @@ const SELECT: &str = "SELECT r.id, r.organization_id, r.agent_id, r.chat_thread_
      r.status, r.output, r.supporting, r.thoughts, r.is_pinned, r.cost, r.prompt_tokens, r.completion_tokens, \
      r.total_tokens, r.cache_hit, r.query_source, \
      (SELECT f.vote FROM response_feedback f WHERE f.response_id = r.id AND f.user_id = $1) AS my_vote, \
-     r.workflow_response_id, r.llm_config_id, r.created_by, r.created_on FROM agent_responses r";
+     r.workflow_response_id, r.llm_config_id, r.created_by, r.created_on, r.model, r.latency_ms, r.first_token_ms, \
+     r.trace, r.version_of, \
+     (SELECT COUNT(*) FROM agent_responses v WHERE v.is_deleted = 0 AND (v.id = COALESCE(r.version_of, r.id) \
+      OR v.version_of = COALESCE(r.version_of, r.id))) AS version_count, \
+     (SELECT COUNT(*) FROM agent_responses v WHERE v.is_deleted = 0 AND v.id <= r.id AND (v.id = COALESCE(r.version_of, r.id) \
+      OR v.version_of = COALESCE(r.version_of, r.id))) AS version_number \
+     FROM agent_responses r";
+
+/// The newest version of its turn (a first answer never asked again is its own newest).
+const CURRENT_VERSION: &str = "NOT EXISTS (SELECT 1 FROM agent_responses n WHERE n.version_of = COALESCE(r.version_of, r.id) \
+     AND n.id > r.id AND n.is_deleted = 0)";
 
 /// A question about to be answered.
 #[derive(Debug, Clone)]
@@ -172,6 +213,8 @@ pub struct NewResponse<'a> {
     pub model: &'a str,
     /// The model configuration answering it; none for the local answerer.
     pub llm_config_id: Option<i64>,
+    /// The first answer of the turn this one is a new version of.
+    pub version_of: Option<i64>,
 }
 
 /// How a finished response is recorded.
@@ -184,6 +227,8 @@ pub struct FinishedResponse<'a> {
     pub thoughts: &'a str,
     pub latency_ms: i64,
     pub first_token_ms: Option<i64>,
+    /// The steps, as JSON.
+    pub trace_json: &'a str,
 }
 
 impl Store {
@@ -191,8 +236,8 @@ impl Store {
         let now = time_fmt::now();
         let (id,): (i64,) = sqlx::query_as(
             "INSERT INTO agent_responses (organization_id, agent_id, chat_thread_id, user_id, query, status, query_source, \
-             created_by, created_on, modified_on, cache_key, project_id, model, workflow_response_id, llm_config_id) \
-             VALUES ($1, $2, $3, $4, $5, 'streaming', $6, $7, $8, $8, $9, $10, $11, $12, $13) RETURNING id",
+             created_by, created_on, modified_on, cache_key, project_id, model, workflow_response_id, llm_config_id, version_of) \
+             VALUES ($1, $2, $3, $4, $5, 'streaming', $6, $7, $8, $8, $9, $10, $11, $12, $13, $14) RETURNING id",
         )
         .bind(r.organization_id)
         .bind(r.agent_id)
@@ -207,6 +252,7 @@ impl Store {
         .bind(r.model)
         .bind(r.workflow_response_id)
         .bind(r.llm_config_id)
+        .bind(r.version_of)
         .fetch_one(self.pool())
         .await?;
         if let Some(thread) = r.thread_id {
@@ -238,7 +284,7 @@ impl Store {
         let key: Option<analytics::ResponseKeyRow> = sqlx::query_as(&format!(
             "UPDATE agent_responses SET status = $2, response = $3, output = $4, supporting = $5, thoughts = $6, \
              prompt_tokens = $7, completion_tokens = $8, total_tokens = $9, cost = $10, cache_hit = $11, \
-             latency_ms = $12, first_token_ms = $13, modified_on = $14 WHERE id = $1 AND status = 'streaming' \
+             latency_ms = $12, first_token_ms = $13, modified_on = $14, trace = $15 WHERE id = $1 AND status = 'streaming' \
              RETURNING {}",
             analytics::KEY_COLUMNS
         ))
@@ -256,6 +302,7 @@ impl Store {
         .bind(f.latency_ms)
         .bind(f.first_token_ms)
         .bind(time_fmt::now())
+        .bind(f.trace_json)
         .fetch_optional(&mut *tx)
         .await?;
         if let Some(key) = key {
@@ -274,24 +321,53 @@ impl Store {
         thread: i64,
         page: PageRequest,
     ) -> Result<(Vec<ResponseRow>, i64)> {
-        thread_page(
-            self.pool(),
-            (SELECT, "agent_responses", "chat_thread_id"),
-            caller,
-            thread,
-            page,
-        )
-        .await
+        // A thread's turns in order, each as its newest version, in the place of its first.
+        let count = format!(
+            "SELECT COUNT(*) FROM agent_responses r WHERE r.chat_thread_id = $2 AND r.is_deleted = 0 AND {CURRENT_VERSION}"
+        );
+        let rows: Vec<Counted<ResponseRow>> = sqlx::query_as(&format!(
+            "{} WHERE r.chat_thread_id = $2 AND r.is_deleted = 0 AND {CURRENT_VERSION} \
+             ORDER BY COALESCE(r.version_of, r.id) LIMIT $3 OFFSET $4",
+            counted(SELECT, &count)
+        ))
+        .bind(caller)
+        .bind(thread)
+        .bind(page.limit())
+        .bind(page.offset())
+        .fetch_all(self.pool())
+        .await?;
+        if let Some(page) = page_of(rows, page) {
+            return Ok(page);
+        }
+        let count = sqlx::query_scalar(&count)
+            .bind(caller)
+            .bind(thread)
+            .fetch_one(self.pool())
+            .await?;
+        Ok((Vec::new(), count))
     }
 
-    /// Earlier turns of a thread, newest last, for an answerer's context.
-    pub async fn thread_history(&self, thread: i64, before: i64, turns: i64) -> Result<Vec<(String, String)>> {
-        let mut rows: Vec<(String, String)> = sqlx::query_as(
-            "SELECT query, response FROM agent_responses WHERE chat_thread_id = $1 AND id < $2 AND is_deleted = 0 \
-             AND status = 'completed' ORDER BY id DESC LIMIT $3",
-        )
+    /// Every version of the turn `id` belongs to, oldest first.
+    pub async fn response_versions(&self, caller: i64, id: i64) -> Result<Vec<ResponseRow>> {
+        Ok(sqlx::query_as(&format!(
+            "{SELECT} WHERE r.is_deleted = 0 AND (r.id = $2 OR r.version_of = $2) ORDER BY r.id"
+        ))
+        .bind(caller)
+        .bind(id)
+        .fetch_all(self.pool())
+        .await?)
+    }
+
+    /// Turns of a thread before the turn at `position` (a first answer's id), newest last, each
+    /// as its newest version, for an answerer's context.
+    pub async fn thread_history(&self, thread: i64, position: i64, turns: i64) -> Result<Vec<(String, String)>> {
+        let mut rows: Vec<(String, String)> = sqlx::query_as(&format!(
+            "SELECT r.query, r.response FROM agent_responses r WHERE r.chat_thread_id = $1 \
+             AND COALESCE(r.version_of, r.id) < $2 AND r.is_deleted = 0 AND r.status = 'completed' AND {CURRENT_VERSION} \
+             ORDER BY COALESCE(r.version_of, r.id) DESC LIMIT $3"
+        ))
         .bind(thread)
-        .bind(before)
+        .bind(position)
         .bind(turns)
         .fetch_all(self.pool())
         .await?;

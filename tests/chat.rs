@@ -622,3 +622,56 @@ async fn the_history_gathers_every_conversation_and_signing_in_lands_on_it() {
     assert_eq!(focused, "composer-input");
     browser.close().await;
 }
+
+#[tokio::test]
+async fn a_sent_question_is_edited_and_asked_again_keeping_each_version() {
+    let _serial = SERIAL.lock().await;
+    let server = Server::start().await;
+    let token = server.register("ada@example.com", PASSWORD, "Ada Lovelace").await;
+    let (agent_id, corpus) = billing_helper(&server, &token).await;
+    server.add_document(&token, corpus, "policy.md", POLICY).await;
+    let browser = signed_in(&server).await;
+    browser
+        .goto(&server.url(&format!("/agents/{agent_id}/chat")))
+        .await;
+    browser.fill("#composer-input", "How long do refunds take?").await;
+    browser.click("#send").await;
+    browser.wait_for_any_text(".turn .answer", "10 business days").await;
+    browser.wait_for(".turn .turn-actions").await;
+    assert_eq!(browser.count(".turn .versions").await, 0, "one version: no switcher");
+
+    // Edit the question: the turn is asked again in place, and both versions are kept.
+    browser.click(".turn .edit-button").await;
+    browser.fill(".edit-question textarea", "Who approves refunds above 500 EUR?").await;
+    browser.click(".edit-question button[type='submit']").await;
+    browser
+        .wait_for_any_text(".turn .question", "Who approves refunds above 500 EUR?")
+        .await;
+    browser.wait_for_any_text(".turn .answer", "approval").await;
+    browser.wait_for_text(".turn .version-label", "2/2").await;
+    assert_eq!(browser.count(".turn").await, 1, "the new version takes the turn's place");
+    browser.screenshot("chat-versions").await;
+
+    // ‹ shows the first version, › the second again.
+    browser.click(".turn .versions button[aria-label='Previous version']").await;
+    browser.wait_for_text(".turn .version-label", "1/2").await;
+    browser
+        .wait_for_text(".turn .question", "How long do refunds take?")
+        .await;
+    browser.wait_for_any_text(".turn .answer", "10 business days").await;
+    browser.click(".turn .versions button[aria-label='Next version']").await;
+    browser.wait_for_text(".turn .version-label", "2/2").await;
+
+    // Regenerate adds a third; after a reload the thread shows the newest, 3/3.
+    browser.click(".turn .regenerate-button").await;
+    browser.wait_for_text(".turn .version-label", "3/3").await;
+    browser.wait_for(".turn .turn-actions").await;
+    let url = browser.eval("return location.pathname").await;
+    browser.goto(&server.url(url.as_str().unwrap())).await;
+    browser.wait_for_text(".turn .version-label", "3/3").await;
+    browser
+        .wait_for_text(".turn .question", "Who approves refunds above 500 EUR?")
+        .await;
+    assert_eq!(browser.count(".turn").await, 1);
+    browser.close().await;
+}

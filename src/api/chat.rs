@@ -131,6 +131,11 @@ pub async fn vote(response: i64, vote_type: &str) -> Result<AgentResponse, ApiEr
     .data)
 }
 
+/// Every version of an answer's turn, oldest first.
+pub async fn versions(response: i64) -> Result<Vec<AgentResponse>, ApiError> {
+    get(&format!("/api/v2/agent-responses/{response}/versions")).await
+}
+
 /// How an answer was made, step by step.
 pub async fn trace(response: i64) -> Result<ejento_api::AnswerTrace, ApiError> {
     get(&format!("/api/v2/agent-responses/{response}/trace")).await

@@ -295,6 +295,7 @@ fn ConfigurationTab(agent: Agent, on_saved: Callback<Agent>) -> impl IntoView {
     let types = load(|| (), |_| async { api::agents::types().await });
     let models = load(|| (), |_| async { api::agents::llm_configurations().await });
     let caching = RwSignal::new(agent.caching_enabled);
+    let model_choice = RwSignal::new(agent.model_choice);
     let reason = RwSignal::new(String::new());
     let errors = FormErrors::new();
     let server_error = RwSignal::new(None::<String>);
@@ -332,6 +333,7 @@ fn ConfigurationTab(agent: Agent, on_saved: Callback<Agent>) -> impl IntoView {
             retrieval_mode: Some(retrieval.get_untracked()),
             min_relevance: Some(min_relevance),
             caching_enabled: Some(caching.get_untracked()),
+            model_choice: Some(model_choice.get_untracked()),
             change_reason: Some(reason.get_untracked()),
             ..Default::default()
         };
@@ -434,6 +436,10 @@ fn ConfigurationTab(agent: Agent, on_saved: Callback<Agent>) -> impl IntoView {
                 <div class="field checkbox">
                     <label><input type="checkbox" disabled=!editable prop:checked=move || caching.get()
                         on:change=move |ev| caching.set(event_target_checked(&ev))/>" Cache answers"</label>
+                </div>
+                <div class="field checkbox">
+                    <label><input type="checkbox" id="agent-model-choice" disabled=!editable prop:checked=move || model_choice.get()
+                        on:change=move |ev| model_choice.set(event_target_checked(&ev))/>" People choose the model in chat"</label>
                 </div>
             </div>
             <div class="field">
@@ -665,6 +671,11 @@ fn compare_rows(record: &HistoryRecord, agent: &Agent) -> Vec<(&'static str, Str
             "Caching",
             record.caching_enabled.to_string(),
             agent.caching_enabled.to_string(),
+        ),
+        (
+            "Model choice in chat",
+            record.model_choice.to_string(),
+            agent.model_choice.to_string(),
         ),
         ("Tags", record.tags.join(", "), agent.tags.join(", ")),
     ]

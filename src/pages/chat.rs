@@ -44,12 +44,15 @@ struct Turn {
     vote: RwSignal<Option<String>>,
     pinned: RwSignal<bool>,
     error: RwSignal<Option<String>>,
+    /// Which version of its turn this is (from 1), of how many.
+    version: (i64, i64),
 }
 
 impl Turn {
     fn from_stored(r: AgentResponse) -> Self {
         Self {
             id: r.id,
+            version: (r.version_number, r.version_count),
             question: RwSignal::new(r.question),
             answer: RwSignal::new(r.answer),
             thoughts: RwSignal::new(r.thoughts),
@@ -167,6 +170,9 @@ pub fn ChatPage() -> impl IntoView {
     let threads_tick = RwSignal::new(0u32);
     let cited = RwSignal::new(None::<(i64, i64)>);
     let traced = RwSignal::new(None::<i64>);
+    // The model configuration chosen in the composer ("" = the agent's own), where allowed.
+    let chosen_model = RwSignal::new(String::new());
+    let models = load(|| (), |_| async { api::agents::llm_configurations().await });
     // An agent one chats with is one of one's recent agents (the home page lists them).
     let agent = load(
         move || agent_id.get(),
@@ -390,8 +396,9 @@ pub fn ChatPage() -> impl IntoView {
         });
         threads_tick.update(|t| *t += 1);
     };
-    // `cached`: false asks afresh (Regenerate), skipping any cached answer.
-    let ask = move |question: String, cached: bool| {
+    // `cached`: false asks afresh (Regenerate), skipping any cached answer. `replaces`: a new
+    // version of that turn, shown in its place.
+    let ask = move |question: String, cached: bool, replaces: Option<i64>| {
         let question = question.trim().to_string();
         if question.is_empty() || streaming() {
             return;
@@ -402,8 +409,16 @@ pub fn ChatPage() -> impl IntoView {
             chat_thread_id: thread.get_untracked(),
             query_source: Some("web".into()),
             caching_enabled: (!cached).then_some(false),
+            version_of: replaces,
+            overrides: ejento_api::ResponseOverrides {
+                llm_config_id: chosen_model.get_untracked().parse().ok(),
+                ..Default::default()
+            },
             ..Default::default()
         };
+        let versions = replaces
+            .and_then(|id| turns.with_untracked(|t| t.iter().find(|t| t.id == id).map(|t| t.version.1)))
+            .unwrap_or(0);
         leptos::task::spawn_local(async move {
             match api::chat::start(agent_id.get_untracked(), &body).await {
                 Ok(started) => {
@@ -417,8 +432,12 @@ pub fn ChatPage() -> impl IntoView {
                         vote: RwSignal::new(None),
                         pinned: RwSignal::new(false),
                         error: RwSignal::new(None),
+                        version: (versions + 1, versions + 1),
                     };
-                    turns.update(|t| t.push(turn));
+                    turns.update(|t| match t.iter().position(|t| Some(t.id) == replaces) {
+                        Some(i) => t[i] = turn,
+                        None => t.push(turn),
+                    });
                     follow(turn, &started.events_url, follows, announce);
                     if thread.get_untracked().is_none() {
                         adopt(started.thread_id);
@@ -444,7 +463,7 @@ pub fn ChatPage() -> impl IntoView {
     let on_key = move |ev: web_sys::KeyboardEvent| {
         if ev.key() == "Enter" && !ev.shift_key() && !ev.is_composing() {
             ev.prevent_default();
-            ask(draft.get_untracked(), true);
+            ask(draft.get_untracked(), true, None);
         } else if ev.key() == "Escape" {
             stop();
         }
@@ -475,7 +494,7 @@ pub fn ChatPage() -> impl IntoView {
                                     .cloned()
                                     .map(|s| {
                                         let text = s.text.clone();
-                                        view! { <button class="chip starter" type="button" data-source=s.source on:click=move |_| ask(text.clone(), true)>{s.text}</button> }
+                                        view! { <button class="chip starter" type="button" data-source=s.source on:click=move |_| ask(text.clone(), true, None)>{s.text}</button> }
                                     })
                                     .collect_view()
                             })}
@@ -483,14 +502,34 @@ pub fn ChatPage() -> impl IntoView {
                     })}
                     <div class="spacer" node_ref=list_top_ref aria-hidden="true" style:height=move || format!("{}px", spacer_heights().0)></div>
                     <For each=visible_turns key=|t| t.id let:turn>
-                        <TurnView turn=turn cited=cited traced=traced observer=observer ask=Callback::new(move |q: String| ask(q, true)) regenerate=Callback::new(move |q: String| ask(q, false))/>
+                        <TurnView turn=turn cited=cited traced=traced observer=observer ask=Callback::new(move |q: String| ask(q, true, None))
+                            again=Callback::new(move |(q, id): (String, i64)| ask(q, false, Some(id)))
+                            flip=Callback::new(move |(id, version): (i64, AgentResponse)| turns.update(|t| {
+                                if let Some(i) = t.iter().position(|t| t.id == id) {
+                                    t[i] = Turn::from_stored(version);
+                                }
+                            }))/>
                     </For>
                     <div class="spacer" aria-hidden="true" style:height=move || format!("{}px", spacer_heights().1)></div>
                 </div>
-                <form class="composer" on:submit=move |ev| { ev.prevent_default(); ask(draft.get_untracked(), true); }>
+                <form class="composer" on:submit=move |ev| { ev.prevent_default(); ask(draft.get_untracked(), true, None); }>
                     <label for="composer-input" class="sr-only">"Message"</label>
                     <textarea id="composer-input" node_ref=composer_ref rows="2" placeholder="Ask a question (Enter sends, Shift+Enter for a new line)"
                         prop:value=move || draft.get() on:input=move |ev| draft.set(event_target_value(&ev)) on:keydown=on_key></textarea>
+                    {move || agent.get().ready().filter(|a| a.model_choice).map(|a| {
+                        let own = a.llm_config.as_ref().map(|l| l.model_name.clone()).unwrap_or_else(|| "the agent's model".into());
+                        view! {
+                            <label for="composer-model" class="sr-only">"Model"</label>
+                            <select id="composer-model" title="Model for the next question" prop:value=move || chosen_model.get()
+                                on:change=move |ev| chosen_model.set(event_target_value(&ev))>
+                                <option value="">{format!("Agent's model ({own})")}</option>
+                                {move || models.get().ready().cloned().map(|list: Vec<ejento_api::LlmConfiguration>| list.into_iter()
+                                    .filter(|l| l.is_enabled)
+                                    .map(|l| view! { <option value=l.id.to_string()>{l.model_name.clone()}</option> })
+                                    .collect_view())}
+                            </select>
+                        }
+                    })}
                     {move || if streaming() {
                         view! { <button id="stop" class="button danger" type="button" on:click=move |_| stop()>"Stop"</button> }.into_any()
                     } else {
@@ -515,10 +554,41 @@ fn TurnView(
     /// Measures the turn for the thread's window.
     observer: StoredValue<Option<web_sys::ResizeObserver>, LocalStorage>,
     ask: Callback<String>,
-    regenerate: Callback<String>,
+    /// Asks again as a new version of a turn: (question, the turn's answer).
+    again: Callback<(String, i64)>,
+    /// Shows another version in this turn's place: (this answer, the version).
+    flip: Callback<(i64, AgentResponse)>,
 ) -> impl IntoView {
     let toasts = use_toasts();
     let id = turn.id;
+    let (number, count) = turn.version;
+    let go_to = move |step: i64| {
+        leptos::task::spawn_local(async move {
+            match api::chat::versions(id).await {
+                Ok(list) => {
+                    let at = list.iter().position(|v| v.id == id).unwrap_or(0) as i64 + step;
+                    if let Some(v) = usize::try_from(at).ok().and_then(|i| list.get(i)) {
+                        flip.run((id, v.clone()));
+                    }
+                }
+                Err(e) => toasts.error(e.message),
+            }
+        });
+    };
+    // Editing a sent question happens in place; saving asks it again as a new version.
+    let editing = RwSignal::new(false);
+    let edit_ref = NodeRef::<html::Textarea>::new();
+    edit_ref.on_load(|el| {
+        let _ = el.focus();
+    });
+    let save_edit = move || {
+        let Some(text) = edit_ref.get_untracked().map(|el| el.value()) else { return };
+        if text.trim().is_empty() {
+            return;
+        }
+        editing.set(false);
+        again.run((text, id));
+    };
     let vote = move |kind: &'static str| {
         let signal = turn.vote;
         move |_| {
@@ -568,7 +638,36 @@ fn TurnView(
     let t = turn;
     view! {
         <article class="turn" data-response=id node_ref=root>
-            <p class="question">{move || turn.question.get()}</p>
+            {move || if editing.get() {
+                view! {
+                    <form class="edit-question" on:submit=move |ev| { ev.prevent_default(); save_edit(); }>
+                        <label class="sr-only" for=format!("edit-{id}")>"Edit your question"</label>
+                        <textarea id=format!("edit-{id}") rows="2" node_ref=edit_ref prop:value=turn.question.get_untracked()
+                            on:keydown=move |ev: web_sys::KeyboardEvent| {
+                                if ev.key() == "Escape" {
+                                    editing.set(false);
+                                } else if ev.key() == "Enter" && !ev.shift_key() && !ev.is_composing() {
+                                    ev.prevent_default();
+                                    save_edit();
+                                }
+                            }></textarea>
+                        <div class="toolbar">
+                            <button class="button primary small" type="submit">"Save and ask"</button>
+                            <button class="button small" type="button" on:click=move |_| editing.set(false)>"Cancel"</button>
+                        </div>
+                    </form>
+                }.into_any()
+            } else {
+                view! {
+                    <div class="question-row">
+                        <p class="question">{move || turn.question.get()}</p>
+                        {move || (!turn.streaming()).then(|| view! {
+                            <button class="icon-button edit-button" type="button" aria-label="Edit the question"
+                                on:click=move |_| editing.set(true)>"Edit"</button>
+                        })}
+                    </div>
+                }.into_any()
+            }}
             <div class="answer-block">
                 {move || (!t.thoughts.get().is_empty()).then(|| view! {
                     <details class="thoughts"><summary>"Thoughts"</summary><p class="prewrap">{t.thoughts.get()}</p></details>
@@ -623,7 +722,16 @@ fn TurnView(
                         }>{move || if turn.pinned.get() { "Pinned" } else { "Pin" }}</button>
                         <button class="icon-button" type="button" aria-label="Comment" aria-expanded=move || commenting.get().to_string()
                             on:click=move |_| commenting.update(|c| *c = !*c)>"Comment"</button>
-                        <button class="icon-button" type="button" aria-label="Ask again" on:click=move |_| regenerate.run(turn.question.get_untracked())>"Regenerate"</button>
+                        <button class="icon-button regenerate-button" type="button" aria-label="Ask again" on:click=move |_| again.run((turn.question.get_untracked(), id))>"Regenerate"</button>
+                        {(count > 1).then(|| view! {
+                            <span class="versions" role="group" aria-label="Versions">
+                                <button class="icon-button" type="button" aria-label="Previous version" disabled={number <= 1}
+                                    on:click=move |_| go_to(-1)>"‹"</button>
+                                <span class="version-label">{format!("{number}/{count}")}</span>
+                                <button class="icon-button" type="button" aria-label="Next version" disabled={number >= count}
+                                    on:click=move |_| go_to(1)>"›"</button>
+                            </span>
+                        })}
                         <button class="icon-button trace-button" type="button" aria-label="How this answer was made"
                             aria-expanded=move || (traced.get() == Some(id)).to_string()
                             on:click=move |_| traced.set(if traced.get_untracked() == Some(id) { None } else { Some(id) })>"Trace"</button>

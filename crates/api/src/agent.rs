@@ -66,6 +66,10 @@ pub struct Agent {
     /// relative to the best passage in keyword mode.
     #[serde(default)]
     pub min_relevance: f64,
+    /// Whether people may pick another enabled model configuration in the chat composer
+    /// (`overrides.llm_config_id`).
+    #[serde(default)]
+    pub model_choice: bool,
     /// The model this server embeds with; null: retrieval is by keywords only here, whatever
     /// the mode says.
     #[serde(default)]
@@ -161,6 +165,8 @@ pub struct AgentInput {
     #[serde(default)]
     pub min_relevance: Option<f64>,
     #[serde(default)]
+    pub model_choice: Option<bool>,
+    #[serde(default)]
     pub tags: Option<Vec<String>>,
     #[serde(default)]
     pub agent_image: Option<String>,
@@ -207,6 +213,8 @@ pub struct HistoryRecord {
     pub retrieval_mode: crate::RetrievalMode,
     #[serde(default)]
     pub min_relevance: f64,
+    #[serde(default)]
+    pub model_choice: bool,
     pub tags: Vec<String>,
 }
 

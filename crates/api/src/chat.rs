@@ -85,6 +85,10 @@ pub struct ResponseOverrides {
     /// Search only these corpora (they must be connected to the agent or the thread).
     #[serde(default)]
     pub corpus_ids: Option<Vec<i64>>,
+    /// Answer with this enabled model configuration instead of the agent's, where the agent
+    /// lets people choose (`model_choice`).
+    #[serde(default)]
+    pub llm_config_id: Option<i64>,
 }
 
 /// The body of `POST …/agents/{agent_id}/responses[/stream]`.

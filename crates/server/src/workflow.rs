@@ -525,6 +525,7 @@ impl WorkflowHub {
             thread_id: None,
             workflow_response_id: Some(job.response_id),
             version_of: None,
+            llm_config_id: None,
         };
         let child_job = agent_job(&self.store, &asker, row, &q)
             .await

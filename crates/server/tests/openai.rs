@@ -307,3 +307,52 @@ async fn stop_disconnects_from_the_model() {
     }
     panic!("the model never saw the disconnect");
 }
+
+#[tokio::test]
+async fn people_choose_the_model_in_chat_where_the_agent_allows_it() {
+    let (app, token, agent, double) = setup().await;
+    let llms = app.ok("GET", "/api/v2/llm-configurations", &token, None).await;
+    let local = llms
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["provider"] != "openai-compatible")
+        .expect("the local answerer is offered")["id"]
+        .as_i64()
+        .unwrap();
+    let path = format!("/response-service/api/v2/agents/{agent}/responses");
+    let with_local = json!({"user_query": "How long do refunds take?", "overrides": {"llm_config_id": local}});
+    // Not allowed by the agent: refused, nothing asked.
+    let (status, body) = app.call("POST", &path, &token, Some(&with_local)).await;
+    common::assert_error(status, &body, 422);
+    assert!(body.to_string().contains("its Admins can let people choose"), "{body}");
+    let updated = app
+        .ok("PUT", &format!("/api/v2/agents/{agent}"), &token, Some(&json!({"model_choice": true})))
+        .await;
+    assert_eq!(updated["model_choice"], true);
+    let history = app
+        .ok("GET", &format!("/api/v2/agents/{agent}/history"), &token, None)
+        .await;
+    assert_eq!(history["history_records"][0]["model_choice"], true, "{history}");
+    // Chosen: the local answerer answers instead of the agent's model, and says so.
+    let asked_before = double.requests.lock().unwrap().len();
+    let answer = app.ok("POST", &path, &token, Some(&with_local)).await;
+    assert_eq!(answer["agent_mode"], "local", "{answer}");
+    assert!(answer["answer"].as_str().unwrap().contains("10 business days"), "{answer}");
+    assert_eq!(double.requests.lock().unwrap().len(), asked_before, "the agent's model was not called");
+    // Without a choice, the agent's own model.
+    let own = app
+        .ok("POST", &path, &token, Some(&json!({"user_query": "How long do refunds take? normal"})))
+        .await;
+    assert_eq!(own["agent_mode"], "openai-compatible:stand-in");
+    // A configuration that does not exist is refused.
+    let (status, body) = app
+        .call(
+            "POST",
+            &path,
+            &token,
+            Some(&json!({"user_query": "x", "overrides": {"llm_config_id": 987_654}})),
+        )
+        .await;
+    common::assert_error(status, &body, 422);
+}

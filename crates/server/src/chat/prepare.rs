@@ -37,6 +37,8 @@ pub struct Question<'a> {
     pub workflow_response_id: Option<i64>,
     /// A new version of this turn (its first answer's id), in its place in the thread.
     pub version_of: Option<i64>,
+    /// The model configuration the asker chose instead of the agent's.
+    pub llm_config_id: Option<i64>,
 }
 
 pub async fn agent_job(store: &Store, asker: &Asker<'_>, agent: &AgentRow, q: &Question<'_>) -> Result<Job> {
@@ -67,8 +69,32 @@ pub async fn agent_job(store: &Store, asker: &Asker<'_>, agent: &AgentRow, q: &Q
         corpus_ids.retain(|c| only.contains(c));
     }
     let config = store.agent_config(agent).await?;
-    // The agent's model: a configured OpenAI-compatible deployment, or the local answerer.
-    let (llm_config_id, deployment) = match agent.llm_config_id {
+    // The agent's model (or the one the asker chose, where the agent allows it): a configured
+    // OpenAI-compatible deployment, or the local answerer.
+    let chosen = match q.llm_config_id {
+        Some(_) if agent.model_choice == 0 => {
+            return Err(Error::invalid(
+                "overrides.llm_config_id",
+                "This agent answers with its own model; its Admins can let people choose in its configuration.",
+            ));
+        }
+        Some(id) => {
+            let enabled = store
+                .llm_configurations(asker.organization_id)
+                .await?
+                .into_iter()
+                .any(|l| l.id == id && l.is_enabled);
+            if !enabled {
+                return Err(Error::invalid(
+                    "overrides.llm_config_id",
+                    format!("Model configuration {id} does not exist or is turned off."),
+                ));
+            }
+            Some(id)
+        }
+        None => agent.llm_config_id,
+    };
+    let (llm_config_id, deployment) = match chosen {
         Some(llm) => store
             .llm_configurations(asker.organization_id)
             .await?

@@ -167,6 +167,7 @@ impl EvaluationRunner {
                 thread_id: None,
                 workflow_response_id: None,
                 version_of: None,
+                llm_config_id: None,
             };
             let job = agent_job(&self.store, &asker, &agent, &question)
                 .await

@@ -199,6 +199,7 @@ pub(super) fn with_extras(
             id: row.id,
             retrieval_mode: row.retrieval_mode(),
             min_relevance: row.min_relevance(),
+            model_choice: row.model_choice != 0,
             instructions: extras.instructions.remove(&row.id).unwrap_or_default(),
             tags: extras.tags.remove(&row.id).unwrap_or_default(),
             agent_type: row.agent_type(),
@@ -494,6 +495,9 @@ pub(super) fn apply_input(
     if let Some(v) = input.caching_enabled {
         c.caching_enabled = v;
     }
+    if let Some(v) = input.model_choice {
+        c.model_choice = v;
+    }
     if let Some(v) = input.react_enabled {
         c.react_enabled = v;
     }
@@ -565,7 +569,7 @@ pub(super) fn change_summary(before: &AgentConfig, after: &AgentConfig) -> Vec<&
     cmp!(agent_name => "name", domain => "description", industry_area => "industry", prefix_prompt => "system prompt",
          instructions => "custom instructions", sample_q1 => "conversation starters", sample_q2 => "conversation starters",
          sample_q3 => "conversation starters", agent_type_id => "type", access => "access", status => "status",
-         is_active => "activation", llm_config_id => "model", caching_enabled => "caching", react_enabled => "reasoning",
+         is_active => "activation", llm_config_id => "model", model_choice => "model", caching_enabled => "caching", react_enabled => "reasoning",
          react_max_iteration_count => "reasoning", reasoning_mode => "reasoning", chunk_count => "retrieval",
          retrieval_mode => "retrieval", min_relevance_pct => "retrieval",
          tags => "tags", agent_image => "image");
@@ -641,6 +645,7 @@ async fn create(
         chunk_count: 8,
         retrieval_mode: RetrievalMode::default(),
         min_relevance_pct: 0,
+        model_choice: false,
         tags: Vec::new(),
         agent_image: String::new(),
     };

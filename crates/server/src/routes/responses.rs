@@ -214,6 +214,12 @@ pub(super) fn checked_question(user_query: &str, query_source: Option<&str>) -> 
 async fn prepare(state: &AppState, caller: &Caller, agent_id: i64, req: &ResponseRequest) -> Result<Job> {
     let (agent, _) = authz::agent(state, caller, agent_id, Need::View).await?;
     let (query, query_source) = checked_question(&req.user_query, req.query_source.as_deref())?;
+    if req.version_of.is_some() && req.chat_thread_id.is_none() {
+        return Err(Error::invalid(
+            "chat_thread_id",
+            "Asking again names the chat thread of the earlier answer.",
+        ));
+    }
     let thread = match req.chat_thread_id {
         Some(id) => {
             let t = authz::thread(state, caller, id).await?;
@@ -246,7 +252,7 @@ async fn prepare(state: &AppState, caller: &Caller, agent_id: i64, req: &Respons
                 .store
                 .response(caller.org_id(), caller.user_id(), earlier)
                 .await?
-                .filter(|r| r.chat_thread_id == Some(thread.id) && req.chat_thread_id.is_some())
+                .filter(|r| r.chat_thread_id == Some(thread.id))
                 .ok_or_else(|| Error::invalid("version_of", "That answer is not part of this chat thread."))?;
             if row.status == "streaming" {
                 return Err(Error::Conflict(
@@ -263,6 +269,7 @@ async fn prepare(state: &AppState, caller: &Caller, agent_id: i64, req: &Respons
     };
     let question = Question {
         version_of,
+        llm_config_id: req.overrides.llm_config_id,
         query: &query,
         query_source: &query_source,
         history: req.history.clone(),

@@ -369,6 +369,7 @@ async fn seed_structure(store: &Store, objects: &Objects) -> Result<()> {
             chunk_count: 8,
             retrieval_mode: Default::default(),
             min_relevance_pct: 0,
+            model_choice: false,
             tags: tags.iter().map(|t| t.to_string()).collect(),
             agent_image: crate::routes::avatar_svg(&format!("{name} {description}"), name),
         };

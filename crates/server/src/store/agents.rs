@@ -42,6 +42,7 @@ pub struct AgentRow {
     pub chunk_count: i64,
     pub retrieval_mode: String,
     pub min_relevance_pct: i64,
+    pub model_choice: i64,
     pub agent_image: String,
     pub cloned_from: Option<i64>,
     pub created_by: String,
@@ -101,6 +102,8 @@ pub struct AgentConfig {
     /// Hundredths; checkpoints from before it existed restore 0 (every passage).
     #[serde(default)]
     pub min_relevance_pct: i64,
+    #[serde(default)]
+    pub model_choice: bool,
     pub tags: Vec<String>,
     pub agent_image: String,
 }
@@ -129,6 +132,7 @@ impl AgentConfig {
             chunk_count: row.chunk_count,
             retrieval_mode: row.retrieval_mode(),
             min_relevance_pct: row.min_relevance_pct,
+            model_choice: row.model_choice != 0,
             tags,
             agent_image: row.agent_image.clone(),
         }
@@ -170,6 +174,7 @@ impl HistoryRow {
             chunk_count: c.chunk_count,
             retrieval_mode: c.retrieval_mode,
             min_relevance: c.min_relevance_pct as f64 / 100.0,
+            model_choice: c.model_choice,
             tags: c.tags.clone(),
         };
         Some((record, c))
@@ -180,7 +185,7 @@ const AGENT_SELECT: &str = "SELECT a.id, a.organization_id, a.project_id, p.name
      ty.name AS agent_type_name, ty.description AS agent_type_description, a.agent_name, a.domain, a.industry_area, \
      a.prefix_prompt, a.sample_q1, a.sample_q2, a.sample_q3, a.access, a.status, a.is_active, a.llm_config_id, \
      a.caching_enabled, a.react_enabled, a.react_max_iteration_count, a.reasoning_mode, a.chunk_count, a.retrieval_mode, \
-     a.min_relevance_pct, a.agent_image, a.cloned_from, a.created_by, a.created_on, a.modified_by, a.modified_on, \
+     a.min_relevance_pct, a.model_choice, a.agent_image, a.cloned_from, a.created_by, a.created_on, a.modified_by, a.modified_on, \
      COALESCE(ow.email, '') AS owner_email, COALESCE(ow.first_name, '') AS owner_first_name, \
      COALESCE(ow.last_name, '') AS owner_last_name \
      FROM agents a JOIN projects p ON p.id = a.project_id JOIN agent_types ty ON ty.id = a.agent_type_id \
@@ -680,7 +685,7 @@ async fn write_config(
          sample_q2 = $6, sample_q3 = $7, agent_type_id = $8, access = $9, status = $10, is_active = $11, \
          llm_config_id = $12, caching_enabled = $13, react_enabled = $14, react_max_iteration_count = $15, \
          reasoning_mode = $16, chunk_count = $17, agent_image = $18, modified_by = $19, modified_on = $20, \
-         retrieval_mode = $22, min_relevance_pct = $23 WHERE id = $21",
+         retrieval_mode = $22, min_relevance_pct = $23, model_choice = $24 WHERE id = $21",
     )
     .bind(&c.agent_name)
     .bind(&c.domain)
@@ -705,6 +710,7 @@ async fn write_config(
     .bind(agent)
     .bind(c.retrieval_mode.as_str())
     .bind(c.min_relevance_pct)
+    .bind(c.model_choice as i64)
     .execute(&mut **tx)
     .await?;
     let current: Vec<String> = sqlx::query_scalar(

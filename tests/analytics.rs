@@ -219,7 +219,9 @@ async fn charts_ranges_exports_and_filters() {
         shown.starts_with(&ejento_dashboard_duration(p50)),
         "{shown} vs {p50} ms"
     );
-    browser.eval("document.querySelector('#latency').scrollIntoView(); return true;").await;
+    browser
+        .eval("document.querySelector('#latency').scrollIntoView(); return true;")
+        .await;
     browser.screenshot("analytics-latency").await;
 
     // Each entity tab draws its charts and a sortable table.
@@ -276,5 +278,9 @@ async fn charts_ranges_exports_and_filters() {
 
 /// The page's way of writing a duration: "340 ms", "1.2 s".
 fn ejento_dashboard_duration(ms: i64) -> String {
-    if ms < 1000 { format!("{ms} ms") } else { format!("{:.1} s", ms as f64 / 1000.0) }
+    if ms < 1000 {
+        format!("{ms} ms")
+    } else {
+        format!("{:.1} s", ms as f64 / 1000.0)
+    }
 }

@@ -4,6 +4,9 @@
 //! what was said on screen and the reason. The conversation list fits its column, searches as
 //! you type and takes the keyboard; New chat leaves an open conversation without a panic.
 
+#[path = "../crates/server/tests/common/model.rs"]
+mod model;
+
 use ejento_e2e::{Browser, SERIAL, Server};
 use serde_json::json;
 
@@ -88,9 +91,7 @@ async fn an_answer_streams_survives_a_reload_and_cites_its_source() {
         .eval("return [...document.querySelectorAll('#trace-steps > li')].map(li => li.dataset.kind)")
         .await;
     assert_eq!(kinds, serde_json::json!(["retrieval", "model"]));
-    browser
-        .wait_for_any_text("#trace-steps .trace-passages", "score")
-        .await;
+    browser.wait_for_any_text("#trace-steps .trace-passages", "score").await;
     browser
         .wait_for_any_text("#trace-steps .trace-model", "first token at")
         .await;
@@ -631,9 +632,7 @@ async fn a_sent_question_is_edited_and_asked_again_keeping_each_version() {
     let (agent_id, corpus) = billing_helper(&server, &token).await;
     server.add_document(&token, corpus, "policy.md", POLICY).await;
     let browser = signed_in(&server).await;
-    browser
-        .goto(&server.url(&format!("/agents/{agent_id}/chat")))
-        .await;
+    browser.goto(&server.url(&format!("/agents/{agent_id}/chat"))).await;
     browser.fill("#composer-input", "How long do refunds take?").await;
     browser.click("#send").await;
     browser.wait_for_any_text(".turn .answer", "10 business days").await;
@@ -642,18 +641,26 @@ async fn a_sent_question_is_edited_and_asked_again_keeping_each_version() {
 
     // Edit the question: the turn is asked again in place, and both versions are kept.
     browser.click(".turn .edit-button").await;
-    browser.fill(".edit-question textarea", "Who approves refunds above 500 EUR?").await;
+    browser
+        .fill(".edit-question textarea", "Who approves refunds above 500 EUR?")
+        .await;
     browser.click(".edit-question button[type='submit']").await;
     browser
         .wait_for_any_text(".turn .question", "Who approves refunds above 500 EUR?")
         .await;
     browser.wait_for_any_text(".turn .answer", "approval").await;
     browser.wait_for_text(".turn .version-label", "2/2").await;
-    assert_eq!(browser.count(".turn").await, 1, "the new version takes the turn's place");
+    assert_eq!(
+        browser.count(".turn").await,
+        1,
+        "the new version takes the turn's place"
+    );
     browser.screenshot("chat-versions").await;
 
     // ‹ shows the first version, › the second again.
-    browser.click(".turn .versions button[aria-label='Previous version']").await;
+    browser
+        .click(".turn .versions button[aria-label='Previous version']")
+        .await;
     browser.wait_for_text(".turn .version-label", "1/2").await;
     browser
         .wait_for_text(".turn .question", "How long do refunds take?")
@@ -673,5 +680,52 @@ async fn a_sent_question_is_edited_and_asked_again_keeping_each_version() {
         .wait_for_text(".turn .question", "Who approves refunds above 500 EUR?")
         .await;
     assert_eq!(browser.count(".turn").await, 1);
+    browser.close().await;
+}
+
+#[tokio::test]
+async fn the_model_is_chosen_from_the_composer_where_the_agent_allows_it() {
+    let _serial = SERIAL.lock().await;
+    let (model_url, _model) = model::start().await;
+    let server = Server::start_with(move |c| c.model_deployments = model::deployments(&model_url)).await;
+    let token = server.register("ada@example.com", PASSWORD, "Ada Lovelace").await;
+    let (agent_id, corpus) = billing_helper(&server, &token).await;
+    server.add_document(&token, corpus, "policy.md", POLICY).await;
+    let get = |path: String| {
+        let (server, token) = (&server, token.clone());
+        async move { server.send(reqwest::Method::GET, &token, &path, json!(null)).await }
+    };
+    let reader = get("/api/v2/llm-configurations".into())
+        .await
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["provider"] == "openai-compatible")
+        .unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    let browser = signed_in(&server).await;
+    // Not offered until the agent's Admin allows it.
+    browser.goto(&server.url(&format!("/agents/{agent_id}/chat"))).await;
+    browser.wait_for("#composer-input").await;
+    assert_eq!(browser.count("#composer-model").await, 0);
+    browser
+        .goto(&server.url(&format!("/agents/{agent_id}?tab=configuration")))
+        .await;
+    browser.click("#agent-model-choice").await;
+    browser.click("#save-config").await;
+    browser.wait_for(".toast-success").await;
+    browser.goto(&server.url(&format!("/agents/{agent_id}/chat"))).await;
+    browser.choose("#composer-model", &reader.to_string()).await;
+    browser.fill("#composer-input", "How long do refunds take?").await;
+    browser.click("#send").await;
+    browser.wait_for(".turn .turn-actions").await;
+    browser.screenshot("chat-model-choice").await;
+    let id = browser
+        .eval("return document.querySelector('.turn').dataset.response")
+        .await;
+    let answer = get(format!("/api/v2/agent-responses/{}", id.as_str().unwrap())).await;
+    assert_eq!(answer["llm_config"], reader, "{answer}");
+    assert_eq!(answer["response"]["agent_mode"], "openai-compatible:reader", "{answer}");
     browser.close().await;
 }

@@ -230,11 +230,19 @@ async fn a_paraphrase_is_found_by_meaning_and_the_agent_chooses_how_it_searches(
         .as_i64()
         .unwrap();
     server
-        .add_document(&token, handbook, "leave.md", "# Leave\n\nEveryone has 25 days of paid leave a year.\n")
+        .add_document(
+            &token,
+            handbook,
+            "leave.md",
+            "# Leave\n\nEveryone has 25 days of paid leave a year.\n",
+        )
         .await;
     browser.click("#tab-knowledge").await;
     browser
-        .wait_for_any_text("#knowledge-settings", "Searches by meaning for 8 passages scoring at least 0.35.")
+        .wait_for_any_text(
+            "#knowledge-settings",
+            "Searches by meaning for 8 passages scoring at least 0.35.",
+        )
         .await;
     browser.wait_for_count("#knowledge-corpora > li", 1).await;
     browser.wait_for_any_text("#knowledge-corpora", "refunds.md").await;
@@ -275,5 +283,52 @@ async fn a_paraphrase_is_found_by_meaning_and_the_agent_chooses_how_it_searches(
     browser.accept_dialog().await;
     browser.wait_for_count("#knowledge-corpora > li", 1).await;
     assert!(handbook_link(&connected().await).is_none());
+    browser.close().await;
+}
+
+#[tokio::test]
+async fn a_chunk_is_corrected_and_turned_off_on_the_document_page() {
+    let _serial = SERIAL.lock().await;
+    let server = Server::start().await;
+    let token = server.register("grace@example.com", PASSWORD, "Grace Hopper").await;
+    let (_, corpus) = server.agent(&token, "Zoo Guide").await;
+    let document = server
+        .add_document(&token, corpus, "zoo.md", "# Zebras\n\nZebras sleep standing up.\n")
+        .await;
+    let browser = Browser::launch().await;
+    browser.sign_in(&server, "grace@example.com", PASSWORD).await;
+    browser.goto(&server.url(&format!("/documents/{document}"))).await;
+    browser
+        .wait_for_any_text("#chunk-list .chunk-text", "Zebras sleep standing up.")
+        .await;
+    browser.click("#chunk-list .chunk-edit").await;
+    browser
+        .fill("#chunk-list textarea", "Zebras sleep standing up, in short naps.")
+        .await;
+    browser.click("#chunk-list .chunk-form button[type='submit']").await;
+    browser
+        .wait_for_any_text("#chunk-list .chunk-text", "in short naps")
+        .await;
+    browser.wait_for_any_text("#chunk-list .chunk-item", "edited").await;
+    let search = |query: &'static str| {
+        let (server, token) = (&server, token.clone());
+        async move {
+            server
+                .post(
+                    &token,
+                    &format!("/api/v2/corpora/{corpus}/retrieval-test"),
+                    serde_json::json!({"query": query, "mode": "keyword"}),
+                )
+                .await["chunks"]
+                .as_array()
+                .unwrap()
+                .len()
+        }
+    };
+    assert_eq!(search("naps").await, 1, "the corrected text is searched");
+    browser.click("#chunk-list .chunk-toggle").await;
+    browser.wait_for_count("#chunk-list .chunk-item.disabled", 1).await;
+    browser.screenshot("document-chunk-edited-and-off").await;
+    assert_eq!(search("naps").await, 0, "a chunk turned off is not searched");
     browser.close().await;
 }

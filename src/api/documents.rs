@@ -34,6 +34,21 @@ pub async fn chunks(id: i64, page: u64) -> Result<ChunkPage, ApiError> {
     get(&format!("/api/v2/documents/{id}/chunks?page={page}&items_per_page=20")).await
 }
 
+/// Corrects a chunk's text or turns it off or on.
+pub async fn update_chunk(
+    document: i64,
+    chunk: i64,
+    body: ejento_api::ChunkUpdate,
+) -> Result<ejento_api::DocumentChunk, ApiError> {
+    Ok(call(
+        Method::Put,
+        &format!("/api/v2/documents/{document}/chunks/{chunk}"),
+        Some(&body),
+    )
+    .await?
+    .data)
+}
+
 pub async fn delete_many(corpus: i64, ids: Vec<i64>) -> Result<Affected, ApiError> {
     let body = DocumentIds { document_ids: ids };
     Ok(call(

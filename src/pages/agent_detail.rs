@@ -1059,10 +1059,7 @@ fn KnowledgeTab(agent: Agent) -> impl IntoView {
         |(id, _)| async move { api::agents::corpora(id).await },
     );
     let search = RwSignal::new(String::new());
-    let candidates = load(
-        move || search.get(),
-        |s| async move { api::corpora::list(&s, 1).await },
-    );
+    let candidates = load(move || search.get(), |s| async move { api::corpora::list(&s, 1).await });
     let chosen = RwSignal::new(String::new());
     let connect = move |_| {
         let Ok(corpus) = chosen.get_untracked().parse::<i64>() else {
@@ -1070,7 +1067,11 @@ fn KnowledgeTab(agent: Agent) -> impl IntoView {
             return;
         };
         chosen.set(String::new());
-        toasts.act(api::corpora::connect_agent(corpus, id), "Corpus connected.".into(), tick);
+        toasts.act(
+            api::corpora::connect_agent(corpus, id),
+            "Corpus connected.".into(),
+            tick,
+        );
     };
     let settings = format!(
         "Searches {} for {} passages{}.",
@@ -1173,7 +1174,10 @@ fn KnowledgeTab(agent: Agent) -> impl IntoView {
 /// A corpus's first documents, with how far each is indexed.
 #[component]
 fn CorpusDocuments(corpus: i64) -> impl IntoView {
-    let documents = load(move || corpus, |c| async move { api::documents::list(c, "", "", 1).await });
+    let documents = load(
+        move || corpus,
+        |c| async move { api::documents::list(c, "", "", 1).await },
+    );
     view! {
         {show(documents, move |page: ejento_api::DocumentPage| {
             let total = page.meta.count;

@@ -689,8 +689,14 @@ pub fn duration(ms: Option<i64>) -> String {
 fn latency_rows(r: &LatencyReport) -> Vec<Vec<String>> {
     let mut rows = vec![
         [
-            "model", "answers", "total_tokens", "cost_usd", "first_token_p50_ms", "first_token_p95_ms",
-            "end_p50_ms", "end_p95_ms",
+            "model",
+            "answers",
+            "total_tokens",
+            "cost_usd",
+            "first_token_p50_ms",
+            "first_token_p95_ms",
+            "end_p50_ms",
+            "end_p95_ms",
         ]
         .map(String::from)
         .to_vec(),

@@ -582,7 +582,9 @@ fn TurnView(
         let _ = el.focus();
     });
     let save_edit = move || {
-        let Some(text) = edit_ref.get_untracked().map(|el| el.value()) else { return };
+        let Some(text) = edit_ref.get_untracked().map(|el| el.value()) else {
+            return;
+        };
         if text.trim().is_empty() {
             return;
         }
@@ -781,7 +783,11 @@ fn CitationPanel(response: i64, number: i64, close: Callback<()>) -> impl IntoVi
 
 /// "340 ms", "1.2 s".
 fn took(ms: i64) -> String {
-    if ms < 1000 { format!("{ms} ms") } else { format!("{:.1} s", ms as f64 / 1000.0) }
+    if ms < 1000 {
+        format!("{ms} ms")
+    } else {
+        format!("{:.1} s", ms as f64 / 1000.0)
+    }
 }
 
 /// How an answer was made (Langfuse's trace): each step on a time line from the question to

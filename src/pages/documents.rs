@@ -621,21 +621,15 @@ pub fn DocumentDetail() -> impl IntoView {
             <div class="grid-2">
                 <section class="card">
                     <h2>"Chunks"</h2>
-                    {show(chunks, |p: ChunkPage| {
+                    <p class="muted small">"Turn a chunk off to keep it out of answers, or correct its text; a reindex makes fresh chunks."</p>
+                    {show(chunks, move |p: ChunkPage| {
                         if p.chunks.is_empty() {
                             return empty("No chunks", "Chunks appear once the document is indexed.").into_any();
                         }
                         let meta = p.meta;
                         view! {
                             <ol class="chunk-list" id="chunk-list">
-                                {p.chunks.into_iter().map(|c| view! {
-                                    <li>
-                                        <p class="muted small">{format!("#{}", c.ordinal + 1)}
-                                            {c.page.map(|p| format!(" · page {p}")).unwrap_or_default()}
-                                            {c.section.map(|s| format!(" · {s}")).unwrap_or_default()}</p>
-                                        <p class="chunk-text">{c.text}</p>
-                                    </li>
-                                }).collect_view()}
+                                {p.chunks.into_iter().map(|c| view! { <ChunkItem chunk=c refresh=tick/> }).collect_view()}
                             </ol>
                             <Pager meta=meta/>
                         }.into_any()
@@ -682,5 +676,69 @@ fn TagEditor(document: i64, tags: Vec<String>, on_saved: Callback<()>) -> impl I
                 on:input=move |ev| text.set(event_target_value(&ev))/>
             <button id="save-tags" class="button" type="submit">"Save tags"</button>
         </form>
+    }
+}
+
+/// One chunk: where it is from, its text, and (for who may change the corpus) Edit and Turn off.
+#[component]
+fn ChunkItem(chunk: ejento_api::DocumentChunk, refresh: RwSignal<u32>) -> impl IntoView {
+    let toasts = use_toasts();
+    let (document, id, enabled) = (chunk.document_id, chunk.id, chunk.is_enabled);
+    let editing = RwSignal::new(false);
+    let draft = RwSignal::new(chunk.text.clone());
+    let save = move || {
+        let body = ejento_api::ChunkUpdate {
+            text: Some(draft.get_untracked()),
+            is_enabled: None,
+        };
+        editing.set(false);
+        toasts.act(
+            api::documents::update_chunk(document, id, body),
+            "Chunk saved.".into(),
+            refresh,
+        );
+    };
+    let toggle = move |_| {
+        let body = ejento_api::ChunkUpdate {
+            text: None,
+            is_enabled: Some(!enabled),
+        };
+        let done = if enabled {
+            "Chunk turned off: it is no longer searched."
+        } else {
+            "Chunk turned on."
+        };
+        toasts.act(api::documents::update_chunk(document, id, body), done.into(), refresh);
+    };
+    view! {
+        <li class="chunk-item" class:disabled=!enabled data-chunk=id.to_string()>
+            <div class="chunk-head">
+                <p class="muted small">{format!("#{}", chunk.ordinal + 1)}
+                    {chunk.page.map(|p| format!(" · page {p}")).unwrap_or_default()}
+                    {chunk.section.clone().map(|s| format!(" · {s}")).unwrap_or_default()}
+                    {(!enabled).then_some(" · off")}
+                    {chunk.edited_on.as_ref().map(|_| " · edited")}</p>
+                <div class="toolbar">
+                    <button class="button small chunk-edit" type="button" on:click=move |_| editing.set(true)>"Edit"</button>
+                    <button class="button small chunk-toggle" type="button" on:click=toggle>{if enabled { "Turn off" } else { "Turn on" }}</button>
+                </div>
+            </div>
+            {move || if editing.get() {
+                view! {
+                    <form class="chunk-form" on:submit=move |ev| { ev.prevent_default(); save(); }>
+                        <label class="sr-only" for=format!("chunk-{id}")>"Chunk text"</label>
+                        <textarea id=format!("chunk-{id}") rows="6" prop:value=move || draft.get()
+                            on:input=move |ev| draft.set(event_target_value(&ev))
+                            on:keydown=move |ev: web_sys::KeyboardEvent| if ev.key() == "Escape" { editing.set(false) }></textarea>
+                        <div class="toolbar">
+                            <button class="button primary small" type="submit">"Save chunk"</button>
+                            <button class="button small" type="button" on:click=move |_| editing.set(false)>"Cancel"</button>
+                        </div>
+                    </form>
+                }.into_any()
+            } else {
+                view! { <p class="chunk-text">{chunk.text.clone()}</p> }.into_any()
+            }}
+        </li>
     }
 }

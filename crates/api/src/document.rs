@@ -103,7 +103,31 @@ pub struct DocumentChunk {
     pub page: Option<i64>,
     pub section: Option<String>,
     pub text: String,
+    /// Off: kept, but never searched or quoted.
+    #[serde(default = "enabled")]
+    pub is_enabled: bool,
+    /// When its text was last corrected by hand (a reindex of the document replaces it).
+    #[serde(default)]
+    pub edited_on: Option<String>,
 }
+
+fn enabled() -> bool {
+    true
+}
+
+/// `PUT /api/v2/documents/{document_id}/chunks/{chunk_id}`: correct a chunk's text, or turn it
+/// off or on.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct ChunkUpdate {
+    #[serde(default)]
+    pub text: Option<String>,
+    #[serde(default)]
+    pub is_enabled: Option<bool>,
+}
+
+/// The longest text a chunk may be given by hand.
+pub const MAX_CHUNK_CHARS: usize = 4_000;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]

@@ -444,8 +444,12 @@ both_backends!(usage_numbers_equal_the_raw_rows, |app: TestApp| async move {
             start.parse::<jiff::civil::Date>().unwrap(),
             end.parse::<jiff::civil::Date>().unwrap(),
         );
-        let pick: Option<Vec<i64>> = (i % 2 == 1).then(|| agents.iter().copied().filter(|_| rng.gen_bool(0.5)).collect());
-        let filter = pick.as_ref().map(|p| format!("&agent_ids={}", ids_param(p))).unwrap_or_default();
+        let pick: Option<Vec<i64>> =
+            (i % 2 == 1).then(|| agents.iter().copied().filter(|_| rng.gen_bool(0.5)).collect());
+        let filter = pick
+            .as_ref()
+            .map(|p| format!("&agent_ids={}", ids_param(p)))
+            .unwrap_or_default();
         let chosen: Vec<&Timed> = timed
             .iter()
             .filter(|t| {
@@ -466,7 +470,13 @@ both_backends!(usage_numbers_equal_the_raw_rows, |app: TestApp| async move {
             for (values, key) in [(&mut first, "first_token"), (&mut total, "total")] {
                 values.sort();
                 let rank = |p: usize| (values.len() * p).div_ceil(100).max(1) - 1;
-                let want = |p: usize| if values.is_empty() { Value::Null } else { json!(values[rank(p)]) };
+                let want = |p: usize| {
+                    if values.is_empty() {
+                        Value::Null
+                    } else {
+                        json!(values[rank(p)])
+                    }
+                };
                 assert_eq!(got[key]["count"], values.len() as i64, "{url} {what} {key}");
                 assert_eq!(got[key]["p50_ms"], want(50), "{url} {what} {key} p50");
                 assert_eq!(got[key]["p95_ms"], want(95), "{url} {what} {key} p95");
@@ -485,7 +495,10 @@ both_backends!(usage_numbers_equal_the_raw_rows, |app: TestApp| async move {
             let rows = &by_model[m["model"].as_str().unwrap()];
             assert_eq!(m["query_count"], rows.len() as i64);
             assert_eq!(m["total_tokens"], rows.iter().map(|t| t.total).sum::<i64>());
-            assert_eq!(nanos(m["cost"].as_str().unwrap()), rows.iter().map(|t| t.cost_nanos).sum::<i128>());
+            assert_eq!(
+                nanos(m["cost"].as_str().unwrap()),
+                rows.iter().map(|t| t.cost_nanos).sum::<i128>()
+            );
             check(m, rows, m["model"].as_str().unwrap());
         }
     }
@@ -515,17 +528,19 @@ async fn timed_rows(app: &TestApp) -> Vec<Timed> {
     .await
     .unwrap();
     rows.into_iter()
-        .map(|(created_on, agent, model, source, status, first_token_ms, latency_ms, total, cost)| Timed {
-            seconds: created_on.parse::<Timestamp>().unwrap().as_second(),
-            agent,
-            model,
-            source,
-            status,
-            first_token_ms,
-            latency_ms,
-            total,
-            cost_nanos: nanos(&cost),
-        })
+        .map(
+            |(created_on, agent, model, source, status, first_token_ms, latency_ms, total, cost)| Timed {
+                seconds: created_on.parse::<Timestamp>().unwrap().as_second(),
+                agent,
+                model,
+                source,
+                status,
+                first_token_ms,
+                latency_ms,
+                total,
+                cost_nanos: nanos(&cost),
+            },
+        )
         .collect()
 }
 

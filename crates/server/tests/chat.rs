@@ -989,87 +989,112 @@ both_backends!(
     }
 );
 
-both_backends!(asked_again_and_edited_questions_are_versions_of_their_turn, |app: TestApp| async move {
-    let (admin, _, _) = app.member("versions@example.com", "Vera Versions").await;
-    let (other, _, _) = app.member("someone@example.com", "Some One").await;
-    let agent = agent_with_policy(&app, &admin).await;
-    let path = format!("/response-service/api/v2/agents/{agent}/responses");
-    let ask = |body: Value| {
-        let (app, admin, path) = (&app, admin.clone(), path.clone());
-        async move { app.ok("POST", &path, &admin, Some(&body)).await }
-    };
-    let first = ask(json!({"user_query": "How long do refunds take?"})).await;
-    let thread = first["thread_id"].as_i64().unwrap();
-    let r1 = first["agent_response_id"].as_i64().unwrap();
-    let r2 = ask(json!({"user_query": "Who approves refunds?", "chat_thread_id": thread})).await["agent_response_id"]
-        .as_i64()
-        .unwrap();
-    // Asked again: a second version of the first turn, shown in its place.
-    let r3 = ask(json!({"user_query": "How long do refunds take?", "chat_thread_id": thread, "version_of": r1})).await
-        ["agent_response_id"]
-        .as_i64()
-        .unwrap();
-    // Edited: the question changes, still the same turn (named by any of its versions).
-    let edited = ask(json!({"user_query": "How many days until a refund is paid?", "chat_thread_id": thread, "version_of": r3})).await;
-    let r4 = edited["agent_response_id"].as_i64().unwrap();
-    assert_eq!(edited["history"], json!([]), "the first turn has nothing before it: {edited}");
-    let listed = app
-        .ok("GET", &format!("/api/v2/chat-threads/{thread}/agent-responses"), &admin, None)
+both_backends!(
+    asked_again_and_edited_questions_are_versions_of_their_turn,
+    |app: TestApp| async move {
+        let (admin, _, _) = app.member("versions@example.com", "Vera Versions").await;
+        let (other, _, _) = app.member("someone@example.com", "Some One").await;
+        let agent = agent_with_policy(&app, &admin).await;
+        let path = format!("/response-service/api/v2/agents/{agent}/responses");
+        let ask = |body: Value| {
+            let (app, admin, path) = (&app, admin.clone(), path.clone());
+            async move { app.ok("POST", &path, &admin, Some(&body)).await }
+        };
+        let first = ask(json!({"user_query": "How long do refunds take?"})).await;
+        let thread = first["thread_id"].as_i64().unwrap();
+        let r1 = first["agent_response_id"].as_i64().unwrap();
+        let r2 =
+            ask(json!({"user_query": "Who approves refunds?", "chat_thread_id": thread})).await["agent_response_id"]
+                .as_i64()
+                .unwrap();
+        // Asked again: a second version of the first turn, shown in its place.
+        let r3 = ask(json!({"user_query": "How long do refunds take?", "chat_thread_id": thread, "version_of": r1}))
+            .await["agent_response_id"]
+            .as_i64()
+            .unwrap();
+        // Edited: the question changes, still the same turn (named by any of its versions).
+        let edited = ask(
+            json!({"user_query": "How many days until a refund is paid?", "chat_thread_id": thread, "version_of": r3}),
+        )
         .await;
-    let turns: Vec<(i64, i64, i64, Value)> = listed["agent_responses"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| {
-            (
-                r["id"].as_i64().unwrap(),
-                r["version_number"].as_i64().unwrap(),
-                r["version_count"].as_i64().unwrap(),
-                r["version_of"].clone(),
+        let r4 = edited["agent_response_id"].as_i64().unwrap();
+        assert_eq!(
+            edited["history"],
+            json!([]),
+            "the first turn has nothing before it: {edited}"
+        );
+        let listed = app
+            .ok(
+                "GET",
+                &format!("/api/v2/chat-threads/{thread}/agent-responses"),
+                &admin,
+                None,
             )
-        })
-        .collect();
-    assert_eq!(turns, vec![(r4, 3, 3, json!(r1)), (r2, 1, 1, Value::Null)], "{listed}");
-    assert_eq!(listed["meta"]["count"], 2);
-    let versions = app
-        .ok("GET", &format!("/api/v2/agent-responses/{r2}/versions"), &admin, None)
-        .await;
-    assert_eq!(versions.as_array().unwrap().len(), 1);
-    let versions = app
-        .ok("GET", &format!("/api/v2/agent-responses/{r4}/versions"), &admin, None)
-        .await;
-    let list: Vec<(i64, &str, i64)> = versions
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|v| (v["id"].as_i64().unwrap(), v["question"].as_str().unwrap(), v["version_number"].as_i64().unwrap()))
-        .collect();
-    assert_eq!(
-        list,
-        vec![
-            (r1, "How long do refunds take?", 1),
-            (r3, "How long do refunds take?", 2),
-            (r4, "How many days until a refund is paid?", 3)
-        ]
-    );
-    // A later turn asked again sees the earlier turn as its newest version only.
-    let again = ask(json!({"user_query": "Who approves refunds?", "chat_thread_id": thread, "version_of": r2})).await;
-    let history = again["history"].as_array().unwrap();
-    assert_eq!(history.len(), 1, "{again}");
-    assert_eq!(history[0]["user"], "How many days until a refund is paid?");
-    assert_eq!(history[0]["bot"], edited["answer"]);
-    // Not a turn of this thread, not one's own: refused.
-    let elsewhere = ask(json!({"user_query": "Elsewhere?"})).await["agent_response_id"].as_i64().unwrap();
-    for body in [
-        json!({"user_query": "x", "chat_thread_id": thread, "version_of": elsewhere}),
-        json!({"user_query": "x", "version_of": r1}),
-        json!({"user_query": "x", "chat_thread_id": thread, "version_of": 987_654}),
-    ] {
-        let (status, error) = app.call("POST", &path, &admin, Some(&body)).await;
-        assert_error(status, &error, 422);
+            .await;
+        let turns: Vec<(i64, i64, i64, Value)> = listed["agent_responses"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| {
+                (
+                    r["id"].as_i64().unwrap(),
+                    r["version_number"].as_i64().unwrap(),
+                    r["version_count"].as_i64().unwrap(),
+                    r["version_of"].clone(),
+                )
+            })
+            .collect();
+        assert_eq!(turns, vec![(r4, 3, 3, json!(r1)), (r2, 1, 1, Value::Null)], "{listed}");
+        assert_eq!(listed["meta"]["count"], 2);
+        let versions = app
+            .ok("GET", &format!("/api/v2/agent-responses/{r2}/versions"), &admin, None)
+            .await;
+        assert_eq!(versions.as_array().unwrap().len(), 1);
+        let versions = app
+            .ok("GET", &format!("/api/v2/agent-responses/{r4}/versions"), &admin, None)
+            .await;
+        let list: Vec<(i64, &str, i64)> = versions
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| {
+                (
+                    v["id"].as_i64().unwrap(),
+                    v["question"].as_str().unwrap(),
+                    v["version_number"].as_i64().unwrap(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            list,
+            vec![
+                (r1, "How long do refunds take?", 1),
+                (r3, "How long do refunds take?", 2),
+                (r4, "How many days until a refund is paid?", 3)
+            ]
+        );
+        // A later turn asked again sees the earlier turn as its newest version only.
+        let again =
+            ask(json!({"user_query": "Who approves refunds?", "chat_thread_id": thread, "version_of": r2})).await;
+        let history = again["history"].as_array().unwrap();
+        assert_eq!(history.len(), 1, "{again}");
+        assert_eq!(history[0]["user"], "How many days until a refund is paid?");
+        assert_eq!(history[0]["bot"], edited["answer"]);
+        // Not a turn of this thread, not one's own: refused.
+        let elsewhere = ask(json!({"user_query": "Elsewhere?"})).await["agent_response_id"]
+            .as_i64()
+            .unwrap();
+        for body in [
+            json!({"user_query": "x", "chat_thread_id": thread, "version_of": elsewhere}),
+            json!({"user_query": "x", "version_of": r1}),
+            json!({"user_query": "x", "chat_thread_id": thread, "version_of": 987_654}),
+        ] {
+            let (status, error) = app.call("POST", &path, &admin, Some(&body)).await;
+            assert_error(status, &error, 422);
+        }
+        let (status, error) = app
+            .call("GET", &format!("/api/v2/agent-responses/{r4}/versions"), &other, None)
+            .await;
+        assert_error(status, &error, 404);
     }
-    let (status, error) = app
-        .call("GET", &format!("/api/v2/agent-responses/{r4}/versions"), &other, None)
-        .await;
-    assert_error(status, &error, 404);
-});
+);

@@ -931,3 +931,79 @@ both_backends!(
         }
     }
 );
+
+both_backends!(
+    a_chunk_is_corrected_or_turned_off_and_search_follows,
+    |app: TestApp| async move {
+        let (token, _) = app.signed_up("chunks@example.com").await;
+        let paragraph = |word: &str| format!("{word} {}\n\n", "filler words about nothing in particular. ".repeat(30));
+        let text = format!("{}{}{}", paragraph("zebra"), paragraph("giraffe"), paragraph("okapi"));
+        let agent = app.agent_with_document(&token, "Zoo", "zoo.txt", &text).await;
+        let corpus = app.agent_corpus(&token, agent).await;
+        let document = app.retrieve(corpus, &token, "zebra").await[0]["document_id"]
+            .as_i64()
+            .unwrap();
+        let chunks = app
+            .ok("GET", &format!("/api/v2/documents/{document}/chunks"), &token, None)
+            .await;
+        let list = chunks["chunks"].as_array().unwrap();
+        assert!(list.len() >= 3, "{chunks}");
+        assert!(list.iter().all(|c| c["is_enabled"] == true && c["edited_on"].is_null()));
+        let zebra = list
+            .iter()
+            .find(|c| c["text"].as_str().unwrap().contains("zebra"))
+            .unwrap()["id"]
+            .as_i64()
+            .unwrap();
+        let path = format!("/api/v2/documents/{document}/chunks/{zebra}");
+        let found = |hits: &[Value]| hits.iter().any(|h| h["chunk_id"] == zebra);
+
+        // Off: never found, at once; on again: found.
+        let off = app.ok("PUT", &path, &token, Some(&json!({"is_enabled": false}))).await;
+        assert_eq!(off["is_enabled"], false, "{off}");
+        assert!(!found(&app.retrieve(corpus, &token, "zebra").await));
+        app.ok("PUT", &path, &token, Some(&json!({"is_enabled": true}))).await;
+        assert!(found(&app.retrieve(corpus, &token, "zebra").await));
+
+        // Corrected: the new words are searched, the old ones no longer.
+        let edited = app
+            .ok(
+                "PUT",
+                &path,
+                &token,
+                Some(&json!({"text": "  The quokka is the happiest animal.  "})),
+            )
+            .await;
+        assert_eq!(edited["text"], "The quokka is the happiest animal.");
+        assert!(edited["edited_on"].is_string());
+        let hits = app.retrieve(corpus, &token, "quokka").await;
+        assert!(found(&hits), "{hits:?}");
+        assert_eq!(hits[0]["text"], "The quokka is the happiest animal.");
+        assert!(!found(&app.retrieve(corpus, &token, "zebra").await));
+
+        // Refused: no text, too much text, nothing to change, someone else's chunk.
+        for body in [
+            json!({"text": "   "}),
+            json!({"text": "x".repeat(ejento_api::MAX_CHUNK_CHARS + 1)}),
+            json!({}),
+        ] {
+            let (status, error) = app.call("PUT", &path, &token, Some(&body)).await;
+            assert_error(status, &error, 422);
+        }
+        let (status, error) = app
+            .call(
+                "PUT",
+                &format!("/api/v2/documents/{document}/chunks/987654"),
+                &token,
+                Some(&json!({"is_enabled": false})),
+            )
+            .await;
+        assert_error(status, &error, 404);
+        let (stranger, _) = app.signed_up("stranger@example.com").await;
+        let (status, error) = app
+            .call("PUT", &path, &stranger, Some(&json!({"is_enabled": false})))
+            .await;
+        assert!(matches!(status, 403 | 404), "{status} {error}");
+        assert!(found(&app.retrieve(corpus, &token, "quokka").await));
+    }
+);

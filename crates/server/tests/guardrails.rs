@@ -89,7 +89,12 @@ both_backends!(
         let titles: Vec<&str> = steps.iter().map(|s| s["title"].as_str().unwrap()).collect();
         assert_eq!(
             titles,
-            ["Question guardrails", "Retrieval", "Local extractive answerer", "Answer guardrails"],
+            [
+                "Question guardrails",
+                "Retrieval",
+                "Local extractive answerer",
+                "Answer guardrails"
+            ],
             "{trace}"
         );
         assert_eq!(steps[0]["findings"][0]["kind"], "email");
@@ -98,16 +103,28 @@ both_backends!(
         let mut last_start = 0;
         for s in steps {
             let (start, took) = (s["started_ms"].as_i64().unwrap(), s["duration_ms"].as_i64().unwrap());
-            assert!(start >= last_start && took >= 0 && start + took <= latency + 1, "{trace}");
+            assert!(
+                start >= last_start && took >= 0 && start + took <= latency + 1,
+                "{trace}"
+            );
             last_start = start;
         }
         // Retrieval lists the passages the answer was given, with their scores.
         let supporting = app
-            .ok("GET", &format!("/api/v2/agent-responses/{id}/supporting-content"), &admin, None)
+            .ok(
+                "GET",
+                &format!("/api/v2/agent-responses/{id}/supporting-content"),
+                &admin,
+                None,
+            )
             .await;
         let passages = steps[1]["passages"].as_array().unwrap();
         assert!(!passages.is_empty(), "{trace}");
-        assert!(supporting.to_string().contains(passages[0]["document_title"].as_str().unwrap()));
+        assert!(
+            supporting
+                .to_string()
+                .contains(passages[0]["document_title"].as_str().unwrap())
+        );
         assert!(passages.iter().all(|p| p["score"].as_f64().unwrap() > 0.0));
         let model_step = &steps[2];
         assert_eq!(model_step["first_token_ms"], trace["first_token_ms"]);

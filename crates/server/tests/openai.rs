@@ -327,7 +327,12 @@ async fn people_choose_the_model_in_chat_where_the_agent_allows_it() {
     common::assert_error(status, &body, 422);
     assert!(body.to_string().contains("its Admins can let people choose"), "{body}");
     let updated = app
-        .ok("PUT", &format!("/api/v2/agents/{agent}"), &token, Some(&json!({"model_choice": true})))
+        .ok(
+            "PUT",
+            &format!("/api/v2/agents/{agent}"),
+            &token,
+            Some(&json!({"model_choice": true})),
+        )
         .await;
     assert_eq!(updated["model_choice"], true);
     let history = app
@@ -338,11 +343,23 @@ async fn people_choose_the_model_in_chat_where_the_agent_allows_it() {
     let asked_before = double.requests.lock().unwrap().len();
     let answer = app.ok("POST", &path, &token, Some(&with_local)).await;
     assert_eq!(answer["agent_mode"], "local", "{answer}");
-    assert!(answer["answer"].as_str().unwrap().contains("10 business days"), "{answer}");
-    assert_eq!(double.requests.lock().unwrap().len(), asked_before, "the agent's model was not called");
+    assert!(
+        answer["answer"].as_str().unwrap().contains("10 business days"),
+        "{answer}"
+    );
+    assert_eq!(
+        double.requests.lock().unwrap().len(),
+        asked_before,
+        "the agent's model was not called"
+    );
     // Without a choice, the agent's own model.
     let own = app
-        .ok("POST", &path, &token, Some(&json!({"user_query": "How long do refunds take? normal"})))
+        .ok(
+            "POST",
+            &path,
+            &token,
+            Some(&json!({"user_query": "How long do refunds take? normal"})),
+        )
         .await;
     assert_eq!(own["agent_mode"], "openai-compatible:stand-in");
     // A configuration that does not exist is refused.

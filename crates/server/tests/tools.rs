@@ -255,7 +255,10 @@ async fn api_tools_are_called_and_cited(backend: common::Backend) {
     assert_eq!(model_step["completion_tokens"], trace["completion_tokens"]);
     assert_eq!(model_step["cost"], trace["cost"]);
     // The tool ran while the model step was open: inside its span.
-    let (tool_start, model_start) = (steps[1]["started_ms"].as_i64().unwrap(), model_step["started_ms"].as_i64().unwrap());
+    let (tool_start, model_start) = (
+        steps[1]["started_ms"].as_i64().unwrap(),
+        model_step["started_ms"].as_i64().unwrap(),
+    );
     assert!(tool_start >= model_start, "{trace}");
     assert!(
         tool_start + steps[1]["duration_ms"].as_i64().unwrap()

@@ -8,3 +8,7 @@ ALTER TABLE agent_responses ADD COLUMN version_of INTEGER;
 CREATE INDEX agent_responses_versions ON agent_responses(version_of) WHERE version_of IS NOT NULL;
 -- Whether people may pick another enabled model configuration from the chat composer.
 ALTER TABLE agents ADD COLUMN model_choice INTEGER NOT NULL DEFAULT 0;
+-- A chunk can be turned off (not searched) or its text corrected by hand; a reindex of the
+-- document makes fresh chunks.
+ALTER TABLE chunks ADD COLUMN is_enabled INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE chunks ADD COLUMN edited_on TEXT;

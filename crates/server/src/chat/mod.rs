@@ -152,7 +152,13 @@ impl Emitter {
     }
 
     /// Records a step of the trace that began at `began` and ends now.
-    pub fn traced(&mut self, began: Instant, kind: &str, title: impl Into<String>, summary: impl Into<String>) -> &mut TraceStep {
+    pub fn traced(
+        &mut self,
+        began: Instant,
+        kind: &str,
+        title: impl Into<String>,
+        summary: impl Into<String>,
+    ) -> &mut TraceStep {
         self.trace.push(TraceStep {
             kind: kind.to_string(),
             title: title.into(),
@@ -450,7 +456,12 @@ impl ChatHub {
         )
         .await?;
         if let Some(why) = &job.guard.blocked {
-            let step = out.traced(Instant::now(), "guardrails", "Question guardrails", format!("Blocked: {why}"));
+            let step = out.traced(
+                Instant::now(),
+                "guardrails",
+                "Question guardrails",
+                format!("Blocked: {why}"),
+            );
             step.status = "blocked".into();
             step.findings = job.guard.input_findings.clone();
             out.status("guardrail", why).await?;
@@ -462,7 +473,10 @@ impl ChatHub {
                 Instant::now(),
                 "guardrails",
                 "Question guardrails",
-                format!("{}; the question was changed before it was searched.", ejento_api::text::count(n, "finding", "findings")),
+                format!(
+                    "{}; the question was changed before it was searched.",
+                    ejento_api::text::count(n, "finding", "findings")
+                ),
             );
             step.findings = job.guard.input_findings.clone();
         }

@@ -131,6 +131,12 @@ pub(super) fn routes(api: Api) -> Api {
         chunks,
     )
     .route(
+        Method::PUT,
+        "/api/v2/documents/{document_id}/chunks/{chunk_id}",
+        (DOCUMENTS, "Correct a chunk's text, or turn it off or on", SignedIn),
+        update_chunk,
+    )
+    .route(
         Method::GET,
         "/api/v2/documents/{document_id}/history",
         (DOCUMENTS, "Get the indexing history of a Document", SignedIn),
@@ -838,6 +844,40 @@ async fn chunks(
             meta: page.meta(count),
         },
     ))
+}
+
+async fn update_chunk(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath((id, chunk)): ApiPath<(i64, i64)>,
+    ApiJson(body): ApiJson<ejento_api::ChunkUpdate>,
+) -> Result<Json<ejento_api::DocumentChunk>> {
+    document(&state, &caller, id, Need::Contribute).await?;
+    let text = body.text.as_deref().map(str::trim);
+    let mut e = FieldErrors::default();
+    match text {
+        Some("") => e.add("text", "A chunk needs some text; turn it off instead."),
+        Some(t) if t.chars().count() > ejento_api::MAX_CHUNK_CHARS => e.add(
+            "text",
+            format!("A chunk holds at most {} characters.", ejento_api::MAX_CHUNK_CHARS),
+        ),
+        _ => {}
+    }
+    if text.is_none() && body.is_enabled.is_none() {
+        e.add("text", "Give the chunk's new text, or is_enabled.");
+    }
+    e.finish()?;
+    state
+        .store
+        .update_chunk(id, chunk, text, body.is_enabled)
+        .await?
+        .ok_or_else(|| Error::not_found("Chunk"))?;
+    let updated = state
+        .store
+        .document_chunk(id, chunk)
+        .await?
+        .ok_or_else(|| Error::not_found("Chunk"))?;
+    Ok(ok("Chunk updated.", updated))
 }
 
 async fn history(

@@ -1110,11 +1110,15 @@ impl Store {
     /// Per model, the completed answers to people (not evaluation runs) asked in `[start, end)`
     /// (timestamps) within `scope`. Read as a stream, so memory is 8 bytes an answer whatever
     /// the range.
-    pub async fn answer_timings(&self, scope: &UsageScope, start: &str, end: &str) -> Result<BTreeMap<String, ModelTimings>> {
+    pub async fn answer_timings(
+        &self,
+        scope: &UsageScope,
+        start: &str,
+        end: &str,
+    ) -> Result<BTreeMap<String, ModelTimings>> {
         use futures_util::TryStreamExt;
-        let mut sql = Sql::new(
-            "SELECT r.model, r.first_token_ms, r.latency_ms, r.total_tokens, r.cost FROM agent_responses r",
-        );
+        let mut sql =
+            Sql::new("SELECT r.model, r.first_token_ms, r.latency_ms, r.total_tokens, r.cost FROM agent_responses r");
         let org = sql.arg(scope.organization_id);
         sql.text.push_str(&format!(
             " WHERE r.organization_id = {org} AND r.status = 'completed' AND r.query_source <> 'evaluation' AND r.is_deleted = 0"

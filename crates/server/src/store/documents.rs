@@ -101,6 +101,38 @@ const SELECT: &str = "SELECT d.id, d.organization_id, d.corpus_id, d.content_typ
 /// Only live documents of live corpora exist for callers.
 const LIVE: &str = "d.is_deleted = 0 AND c.is_deleted = 0";
 
+/// The chunks of document `$1` that are its live generation's.
+const LIVE_CHUNK: &str = "c.document_id = $1 AND c.generation = d.live_generation AND d.live_generation <> 0";
+const CHUNK_SELECT: &str = "SELECT c.id, c.document_id, c.ordinal, c.page, c.section, c.text, c.is_enabled, c.edited_on \
+     FROM chunks c JOIN documents d ON d.id = c.document_id";
+
+#[derive(sqlx::FromRow)]
+struct ChunkRow {
+    id: i64,
+    document_id: i64,
+    ordinal: i64,
+    page: Option<i64>,
+    section: Option<String>,
+    text: String,
+    is_enabled: i64,
+    edited_on: Option<String>,
+}
+
+impl ChunkRow {
+    fn into_wire(self) -> DocumentChunk {
+        DocumentChunk {
+            id: self.id,
+            document_id: self.document_id,
+            ordinal: self.ordinal,
+            page: self.page,
+            section: self.section,
+            text: self.text,
+            is_enabled: self.is_enabled != 0,
+            edited_on: self.edited_on,
+        }
+    }
+}
+
 /// A document about to be stored, its original already in the object store.
 #[derive(Debug, Clone)]
 pub struct NewDocument {
@@ -754,11 +786,8 @@ impl Store {
 
     /// The live chunks of a document, in order.
     pub async fn document_chunks(&self, document: i64, page: PageRequest) -> Result<(Vec<DocumentChunk>, i64)> {
-        let live = "c.document_id = $1 AND c.generation = d.live_generation AND d.live_generation <> 0";
-        type Row = (i64, i64, i64, Option<i64>, Option<String>, String);
-        let rows: Vec<Row> = sqlx::query_as(&format!(
-            "SELECT c.id, c.document_id, c.ordinal, c.page, c.section, c.text FROM chunks c \
-             JOIN documents d ON d.id = c.document_id WHERE {live} ORDER BY c.ordinal LIMIT $2 OFFSET $3"
+        let rows: Vec<ChunkRow> = sqlx::query_as(&format!(
+            "{CHUNK_SELECT} WHERE {LIVE_CHUNK} ORDER BY c.ordinal LIMIT $2 OFFSET $3"
         ))
         .bind(document)
         .bind(page.limit())
@@ -766,24 +795,58 @@ impl Store {
         .fetch_all(self.pool())
         .await?;
         let (count,): (i64,) = sqlx::query_as(&format!(
-            "SELECT COUNT(*) FROM chunks c JOIN documents d ON d.id = c.document_id WHERE {live}"
+            "SELECT COUNT(*) FROM chunks c JOIN documents d ON d.id = c.document_id WHERE {LIVE_CHUNK}"
         ))
         .bind(document)
         .fetch_one(self.pool())
         .await?;
-        Ok((
-            rows.into_iter()
-                .map(|(id, document_id, ordinal, page, section, text)| DocumentChunk {
-                    id,
-                    document_id,
-                    ordinal,
-                    page,
-                    section,
-                    text,
-                })
-                .collect(),
-            count,
-        ))
+        Ok((rows.into_iter().map(ChunkRow::into_wire).collect(), count))
+    }
+
+    /// One live chunk of a document.
+    pub async fn document_chunk(&self, document: i64, chunk: i64) -> Result<Option<DocumentChunk>> {
+        let row: Option<ChunkRow> = sqlx::query_as(&format!("{CHUNK_SELECT} WHERE {LIVE_CHUNK} AND c.id = $2"))
+            .bind(document)
+            .bind(chunk)
+            .fetch_optional(self.pool())
+            .await?;
+        Ok(row.map(ChunkRow::into_wire))
+    }
+
+    /// Corrects a live chunk's text (its vector is dropped, to be embedded again) or turns it
+    /// off or on; both indexes follow through the change log. None: no such live chunk.
+    pub async fn update_chunk(
+        &self,
+        document: i64,
+        chunk: i64,
+        text: Option<&str>,
+        enabled: Option<bool>,
+    ) -> Result<Option<()>> {
+        let mut tx = self.db.write().await?;
+        let now = time_fmt::now();
+        let changed = sqlx::query(
+            "UPDATE chunks SET text = COALESCE($3, text), is_enabled = COALESCE($4, is_enabled), \
+             edited_on = CASE WHEN $3 IS NULL THEN edited_on ELSE $5 END, \
+             embedding = CASE WHEN $3 IS NULL THEN embedding END, \
+             embedding_model = CASE WHEN $3 IS NULL THEN embedding_model END, \
+             embedding_claim = CASE WHEN $3 IS NULL THEN embedding_claim END \
+             WHERE id = $2 AND document_id = $1 AND generation = \
+             (SELECT live_generation FROM documents WHERE id = $1 AND is_deleted = 0 AND live_generation <> 0)",
+        )
+        .bind(document)
+        .bind(chunk)
+        .bind(text)
+        .bind(enabled.map(i64::from))
+        .bind(&now)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if changed == 0 {
+            return Ok(None);
+        }
+        self.log_search_change(&mut tx, document, SearchChange::Content).await?;
+        tx.commit().await?;
+        Ok(Some(()))
     }
 
     /// Sections and texts of the first live chunks of some documents (conversation starters).
@@ -855,7 +918,7 @@ impl Store {
             "SELECT c.id, c.document_id, c.corpus_id, c.organization_id, c.text, c.embedding FROM chunks c \
              JOIN documents d ON d.id = c.document_id \
              WHERE c.document_id = $1 AND d.is_deleted = 0 AND d.live_generation <> 0 AND c.generation = d.live_generation \
-             ORDER BY c.ordinal",
+             AND c.is_enabled = 1 ORDER BY c.ordinal",
         )
         .bind(document)
         .fetch_all(self.pool())
@@ -883,7 +946,8 @@ impl Store {
             "SELECT ch.id, ch.document_id, d.title, ch.corpus_id, ch.page, ch.section, ch.text, \
              CASE WHEN d.content_type = 'weblink' THEN d.source END AS web_address FROM chunks ch \
              JOIN documents d ON d.id = ch.document_id JOIN corpora c ON c.id = d.corpus_id \
-             WHERE d.organization_id = $1 AND {LIVE} AND ch.generation = d.live_generation AND ch.id IN ({})",
+             WHERE d.organization_id = $1 AND {LIVE} AND ch.generation = d.live_generation AND ch.is_enabled = 1 \
+             AND ch.id IN ({})",
             placeholders(2, chunk_ids.len())
         );
         let mut q = sqlx::query_as::<_, HydratedChunk>(&sql).bind(org);

@@ -8,7 +8,7 @@ use ejento_api::{AgentResponse, ResponseComment, ResponseFeedback, ResponseOutpu
 use super::{
     Store,
     analytics::{self, Usage},
-    pagination::{Counted, PageRequest, counted, page_of},
+    pagination::{PageRequest, ThreadOrder, thread_page},
 };
 use crate::{error::Result, time_fmt};
 
@@ -322,29 +322,20 @@ impl Store {
         page: PageRequest,
     ) -> Result<(Vec<ResponseRow>, i64)> {
         // A thread's turns in order, each as its newest version, in the place of its first.
-        let count = format!(
-            "SELECT COUNT(*) FROM agent_responses r WHERE r.chat_thread_id = $2 AND r.is_deleted = 0 AND {CURRENT_VERSION}"
-        );
-        let rows: Vec<Counted<ResponseRow>> = sqlx::query_as(&format!(
-            "{} WHERE r.chat_thread_id = $2 AND r.is_deleted = 0 AND {CURRENT_VERSION} \
-             ORDER BY COALESCE(r.version_of, r.id) LIMIT $3 OFFSET $4",
-            counted(SELECT, &count)
-        ))
-        .bind(caller)
-        .bind(thread)
-        .bind(page.limit())
-        .bind(page.offset())
-        .fetch_all(self.pool())
-        .await?;
-        if let Some(page) = page_of(rows, page) {
-            return Ok(page);
-        }
-        let count = sqlx::query_scalar(&count)
-            .bind(caller)
-            .bind(thread)
-            .fetch_one(self.pool())
-            .await?;
-        Ok((Vec::new(), count))
+        let only = format!(" AND {CURRENT_VERSION}");
+        let order = ThreadOrder {
+            only: &only,
+            order_by: "COALESCE(r.version_of, r.id)",
+        };
+        thread_page(
+            self.pool(),
+            (SELECT, "agent_responses", "chat_thread_id"),
+            order,
+            caller,
+            thread,
+            page,
+        )
+        .await
     }
 
     /// Every version of the turn `id` belongs to, oldest first.

@@ -155,11 +155,25 @@ where
     Ok((Vec::new(), count.query_scalar().fetch_one(conn).await?))
 }
 
-/// A page of a conversation's answers, oldest first, with how many it has: `select` reads
-/// `table` as `r` (with `$1` the caller) and `column` names the conversation.
+/// Which answers of a conversation a page shows, in which order (both over `r`).
+pub struct ThreadOrder<'a> {
+    /// Extra condition (`AND …`), or empty.
+    pub only: &'a str,
+    pub order_by: &'a str,
+}
+
+/// Every answer, oldest first.
+pub const EVERY_ANSWER: ThreadOrder<'static> = ThreadOrder {
+    only: "",
+    order_by: "r.id",
+};
+
+/// A page of a conversation's answers, with how many it has: `select` reads `table` as `r`
+/// (with `$1` the caller) and `column` names the conversation.
 pub async fn thread_page<T>(
     pool: &sqlx::AnyPool,
     (select, table, column): (&str, &str, &str),
+    order: ThreadOrder<'_>,
     caller: i64,
     thread: i64,
     page: PageRequest,
@@ -167,9 +181,10 @@ pub async fn thread_page<T>(
 where
     T: for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> + Send + Unpin,
 {
-    let count = format!("SELECT COUNT(*) FROM {table} c WHERE c.{column} = $2 AND c.is_deleted = 0");
+    let ThreadOrder { only, order_by } = order;
+    let count = format!("SELECT COUNT(*) FROM {table} r WHERE r.{column} = $2 AND r.is_deleted = 0{only}");
     let rows: Vec<Counted<T>> = sqlx::query_as(&format!(
-        "{} WHERE r.{column} = $2 AND r.is_deleted = 0 ORDER BY r.id LIMIT $3 OFFSET $4",
+        "{} WHERE r.{column} = $2 AND r.is_deleted = 0{only} ORDER BY {order_by} LIMIT $3 OFFSET $4",
         counted(select, &count)
     ))
     .bind(caller)

@@ -119,6 +119,7 @@ impl Store {
         thread_page(
             self.pool(),
             (SELECT, "workflow_responses", "thread_id"),
+            super::pagination::EVERY_ANSWER,
             caller,
             thread,
             page,

@@ -31,6 +31,11 @@ const ROUTES: &[(&str, &str, &str)] = &[
     ("GET", "/api/v2/documents/{document_id}/conversation-starters", ""),
     ("POST", "/api/v2/documents/{document_id}/refresh", ""),
     ("GET", "/api/v2/documents/{document_id}/chunks", ""),
+    (
+        "PUT",
+        "/api/v2/documents/{document_id}/chunks/{chunk_id}",
+        r#"{"is_enabled": false}"#,
+    ),
     ("GET", "/api/v2/documents/{document_id}/history", ""),
     ("GET", "/api/v2/documents/{document_id}/content", ""),
     ("GET", "/api/v2/agents/{agent_id}/chat-threads", ""),
@@ -258,6 +263,8 @@ const ROUTES: &[(&str, &str, &str)] = &[
     ("GET", "/api/v2/agent-responses/{response_id}", ""),
     ("GET", "/api/v2/agent-responses/{response_id}/supporting-content", ""),
     ("GET", "/api/v2/agent-responses/{response_id}/thoughts", ""),
+    ("GET", "/api/v2/agent-responses/{response_id}/trace", ""),
+    ("GET", "/api/v2/agent-responses/{response_id}/versions", ""),
     (
         "POST",
         "/api/v2/agent-responses/{response_id}/feedbacks",
@@ -497,6 +504,11 @@ async fn organization_a(app: &TestApp) -> HashMap<&'static str, String> {
         .upload_file(corpus_id, &admin, "a.txt", b"A's private words".to_vec())
         .await;
     put("document_id", &json!(document));
+    app.settled(document, &admin).await;
+    let chunks = app
+        .ok("GET", &format!("/api/v2/documents/{document}/chunks"), &admin, None)
+        .await;
+    put("chunk_id", &chunks["chunks"][0]["id"]);
     let thread = app
         .ok("POST", &format!("/api/v2/agents/{agent_id}/chat-threads"), &admin, None)
         .await;

@@ -560,7 +560,10 @@ impl ChatHub {
             r.limit,
             corpora,
             if corpora == 1 { "corpus" } else { "corpora" },
-            r.mode.label(),
+            match (r.mode.uses_meaning(), self.search.embedding_model()) {
+                (true, None) => "by keywords (this server has no embedding model)",
+                _ => r.mode.label(),
+            },
             if r.min_relevance > 0.0 {
                 format!(", relevance at least {:.2}", r.min_relevance)
             } else {
@@ -596,10 +599,7 @@ impl ChatHub {
         };
         let first_token_ms = out.first_token_ms;
         let (summary, status) = match &result {
-            Ok(a) => (
-                format!("{} prompt + {} completion tokens", a.prompt_tokens, a.completion_tokens),
-                "ok",
-            ),
+            Ok(_) => (format!("Wrote {} characters.", out.answer.chars().count()), "ok"),
             Err(AnswerError::Cancelled) => ("Stopped.".to_string(), "failed"),
             Err(AnswerError::Failed(why)) | Err(AnswerError::Blocked(why)) => (why.clone(), "failed"),
         };

@@ -183,19 +183,16 @@ async fn charts_ranges_exports_and_filters() {
 
     // Speed and models: the same numbers as the API's latency report, in the table and its CSV.
     browser.wait_for("#latency-models tbody tr").await;
-    let api: Value = reqwest::Client::new()
-        .get(server.url(&format!(
-            "/api/v2/analytics/latency?start_date={start}&end_date={end}&timezone={zone}"
-        )))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let models = api["data"]["models"].as_array().unwrap();
-    assert!(models.len() >= 2, "{api}");
+    let latency = server
+        .send(
+            reqwest::Method::GET,
+            &token,
+            &format!("/api/v2/analytics/latency?start_date={start}&end_date={end}&timezone={zone}"),
+            Value::Null,
+        )
+        .await;
+    let models = latency["models"].as_array().unwrap();
+    assert!(models.len() >= 2, "{latency}");
     assert_eq!(browser.count("#latency-models tbody tr").await, models.len());
     let csv = csv_of(&browser, "#latency-csv").await;
     let lines: Vec<&str> = csv.lines().collect();
@@ -210,7 +207,7 @@ async fn charts_ranges_exports_and_filters() {
         assert_eq!(cols[4], m["first_token"]["p50_ms"].to_string());
         assert_eq!(cols[7], m["total"]["p95_ms"].to_string());
     }
-    let p50 = api["data"]["first_token"]["p50_ms"].as_i64().unwrap();
+    let p50 = latency["first_token"]["p50_ms"].as_i64().unwrap();
     let shown = browser
         .eval("return document.querySelector('#latency-first-token').textContent")
         .await;

@@ -473,10 +473,7 @@ impl ChatHub {
                 Instant::now(),
                 "guardrails",
                 "Question guardrails",
-                format!(
-                    "{}; the question was changed before it was searched.",
-                    ejento_api::text::count(n, "finding", "findings")
-                ),
+                format!("{} in the question.", ejento_api::text::count(n, "finding", "findings")),
             );
             step.findings = job.guard.input_findings.clone();
         }

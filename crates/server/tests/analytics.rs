@@ -683,4 +683,11 @@ async fn another_organization_sees_none_of_it() {
     let counts = app.ok("GET", "/api/v2/analytics/total-counts", &stranger, None).await;
     assert_eq!(counts["agents"], 0);
     assert_eq!(counts["queries"], 0);
+    // Latency too: another organization's answers are not in its percentiles.
+    let mine = app.ok("GET", "/api/v2/analytics/latency", &admin, None).await;
+    assert!(mine["query_count"].as_i64().unwrap() > 0, "{mine}");
+    let theirs = app.ok("GET", "/api/v2/analytics/latency", &stranger, None).await;
+    assert_eq!(theirs["query_count"], 0);
+    assert_eq!(theirs["first_token"]["p50_ms"], serde_json::Value::Null);
+    assert!(theirs["models"].as_array().unwrap().is_empty());
 }

@@ -132,7 +132,7 @@ pub struct Emitter {
     /// The answer's guardrails: tokens pass through it before they are stored or sent.
     guard: Option<OutputGuard>,
     /// The steps taken so far, for the answer's trace.
-    pub trace: Vec<TraceStep>,
+    trace: Vec<TraceStep>,
 }
 
 impl Emitter {

@@ -564,7 +564,8 @@ async fn trace(
     ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<ejento_api::AnswerTrace>> {
     let row = response(&state, &caller, id).await?;
-    Ok(ok("Trace fetched successfully.", row.trace()))
+    let steps = state.store.response_trace(row.id).await?;
+    Ok(ok("Trace fetched successfully.", row.trace(steps.as_deref())))
 }
 
 async fn thread_responses(

@@ -40,16 +40,14 @@ pub struct ResponseRow {
     pub model: String,
     pub latency_ms: i64,
     pub first_token_ms: Option<i64>,
-    /// JSON steps; null for answers from before traces.
-    pub trace: Option<String>,
     pub version_of: Option<i64>,
     pub version_count: i64,
     pub version_number: i64,
 }
 
 impl ResponseRow {
-    /// How it was made, step by step.
-    pub fn trace(&self) -> ejento_api::AnswerTrace {
+    /// How it was made, step by step (`steps`: the stored JSON; null before traces).
+    pub fn trace(&self, steps: Option<&str>) -> ejento_api::AnswerTrace {
         ejento_api::AnswerTrace {
             agent_response_id: self.id,
             query: self.query.clone(),
@@ -60,11 +58,7 @@ impl ResponseRow {
             prompt_tokens: self.prompt_tokens,
             completion_tokens: self.completion_tokens,
             cost: self.cost.clone(),
-            steps: self
-                .trace
-                .as_deref()
-                .and_then(|t| serde_json::from_str(t).ok())
-                .unwrap_or_default(),
+            steps: steps.and_then(|t| serde_json::from_str(t).ok()).unwrap_or_default(),
         }
     }
 
@@ -183,7 +177,7 @@ const SELECT: &str = "SELECT r.id, r.organization_id, r.agent_id, r.chat_thread_
      r.total_tokens, r.cache_hit, r.query_source, \
      (SELECT f.vote FROM response_feedback f WHERE f.response_id = r.id AND f.user_id = $1) AS my_vote, \
      r.workflow_response_id, r.llm_config_id, r.created_by, r.created_on, r.model, r.latency_ms, r.first_token_ms, \
-     r.trace, r.version_of, \
+     r.version_of, \
      (SELECT COUNT(*) FROM agent_responses v WHERE v.is_deleted = 0 AND (v.id = COALESCE(r.version_of, r.id) \
       OR v.version_of = COALESCE(r.version_of, r.id))) AS version_count, \
      (SELECT COUNT(*) FROM agent_responses v WHERE v.is_deleted = 0 AND v.id <= r.id AND (v.id = COALESCE(r.version_of, r.id) \
@@ -336,6 +330,15 @@ impl Store {
             page,
         )
         .await
+    }
+
+    /// The stored steps of an answer's trace (read only when asked for: a page of a thread
+    /// does not carry them).
+    pub async fn response_trace(&self, id: i64) -> Result<Option<String>> {
+        Ok(sqlx::query_scalar("SELECT trace FROM agent_responses WHERE id = $1")
+            .bind(id)
+            .fetch_one(self.pool())
+            .await?)
     }
 
     /// Every version of the turn `id` belongs to, oldest first.

@@ -38,6 +38,9 @@ pub struct Document {
     pub attachment: bool,
     pub uploaded_by: i64,
     pub indexed_on: Option<String>,
+    /// The chunk size and overlap chosen when it was added; none: its corpus' indexing mode's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub chunk_sizing: Option<ChunkSizing>,
     pub created_by: String,
     pub created_on: String,
     pub modified_by: String,
@@ -128,6 +131,119 @@ pub struct ChunkUpdate {
 
 /// The longest text a chunk may be given by hand.
 pub const MAX_CHUNK_CHARS: usize = 4_000;
+
+/// How a document is cut into chunks: pieces of at most `size` characters, each starting up to
+/// `overlap` characters before the previous one ended (so a sentence cut in two is whole in one).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct ChunkSizing {
+    pub size: u32,
+    pub overlap: u32,
+}
+
+impl ChunkSizing {
+    /// Smaller chunks lose their context, and multiply the rows a document makes.
+    pub const MIN_SIZE: u32 = 200;
+    /// As long as a chunk's text may be made by hand.
+    pub const MAX_SIZE: u32 = MAX_CHUNK_CHARS as u32;
+
+    /// The sizing of an indexing mode: `exhaustive` (1) cuts finer, with more overlap, so
+    /// precise questions find precise passages; `basic` (3) keeps more context per chunk.
+    pub fn of_indexing_mode(indexing_mode_id: i64) -> Self {
+        let (size, overlap) = match indexing_mode_id {
+            1 => (600, 150),
+            2 => (1000, 150),
+            _ => (1500, 100),
+        };
+        Self { size, overlap }
+    }
+
+    /// The largest overlap a size allows: a chunk must move on by more than it looks back.
+    pub fn max_overlap(size: u32) -> u32 {
+        (size / 2).saturating_sub(1)
+    }
+
+    /// Checks a size and overlap a person typed (either may be left empty: `default` fills it,
+    /// its overlap shortened to fit a smaller size). None when both are empty. Errors name the
+    /// field, `chunk_size` or `chunk_overlap`.
+    pub fn parse(
+        size: Option<&str>,
+        overlap: Option<&str>,
+        default: ChunkSizing,
+    ) -> Result<Option<Self>, Vec<(&'static str, String)>> {
+        let given = |raw: Option<&str>| raw.map(str::trim).filter(|r| !r.is_empty()).map(str::to_string);
+        let (size, overlap) = (given(size), given(overlap));
+        if size.is_none() && overlap.is_none() {
+            return Ok(None);
+        }
+        let size = match size {
+            None => Ok(default.size),
+            Some(raw) => raw
+                .parse::<u32>()
+                .ok()
+                .filter(|n| (Self::MIN_SIZE..=Self::MAX_SIZE).contains(n))
+                .ok_or_else(|| {
+                    let (min, max) = (Self::MIN_SIZE, Self::MAX_SIZE);
+                    let message = format!("The chunk size is a whole number of characters from {min} to {max}.");
+                    ("chunk_size", message)
+                }),
+        };
+        let overlap = match overlap {
+            None => Ok(None),
+            Some(raw) => raw.parse::<u32>().map(Some).map_err(|_| {
+                let message = "The overlap is a whole number of characters, 0 or more.".to_string();
+                ("chunk_overlap", message)
+            }),
+        };
+        match (size, overlap) {
+            (Ok(size), Ok(None)) => Ok(Some(Self {
+                size,
+                overlap: default.overlap.min(Self::max_overlap(size)),
+            })),
+            (Ok(size), Ok(Some(overlap))) if overlap <= Self::max_overlap(size) => Ok(Some(Self { size, overlap })),
+            (Ok(size), Ok(Some(_))) => Err(vec![(
+                "chunk_overlap",
+                format!(
+                    "The overlap must be less than half the chunk size: at most {} for {size}.",
+                    Self::max_overlap(size)
+                ),
+            )]),
+            (size, overlap) => Err(size.err().into_iter().chain(overlap.err()).collect()),
+        }
+    }
+
+    /// "1000 characters, overlap 150", for people.
+    pub fn describe(&self) -> String {
+        format!("{} characters, overlap {}", self.size, self.overlap)
+    }
+}
+
+/// How many chunks a preview shows (the count covers all of them).
+pub const PREVIEW_CHUNKS: usize = 20;
+
+/// `POST /api/v2/corpora/{corpus_id}/chunk-preview`: what an upload would be cut into, before
+/// it is added.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct ChunkPreview {
+    /// The sizing used: the one given, or the corpus' default.
+    pub sizing: ChunkSizing,
+    /// Whether `sizing` is the corpus' default (nothing was chosen).
+    pub is_default: bool,
+    /// All the chunks the document makes.
+    pub chunk_count: u64,
+    /// The first [`PREVIEW_CHUNKS`] of them.
+    pub chunks: Vec<PreviewChunk>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct PreviewChunk {
+    pub ordinal: i64,
+    pub page: Option<i64>,
+    pub section: Option<String>,
+    pub text: String,
+}
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
@@ -275,4 +391,68 @@ pub struct IndexingSummary {
 pub struct MeaningProgress {
     pub embedded: i64,
     pub passages: i64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const BASIC: ChunkSizing = ChunkSizing {
+        size: 1500,
+        overlap: 100,
+    };
+
+    #[test]
+    fn chunk_sizing_is_checked_and_filled_from_the_default() {
+        let parse = |size, overlap| ChunkSizing::parse(size, overlap, BASIC);
+        assert_eq!(parse(None, None), Ok(None));
+        assert_eq!(parse(Some(" "), Some("")), Ok(None));
+        assert_eq!(
+            parse(Some("800"), Some("120")),
+            Ok(Some(ChunkSizing {
+                size: 800,
+                overlap: 120
+            }))
+        );
+        assert_eq!(
+            parse(Some("4000"), Some("0")),
+            Ok(Some(ChunkSizing { size: 4000, overlap: 0 }))
+        );
+        // One left empty takes the default's; a default overlap too big for the size shrinks.
+        assert_eq!(
+            parse(None, Some("50")),
+            Ok(Some(ChunkSizing {
+                size: 1500,
+                overlap: 50
+            }))
+        );
+        assert_eq!(
+            parse(Some("200"), None),
+            Ok(Some(ChunkSizing { size: 200, overlap: 99 }))
+        );
+        assert_eq!(
+            parse(Some("200"), Some("99")),
+            Ok(Some(ChunkSizing { size: 200, overlap: 99 }))
+        );
+        let fields = |r: Result<Option<ChunkSizing>, Vec<(&'static str, String)>>| {
+            r.unwrap_err().into_iter().map(|(f, _)| f).collect::<Vec<_>>()
+        };
+        assert_eq!(fields(parse(Some("200"), Some("100"))), ["chunk_overlap"]);
+        assert_eq!(fields(parse(Some("199"), None)), ["chunk_size"]);
+        assert_eq!(fields(parse(Some("4001"), Some("10"))), ["chunk_size"]);
+        assert_eq!(fields(parse(Some("-5"), Some("x"))), ["chunk_size", "chunk_overlap"]);
+        assert_eq!(fields(parse(Some("1e3"), None)), ["chunk_size"]);
+        assert_eq!(fields(parse(Some("99999999999999999999"), None)), ["chunk_size"]);
+        assert_eq!(fields(parse(None, Some("-1"))), ["chunk_overlap"]);
+        assert_eq!(fields(parse(None, Some("750"))), ["chunk_overlap"]);
+    }
+
+    #[test]
+    fn every_indexing_mode_sizing_is_valid() {
+        for mode in 0..5 {
+            let s = ChunkSizing::of_indexing_mode(mode);
+            let again = ChunkSizing::parse(Some(&s.size.to_string()), Some(&s.overlap.to_string()), BASIC);
+            assert_eq!(again, Ok(Some(s)));
+        }
+    }
 }

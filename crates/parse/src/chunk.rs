@@ -1,4 +1,4 @@
-//! Splitting text into the chunks retrieval returns, by indexing mode.
+//! Splitting text into the chunks retrieval returns, of a chosen size and overlap.
 //!
 //! Each chunk is cut at the best break near its end (a paragraph, else a line or sentence end,
 //! else a space, else anywhere), looking only at the second half of the chunk, and the next one
@@ -11,16 +11,6 @@ use crate::Segment;
 /// The longest section name a chunk carries (a "heading" can be a whole hostile paragraph).
 const MAX_SECTION_CHARS: usize = 200;
 
-/// Chunk size and overlap (characters) of an indexing mode: `exhaustive` cuts finer, with more
-/// overlap, so precise questions find precise passages; `basic` keeps more context per chunk.
-pub fn parameters(indexing_mode_id: i64) -> (usize, usize) {
-    match indexing_mode_id {
-        1 => (600, 150),
-        2 => (1000, 150),
-        _ => (1500, 100),
-    }
-}
-
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Chunk {
     pub ordinal: i64,
@@ -29,9 +19,10 @@ pub struct Chunk {
     pub text: String,
 }
 
-/// Chunks never cross a segment (page, slide, sheet, section), so each records where it is from.
-pub fn split(segments: &[Segment], indexing_mode_id: i64) -> Vec<Chunk> {
-    let (size, overlap) = parameters(indexing_mode_id);
+/// Chunks of at most `size` characters, overlapping by up to `overlap` (less than half of
+/// `size`). They never cross a segment (page, slide, sheet, section), so each records where it
+/// is from.
+pub fn split(segments: &[Segment], size: usize, overlap: usize) -> Vec<Chunk> {
     let mut out = Vec::new();
     for segment in segments {
         let section = segment.section.as_deref().map(short_section);
@@ -121,15 +112,15 @@ mod tests {
     }
 
     #[test]
-    fn finer_modes_make_more_chunks_and_keep_pages() {
+    fn smaller_chunks_are_more_and_keep_pages() {
         let text = "Sentence number one is here. ".repeat(200);
         let seg = vec![Segment {
             page: Some(3),
             section: None,
             text,
         }];
-        let fine = split(&seg, 1);
-        let coarse = split(&seg, 3);
+        let fine = split(&seg, 600, 150);
+        let coarse = split(&seg, 1500, 100);
         assert!(fine.len() > coarse.len());
         assert!(fine.iter().all(|c| c.page == Some(3) && c.text.chars().count() <= 600));
         assert_eq!(
@@ -165,7 +156,14 @@ mod tests {
         for round in 0..200 {
             let len = rng.gen_range(0..20_000);
             let text = random_text(&mut rng, len);
-            let (size, overlap) = parameters(round % 3 + 1);
+            // Every size and overlap a person may choose (200 to 4,000; under half the size),
+            // and smaller ones: the rule holds at any size.
+            let size = if round % 4 == 0 {
+                rng.gen_range(2..200)
+            } else {
+                rng.gen_range(200..=4000)
+            };
+            let overlap = rng.gen_range(0..size / 2);
             let pieces = pieces(&text, size, overlap);
             let mut covered = 0;
             for piece in &pieces {
@@ -203,7 +201,7 @@ mod tests {
             (0..3)
                 .map(|_| {
                     let started = Instant::now();
-                    let chunks = split(&segment(text.to_string()), 1);
+                    let chunks = split(&segment(text.to_string()), 600, 150);
                     assert!(!chunks.is_empty());
                     started.elapsed() / mb
                 })
@@ -230,7 +228,8 @@ mod tests {
                 section: Some("h".repeat(10_000)),
                 text: "Some text.".into(),
             }],
-            2,
+            1000,
+            150,
         );
         assert_eq!(
             chunks[0].section.as_ref().map(|s| s.chars().count()),

@@ -264,6 +264,7 @@ async fn pipeline_over_http() {
 /// process as before and through the child as now, with as many at once as the server has
 /// indexing workers: the cost of the process boundary.
 async fn parsing_in_process_and_in_the_child(texts: &[String], workers: usize) {
+    use ejento_api::ChunkSizing;
     use ejento_server::indexing::sandbox::{ParseSandbox, chunks_in_process};
     let mut config = Config::for_database("sqlite::memory:");
     config.parse_program = Some(env!("CARGO_BIN_EXE_ejento-server").into());
@@ -290,11 +291,19 @@ async fn parsing_in_process_and_in_the_child(texts: &[String], workers: usize) {
                 let mut chunks = 0;
                 for doc in docs {
                     chunks += if child {
-                        sandbox.chunks("text", 2, doc).await.unwrap().len()
-                    } else {
-                        tokio::task::spawn_blocking(move || chunks_in_process("text", 2, &doc, limits).unwrap().len())
+                        sandbox
+                            .chunks("text", ChunkSizing::of_indexing_mode(2), doc)
                             .await
                             .unwrap()
+                            .len()
+                    } else {
+                        tokio::task::spawn_blocking(move || {
+                            chunks_in_process("text", ChunkSizing::of_indexing_mode(2), &doc, limits)
+                                .unwrap()
+                                .len()
+                        })
+                        .await
+                        .unwrap()
                     };
                 }
                 chunks

@@ -168,7 +168,8 @@ fn main() {
             max_text: 1 << 30,
         };
         let segments = ejento_parse::extract("text", text.as_bytes(), limits).unwrap();
-        for chunk in ejento_parse::chunk::split(&segments, 3) {
+        let basic = ejento_api::ChunkSizing::of_indexing_mode(3);
+        for chunk in ejento_parse::chunk::split(&segments, basic.size as usize, basic.overlap as usize) {
             chunks.push(chunk.text);
             chunk_doc.push(doc);
         }

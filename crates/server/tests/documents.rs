@@ -1007,3 +1007,183 @@ both_backends!(
         assert!(found(&app.retrieve(corpus, &token, "quokka").await));
     }
 );
+
+/// Every chunk of a document, in order (all pages).
+async fn all_chunks(app: &TestApp, token: &str, document: i64) -> Vec<String> {
+    let page = app
+        .ok(
+            "GET",
+            &format!("/api/v2/documents/{document}/chunks?items_per_page=100"),
+            token,
+            None,
+        )
+        .await;
+    assert!(page["meta"]["num_pages"].as_i64().unwrap() <= 1, "{page}");
+    page["chunks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["text"].as_str().unwrap().to_string())
+        .collect()
+}
+
+fn preview_of(body: &Value) -> ejento_api::ChunkPreview {
+    serde_json::from_value(body["data"].clone()).expect("a chunk preview")
+}
+
+both_backends!(
+    chunk_size_and_overlap_are_previewed_chosen_at_upload_and_kept_on_reindex,
+    tweak = |c: &mut ejento_server::config::Config| c.outbound_allow = "127.0.0.1, ::1".into(),
+    |app: TestApp| async move {
+        use ejento_api::ChunkSizing;
+        let (token, _, _) = app.member("sizes@example.com", "Sid Sizes").await;
+        // Indexing mode 1: 600 characters, overlap 150, unless the upload says otherwise.
+        let corpus = corpus(&app, &token, "Sizes").await;
+        let text: String = (1..=70)
+            .map(|n| format!("Paragraph {n:02} tells of harbour number {n}. Its ships sail at dawn and return by dusk; the crews rest on Sundays.\n\n"))
+            .collect();
+        let form = |size: &'static str, overlap: &'static str| {
+            let mut parts = vec![
+                Part::Text("content_type", "file"),
+                Part::File("source", "harbours.txt", text.clone().into_bytes()),
+            ];
+            if !size.is_empty() {
+                parts.push(Part::Text("chunk_size", size));
+            }
+            if !overlap.is_empty() {
+                parts.push(Part::Text("chunk_overlap", overlap));
+            }
+            parts
+        };
+
+        // The preview: the sizing used, every chunk counted, the first 20 shown, nothing stored.
+        let (status, body) = app.chunk_preview(corpus, &token, form("300", "40")).await;
+        assert_eq!(status, 200, "{body}");
+        let small = preview_of(&body);
+        assert_eq!(small.sizing, ChunkSizing { size: 300, overlap: 40 });
+        assert!(!small.is_default);
+        assert!(small.chunk_count > ejento_api::PREVIEW_CHUNKS as u64, "{body}");
+        assert_eq!(small.chunks.len(), ejento_api::PREVIEW_CHUNKS);
+        assert!(small.chunks.iter().all(|c| c.text.chars().count() <= 300));
+        assert!(small.chunks.iter().enumerate().all(|(i, c)| c.ordinal == i as i64));
+        let (status, body) = app.chunk_preview(corpus, &token, form("", "")).await;
+        assert_eq!(status, 200, "{body}");
+        let default = preview_of(&body);
+        assert_eq!(default.sizing, ChunkSizing::of_indexing_mode(1));
+        assert!(default.is_default);
+        assert!(default.chunk_count < small.chunk_count, "{default:?}");
+        let documents = app
+            .ok("GET", &format!("/api/v2/corpora/{corpus}/documents"), &token, None)
+            .await;
+        assert_eq!(documents["meta"]["count"], 0, "a preview stores nothing: {documents}");
+
+        // Uploaded with the same sizing: the chunks are the preview's, and the document says how
+        // it was cut. Without a sizing, the corpus' mode cuts it (as previewed too).
+        let (status, body) = app.upload(corpus, &token, form("300", "40")).await;
+        assert_eq!(status, 201, "{body}");
+        let chosen = body["data"]["id"].as_i64().unwrap();
+        let doc = app.settled(chosen, &token).await;
+        assert_eq!(doc["step"], "indexed", "{doc}");
+        assert_eq!(doc["chunk_sizing"], json!({"size": 300, "overlap": 40}));
+        assert_eq!(doc["chunk_count"].as_u64(), Some(small.chunk_count));
+        let chunks = all_chunks(&app, &token, chosen).await;
+        let previewed: Vec<String> = small.chunks.iter().map(|c| c.text.clone()).collect();
+        assert_eq!(chunks[..previewed.len()], previewed[..]);
+        // Consecutive chunks share at most the overlap.
+        for pair in chunks.windows(2) {
+            let shared = (1..=pair[0].len().min(pair[1].len()))
+                .filter(|n| pair[0].is_char_boundary(pair[0].len() - n) && pair[1].is_char_boundary(*n))
+                .filter(|n| pair[0][pair[0].len() - n..] == pair[1][..*n])
+                .max()
+                .unwrap_or(0);
+            assert!(shared <= 40, "{shared} characters shared: {pair:?}");
+        }
+        let plain = app
+            .upload_file(corpus, &token, "harbours-default.txt", text.clone().into_bytes())
+            .await;
+        let plain_doc = app.settled(plain, &token).await;
+        assert!(plain_doc["chunk_sizing"].is_null(), "{plain_doc}");
+        assert_eq!(plain_doc["chunk_count"].as_u64(), Some(default.chunk_count));
+        let default_texts: Vec<String> = default.chunks.iter().map(|c| c.text.clone()).collect();
+        assert_eq!(
+            all_chunks(&app, &token, plain).await[..default_texts.len()],
+            default_texts[..]
+        );
+
+        // A reindex cuts the document the same way again.
+        app.ok("POST", &format!("/api/v2/documents/{chosen}/refresh"), &token, None)
+            .await;
+        let again = app.settled(chosen, &token).await;
+        assert_eq!(again["step"], "indexed", "{again}");
+        assert_eq!(all_chunks(&app, &token, chosen).await, chunks);
+
+        // One of the two left empty: the other comes from the corpus (its overlap shortened to
+        // fit a small size).
+        let (_, body) = app.chunk_preview(corpus, &token, form("200", "")).await;
+        assert_eq!(preview_of(&body).sizing, ChunkSizing { size: 200, overlap: 99 });
+        let (_, body) = app.chunk_preview(corpus, &token, form("", "0")).await;
+        assert_eq!(preview_of(&body).sizing, ChunkSizing { size: 600, overlap: 0 });
+
+        // A web page is fetched and cut as it reads now.
+        let (site, _) = website("<html><h1>Tides</h1><p>The narwhalweb tide turns at noon.</p></html>").await;
+        let url = format!("{site}/guide");
+        let (status, body) = app
+            .chunk_preview(
+                corpus,
+                &token,
+                vec![
+                    Part::Text("content_type", "weblink"),
+                    Part::Text("source", &url),
+                    Part::Text("chunk_size", "500"),
+                ],
+            )
+            .await;
+        assert_eq!(status, 200, "{body}");
+        assert!(preview_of(&body).chunks[0].text.contains("narwhalweb"), "{body}");
+
+        // Refused, with the field named, by the preview and the upload alike; nothing is stored.
+        for (size, overlap, field) in [
+            ("199", "", "chunk_size"),
+            ("4001", "", "chunk_size"),
+            ("big", "", "chunk_size"),
+            ("300", "150", "chunk_overlap"),
+            ("300", "-1", "chunk_overlap"),
+            ("", "300", "chunk_overlap"),
+        ] {
+            for (status, body) in [
+                app.chunk_preview(corpus, &token, form(size, overlap)).await,
+                app.upload(corpus, &token, form(size, overlap)).await,
+            ] {
+                assert_error(status, &body, 422);
+                assert!(body["errors"][field].is_array(), "{size}/{overlap}: {body}");
+            }
+        }
+        let broken = vec![
+            Part::Text("content_type", "file"),
+            Part::File("source", "broken.pdf", b"%PDF-1.4 not really a pdf".to_vec()),
+        ];
+        let (status, body) = app.chunk_preview(corpus, &token, broken).await;
+        assert_error(status, &body, 422);
+        assert!(body["errors"]["source"].is_array(), "the parser's reason: {body}");
+        let (status, body) = app
+            .chunk_preview(corpus, &token, vec![Part::File("source", "movie.mp4", vec![1, 2, 3])])
+            .await;
+        assert_error(status, &body, 415);
+        let (status, body) = app
+            .chunk_preview(
+                corpus,
+                &token,
+                vec![Part::Text("content_type", "text"), Part::Text("source", "   ")],
+            )
+            .await;
+        assert_error(status, &body, 422);
+        // Someone not on the corpus may not add to it, so may not preview either.
+        let (outsider, _) = app.signed_up("outsider@example.com").await;
+        let (status, body) = app.chunk_preview(corpus, &outsider, form("", "")).await;
+        assert_error(status, &body, 403);
+        let documents = app
+            .ok("GET", &format!("/api/v2/corpora/{corpus}/documents"), &token, None)
+            .await;
+        assert_eq!(documents["meta"]["count"], 2, "{documents}");
+    }
+);

@@ -13,6 +13,7 @@ use serde_json::{Value, json};
 /// (method, path, body). `{name}` is replaced by the id of organization A's object of that name.
 const ROUTES: &[(&str, &str, &str)] = &[
     ("POST", "/indexing-service/api/v2/corpora/{corpus_id}/documents", ""),
+    ("POST", "/api/v2/corpora/{corpus_id}/chunk-preview", ""),
     ("GET", "/api/v2/corpora/{corpus_id}/documents", ""),
     (
         "DELETE",

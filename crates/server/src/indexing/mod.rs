@@ -17,8 +17,9 @@ pub use ejento_parse::{self as parse, chunk};
 
 use std::{sync::Arc, time::Duration};
 
+use ejento_api::ChunkSizing;
 use sha2::{Digest, Sha256};
-use tokio::sync::Notify;
+use tokio::sync::{Notify, Semaphore};
 
 use crate::{
     config::Config,
@@ -40,6 +41,21 @@ pub struct Indexer {
     sandbox: sandbox::ParseSandbox,
     outbound: Outbound,
     wake: Arc<Notify>,
+    /// Previews run parse children on request: at most this many at once on this server.
+    previews: Arc<Semaphore>,
+}
+
+/// Parse children a server runs for previews at once (each may use a core and its memory
+/// budget); more wait their turn, up to [`PREVIEW_WAIT`].
+const PREVIEW_SLOTS: usize = 2;
+const PREVIEW_WAIT: Duration = Duration::from_secs(15);
+
+/// Why a preview could not be made.
+pub enum PreviewError {
+    /// Every preview slot stayed busy.
+    Busy,
+    /// The document cannot be read: the same reason indexing would give.
+    Failed(sandbox::ParseFailure),
 }
 
 /// How a job ended, short of success.
@@ -94,7 +110,26 @@ impl Indexer {
             config,
             outbound,
             wake: Arc::new(Notify::new()),
+            previews: Arc::new(Semaphore::new(PREVIEW_SLOTS)),
         }
+    }
+
+    /// Cuts `bytes` into chunks exactly as indexing would (the same sandboxed child), without
+    /// storing anything.
+    pub async fn preview(
+        &self,
+        format: &str,
+        sizing: ChunkSizing,
+        bytes: bytes::Bytes,
+    ) -> Result<Vec<chunk::Chunk>, PreviewError> {
+        let _slot = tokio::time::timeout(PREVIEW_WAIT, self.previews.acquire())
+            .await
+            .map_err(|_| PreviewError::Busy)?
+            .expect("the semaphore is never closed");
+        self.sandbox
+            .chunks(format, sizing, bytes)
+            .await
+            .map_err(PreviewError::Failed)
     }
 
     /// A job was queued: a sleeping worker should look now.
@@ -272,7 +307,10 @@ impl Indexer {
         self.step(job, "parsing", 10, Some(&format!("Reading the {} content", doc.format)))
             .await?;
         let bytes = self.objects.get(&doc.object_key).await?;
-        let chunks = self.sandbox.chunks(&doc.format, indexing_mode, bytes).await?;
+        let sizing = doc
+            .chunk_sizing()
+            .unwrap_or_else(|| ChunkSizing::of_indexing_mode(indexing_mode));
+        let chunks = self.sandbox.chunks(&doc.format, sizing, bytes).await?;
         self.step(job, "chunking", 40, Some("Split into chunks")).await?;
         self.step(
             job,

@@ -14,6 +14,7 @@ use std::{
     time::Duration,
 };
 
+use ejento_api::ChunkSizing;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 use super::{
@@ -28,9 +29,12 @@ pub struct ParseArgs {
     /// The document's format, as `parse::detect` names it.
     #[arg(long)]
     pub format: String,
-    /// The corpus' indexing mode (chunk size and overlap).
-    #[arg(long, default_value_t = 2)]
-    pub indexing_mode: i64,
+    /// Chunk size, in characters.
+    #[arg(long, default_value_t = 1000)]
+    pub chunk_size: u32,
+    /// How far a chunk starts before the previous one ended, in characters (under half the size).
+    #[arg(long, default_value_t = 150)]
+    pub chunk_overlap: u32,
     /// Address-space limit of this process, in MB.
     #[arg(long, default_value_t = 1024)]
     pub memory_mb: u64,
@@ -111,13 +115,14 @@ impl ParseSandbox {
     pub async fn chunks(
         &self,
         format: &str,
-        indexing_mode: i64,
+        sizing: ChunkSizing,
         bytes: bytes::Bytes,
     ) -> Result<Vec<Chunk>, ParseFailure> {
         let mut child = tokio::process::Command::new(&self.program)
             .arg("parse")
             .args(["--format", format])
-            .args(["--indexing-mode", &indexing_mode.to_string()])
+            .args(["--chunk-size", &sizing.size.to_string()])
+            .args(["--chunk-overlap", &sizing.overlap.to_string()])
             .args(["--memory-mb", &self.memory_mb.to_string()])
             .args(["--cpu-secs", &(self.timeout.as_secs() + 10).to_string()])
             .args(["--max-inflated-bytes", &self.limits.max_inflated.to_string()])
@@ -286,9 +291,20 @@ fn decode(bytes: &[u8]) -> Result<Vec<Chunk>, ParseFailure> {
 
 /// Parses and chunks in this process: what the child runs, and what tests and benchmarks
 /// compare it with.
-pub fn chunks_in_process(format: &str, indexing_mode: i64, bytes: &[u8], limits: Limits) -> Result<Vec<Chunk>, String> {
+pub fn chunks_in_process(
+    format: &str,
+    sizing: ChunkSizing,
+    bytes: &[u8],
+    limits: Limits,
+) -> Result<Vec<Chunk>, String> {
+    if sizing.overlap > ChunkSizing::max_overlap(sizing.size) || sizing.size == 0 {
+        return Err(format!(
+            "A chunk size of {} cannot have an overlap of {}.",
+            sizing.size, sizing.overlap
+        ));
+    }
     let segments = parse::extract(format, bytes, limits)?;
-    Ok(chunk::split(&segments, indexing_mode))
+    Ok(chunk::split(&segments, sizing.size as usize, sizing.overlap as usize))
 }
 
 /// `ejento-server parse`: the child's whole life. Limits itself first, then reads the document,
@@ -309,8 +325,12 @@ pub fn child_main(args: ParseArgs) -> ExitCode {
         max_inflated: args.max_inflated_bytes,
         max_text: args.max_text_bytes,
     };
-    let result = std::panic::catch_unwind(|| chunks_in_process(&args.format, args.indexing_mode, &bytes, limits))
-        .unwrap_or_else(|_| {
+    let sizing = ChunkSizing {
+        size: args.chunk_size,
+        overlap: args.chunk_overlap,
+    };
+    let result =
+        std::panic::catch_unwind(|| chunks_in_process(&args.format, sizing, &bytes, limits)).unwrap_or_else(|_| {
             Err(format!(
                 "The {} file could not be read (the parser failed on it).",
                 args.format

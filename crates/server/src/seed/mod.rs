@@ -157,6 +157,7 @@ async fn seed_documents(
                 tags: vec!["demo".into()],
                 etag: None,
                 last_modified: None,
+                chunk_sizing: None,
                 uploaded_by_id: admin.id,
                 uploaded_by: admin.email.clone(),
             })

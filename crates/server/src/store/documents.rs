@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use ejento_api::{Document, DocumentChunk, DocumentEvent};
+use ejento_api::{ChunkSizing, Document, DocumentChunk, DocumentEvent};
 use sqlx::{Any, Transaction};
 
 use super::{
@@ -53,6 +53,8 @@ pub struct DocumentRow {
     pub indexed_on: Option<String>,
     pub etag: Option<String>,
     pub last_modified: Option<String>,
+    pub chunk_size: Option<i64>,
+    pub chunk_overlap: Option<i64>,
     pub uploaded_by_id: i64,
     pub created_by: String,
     pub created_on: String,
@@ -65,8 +67,18 @@ impl DocumentRow {
         format!("/api/v2/documents/{}/content", self.id)
     }
 
+    /// The chunk size and overlap chosen when it was added, if any.
+    pub fn chunk_sizing(&self) -> Option<ChunkSizing> {
+        let (size, overlap) = (self.chunk_size?, self.chunk_overlap?);
+        Some(ChunkSizing {
+            size: u32::try_from(size).ok()?,
+            overlap: u32::try_from(overlap).ok()?,
+        })
+    }
+
     pub fn into_wire(self, tags: Vec<String>) -> Document {
         Document {
+            chunk_sizing: self.chunk_sizing(),
             access_url: self.access_url(),
             id: self.id,
             corpus_id: self.corpus_id,
@@ -95,7 +107,7 @@ impl DocumentRow {
 
 const SELECT: &str = "SELECT d.id, d.organization_id, d.corpus_id, d.content_type, d.source, d.title, d.format, \
      d.size_bytes, d.content_hash, d.object_key, d.upload_from, d.is_attachment, d.step, d.progress, d.failure_reason, \
-     d.chunk_count, d.indexed_on, d.etag, d.last_modified, d.uploaded_by_id, d.created_by, d.created_on, \
+     d.chunk_count, d.indexed_on, d.etag, d.last_modified, d.chunk_size, d.chunk_overlap, d.uploaded_by_id, d.created_by, d.created_on, \
      d.modified_by, d.modified_on FROM documents d JOIN corpora c ON c.id = d.corpus_id";
 
 /// Only live documents of live corpora exist for callers.
@@ -150,6 +162,8 @@ pub struct NewDocument {
     pub tags: Vec<String>,
     pub etag: Option<String>,
     pub last_modified: Option<String>,
+    /// None: the corpus' indexing mode decides, now and on every reindex.
+    pub chunk_sizing: Option<ChunkSizing>,
     pub uploaded_by_id: i64,
     pub uploaded_by: String,
 }
@@ -314,8 +328,9 @@ impl Store {
         let (id,): (i64,) = sqlx::query_as(
             "INSERT INTO documents (organization_id, corpus_id, content_type, source, title, format, size_bytes, \
              content_hash, object_key, upload_from, is_attachment, step, etag, last_modified, uploaded_by_id, \
-             created_by, created_on, modified_by, modified_on) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'pending', $12, $13, $14, $15, $16, $15, $16) RETURNING id",
+             created_by, created_on, modified_by, modified_on, chunk_size, chunk_overlap) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'pending', $12, $13, $14, $15, $16, $15, $16, $17, $18) \
+             RETURNING id",
         )
         .bind(d.organization_id)
         .bind(d.corpus_id)
@@ -333,6 +348,8 @@ impl Store {
         .bind(d.uploaded_by_id)
         .bind(&d.uploaded_by)
         .bind(&now)
+        .bind(d.chunk_sizing.map(|s| i64::from(s.size)))
+        .bind(d.chunk_sizing.map(|s| i64::from(s.overlap)))
         .fetch_one(&mut *tx)
         .await?;
         write_tags(&mut tx, id, &d.tags).await?;
@@ -356,7 +373,8 @@ impl Store {
         .await?)
     }
 
-    /// A document by id for the indexer, whatever its state (it may have been deleted since).
+    /// A document by id for the indexer, whatever its state (it may have been deleted since),
+    /// with its corpus' indexing mode and whether either is deleted.
     pub async fn document_for_indexing(&self, id: i64) -> Result<Option<(DocumentRow, i64, bool)>> {
         let row: Option<DocumentRow> = sqlx::query_as(&format!("{SELECT} WHERE d.id = $1"))
             .bind(id)

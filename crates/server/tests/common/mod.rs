@@ -304,6 +304,17 @@ pub enum Part<'a> {
 impl TestApp {
     /// `POST /indexing-service/api/v2/corpora/{id}/documents` with a multipart form.
     pub async fn upload(&self, corpus: i64, token: &str, parts: Vec<Part<'_>>) -> (u16, Value) {
+        let path = format!("/indexing-service/api/v2/corpora/{corpus}/documents");
+        self.post_form(&path, token, parts).await
+    }
+
+    /// `POST /api/v2/corpora/{id}/chunk-preview`: the same form as an upload.
+    pub async fn chunk_preview(&self, corpus: i64, token: &str, parts: Vec<Part<'_>>) -> (u16, Value) {
+        let path = format!("/api/v2/corpora/{corpus}/chunk-preview");
+        self.post_form(&path, token, parts).await
+    }
+
+    async fn post_form(&self, path: &str, token: &str, parts: Vec<Part<'_>>) -> (u16, Value) {
         let mut form = reqwest::multipart::Form::new();
         for part in parts {
             form = match part {
@@ -316,12 +327,12 @@ impl TestApp {
         }
         let res = self
             .client
-            .post(self.url(&format!("/indexing-service/api/v2/corpora/{corpus}/documents")))
+            .post(self.url(path))
             .bearer_auth(token)
             .multipart(form)
             .send()
             .await
-            .expect("upload request");
+            .expect("multipart request");
         read_as(Some("POST"), res).await
     }
 

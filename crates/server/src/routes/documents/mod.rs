@@ -1,33 +1,32 @@
-//! Documents: upload (file, text, web link), listing, status, chunks, retrieval test,
-//! duplicates, conversation starters, reindexing and deletion.
+//! Documents: listing, status, chunks, retrieval test, duplicates, conversation starters,
+//! reindexing and deletion; adding them is [`upload`]'s.
+
+mod upload;
 
 use std::time::Instant;
 
 use axum::{
-    extract::{Multipart, State, multipart::MultipartRejection},
-    http::{Method, StatusCode, header},
+    extract::State,
+    http::{Method, header},
     response::{IntoResponse, Response},
 };
-use bytes::{Bytes, BytesMut};
 use ejento_api::{
-    Affected, CONTENT_TYPES, ChunkPage, ConversationStarters, DOCUMENT_STEPS, Document, DocumentEvent, DocumentIds,
-    DocumentInput, DocumentPage, DuplicateGroup, Duplicates, Envelope, QueuedDocument, RetrievalQuery, RetrievalResult,
-    validate,
+    Affected, ChunkPage, ConversationStarters, DOCUMENT_STEPS, Document, DocumentEvent, DocumentIds, DocumentInput,
+    DocumentPage, DuplicateGroup, Duplicates, Envelope, RetrievalQuery, RetrievalResult, validate,
 };
 use serde::Deserialize;
 
-use super::{Access::SignedIn, Api, ApiJson, ApiPath, ApiQuery, ListQuery, agents::normalize_tags, created, ok};
+use super::{Access::SignedIn, Api, ApiJson, ApiPath, ApiQuery, ListQuery, agents::normalize_tags, ok};
 use crate::{
     auth::{
         Caller,
         authz::{self, Need},
     },
     error::{Error, FieldErrors, Result},
-    indexing::{content_hash, fetch, parse, starters},
-    objects::Objects,
+    indexing::starters,
     search::Scope,
     state::AppState,
-    store::{DocumentFilter, DocumentRow, NewDocument},
+    store::{DocumentFilter, DocumentRow},
 };
 
 const CORPORA: &str = "Corpora";
@@ -35,119 +34,115 @@ const DOCUMENTS: &str = "Documents";
 type Json<T> = axum::Json<Envelope<T>>;
 
 pub(super) fn routes(api: Api) -> Api {
-    api.upload_route(
-        "/indexing-service/api/v2/corpora/{corpus_id}/documents",
-        (CORPORA, "Upload a Document to a Corpus", SignedIn),
-        upload,
-    )
-    .route(
-        Method::GET,
-        "/api/v2/corpora/{corpus_id}/documents",
-        (CORPORA, "Get all Documents for a Corpus", SignedIn),
-        list,
-    )
-    .route(
-        Method::DELETE,
-        "/api/v2/corpora/{corpus_id}/documents",
-        (CORPORA, "Delete Document(s) from a Corpus", SignedIn),
-        delete_many,
-    )
-    .route(
-        Method::GET,
-        "/api/v2/corpora/{corpus_id}/documents/duplicates",
-        (CORPORA, "Check Duplicate Documents in a Corpus", SignedIn),
-        duplicates,
-    )
-    .route(
-        Method::POST,
-        "/api/v2/corpora/{corpus_id}/documents/retry-failed",
-        (CORPORA, "Retry every failed document of a Corpus", SignedIn),
-        retry_failed,
-    )
-    .route(
-        Method::GET,
-        "/api/v2/corpora/{corpus_id}/conversation-starters",
-        (CORPORA, "Get Conversation Starters for a Corpus", SignedIn),
-        corpus_starters,
-    )
-    .route(
-        Method::POST,
-        "/api/v2/corpora/{corpus_id}/refresh",
-        (CORPORA, "Trigger a Refresh (Reindex) of a Corpus", SignedIn),
-        refresh_corpus,
-    )
-    .route(
-        Method::POST,
-        "/api/v2/corpora/{corpus_id}/retrieval-test",
-        (CORPORA, "Test retrieval on a Corpus", SignedIn),
-        retrieval_test,
-    )
-    .route(
-        Method::GET,
-        "/api/v2/documents/batch",
-        (DOCUMENTS, "Retrieve multiple Documents by IDs", SignedIn),
-        batch,
-    )
-    .route(
-        Method::GET,
-        "/api/v2/documents/{document_id}",
-        (DOCUMENTS, "Get a Document", SignedIn),
-        get,
-    )
-    .route(
-        Method::PUT,
-        "/api/v2/documents/{document_id}",
-        (DOCUMENTS, "Update a Document", SignedIn),
-        update,
-    )
-    .route(
-        Method::DELETE,
-        "/api/v2/documents/{document_id}",
-        (DOCUMENTS, "Delete a Document", SignedIn),
-        delete_one,
-    )
-    .route(
-        Method::PUT,
-        "/api/v2/documents/{document_id}/tags",
-        (DOCUMENTS, "Annotate a Document", SignedIn),
-        tag,
-    )
-    .route(
-        Method::GET,
-        "/api/v2/documents/{document_id}/conversation-starters",
-        (DOCUMENTS, "Get Conversation Starters for a Document", SignedIn),
-        document_starters,
-    )
-    .route(
-        Method::POST,
-        "/api/v2/documents/{document_id}/refresh",
-        (DOCUMENTS, "Trigger a Refresh (Reindex) of a Document", SignedIn),
-        refresh_document,
-    )
-    .route(
-        Method::GET,
-        "/api/v2/documents/{document_id}/chunks",
-        (DOCUMENTS, "Get the chunks of a Document", SignedIn),
-        chunks,
-    )
-    .route(
-        Method::PUT,
-        "/api/v2/documents/{document_id}/chunks/{chunk_id}",
-        (DOCUMENTS, "Correct a chunk's text, or turn it off or on", SignedIn),
-        update_chunk,
-    )
-    .route(
-        Method::GET,
-        "/api/v2/documents/{document_id}/history",
-        (DOCUMENTS, "Get the indexing history of a Document", SignedIn),
-        history,
-    )
-    .route(
-        Method::GET,
-        "/api/v2/documents/{document_id}/content",
-        (DOCUMENTS, "Download the original of a Document", SignedIn),
-        content,
-    )
+    upload::routes(api)
+        .route(
+            Method::GET,
+            "/api/v2/corpora/{corpus_id}/documents",
+            (CORPORA, "Get all Documents for a Corpus", SignedIn),
+            list,
+        )
+        .route(
+            Method::DELETE,
+            "/api/v2/corpora/{corpus_id}/documents",
+            (CORPORA, "Delete Document(s) from a Corpus", SignedIn),
+            delete_many,
+        )
+        .route(
+            Method::GET,
+            "/api/v2/corpora/{corpus_id}/documents/duplicates",
+            (CORPORA, "Check Duplicate Documents in a Corpus", SignedIn),
+            duplicates,
+        )
+        .route(
+            Method::POST,
+            "/api/v2/corpora/{corpus_id}/documents/retry-failed",
+            (CORPORA, "Retry every failed document of a Corpus", SignedIn),
+            retry_failed,
+        )
+        .route(
+            Method::GET,
+            "/api/v2/corpora/{corpus_id}/conversation-starters",
+            (CORPORA, "Get Conversation Starters for a Corpus", SignedIn),
+            corpus_starters,
+        )
+        .route(
+            Method::POST,
+            "/api/v2/corpora/{corpus_id}/refresh",
+            (CORPORA, "Trigger a Refresh (Reindex) of a Corpus", SignedIn),
+            refresh_corpus,
+        )
+        .route(
+            Method::POST,
+            "/api/v2/corpora/{corpus_id}/retrieval-test",
+            (CORPORA, "Test retrieval on a Corpus", SignedIn),
+            retrieval_test,
+        )
+        .route(
+            Method::GET,
+            "/api/v2/documents/batch",
+            (DOCUMENTS, "Retrieve multiple Documents by IDs", SignedIn),
+            batch,
+        )
+        .route(
+            Method::GET,
+            "/api/v2/documents/{document_id}",
+            (DOCUMENTS, "Get a Document", SignedIn),
+            get,
+        )
+        .route(
+            Method::PUT,
+            "/api/v2/documents/{document_id}",
+            (DOCUMENTS, "Update a Document", SignedIn),
+            update,
+        )
+        .route(
+            Method::DELETE,
+            "/api/v2/documents/{document_id}",
+            (DOCUMENTS, "Delete a Document", SignedIn),
+            delete_one,
+        )
+        .route(
+            Method::PUT,
+            "/api/v2/documents/{document_id}/tags",
+            (DOCUMENTS, "Annotate a Document", SignedIn),
+            tag,
+        )
+        .route(
+            Method::GET,
+            "/api/v2/documents/{document_id}/conversation-starters",
+            (DOCUMENTS, "Get Conversation Starters for a Document", SignedIn),
+            document_starters,
+        )
+        .route(
+            Method::POST,
+            "/api/v2/documents/{document_id}/refresh",
+            (DOCUMENTS, "Trigger a Refresh (Reindex) of a Document", SignedIn),
+            refresh_document,
+        )
+        .route(
+            Method::GET,
+            "/api/v2/documents/{document_id}/chunks",
+            (DOCUMENTS, "Get the chunks of a Document", SignedIn),
+            chunks,
+        )
+        .route(
+            Method::PUT,
+            "/api/v2/documents/{document_id}/chunks/{chunk_id}",
+            (DOCUMENTS, "Correct a chunk's text, or turn it off or on", SignedIn),
+            update_chunk,
+        )
+        .route(
+            Method::GET,
+            "/api/v2/documents/{document_id}/history",
+            (DOCUMENTS, "Get the indexing history of a Document", SignedIn),
+            history,
+        )
+        .route(
+            Method::GET,
+            "/api/v2/documents/{document_id}/content",
+            (DOCUMENTS, "Download the original of a Document", SignedIn),
+            content,
+        )
 }
 
 async fn to_wire(state: &AppState, rows: Vec<DocumentRow>) -> Result<Vec<Document>> {
@@ -164,262 +159,6 @@ async fn to_wire(state: &AppState, rows: Vec<DocumentRow>) -> Result<Vec<Documen
 
 async fn one(state: &AppState, row: DocumentRow) -> Result<Document> {
     Ok(to_wire(state, vec![row]).await?.remove(0))
-}
-
-// ---- upload ------------------------------------------------------------------------------
-
-/// The multipart form of an upload, as read.
-#[derive(Default)]
-struct UploadForm {
-    content_type: Option<String>,
-    file: Option<(String, Option<String>, Bytes)>,
-    source_text: Option<String>,
-    title: Option<String>,
-    tags: Option<String>,
-    upload_from: Option<String>,
-    attachment: Option<String>,
-}
-
-const MAX_FIELD_BYTES: u64 = 64 * 1024;
-
-/// Reads a part, failing with 413 as soon as it passes `max` bytes.
-async fn read_part(mut field: axum::extract::multipart::Field<'_>, max: u64, what: &str) -> Result<Bytes> {
-    let mut out = BytesMut::new();
-    while let Some(piece) = field
-        .chunk()
-        .await
-        .map_err(|e| Error::BadRequest(format!("The upload was interrupted or malformed: {}.", e.body_text())))?
-    {
-        if (out.len() + piece.len()) as u64 > max {
-            return Err(Error::PayloadTooLarge(format!(
-                "{what} is larger than the {} limit.",
-                human_size(max)
-            )));
-        }
-        out.extend_from_slice(&piece);
-    }
-    Ok(out.freeze())
-}
-
-fn human_size(bytes: u64) -> String {
-    if bytes >= 1024 * 1024 {
-        format!("{} MB", bytes / (1024 * 1024))
-    } else {
-        format!("{} KB", bytes / 1024)
-    }
-}
-
-async fn read_form(state: &AppState, mut multipart: Multipart) -> Result<UploadForm> {
-    let max = state.config.max_upload_bytes();
-    let mut form = UploadForm::default();
-    while let Some(field) = multipart.next_field().await.map_err(|e| {
-        Error::BadRequest(format!(
-            "The upload is not valid multipart/form-data: {}.",
-            e.body_text()
-        ))
-    })? {
-        let name = field.name().unwrap_or_default().to_string();
-        let text = |bytes: Bytes| String::from_utf8(bytes.to_vec()).unwrap_or_default();
-        match name.as_str() {
-            "source" | "file" if field.file_name().is_some() => {
-                let file_name = field.file_name().unwrap_or_default().to_string();
-                let media = field.content_type().map(str::to_string);
-                let bytes = read_part(field, max, &format!("“{file_name}”")).await?;
-                form.file = Some((file_name, media, bytes));
-            }
-            "source" => form.source_text = Some(text(read_part(field, max, "The text").await?)),
-            "content_type" | "title" | "tags" | "upload_from" | "attachment" => {
-                let value = text(read_part(field, MAX_FIELD_BYTES, &format!("The field {name}")).await?);
-                match name.as_str() {
-                    "content_type" => form.content_type = Some(value),
-                    "title" => form.title = Some(value),
-                    "tags" => form.tags = Some(value),
-                    "upload_from" => form.upload_from = Some(value),
-                    _ => form.attachment = Some(value),
-                }
-            }
-            // `user_id` and anything else: the caller is known from the credentials.
-            _ => {
-                read_part(field, max, "A form field").await?;
-            }
-        }
-    }
-    Ok(form)
-}
-
-/// The longest file name accepted (what file systems allow).
-const MAX_FILE_NAME_CHARS: usize = 255;
-/// The longest web link accepted (what browsers and servers reliably handle).
-const MAX_URL_CHARS: usize = 2048;
-
-/// A title made from a file name or link: at most as long as a title a person may type.
-fn shortened(name: &str) -> String {
-    let max = validate::RESOURCE_NAME_MAX_CHARS;
-    if name.chars().count() <= max {
-        return name.to_string();
-    }
-    let mut title: String = name.chars().take(max - 1).collect();
-    title.push('…');
-    title
-}
-
-/// A title from the first line of a text.
-fn title_of_text(text: &str) -> String {
-    let first = text.lines().map(str::trim).find(|l| !l.is_empty()).unwrap_or("Text");
-    let mut title: String = first.chars().take(80).collect();
-    if first.chars().count() > 80 {
-        title.push('…');
-    }
-    title
-}
-
-async fn upload(
-    State(state): State<AppState>,
-    caller: Caller,
-    ApiPath(corpus_id): ApiPath<i64>,
-    multipart: std::result::Result<Multipart, MultipartRejection>,
-) -> Result<(StatusCode, Json<QueuedDocument>)> {
-    let (corpus, _) = authz::corpus(&state, &caller, corpus_id, Need::Contribute).await?;
-    let multipart = multipart.map_err(|_| {
-        Error::BadRequest("Send the document as multipart/form-data (fields content_type and source).".into())
-    })?;
-    let form = read_form(&state, multipart).await?;
-
-    let mut e = FieldErrors::default();
-    let content_type = form
-        .content_type
-        .clone()
-        .map(|c| c.trim().to_lowercase())
-        .unwrap_or_else(|| if form.file.is_some() { "file" } else { "text" }.to_string());
-    if !CONTENT_TYPES.contains(&content_type.as_str()) {
-        e.add("content_type", "content_type must be file, text or weblink.");
-    }
-    let tags = match form.tags.as_deref().map(|t| {
-        t.split(',')
-            .map(str::trim)
-            .filter(|t| !t.is_empty())
-            .map(str::to_string)
-            .collect::<Vec<_>>()
-    }) {
-        Some(t) => e.take("tags", normalize_tags(&t)).unwrap_or_default(),
-        None => Vec::new(),
-    };
-    let title = match form.title.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
-        Some(t) => e.take("title", validate::resource_name(t, "document")),
-        None => None,
-    };
-    let upload_from = form.upload_from.as_deref().map(str::trim).unwrap_or("api");
-    let upload_from = if upload_from.is_empty() || upload_from.len() > 32 {
-        "api"
-    } else {
-        upload_from
-    }
-    .to_string();
-    let attachment = matches!(form.attachment.as_deref().map(str::trim), Some("true" | "1" | "True"));
-    e.finish()?;
-
-    // What to store, and how the document is named and typed.
-    let (source, title, format, bytes) = match content_type.as_str() {
-        "file" => {
-            let Some((file_name, media, bytes)) = form.file else {
-                return Err(Error::invalid(
-                    "source",
-                    "Attach the file to upload as the source field.",
-                ));
-            };
-            let Some(format) = parse::detect(&file_name, media.as_deref()) else {
-                return Err(Error::UnsupportedMediaType(format!(
-                    "“{file_name}” cannot be indexed. Supported formats: {}.",
-                    parse::supported_list()
-                )));
-            };
-            if file_name.chars().count() > MAX_FILE_NAME_CHARS || file_name.chars().any(char::is_control) {
-                return Err(Error::invalid(
-                    "source",
-                    format!("A file name has at most {MAX_FILE_NAME_CHARS} characters and no control characters."),
-                ));
-            }
-            if bytes.is_empty() {
-                return Err(Error::invalid("source", format!("“{file_name}” is empty.")));
-            }
-            let title = title.unwrap_or_else(|| shortened(&file_name));
-            (file_name, title, format.to_string(), Some(bytes))
-        }
-        "text" => {
-            let text = form
-                .source_text
-                .or_else(|| form.file.map(|(_, _, b)| String::from_utf8_lossy(&b).into_owned()))
-                .unwrap_or_default();
-            if text.trim().is_empty() {
-                return Err(Error::invalid("source", "The text is empty."));
-            }
-            let title = title.unwrap_or_else(|| title_of_text(&text));
-            let source: String = text.chars().take(200).collect();
-            (source, title, "text".to_string(), Some(Bytes::from(text)))
-        }
-        _ => {
-            let url = form.source_text.unwrap_or_default();
-            if url.chars().count() > MAX_URL_CHARS {
-                return Err(Error::invalid(
-                    "source",
-                    format!("A web link has at most {MAX_URL_CHARS} characters."),
-                ));
-            }
-            let url = fetch::check_url(&url).map_err(|m| Error::invalid("source", m))?;
-            let title = title.unwrap_or_else(|| shortened(url.as_str()));
-            (url.to_string(), title, String::new(), None)
-        }
-    };
-
-    let (hash, size, object_key, duplicate_of) = match &bytes {
-        Some(bytes) => {
-            let hash = content_hash(bytes);
-            let duplicates = state.store.duplicate_documents(corpus_id, Some(&hash)).await?;
-            let key = Objects::new_key(corpus.organization_id, corpus_id);
-            state.objects.put(&key, bytes.clone()).await?;
-            (hash, bytes.len() as i64, key, duplicates.iter().map(|d| d.id).collect())
-        }
-        None => (String::new(), 0, String::new(), Vec::new()),
-    };
-    let new = NewDocument {
-        organization_id: corpus.organization_id,
-        corpus_id,
-        content_type,
-        source,
-        title,
-        format,
-        size_bytes: size,
-        content_hash: hash,
-        object_key: object_key.clone(),
-        upload_from,
-        attachment,
-        tags,
-        etag: None,
-        last_modified: None,
-        uploaded_by_id: caller.user_id(),
-        uploaded_by: caller.user.email.clone(),
-    };
-    let row = match state.store.create_document(&new).await {
-        Ok(row) => row,
-        Err(err) => {
-            if !object_key.is_empty() {
-                state.objects.delete(&object_key).await;
-            }
-            return Err(err);
-        }
-    };
-    state.indexer.poke();
-    Ok(created(
-        "Document has been queued for indexing",
-        QueuedDocument {
-            id: row.id,
-            access_url: row.access_url(),
-            source: row.source,
-            // What the upload did: queue it. (A worker may already have picked it up since.)
-            step: "pending".into(),
-            duplicate_of,
-        },
-    ))
 }
 
 // ---- corpus-level ------------------------------------------------------------------------

@@ -332,3 +332,141 @@ async fn a_chunk_is_corrected_and_turned_off_on_the_document_page() {
     assert_eq!(search("naps").await, 0, "a chunk turned off is not searched");
     browser.close().await;
 }
+
+/// Sets a file on a file input the way a person picking one does.
+fn pick_file(input: &str, name: &str, text: &str) -> String {
+    format!(
+        r#"const dt = new DataTransfer();
+dt.items.add(new File([{text}], {name}, {{type: "text/plain"}}));
+const input = document.querySelector({input});
+input.files = dt.files;
+input.dispatchEvent(new Event('change', {{bubbles: true}}));
+return true;"#,
+        text = serde_json::to_string(text).unwrap(),
+        name = serde_json::to_string(name).unwrap(),
+        input = serde_json::to_string(input).unwrap(),
+    )
+}
+
+#[tokio::test]
+async fn chunk_size_and_overlap_are_chosen_with_a_preview_before_uploading() {
+    let _serial = SERIAL.lock().await;
+    let server = Server::start().await;
+    let token = server.register("sid@example.com", PASSWORD, "Sid Sizes").await;
+    let (_, corpus) = server.agent(&token, "Harbour Guide").await;
+    let text: String = (1..=70)
+        .map(|n| {
+            format!("Paragraph {n:02} tells of harbour number {n}. Its ships sail at dawn and return by dusk.\n\n")
+        })
+        .collect::<String>()
+        + "A line that looks like markup: <img src=x onerror=alert(1)> stays text.\n";
+    let browser = Browser::launch().await;
+    browser.sign_in(&server, "sid@example.com", PASSWORD).await;
+    browser.goto(&server.url(&format!("/corpora/{corpus}"))).await;
+    browser.click("#chunking-summary").await;
+    browser
+        .wait_for_any_text("#chunking-summary", "this corpus' default")
+        .await;
+
+    // Sizes are checked as typed, with the server's rules; nothing can be previewed meanwhile.
+    browser.fill("#chunk-size", "150").await;
+    browser.wait_for_any_text("#chunking-error", "from 200 to 4000").await;
+    assert_eq!(
+        browser
+            .eval("return document.querySelector('#preview-text').disabled")
+            .await,
+        true
+    );
+    browser.fill("#chunk-size", "300").await;
+    browser.fill("#chunk-overlap", "60").await;
+    browser
+        .wait_for_any_text("#chunking-summary", "300 characters, overlap 60")
+        .await;
+    browser.eval(&pick_file("#preview-file", "harbours.txt", &text)).await;
+    browser
+        .wait_for_any_text("#chunk-preview-summary", "harbours.txt:")
+        .await;
+    browser.wait_for_count(".preview-chunk", 20).await;
+
+    // Other sizes make the preview stale until it is made again.
+    browser.fill("#chunk-overlap", "40").await;
+    browser.wait_for("#preview-again").await;
+    assert_eq!(
+        browser
+            .eval("return document.querySelector('#add-previewed').disabled")
+            .await,
+        true
+    );
+    browser.click("#preview-again").await;
+    browser
+        .wait_for_any_text("#chunk-preview-summary", "of at most 300 characters, overlap 40")
+        .await;
+    assert_eq!(browser.count("#preview-again").await, 0);
+    browser.wait_for_count(".preview-chunk", 20).await;
+    let previewed: Vec<String> = serde_json::from_value(
+        browser
+            .eval("return [...document.querySelectorAll('.preview-chunk .chunk-text')].map(e => e.textContent)")
+            .await,
+    )
+    .unwrap();
+    let summary = browser
+        .eval("return document.querySelector('#chunk-preview-summary').textContent")
+        .await;
+    browser.screenshot("upload-chunk-preview").await;
+
+    // Added with these settings: the stored chunks are the ones previewed.
+    browser.click("#add-previewed").await;
+    browser.wait_for_count("#upload-list [data-step=indexed]", 1).await;
+    let documents = server
+        .send(
+            reqwest::Method::GET,
+            &token,
+            &format!("/api/v2/corpora/{corpus}/documents"),
+            serde_json::Value::Null,
+        )
+        .await;
+    let document: ejento_api::Document = serde_json::from_value(documents["documents"][0].clone()).unwrap();
+    assert_eq!(
+        document.chunk_sizing,
+        Some(ejento_api::ChunkSizing { size: 300, overlap: 40 })
+    );
+    assert!(
+        summary
+            .as_str()
+            .unwrap()
+            .contains(&format!("{} chunks", document.chunk_count)),
+        "{summary}"
+    );
+    let chunks: ejento_api::ChunkPage = serde_json::from_value(
+        server
+            .send(
+                reqwest::Method::GET,
+                &token,
+                &format!("/api/v2/documents/{}/chunks?items_per_page=20", document.id),
+                serde_json::Value::Null,
+            )
+            .await,
+    )
+    .unwrap();
+    let stored: Vec<String> = chunks.chunks.into_iter().map(|c| c.text).collect();
+    assert_eq!(previewed, stored);
+
+    // The markup-looking line is shown as text, in the preview as on the document page.
+    browser
+        .fill("#add-text", "Short note: <img src=x onerror=alert(1)> is text.")
+        .await;
+    browser.click("#preview-text").await;
+    browser
+        .wait_for_any_text("#chunk-preview-summary", "the text: 1 chunk")
+        .await;
+    browser
+        .wait_for_any_text(".preview-chunk .chunk-text", "<img src=x onerror=alert(1)>")
+        .await;
+    assert_eq!(browser.count("#chunk-preview img").await, 0);
+
+    browser.goto(&server.url(&format!("/documents/{}", document.id))).await;
+    browser
+        .wait_for_any_text("#document-chunking", "Chosen: 300 characters, overlap 40")
+        .await;
+    browser.close().await;
+}

@@ -1,8 +1,8 @@
 //! Documents: listing, upload with byte progress, status, chunks, retrieval test.
 
 use ejento_api::{
-    Affected, ChunkPage, Document, DocumentEvent, DocumentIds, DocumentPage, Duplicates, Envelope, ErrorBody,
-    QueuedDocument, RetrievalMode, RetrievalQuery, RetrievalResult,
+    Affected, ChunkPage, ChunkPreview, ChunkSizing, Document, DocumentEvent, DocumentIds, DocumentPage, Duplicates,
+    Envelope, ErrorBody, QueuedDocument, RetrievalMode, RetrievalQuery, RetrievalResult,
 };
 use wasm_bindgen::{JsCast, closure::Closure};
 
@@ -123,32 +123,67 @@ pub async fn sha256(file: &web_sys::File) -> Option<String> {
 }
 
 /// What to upload: a file, a text, or a web link.
+#[derive(Clone)]
 pub enum Upload {
     File(web_sys::File),
     Text(String),
     Weblink(String),
 }
 
+impl Upload {
+    /// The upload form: what to add, and how to cut it when `sizing` is chosen.
+    fn form(&self, sizing: Option<ChunkSizing>) -> Result<web_sys::FormData, ApiError> {
+        let form = web_sys::FormData::new().map_err(|_| ApiError::network())?;
+        let added = match self {
+            Upload::File(file) => form
+                .append_with_str("content_type", "file")
+                .and_then(|_| form.append_with_blob_and_filename("source", file, &file.name())),
+            Upload::Text(text) => form
+                .append_with_str("content_type", "text")
+                .and_then(|_| form.append_with_str("source", text)),
+            Upload::Weblink(url) => form
+                .append_with_str("content_type", "weblink")
+                .and_then(|_| form.append_with_str("source", url)),
+        };
+        let sized = match sizing {
+            Some(s) => form
+                .append_with_str("chunk_size", &s.size.to_string())
+                .and_then(|_| form.append_with_str("chunk_overlap", &s.overlap.to_string())),
+            None => Ok(()),
+        };
+        added.and(sized).map_err(|_| ApiError::network())?;
+        Ok(form)
+    }
+}
+
+/// The chunks `what` would make, cut with `sizing` (the corpus' default when none); nothing is
+/// stored.
+pub async fn preview(corpus: i64, what: &Upload, sizing: Option<ChunkSizing>) -> Result<ChunkPreview, ApiError> {
+    let form = what.form(sizing)?;
+    let mut req = gloo_net::http::Request::post(&format!("/api/v2/corpora/{corpus}/chunk-preview"));
+    if let Some(token) = session::fresh_access_token().await {
+        req = req.header("Authorization", &format!("Bearer {token}"));
+    }
+    let res = req
+        .body(form)
+        .map_err(|_| ApiError::network())?
+        .send()
+        .await
+        .map_err(|_| ApiError::network())?;
+    Ok(super::decode(res).await?.data)
+}
+
 /// Uploads with XMLHttpRequest, the one browser API that reports upload progress:
-/// `progress(sent, total)` is called as bytes leave. `attachment`: a file attached to a chat thread.
+/// `progress(sent, total)` is called as bytes leave. `attachment`: a file attached to a chat
+/// thread. `sizing`: how to cut it into chunks (the corpus' default when none).
 pub async fn upload(
     corpus: i64,
     what: Upload,
     attachment: bool,
+    sizing: Option<ChunkSizing>,
     progress: impl Fn(f64, f64) + 'static,
 ) -> Result<QueuedDocument, ApiError> {
-    let form = web_sys::FormData::new().map_err(|_| ApiError::network())?;
-    let _ = match &what {
-        Upload::File(file) => form
-            .append_with_str("content_type", "file")
-            .and_then(|_| form.append_with_blob_and_filename("source", file, &file.name())),
-        Upload::Text(text) => form
-            .append_with_str("content_type", "text")
-            .and_then(|_| form.append_with_str("source", text)),
-        Upload::Weblink(url) => form
-            .append_with_str("content_type", "weblink")
-            .and_then(|_| form.append_with_str("source", url)),
-    };
+    let form = what.form(sizing)?;
     let _ = form.append_with_str("upload_from", "web");
     if attachment {
         let _ = form.append_with_str("attachment", "true");

@@ -208,6 +208,7 @@ fn CorpusView(corpus: Corpus, state: RwSignal<Load<Corpus>>) -> impl IntoView {
             }
         });
     };
+    let default_sizing = ejento_api::ChunkSizing::of_indexing_mode(corpus.indexing_mode.id);
     view! {
         <header class="page-header">
             <div>
@@ -253,7 +254,8 @@ fn CorpusView(corpus: Corpus, state: RwSignal<Load<Corpus>>) -> impl IntoView {
             }).collect_view()}
         </nav>
         <Show when=move || current_tab() == "documents">
-            <CorpusDocuments corpus=id can_write=can_write/>
+            <CorpusDocuments corpus=id can_write=can_write
+                default_sizing=default_sizing/>
         </Show>
         <Show when=move || current_tab() == "retrieval">
             <RetrievalTest corpus=id/>

@@ -98,7 +98,7 @@ pub fn Attachments(agent_id: Signal<i64>, thread: RwSignal<Option<i64>>, adopt: 
                     }
                 };
                 let corpus = api::chat::attachment_corpus(thread_id).await?;
-                api::documents::upload(corpus, Upload::File(file), true, move |s, t| {
+                api::documents::upload(corpus, Upload::File(file), true, None, move |s, t| {
                     item.sent.try_set(s);
                     item.total.try_set(t);
                 })

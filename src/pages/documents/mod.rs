@@ -1,10 +1,14 @@
-//! A corpus's documents (upload with byte progress, live indexing status, bulk actions), its
-//! retrieval test, and a document's own page (metadata, status history, chunks, reindex).
+//! A corpus's documents (upload with byte progress and chunking settings, live indexing
+//! status, bulk actions), its retrieval test, and a document's own page (metadata, status
+//! history, chunks, reindex).
+
+mod chunking;
 
 use std::collections::BTreeSet;
 
 use ejento_api::{
-    ChunkPage, Document, DocumentEvent, DocumentPage, RetrievalMode, RetrievalResult, RetrievedChunk, step_in_progress,
+    ChunkPage, ChunkSizing, Document, DocumentEvent, DocumentPage, RetrievalMode, RetrievalResult, RetrievedChunk,
+    step_in_progress,
 };
 use leptos::{ev::SubmitEvent, prelude::*};
 use leptos_router::components::A;
@@ -114,8 +118,9 @@ impl UploadItem {
     }
 }
 
+/// `default_sizing`: how the corpus cuts documents when the upload does not say.
 #[component]
-pub fn CorpusDocuments(corpus: i64, can_write: bool) -> impl IntoView {
+pub fn CorpusDocuments(corpus: i64, can_write: bool, default_sizing: ChunkSizing) -> impl IntoView {
     let toasts = use_toasts();
     let search = query_param("search");
     let step = query_param("step");
@@ -165,10 +170,23 @@ pub fn CorpusDocuments(corpus: i64, can_write: bool) -> impl IntoView {
         on_cleanup(move || handle.clear());
     }
 
+    // How what is added next is cut: typed in the chunking settings, read at each upload.
+    let (chunk_size, chunk_overlap) = (RwSignal::new(String::new()), RwSignal::new(String::new()));
     let start_upload = move |item: UploadItem, what: Upload| {
+        let sizing = match chunking::chosen(
+            &chunk_size.get_untracked(),
+            &chunk_overlap.get_untracked(),
+            default_sizing,
+        ) {
+            Ok(sizing) => sizing,
+            Err(problem) => {
+                item.outcome.set(Some(Err(format!("Not added: {problem}"))));
+                return;
+            }
+        };
         leptos::task::spawn_local(async move {
             let (sent, total) = (item.sent, item.total);
-            let result = api::documents::upload(corpus, what, false, move |s, t| {
+            let result = api::documents::upload(corpus, what, false, sizing, move |s, t| {
                 sent.try_set(s);
                 total.try_set(t);
             })
@@ -183,10 +201,13 @@ pub fn CorpusDocuments(corpus: i64, can_write: bool) -> impl IntoView {
             tick.try_update(|t| *t += 1);
         });
     };
+    // An item's signals belong to this list, whatever view asked for the upload (the chunk
+    // preview that asks goes away as it does).
+    let owner = StoredValue::new(Owner::current().expect("a component has an owner"));
     let new_item = move |name: String, total: f64| {
         let key = next_key.get_value() + 1;
         next_key.set_value(key);
-        let item = UploadItem {
+        let item = owner.get_value().with(|| UploadItem {
             key,
             name,
             sent: RwSignal::new(0.0),
@@ -195,7 +216,7 @@ pub fn CorpusDocuments(corpus: i64, can_write: bool) -> impl IntoView {
             duplicate_of: RwSignal::new(None),
             document: RwSignal::new(None),
             step: RwSignal::new(None),
-        };
+        });
         uploads.update(|u| u.insert(0, item.clone()));
         item
     };
@@ -274,6 +295,15 @@ pub fn CorpusDocuments(corpus: i64, can_write: bool) -> impl IntoView {
         start_upload(item, Upload::Weblink(url));
     };
 
+    let add_previewed = Callback::new(move |(name, what): (String, Upload)| {
+        let total = match &what {
+            Upload::File(file) => file.size(),
+            Upload::Text(text) => text.len() as f64,
+            Upload::Weblink(_) => 0.0,
+        };
+        start_upload(new_item(name, total), what);
+    });
+
     let delete_selected = move |_| {
         let ids: Vec<i64> = selected.get_untracked().into_iter().collect();
         if ids.is_empty() || !confirm(&format!("Delete {} document(s)? They leave search at once.", ids.len())) {
@@ -348,6 +378,8 @@ pub fn CorpusDocuments(corpus: i64, can_write: bool) -> impl IntoView {
                         <button class="button" type="submit">"Add link"</button>
                     </form>
                 </div>
+                <chunking::ChunkingSettings default_sizing corpus size=chunk_size overlap=chunk_overlap
+                    text link add=add_previewed/>
                 <ul class="upload-list" id="upload-list" aria-live="polite">
                     <For each=move || uploads.get() key=|i| i.key let:item>
                         <li class="upload-item">
@@ -612,6 +644,10 @@ pub fn DocumentDetail() -> impl IntoView {
                     <dt>"Type"</dt><dd>{format!("{} ({})", d.content_type, d.format)}</dd>
                     <dt>"Size"</dt><dd>{human_size(d.size_bytes as f64)}</dd>
                     <dt>"Chunks"</dt><dd>{d.chunk_count}</dd>
+                    <dt>"Chunking"</dt><dd id="document-chunking">{d.chunk_sizing.map_or_else(
+                        || "The corpus' default".to_string(),
+                        |s| format!("Chosen: {}", s.describe()),
+                    )}</dd>
                     <dt>"Content hash"</dt><dd class="mono small break">{d.content_hash.clone()}</dd>
                     <dt>"Added"</dt><dd>{format!("{} by {}", crate::clock::local_minute(&d.created_on), d.created_by)}</dd>
                     <dt>"Tags"</dt><dd>{d.tags.iter().map(|t| view! { <span class="tag">{t.clone()}</span> }).collect_view()}</dd>

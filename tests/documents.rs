@@ -331,6 +331,41 @@ async fn a_chunk_is_corrected_and_turned_off_on_the_document_page() {
     browser.screenshot("document-chunk-edited-and-off").await;
     assert_eq!(search("naps").await, 0, "a chunk turned off is not searched");
     browser.close().await;
+
+    // Someone who may only read the corpus sees the chunks, not the controls that change them,
+    // and is told what they would need.
+    let reader = server.register("rita@example.com", PASSWORD, "Rita Reader").await;
+    let me = server
+        .send(
+            reqwest::Method::GET,
+            &reader,
+            "/api/v2/users/me",
+            serde_json::Value::Null,
+        )
+        .await;
+    server
+        .post(
+            &token,
+            &format!("/api/v2/corpora/{corpus}/permissions"),
+            serde_json::json!({"user_id": me["id"], "access": "Read"}),
+        )
+        .await;
+    let browser = Browser::launch().await;
+    browser.sign_in(&server, "rita@example.com", PASSWORD).await;
+    browser.goto(&server.url(&format!("/documents/{document}"))).await;
+    browser
+        .wait_for_any_text("#chunk-list .chunk-text", "in short naps")
+        .await;
+    browser.wait_for_any_text("#chunks-note", "needs Write access").await;
+    assert_eq!(
+        browser
+            .count("#chunk-list .chunk-edit, #chunk-list .chunk-toggle")
+            .await,
+        0
+    );
+    assert_eq!(browser.count("#document-reindex").await, 0);
+    browser.screenshot("document-chunks-read-only").await;
+    browser.close().await;
 }
 
 /// Sets a file on a file input the way a person picking one does.

@@ -1004,6 +1004,25 @@ both_backends!(
             .call("PUT", &path, &stranger, Some(&json!({"is_enabled": false})))
             .await;
         assert!(matches!(status, 403 | 404), "{status} {error}");
+        // Someone who may read the corpus is told what changing it needs.
+        let (reader, reader_id, _) = app.member("reader@example.com", "Rita Reader").await;
+        app.ok(
+            "POST",
+            &format!("/api/v2/corpora/{corpus}/permissions"),
+            &token,
+            Some(&json!({"user_id": reader_id, "access": "Read"})),
+        )
+        .await;
+        app.ok("GET", &format!("/api/v2/documents/{document}/chunks"), &reader, None)
+            .await;
+        let (status, error) = app
+            .call("PUT", &path, &reader, Some(&json!({"is_enabled": false})))
+            .await;
+        assert_error(status, &error, 403);
+        assert!(
+            error["message"].as_str().unwrap().contains("needs Write access"),
+            "{error}"
+        );
         assert!(found(&app.retrieve(corpus, &token, "quokka").await));
     }
 );

@@ -118,20 +118,10 @@ pub fn ChunkingSettings(
                 "Smaller chunks find precise passages; larger ones keep more context. Leave both empty for this corpus' default."
             </p>
             <div class="chunking-fields">
-                <label>"Chunk size (characters)"
-                    <input id="chunk-size" type="text" inputmode="numeric" autocomplete="off"
-                        placeholder=default_sizing.size.to_string()
-                        aria-describedby="chunking-error"
-                        aria-invalid=move || sizing.with(Result::is_err).to_string()
-                        prop:value=move || size.get() on:input=move |ev| size.set(event_target_value(&ev))/>
-                </label>
-                <label>"Overlap (characters)"
-                    <input id="chunk-overlap" type="text" inputmode="numeric" autocomplete="off"
-                        placeholder=default_sizing.overlap.to_string()
-                        aria-describedby="chunking-error"
-                        aria-invalid=move || sizing.with(Result::is_err).to_string()
-                        prop:value=move || overlap.get() on:input=move |ev| overlap.set(event_target_value(&ev))/>
-                </label>
+                <SizeField id="chunk-size" label="Chunk size (characters)" value=size
+                    placeholder=default_sizing.size invalid=Signal::derive(move || sizing.with(Result::is_err))/>
+                <SizeField id="chunk-overlap" label="Overlap (characters)" value=overlap
+                    placeholder=default_sizing.overlap invalid=Signal::derive(move || sizing.with(Result::is_err))/>
                 <button class="button small" type="button" id="chunk-default"
                     disabled=move || size.with(String::is_empty) && overlap.with(String::is_empty)
                     on:click=move |_| { size.set(String::new()); overlap.set(String::new()); }>"Use the default"</button>
@@ -197,5 +187,23 @@ pub fn ChunkingSettings(
                 }}
             </div>
         </details>
+    }
+}
+
+/// A number of characters, typed as text (a number input would let the browser rewrite it).
+#[component]
+fn SizeField(
+    id: &'static str,
+    label: &'static str,
+    value: RwSignal<String>,
+    placeholder: u32,
+    invalid: Signal<bool>,
+) -> impl IntoView {
+    view! {
+        <label>{label}
+            <input id=id type="text" inputmode="numeric" autocomplete="off" placeholder=placeholder.to_string()
+                aria-describedby="chunking-error" aria-invalid=move || invalid.get().to_string()
+                prop:value=move || value.get() on:input=move |ev| value.set(event_target_value(&ev))/>
+        </label>
     }
 }

@@ -596,6 +596,23 @@ pub fn DocumentDetail() -> impl IntoView {
         move || (id.get(), tick.get()),
         |(id, _)| async move { api::documents::history(id).await },
     );
+    // Changing the document (reindex, tags, chunks) needs Write access on its corpus.
+    let corpus = load(
+        move || doc.with(|d| d.ready().map(|d| d.corpus_id)),
+        |corpus| async move {
+            match corpus {
+                Some(id) => api::corpora::one(id).await.map(Some),
+                None => Ok(None),
+            }
+        },
+    );
+    let can_write = Signal::derive(move || {
+        corpus.with(|c| {
+            c.ready()
+                .and_then(Option::as_ref)
+                .is_some_and(|c| c.my_access.as_deref() == Some("Write"))
+        })
+    });
     let page = page_param();
     let chunks = load(
         move || (id.get(), page.get(), tick.get()),
@@ -635,29 +652,49 @@ pub fn DocumentDetail() -> impl IntoView {
                         <p><StepBadge step=d.step.clone() progress=d.progress/></p>
                         {d.failure_reason.clone().map(|r| view! { <p class="form-error" role="alert">{r}</p> })}
                     </div>
-                    <div class="header-actions">
-                        <button class="button" type="button" on:click=reindex>"Reindex"</button>
-                    </div>
+                    <Show when=move || can_write.get()>
+                        <div class="header-actions">
+                            <button class="button" type="button" id="document-reindex" on:click=reindex>"Reindex"</button>
+                        </div>
+                    </Show>
                 </header>
                 <dl class="facts">
                     <dt>"Source"</dt><dd class="break">{d.source.clone()}</dd>
                     <dt>"Type"</dt><dd>{format!("{} ({})", d.content_type, d.format)}</dd>
                     <dt>"Size"</dt><dd>{human_size(d.size_bytes as f64)}</dd>
                     <dt>"Chunks"</dt><dd>{d.chunk_count}</dd>
-                    <dt>"Chunking"</dt><dd id="document-chunking">{d.chunk_sizing.map_or_else(
-                        || "The corpus' default".to_string(),
-                        |s| format!("Chosen: {}", s.describe()),
-                    )}</dd>
+                    <dt>"Chunking"</dt><dd id="document-chunking">{
+                        let chosen = d.chunk_sizing;
+                        move || match chosen {
+                            Some(s) => format!("Chosen: {}", s.describe()),
+                            None => corpus.with(|c| match c.ready().and_then(Option::as_ref) {
+                                Some(c) => format!(
+                                    "The corpus' default: {}",
+                                    ChunkSizing::of_indexing_mode(c.indexing_mode.id).describe()
+                                ),
+                                None => "The corpus' default".to_string(),
+                            }),
+                        }
+                    }</dd>
                     <dt>"Content hash"</dt><dd class="mono small break">{d.content_hash.clone()}</dd>
                     <dt>"Added"</dt><dd>{format!("{} by {}", crate::clock::local_minute(&d.created_on), d.created_by)}</dd>
                     <dt>"Tags"</dt><dd>{d.tags.iter().map(|t| view! { <span class="tag">{t.clone()}</span> }).collect_view()}</dd>
                 </dl>
-                <TagEditor document=d.id tags=d.tags.clone() on_saved=Callback::new(move |_| tick.update(|t| *t += 1))/>
+                {
+                    let tags = d.tags.clone();
+                    move || can_write.get().then(|| view! {
+                        <TagEditor document=d.id tags=tags.clone() on_saved=Callback::new(move |_| tick.update(|t| *t += 1))/>
+                    })
+                }
             })}
             <div class="grid-2">
                 <section class="card">
                     <h2>"Chunks"</h2>
-                    <p class="muted small">"Turn a chunk off to keep it out of answers, or correct its text; a reindex makes fresh chunks."</p>
+                    <p class="muted small" id="chunks-note">{move || if can_write.get() {
+                        "Turn a chunk off to keep it out of answers, or correct its text; a reindex makes fresh chunks."
+                    } else {
+                        "You can read this corpus. Correcting or turning off chunks needs Write access on it, which its owner or an administrator can give."
+                    }}</p>
                     {show(chunks, move |p: ChunkPage| {
                         if p.chunks.is_empty() {
                             return empty("No chunks", "Chunks appear once the document is indexed.").into_any();
@@ -665,7 +702,7 @@ pub fn DocumentDetail() -> impl IntoView {
                         let meta = p.meta;
                         view! {
                             <ol class="chunk-list" id="chunk-list">
-                                {p.chunks.into_iter().map(|c| view! { <ChunkItem chunk=c refresh=tick/> }).collect_view()}
+                                {p.chunks.into_iter().map(|c| view! { <ChunkItem chunk=c refresh=tick can_write/> }).collect_view()}
                             </ol>
                             <Pager meta=meta/>
                         }.into_any()
@@ -717,7 +754,7 @@ fn TagEditor(document: i64, tags: Vec<String>, on_saved: Callback<()>) -> impl I
 
 /// One chunk: where it is from, its text, and (for who may change the corpus) Edit and Turn off.
 #[component]
-fn ChunkItem(chunk: ejento_api::DocumentChunk, refresh: RwSignal<u32>) -> impl IntoView {
+fn ChunkItem(chunk: ejento_api::DocumentChunk, refresh: RwSignal<u32>, can_write: Signal<bool>) -> impl IntoView {
     let toasts = use_toasts();
     let (document, id, enabled) = (chunk.document_id, chunk.id, chunk.is_enabled);
     let editing = RwSignal::new(false);
@@ -754,10 +791,12 @@ fn ChunkItem(chunk: ejento_api::DocumentChunk, refresh: RwSignal<u32>) -> impl I
                     {chunk.section.clone().map(|s| format!(" · {s}")).unwrap_or_default()}
                     {(!enabled).then_some(" · off")}
                     {chunk.edited_on.as_ref().map(|_| " · edited")}</p>
-                <div class="toolbar">
-                    <button class="button small chunk-edit" type="button" on:click=move |_| editing.set(true)>"Edit"</button>
-                    <button class="button small chunk-toggle" type="button" on:click=toggle>{if enabled { "Turn off" } else { "Turn on" }}</button>
-                </div>
+                <Show when=move || can_write.get()>
+                    <div class="toolbar">
+                        <button class="button small chunk-edit" type="button" on:click=move |_| editing.set(true)>"Edit"</button>
+                        <button class="button small chunk-toggle" type="button" on:click=toggle>{if enabled { "Turn off" } else { "Turn on" }}</button>
+                    </div>
+                </Show>
             </div>
             {move || if editing.get() {
                 view! {

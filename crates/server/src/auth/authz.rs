@@ -203,6 +203,13 @@ pub async fn corpus(state: &AppState, caller: &Caller, id: i64, need: Need) -> R
         (false, Some("Write")) => Some(ResourceRole::Member),
         _ => None,
     };
+    if need == Need::Contribute && role.is_none() && access.is_some() {
+        return Err(Error::Forbidden(
+            "You can read this corpus but not change it: adding or changing its documents needs Write access, \
+             which its owner or an administrator can give."
+                .into(),
+        ));
+    }
     check(role, need, access.is_some(), "corpus")?;
     Ok((corpus, access))
 }

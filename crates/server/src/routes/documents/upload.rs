@@ -22,7 +22,7 @@ use crate::{
     objects::Objects,
     routes::{Api, ApiPath, created, ok},
     state::AppState,
-    store::NewDocument,
+    store::{CorpusRow, NewDocument},
 };
 
 type Json<T> = axum::Json<Envelope<T>>;
@@ -291,15 +291,28 @@ fn check(form: UploadForm, default_sizing: ChunkSizing) -> Result<Submission> {
     })
 }
 
+/// What the caller sent to add to a corpus they may add to, read and checked; with the corpus
+/// and its default sizing.
+async fn submission(
+    state: &AppState,
+    caller: &Caller,
+    corpus_id: i64,
+    multipart: std::result::Result<Multipart, MultipartRejection>,
+) -> Result<(CorpusRow, ChunkSizing, Submission)> {
+    let (corpus, _) = authz::corpus(state, caller, corpus_id, Need::Contribute).await?;
+    let form = read_form(state, multipart).await?;
+    let default_sizing = ChunkSizing::of_indexing_mode(corpus.indexing_mode_id);
+    let upload = check(form, default_sizing)?;
+    Ok((corpus, default_sizing, upload))
+}
+
 async fn upload(
     State(state): State<AppState>,
     caller: Caller,
     ApiPath(corpus_id): ApiPath<i64>,
     multipart: std::result::Result<Multipart, MultipartRejection>,
 ) -> Result<(StatusCode, Json<QueuedDocument>)> {
-    let (corpus, _) = authz::corpus(&state, &caller, corpus_id, Need::Contribute).await?;
-    let form = read_form(&state, multipart).await?;
-    let upload = check(form, ChunkSizing::of_indexing_mode(corpus.indexing_mode_id))?;
+    let (corpus, _, upload) = submission(&state, &caller, corpus_id, multipart).await?;
 
     let (hash, size, object_key, duplicate_of) = match &upload.bytes {
         Some(bytes) => {
@@ -367,10 +380,7 @@ async fn preview(
     ApiPath(corpus_id): ApiPath<i64>,
     multipart: std::result::Result<Multipart, MultipartRejection>,
 ) -> Result<Json<ChunkPreview>> {
-    let (corpus, _) = authz::corpus(&state, &caller, corpus_id, Need::Contribute).await?;
-    let form = read_form(&state, multipart).await?;
-    let default_sizing = ChunkSizing::of_indexing_mode(corpus.indexing_mode_id);
-    let upload = check(form, default_sizing)?;
+    let (_, default_sizing, upload) = submission(&state, &caller, corpus_id, multipart).await?;
     let (format, bytes) = match upload.bytes {
         Some(bytes) => (upload.format, bytes),
         None => {

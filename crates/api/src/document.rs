@@ -178,15 +178,14 @@ impl ChunkSizing {
         }
         let size = match size {
             None => Ok(default.size),
-            Some(raw) => raw
-                .parse::<u32>()
-                .ok()
-                .filter(|n| (Self::MIN_SIZE..=Self::MAX_SIZE).contains(n))
-                .ok_or_else(|| {
-                    let (min, max) = (Self::MIN_SIZE, Self::MAX_SIZE);
-                    let message = format!("The chunk size is a whole number of characters from {min} to {max}.");
-                    ("chunk_size", message)
-                }),
+            Some(raw) => {
+                // Not a whole number reads as 0: out of range, with the same message.
+                let size = raw.parse::<u32>().unwrap_or(0);
+                Self { size, overlap: 0 }
+                    .check()
+                    .map(|()| size)
+                    .map_err(|mut e| e.remove(0))
+            }
         };
         let overlap = match overlap {
             None => Ok(None),
@@ -200,22 +199,45 @@ impl ChunkSizing {
                 size,
                 overlap: default.overlap.min(Self::max_overlap(size)),
             })),
-            (Ok(size), Ok(Some(overlap))) if overlap <= Self::max_overlap(size) => Ok(Some(Self { size, overlap })),
-            (Ok(size), Ok(Some(_))) => Err(vec![(
-                "chunk_overlap",
-                format!(
-                    "The overlap must be less than half the chunk size: at most {} for {size}.",
-                    Self::max_overlap(size)
-                ),
-            )]),
+            (Ok(size), Ok(Some(overlap))) => {
+                let sizing = Self { size, overlap };
+                sizing.check().map(|()| Some(sizing))
+            }
             (size, overlap) => Err(size.err().into_iter().chain(overlap.err()).collect()),
         }
+    }
+
+    /// Whether a size and overlap may be used; errors name the field.
+    pub fn check(&self) -> Result<(), Vec<(&'static str, String)>> {
+        let (min, max) = (Self::MIN_SIZE, Self::MAX_SIZE);
+        if !(min..=max).contains(&self.size) {
+            let message = format!("The chunk size is a whole number of characters from {min} to {max}.");
+            return Err(vec![("chunk_size", message)]);
+        }
+        if self.overlap > Self::max_overlap(self.size) {
+            let message = format!(
+                "The overlap must be less than half the chunk size: at most {} for {}.",
+                Self::max_overlap(self.size),
+                self.size
+            );
+            return Err(vec![("chunk_overlap", message)]);
+        }
+        Ok(())
     }
 
     /// "1000 characters, overlap 150", for people.
     pub fn describe(&self) -> String {
         format!("{} characters, overlap {}", self.size, self.overlap)
     }
+}
+
+/// `PUT /api/v2/documents/{document_id}/chunking`: cut the document again with other sizes
+/// (none: its corpus' default).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct ChunkingUpdate {
+    #[serde(default)]
+    pub chunk_sizing: Option<ChunkSizing>,
 }
 
 /// How many chunks a preview shows (the count covers all of them).

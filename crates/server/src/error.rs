@@ -98,6 +98,13 @@ impl FieldErrors {
         self.0.entry(field.to_string()).or_default().push(message.into());
     }
 
+    /// Records the errors of a rule that checks several fields, as `ejento_api`'s rules give them.
+    pub fn add_all(&mut self, errors: Vec<(&str, String)>) {
+        for (field, message) in errors {
+            self.add(field, message);
+        }
+    }
+
     /// Records the error of a fallible parse and yields its value if there was none.
     pub fn take<T>(&mut self, field: &str, parsed: Result<T, String>) -> Option<T> {
         parsed.map_err(|m| self.add(field, m)).ok()

@@ -1136,6 +1136,61 @@ both_backends!(
         assert_eq!(again["step"], "indexed", "{again}");
         assert_eq!(all_chunks(&app, &token, chosen).await, chunks);
 
+        // Cut again with other sizes: stored, kept, and the chunks follow; back to the default.
+        let chunking = format!("/api/v2/documents/{chosen}/chunking");
+        let recut = app
+            .ok(
+                "PUT",
+                &chunking,
+                &token,
+                Some(&json!({"chunk_sizing": {"size": 500, "overlap": 50}})),
+            )
+            .await;
+        assert_eq!(recut["chunk_sizing"], json!({"size": 500, "overlap": 50}), "{recut}");
+        let recut = app.settled(chosen, &token).await;
+        assert_eq!(recut["step"], "indexed", "{recut}");
+        let (_, body) = app.chunk_preview(corpus, &token, form("500", "50")).await;
+        assert_eq!(recut["chunk_count"].as_u64(), Some(preview_of(&body).chunk_count));
+        assert!(
+            all_chunks(&app, &token, chosen)
+                .await
+                .iter()
+                .all(|c| c.chars().count() <= 500)
+        );
+        app.ok("PUT", &chunking, &token, Some(&json!({"chunk_sizing": null})))
+            .await;
+        let back = app.settled(chosen, &token).await;
+        assert!(back["chunk_sizing"].is_null(), "{back}");
+        assert_eq!(back["chunk_count"].as_u64(), Some(default.chunk_count));
+        for (sizing, field) in [
+            (json!({"size": 300, "overlap": 150}), "chunk_overlap"),
+            (json!({"size": 100, "overlap": 10}), "chunk_size"),
+        ] {
+            let (status, body) = app
+                .call("PUT", &chunking, &token, Some(&json!({"chunk_sizing": sizing})))
+                .await;
+            assert_error(status, &body, 422);
+            assert!(body["errors"][field].is_array(), "{body}");
+        }
+        let (status, body) = app
+            .call(
+                "PUT",
+                &chunking,
+                &token,
+                Some(&json!({"chunk_sizing": {"size": -1, "overlap": 0}})),
+            )
+            .await;
+        assert_error(status, &body, 422);
+        // Put back as uploaded, for what follows.
+        app.ok(
+            "PUT",
+            &chunking,
+            &token,
+            Some(&json!({"chunk_sizing": {"size": 300, "overlap": 40}})),
+        )
+        .await;
+        app.settled(chosen, &token).await;
+
         // One of the two left empty: the other comes from the corpus (its overlap shortened to
         // fit a small size).
         let (_, body) = app.chunk_preview(corpus, &token, form("200", "")).await;
@@ -1200,6 +1255,10 @@ both_backends!(
         let (outsider, _) = app.signed_up("outsider@example.com").await;
         let (status, body) = app.chunk_preview(corpus, &outsider, form("", "")).await;
         assert_error(status, &body, 403);
+        let (status, body) = app
+            .call("PUT", &chunking, &outsider, Some(&json!({"chunk_sizing": null})))
+            .await;
+        assert!(matches!(status, 403 | 404), "{status} {body}");
         let documents = app
             .ok("GET", &format!("/api/v2/corpora/{corpus}/documents"), &token, None)
             .await;

@@ -34,6 +34,11 @@ const ROUTES: &[(&str, &str, &str)] = &[
     ("GET", "/api/v2/documents/{document_id}/chunks", ""),
     (
         "PUT",
+        "/api/v2/documents/{document_id}/chunking",
+        r#"{"chunk_sizing": null}"#,
+    ),
+    (
+        "PUT",
         "/api/v2/documents/{document_id}/chunks/{chunk_id}",
         r#"{"is_enabled": false}"#,
     ),

@@ -521,6 +521,35 @@ impl Store {
 
     /// Queues documents again (web links are fetched again first). Returns how many were queued;
     /// documents already waiting or being indexed are left as they are.
+    /// Stores how a document is cut (none: its corpus' default) and queues it to be cut again.
+    /// False, and nothing changed, while a worker is indexing it: that run read the old sizes.
+    pub async fn set_chunk_sizing(&self, id: i64, sizing: Option<ChunkSizing>, message: &str) -> Result<bool> {
+        let mut tx = self.db.write().await?;
+        let running: Option<(i64,)> =
+            sqlx::query_as("SELECT id FROM indexing_jobs WHERE document_id = $1 AND state = 'running'")
+                .bind(id)
+                .fetch_optional(&mut *tx)
+                .await?;
+        if running.is_some() {
+            return Ok(false);
+        }
+        sqlx::query("UPDATE documents SET chunk_size = $2, chunk_overlap = $3 WHERE id = $1")
+            .bind(id)
+            .bind(sizing.map(|s| i64::from(s.size)))
+            .bind(sizing.map(|s| i64::from(s.overlap)))
+            .execute(&mut *tx)
+            .await?;
+        let (content_type,): (String,) = sqlx::query_as("SELECT content_type FROM documents WHERE id = $1")
+            .bind(id)
+            .fetch_one(&mut *tx)
+            .await?;
+        let kind = if content_type == "weblink" { "refetch" } else { "index" };
+        // A job still queued reads the new sizes when it starts.
+        enqueue_in(&mut tx, id, kind, message).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
     pub async fn reindex(&self, ids: &[i64], message: &str) -> Result<u64> {
         let mut queued = 0;
         let mut tx = self.db.write().await?;

@@ -11,8 +11,8 @@ use axum::{
     response::{IntoResponse, Response},
 };
 use ejento_api::{
-    Affected, ChunkPage, ConversationStarters, DOCUMENT_STEPS, Document, DocumentEvent, DocumentIds, DocumentInput,
-    DocumentPage, DuplicateGroup, Duplicates, Envelope, RetrievalQuery, RetrievalResult, validate,
+    Affected, ChunkPage, ChunkingUpdate, ConversationStarters, DOCUMENT_STEPS, Document, DocumentEvent, DocumentIds,
+    DocumentInput, DocumentPage, DuplicateGroup, Duplicates, Envelope, RetrievalQuery, RetrievalResult, validate,
 };
 use serde::Deserialize;
 
@@ -118,6 +118,12 @@ pub(super) fn routes(api: Api) -> Api {
             "/api/v2/documents/{document_id}/refresh",
             (DOCUMENTS, "Trigger a Refresh (Reindex) of a Document", SignedIn),
             refresh_document,
+        )
+        .route(
+            Method::PUT,
+            "/api/v2/documents/{document_id}/chunking",
+            (DOCUMENTS, "Cut a Document Again with Other Chunk Sizes", SignedIn),
+            update_chunking,
         )
         .route(
             Method::GET,
@@ -565,6 +571,30 @@ async fn refresh_document(
         "The document is already waiting to be indexed."
     };
     Ok(ok(message, one(&state, row).await?))
+}
+
+/// Stores other chunk sizes and cuts the document again; its chunks stay searchable meanwhile.
+async fn update_chunking(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(input): ApiJson<ChunkingUpdate>,
+) -> Result<Json<Document>> {
+    document(&state, &caller, id, Need::Contribute).await?;
+    if let Some(Err(errors)) = input.chunk_sizing.map(|s| s.check()) {
+        let mut e = FieldErrors::default();
+        e.add_all(errors);
+        e.finish()?;
+    }
+    let message = format!("Chunk sizes changed by {}", caller.user.email);
+    if !state.store.set_chunk_sizing(id, input.chunk_sizing, &message).await? {
+        return Err(Error::Conflict(
+            "The document is being indexed right now; change its chunk sizes once that is done.".into(),
+        ));
+    }
+    state.indexer.poke();
+    let row = document(&state, &caller, id, Need::View).await?;
+    Ok(ok("Document has been queued to be cut again", one(&state, row).await?))
 }
 
 async fn chunks(

@@ -211,9 +211,7 @@ fn check(form: UploadForm, default_sizing: ChunkSizing) -> Result<Submission> {
     ) {
         Ok(sizing) => sizing,
         Err(errors) => {
-            for (field, message) in errors {
-                e.add(field, message);
-            }
+            e.add_all(errors);
             None
         }
     };

@@ -503,5 +503,40 @@ async fn chunk_size_and_overlap_are_chosen_with_a_preview_before_uploading() {
     browser
         .wait_for_any_text("#document-chunking", "Chosen: 300 characters, overlap 40")
         .await;
+
+    // Cut again with other sizes from the document page.
+    browser.click("#chunking-change").await;
+    browser.fill("#recut-size", "120").await;
+    browser.wait_for_any_text("#recut-error", "from 200 to 4000").await;
+    assert_eq!(
+        browser
+            .eval("return document.querySelector('#recut-save').disabled")
+            .await,
+        true
+    );
+    browser.fill("#recut-size", "500").await;
+    browser.fill("#recut-overlap", "50").await;
+    browser.click("#recut-save").await;
+    browser
+        .wait_for_any_text("#document-chunking", "Chosen: 500 characters, overlap 50")
+        .await;
+    browser.wait_for_count(".page-header [data-step=indexed]", 1).await;
+    let recut: ejento_api::Document = serde_json::from_value(
+        server
+            .send(
+                reqwest::Method::GET,
+                &token,
+                &format!("/api/v2/documents/{}", document.id),
+                serde_json::Value::Null,
+            )
+            .await,
+    )
+    .unwrap();
+    assert_eq!(
+        recut.chunk_sizing,
+        Some(ejento_api::ChunkSizing { size: 500, overlap: 50 })
+    );
+    assert!(recut.chunk_count < document.chunk_count, "{recut:?}");
+    browser.screenshot("document-chunking-changed").await;
     browser.close().await;
 }

@@ -237,6 +237,15 @@ pub async fn upload(
     }
 }
 
+/// Cuts a document again with other chunk sizes (none: its corpus' default).
+pub async fn set_chunking(id: i64, body: ejento_api::ChunkingUpdate) -> Result<Document, ApiError> {
+    Ok(
+        call(Method::Put, &format!("/api/v2/documents/{id}/chunking"), Some(&body))
+            .await?
+            .data,
+    )
+}
+
 pub async fn set_tags(id: i64, tags: Vec<String>) -> Result<Document, ApiError> {
     let body = ejento_api::TagList { tags };
     Ok(call(Method::Put, &format!("/api/v2/documents/{id}/tags"), Some(&body))

@@ -2,11 +2,12 @@
 //! server's own rules, and a preview of the chunks a file, the text or the web page would make
 //! (cut by the server exactly as indexing will).
 
-use ejento_api::{ChunkPreview, ChunkSizing};
+use ejento_api::{ChunkPreview, ChunkSizing, ChunkingUpdate};
 use leptos::prelude::*;
 
 use crate::{
     api::{self, documents::Upload},
+    components::toast::use_toasts,
     pages::documents::human_size,
 };
 
@@ -118,10 +119,8 @@ pub fn ChunkingSettings(
                 "Smaller chunks find precise passages; larger ones keep more context. Leave both empty for this corpus' default."
             </p>
             <div class="chunking-fields">
-                <SizeField id="chunk-size" label="Chunk size (characters)" value=size
-                    placeholder=default_sizing.size invalid=Signal::derive(move || sizing.with(Result::is_err))/>
-                <SizeField id="chunk-overlap" label="Overlap (characters)" value=overlap
-                    placeholder=default_sizing.overlap invalid=Signal::derive(move || sizing.with(Result::is_err))/>
+                <SizeFields ids=("chunk-size", "chunk-overlap") error="chunking-error" size overlap default_sizing
+                    invalid=Signal::derive(move || sizing.with(Result::is_err))/>
                 <button class="button small" type="button" id="chunk-default"
                     disabled=move || size.with(String::is_empty) && overlap.with(String::is_empty)
                     on:click=move |_| { size.set(String::new()); overlap.set(String::new()); }>"Use the default"</button>
@@ -190,20 +189,89 @@ pub fn ChunkingSettings(
     }
 }
 
-/// A number of characters, typed as text (a number input would let the browser rewrite it).
+/// Chunk size and overlap, typed as text (a number input would let the browser rewrite them).
+/// `ids`: the two inputs'; `error`: the element that says what is wrong.
 #[component]
-fn SizeField(
-    id: &'static str,
-    label: &'static str,
-    value: RwSignal<String>,
-    placeholder: u32,
+fn SizeFields(
+    ids: (&'static str, &'static str),
+    error: &'static str,
+    size: RwSignal<String>,
+    overlap: RwSignal<String>,
+    default_sizing: ChunkSizing,
     invalid: Signal<bool>,
 ) -> impl IntoView {
+    let field = move |id: &'static str, label: &'static str, value: RwSignal<String>, placeholder: u32| {
+        view! {
+            <label>{label}
+                <input id=id type="text" inputmode="numeric" autocomplete="off" placeholder=placeholder.to_string()
+                    aria-describedby=error aria-invalid=move || invalid.get().to_string()
+                    prop:value=move || value.get() on:input=move |ev| value.set(event_target_value(&ev))/>
+            </label>
+        }
+    };
     view! {
-        <label>{label}
-            <input id=id type="text" inputmode="numeric" autocomplete="off" placeholder=placeholder.to_string()
-                aria-describedby="chunking-error" aria-invalid=move || invalid.get().to_string()
-                prop:value=move || value.get() on:input=move |ev| value.set(event_target_value(&ev))/>
-        </label>
+        {field(ids.0, "Chunk size (characters)", size, default_sizing.size)}
+        {field(ids.1, "Overlap (characters)", overlap, default_sizing.overlap)}
+    }
+}
+
+/// A document's chunking line, with Change for who may change it: other sizes (or the corpus'
+/// default) cut it again; its chunks stay searchable meanwhile.
+#[component]
+pub fn ChunkingEditor(
+    document: i64,
+    current: Option<ChunkSizing>,
+    /// The corpus' sizes, once known.
+    default_sizing: Signal<Option<ChunkSizing>>,
+    can_write: Signal<bool>,
+    on_saved: Callback<()>,
+) -> impl IntoView {
+    let toasts = use_toasts();
+    let editing = RwSignal::new(false);
+    let size = RwSignal::new(current.map(|s| s.size.to_string()).unwrap_or_default());
+    let overlap = RwSignal::new(current.map(|s| s.overlap.to_string()).unwrap_or_default());
+    let fallback = move || default_sizing.get().unwrap_or(ChunkSizing::of_indexing_mode(3));
+    let sizing = Memo::new(move |_| chosen(&size.get(), &overlap.get(), fallback()));
+    let save = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let Ok(chunk_sizing) = sizing.get_untracked() else {
+            return;
+        };
+        editing.set(false);
+        leptos::task::spawn_local(async move {
+            match api::documents::set_chunking(document, ChunkingUpdate { chunk_sizing }).await {
+                Ok(_) => {
+                    toasts.success("Queued to be cut again; its chunks stay searchable meanwhile.");
+                    on_saved.run(());
+                }
+                Err(e) => toasts.error(e.message),
+            }
+        });
+    };
+    let line = move || match (current, default_sizing.get()) {
+        (Some(s), _) => format!("Chosen: {}", s.describe()),
+        (None, Some(d)) => format!("The corpus' default: {}", d.describe()),
+        (None, None) => "The corpus' default".to_string(),
+    };
+    view! {
+        <span id="document-chunking">{line}</span>
+        <Show when=move || can_write.get() && !editing.get()>
+            " "<button class="link-button" type="button" id="chunking-change" on:click=move |_| editing.set(true)>"Change"</button>
+        </Show>
+        <Show when=move || editing.get()>
+            <form class="chunking-form" on:submit=save>
+                <div class="chunking-fields">
+                    <SizeFields ids=("recut-size", "recut-overlap") error="recut-error" size overlap
+                        default_sizing=fallback() invalid=Signal::derive(move || sizing.with(Result::is_err))/>
+                </div>
+                <p id="recut-error" class="error small" role="alert">{move || sizing.get().err()}</p>
+                <p class="muted small">"Leave both empty for the corpus' default. Corrected or turned-off chunks are replaced by fresh ones."</p>
+                <div class="toolbar">
+                    <button class="button primary small" type="submit" id="recut-save"
+                        disabled=move || sizing.with(Result::is_err)>"Cut again"</button>
+                    <button class="button small" type="button" on:click=move |_| editing.set(false)>"Cancel"</button>
+                </div>
+            </form>
+        </Show>
     }
 }

@@ -606,6 +606,13 @@ pub fn DocumentDetail() -> impl IntoView {
             }
         },
     );
+    let default_sizing = Signal::derive(move || {
+        corpus.with(|c| {
+            c.ready()
+                .and_then(Option::as_ref)
+                .map(|c| ChunkSizing::of_indexing_mode(c.indexing_mode.id))
+        })
+    });
     let can_write = Signal::derive(move || {
         corpus.with(|c| {
             c.ready()
@@ -663,19 +670,10 @@ pub fn DocumentDetail() -> impl IntoView {
                     <dt>"Type"</dt><dd>{format!("{} ({})", d.content_type, d.format)}</dd>
                     <dt>"Size"</dt><dd>{human_size(d.size_bytes as f64)}</dd>
                     <dt>"Chunks"</dt><dd>{d.chunk_count}</dd>
-                    <dt>"Chunking"</dt><dd id="document-chunking">{
-                        let chosen = d.chunk_sizing;
-                        move || match chosen {
-                            Some(s) => format!("Chosen: {}", s.describe()),
-                            None => corpus.with(|c| match c.ready().and_then(Option::as_ref) {
-                                Some(c) => format!(
-                                    "The corpus' default: {}",
-                                    ChunkSizing::of_indexing_mode(c.indexing_mode.id).describe()
-                                ),
-                                None => "The corpus' default".to_string(),
-                            }),
-                        }
-                    }</dd>
+                    <dt>"Chunking"</dt><dd>
+                        <chunking::ChunkingEditor document=d.id current=d.chunk_sizing default_sizing can_write
+                            on_saved=Callback::new(move |()| tick.update(|t| *t += 1))/>
+                    </dd>
                     <dt>"Content hash"</dt><dd class="mono small break">{d.content_hash.clone()}</dd>
                     <dt>"Added"</dt><dd>{format!("{} by {}", crate::clock::local_minute(&d.created_on), d.created_by)}</dd>
                     <dt>"Tags"</dt><dd>{d.tags.iter().map(|t| view! { <span class="tag">{t.clone()}</span> }).collect_view()}</dd>

@@ -38,7 +38,8 @@ pub struct Document {
     pub attachment: bool,
     pub uploaded_by: i64,
     pub indexed_on: Option<String>,
-    /// The chunk size and overlap chosen when it was added; none: its corpus' indexing mode's.
+    /// The chunk size and overlap chosen for it (at upload, or since); none: its corpus' indexing
+    /// mode's.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub chunk_sizing: Option<ChunkSizing>,
     pub created_by: String,

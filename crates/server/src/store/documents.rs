@@ -67,7 +67,7 @@ impl DocumentRow {
         format!("/api/v2/documents/{}/content", self.id)
     }
 
-    /// The chunk size and overlap chosen when it was added, if any.
+    /// The chunk size and overlap chosen for it (at upload, or since), if any.
     pub fn chunk_sizing(&self) -> Option<ChunkSizing> {
         let (size, overlap) = (self.chunk_size?, self.chunk_overlap?);
         Some(ChunkSizing {

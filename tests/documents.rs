@@ -452,15 +452,10 @@ async fn chunk_size_and_overlap_are_chosen_with_a_preview_before_uploading() {
     // Added with these settings: the stored chunks are the ones previewed.
     browser.click("#add-previewed").await;
     browser.wait_for_count("#upload-list [data-step=indexed]", 1).await;
-    let documents = server
-        .send(
-            reqwest::Method::GET,
-            &token,
-            &format!("/api/v2/corpora/{corpus}/documents"),
-            serde_json::Value::Null,
-        )
+    let documents: ejento_api::DocumentPage = server
+        .get_as(&token, &format!("/api/v2/corpora/{corpus}/documents"))
         .await;
-    let document: ejento_api::Document = serde_json::from_value(documents["documents"][0].clone()).unwrap();
+    let document = documents.documents[0].clone();
     assert_eq!(
         document.chunk_sizing,
         Some(ejento_api::ChunkSizing { size: 300, overlap: 40 })
@@ -472,17 +467,12 @@ async fn chunk_size_and_overlap_are_chosen_with_a_preview_before_uploading() {
             .contains(&format!("{} chunks", document.chunk_count)),
         "{summary}"
     );
-    let chunks: ejento_api::ChunkPage = serde_json::from_value(
-        server
-            .send(
-                reqwest::Method::GET,
-                &token,
-                &format!("/api/v2/documents/{}/chunks?items_per_page=20", document.id),
-                serde_json::Value::Null,
-            )
-            .await,
-    )
-    .unwrap();
+    let chunks: ejento_api::ChunkPage = server
+        .get_as(
+            &token,
+            &format!("/api/v2/documents/{}/chunks?items_per_page=20", document.id),
+        )
+        .await;
     let stored: Vec<String> = chunks.chunks.into_iter().map(|c| c.text).collect();
     assert_eq!(previewed, stored);
 
@@ -521,17 +511,9 @@ async fn chunk_size_and_overlap_are_chosen_with_a_preview_before_uploading() {
         .wait_for_any_text("#document-chunking", "Chosen: 500 characters, overlap 50")
         .await;
     browser.wait_for_count(".page-header [data-step=indexed]", 1).await;
-    let recut: ejento_api::Document = serde_json::from_value(
-        server
-            .send(
-                reqwest::Method::GET,
-                &token,
-                &format!("/api/v2/documents/{}", document.id),
-                serde_json::Value::Null,
-            )
-            .await,
-    )
-    .unwrap();
+    let recut: ejento_api::Document = server
+        .get_as(&token, &format!("/api/v2/documents/{}", document.id))
+        .await;
     assert_eq!(
         recut.chunk_sizing,
         Some(ejento_api::ChunkSizing { size: 500, overlap: 50 })

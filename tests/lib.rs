@@ -297,6 +297,14 @@ impl Server {
         self.send(reqwest::Method::POST, token, path, body).await
     }
 
+    /// A read as `token`, as the API's own type (so a test reads what the dashboard reads).
+    pub async fn get_as<T: serde::de::DeserializeOwned>(&self, token: &str, path: &str) -> T {
+        let data = self
+            .send(reqwest::Method::GET, token, path, serde_json::Value::Null)
+            .await;
+        serde_json::from_value(data).unwrap_or_else(|e| panic!("{path}: {e}"))
+    }
+
     /// A setup call with any method; returns `data`.
     pub async fn send(
         &self,

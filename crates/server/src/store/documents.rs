@@ -268,6 +268,16 @@ async fn enqueue_in(tx: &mut Transaction<'_, Any>, document: i64, kind: &str, me
     Ok(true)
 }
 
+/// Queues a document to be indexed again: a web link is fetched again first.
+async fn reindex_in(tx: &mut Transaction<'_, Any>, document: i64, message: &str) -> Result<bool> {
+    let (content_type,): (String,) = sqlx::query_as("SELECT content_type FROM documents WHERE id = $1")
+        .bind(document)
+        .fetch_one(&mut **tx)
+        .await?;
+    let kind = if content_type == "weblink" { "refetch" } else { "index" };
+    enqueue_in(tx, document, kind, message).await
+}
+
 /// How a corpus' documents list sorts (newest first unless asked).
 pub const DOCUMENT_SORT: Sortable = Sortable {
     fields: &["title", "created_on", "size_bytes", "step"],
@@ -539,13 +549,8 @@ impl Store {
             .bind(sizing.map(|s| i64::from(s.overlap)))
             .execute(&mut *tx)
             .await?;
-        let (content_type,): (String,) = sqlx::query_as("SELECT content_type FROM documents WHERE id = $1")
-            .bind(id)
-            .fetch_one(&mut *tx)
-            .await?;
-        let kind = if content_type == "weblink" { "refetch" } else { "index" };
         // A job still queued reads the new sizes when it starts.
-        enqueue_in(&mut tx, id, kind, message).await?;
+        reindex_in(&mut tx, id, message).await?;
         tx.commit().await?;
         Ok(true)
     }
@@ -554,12 +559,7 @@ impl Store {
         let mut queued = 0;
         let mut tx = self.db.write().await?;
         for id in ids {
-            let (content_type,): (String,) = sqlx::query_as("SELECT content_type FROM documents WHERE id = $1")
-                .bind(id)
-                .fetch_one(&mut *tx)
-                .await?;
-            let kind = if content_type == "weblink" { "refetch" } else { "index" };
-            queued += enqueue_in(&mut tx, *id, kind, message).await? as u64;
+            queued += reindex_in(&mut tx, *id, message).await? as u64;
         }
         tx.commit().await?;
         Ok(queued)
